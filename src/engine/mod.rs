@@ -1,0 +1,15 @@
+//! The domain-free simulation kernel: integer time, the event queue and named random streams.
+//!
+//! Nothing in here knows about payments. The model (`crate::model`) sits on top.
+//!
+//! Ordering guarantee: events run in order of `(time, insertion sequence)`, so events scheduled
+//! for the same instant run first-in first-out. Time is an integer count of nanoseconds that only
+//! the queue advances; there is no wall clock anywhere inside a run.
+
+pub mod queue;
+pub mod rng;
+pub mod time;
+
+pub use queue::EventQueue;
+pub use rng::Stream;
+pub use time::{Nanos, DAY, HOUR, MICRO, MILLI, MINUTE, SECOND};
