@@ -1,1 +1,8 @@
+//! payfault: an end-to-end discrete-event simulator of card payment networks.
+pub mod cli;
 pub mod engine;
+pub mod metrics;
+pub mod model;
+pub mod report;
+pub mod runner;
+pub mod scenario;

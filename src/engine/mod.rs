@@ -12,4 +12,4 @@ pub mod time;
 
 pub use queue::EventQueue;
 pub use rng::Stream;
-pub use time::{Nanos, DAY, HOUR, MICRO, MILLI, MINUTE, SECOND};
+pub use time::{DAY, HOUR, MICRO, MILLI, MINUTE, Nanos, SECOND};

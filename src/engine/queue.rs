@@ -53,7 +53,12 @@ impl<E> EventQueue<E> {
     }
 
     pub fn with_capacity(cap: usize) -> Self {
-        EventQueue { heap: BinaryHeap::with_capacity(cap), seq: 0, now: 0, popped: 0 }
+        EventQueue {
+            heap: BinaryHeap::with_capacity(cap),
+            seq: 0,
+            now: 0,
+            popped: 0,
+        }
     }
 
     /// The current simulated time: the time of the event being handled.
@@ -66,7 +71,11 @@ impl<E> EventQueue<E> {
     /// is clamped to `now` in release builds and panics in debug builds.
     #[inline]
     pub fn schedule(&mut self, at: Nanos, event: E) {
-        debug_assert!(at >= self.now, "event scheduled in the past: {at} < {}", self.now);
+        debug_assert!(
+            at >= self.now,
+            "event scheduled in the past: {at} < {}",
+            self.now
+        );
         let at = at.max(self.now);
         let key = ((at as u128) << 64) | self.seq as u128;
         self.seq += 1;

@@ -116,7 +116,11 @@ mod tests {
     }
     /// Recorded once from rand_chacha 0.10.0 (ChaCha8, key = 42 | 7 | "payfault", stream =
     /// FNV-1a("arrivals/shops")).
-    const GOLDEN: [u64; 3] = [1542436644230658655, 10182415419147186106, 7432528383599913118];
+    const GOLDEN: [u64; 3] = [
+        1542436644230658655,
+        10182415419147186106,
+        7432528383599913118,
+    ];
 
     #[test]
     fn fnv1a_reference_vectors() {

@@ -50,7 +50,10 @@ mod tests {
     #[test]
     fn clock_format() {
         assert_eq!(format_clock(0), "d0 00:00:00.000");
-        assert_eq!(format_clock(DAY + 10 * HOUR + 5 * MINUTE + 3 * SECOND + 7 * MILLI), "d1 10:05:03.007");
+        assert_eq!(
+            format_clock(DAY + 10 * HOUR + 5 * MINUTE + 3 * SECOND + 7 * MILLI),
+            "d1 10:05:03.007"
+        );
     }
 
     #[test]

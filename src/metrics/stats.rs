@@ -1,0 +1,116 @@
+//! Across-run statistics: Welford's running mean and variance (Welford 1962; Knuth TAOCP vol. 2
+//! §4.2.2), accumulated in run order so the result does not depend on thread scheduling, and a
+//! Student-t 95% confidence interval for the mean.
+
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// Running summary of one metric over runs.
+#[derive(Clone, Debug, Default)]
+pub struct Accumulator {
+    n: u64,
+    mean: f64,
+    m2: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Accumulator {
+    pub fn push(&mut self, x: f64) {
+        if self.n == 0 {
+            self.min = x;
+            self.max = x;
+        } else {
+            self.min = self.min.min(x);
+            self.max = self.max.max(x);
+        }
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+    }
+
+    pub fn summary(&self) -> Summary {
+        if self.n == 0 {
+            return Summary::default();
+        }
+        let (std, half) = if self.n >= 2 {
+            let var = (self.m2 / (self.n - 1) as f64).max(0.0);
+            let std = var.sqrt();
+            (
+                Some(std),
+                Some(t975(self.n - 1) * std / (self.n as f64).sqrt()),
+            )
+        } else {
+            (None, None)
+        };
+        Summary {
+            n: self.n,
+            mean: Some(self.mean),
+            std,
+            ci95_low: half.map(|h| self.mean - h),
+            ci95_high: half.map(|h| self.mean + h),
+            min: Some(self.min),
+            max: Some(self.max),
+        }
+    }
+}
+
+/// The 0.975 quantile of Student's t with `df` degrees of freedom (two-sided 95%).
+pub fn t975(df: u64) -> f64 {
+    StudentsT::new(0.0, 1.0, df as f64)
+        .map(|t| t.inverse_cdf(0.975))
+        .unwrap_or(1.959_963_984_540_054)
+}
+
+/// Mean, spread and 95% confidence interval of a metric across runs. `None` (JSON `null`) where
+/// a value is undefined: no run defined the metric, or one run gives no spread.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Summary {
+    /// Runs in which the metric was defined.
+    pub n: u64,
+    pub mean: Option<f64>,
+    pub std: Option<f64>,
+    pub ci95_low: Option<f64>,
+    pub ci95_high: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn t_quantiles_match_tables() {
+        // Standard t-table values (two-sided 95%).
+        assert!((t975(1) - 12.706).abs() < 1e-3);
+        assert!((t975(9) - 2.262).abs() < 1e-3);
+        assert!((t975(29) - 2.045).abs() < 1e-3);
+        assert!((t975(100_000) - 1.960).abs() < 1e-3);
+    }
+
+    #[test]
+    fn welford_matches_two_pass() {
+        let xs = [3.0, 7.0, 7.0, 19.0, 24.0, 1.5];
+        let mut a = Accumulator::default();
+        xs.iter().for_each(|&x| a.push(x));
+        let s = a.summary();
+        let mean = xs.iter().sum::<f64>() / 6.0;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 5.0;
+        assert!((s.mean.unwrap() - mean).abs() < 1e-12);
+        assert!((s.std.unwrap() - var.sqrt()).abs() < 1e-12);
+        assert_eq!((s.min, s.max, s.n), (Some(1.5), Some(24.0), 6));
+        let half = t975(5) * var.sqrt() / 6f64.sqrt();
+        assert!((s.ci95_high.unwrap() - (mean + half)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn single_run_has_no_interval() {
+        let mut a = Accumulator::default();
+        a.push(4.0);
+        let s = a.summary();
+        assert_eq!((s.mean, s.std, s.ci95_low), (Some(4.0), None, None));
+        assert_eq!(Accumulator::default().summary().n, 0);
+    }
+}

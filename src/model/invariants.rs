@@ -1,0 +1,130 @@
+//! Named invariants, checked on every run. A violation is a bug in the simulator, never in the
+//! scenario: it names the property, the run and the seed so the run can be replayed.
+
+use super::RunOutput;
+use super::issuer::Accounts;
+use super::ledger::{Account, Ledger};
+use super::payment::Outcome;
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Invariant {
+    /// The ledger's balances sum to zero: no posting created or destroyed money.
+    MoneyConserved,
+    /// Every payment created ends in exactly one outcome.
+    OneOutcomePerPayment,
+    /// Each payment's own postings agree with its outcome (settled: charged and credited once;
+    /// stuck: charged, not credited; declined / reversed: neither).
+    OutcomeMatchesPostings,
+    /// No payment is credited to the merchant twice.
+    NoDoubleSettlement,
+    /// The cardholders' account balances moved by exactly what the ledger says, merchants were
+    /// credited exactly the settled payments, and what issuers still hold is exactly the stuck
+    /// and pending payments.
+    AccountsMatchLedger,
+}
+
+impl Invariant {
+    pub fn name(self) -> &'static str {
+        match self {
+            Invariant::MoneyConserved => "money_conserved",
+            Invariant::OneOutcomePerPayment => "one_outcome_per_payment",
+            Invariant::OutcomeMatchesPostings => "outcome_matches_postings",
+            Invariant::NoDoubleSettlement => "no_double_settlement",
+            Invariant::AccountsMatchLedger => "accounts_match_ledger",
+        }
+    }
+}
+
+/// An invariant that failed in one run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    pub invariant: Invariant,
+    pub run: u64,
+    pub seed: u64,
+    pub detail: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invariant `{}` violated in run {} (seed {}): {}",
+            self.invariant.name(),
+            self.run,
+            self.seed,
+            self.detail
+        )
+    }
+}
+
+impl std::error::Error for Violation {}
+
+/// End-of-run checks of the books against the payments.
+pub(super) fn check_books(
+    out: &RunOutput,
+    ledger: &Ledger,
+    accounts: &[Accounts],
+) -> Result<(), (Invariant, String)> {
+    if ledger.total() != 0 {
+        return Err((
+            Invariant::MoneyConserved,
+            format!(
+                "ledger balances sum to {} minor units, not 0",
+                ledger.total()
+            ),
+        ));
+    }
+    let classified: u64 = out.outcomes.iter().sum();
+    if classified != out.payments {
+        return Err((
+            Invariant::OneOutcomePerPayment,
+            format!(
+                "{} payments created but {classified} outcomes recorded",
+                out.payments
+            ),
+        ));
+    }
+    let moved: i128 = accounts
+        .iter()
+        .map(|a| a.opening_total - a.current_total())
+        .sum();
+    if moved != -(ledger.balance(Account::Cardholders) as i128) {
+        return Err((
+            Invariant::AccountsMatchLedger,
+            format!(
+                "cardholder balances fell by {moved} but the ledger debited {}",
+                -ledger.balance(Account::Cardholders)
+            ),
+        ));
+    }
+    if ledger.balance(Account::Merchants) != out.merchant_credited {
+        return Err((
+            Invariant::AccountsMatchLedger,
+            format!(
+                "merchants hold {} but settled payments credited {}",
+                ledger.balance(Account::Merchants),
+                out.merchant_credited
+            ),
+        ));
+    }
+    let open = out.amount(Outcome::Stuck) + out.amount(Outcome::Pending);
+    if ledger.held() != open {
+        return Err((
+            Invariant::AccountsMatchLedger,
+            format!(
+                "issuers hold {} but stuck and pending payments amount to {open}",
+                ledger.held()
+            ),
+        ));
+    }
+    for a in [Account::Acquirer, Account::Suspense] {
+        if ledger.balance(a) != 0 {
+            return Err((
+                Invariant::AccountsMatchLedger,
+                format!("{a:?} holds {} after settlement", ledger.balance(a)),
+            ));
+        }
+    }
+    Ok(())
+}

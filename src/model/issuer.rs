@@ -1,0 +1,94 @@
+//! The issuer's cardholder accounts and its authorisation decision.
+
+use super::payment::code;
+use crate::engine::Stream;
+use crate::scenario::IssuerSpec;
+
+/// One issuer's pool of cardholder accounts.
+pub struct Accounts {
+    pub balances: Vec<i64>,
+    pub frozen: Vec<bool>,
+    /// Sum of the opening balances, to check the ledger against at the end of a run.
+    pub opening_total: i128,
+    amount_limit: Option<i64>,
+    do_not_honour: f64,
+    pick: Stream,
+    decline: Stream,
+}
+
+impl Accounts {
+    /// Opens `spec.accounts.count` accounts with balances and frozen flags drawn from their own
+    /// streams.
+    pub fn open(
+        spec: &IssuerSpec,
+        mut opening: Stream,
+        mut frozen_rng: Stream,
+        pick: Stream,
+        decline: Stream,
+    ) -> Self {
+        let n = spec.accounts.count as usize;
+        let balances: Vec<i64> = (0..n)
+            .map(|_| spec.accounts.balance.sample_minor(&mut opening, 0))
+            .collect();
+        let frozen: Vec<bool> = (0..n)
+            .map(|_| frozen_rng.chance(spec.accounts.frozen_share))
+            .collect();
+        let opening_total = balances.iter().map(|&b| b as i128).sum();
+        Accounts {
+            balances,
+            frozen,
+            opening_total,
+            amount_limit: spec.accounts.amount_limit,
+            do_not_honour: spec.do_not_honour_share,
+            pick,
+            decline,
+        }
+    }
+
+    /// The account a new card belongs to (uniform over the pool).
+    #[inline]
+    pub fn pick(&mut self) -> u32 {
+        self.pick.below(self.balances.len() as u64) as u32
+    }
+
+    /// Whether the issuer would approve, ignoring its own random "do not honour" declines.
+    #[inline]
+    pub fn payable(&self, account: u32, amount: i64, miskeyed: bool) -> bool {
+        let a = account as usize;
+        !miskeyed
+            && !self.frozen[a]
+            && self.amount_limit.is_none_or(|l| amount <= l)
+            && self.balances[a] >= amount
+    }
+
+    /// The issuer's decision; on approval the funds leave the cardholder's balance (the ledger
+    /// posting is the caller's).
+    #[inline]
+    pub fn authorise(&mut self, account: u32, amount: i64, miskeyed: bool) -> u8 {
+        let a = account as usize;
+        if miskeyed {
+            code::INVALID_CARD
+        } else if self.frozen[a] {
+            code::RESTRICTED_CARD
+        } else if self.amount_limit.is_some_and(|l| amount > l) {
+            code::OVER_LIMIT
+        } else if self.decline.chance(self.do_not_honour) {
+            code::DO_NOT_HONOUR
+        } else if self.balances[a] < amount {
+            code::INSUFFICIENT_FUNDS
+        } else {
+            self.balances[a] -= amount;
+            code::APPROVED
+        }
+    }
+
+    /// Returns held funds to the cardholder (reversal or expiry).
+    #[inline]
+    pub fn release(&mut self, account: u32, amount: i64) {
+        self.balances[account as usize] += amount;
+    }
+
+    pub fn current_total(&self) -> i128 {
+        self.balances.iter().map(|&b| b as i128).sum()
+    }
+}

@@ -1,0 +1,150 @@
+//! One payment's state: what the terminal, the acquirer and the issuer each believe, its money
+//! as seen by the ledger, and the outcome it ends in.
+
+use crate::engine::Nanos;
+
+/// ISO 8583 response codes the model produces (domain.md §1).
+pub mod code {
+    pub const APPROVED: u8 = 0;
+    pub const DO_NOT_HONOUR: u8 = 5;
+    pub const INVALID_CARD: u8 = 14;
+    pub const INSUFFICIENT_FUNDS: u8 = 51;
+    pub const SUSPECTED_FRAUD: u8 = 59;
+    pub const OVER_LIMIT: u8 = 61;
+    pub const RESTRICTED_CARD: u8 = 62;
+    pub const TOO_LATE: u8 = 68;
+    pub const INOPERATIVE: u8 = 91;
+    /// No response yet (not an ISO code).
+    pub const NONE: u8 = 255;
+
+    /// Declines that the issuer means: the payment was not payable, so it is not a false decline.
+    pub fn is_genuine_decline(c: u8) -> bool {
+        matches!(
+            c,
+            DO_NOT_HONOUR | INVALID_CARD | INSUFFICIENT_FUNDS | OVER_LIMIT | RESTRICTED_CARD
+        )
+    }
+}
+
+/// The six outcomes of domain.md §4, plus `Pending` (still in its normal settlement cycle when
+/// observation ends; the default observation period makes it zero).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    Settled,
+    Declined,
+    Reversed,
+    Stuck,
+    DuplicateCharge,
+    FraudLoss,
+    Pending,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 7] = [
+        Outcome::Settled,
+        Outcome::Declined,
+        Outcome::Reversed,
+        Outcome::Stuck,
+        Outcome::DuplicateCharge,
+        Outcome::FraudLoss,
+        Outcome::Pending,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Settled => "settled",
+            Outcome::Declined => "declined",
+            Outcome::Reversed => "reversed",
+            Outcome::Stuck => "stuck",
+            Outcome::DuplicateCharge => "duplicate_charge",
+            Outcome::FraudLoss => "fraud_loss",
+            Outcome::Pending => "pending",
+        }
+    }
+}
+
+/// What the terminal knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TerminalState {
+    Waiting,
+    Answered,
+    TimedOut,
+}
+
+/// What the acquirer's platform believes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AcquirerState {
+    Unknown,
+    Declined,
+    /// Approved and queued for the next clearing batch (or for review).
+    Approved,
+    /// Sent for clearing.
+    Cleared,
+    /// A reversal passed the gateway before clearing.
+    Reversed,
+}
+
+/// What the issuer did with the cardholder's money.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IssuerState {
+    /// Request not (yet) decided.
+    Unseen,
+    Declined,
+    /// Funds held for this payment.
+    Held,
+    /// The hold was released by a reversal.
+    Released,
+    /// A reversal arrived before the request: the late request will be refused.
+    ReversedFirst,
+}
+
+pub mod flag {
+    pub const FRAUD: u8 = 1;
+    /// Legitimate payer with a valid card, an open account, enough funds and within limits at
+    /// the time of the sale: declining it is a false decline.
+    pub const PAYABLE: u8 = 2;
+    pub const MISKEYED: u8 = 4;
+    pub const REVIEW: u8 = 8;
+    pub const SETTLED: u8 = 16;
+    pub const REVERSAL_ACKED: u8 = 32;
+    pub const HOLD_EXPIRED: u8 = 64;
+}
+
+/// A payment in the arena. Plain data: copied, never boxed.
+#[derive(Clone, Copy, Debug)]
+pub struct Payment {
+    /// 0-based number of the payment within its run (stable, unlike the arena slot).
+    pub serial: u64,
+    pub t_sale: Nanos,
+    pub t_held: Nanos,
+    pub amount: i64,
+    /// Net debit of the cardholder by this payment's postings.
+    pub charged: i64,
+    /// Net credit of the merchant by this payment's postings.
+    pub credited: i64,
+    pub account: u32,
+    pub terminal: u32,
+    /// Events, queue places and batch entries that still refer to this payment.
+    pub refs: u32,
+    pub group: u16,
+    pub channel: u16,
+    pub issuer: u16,
+    /// Last response code the acquirer saw (or the decision taken for it).
+    pub code: u8,
+    pub flags: u8,
+    pub reversal_attempts: u8,
+    pub terminal_state: TerminalState,
+    pub acquirer: AcquirerState,
+    pub issuer_state: IssuerState,
+}
+
+impl Payment {
+    #[inline]
+    pub fn has(&self, f: u8) -> bool {
+        self.flags & f != 0
+    }
+    #[inline]
+    pub fn set(&mut self, f: u8) {
+        self.flags |= f;
+    }
+}

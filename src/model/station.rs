@@ -1,0 +1,150 @@
+//! A queueing station: `c` identical servers in front of one FIFO queue (the gateway, each
+//! channel, each issuer). It keeps the statistics that queueing theory speaks about: waits,
+//! time-average queue length and busy servers, measured over the traffic window.
+
+use crate::engine::{Nanos, Stream};
+use crate::scenario::{Dist, OutageMode, StationSpec};
+use std::collections::VecDeque;
+
+pub struct Station {
+    pub id: String,
+    servers: u32,
+    busy: u32,
+    queue: VecDeque<(u32, Nanos)>,
+    service: Dist,
+    rng: Stream,
+    /// Outage windows `[start, end)` with their mode, sorted by start.
+    outages: Vec<(Nanos, Nanos, OutageMode)>,
+    /// Statistics are integrated over `[0, stats_end)`.
+    stats_end: Nanos,
+    last_change: Nanos,
+    busy_area: u128,
+    queue_area: u128,
+    pub stats: StationStats,
+}
+
+/// What one run measured at one station.
+#[derive(Clone, Debug, Default)]
+pub struct StationStats {
+    /// Requests that arrived (and were admitted) during the traffic window.
+    pub arrivals_in_window: u64,
+    /// Requests that started service, and the sum of their waits in queue.
+    pub started: u64,
+    pub wait_sum: u128,
+    /// Time-averages over the traffic window.
+    pub mean_queue_len: f64,
+    pub utilization: f64,
+    /// Messages this station dropped or refused during an outage.
+    pub outage_hits: u64,
+}
+
+impl StationStats {
+    pub fn mean_wait_s(&self) -> Option<f64> {
+        (self.started > 0).then(|| self.wait_sum as f64 / self.started as f64 / 1e9)
+    }
+}
+
+/// What happened to a request that arrived at a station.
+pub enum Admit {
+    /// A server was free: service starts now and ends at the given time.
+    Started(Nanos),
+    /// All servers busy: the request waits in the queue.
+    Queued,
+}
+
+impl Station {
+    pub fn new(spec: &StationSpec, rng: Stream, stats_end: Nanos) -> Self {
+        Station {
+            id: spec.id.clone(),
+            servers: spec.servers,
+            busy: 0,
+            queue: VecDeque::with_capacity(64),
+            service: spec.service.clone(),
+            rng,
+            outages: vec![],
+            stats_end,
+            last_change: 0,
+            busy_area: 0,
+            queue_area: 0,
+            stats: StationStats::default(),
+        }
+    }
+
+    pub fn add_outage(&mut self, start: Nanos, end: Nanos, mode: OutageMode) {
+        self.outages.push((start, end, mode));
+        self.outages.sort_by_key(|o| o.0);
+    }
+
+    /// The outage mode in force at `t`, if the station is down.
+    #[inline]
+    pub fn down(&self, t: Nanos) -> Option<OutageMode> {
+        if self.outages.is_empty() {
+            return None;
+        }
+        self.outages
+            .iter()
+            .find(|o| t >= o.0 && t < o.1)
+            .map(|o| o.2)
+    }
+
+    pub fn note_outage_hit(&mut self) {
+        self.stats.outage_hits += 1;
+    }
+
+    /// Integrates busy servers and queue length up to `now` (clipped to the stats window).
+    #[inline]
+    fn advance(&mut self, now: Nanos) {
+        let a = self.last_change.min(self.stats_end);
+        let b = now.min(self.stats_end);
+        if b > a {
+            let dt = (b - a) as u128;
+            self.busy_area += dt * self.busy as u128;
+            self.queue_area += dt * self.queue.len() as u128;
+        }
+        self.last_change = now;
+    }
+
+    #[inline]
+    fn start(&mut self, now: Nanos, arrived: Nanos) -> Nanos {
+        self.stats.started += 1;
+        self.stats.wait_sum += (now - arrived) as u128;
+        now + self.service.sample_ns(&mut self.rng)
+    }
+
+    /// A request for payment `pid` arrives.
+    #[inline]
+    pub fn arrive(&mut self, now: Nanos, pid: u32) -> Admit {
+        self.advance(now);
+        if now < self.stats_end {
+            self.stats.arrivals_in_window += 1;
+        }
+        if self.busy < self.servers {
+            self.busy += 1;
+            Admit::Started(self.start(now, now))
+        } else {
+            self.queue.push_back((pid, now));
+            Admit::Queued
+        }
+    }
+
+    /// A service completes; returns the next payment to serve and its completion time.
+    #[inline]
+    pub fn depart(&mut self, now: Nanos) -> Option<(u32, Nanos)> {
+        self.advance(now);
+        match self.queue.pop_front() {
+            Some((pid, arrived)) => Some((pid, self.start(now, arrived))),
+            None => {
+                self.busy -= 1;
+                None
+            }
+        }
+    }
+
+    /// Closes the statistics at the end of the run.
+    pub fn finish(&mut self, now: Nanos) {
+        self.advance(now);
+        let w = self.stats_end.max(1) as f64;
+        self.stats.mean_queue_len = self.queue_area as f64 / w;
+        self.stats.utilization = self.busy_area as f64 / (w * self.servers as f64);
+    }
+}

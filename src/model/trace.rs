@@ -1,0 +1,99 @@
+//! Per-payment traces: the story of one payment, step by step.
+//!
+//! The simulation is generic over a [`Tracer`]. With [`NoTrace`] (`ON = false`) every trace
+//! call is behind `if T::ON`, a constant, so the compiler removes it: tracing off costs nothing.
+
+use crate::engine::Nanos;
+
+/// One step of a payment's journey.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    Created {
+        amount: i64,
+        group: String,
+        fraud: bool,
+        payable: bool,
+    },
+    Sent {
+        what: &'static str,
+        to: String,
+    },
+    Lost {
+        what: &'static str,
+        link: String,
+    },
+    Dropped {
+        what: &'static str,
+        at: String,
+        reason: &'static str,
+    },
+    Queued {
+        at: String,
+    },
+    Served {
+        at: String,
+    },
+    Decided {
+        at: String,
+        code: u8,
+    },
+    Answered {
+        code: u8,
+    },
+    LateAnswer {
+        code: u8,
+    },
+    TimedOut,
+    Held,
+    Released,
+    Cleared,
+    Settled {
+        on_time: bool,
+    },
+    HoldExpired,
+    Outcome {
+        outcome: &'static str,
+    },
+}
+
+pub trait Tracer {
+    /// `false` compiles every trace call away.
+    const ON: bool;
+    /// Whether payment `serial` is traced (asked once, when it is created).
+    fn wants(&self, serial: u64) -> bool;
+    fn record(&mut self, t: Nanos, serial: u64, step: Step);
+}
+
+/// Tracing off.
+pub struct NoTrace;
+
+impl Tracer for NoTrace {
+    const ON: bool = false;
+    #[inline(always)]
+    fn wants(&self, _: u64) -> bool {
+        false
+    }
+    #[inline(always)]
+    fn record(&mut self, _: Nanos, _: u64, _: Step) {}
+}
+
+/// Records the steps of a chosen set of payments.
+#[derive(Default)]
+pub struct Recorder {
+    pub serials: Vec<u64>,
+    /// Trace every payment (for small scenarios and tests).
+    pub all: bool,
+    pub steps: Vec<(Nanos, u64, Step)>,
+}
+
+impl Tracer for Recorder {
+    const ON: bool = true;
+    fn wants(&self, serial: u64) -> bool {
+        self.all || self.serials.contains(&serial)
+    }
+    fn record(&mut self, t: Nanos, serial: u64, step: Step) {
+        if self.wants(serial) {
+            self.steps.push((t, serial, step));
+        }
+    }
+}

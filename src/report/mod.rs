@@ -1,0 +1,158 @@
+//! Writers: one batch result, several files. `summary.json` (metrics across runs with 95%
+//! confidence intervals), `runs.csv` (one row per run) and `histograms.json` (distributions
+//! merged across runs).
+
+pub mod atomic;
+
+pub use atomic::AtomicDir;
+
+use crate::metrics::Summary;
+use crate::runner::Batch;
+use hdrhistogram::Histogram;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+
+#[derive(Serialize)]
+struct SummaryFile<'a> {
+    scenario: &'a str,
+    seed: u64,
+    runs: u64,
+    horizon_s: f64,
+    metrics: BTreeMap<&'a str, &'a Summary>,
+}
+
+/// `summary.json`.
+pub fn summary_json(b: &Batch) -> String {
+    let metrics = b
+        .names
+        .iter()
+        .map(String::as_str)
+        .zip(&b.summaries)
+        .collect();
+    let f = SummaryFile {
+        scenario: &b.scenario,
+        seed: b.seed,
+        runs: b.runs,
+        horizon_s: b.horizon_s,
+        metrics,
+    };
+    serde_json::to_string_pretty(&f).expect("summary serialises") + "\n"
+}
+
+#[derive(Serialize)]
+struct Distribution {
+    unit: &'static str,
+    count: u64,
+    mean: Option<f64>,
+    min: Option<f64>,
+    max: Option<f64>,
+    percentiles: BTreeMap<&'static str, f64>,
+}
+
+fn distribution(h: &Histogram<u64>, unit: &'static str, scale: f64) -> Distribution {
+    let n = h.len();
+    let mut percentiles = BTreeMap::new();
+    if n > 0 {
+        for (name, q) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("p99.9", 0.999)] {
+            percentiles.insert(name, h.value_at_quantile(q) as f64 / scale);
+        }
+    }
+    Distribution {
+        unit,
+        count: n,
+        mean: (n > 0).then(|| h.mean() / scale),
+        min: (n > 0).then(|| h.min() as f64 / scale),
+        max: (n > 0).then(|| h.max() as f64 / scale),
+        percentiles,
+    }
+}
+
+/// `histograms.json`: settlement delay and authorisation latency over all runs together.
+pub fn histograms_json(b: &Batch) -> String {
+    let mut m = BTreeMap::new();
+    m.insert(
+        "settlement_delay",
+        distribution(&b.settle_delay_ms, "s", 1e3),
+    );
+    m.insert("auth_latency", distribution(&b.auth_latency_us, "ms", 1e3));
+    serde_json::to_string_pretty(&m).expect("histograms serialise") + "\n"
+}
+
+/// Writes `runs.csv` row by row.
+pub struct RunsCsv<W: Write> {
+    w: csv::Writer<W>,
+}
+
+impl<W: Write> RunsCsv<W> {
+    pub fn new(inner: W, names: &[String]) -> csv::Result<Self> {
+        let mut w = csv::Writer::from_writer(inner);
+        let mut header = vec!["run".to_string(), "seed".to_string()];
+        header.extend(names.iter().cloned());
+        w.write_record(&header)?;
+        Ok(RunsCsv { w })
+    }
+
+    pub fn row(&mut self, run: u64, seed: u64, values: &[Option<f64>]) -> csv::Result<()> {
+        let mut rec = vec![run.to_string(), seed.to_string()];
+        rec.extend(
+            values
+                .iter()
+                .map(|v| v.map(|x| x.to_string()).unwrap_or_default()),
+        );
+        self.w.write_record(&rec)
+    }
+
+    pub fn finish(self) -> std::io::Result<W> {
+        self.w.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+/// A short human-readable table of the headline metrics.
+pub fn console_table(b: &Batch) -> String {
+    let rows = [
+        ("payments", "payments per run"),
+        ("settled", "settled"),
+        ("settled_on_time_ratio", "settled on time (share)"),
+        ("declined", "declined"),
+        ("false_declines", "  of which false declines"),
+        ("reversed", "reversed"),
+        ("stuck", "stuck (charged, not credited)"),
+        ("stuck_amount", "stuck amount"),
+        ("duplicate_charges", "duplicate charges"),
+        ("fraud_loss_amount", "fraud loss amount"),
+        ("pending", "pending at end of observation"),
+        ("settlement_delay_p50_s", "settlement delay p50 (h)"),
+        ("settlement_delay_p99_s", "settlement delay p99 (h)"),
+        ("auth_latency_p99_ms", "authorisation latency p99 (ms)"),
+    ];
+    let mut out = format!(
+        "{:<34} {:>14} {:>29}\n",
+        "metric (mean over runs)", "mean", "95% confidence interval"
+    );
+    for (key, label) in rows {
+        let Some(s) = b.summary(key) else { continue };
+        let scale = if key.starts_with("settlement_delay") {
+            3600.0
+        } else {
+            1.0
+        };
+        let f = |v: Option<f64>| v.map_or("-".to_string(), |x| format_num(x / scale));
+        let ci = match (s.ci95_low, s.ci95_high) {
+            (Some(l), Some(h)) => format!("[{}, {}]", f(Some(l)), f(Some(h))),
+            _ => "-".into(),
+        };
+        out.push_str(&format!("{label:<34} {:>14} {ci:>29}\n", f(s.mean)));
+    }
+    out
+}
+
+fn format_num(x: f64) -> String {
+    if x.abs() >= 1000.0 || x == x.trunc() && x.abs() < 1e15 && x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.4}")
+    }
+}

@@ -1,0 +1,178 @@
+//! Errors in scenario files: where (file:line:column), which field, the bad value, and what is
+//! accepted instead.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::PathBuf;
+
+/// Why a scenario could not be used. Every variant is the user's input, never a bug; the CLI
+/// maps all of them to exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file is missing or unreadable.
+    #[error("cannot read scenario file {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The file was read but its content is not a valid scenario.
+    #[error("{0}")]
+    Invalid(Box<Diagnostic>),
+}
+
+/// One problem at one place in a scenario file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    /// File name as given by the user (or `<built-in ...>`).
+    pub file: String,
+    /// 1-based line and column, when the problem has a place.
+    pub location: Option<(usize, usize)>,
+    /// Dotted path of the field, e.g. `network.links[0].latency` (empty for syntax errors).
+    pub field: String,
+    /// What is wrong and what would be accepted.
+    pub message: String,
+    /// The offending source line and the caret span within it.
+    pub snippet: Option<(String, usize, usize)>,
+}
+
+impl Diagnostic {
+    /// Builds a diagnostic, resolving a byte span in `source` to line:column and a snippet.
+    pub fn new(
+        file: &str,
+        source: &str,
+        span: Option<Range<usize>>,
+        field: &str,
+        message: &str,
+    ) -> Self {
+        let (location, snippet) = match span {
+            Some(span) if span.start <= source.len() => {
+                let start = floor_char_boundary(source, span.start);
+                let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+                let line_no = source[..start].matches('\n').count() + 1;
+                let line_end = source[start..]
+                    .find('\n')
+                    .map_or(source.len(), |i| start + i);
+                let line = source[line_start..line_end].trim_end_matches('\r');
+                let col = source[line_start..start].chars().count() + 1;
+                let end = floor_char_boundary(source, span.end.clamp(start, line_end));
+                let width = source[start..end].chars().count().max(1);
+                (
+                    Some((line_no, col)),
+                    Some((line.chars().take(200).collect(), col, width)),
+                )
+            }
+            _ => (None, None),
+        };
+        Diagnostic {
+            file: file.to_owned(),
+            location,
+            field: field.to_owned(),
+            message: message.to_owned(),
+            snippet,
+        }
+    }
+
+    pub fn into_error(self) -> ScenarioError {
+        ScenarioError::Invalid(Box::new(self))
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some((l, c)) = self.location {
+            write!(f, ":{l}:{c}")?;
+        }
+        if self.field.is_empty() {
+            write!(f, ": {}", self.message)?;
+        } else {
+            write!(f, ": field `{}`: {}", self.field, self.message)?;
+        }
+        if let (Some((line, col, width)), Some((l, _))) = (&self.snippet, self.location) {
+            let gutter = l.to_string().len();
+            write!(
+                f,
+                "\n{:gutter$} |\n{l} | {line}\n{:gutter$} | {}{}",
+                "",
+                "",
+                " ".repeat(col - 1),
+                "^".repeat((*width).min(80))
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// ` (did you mean "x"?)` when `word` is close to one of `candidates`, else empty.
+pub fn did_you_mean(word: &str, candidates: &[&str]) -> String {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(word, c), *c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| format!(" (did you mean \"{c}\"?)"))
+        .unwrap_or_default()
+}
+
+/// Adds a did-you-mean hint to serde's "unknown field `x`, expected one of `a`, `b`" message.
+pub fn enrich_serde_message(msg: &str) -> String {
+    let Some(rest) = msg.strip_prefix("unknown field `") else {
+        return msg.to_owned();
+    };
+    let Some((word, tail)) = rest.split_once('`') else {
+        return msg.to_owned();
+    };
+    let candidates: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+    format!(
+        "unknown field `{word}`{}{}",
+        did_you_mean(word, &candidates),
+        tail
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_location_and_snippet() {
+        let src = "name = \"x\"\n[gateway]\nservers = -1\n";
+        let at = src.find("-1").unwrap();
+        let d = Diagnostic::new(
+            "s.toml",
+            src,
+            Some(at..at + 2),
+            "gateway.servers",
+            "must be at least 1",
+        );
+        assert_eq!(d.location, Some((3, 11)));
+        let text = d.to_string();
+        assert!(
+            text.starts_with("s.toml:3:11: field `gateway.servers`: must be at least 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("3 | servers = -1\n  |           ^^"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn suggests_close_names() {
+        assert_eq!(
+            did_you_mean("latncy", &["latency", "loss"]),
+            " (did you mean \"latency\"?)"
+        );
+        assert_eq!(did_you_mean("zzz", &["latency", "loss"]), "");
+        let m = enrich_serde_message("unknown field `serverz`, expected `servers` or `service`");
+        assert!(m.contains("did you mean \"servers\""), "{m}");
+    }
+}

@@ -1,0 +1,353 @@
+//! The scenario file as written: serde structs that mirror the TOML, with the defaults of
+//! domain.md §5. Unknown fields are rejected everywhere. Nothing here is trusted by the engine:
+//! `validate` turns it into a [`super::Scenario`].
+
+use super::dist::{Dist, DistOf, DurationDist, MoneyDist};
+use super::units::{Duration, Money, Probability, Rate, TimeOfDay, Weekday};
+use crate::engine::{DAY, HOUR, MILLI, SECOND};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// Z for the 99th percentile, to write lognormal defaults by median and p99.
+fn lognormal(median: f64, p99: f64) -> Dist {
+    Dist::LogNormal {
+        mu: median.ln(),
+        sigma: (p99.ln() - median.ln()) / 2.326_347_874_040_841,
+    }
+}
+
+fn ms_lognormal(median_ms: f64, p99_ms: f64) -> DurationDist {
+    DistOf::new(lognormal(median_ms * MILLI as f64, p99_ms * MILLI as f64))
+}
+
+fn id(s: &str) -> Spanned<String> {
+    Spanned::new(0..0, s.to_owned())
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub simulation: RawSimulation,
+    pub terminals: Option<Spanned<Vec<RawTerminals>>>,
+    #[serde(default)]
+    pub gateway: RawGateway,
+    #[serde(default)]
+    pub risk: RawRisk,
+    pub channels: Option<Spanned<Vec<RawChannel>>>,
+    pub issuers: Option<Spanned<Vec<RawIssuer>>>,
+    #[serde(default)]
+    pub network: RawNetwork,
+    #[serde(default)]
+    pub settlement: RawSettlement,
+    #[serde(default)]
+    pub strategy: RawStrategy,
+    #[serde(default)]
+    pub faults: Vec<RawFault>,
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawSimulation {
+    pub runs: Spanned<u64>,
+    pub seed: u64,
+    pub traffic_window: Spanned<Duration>,
+    /// `None`: long enough for every normal settlement cycle to finish.
+    pub observation: Option<Spanned<Duration>>,
+    pub start_weekday: Weekday,
+}
+
+impl Default for RawSimulation {
+    fn default() -> Self {
+        RawSimulation {
+            runs: Spanned::new(0..0, 100),
+            seed: 1,
+            traffic_window: Spanned::new(0..0, Duration(DAY)),
+            observation: None,
+            start_weekday: Weekday(0),
+        }
+    }
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawPeak {
+    pub start: TimeOfDay,
+    pub end: TimeOfDay,
+    pub multiplier: Spanned<f64>,
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawTerminals {
+    pub id: Spanned<String>,
+    pub count: Spanned<u64>,
+    /// Payments per terminal, averaged over the day.
+    pub rate: Spanned<Rate>,
+    pub amount: MoneyDist,
+    pub software_version: String,
+    pub miskey_share: Probability,
+    /// 24 relative weights, one per hour of the day.
+    pub profile: Option<Spanned<Vec<f64>>>,
+    pub peak: Option<RawPeak>,
+}
+
+impl Default for RawTerminals {
+    fn default() -> Self {
+        RawTerminals {
+            id: id("terminals"),
+            count: Spanned::new(0..0, 2000),
+            rate: Spanned::new(0..0, Rate(8.0 / 3600.0)),
+            amount: DistOf::new(lognormal(2500.0, 40000.0)),
+            software_version: "1.0".into(),
+            miskey_share: Probability(0.001),
+            profile: None,
+            peak: None,
+        }
+    }
+}
+
+/// Relative card-present traffic by hour of day (a typical high-street retail day: quiet at
+/// night, a lunch peak and an evening peak). Normalised to mean 1 by the validator.
+pub const DEFAULT_PROFILE: [f64; 24] = [
+    0.10, 0.05, 0.05, 0.05, 0.05, 0.10, 0.30, 0.70, 1.10, 1.30, 1.50, 1.80, //
+    2.20, 2.00, 1.60, 1.50, 1.60, 1.90, 2.00, 1.70, 1.20, 0.80, 0.50, 0.20,
+];
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawGateway {
+    pub servers: Spanned<u64>,
+    pub service: DurationDist,
+}
+
+impl Default for RawGateway {
+    fn default() -> Self {
+        RawGateway {
+            servers: Spanned::new(0..0, 16),
+            service: ms_lognormal(15.0, 120.0),
+        }
+    }
+}
+
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskAction {
+    /// Decline with 59 (suspected fraud) at the gateway.
+    #[default]
+    Decline,
+    /// Let the payment through but hold it out of clearing until a manual review.
+    Review,
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawRisk {
+    pub enabled: bool,
+    pub fraud_share: Probability,
+    pub detection_rate: Probability,
+    pub false_positive_rate: Probability,
+    pub action: RiskAction,
+    pub review_delay: Duration,
+}
+
+impl Default for RawRisk {
+    fn default() -> Self {
+        RawRisk {
+            enabled: true,
+            fraud_share: Probability(0.0005),
+            detection_rate: Probability(0.7),
+            false_positive_rate: Probability(0.003),
+            action: RiskAction::Decline,
+            review_delay: Duration(DAY),
+        }
+    }
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawChannel {
+    pub id: Spanned<String>,
+    pub servers: Spanned<u64>,
+    pub service: DurationDist,
+    /// Share of the acquirer's traffic routed here (relative weight).
+    pub weight: Spanned<f64>,
+}
+
+impl Default for RawChannel {
+    fn default() -> Self {
+        RawChannel {
+            id: id("scheme"),
+            servers: Spanned::new(0..0, 24),
+            service: ms_lognormal(25.0, 200.0),
+            weight: Spanned::new(0..0, 1.0),
+        }
+    }
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawAccounts {
+    pub count: Spanned<u64>,
+    pub balance: MoneyDist,
+    pub frozen_share: Probability,
+    /// Per-payment amount limit (61 over amount limit); none when absent.
+    pub amount_limit: Option<Money>,
+}
+
+impl Default for RawAccounts {
+    fn default() -> Self {
+        RawAccounts {
+            count: Spanned::new(0..0, 200_000),
+            balance: DistOf::new(lognormal(120_000.0, 1_500_000.0)),
+            frozen_share: Probability(0.003),
+            amount_limit: Some(Money(500_000)),
+        }
+    }
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawIssuer {
+    pub id: Spanned<String>,
+    pub servers: Spanned<u64>,
+    pub service: DurationDist,
+    /// Share of cards issued by this issuer (relative weight).
+    pub share: Spanned<f64>,
+    pub do_not_honour_share: Probability,
+    /// How long an authorisation hold lasts if it is neither cleared nor reversed.
+    pub hold_expiry: Duration,
+    pub accounts: RawAccounts,
+}
+
+impl Default for RawIssuer {
+    fn default() -> Self {
+        RawIssuer {
+            id: id("issuer"),
+            servers: Spanned::new(0..0, 24),
+            service: ms_lognormal(40.0, 400.0),
+            share: Spanned::new(0..0, 1.0),
+            do_not_honour_share: Probability(0.005),
+            hold_expiry: Duration(7 * DAY),
+            accounts: RawAccounts::default(),
+        }
+    }
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawLink {
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
+    pub latency: Option<DurationDist>,
+    pub loss: Option<Probability>,
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawNetwork {
+    /// Default one-way latency of every link.
+    pub latency: DurationDist,
+    /// Default loss probability of every link, per message.
+    pub loss: Probability,
+    pub links: Vec<RawLink>,
+}
+
+impl Default for RawNetwork {
+    fn default() -> Self {
+        RawNetwork {
+            latency: ms_lognormal(20.0, 150.0),
+            loss: Probability(0.0),
+            links: vec![],
+        }
+    }
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawSettlement {
+    pub cutoff: TimeOfDay,
+    pub lag_days: Spanned<u64>,
+    pub credit_time: TimeOfDay,
+    pub promise_days: Spanned<u64>,
+    pub business_days: Spanned<Vec<Weekday>>,
+}
+
+impl Default for RawSettlement {
+    fn default() -> Self {
+        RawSettlement {
+            cutoff: TimeOfDay(22 * HOUR),
+            lag_days: Spanned::new(0..0, 1),
+            credit_time: TimeOfDay(9 * HOUR),
+            promise_days: Spanned::new(0..0, 1),
+            business_days: Spanned::new(0..0, (0..5).map(Weekday).collect()),
+        }
+    }
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawReversal {
+    pub enabled: bool,
+    pub attempts: Spanned<u64>,
+    pub interval: Duration,
+}
+
+impl Default for RawReversal {
+    fn default() -> Self {
+        RawReversal {
+            enabled: true,
+            attempts: Spanned::new(0..0, 3),
+            interval: Duration(60 * SECOND),
+        }
+    }
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawStrategy {
+    pub terminal_timeout: Spanned<Duration>,
+    pub reversal: RawReversal,
+}
+
+impl Default for RawStrategy {
+    fn default() -> Self {
+        RawStrategy {
+            terminal_timeout: Spanned::new(0..0, Duration(30 * SECOND)),
+            reversal: RawReversal::default(),
+        }
+    }
+}
+
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// The target is unavailable for a window of time.
+    Outage,
+}
+
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum OutageMode {
+    /// Messages reaching or leaving the target vanish (the sender times out).
+    #[default]
+    Drop,
+    /// Requests reaching the target are answered at once with 91 (issuer or switch
+    /// inoperative); responses passing through it still vanish.
+    Reject,
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawFault {
+    pub kind: FaultKind,
+    pub target: Spanned<String>,
+    /// Offset from the start of the run (midnight of day 0), e.g. "10h" or "1d 14h".
+    pub start: Duration,
+    pub duration: Spanned<Duration>,
+    #[serde(default)]
+    pub mode: OutageMode,
+}

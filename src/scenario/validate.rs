@@ -1,0 +1,592 @@
+//! Raw scenario → validated [`Scenario`]: ids resolved, cross-field rules checked, limits
+//! enforced. Every error names the field and, where the file has it, the line and column.
+
+use super::error::{Diagnostic, ScenarioError, did_you_mean};
+use super::raw::{self, DEFAULT_PROFILE, RawScenario};
+use super::*;
+use crate::engine::{DAY, Nanos};
+use std::ops::Range;
+use toml::Spanned;
+
+/// What a scenario may ask for before it is refused as too large to run here.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub max_runs: u64,
+    /// Expected payments in one run (rate × window, peaks included).
+    pub max_payments_per_run: f64,
+    pub max_terminals: u64,
+    pub max_accounts: u64,
+    pub max_servers: u64,
+    /// Traffic window plus observation.
+    pub max_horizon: Nanos,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_runs: 100_000,
+            max_payments_per_run: 20_000_000.0,
+            max_terminals: 1_000_000,
+            max_accounts: 20_000_000,
+            max_servers: 100_000,
+            max_horizon: 366 * DAY,
+        }
+    }
+}
+
+impl Limits {
+    /// The limits with `--allow-large`: a hundred times more of everything, still bounded so
+    /// that nothing overflows.
+    pub fn large() -> Self {
+        Limits {
+            max_runs: 10_000_000,
+            max_payments_per_run: 2_000_000_000.0,
+            max_terminals: 100_000_000,
+            max_accounts: 1_000_000_000,
+            max_servers: 10_000_000,
+            max_horizon: 10 * 366 * DAY,
+        }
+    }
+}
+
+const ID_HELP: &str = "ids use lowercase letters, digits, '_' and '-', start with a letter, and are at most 40 characters";
+
+struct Ctx<'a> {
+    file: &'a str,
+    src: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err(&self, span: Range<usize>, field: &str, msg: impl Into<String>) -> ScenarioError {
+        let span = if span == (0..0) { None } else { Some(span) };
+        Diagnostic::new(self.file, self.src, span, field, &msg.into()).into_error()
+    }
+
+    fn id(&self, id: &Spanned<String>, field: &str) -> Result<String, ScenarioError> {
+        let s = id.get_ref();
+        let ok = !s.is_empty()
+            && s.len() <= 40
+            && s.starts_with(|c: char| c.is_ascii_lowercase())
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+        if ok {
+            Ok(s.clone())
+        } else {
+            Err(self.err(id.span(), field, format!("invalid id \"{s}\"; {ID_HELP}")))
+        }
+    }
+
+    fn count(
+        &self,
+        v: &Spanned<u64>,
+        field: &str,
+        min: u64,
+        max: u64,
+        limit_hint: bool,
+    ) -> Result<u64, ScenarioError> {
+        let x = *v.get_ref();
+        if x < min {
+            return Err(self.err(v.span(), field, format!("must be at least {min}, got {x}")));
+        }
+        if x > max {
+            let hint = if limit_hint {
+                "; pass --allow-large to raise the limit"
+            } else {
+                ""
+            };
+            return Err(self.err(
+                v.span(),
+                field,
+                format!("{x} is above the limit of {max}{hint}"),
+            ));
+        }
+        Ok(x)
+    }
+
+    fn weight(&self, v: &Spanned<f64>, field: &str) -> Result<f64, ScenarioError> {
+        let x = *v.get_ref();
+        if !x.is_finite() || x < 0.0 {
+            return Err(self.err(
+                v.span(),
+                field,
+                format!("must be a finite number >= 0, got {x}"),
+            ));
+        }
+        Ok(x)
+    }
+
+    fn station(
+        &self,
+        id: String,
+        servers: &Spanned<u64>,
+        service: &super::dist::DurationDist,
+        field: &str,
+        limits: &Limits,
+    ) -> Result<StationSpec, ScenarioError> {
+        let servers = self.count(
+            servers,
+            &format!("{field}.servers"),
+            1,
+            limits.max_servers,
+            true,
+        )? as u32;
+        Ok(StationSpec {
+            id,
+            servers,
+            service: service.dist.clone(),
+        })
+    }
+}
+
+pub(super) fn validate(
+    raw: RawScenario,
+    file: &str,
+    src: &str,
+    limits: &Limits,
+) -> Result<Scenario, ScenarioError> {
+    let cx = Ctx { file, src };
+
+    // The name becomes a folder under output/: it must never be able to leave it.
+    let name = raw.name.get_ref().clone();
+    let name_ok = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
+    if !name_ok {
+        return Err(cx.err(
+            raw.name.span(),
+            "name",
+            format!("invalid scenario name \"{}\": use letters, digits, '_', '-' and '.', not starting with '.', at most 64 characters (it names the output folder)", name.escape_debug()),
+        ));
+    }
+
+    let sim = &raw.simulation;
+    let runs = cx.count(&sim.runs, "simulation.runs", 1, limits.max_runs, true)?;
+    let window = sim.traffic_window.get_ref().0;
+    if window == 0 {
+        return Err(cx.err(
+            sim.traffic_window.span(),
+            "simulation.traffic_window",
+            "must be longer than zero, e.g. \"24h\"",
+        ));
+    }
+    let observation = sim.observation.as_ref().map(|o| o.get_ref().0);
+    if let Some(o) = &sim.observation {
+        if o.get_ref().0 < window {
+            return Err(cx.err(o.span(), "simulation.observation", "the observation period must not end before the traffic window (it is measured from the start of the run)"));
+        }
+    }
+    let horizon_guess = observation.unwrap_or(window + 14 * DAY);
+    if horizon_guess > limits.max_horizon {
+        let span = sim
+            .observation
+            .as_ref()
+            .map_or(sim.traffic_window.span(), |o| o.span());
+        return Err(cx.err(span, "simulation", format!("the run would cover {} days; the limit is {} days (pass --allow-large to raise it)", horizon_guess / DAY, limits.max_horizon / DAY)));
+    }
+
+    // Every id lives in one namespace, with "gateway" reserved.
+    let mut ids: Vec<(String, &'static str)> = vec![("gateway".into(), "gateway")];
+    let mut claim = |id: &Spanned<String>,
+                     field: &str,
+                     kind: &'static str,
+                     cx: &Ctx|
+     -> Result<String, ScenarioError> {
+        let s = cx.id(id, field)?;
+        if let Some((_, k)) = ids.iter().find(|(x, _)| *x == s) {
+            return Err(cx.err(
+                id.span(),
+                field,
+                format!("id \"{s}\" is already used by a {k}; ids must be unique"),
+            ));
+        }
+        ids.push((s.clone(), kind));
+        Ok(s)
+    };
+
+    let default_terms = Spanned::new(0..0, vec![raw::RawTerminals::default()]);
+    let terms_raw = raw.terminals.as_ref().unwrap_or(&default_terms);
+    if terms_raw.get_ref().is_empty() {
+        return Err(cx.err(
+            terms_raw.span(),
+            "terminals",
+            "at least one terminal group is needed",
+        ));
+    }
+    let mut terminals = vec![];
+    let mut total_terminals = 0u64;
+    let mut expected_payments = 0.0;
+    for (i, t) in terms_raw.get_ref().iter().enumerate() {
+        let f = format!("terminals[{i}]");
+        let id = claim(&t.id, &format!("{f}.id"), "terminal group", &cx)?;
+        let count = cx.count(
+            &t.count,
+            &format!("{f}.count"),
+            1,
+            limits.max_terminals,
+            true,
+        )?;
+        total_terminals += count;
+        if total_terminals > limits.max_terminals {
+            return Err(cx.err(t.count.span(), &format!("{f}.count"), format!("{total_terminals} terminals in all is above the limit of {}; pass --allow-large to raise it", limits.max_terminals)));
+        }
+        let per_terminal = t.rate.get_ref().0;
+        let hourly = match &t.profile {
+            None => normalise(&DEFAULT_PROFILE),
+            Some(p) => {
+                let v = p.get_ref();
+                if v.len() != 24 {
+                    return Err(cx.err(
+                        p.span(),
+                        &format!("{f}.profile"),
+                        format!("needs 24 weights, one per hour of the day; got {}", v.len()),
+                    ));
+                }
+                if v.iter().any(|w| !w.is_finite() || *w < 0.0) || v.iter().sum::<f64>() <= 0.0 {
+                    return Err(cx.err(
+                        p.span(),
+                        &format!("{f}.profile"),
+                        "weights must be finite, not negative, and not all zero",
+                    ));
+                }
+                let mut a = [0.0; 24];
+                a.copy_from_slice(v);
+                normalise(&a)
+            }
+        };
+        let peak = match &t.peak {
+            None => None,
+            Some(p) => {
+                let m = *p.multiplier.get_ref();
+                if !m.is_finite() || m <= 0.0 || m > 1000.0 {
+                    return Err(cx.err(
+                        p.multiplier.span(),
+                        &format!("{f}.peak.multiplier"),
+                        format!("must be a number in (0, 1000], got {m}"),
+                    ));
+                }
+                if p.end.0 <= p.start.0 {
+                    return Err(cx.err(
+                        p.multiplier.span(),
+                        &format!("{f}.peak"),
+                        "`end` must be later in the day than `start`",
+                    ));
+                }
+                Some((p.start.0, p.end.0, m))
+            }
+        };
+        let rate = per_terminal * count as f64;
+        let peak_factor = peak.map_or(1.0, |p| p.2.max(1.0));
+        expected_payments += rate * (window as f64 / 1e9) * peak_factor;
+        if t.amount.dist.mean() < 1.0 {
+            return Err(cx.err(
+                t.count.span(),
+                &format!("{f}.amount"),
+                "the mean payment amount must be at least 0.01",
+            ));
+        }
+        terminals.push(TerminalGroup {
+            id,
+            count: count as u32,
+            rate,
+            hourly,
+            peak,
+            amount: t.amount.dist.clone(),
+            software_version: t.software_version.clone(),
+            miskey_share: t.miskey_share.0,
+        });
+    }
+    if expected_payments > limits.max_payments_per_run {
+        return Err(cx.err(
+            sim.traffic_window.span(),
+            "simulation.traffic_window",
+            format!(
+                "the terminals would make about {expected_payments:.0} payments per run; the limit is {:.0}. Lower terminals.count, terminals.rate or the traffic window, or pass --allow-large",
+                limits.max_payments_per_run
+            ),
+        ));
+    }
+
+    let gateway = cx.station(
+        "gateway".into(),
+        &raw.gateway.servers,
+        &raw.gateway.service,
+        "gateway",
+        limits,
+    )?;
+
+    let risk = if raw.risk.enabled {
+        Some(RiskSpec {
+            fraud_share: raw.risk.fraud_share.0,
+            detection_rate: raw.risk.detection_rate.0,
+            false_positive_rate: raw.risk.false_positive_rate.0,
+            action: raw.risk.action,
+            review_delay: raw.risk.review_delay.0,
+        })
+    } else {
+        None
+    };
+
+    let default_channels = Spanned::new(0..0, vec![raw::RawChannel::default()]);
+    let chans_raw = raw.channels.as_ref().unwrap_or(&default_channels);
+    if chans_raw.get_ref().is_empty() {
+        return Err(cx.err(
+            chans_raw.span(),
+            "channels",
+            "at least one channel is needed",
+        ));
+    }
+    let mut channels = vec![];
+    for (i, c) in chans_raw.get_ref().iter().enumerate() {
+        let f = format!("channels[{i}]");
+        let id = claim(&c.id, &format!("{f}.id"), "channel", &cx)?;
+        let station = cx.station(id, &c.servers, &c.service, &f, limits)?;
+        channels.push(ChannelSpec {
+            station,
+            weight: cx.weight(&c.weight, &format!("{f}.weight"))?,
+        });
+    }
+    if channels.iter().all(|c| c.weight == 0.0) {
+        return Err(cx.err(
+            chans_raw.span(),
+            "channels",
+            "at least one channel needs a weight above zero",
+        ));
+    }
+
+    let default_issuers = Spanned::new(0..0, vec![raw::RawIssuer::default()]);
+    let iss_raw = raw.issuers.as_ref().unwrap_or(&default_issuers);
+    if iss_raw.get_ref().is_empty() {
+        return Err(cx.err(iss_raw.span(), "issuers", "at least one issuer is needed"));
+    }
+    let mut issuers = vec![];
+    let mut total_accounts = 0u64;
+    for (i, r) in iss_raw.get_ref().iter().enumerate() {
+        let f = format!("issuers[{i}]");
+        let id = claim(&r.id, &format!("{f}.id"), "issuer", &cx)?;
+        let station = cx.station(id, &r.servers, &r.service, &f, limits)?;
+        let count = cx.count(
+            &r.accounts.count,
+            &format!("{f}.accounts.count"),
+            1,
+            limits.max_accounts,
+            true,
+        )?;
+        total_accounts += count;
+        if total_accounts > limits.max_accounts {
+            return Err(cx.err(r.accounts.count.span(), &format!("{f}.accounts.count"), format!("{total_accounts} accounts in all is above the limit of {}; pass --allow-large to raise it", limits.max_accounts)));
+        }
+        if let Some(l) = r.accounts.amount_limit {
+            if l.0 <= 0 {
+                return Err(cx.err(
+                    r.accounts.count.span(),
+                    &format!("{f}.accounts.amount_limit"),
+                    "must be greater than zero",
+                ));
+            }
+        }
+        issuers.push(IssuerSpec {
+            station,
+            share: cx.weight(&r.share, &format!("{f}.share"))?,
+            do_not_honour_share: r.do_not_honour_share.0,
+            hold_expiry: r.hold_expiry.0,
+            accounts: AccountsSpec {
+                count: count as u32,
+                balance: r.accounts.balance.dist.clone(),
+                frozen_share: r.accounts.frozen_share.0,
+                amount_limit: r.accounts.amount_limit.map(|m| m.0),
+            },
+        });
+    }
+    if issuers.iter().all(|i| i.share == 0.0) {
+        return Err(cx.err(
+            iss_raw.span(),
+            "issuers",
+            "at least one issuer needs a share above zero",
+        ));
+    }
+
+    // Links: defaults, then overrides by (from, to).
+    let def = LinkSpec {
+        latency: raw.network.latency.dist.clone(),
+        loss: raw.network.loss.0,
+    };
+    let mut links = Links {
+        terminal: vec![def.clone(); terminals.len()],
+        gateway_channel: vec![def.clone(); channels.len()],
+        channel_issuer: vec![vec![def.clone(); issuers.len()]; channels.len()],
+    };
+    let all_ids: Vec<&str> = ids.iter().map(|(s, _)| s.as_str()).collect();
+    for (i, l) in raw.network.links.iter().enumerate() {
+        let f = format!("network.links[{i}]");
+        let find = |s: &Spanned<String>, field: &str| -> Result<String, ScenarioError> {
+            let v = s.get_ref();
+            if all_ids.contains(&v.as_str()) {
+                Ok(v.clone())
+            } else {
+                Err(cx.err(
+                    s.span(),
+                    field,
+                    format!(
+                        "unknown component id \"{v}\"{}; known ids: {}",
+                        did_you_mean(v, &all_ids),
+                        all_ids.join(", ")
+                    ),
+                ))
+            }
+        };
+        let from = find(&l.from, &format!("{f}.from"))?;
+        let to = find(&l.to, &format!("{f}.to"))?;
+        let pos = |id: &str| -> Option<(char, usize)> {
+            if id == "gateway" {
+                return Some(('g', 0));
+            }
+            if let Some(k) = terminals.iter().position(|t| t.id == id) {
+                return Some(('t', k));
+            }
+            if let Some(k) = channels.iter().position(|c| c.station.id == id) {
+                return Some(('c', k));
+            }
+            issuers
+                .iter()
+                .position(|x| x.station.id == id)
+                .map(|k| ('i', k))
+        };
+        let (a, b) = (pos(&from).expect("known id"), pos(&to).expect("known id"));
+        // A link is undirected: accept either order.
+        let slot: &mut LinkSpec = match (a, b) {
+            (('t', t), ('g', _)) | (('g', _), ('t', t)) => &mut links.terminal[t],
+            (('g', _), ('c', c)) | (('c', c), ('g', _)) => &mut links.gateway_channel[c],
+            (('c', c), ('i', k)) | (('i', k), ('c', c)) => &mut links.channel_issuer[c][k],
+            _ => {
+                return Err(cx.err(
+                    l.to.span(),
+                    &format!("{f}.to"),
+                    format!("there is no link between \"{from}\" and \"{to}\"; links join a terminal group and the gateway, the gateway and a channel, or a channel and an issuer"),
+                ));
+            }
+        };
+        if let Some(lat) = &l.latency {
+            slot.latency = lat.dist.clone();
+        }
+        if let Some(p) = l.loss {
+            slot.loss = p.0;
+        }
+    }
+
+    let s = &raw.settlement;
+    let lag = cx.count(&s.lag_days, "settlement.lag_days", 0, 30, false)? as u32;
+    let promise = cx.count(&s.promise_days, "settlement.promise_days", 0, 30, false)? as u32;
+    let mut business_days = [false; 7];
+    for d in s.business_days.get_ref() {
+        business_days[d.0 as usize] = true;
+    }
+    if !business_days.iter().any(|b| *b) {
+        return Err(cx.err(s.business_days.span(), "settlement.business_days", "at least one business day is needed, e.g. [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]"));
+    }
+
+    let timeout = raw.strategy.terminal_timeout.get_ref().0;
+    if timeout == 0 {
+        return Err(cx.err(
+            raw.strategy.terminal_timeout.span(),
+            "strategy.terminal_timeout",
+            "must be longer than zero, e.g. \"30s\"",
+        ));
+    }
+    let rv = &raw.strategy.reversal;
+    let reversal = if rv.enabled {
+        let attempts = cx.count(&rv.attempts, "strategy.reversal.attempts", 1, 100, false)? as u32;
+        if attempts > 1 && rv.interval.0 == 0 {
+            return Err(cx.err(
+                rv.attempts.span(),
+                "strategy.reversal.interval",
+                "must be longer than zero when attempts > 1",
+            ));
+        }
+        Some(ReversalSpec {
+            attempts,
+            interval: rv.interval.0,
+        })
+    } else {
+        None
+    };
+
+    let mut faults = vec![];
+    for (i, fl) in raw.faults.iter().enumerate() {
+        let f = format!("faults[{i}]");
+        let t = fl.target.get_ref();
+        let target = if t == "gateway" {
+            Component::Gateway
+        } else if let Some(k) = channels.iter().position(|c| &c.station.id == t) {
+            Component::Channel(k)
+        } else if let Some(k) = issuers.iter().position(|x| &x.station.id == t) {
+            Component::Issuer(k)
+        } else {
+            let mut targets = vec!["gateway"];
+            targets.extend(channels.iter().map(|c| c.station.id.as_str()));
+            targets.extend(issuers.iter().map(|c| c.station.id.as_str()));
+            return Err(cx.err(
+                fl.target.span(),
+                &format!("{f}.target"),
+                format!(
+                    "unknown component id \"{t}\"{}; an outage can target: {}",
+                    did_you_mean(t, &targets),
+                    targets.join(", ")
+                ),
+            ));
+        };
+        let dur = fl.duration.get_ref().0;
+        if dur == 0 {
+            return Err(cx.err(
+                fl.duration.span(),
+                &format!("{f}.duration"),
+                "must be longer than zero",
+            ));
+        }
+        faults.push(FaultSpec {
+            target,
+            start: fl.start.0,
+            end: fl.start.0.saturating_add(dur),
+            mode: fl.mode,
+        });
+    }
+
+    Ok(Scenario {
+        name,
+        description: raw.description,
+        runs,
+        seed: sim.seed,
+        traffic_window: window,
+        observation,
+        start_weekday: sim.start_weekday.0,
+        terminals,
+        gateway,
+        risk,
+        channels,
+        issuers,
+        links,
+        settlement: SettlementSpec {
+            cutoff: s.cutoff.0,
+            lag_days: lag,
+            credit_time: s.credit_time.0,
+            promise_days: promise,
+            business_days,
+        },
+        strategy: StrategySpec {
+            terminal_timeout: timeout,
+            reversal,
+        },
+        faults,
+    })
+}
+
+fn normalise(w: &[f64; 24]) -> [f64; 24] {
+    let mean = w.iter().sum::<f64>() / 24.0;
+    let mut out = [0.0; 24];
+    for (o, x) in out.iter_mut().zip(w) {
+        *o = x / mean;
+    }
+    out
+}
