@@ -128,3 +128,60 @@ pub(super) fn check_books(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario;
+
+    fn fixture() -> (RunOutput, Ledger, Vec<Accounts>) {
+        let s = scenario::baseline();
+        let out = RunOutput::new(0, 1, &s);
+        (out, Ledger::new(1, 1), vec![])
+    }
+
+    #[test]
+    fn balanced_books_pass() {
+        let (out, ledger, accounts) = fixture();
+        assert_eq!(check_books(&out, &ledger, &accounts), Ok(()));
+    }
+
+    #[test]
+    fn each_imbalance_is_named() {
+        // Money leaving the cardholders with no account pool behind it.
+        let (out, mut ledger, accounts) = fixture();
+        ledger.post(Account::Cardholders, Account::IssuerHolds(0), 100);
+        assert_eq!(
+            check_books(&out, &ledger, &accounts).unwrap_err().0,
+            Invariant::AccountsMatchLedger
+        );
+        // A payment created but never classified.
+        let (mut out, ledger, accounts) = fixture();
+        out.payments = 1;
+        assert_eq!(
+            check_books(&out, &ledger, &accounts).unwrap_err().0,
+            Invariant::OneOutcomePerPayment
+        );
+        // Merchants credited without a settled payment.
+        let (out, mut ledger, accounts) = fixture();
+        ledger.post(Account::Acquirer, Account::Merchants, 5);
+        assert_eq!(
+            check_books(&out, &ledger, &accounts).unwrap_err().0,
+            Invariant::AccountsMatchLedger
+        );
+    }
+
+    #[test]
+    fn violation_names_invariant_run_and_seed() {
+        let v = Violation {
+            invariant: Invariant::MoneyConserved,
+            run: 7,
+            seed: 42,
+            detail: "x".into(),
+        };
+        assert_eq!(
+            v.to_string(),
+            "invariant `money_conserved` violated in run 7 (seed 42): x"
+        );
+    }
+}

@@ -148,7 +148,9 @@ pub fn console_table(b: &Batch) -> String {
 }
 
 fn format_num(x: f64) -> String {
-    if x.abs() >= 1000.0 || x == x.trunc() && x.abs() < 1e15 && x.abs() >= 100.0 {
+    if x == 0.0 {
+        "0".into()
+    } else if x.abs() >= 1000.0 {
         format!("{x:.0}")
     } else if x.abs() >= 1.0 {
         format!("{x:.2}")

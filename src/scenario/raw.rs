@@ -204,7 +204,7 @@ impl Default for RawAccounts {
             count: Spanned::new(0..0, 200_000),
             balance: DistOf::new(lognormal(120_000.0, 1_500_000.0)),
             frozen_share: Probability(0.003),
-            amount_limit: Some(Money(500_000)),
+            amount_limit: None,
         }
     }
 }

@@ -1,0 +1,144 @@
+//! An outage plus terminal timeouts and reversals produces stuck payments in the numbers its
+//! parameters imply.
+//!
+//! Set-up (all times constant so the arithmetic is exact): Poisson arrivals at λ = 50/s for 2 h;
+//! instantaneous links; the issuer takes D = 2 s per payment with ample servers (no queueing);
+//! the channel is black-holed ("drop") during [1h, 1h + L). A payment is stuck exactly when the
+//! issuer approved it but the approval reached the dead channel on its way back (its request
+//! passed the channel in [1h − D, 1h)), and every reversal the terminal sends also reaches the
+//! channel while it is dead. The number of requests passing the channel in a window of length D
+//! is Poisson with mean λD = 100.
+
+use payfault::model::{self, NoTrace, Outcome};
+use payfault::runner::{Batch, BatchOptions, run_batch};
+use payfault::scenario::{self, Limits, Scenario};
+use statrs::distribution::{ContinuousCDF, StudentsT};
+use std::sync::atomic::AtomicBool;
+
+const LAMBDA: f64 = 50.0;
+const D: f64 = 2.0;
+
+fn scenario(outage: &str, attempts: u32) -> Scenario {
+    let text = format!(
+        r#"
+name = "outage-theory"
+[simulation]
+traffic_window = "2h"
+[[terminals]]
+id = "pos"
+count = 1
+rate = "50/s"
+profile = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+amount = "25.00"
+miskey_share = 0
+[gateway]
+servers = 1000
+service = "10ms"
+[risk]
+enabled = false
+[[channels]]
+id = "scheme"
+servers = 1000
+service = "10ms"
+[[issuers]]
+id = "bank"
+servers = 1000
+service = "2s"
+do_not_honour_share = 0
+[issuers.accounts]
+count = 100
+balance = "100000000.00"
+frozen_share = 0
+[network]
+latency = "0ms"
+[strategy]
+terminal_timeout = "30s"
+[strategy.reversal]
+attempts = {attempts}
+interval = "60s"
+[[faults]]
+kind = "outage"
+target = "scheme"
+start = "1h"
+duration = "{outage}"
+mode = "drop"
+"#
+    );
+    scenario::parse(&text, "outage-theory", &Limits::default()).unwrap()
+}
+
+fn batch(s: &Scenario, runs: u64) -> Batch {
+    run_batch(
+        s,
+        &BatchOptions {
+            runs,
+            seed: 99,
+            threads: 0,
+        },
+        &AtomicBool::new(false),
+        |_, _| Ok(()),
+        |_| {},
+    )
+    .unwrap()
+}
+
+fn assert_mean(b: &Batch, name: &str, theory: f64) {
+    let s = b.summary(name).unwrap();
+    let (mean, std) = (s.mean.unwrap(), s.std.unwrap_or(0.0));
+    let t = StudentsT::new(0.0, 1.0, (s.n - 1) as f64)
+        .unwrap()
+        .inverse_cdf(0.9995);
+    let half = (t * std / (s.n as f64).sqrt()).max(1e-9);
+    assert!(
+        (mean - theory).abs() <= half,
+        "{name}: simulated {mean:.3} ± {half:.3} (99.9% CI), parameters imply {theory:.3}"
+    );
+}
+
+#[test]
+fn long_outage_strands_the_approvals_in_flight() {
+    // 30 min outage: the timeout (30 s) and all three reversals (at +30 s, +90 s, +150 s) fall
+    // inside it, so every approval lost on the way back stays stuck.
+    let b = batch(&scenario("30m", 3), 30);
+    assert_mean(&b, "stuck", LAMBDA * D);
+    assert_mean(&b, "stuck_amount", LAMBDA * D * 25.0);
+    // Requests reaching the dead channel (those finishing channel service in the window) are
+    // never charged: declined after a timeout.
+    assert_mean(&b, "declined", LAMBDA * 1800.0);
+    assert_mean(&b, "reversed", 0.0);
+    // Poisson counts: variance equals the mean (allow the sampling error of a variance).
+    let s = b.summary("stuck").unwrap();
+    let var = s.std.unwrap().powi(2);
+    assert!(
+        var > 0.4 * LAMBDA * D && var < 2.0 * LAMBDA * D,
+        "stuck variance {var} not Poisson-like"
+    );
+}
+
+#[test]
+fn short_outage_lets_the_retried_reversal_through() {
+    // 60 s outage: the first reversal (≈ +30 s) dies, the retry (≈ +90 s) passes and releases
+    // the hold: the same payments end reversed, not stuck.
+    let b = batch(&scenario("60s", 3), 30);
+    assert_mean(&b, "stuck", 0.0);
+    assert_mean(&b, "reversed", LAMBDA * D);
+    // With a single reversal attempt nothing retries: they stay stuck.
+    let b = batch(&scenario("60s", 1), 30);
+    assert_mean(&b, "stuck", LAMBDA * D);
+    assert_mean(&b, "reversed", 0.0);
+}
+
+#[test]
+fn stuck_money_sits_with_the_issuer_and_matches_the_payments() {
+    let s = scenario("30m", 3);
+    let out = model::simulate(&s, 5, 0, &mut NoTrace).unwrap();
+    let stuck = out.count(Outcome::Stuck);
+    assert!(stuck > 50, "expected about 100 stuck payments, got {stuck}");
+    assert_eq!(
+        out.amount(Outcome::Stuck),
+        stuck as i64 * 2500,
+        "each stuck payment is 25.00"
+    );
+    let total: u64 = Outcome::ALL.iter().map(|&o| out.count(o)).sum();
+    assert_eq!(total, out.payments);
+}

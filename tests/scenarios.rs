@@ -1,0 +1,88 @@
+//! The shipped scenarios: all valid, the built-in default is `scenarios/baseline.toml`, and the
+//! baseline behaves as its own parameters say.
+
+use payfault::runner::{BatchOptions, run_batch};
+use payfault::scenario::{self, Limits};
+use std::sync::atomic::AtomicBool;
+
+#[test]
+fn every_shipped_scenario_is_valid() {
+    let mut n = 0;
+    for e in std::fs::read_dir("scenarios").unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            scenario::load(&p, &Limits::default())
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            n += 1;
+        }
+    }
+    assert!(n >= 3);
+}
+
+#[test]
+fn built_in_default_is_the_baseline_file() {
+    assert_eq!(
+        scenario::BASELINE,
+        std::fs::read_to_string("scenarios/baseline.toml").unwrap()
+    );
+    assert_eq!(scenario::baseline().name, "baseline");
+}
+
+#[test]
+fn pipeline_is_as_the_issue_specifies() {
+    let s = scenario::load("scenarios/pipeline.toml".as_ref(), &Limits::default()).unwrap();
+    assert_eq!(s.mean_arrival_rate(), 50.0);
+    assert_eq!(
+        (
+            s.gateway.servers,
+            s.channels[0].station.servers,
+            s.issuers[0].station.servers
+        ),
+        (8, 4, 4)
+    );
+    assert_eq!(s.gateway.service.mean(), 100e6);
+    assert_eq!(s.channels[0].station.service.mean(), 40e6);
+    assert_eq!(s.issuers[0].station.service.mean(), 60e6);
+    assert_eq!(s.links.terminal[0].latency.mean(), 50e6);
+    assert!(s.risk.is_none() && s.faults.is_empty());
+}
+
+#[test]
+fn baseline_risk_engine_declines_what_its_rates_imply() {
+    // E[risk declines] = payments reaching the gateway × (f·d + (1 − f)·fp).
+    let s = scenario::baseline();
+    let b = run_batch(
+        &s,
+        &BatchOptions {
+            runs: 6,
+            seed: 3,
+            threads: 0,
+        },
+        &AtomicBool::new(false),
+        |_, _| Ok(()),
+        |_| {},
+    )
+    .unwrap();
+    let r = s.risk.as_ref().unwrap();
+    let p = r.fraud_share * r.detection_rate + (1.0 - r.fraud_share) * r.false_positive_rate;
+    let payments = b.summary("payments").unwrap().mean.unwrap();
+    let declines = b.summary("risk_declines").unwrap();
+    let expected = payments * (1.0 - s.links.terminal[0].loss) * p;
+    let se = (expected / declines.n as f64).sqrt(); // Poisson counts
+    assert!(
+        (declines.mean.unwrap() - expected).abs() < 4.0 * se,
+        "risk declines {} vs expected {expected}",
+        declines.mean.unwrap()
+    );
+    // Nothing is pending after the default observation period, and the books balanced (else
+    // run_batch would have failed).
+    assert_eq!(b.summary("pending").unwrap().max, Some(0.0));
+    // Payments per run follow count × rate × 24 h.
+    let expected_payments = s.mean_arrival_rate() * 86_400.0;
+    let sd = b.summary("payments").unwrap();
+    assert!(
+        (sd.mean.unwrap() - expected_payments).abs() < 4.0 * expected_payments.sqrt(),
+        "{} vs {expected_payments}",
+        sd.mean.unwrap()
+    );
+}
