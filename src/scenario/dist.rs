@@ -428,6 +428,7 @@ mod tests {
 
     fn parse<U: Unit>(s: &str) -> Result<Dist, String> {
         #[derive(Deserialize)]
+        #[serde(bound = "")]
         struct W<U: Unit> {
             d: DistOf<U>,
         }
