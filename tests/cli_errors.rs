@@ -1,1 +1,1219 @@
-//! placeholder
+//! The real `payfault` binary on bad input: every mistake a user can make in a scenario file or
+//! on the command line must end with exit code 2 and one clear message on stderr (file, line and
+//! column when the mistake has a place, the field, the offending value, and what is accepted),
+//! never with a panic, and `run` must leave no output behind.
+//!
+//! Fixtures live in `tests/fixtures/bad/`; cases that need the file system (missing,
+//! directory, unreadable, too large, invalid UTF-8) are built in a temporary folder.
+//!
+//! Tests marked `#[ignore = "BUG: ..."]` assert the behaviour the CLI should have but does not
+//! yet have; run them with `cargo test --test cli_errors -- --ignored`.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::Duration;
+
+/// The crate root; every command runs there so that file names in messages are predictable.
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture's path as passed on the command line (relative to the crate root).
+fn fixture(name: &str) -> String {
+    format!("tests/fixtures/bad/{name}")
+}
+
+fn payfault() -> Command {
+    let mut c = Command::cargo_bin("payfault").expect("the payfault binary is built");
+    // No error case may simulate; the timeout keeps a regression from hanging the suite.
+    c.current_dir(root()).timeout(Duration::from_secs(60));
+    c
+}
+
+fn exec(c: &mut Command) -> (Output, String, String) {
+    let out = c.output().expect("payfault starts");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, stdout, stderr)
+}
+
+/// serde_path_to_error names `toml::Spanned` fields with this private segment (a known bug,
+/// asserted by `bug_field_paths_leak_serde_internals`). The other tests remove it so that they
+/// check everything else about the message and keep passing once the bug is fixed.
+const SPANNED_SEGMENT: &str = ".$__serde_spanned_private_value";
+
+/// Asserts the common contract of a bad-input failure and returns stderr (normalised).
+fn assert_bad_input(what: &str, out: &Output, stdout: &str, stderr: &str) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{what}: expected exit code 2\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && !stdout.contains("panicked"),
+        "{what}: panic\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(
+        stderr.starts_with("error: "),
+        "{what}: stderr should start with \"error: \"\n{stderr}"
+    );
+    stderr.replace(SPANNED_SEGMENT, "")
+}
+
+fn assert_contains_all(what: &str, stderr: &str, needles: &[String]) {
+    for n in needles {
+        assert!(
+            stderr.contains(n.as_str()),
+            "{what}: stderr lacks {n:?}\nstderr:\n{stderr}"
+        );
+    }
+}
+
+/// Asserts that `dir` does not exist or holds no files at all (at any depth).
+fn assert_no_output(what: &str, dir: &Path) {
+    if !dir.exists() {
+        return;
+    }
+    let mut stack = vec![dir.to_owned()];
+    let mut files = vec![];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).expect("readable output folder") {
+            let p = e.expect("dir entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    assert!(files.is_empty(), "{what}: run left files behind: {files:?}");
+}
+
+/// `file:line:col:` of the first occurrence of `needle` in a fixture, outside comment lines.
+/// A `|` in `needle` marks the expected position inside the match (default: its start), so
+/// `"to = |\"bank\""` points at the value of the first `to = "bank"`.
+fn loc(name: &str, needle: &str) -> String {
+    let text = fs::read_to_string(root().join(fixture(name))).expect("fixture exists");
+    let offset_in_needle = needle.find('|').unwrap_or(0);
+    let plain = needle.replacen('|', "", 1);
+    let mut from = 0;
+    let at = loop {
+        let i = from
+            + text[from..]
+                .find(&plain)
+                .unwrap_or_else(|| panic!("{needle:?} is not in {name}"));
+        let line_start = text[..i].rfind('\n').map_or(0, |j| j + 1);
+        if !text[line_start..].starts_with('#') {
+            break i + offset_in_needle;
+        }
+        from = i + 1;
+    };
+    let line = text[..at].matches('\n').count() + 1;
+    let line_start = text[..at].rfind('\n').map_or(0, |j| j + 1);
+    let col = text[line_start..at].chars().count() + 1;
+    format!("{}:{line}:{col}:", fixture(name))
+}
+
+fn field(path: &str) -> String {
+    format!("field `{path}`:")
+}
+
+/// Runs `validate` and `run` on a bad fixture and checks the whole contract for both:
+/// exit code 2, no panic, every needle on stderr, nothing on stdout, no output written.
+/// Returns the raw stderr of `validate`.
+fn expect_bad(name: &str, needles: &[String]) -> String {
+    let path = fixture(name);
+
+    let (out, stdout, stderr) = exec(payfault().args(["validate", &path]));
+    let what = format!("validate {path}");
+    let norm = assert_bad_input(&what, &out, &stdout, &stderr);
+    assert_contains_all(&what, &norm, needles);
+    assert!(
+        stdout.is_empty(),
+        "{what}: nothing should be reported ok\n{stdout}"
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let (out, rstdout, rstderr) = exec(payfault().arg("run").arg(&path).arg("--out").arg(&dir));
+    let what = format!("run {path}");
+    let rnorm = assert_bad_input(&what, &out, &rstdout, &rstderr);
+    assert_contains_all(&what, &rnorm, needles);
+    assert!(rstdout.is_empty(), "{what}: unexpected stdout\n{rstdout}");
+    assert_no_output(&what, &dir);
+    assert!(!dir.exists(), "{what}: the output folder was created");
+
+    stderr
+}
+
+/// `s` as owned strings, for `expect_bad`'s needles.
+macro_rules! needles {
+    ($($e:expr),* $(,)?) => { &[$(String::from($e)),*] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// TOML syntax and schema
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn toml_syntax_error_has_file_line_column() {
+    let f = "syntax_missing_equals.toml";
+    expect_bad(
+        f,
+        needles![loc(f, "3"), "key with no value", "expected `=`", "runs 3"],
+    );
+}
+
+#[test]
+fn unknown_field_suggests_latency() {
+    let f = "unknown_field_latency.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "latncy"),
+            field("network.latncy"),
+            "unknown field `latncy`",
+            "(did you mean \"latency\"?)",
+            "expected one of `latency`, `loss`, `links`",
+        ],
+    );
+}
+
+#[test]
+fn unknown_field_suggests_servers() {
+    let f = "unknown_field_servers.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "serverz"),
+            field("gateway.serverz"),
+            "unknown field `serverz`",
+            "(did you mean \"servers\"?)",
+            "expected `servers` or `service`",
+        ],
+    );
+}
+
+#[test]
+fn unknown_table_suggests_simulation() {
+    let f = "unknown_table.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "simulaton"),
+            field("simulaton"),
+            "unknown field `simulaton`",
+            "(did you mean \"simulation\"?)",
+            "`simulation`",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_key_is_located() {
+    let f = "duplicate_key.toml";
+    expect_bad(
+        f,
+        needles![loc(f, "servers = 5"), "duplicate key", "servers = 5"],
+    );
+}
+
+#[test]
+fn duplicate_table_is_located() {
+    let f = "duplicate_table.toml";
+    expect_bad(
+        f,
+        needles![loc(f, "[|gateway]\nservice"), "duplicate key", "[gateway]"],
+    );
+}
+
+#[test]
+fn string_where_integer_expected() {
+    let f = "wrong_type_servers.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"eight\""),
+            field("gateway.servers"),
+            "invalid type: string \"eight\", expected",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Units: probabilities, durations, rates, weights
+// ---------------------------------------------------------------------------------------------
+
+const PROBABILITY_HELP: &str = "must be between 0 and 1 inclusive";
+
+#[test]
+fn probability_above_one() {
+    let f = "probability_loss_above_one.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "1.5"),
+            field("network.loss"),
+            "invalid probability 1.5",
+            PROBABILITY_HELP
+        ],
+    );
+}
+
+#[test]
+fn probability_below_zero() {
+    let f = "probability_frozen_share_negative.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "-0.1"),
+            field("issuers[0].accounts.frozen_share"),
+            "invalid probability -0.1",
+            PROBABILITY_HELP
+        ],
+    );
+}
+
+#[test]
+fn probability_above_one_on_a_link() {
+    let f = "probability_link_loss.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "1.5"),
+            field("network.links[0].loss"),
+            "invalid probability 1.5",
+            PROBABILITY_HELP
+        ],
+    );
+}
+
+#[test]
+fn probability_nan() {
+    let f = "probability_nan.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "nan"),
+            field("network.loss"),
+            "invalid probability NaN",
+            PROBABILITY_HELP
+        ],
+    );
+}
+
+const DURATION_HELP: &str = "expected a duration such as \"250ms\", \"30s\", \"1h30m\", \"2d\" (units: ns, us, ms, s, m, h, d)";
+
+#[test]
+fn negative_duration() {
+    let f = "duration_negative.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"-5s\""),
+            field("strategy.terminal_timeout"),
+            "invalid duration \"-5s\"",
+            "durations cannot be negative",
+            DURATION_HELP,
+        ],
+    );
+}
+
+#[test]
+fn negative_fault_start() {
+    let f = "duration_negative_fault_start.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"-1h\""),
+            field("faults[0].start"),
+            "invalid duration \"-1h\"",
+            "durations cannot be negative",
+            DURATION_HELP,
+        ],
+    );
+}
+
+#[test]
+fn unparseable_duration() {
+    let f = "duration_unknown_unit.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"5 parsecs\""),
+            field("strategy.terminal_timeout"),
+            "invalid duration \"5 parsecs\"",
+            DURATION_HELP,
+        ],
+    );
+}
+
+#[test]
+fn duration_without_unit() {
+    let f = "duration_without_unit.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "5"),
+            field("strategy.terminal_timeout"),
+            "invalid duration 5",
+            "a number needs a unit",
+            DURATION_HELP,
+        ],
+    );
+}
+
+const RATE_HELP: &str = "expected a rate such as \"50/s\", \"30/h\", \"1200/d\"";
+
+#[test]
+fn nan_rate() {
+    let f = "rate_nan.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"NaN/s\""),
+            field("terminals[0].rate"),
+            "invalid rate \"NaN/s\"",
+            "must be a finite number",
+            RATE_HELP,
+        ],
+    );
+}
+
+#[test]
+fn infinite_rate() {
+    let f = "rate_inf.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"inf/h\""),
+            field("terminals[0].rate"),
+            "invalid rate \"inf/h\"",
+            "must be a finite number",
+            RATE_HELP,
+        ],
+    );
+}
+
+#[test]
+fn infinite_weight() {
+    let f = "weight_inf.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "inf"),
+            field("channels[0].weight"),
+            "must be a finite number >= 0, got inf",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ids, links and faults
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn fault_target_unknown_suggests_scheme() {
+    let f = "fault_unknown_target.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"schme\""),
+            field("faults[0].target"),
+            "unknown component id \"schme\"",
+            "(did you mean \"scheme\"?)",
+            "an outage can target: gateway, scheme",
+        ],
+    );
+}
+
+#[test]
+fn fault_target_terminal_group_is_rejected() {
+    let f = "fault_target_terminal_group.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "target = |\"shops\""),
+            field("faults[0].target"),
+            "\"shops\"",
+            "an outage can target: gateway, scheme, issuer",
+        ],
+    );
+}
+
+#[test]
+fn link_unknown_id_suggests_gateway() {
+    let f = "link_unknown_id.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"gatway\""),
+            field("network.links[0].to"),
+            "unknown component id \"gatway\"",
+            "(did you mean \"gateway\"?)",
+            "known ids: gateway, shops",
+        ],
+    );
+}
+
+#[test]
+fn link_between_terminals_and_issuer_is_rejected() {
+    let f = "link_not_allowed.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "to = |\"bank\""),
+            field("network.links[0].to"),
+            "there is no link between \"shops\" and \"bank\"",
+            "links join a terminal group and the gateway, the gateway and a channel, or a channel and an issuer",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_ids_are_rejected() {
+    let f = "duplicate_id.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "[[issuers]]\nid = |\"bank\""),
+            field("issuers[0].id"),
+            "id \"bank\" is already used by a channel",
+            "ids must be unique",
+        ],
+    );
+}
+
+#[test]
+fn reserved_gateway_id_is_rejected() {
+    let f = "duplicate_id_gateway.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"gateway\""),
+            field("channels[0].id"),
+            "id \"gateway\" is already used",
+            "ids must be unique",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Distributions
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn exponential_mean_zero() {
+    let f = "dist_exponential_mean_zero.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "{ kind"),
+            field("gateway.service"),
+            "mean = \"0ms\"",
+            "`mean` must be greater than zero",
+        ],
+    );
+}
+
+#[test]
+fn exponential_mean_zero_in_a_sub_table() {
+    let f = "dist_subtable_mean_zero.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "[gateway.service]"),
+            field("gateway.service"),
+            "`mean` must be greater than zero",
+        ],
+    );
+}
+
+#[test]
+fn lognormal_p99_not_above_median() {
+    let f = "dist_lognormal_p99_not_above_median.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "{ kind"),
+            field("gateway.service"),
+            "median = \"40ms\", p99 = \"40ms\"",
+            "`p99` must be greater than `median`",
+        ],
+    );
+}
+
+#[test]
+fn uniform_max_below_min() {
+    let f = "dist_uniform_max_below_min.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "{ kind"),
+            field("gateway.service"),
+            "min = \"3ms\", max = \"1ms\"",
+            "`max` must not be below `min`",
+        ],
+    );
+}
+
+#[test]
+fn unknown_distribution_kind() {
+    let f = "dist_unknown_kind.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "{ kind"),
+            field("gateway.service"),
+            "unknown distribution kind \"expo\"",
+            "(did you mean \"exponential\"?)",
+            "expected one of constant, uniform, exponential, lognormal, empirical",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+// ---------------------------------------------------------------------------------------------
+
+/// Runs `validate` and `run` on a path outside the fixtures and checks the common contract.
+/// Returns the stderr of `validate`.
+fn expect_bad_path(path: &Path, needles: &[String]) -> String {
+    let (out, stdout, stderr) = exec(payfault().arg("validate").arg(path));
+    let what = format!("validate {}", path.display());
+    let norm = assert_bad_input(&what, &out, &stdout, &stderr);
+    assert_contains_all(&what, &norm, needles);
+    assert!(stdout.is_empty(), "{what}: unexpected stdout\n{stdout}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let (out, rstdout, rstderr) = exec(payfault().arg("run").arg(path).arg("--out").arg(&dir));
+    let what = format!("run {}", path.display());
+    let rnorm = assert_bad_input(&what, &out, &rstdout, &rstderr);
+    assert_contains_all(&what, &rnorm, needles);
+    assert!(rstdout.is_empty(), "{what}: unexpected stdout\n{rstdout}");
+    assert_no_output(&what, &dir);
+    stderr
+}
+
+#[test]
+fn missing_file() {
+    let p = PathBuf::from(fixture("does-not-exist.toml"));
+    assert!(!root().join(&p).exists());
+    expect_bad_path(
+        &p,
+        needles![
+            "cannot read scenario file tests/fixtures/bad/does-not-exist.toml",
+            "No such file or directory",
+        ],
+    );
+}
+
+#[test]
+fn directory_instead_of_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("scenario.toml");
+    fs::create_dir(&p).unwrap();
+    expect_bad_path(
+        &p,
+        needles![
+            format!("cannot read scenario file {}", p.display()),
+            "is a directory, not a scenario file",
+        ],
+    );
+}
+
+#[test]
+fn unreadable_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("secret.toml");
+    fs::write(&p, "name = \"secret\"\n").unwrap();
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o000)).unwrap();
+    if fs::read(&p).is_ok() {
+        // Running as root (or with CAP_DAC_OVERRIDE): permissions do not block reads.
+        eprintln!("unreadable_file: skipped, the file is still readable after chmod 000");
+        return;
+    }
+    expect_bad_path(
+        &p,
+        needles![
+            format!("cannot read scenario file {}", p.display()),
+            "Permission denied",
+        ],
+    );
+}
+
+#[test]
+fn file_above_the_size_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("huge.toml");
+    let f = fs::File::create(&p).unwrap();
+    f.set_len(16 * 1024 * 1024 + 1).unwrap(); // sparse: costs no disk
+    drop(f);
+    expect_bad_path(
+        &p,
+        needles![
+            format!("cannot read scenario file {}", p.display()),
+            "file is 16777217 bytes; scenario files are limited to 16777216",
+        ],
+    );
+}
+
+#[test]
+fn invalid_utf8_reports_first_bad_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Latin-1 "é" (0xE9) in a comment on line 2, column 6, byte 16.
+    let p = tmp.path().join("latin1.toml");
+    fs::write(&p, b"name = \"x\"\n# caf\xe9\n").unwrap();
+    expect_bad_path(
+        &p,
+        needles![
+            format!("{}:2:6:", p.display()),
+            "not valid UTF-8 (byte 16)",
+            "scenario files must be UTF-8 text",
+        ],
+    );
+    // A valid two-byte "é" earlier on the line counts as one column: 0xFF is column 22.
+    let p = tmp.path().join("mixed.toml");
+    fs::write(&p, b"name = \"x\"\ndescription = \"h\xc3\xa9llo \xff\"\n").unwrap();
+    expect_bad_path(
+        &p,
+        needles![
+            format!("{}:2:22:", p.display()),
+            "not valid UTF-8 (byte 33)",
+        ],
+    );
+}
+
+#[test]
+fn empty_file_misses_name() {
+    let f = "empty.toml";
+    assert_eq!(fs::metadata(root().join(fixture(f))).unwrap().len(), 0);
+    expect_bad(
+        f,
+        needles![format!("{}:1:1:", fixture(f)), "missing field `name`"],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario names (they name the output folder)
+// ---------------------------------------------------------------------------------------------
+
+const NAME_HELP: &str = "use letters, digits, '_', '-' and '.', not starting with '.'";
+
+/// `run` without `--out`, from a working folder two levels deep: an accepted "../../x" name
+/// would write outside `output/`. Checks that nothing at all was created.
+fn assert_name_cannot_escape(name: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let cwd = tmp.path().join("a").join("b");
+    fs::create_dir_all(&cwd).unwrap();
+    let scenario = root().join(fixture(name));
+    let (out, stdout, stderr) = exec(
+        payfault()
+            .current_dir(&cwd)
+            .arg("run")
+            .arg(&scenario)
+            .arg("--quiet"),
+    );
+    assert_bad_input(&format!("run {name} (no --out)"), &out, &stdout, &stderr);
+    let top: Vec<_> = fs::read_dir(tmp.path().join("a"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        top,
+        ["b"],
+        "run {name}: created something outside its folder"
+    );
+    assert_eq!(
+        fs::read_dir(&cwd).unwrap().count(),
+        0,
+        "run {name}: created output"
+    );
+}
+
+#[test]
+fn name_with_parent_dirs_is_rejected() {
+    let f = "name_parent_dirs.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"../../etc\""),
+            field("name"),
+            "invalid scenario name \"../../etc\"",
+            NAME_HELP,
+            "it names the output folder",
+        ],
+    );
+    assert_name_cannot_escape(f);
+}
+
+#[test]
+fn name_with_slash_is_rejected() {
+    let f = "name_slash.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"a/b\""),
+            field("name"),
+            "invalid scenario name \"a/b\"",
+            NAME_HELP,
+        ],
+    );
+    assert_name_cannot_escape(f);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Size limits
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn too_many_runs_on_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let (out, stdout, stderr) = exec(
+        payfault()
+            .args([
+                "run",
+                "scenarios/pipeline.toml",
+                "--runs",
+                "1000000000",
+                "--out",
+            ])
+            .arg(&dir),
+    );
+    let what = "run --runs 1000000000";
+    let e = assert_bad_input(what, &out, &stdout, &stderr);
+    assert_contains_all(
+        what,
+        &e,
+        needles![
+            "--runs 1000000000 is above the limit of 100000",
+            "pass --allow-large"
+        ],
+    );
+    assert_no_output(what, &dir);
+}
+
+#[test]
+fn too_many_runs_in_the_file() {
+    let f = "limit_runs.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "1000000000"),
+            field("simulation.runs"),
+            "1000000000 is above the limit of 100000",
+            "pass --allow-large",
+        ],
+    );
+}
+
+#[test]
+fn absurd_traffic() {
+    let f = "limit_traffic.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"24h\""),
+            field("simulation.traffic_window"),
+            "about 86400000000000 payments per run; the limit is 20000000",
+            "Lower terminals.count, terminals.rate or the traffic window",
+            "--allow-large",
+        ],
+    );
+}
+
+#[test]
+fn too_many_terminals() {
+    let f = "limit_terminals.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "id = \"online\"\ncount = |600000"),
+            field("terminals[1].count"),
+            "1200000 terminals in all is above the limit of 1000000",
+            "pass --allow-large",
+        ],
+    );
+}
+
+#[test]
+fn too_many_accounts() {
+    let f = "limit_accounts.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "50000000"),
+            field("issuers[0].accounts.count"),
+            "50000000 is above the limit of 20000000",
+            "pass --allow-large",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several files, command-line errors, output folders
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn validate_reports_good_and_bad_files() {
+    let bad = fixture("probability_loss_above_one.toml");
+    let (out, stdout, stderr) = exec(payfault().args([
+        "validate",
+        "scenarios/pipeline.toml",
+        &bad,
+        "scenarios/outage.toml",
+    ]));
+    let e = assert_bad_input("validate good bad good", &out, &stdout, &stderr);
+    assert!(
+        stdout.contains("ok: scenarios/pipeline.toml (pipeline)")
+            && stdout.contains("ok: scenarios/outage.toml (outage)"),
+        "the good files are reported ok\n{stdout}"
+    );
+    assert!(!stdout.contains(&bad), "the bad file is not ok\n{stdout}");
+    assert_contains_all(
+        "validate good bad good",
+        &e,
+        needles![
+            loc("probability_loss_above_one.toml", "1.5"),
+            "invalid probability 1.5"
+        ],
+    );
+    assert!(
+        !stderr.contains("pipeline.toml") && !stderr.contains("outage.toml"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn validate_reports_every_bad_file() {
+    let a = fixture("probability_loss_above_one.toml");
+    let b = fixture("dist_unknown_kind.toml");
+    let (out, stdout, stderr) = exec(payfault().args(["validate", &a, &b]));
+    let e = assert_bad_input("validate bad bad", &out, &stdout, &stderr);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert_contains_all(
+        "validate bad bad",
+        &e,
+        needles![
+            loc("probability_loss_above_one.toml", "1.5"),
+            loc("dist_unknown_kind.toml", "{ kind"),
+        ],
+    );
+    assert_eq!(
+        stderr.matches("error: ").count(),
+        2,
+        "one error per file\n{stderr}"
+    );
+}
+
+#[test]
+fn run_with_zero_runs() {
+    for flag in ["--runs", "-n"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out");
+        let (out, stdout, stderr) = exec(
+            payfault()
+                .args(["run", "scenarios/pipeline.toml", flag, "0", "--out"])
+                .arg(&dir),
+        );
+        let what = format!("run {flag} 0");
+        let e = assert_bad_input(&what, &out, &stdout, &stderr);
+        assert_contains_all(&what, &e, needles!["--runs", "must be at least 1"]);
+        assert_no_output(&what, &dir);
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["run", "--bogus"], "unexpected argument '--bogus'"),
+        (
+            &["validate", "--bogus", "scenarios/pipeline.toml"],
+            "unexpected argument '--bogus'",
+        ),
+        (&["validate"], "required arguments were not provided"),
+        (&["simulate"], "unrecognized subcommand 'simulate'"),
+        (
+            &["run", "--runs", "abc"],
+            "invalid value 'abc' for '--runs <RUNS>'",
+        ),
+        (&["run", "--runs", "-5"], "-5"),
+        (
+            &["run", "--seed", "1.5"],
+            "invalid value '1.5' for '--seed <SEED>'",
+        ),
+    ];
+    for (args, needle) in cases {
+        let (out, stdout, stderr) = exec(payfault().args(*args));
+        let what = format!("payfault {}", args.join(" "));
+        assert_bad_input(&what, &out, &stdout, &stderr);
+        assert!(
+            stderr.contains(needle),
+            "{what}: lacks {needle:?}\n{stderr}"
+        );
+        assert!(
+            stderr.contains("Usage:") || stderr.contains("--help"),
+            "{what}\n{stderr}"
+        );
+    }
+    // No arguments at all: help, exit 2.
+    let (out, stdout, stderr) = exec(&mut payfault());
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stderr.contains("Usage:"), "{stderr}");
+}
+
+#[test]
+fn output_folder_that_is_a_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("out");
+    fs::write(&file, "keep me").unwrap();
+    let (out, stdout, stderr) = exec(
+        payfault()
+            .args(["run", "scenarios/pipeline.toml", "--runs", "1", "--out"])
+            .arg(&file),
+    );
+    let what = "run --out <a file>";
+    let e = assert_bad_input(what, &out, &stdout, &stderr);
+    assert_contains_all(
+        what,
+        &e,
+        needles![format!("cannot create output folder {}", file.display())],
+    );
+    assert_eq!(fs::read_to_string(&file).unwrap(), "keep me");
+}
+
+#[test]
+fn bad_input_leaves_earlier_results_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    fs::create_dir(&dir).unwrap();
+    fs::write(dir.join("summary.json"), "{\"earlier\": true}").unwrap();
+    let (out, stdout, stderr) = exec(
+        payfault()
+            .arg("run")
+            .arg(fixture("dist_unknown_kind.toml"))
+            .arg("--out")
+            .arg(&dir),
+    );
+    assert_bad_input("run bad --out <earlier results>", &out, &stdout, &stderr);
+    let names: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["summary.json"]);
+    assert_eq!(
+        fs::read_to_string(dir.join("summary.json")).unwrap(),
+        "{\"earlier\": true}"
+    );
+}
+
+#[test]
+fn shipped_scenarios_validate() {
+    payfault()
+        .args([
+            "validate",
+            "scenarios/baseline.toml",
+            "scenarios/pipeline.toml",
+            "scenarios/outage.toml",
+        ])
+        .assert()
+        .code(0)
+        .stdout(
+            "ok: scenarios/baseline.toml (baseline)\n\
+             ok: scenarios/pipeline.toml (pipeline)\n\
+             ok: scenarios/outage.toml (outage)\n",
+        )
+        .stderr("");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Known bugs: the correct behaviour, ignored until fixed
+// ---------------------------------------------------------------------------------------------
+
+/// The first line of an error (the message, without the source snippet).
+fn message_line(stderr: &str) -> &str {
+    stderr.lines().next().unwrap_or("")
+}
+
+fn validate_stderr(name: &str) -> String {
+    let (out, stdout, stderr) = exec(payfault().args(["validate", &fixture(name)]));
+    assert_bad_input(&format!("validate {name}"), &out, &stdout, &stderr);
+    stderr
+}
+
+#[test]
+#[ignore = "BUG: field paths of toml::Spanned fields contain `.$__serde_spanned_private_value`"]
+fn bug_field_paths_leak_serde_internals() {
+    for (f, path) in [
+        ("wrong_type_servers.toml", "gateway.servers"),
+        ("duration_negative.toml", "strategy.terminal_timeout"),
+        ("rate_nan.toml", "terminals[0].rate"),
+        (
+            "probability_frozen_share_negative.toml",
+            "issuers[0].accounts.frozen_share",
+        ),
+    ] {
+        let e = validate_stderr(f);
+        assert!(!e.contains("$__serde"), "{f}: {e}");
+        assert!(e.contains(&field(path)), "{f}: lacks {path}\n{e}");
+    }
+}
+
+#[test]
+#[ignore = "BUG: \"5 parsecs\" is reported as \"a number needs a unit\", not as an unknown unit"]
+fn bug_duration_unknown_unit_after_space() {
+    let e = validate_stderr("duration_unknown_unit.toml");
+    assert!(e.contains("unknown unit \"parsecs\""), "{e}");
+    assert!(!e.contains("a number needs a unit"), "{e}");
+}
+
+#[test]
+#[ignore = "BUG: traffic limit error has no line:column when the traffic window is the default"]
+fn bug_traffic_limit_without_window_has_no_location() {
+    let f = "limit_traffic_default_window.toml";
+    let e = validate_stderr(f);
+    let at_count = loc(f, "count = |1000000");
+    let at_rate = loc(f, "rate = |\"1000/s\"");
+    assert!(
+        e.contains(&at_count) || e.contains(&at_rate),
+        "expected {at_count} or {at_rate}\n{e}"
+    );
+    assert!(e.contains("--allow-large"), "{e}");
+}
+
+#[test]
+#[ignore = "BUG: amount_limit <= 0 is located at accounts.count (or nowhere), without the value"]
+fn bug_amount_limit_location() {
+    let f = "amount_limit_zero.toml";
+    let e = validate_stderr(f);
+    assert!(e.contains(&loc(f, "amount_limit = |\"0.00\"")), "{e}");
+    assert!(
+        e.contains(&field("issuers[0].accounts.amount_limit")),
+        "{e}"
+    );
+    assert!(e.contains("0.00"), "{e}");
+    assert!(e.contains("greater than zero"), "{e}");
+}
+
+#[test]
+#[ignore = "BUG: a zero mean payment amount is located at terminals.count (or nowhere)"]
+fn bug_amount_mean_location() {
+    let f = "amount_mean_zero.toml";
+    let e = validate_stderr(f);
+    assert!(e.contains(&loc(f, "amount = |\"0.00\"")), "{e}");
+    assert!(e.contains(&field("terminals[0].amount")), "{e}");
+    assert!(e.contains("at least 0.01"), "{e}");
+}
+
+#[test]
+#[ignore = "BUG: a zero reversal interval is located at `attempts` (or nowhere)"]
+fn bug_reversal_interval_location() {
+    let f = "reversal_interval_zero.toml";
+    let e = validate_stderr(f);
+    assert!(e.contains(&loc(f, "interval = |\"0s\"")), "{e}");
+    assert!(e.contains(&field("strategy.reversal.interval")), "{e}");
+    assert!(e.contains("longer than zero"), "{e}");
+}
+
+#[test]
+#[ignore = "BUG: a peak whose end is before its start is located at `multiplier`"]
+fn bug_peak_end_before_start_location() {
+    let f = "peak_end_before_start.toml";
+    let e = validate_stderr(f);
+    let at_end = loc(f, "end = |\"12:00\"");
+    let at_table = loc(f, "peak = |{");
+    assert!(
+        e.contains(&at_end) || e.contains(&at_table),
+        "expected {at_end} or {at_table}\n{e}"
+    );
+}
+
+#[test]
+#[ignore = "BUG: with --allow-large given, limit errors still say \"pass --allow-large\""]
+fn bug_allow_large_hint_when_already_given() {
+    let (out, stdout, stderr) = exec(payfault().args([
+        "run",
+        "scenarios/pipeline.toml",
+        "--runs",
+        "1000000000",
+        "--allow-large",
+        "--out",
+        "/nonexistent/payfault-test-out",
+    ]));
+    let e = assert_bad_input("run --allow-large", &out, &stdout, &stderr);
+    assert!(e.contains("above the limit of 10000000"), "{e}");
+    assert!(!e.contains("pass --allow-large"), "{e}");
+
+    let (out, stdout, stderr) =
+        exec(payfault().args(["validate", "--allow-large", &fixture("limit_runs.toml")]));
+    let e = assert_bad_input("validate --allow-large", &out, &stdout, &stderr);
+    assert!(e.contains("above the limit of 10000000"), "{e}");
+    assert!(!e.contains("pass --allow-large"), "{e}");
+}
+
+#[test]
+#[ignore = "BUG: a terminal group as a fault target is called an \"unknown component id\""]
+fn bug_fault_target_terminal_group_message() {
+    let e = validate_stderr("fault_target_terminal_group.toml");
+    assert!(!e.contains("unknown component id"), "{e}");
+    assert!(e.contains("terminal group"), "{e}");
+}
+
+#[test]
+#[ignore = "BUG: \"duplicate key\" names neither the key nor the table, nor the rule"]
+fn bug_duplicate_key_message() {
+    let e = validate_stderr("duplicate_key.toml");
+    let m = message_line(&e);
+    assert!(m.contains("servers"), "{m}");
+    assert!(m.contains("once") || m.contains("unique"), "{m}");
+    let e = validate_stderr("duplicate_table.toml");
+    let m = message_line(&e);
+    assert!(m.contains("gateway"), "{m}");
+    assert!(m.contains("once") || m.contains("unique"), "{m}");
+}
+
+#[test]
+#[ignore = "BUG: type errors say \"expected u64\" (Rust jargon) instead of a whole number"]
+fn bug_wrong_type_message_uses_rust_types() {
+    let e = validate_stderr("wrong_type_servers.toml");
+    assert!(!e.contains("u64"), "{e}");
+    assert!(e.contains("integer") || e.contains("whole number"), "{e}");
+}
+
+#[test]
+#[ignore = "BUG: `--runs 0` is refused without echoing the value"]
+fn bug_runs_zero_message_lacks_value() {
+    let (out, stdout, stderr) = exec(payfault().args([
+        "run",
+        "scenarios/pipeline.toml",
+        "--runs",
+        "0",
+        "--out",
+        "/nonexistent/payfault-test-out",
+    ]));
+    let e = assert_bad_input("run --runs 0", &out, &stdout, &stderr);
+    assert!(e.contains("--runs 0") || e.contains("got 0"), "{e}");
+}
+
+#[test]
+#[ignore = "BUG: a missing value (`runs =`) is reported as \"string values must be quoted\""]
+fn bug_missing_value_message() {
+    let f = "syntax_missing_value.toml";
+    let e = validate_stderr(f);
+    assert!(e.contains(&loc(f, "runs =|")), "{e}");
+    assert!(!e.contains("must be quoted"), "{e}");
+    assert!(message_line(&e).contains("value"), "{e}");
+}
+
+#[test]
+#[ignore = "BUG: a bad distribution written as a sub-table shows neither the value nor its line"]
+fn bug_sub_table_distribution_lacks_value() {
+    let f = "dist_subtable_mean_zero.toml";
+    let e = validate_stderr(f);
+    assert!(e.contains("0ms"), "{e}");
+}

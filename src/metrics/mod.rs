@@ -67,7 +67,7 @@ pub fn values(out: &RunOutput, traffic_window_s: f64) -> Vec<Option<f64>> {
     let a = |o| Some(major(out.amount(o)));
     let settled = out.count(Outcome::Settled) + out.count(Outcome::FraudLoss);
     let q = |h: &hdrhistogram::Histogram<u64>, p: f64, scale: f64| {
-        (h.len() > 0).then(|| h.value_at_quantile(p) as f64 / scale)
+        (!h.is_empty()).then(|| h.value_at_quantile(p) as f64 / scale)
     };
     let mut v = vec![
         Some(out.payments as f64),

@@ -85,10 +85,12 @@ pub fn horizon(s: &Scenario) -> Nanos {
     if let Some(r) = &s.strategy.reversal {
         extra += r.interval * r.attempts as u64;
     }
-    if let Some(r) = &s.risk {
-        if r.action == crate::scenario::RiskAction::Review {
-            extra += r.review_delay;
-        }
+    if let Some(r) = s
+        .risk
+        .as_ref()
+        .filter(|r| r.action == crate::scenario::RiskAction::Review)
+    {
+        extra += r.review_delay;
     }
     cal.normal_settlement(s.traffic_window + extra) + HOUR
 }

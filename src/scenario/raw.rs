@@ -87,7 +87,7 @@ pub struct RawTerminals {
     pub count: Spanned<u64>,
     /// Payments per terminal, averaged over the day.
     pub rate: Spanned<Rate>,
-    pub amount: MoneyDist,
+    pub amount: Spanned<MoneyDist>,
     pub software_version: String,
     pub miskey_share: Probability,
     /// 24 relative weights, one per hour of the day.
@@ -101,7 +101,7 @@ impl Default for RawTerminals {
             id: id("terminals"),
             count: Spanned::new(0..0, 2000),
             rate: Spanned::new(0..0, Rate(8.0 / 3600.0)),
-            amount: DistOf::new(lognormal(2500.0, 40000.0)),
+            amount: Spanned::new(0..0, DistOf::new(lognormal(2500.0, 40000.0))),
             software_version: "1.0".into(),
             miskey_share: Probability(0.001),
             profile: None,
@@ -195,7 +195,7 @@ pub struct RawAccounts {
     pub balance: MoneyDist,
     pub frozen_share: Probability,
     /// Per-payment amount limit (61 over amount limit); none when absent.
-    pub amount_limit: Option<Money>,
+    pub amount_limit: Option<Spanned<Money>>,
 }
 
 impl Default for RawAccounts {

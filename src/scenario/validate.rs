@@ -173,10 +173,8 @@ pub(super) fn validate(
         ));
     }
     let observation = sim.observation.as_ref().map(|o| o.get_ref().0);
-    if let Some(o) = &sim.observation {
-        if o.get_ref().0 < window {
-            return Err(cx.err(o.span(), "simulation.observation", "the observation period must not end before the traffic window (it is measured from the start of the run)"));
-        }
+    if let Some(o) = sim.observation.as_ref().filter(|o| o.get_ref().0 < window) {
+        return Err(cx.err(o.span(), "simulation.observation", "the observation period must not end before the traffic window (it is measured from the start of the run)"));
     }
     let horizon_guess = observation.unwrap_or(window + 14 * DAY);
     if horizon_guess > limits.max_horizon {
@@ -378,14 +376,17 @@ pub(super) fn validate(
         if total_accounts > limits.max_accounts {
             return Err(cx.err(r.accounts.count.span(), &format!("{f}.accounts.count"), format!("{total_accounts} accounts in all is above the limit of {}; pass --allow-large to raise it", limits.max_accounts)));
         }
-        if let Some(l) = r.accounts.amount_limit {
-            if l.0 <= 0 {
-                return Err(cx.err(
-                    r.accounts.count.span(),
-                    &format!("{f}.accounts.amount_limit"),
-                    "must be greater than zero",
-                ));
-            }
+        if let Some(l) = r
+            .accounts
+            .amount_limit
+            .as_ref()
+            .filter(|l| l.get_ref().0 <= 0)
+        {
+            return Err(cx.err(
+                l.span(),
+                &format!("{f}.accounts.amount_limit"),
+                "must be greater than zero",
+            ));
         }
         issuers.push(IssuerSpec {
             station,
@@ -396,7 +397,7 @@ pub(super) fn validate(
                 count: count as u32,
                 balance: r.accounts.balance.dist.clone(),
                 frozen_share: r.accounts.frozen_share.0,
-                amount_limit: r.accounts.amount_limit.map(|m| m.0),
+                amount_limit: r.accounts.amount_limit.as_ref().map(|m| m.get_ref().0),
             },
         });
     }
