@@ -278,9 +278,9 @@ pub(super) fn validate(
         let rate = per_terminal * count as f64;
         let peak_factor = peak.map_or(1.0, |p| p.2.max(1.0));
         expected_payments += rate * (window as f64 / 1e9) * peak_factor;
-        if t.amount.dist.mean() < 1.0 {
+        if t.amount.get_ref().dist.mean() < 1.0 {
             return Err(cx.err(
-                t.count.span(),
+                t.amount.span(),
                 &format!("{f}.amount"),
                 "the mean payment amount must be at least 0.01",
             ));
@@ -291,7 +291,7 @@ pub(super) fn validate(
             rate,
             hourly,
             peak,
-            amount: t.amount.dist.clone(),
+            amount: t.amount.get_ref().dist.clone(),
             software_version: t.software_version.clone(),
             miskey_share: t.miskey_share.0,
         });
