@@ -499,6 +499,34 @@ fn reserved_gateway_id_is_rejected() {
     );
 }
 
+#[test]
+fn amount_limit_zero() {
+    let f = "amount_limit_zero.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "amount_limit = |\"0.00\""),
+            field("issuers[0].accounts.amount_limit"),
+            "amount_limit = \"0.00\"",
+            "must be greater than zero",
+        ],
+    );
+}
+
+#[test]
+fn mean_payment_amount_zero() {
+    let f = "amount_mean_zero.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "amount = |\"0.00\""),
+            field("terminals[0].amount"),
+            "amount = \"0.00\"",
+            "the mean payment amount must be at least 0.01",
+        ],
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Distributions
 // ---------------------------------------------------------------------------------------------
@@ -569,6 +597,107 @@ fn unknown_distribution_kind() {
             "unknown distribution kind \"expo\"",
             "(did you mean \"exponential\"?)",
             "expected one of constant, uniform, exponential, lognormal, empirical",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Other fields: enums, ids, times, weekdays, profiles, horizons
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn unknown_outage_mode() {
+    let f = "fault_unknown_mode.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"explode\""),
+            field("faults[0].mode"),
+            "unknown variant `explode`",
+            "expected `drop` or `reject`",
+        ],
+    );
+}
+
+#[test]
+fn invalid_id() {
+    let f = "invalid_id.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"Visa Net\""),
+            field("channels[0].id"),
+            "invalid id \"Visa Net\"",
+            "ids use lowercase letters, digits, '_' and '-'",
+        ],
+    );
+}
+
+#[test]
+fn time_of_day_out_of_range() {
+    let f = "time_of_day_24.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"24:00\""),
+            field("settlement.cutoff"),
+            "invalid time of day \"24:00\"",
+            "between 00:00 and 23:59:59",
+        ],
+    );
+}
+
+#[test]
+fn unknown_weekday() {
+    let f = "weekday_unknown.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"funday\""),
+            field("simulation.start_weekday"),
+            "invalid weekday \"funday\"",
+            "expected one of monday..sunday or mon..sun",
+        ],
+    );
+}
+
+#[test]
+fn hourly_profile_of_the_wrong_length() {
+    let f = "profile_length.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "[1, 2]"),
+            field("terminals[0].profile"),
+            "needs 24 weights, one per hour of the day; got 2",
+        ],
+    );
+}
+
+#[test]
+fn observation_before_traffic_window_ends() {
+    let f = "observation_before_window.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"1h\""),
+            field("simulation.observation"),
+            "observation = \"1h\"",
+            "must not end before the traffic window",
+        ],
+    );
+}
+
+#[test]
+fn horizon_above_the_limit() {
+    let f = "horizon_too_long.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"400d\""),
+            field("simulation"),
+            "the run would cover 414 days; the limit is 366 days",
+            "--allow-large",
         ],
     );
 }
@@ -1083,30 +1212,6 @@ fn bug_traffic_limit_without_window_has_no_location() {
         "expected {at_count} or {at_rate}\n{e}"
     );
     assert!(e.contains("--allow-large"), "{e}");
-}
-
-#[test]
-#[ignore = "BUG: amount_limit <= 0 is located at accounts.count (or nowhere), without the value"]
-fn bug_amount_limit_location() {
-    let f = "amount_limit_zero.toml";
-    let e = validate_stderr(f);
-    assert!(e.contains(&loc(f, "amount_limit = |\"0.00\"")), "{e}");
-    assert!(
-        e.contains(&field("issuers[0].accounts.amount_limit")),
-        "{e}"
-    );
-    assert!(e.contains("0.00"), "{e}");
-    assert!(e.contains("greater than zero"), "{e}");
-}
-
-#[test]
-#[ignore = "BUG: a zero mean payment amount is located at terminals.count (or nowhere)"]
-fn bug_amount_mean_location() {
-    let f = "amount_mean_zero.toml";
-    let e = validate_stderr(f);
-    assert!(e.contains(&loc(f, "amount = |\"0.00\"")), "{e}");
-    assert!(e.contains(&field("terminals[0].amount")), "{e}");
-    assert!(e.contains("at least 0.01"), "{e}");
 }
 
 #[test]
