@@ -22,7 +22,7 @@ fn variants() -> Vec<(&'static str, Scenario)> {
     v.push(("reject", reject));
     let mut review = base.clone();
     review.risk.as_mut().unwrap().action = RiskAction::Review;
-    review.risk.as_mut().unwrap().fraud_share = 0.01;
+    review.fraud_share = 0.01;
     v.push(("review", review));
     let mut lossy = base.clone();
     for l in &mut lossy.links.terminal {

@@ -36,6 +36,7 @@ servers = 1000
 service = "10ms"
 [risk]
 enabled = false
+fraud_share = 0
 [[channels]]
 id = "scheme"
 servers = 1000

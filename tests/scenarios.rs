@@ -64,7 +64,8 @@ fn baseline_risk_engine_declines_what_its_rates_imply() {
     )
     .unwrap();
     let r = s.risk.as_ref().unwrap();
-    let p = r.fraud_share * r.detection_rate + (1.0 - r.fraud_share) * r.false_positive_rate;
+    let f = s.fraud_share;
+    let p = f * r.detection_rate + (1.0 - f) * r.false_positive_rate;
     let payments = b.summary("payments").unwrap().mean.unwrap();
     let declines = b.summary("risk_declines").unwrap();
     let expected = payments * (1.0 - s.links.terminal[0].loss) * p;

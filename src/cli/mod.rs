@@ -27,7 +27,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run a scenario's Monte Carlo batch and write summary.json, runs.csv and histograms.json.
+    /// Run a scenario's Monte Carlo batch; write summary.json, runs.csv, histograms.json and
+    /// scenario.toml to output/<scenario name>/.
     Run(RunArgs),
     /// Check scenario files without running them.
     Validate {
@@ -56,7 +57,8 @@ struct RunArgs {
     /// Output folder (default: output/<scenario name>/).
     #[arg(long, short = 'o')]
     out: Option<PathBuf>,
-    /// Accept scenarios above the default size limits (runs, payments, terminals, accounts).
+    /// Accept scenarios above the default size limits (runs, payments per run, terminals,
+    /// accounts, servers, simulated days), up to a hundredfold.
     #[arg(long)]
     allow_large: bool,
     /// No progress bar and no table; only errors.
@@ -143,12 +145,15 @@ fn run(a: RunArgs) -> Result<(), Failure> {
     let (scn, text) = load(a.scenario.as_deref(), &limits)?;
     let runs = a.runs.unwrap_or(scn.runs);
     if runs == 0 {
-        return Err(Failure::BadInput("--runs must be at least 1".into()));
+        return Err(Failure::BadInput(format!(
+            "--runs {runs}: must be at least 1"
+        )));
     }
     if runs > limits.max_runs {
         return Err(Failure::BadInput(format!(
-            "--runs {runs} is above the limit of {}; pass --allow-large to raise it",
-            limits.max_runs
+            "--runs {runs} is above the limit of {}{}",
+            limits.max_runs,
+            limits.hint()
         )));
     }
     let opts = BatchOptions {

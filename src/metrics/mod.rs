@@ -42,6 +42,8 @@ const FIXED: &[&str] = &[
     "reversals_sent",
     "messages_lost",
     "risk_declines",
+    "risk_reviews",
+    "late_answers",
     "settlement_delay_p50_s",
     "settlement_delay_p99_s",
     "auth_latency_p50_ms",
@@ -54,6 +56,7 @@ const STATION: &[&str] = &[
     "queue_len_mean",
     "utilization",
     "arrival_rate",
+    "outage_drops",
 ];
 
 fn major(minor: i64) -> f64 {
@@ -89,6 +92,8 @@ pub fn values(out: &RunOutput, traffic_window_s: f64) -> Vec<Option<f64>> {
         Some(out.reversals_sent as f64),
         Some(out.messages_lost as f64),
         Some(out.risk_declines as f64),
+        Some(out.risk_reviews as f64),
+        Some(out.late_answers as f64),
         q(&out.settle_delay_ms, 0.5, 1e3),
         q(&out.settle_delay_ms, 0.99, 1e3),
         q(&out.auth_latency_us, 0.5, 1e3),
@@ -100,6 +105,27 @@ pub fn values(out: &RunOutput, traffic_window_s: f64) -> Vec<Option<f64>> {
         v.push(Some(st.mean_queue_len));
         v.push(Some(st.utilization));
         v.push(Some(st.arrivals_in_window as f64 / traffic_window_s));
+        v.push(Some(st.outage_hits as f64));
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{NoTrace, simulate};
+
+    #[test]
+    fn values_align_with_names() {
+        let mut s = crate::scenario::baseline();
+        s.traffic_window = crate::engine::HOUR;
+        let out = simulate(&s, 1, 0, &mut NoTrace).unwrap();
+        let n = names(&s);
+        let v = values(&out, 3600.0);
+        assert_eq!(n.len(), v.len());
+        let get = |k: &str| v[n.iter().position(|x| x == k).unwrap()];
+        assert_eq!(get("payments"), Some(out.payments as f64));
+        assert_eq!(get("stuck"), Some(out.count(Outcome::Stuck) as f64));
+        assert!(n.contains(&"utilization.scheme".to_string()));
+    }
 }

@@ -477,11 +477,7 @@ impl<'a, T: Tracer> World<'a, T> {
         let miskeyed = grp.input_rng.chance(grp.miskey_share);
         let issuer = pick(&self.issuer_cdf, &mut self.route_issuer);
         let channel = pick(&self.channel_cdf, &mut self.route_channel);
-        let fraud = self
-            .s
-            .risk
-            .as_ref()
-            .is_some_and(|r| self.fraud_rng.chance(r.fraud_share));
+        let fraud = self.fraud_rng.chance(self.s.fraud_share);
         let acc = &mut self.accounts[issuer as usize];
         let account = acc.pick();
         let payable = !fraud && acc.payable(account, amount, miskeyed);
@@ -586,18 +582,7 @@ impl<'a, T: Tracer> World<'a, T> {
                     }
                 }
                 Some(OutageMode::Drop) => {}
-                Some(OutageMode::Reject) => {
-                    let back = match node {
-                        Node::Gateway => (LinkRef::Terminal(g), Node::Terminal),
-                        Node::Channel => (LinkRef::GatewayChannel(c), Node::Gateway),
-                        _ => (LinkRef::ChannelIssuer(c, i), Node::Channel),
-                    };
-                    if node == Node::Gateway {
-                        self.pay[pid as usize].acquirer = Acq::Declined;
-                        self.pay[pid as usize].code = code::INOPERATIVE;
-                    }
-                    self.send(pid, back.0, Msg::Response, back.1, code::INOPERATIVE);
-                }
+                Some(OutageMode::Reject) => self.reject(pid, node),
             },
             _ if down.is_some() => {}
             Msg::Response => match node {
@@ -674,6 +659,23 @@ impl<'a, T: Tracer> World<'a, T> {
         Ok(())
     }
 
+    /// A down node in "reject" mode answers a request at once with 91 (issuer or switch
+    /// inoperative), back towards the terminal.
+    fn reject(&mut self, pid: u32, node: Node) {
+        let p = self.pay[pid as usize];
+        let (c, i, g) = (p.channel, p.issuer, p.group);
+        let (via, to) = match node {
+            Node::Gateway => (LinkRef::Terminal(g), Node::Terminal),
+            Node::Channel => (LinkRef::GatewayChannel(c), Node::Gateway),
+            _ => (LinkRef::ChannelIssuer(c, i), Node::Channel),
+        };
+        if node == Node::Gateway {
+            self.pay[pid as usize].acquirer = Acq::Declined;
+            self.pay[pid as usize].code = code::INOPERATIVE;
+        }
+        self.send(pid, via, Msg::Response, to, code::INOPERATIVE);
+    }
+
     /// A service completes at station `idx`.
     fn done(&mut self, idx: usize, pid: u32) -> Result<(), Violation> {
         let now = self.q.now();
@@ -687,8 +689,20 @@ impl<'a, T: Tracer> World<'a, T> {
             );
             self.unref(next)?; // its queue place
         }
-        if self.is_down(pid, idx, Msg::Request).is_some() {
-            return Ok(());
+        match self.is_down(pid, idx, Msg::Request) {
+            Some(OutageMode::Drop) => return Ok(()),
+            Some(OutageMode::Reject) => {
+                let node = if idx == 0 {
+                    Node::Gateway
+                } else if idx <= self.n_channels {
+                    Node::Channel
+                } else {
+                    Node::Issuer
+                };
+                self.reject(pid, node);
+                return Ok(());
+            }
+            None => {}
         }
         if T::ON {
             let at = self.stations[idx].id.clone();

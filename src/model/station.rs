@@ -28,7 +28,8 @@ pub struct Station {
 pub struct StationStats {
     /// Requests that arrived (and were admitted) during the traffic window.
     pub arrivals_in_window: u64,
-    /// Requests that started service, and the sum of their waits in queue.
+    /// Requests that arrived during the traffic window and started service, and the sum of
+    /// their waits in queue.
     pub started: u64,
     pub wait_sum: u128,
     /// Time-averages over the traffic window.
@@ -106,8 +107,10 @@ impl Station {
 
     #[inline]
     fn start(&mut self, now: Nanos, arrived: Nanos) -> Nanos {
-        self.stats.started += 1;
-        self.stats.wait_sum += (now - arrived) as u128;
+        if arrived < self.stats_end {
+            self.stats.started += 1;
+            self.stats.wait_sum += (now - arrived) as u128;
+        }
         now + self.service.sample_ns(&mut self.rng)
     }
 

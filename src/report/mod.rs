@@ -1,6 +1,6 @@
 //! Writers: one batch result, several files. `summary.json` (metrics across runs with 95%
 //! confidence intervals), `runs.csv` (one row per run) and `histograms.json` (distributions
-//! merged across runs).
+//! merged across runs); the CLI adds `scenario.toml`, the input that produced them.
 
 pub mod atomic;
 

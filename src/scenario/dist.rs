@@ -206,6 +206,15 @@ impl Param {
     }
 }
 
+impl fmt::Display for Param {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Param::Str(s) => write!(f, "\"{s}\""),
+            Param::Num(v) => write!(f, "{v}"),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Param {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -307,26 +316,27 @@ impl RawDist {
                 let lo = nonneg(need(&self.min, "min")?.value::<U>("min")?, "min")?;
                 let hi = nonneg(need(&self.max, "max")?.value::<U>("max")?, "max")?;
                 if hi < lo {
-                    return Err("`max` must not be below `min`".into());
+                    return Err(format!("`max` ({}) must not be below `min` ({})", self.max.as_ref().expect("present"), self.min.as_ref().expect("present")));
                 }
                 Dist::Uniform { lo, width: hi - lo }
             }
             "exponential" => {
-                let m = need(&self.mean, "mean")?.value::<U>("mean")?;
+                let raw = need(&self.mean, "mean")?;
+                let m = raw.value::<U>("mean")?;
                 if m <= 0.0 || !m.is_finite() {
-                    return Err("`mean` must be greater than zero".into());
+                    return Err(format!("`mean` must be greater than zero, got {raw}"));
                 }
                 Dist::Exponential { mean: m }
             }
             "lognormal" => match (&self.median, &self.p99, &self.mu, &self.sigma) {
-                (Some(med), Some(p99), None, None) => {
-                    let med = med.value::<U>("median")?;
-                    let p99 = p99.value::<U>("p99")?;
+                (Some(med_raw), Some(p99_raw), None, None) => {
+                    let med = med_raw.value::<U>("median")?;
+                    let p99 = p99_raw.value::<U>("p99")?;
                     if med <= 0.0 {
-                        return Err("`median` must be greater than zero".into());
+                        return Err(format!("`median` must be greater than zero, got {med_raw}"));
                     }
                     if p99 <= med {
-                        return Err("`p99` must be greater than `median`".into());
+                        return Err(format!("`p99` ({p99_raw}) must be greater than `median` ({med_raw})"));
                     }
                     Dist::LogNormal { mu: med.ln(), sigma: (p99.ln() - med.ln()) / Z99 }
                 }
@@ -334,7 +344,7 @@ impl RawDist {
                     let mu = mu.plain("mu")?;
                     let sigma = sigma.plain("sigma")?;
                     if sigma <= 0.0 {
-                        return Err("`sigma` must be greater than zero".into());
+                        return Err(format!("`sigma` must be greater than zero, got {sigma}"));
                     }
                     if mu.abs() > 50.0 || sigma > 10.0 {
                         return Err(format!("`mu` = {mu} / `sigma` = {sigma} are out of range (|mu| <= 50, sigma <= 10, in {}s of natural units)", U::NAME));
@@ -398,9 +408,14 @@ impl<'de, U: Unit> Deserialize<'de> for DistOf<U> {
                 )
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                U::parse_str(v)
-                    .map(|x| DistOf::new(Dist::Constant(x)))
-                    .map_err(E::custom)
+                let x = U::parse_str(v).map_err(E::custom)?;
+                if x < 0.0 {
+                    return Err(E::custom(format!(
+                        "{} \"{v}\" must not be negative",
+                        U::NAME
+                    )));
+                }
+                Ok(DistOf::new(Dist::Constant(x)))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
                 self.visit_f64(v as f64)
@@ -408,7 +423,7 @@ impl<'de, U: Unit> Deserialize<'de> for DistOf<U> {
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
                 let x = U::parse_num(v).map_err(E::custom)?;
                 if x < 0.0 {
-                    return Err(E::custom(format!("a {} must not be negative", U::NAME)));
+                    return Err(E::custom(format!("{} {v} must not be negative", U::NAME)));
                 }
                 Ok(DistOf::new(Dist::Constant(x)))
             }

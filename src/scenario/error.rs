@@ -125,7 +125,7 @@ pub fn did_you_mean(word: &str, candidates: &[&str]) -> String {
 /// Adds a did-you-mean hint to serde's "unknown field `x`, expected one of `a`, `b`" message.
 pub fn enrich_serde_message(msg: &str) -> String {
     let Some(rest) = msg.strip_prefix("unknown field `") else {
-        return msg.to_owned();
+        return plain_types(msg);
     };
     let Some((word, tail)) = rest.split_once('`') else {
         return msg.to_owned();
@@ -136,6 +136,58 @@ pub fn enrich_serde_message(msg: &str) -> String {
         did_you_mean(word, &candidates),
         tail
     )
+}
+
+/// Replaces Rust type names in serde's messages with words a scenario author knows.
+fn plain_types(msg: &str) -> String {
+    let mut m = msg.replace(" as i128", "");
+    for (rust, plain) in [
+        ("expected u64", "expected a whole number (0 or more)"),
+        ("expected u32", "expected a whole number (0 or more)"),
+        ("expected i64", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a sequence", "expected an array such as [1, 2]"),
+        ("expected a map", "expected a table"),
+    ] {
+        m = m.replace(rust, plain);
+    }
+    m
+}
+
+/// Makes the TOML reader's syntax messages say what is wrong where they are terse.
+pub fn enrich_syntax_message(msg: &str, src: &str, span: Option<std::ops::Range<usize>>) -> String {
+    let at = span
+        .as_ref()
+        .and_then(|s| src.get(s.clone()))
+        .unwrap_or("")
+        .trim();
+    if msg.contains("duplicate") {
+        let what = if at.is_empty() {
+            String::new()
+        } else {
+            format!(" `{at}`")
+        };
+        return format!(
+            "{msg}{what}: each key may be set once per table, and each [table] header may appear once"
+        );
+    }
+    if let Some(s) = &span {
+        let line_start = src[..s.start.min(src.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let before = &src[line_start..s.start.min(src.len())];
+        let rest_of_line = src[s.start.min(src.len())..]
+            .split('\n')
+            .next()
+            .unwrap_or("");
+        if before.trim_end().ends_with('=')
+            && (rest_of_line.trim().is_empty() || rest_of_line.trim_start().starts_with('#'))
+        {
+            return "a value is missing after `=`".into();
+        }
+    }
+    msg.to_owned()
 }
 
 #[cfg(test)]

@@ -37,6 +37,9 @@ pub struct Scenario {
     pub start_weekday: u8,
     pub terminals: Vec<TerminalGroup>,
     pub gateway: StationSpec,
+    /// Share of payments that are fraudulent (made with stolen cards), whether or not the
+    /// risk engine is enabled to look for them.
+    pub fraud_share: f64,
     /// `None` when the risk engine is disabled.
     pub risk: Option<RiskSpec>,
     pub channels: Vec<ChannelSpec>,
@@ -74,7 +77,6 @@ pub struct TerminalGroup {
 
 #[derive(Clone, Debug)]
 pub struct RiskSpec {
-    pub fraud_share: f64,
     pub detection_rate: f64,
     pub false_positive_rate: f64,
     pub action: RiskAction,
@@ -183,10 +185,16 @@ impl Scenario {
 
 /// Parses and validates scenario text. `file` names the source in messages.
 pub fn parse(src: &str, file: &str, limits: &Limits) -> Result<Scenario, ScenarioError> {
-    let de = toml::Deserializer::parse(src)
-        .map_err(|e| Diagnostic::new(file, src, e.span(), "", e.message()).into_error())?;
+    let de = toml::Deserializer::parse(src).map_err(|e| {
+        let msg = error::enrich_syntax_message(e.message(), src, e.span());
+        Diagnostic::new(file, src, e.span(), "", &msg).into_error()
+    })?;
     let raw: raw::RawScenario = serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
+        // `Spanned<T>` fields add an internal segment to the path; users never wrote it.
+        let path = e
+            .path()
+            .to_string()
+            .replace(".$__serde_spanned_private_value", "");
         let inner = e.into_inner();
         let field = if path == "." { String::new() } else { path };
         Diagnostic::new(

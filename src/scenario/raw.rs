@@ -76,7 +76,7 @@ impl Default for RawSimulation {
 #[serde(deny_unknown_fields)]
 pub struct RawPeak {
     pub start: TimeOfDay,
-    pub end: TimeOfDay,
+    pub end: Spanned<TimeOfDay>,
     pub multiplier: Spanned<f64>,
 }
 
@@ -293,7 +293,7 @@ impl Default for RawSettlement {
 pub struct RawReversal {
     pub enabled: bool,
     pub attempts: Spanned<u64>,
-    pub interval: Duration,
+    pub interval: Spanned<Duration>,
 }
 
 impl Default for RawReversal {
@@ -301,7 +301,7 @@ impl Default for RawReversal {
         RawReversal {
             enabled: true,
             attempts: Spanned::new(0..0, 3),
-            interval: Duration(60 * SECOND),
+            interval: Spanned::new(0..0, Duration(60 * SECOND)),
         }
     }
 }

@@ -73,6 +73,9 @@ pub fn parse_duration(input: &str) -> Result<Nanos, String> {
                 &s[start..]
             ));
         }
+        while i < bytes.len() && bytes[i] == b' ' {
+            i += 1;
+        }
         let ustart = i;
         while i < bytes.len() && !bytes[i].is_ascii_digit() && bytes[i] != b' ' && bytes[i] != b'.'
         {
@@ -142,6 +145,9 @@ impl<'de> Deserialize<'de> for Duration {
                 }
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Duration, E> {
+                if v == 0.0 {
+                    return Ok(Duration(0));
+                }
                 Err(E::custom(format!(
                     "invalid duration {v}: a number needs a unit; {DURATION_HELP}"
                 )))
@@ -434,10 +440,17 @@ mod tests {
         assert_eq!(parse_duration("2d"), Ok(2 * DAY));
         assert_eq!(parse_duration("0"), Ok(0));
         assert_eq!(parse_duration("100us"), Ok(100 * MICRO));
+        assert_eq!(parse_duration("5 ms"), Ok(5 * MILLI));
+        assert!(
+            parse_duration("5 parsecs")
+                .unwrap_err()
+                .contains("unknown unit \"parsecs\"")
+        );
         for bad in [
             "-5ms",
             "5",
             "5 parsecs",
+            "5 5ms",
             "",
             "ms",
             "NaN",

@@ -19,6 +19,8 @@ pub struct Limits {
     pub max_servers: u64,
     /// Traffic window plus observation.
     pub max_horizon: Nanos,
+    /// Whether these are already the `--allow-large` limits (then no hint to pass it).
+    pub large: bool,
 }
 
 impl Default for Limits {
@@ -30,11 +32,21 @@ impl Default for Limits {
             max_accounts: 20_000_000,
             max_servers: 100_000,
             max_horizon: 366 * DAY,
+            large: false,
         }
     }
 }
 
 impl Limits {
+    /// How to raise a limit, for messages.
+    pub fn hint(&self) -> &'static str {
+        if self.large {
+            " (the --allow-large limit)"
+        } else {
+            "; pass --allow-large to raise it"
+        }
+    }
+
     /// The limits with `--allow-large`: a hundred times more of everything, still bounded so
     /// that nothing overflows.
     pub fn large() -> Self {
@@ -45,6 +57,7 @@ impl Limits {
             max_accounts: 1_000_000_000,
             max_servers: 10_000_000,
             max_horizon: 10 * 366 * DAY,
+            large: true,
         }
     }
 }
@@ -54,6 +67,7 @@ const ID_HELP: &str = "ids use lowercase letters, digits, '_' and '-', start wit
 struct Ctx<'a> {
     file: &'a str,
     src: &'a str,
+    hint: &'static str,
 }
 
 impl Ctx<'_> {
@@ -89,11 +103,7 @@ impl Ctx<'_> {
             return Err(self.err(v.span(), field, format!("must be at least {min}, got {x}")));
         }
         if x > max {
-            let hint = if limit_hint {
-                "; pass --allow-large to raise the limit"
-            } else {
-                ""
-            };
+            let hint = if limit_hint { self.hint } else { "" };
             return Err(self.err(
                 v.span(),
                 field,
@@ -144,7 +154,11 @@ pub(super) fn validate(
     src: &str,
     limits: &Limits,
 ) -> Result<Scenario, ScenarioError> {
-    let cx = Ctx { file, src };
+    let cx = Ctx {
+        file,
+        src,
+        hint: limits.hint(),
+    };
 
     // The name becomes a folder under output/: it must never be able to leave it.
     let name = raw.name.get_ref().clone();
@@ -182,7 +196,16 @@ pub(super) fn validate(
             .observation
             .as_ref()
             .map_or(sim.traffic_window.span(), |o| o.span());
-        return Err(cx.err(span, "simulation", format!("the run would cover {} days; the limit is {} days (pass --allow-large to raise it)", horizon_guess / DAY, limits.max_horizon / DAY)));
+        return Err(cx.err(
+            span,
+            "simulation",
+            format!(
+                "the run would cover {} days; the limit is {} days{}",
+                horizon_guess / DAY,
+                limits.max_horizon / DAY,
+                limits.hint()
+            ),
+        ));
     }
 
     // Every id lives in one namespace, with "gateway" reserved.
@@ -197,7 +220,7 @@ pub(super) fn validate(
             return Err(cx.err(
                 id.span(),
                 field,
-                format!("id \"{s}\" is already used by a {k}; ids must be unique"),
+                format!("id \"{s}\" is already taken (by the {k}); ids must be unique across the gateway, terminal groups, channels and issuers"),
             ));
         }
         ids.push((s.clone(), kind));
@@ -228,7 +251,15 @@ pub(super) fn validate(
         )?;
         total_terminals += count;
         if total_terminals > limits.max_terminals {
-            return Err(cx.err(t.count.span(), &format!("{f}.count"), format!("{total_terminals} terminals in all is above the limit of {}; pass --allow-large to raise it", limits.max_terminals)));
+            return Err(cx.err(
+                t.count.span(),
+                &format!("{f}.count"),
+                format!(
+                    "{total_terminals} terminals in all is above the limit of {}{}",
+                    limits.max_terminals,
+                    limits.hint()
+                ),
+            ));
         }
         let per_terminal = t.rate.get_ref().0;
         let hourly = match &t.profile {
@@ -265,14 +296,14 @@ pub(super) fn validate(
                         format!("must be a number in (0, 1000], got {m}"),
                     ));
                 }
-                if p.end.0 <= p.start.0 {
+                if p.end.get_ref().0 <= p.start.0 {
                     return Err(cx.err(
-                        p.multiplier.span(),
+                        p.end.span(),
                         &format!("{f}.peak"),
                         "`end` must be later in the day than `start`",
                     ));
                 }
-                Some((p.start.0, p.end.0, m))
+                Some((p.start.0, p.end.get_ref().0, m))
             }
         };
         let rate = per_terminal * count as f64;
@@ -297,12 +328,31 @@ pub(super) fn validate(
         });
     }
     if expected_payments > limits.max_payments_per_run {
+        // Point at what the file says: the busiest group's rate or count, else the window.
+        let busiest = terms_raw.get_ref().iter().enumerate().max_by(|a, b| {
+            let r = |t: &raw::RawTerminals| t.rate.get_ref().0 * *t.count.get_ref() as f64;
+            r(a.1).total_cmp(&r(b.1))
+        });
+        let (span, field) = match busiest {
+            Some((i, t)) if t.rate.span() != (0..0) => {
+                (t.rate.span(), format!("terminals[{i}].rate"))
+            }
+            Some((i, t)) if t.count.span() != (0..0) => {
+                (t.count.span(), format!("terminals[{i}].count"))
+            }
+            _ if sim.traffic_window.span() != (0..0) => (
+                sim.traffic_window.span(),
+                "simulation.traffic_window".into(),
+            ),
+            _ => (terms_raw.span(), "terminals".into()),
+        };
         return Err(cx.err(
-            sim.traffic_window.span(),
-            "simulation.traffic_window",
+            span,
+            &field,
             format!(
-                "the terminals would make about {expected_payments:.0} payments per run; the limit is {:.0}. Lower terminals.count, terminals.rate or the traffic window, or pass --allow-large",
-                limits.max_payments_per_run
+                "the terminals would make about {expected_payments:.0} payments per run; the limit is {:.0}. Lower terminals.count, terminals.rate or simulation.traffic_window{}",
+                limits.max_payments_per_run,
+                limits.hint()
             ),
         ));
     }
@@ -317,7 +367,6 @@ pub(super) fn validate(
 
     let risk = if raw.risk.enabled {
         Some(RiskSpec {
-            fraud_share: raw.risk.fraud_share.0,
             detection_rate: raw.risk.detection_rate.0,
             false_positive_rate: raw.risk.false_positive_rate.0,
             action: raw.risk.action,
@@ -374,7 +423,15 @@ pub(super) fn validate(
         )?;
         total_accounts += count;
         if total_accounts > limits.max_accounts {
-            return Err(cx.err(r.accounts.count.span(), &format!("{f}.accounts.count"), format!("{total_accounts} accounts in all is above the limit of {}; pass --allow-large to raise it", limits.max_accounts)));
+            return Err(cx.err(
+                r.accounts.count.span(),
+                &format!("{f}.accounts.count"),
+                format!(
+                    "{total_accounts} accounts in all is above the limit of {}{}",
+                    limits.max_accounts,
+                    limits.hint()
+                ),
+            ));
         }
         if let Some(l) = r
             .accounts
@@ -499,16 +556,21 @@ pub(super) fn validate(
     let rv = &raw.strategy.reversal;
     let reversal = if rv.enabled {
         let attempts = cx.count(&rv.attempts, "strategy.reversal.attempts", 1, 100, false)? as u32;
-        if attempts > 1 && rv.interval.0 == 0 {
+        if attempts > 1 && rv.interval.get_ref().0 == 0 {
+            let span = if rv.interval.span() == (0..0) {
+                rv.attempts.span()
+            } else {
+                rv.interval.span()
+            };
             return Err(cx.err(
-                rv.attempts.span(),
+                span,
                 "strategy.reversal.interval",
                 "must be longer than zero when attempts > 1",
             ));
         }
         Some(ReversalSpec {
             attempts,
-            interval: rv.interval.0,
+            interval: rv.interval.get_ref().0,
         })
     } else {
         None
@@ -524,6 +586,12 @@ pub(super) fn validate(
             Component::Channel(k)
         } else if let Some(k) = issuers.iter().position(|x| &x.station.id == t) {
             Component::Issuer(k)
+        } else if terminals.iter().any(|g| &g.id == t) {
+            return Err(cx.err(
+                fl.target.span(),
+                &format!("{f}.target"),
+                format!("\"{t}\" is a terminal group; outages target the gateway, a channel or an issuer (terminal faults are not modelled yet)"),
+            ));
         } else {
             let mut targets = vec!["gateway"];
             targets.extend(channels.iter().map(|c| c.station.id.as_str()));
@@ -554,7 +622,7 @@ pub(super) fn validate(
         });
     }
 
-    Ok(Scenario {
+    let scenario = Scenario {
         name,
         description: raw.description,
         runs,
@@ -564,6 +632,7 @@ pub(super) fn validate(
         start_weekday: sim.start_weekday.0,
         terminals,
         gateway,
+        fraud_share: raw.risk.fraud_share.0,
         risk,
         channels,
         issuers,
@@ -580,7 +649,27 @@ pub(super) fn validate(
             reversal,
         },
         faults,
-    })
+    };
+    // The default observation period follows the settlement calendar (lags, weekends, review
+    // delays): check the horizon the run will really have.
+    let horizon = crate::model::horizon(&scenario);
+    if horizon > limits.max_horizon {
+        let span = sim
+            .observation
+            .as_ref()
+            .map_or(sim.traffic_window.span(), |o| o.span());
+        return Err(cx.err(
+            span,
+            "simulation",
+            format!(
+                "the run would cover {} days (traffic, then observation until settlement completes); the limit is {} days{}",
+                horizon.div_ceil(DAY),
+                limits.max_horizon / DAY,
+                limits.hint()
+            ),
+        ));
+    }
+    Ok(scenario)
 }
 
 fn normalise(w: &[f64; 24]) -> [f64; 24] {
