@@ -4,10 +4,15 @@
 //! insertion. Two events at the same instant therefore run in the order they were scheduled
 //! (FIFO), which makes a run a pure function of its inputs. Events are plain `Copy` values: no
 //! boxing, no dynamic dispatch, no allocation once the heap has grown to its working size.
+//!
+//! Besides the heap there are FIFO *lanes*: for events scheduled with a constant delay (a
+//! terminal timeout, say) the times arrive already in order, so a plain queue holds them and the
+//! heap stays small. A lane is only storage: `pop` takes the smallest `(time, seq)` over the heap
+//! and every lane front, so events run in exactly the order the heap alone would give.
 
 use super::time::Nanos;
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 struct Entry<E> {
     /// `time << 64 | seq`: one integer comparison orders by time, then insertion.
@@ -36,6 +41,7 @@ impl<E> Ord for Entry<E> {
 /// The event queue and the simulation clock.
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
+    lanes: Vec<VecDeque<Entry<E>>>,
     seq: u64,
     now: Nanos,
     popped: u64,
@@ -55,6 +61,7 @@ impl<E> EventQueue<E> {
     pub fn with_capacity(cap: usize) -> Self {
         EventQueue {
             heap: BinaryHeap::with_capacity(cap),
+            lanes: vec![],
             seq: 0,
             now: 0,
             popped: 0,
@@ -67,10 +74,8 @@ impl<E> EventQueue<E> {
         self.now
     }
 
-    /// Schedules `event` at absolute time `at`. Scheduling in the past is a model bug: the event
-    /// is clamped to `now` in release builds and panics in debug builds.
     #[inline]
-    pub fn schedule(&mut self, at: Nanos, event: E) {
+    fn key(&mut self, at: Nanos) -> u128 {
         debug_assert!(
             at >= self.now,
             "event scheduled in the past: {at} < {}",
@@ -79,6 +84,14 @@ impl<E> EventQueue<E> {
         let at = at.max(self.now);
         let key = ((at as u128) << 64) | self.seq as u128;
         self.seq += 1;
+        key
+    }
+
+    /// Schedules `event` at absolute time `at`. Scheduling in the past is a model bug: the event
+    /// is clamped to `now` in release builds and panics in debug builds.
+    #[inline]
+    pub fn schedule(&mut self, at: Nanos, event: E) {
+        let key = self.key(at);
         self.heap.push(Entry { key, event });
     }
 
@@ -88,16 +101,52 @@ impl<E> EventQueue<E> {
         self.schedule(self.now.saturating_add(delay), event);
     }
 
+    /// Adds a FIFO lane and returns its number (see the module docs).
+    pub fn add_lane(&mut self) -> usize {
+        self.lanes.push(VecDeque::with_capacity(1024));
+        self.lanes.len() - 1
+    }
+
+    /// Schedules `event` at `at` in `lane`. Events in a lane should come in time order; one that
+    /// does not goes to the heap instead, so the order of events stays exact either way.
+    #[inline]
+    pub fn schedule_lane(&mut self, lane: usize, at: Nanos, event: E) {
+        let key = self.key(at);
+        let l = &mut self.lanes[lane];
+        if l.back().is_none_or(|b| b.key <= key) {
+            l.push_back(Entry { key, event });
+        } else {
+            self.heap.push(Entry { key, event });
+        }
+    }
+
+    /// The key of the next event and where it is: `None` = the heap, `Some(i)` = lane `i`.
+    #[inline]
+    fn next_source(&self) -> Option<(u128, Option<usize>)> {
+        let mut best = self.heap.peek().map(|e| (e.key, None));
+        for (i, l) in self.lanes.iter().enumerate() {
+            if let Some(f) = l.front() {
+                if best.is_none_or(|(k, _)| f.key < k) {
+                    best = Some((f.key, Some(i)));
+                }
+            }
+        }
+        best
+    }
+
     /// Time of the next event, if any.
     #[inline]
     pub fn peek_time(&self) -> Option<Nanos> {
-        self.heap.peek().map(|e| (e.key >> 64) as Nanos)
+        self.next_source().map(|(k, _)| (k >> 64) as Nanos)
     }
 
     /// Removes the next event and advances the clock to its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(Nanos, E)> {
-        let e = self.heap.pop()?;
+        let e = match self.next_source()?.1 {
+            None => self.heap.pop()?,
+            Some(i) => self.lanes[i].pop_front()?,
+        };
         let t = (e.key >> 64) as Nanos;
         self.now = t;
         self.popped += 1;
@@ -106,11 +155,11 @@ impl<E> EventQueue<E> {
 
     /// Events still scheduled.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.lanes.iter().map(VecDeque::len).sum::<usize>()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len() == 0
     }
 
     /// Events handled so far.
@@ -135,6 +184,37 @@ mod tests {
         assert_eq!(order, vec!['e', 'b', 'd', 'a', 'c']);
         assert_eq!(q.now(), 10);
         assert_eq!(q.events_processed(), 5);
+    }
+
+    #[test]
+    fn lanes_interleave_exactly_like_the_heap() {
+        // The same schedule through the heap alone and through heap + lane: same order.
+        let schedule = [
+            (5u64, 'a', true),
+            (3, 'b', false),
+            (5, 'c', false),
+            (7, 'd', true),
+            (5, 'e', true), // earlier than the lane's back: falls back to the heap
+            (1, 'f', false),
+            (7, 'g', false),
+            (8, 'h', true),
+        ];
+        let mut plain = EventQueue::new();
+        let mut laned = EventQueue::new();
+        let lane = laned.add_lane();
+        for (t, e, in_lane) in schedule {
+            plain.schedule(t, e);
+            if in_lane {
+                laned.schedule_lane(lane, t, e);
+            } else {
+                laned.schedule(t, e);
+            }
+        }
+        assert_eq!(laned.len(), 8);
+        let a: Vec<_> = std::iter::from_fn(|| plain.pop()).collect();
+        let b: Vec<_> = std::iter::from_fn(|| laned.pop()).collect();
+        assert_eq!(a, b);
+        assert_eq!(a.iter().map(|x| x.1).collect::<String>(), "fbacedgh");
     }
 
     #[test]

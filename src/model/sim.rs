@@ -139,6 +139,8 @@ pub(super) struct World<'a, T: Tracer> {
     run: u64,
     master: u64,
     q: EventQueue<Ev>,
+    /// FIFO lane for terminal timeouts (all the same delay, so already in time order).
+    timeout_lane: usize,
     horizon: Nanos,
     calendar: Calendar,
     groups: Vec<Group>,
@@ -263,6 +265,8 @@ impl<'a, T: Tracer> World<'a, T> {
                 )
             })
             .collect();
+        let mut q = EventQueue::with_capacity(4096);
+        let timeout_lane = q.add_lane();
         let mut out = RunOutput::new(run, master, s);
         out.horizon = horizon;
         World {
@@ -270,7 +274,8 @@ impl<'a, T: Tracer> World<'a, T> {
             tracer,
             run,
             master,
-            q: EventQueue::with_capacity(4096),
+            q,
+            timeout_lane,
             horizon,
             calendar: Calendar::new(&s.settlement, s.start_weekday),
             groups,
@@ -533,10 +538,10 @@ impl<'a, T: Tracer> World<'a, T> {
                 payable,
             });
         }
-        self.schedule(
-            now.saturating_add(self.s.strategy.terminal_timeout),
-            Ev::Timeout { pid },
-        );
+        self.pay[pid as usize].refs += 1;
+        let at = now.saturating_add(self.s.strategy.terminal_timeout);
+        self.q
+            .schedule_lane(self.timeout_lane, at, Ev::Timeout { pid });
         self.send(
             pid,
             LinkRef::Terminal(g as u16),
