@@ -125,10 +125,8 @@ impl<E> EventQueue<E> {
     fn next_source(&self) -> Option<(u128, Option<usize>)> {
         let mut best = self.heap.peek().map(|e| (e.key, None));
         for (i, l) in self.lanes.iter().enumerate() {
-            if let Some(f) = l.front() {
-                if best.is_none_or(|(k, _)| f.key < k) {
-                    best = Some((f.key, Some(i)));
-                }
+            if let Some(f) = l.front().filter(|f| best.is_none_or(|(k, _)| f.key < k)) {
+                best = Some((f.key, Some(i)));
             }
         }
         best
