@@ -115,7 +115,12 @@ fn validate(files: &[PathBuf], allow_large: bool) -> Result<(), Failure> {
     let mut bad = vec![];
     for f in files {
         match scenario::load(f, &limits(allow_large)) {
-            Ok(s) => println!("ok: {} ({})", f.display(), s.name),
+            Ok(s) => {
+                println!("ok: {} ({})", f.display(), s.name);
+                for w in crate::model::capacity::warnings(&s) {
+                    eprintln!("warning: {}: {w}", f.display());
+                }
+            }
             Err(e) => bad.push(e.to_string()),
         }
     }
@@ -143,6 +148,9 @@ fn load(path: Option<&Path>, limits: &Limits) -> Result<(Scenario, String), Fail
 fn run(a: RunArgs) -> Result<(), Failure> {
     let limits = limits(a.allow_large);
     let (scn, text) = load(a.scenario.as_deref(), &limits)?;
+    for w in crate::model::capacity::warnings(&scn) {
+        eprintln!("warning: {w}");
+    }
     let runs = a.runs.unwrap_or(scn.runs);
     if runs == 0 {
         return Err(Failure::BadInput(format!(

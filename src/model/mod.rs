@@ -10,6 +10,7 @@
 
 pub mod arrivals;
 pub mod calendar;
+pub mod capacity;
 pub mod invariants;
 pub mod issuer;
 pub mod ledger;

@@ -190,6 +190,24 @@ pub fn enrich_syntax_message(msg: &str, src: &str, span: Option<std::ops::Range<
     msg.to_owned()
 }
 
+/// The span of the line with the most nesting characters (`.`, `[`, `{`), for errors that the
+/// TOML reader reports without a place.
+pub fn deepest_line(src: &str) -> Option<std::ops::Range<usize>> {
+    let mut best: Option<(usize, std::ops::Range<usize>)> = None;
+    let mut start = 0;
+    for line in src.split_inclusive('\n') {
+        let depth = line
+            .bytes()
+            .filter(|b| matches!(b, b'.' | b'[' | b'{'))
+            .count();
+        if best.as_ref().is_none_or(|(d, _)| depth > *d) {
+            best = Some((depth, start..start + line.trim_end().len().max(1)));
+        }
+        start += line.len();
+    }
+    best.map(|(_, r)| r)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -186,8 +186,12 @@ impl Scenario {
 /// Parses and validates scenario text. `file` names the source in messages.
 pub fn parse(src: &str, file: &str, limits: &Limits) -> Result<Scenario, ScenarioError> {
     let de = toml::Deserializer::parse(src).map_err(|e| {
-        let msg = error::enrich_syntax_message(e.message(), src, e.span());
-        Diagnostic::new(file, src, e.span(), "", &msg).into_error()
+        let mut msg = error::enrich_syntax_message(e.message(), src, e.span());
+        let span = e.span().or_else(|| {
+            msg.push_str(" (tables, arrays and dotted keys are nested too deeply; scenarios need only a few levels)");
+            error::deepest_line(src)
+        });
+        Diagnostic::new(file, src, span, "", &msg).into_error()
     })?;
     let raw: raw::RawScenario = serde_path_to_error::deserialize(de).map_err(|e| {
         // `Spanned<T>` fields add an internal segment to the path; users never wrote it.
@@ -197,14 +201,14 @@ pub fn parse(src: &str, file: &str, limits: &Limits) -> Result<Scenario, Scenari
             .replace(".$__serde_spanned_private_value", "");
         let inner = e.into_inner();
         let field = if path == "." { String::new() } else { path };
-        Diagnostic::new(
-            file,
-            src,
-            inner.span(),
-            &field,
-            &error::enrich_serde_message(inner.message()),
-        )
-        .into_error()
+        let mut msg = error::enrich_serde_message(inner.message());
+        // Errors the reader raises without a place (nesting too deep): point at the most
+        // deeply nested line.
+        let span = inner.span().or_else(|| {
+            msg.push_str(" (tables, arrays and dotted keys are nested too deeply; scenarios need only a few levels)");
+            error::deepest_line(src)
+        });
+        Diagnostic::new(file, src, span, &field, &msg).into_error()
     })?;
     validate::validate(raw, file, src, limits)
 }
