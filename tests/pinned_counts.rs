@@ -1,0 +1,35 @@
+//! Pins the exact event, posting and payment counts of small fixed runs. An optimisation must
+//! not change behaviour: if one of these moves, the change altered what the simulator does
+//! (event order, draws, or the journey), and that needs a deliberate decision and a changelog
+//! line, not a silent update of the numbers.
+
+use payfault::engine::MINUTE;
+use payfault::model::{self, NoTrace, Outcome};
+use payfault::scenario::{self, Limits};
+
+fn counts(path: &str, window_min: u64) -> (u64, u64, u64, [u64; 7]) {
+    let mut s = scenario::load(path.as_ref(), &Limits::default()).unwrap();
+    s.traffic_window = window_min * MINUTE;
+    let out = model::simulate(&s, 1, 0, &mut NoTrace).unwrap();
+    let mut o = [0; 7];
+    for (i, &k) in Outcome::ALL.iter().enumerate() {
+        o[i] = out.count(k);
+    }
+    (out.events, out.postings, out.payments, o)
+}
+
+#[test]
+fn pipeline_two_minutes() {
+    assert_eq!(counts("scenarios/pipeline.toml", 2), PIPELINE);
+}
+
+#[test]
+fn outage_thirteen_hours() {
+    // Covers the outage window (12:00-12:30), timeouts, reversals, risk and declines.
+    assert_eq!(counts("scenarios/outage.toml", 13 * 60), OUTAGE);
+}
+
+/// (events, postings, payments, outcomes in `Outcome::ALL` order), recorded 2026-11-25.
+const PIPELINE: (u64, u64, u64, [u64; 7]) = (65991, 23996, 5999, [5999, 0, 0, 0, 0, 0, 0]);
+const OUTAGE: (u64, u64, u64, [u64; 7]) =
+    (1655642, 506940, 147311, [126717, 20576, 0, 0, 0, 18, 0]);
