@@ -30,6 +30,8 @@ fn outage_thirteen_hours() {
 }
 
 /// (events, postings, payments, outcomes in `Outcome::ALL` order), recorded 2026-11-25.
-const PIPELINE: (u64, u64, u64, [u64; 7]) = (65991, 23996, 5999, [5999, 0, 0, 0, 0, 0, 0]);
+/// Changelog: pipeline events 65991 -> 41995 when zero-latency hops became function calls
+/// (four fewer events per payment; same postings and outcomes).
+const PIPELINE: (u64, u64, u64, [u64; 7]) = (41995, 23996, 5999, [5999, 0, 0, 0, 0, 0, 0]);
 const OUTAGE: (u64, u64, u64, [u64; 7]) =
     (1655642, 506940, 147311, [126717, 20576, 0, 0, 0, 18, 0]);

@@ -379,7 +379,7 @@ impl<'a, T: Tracer> World<'a, T> {
                 node,
                 code,
             } => {
-                self.hop(pid, msg, node, code)?;
+                self.hop(pid, msg, node, code);
                 self.unref(pid)
             }
             Ev::Done { station, pid } => {
@@ -415,6 +415,17 @@ impl<'a, T: Tracer> World<'a, T> {
     #[inline]
     fn send(&mut self, pid: u32, via: LinkRef, msg: Msg, node: Node, code: u8) {
         match self.link(via).traverse() {
+            // A zero-latency hop is a function call: the message arrives now, before any other
+            // event of this instant (the caller holds a reference to the payment).
+            Some(0) => {
+                if T::ON {
+                    self.trace(pid, |_| Step::Sent {
+                        what: msg.name(),
+                        to: format!("{node:?}").to_lowercase(),
+                    });
+                }
+                self.hop(pid, msg, node, code);
+            }
             Some(d) => {
                 let at = self.q.now().saturating_add(d);
                 self.schedule(
@@ -552,7 +563,7 @@ impl<'a, T: Tracer> World<'a, T> {
         Ok(())
     }
 
-    fn hop(&mut self, pid: u32, msg: Msg, node: Node, rcode: u8) -> Result<(), Violation> {
+    fn hop(&mut self, pid: u32, msg: Msg, node: Node, rcode: u8) {
         let p = self.pay[pid as usize];
         if node == Node::Terminal {
             match msg {
@@ -560,7 +571,7 @@ impl<'a, T: Tracer> World<'a, T> {
                 Msg::ReversalAck => self.pay[pid as usize].set(flag::REVERSAL_ACKED),
                 _ => unreachable!("only responses travel to terminals"),
             }
-            return Ok(());
+            return;
         }
         let idx = self.station_index(node, &p);
         let down = self.is_down(pid, idx, msg);
@@ -661,7 +672,6 @@ impl<'a, T: Tracer> World<'a, T> {
                 _ => unreachable!("acks travel issuer → terminal"),
             },
         }
-        Ok(())
     }
 
     /// A down node in "reject" mode answers a request at once with 91 (issuer or switch

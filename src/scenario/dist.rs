@@ -98,20 +98,26 @@ impl Dist {
         matches!(self, Dist::Constant(v) if *v == 0.0)
     }
 
-    /// A duration draw in nanoseconds.
+    /// A duration draw in nanoseconds, rounded half up (draws are never negative), saturating
+    /// at `u64::MAX`.
     #[inline]
     pub fn sample_ns(&self, s: &mut Stream) -> u64 {
-        crate::engine::time::from_secs_f64(self.sample(s) / SECOND as f64)
+        let v = self.sample(s);
+        if v >= u64::MAX as f64 {
+            u64::MAX
+        } else {
+            (v.max(0.0) + 0.5) as u64
+        }
     }
 
-    /// A money draw in minor units, at least `min`.
+    /// A money draw in minor units, rounded half up, at least `min`.
     #[inline]
     pub fn sample_minor(&self, s: &mut Stream, min: i64) -> i64 {
-        let v = self.sample(s).round();
+        let v = self.sample(s);
         if v >= 9.0e15 {
             9_000_000_000_000_000
         } else {
-            (v as i64).max(min)
+            ((v.max(0.0) + 0.5) as i64).max(min)
         }
     }
 }
