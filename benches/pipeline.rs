@@ -10,6 +10,9 @@
 //!   Exp(50 ms). It records only the number of answered payments and the sum of their
 //!   response times.
 //!
+//! - `rng_floor/pipeline_draws`: only the random draws of one minimal-loop run (six per
+//!   payment), with no event loop: the floor under both loops.
+//!
 //! Both draw from the same RNG family (`payfault::engine::Stream`, i.e. ChaCha8) and the same
 //! samplers (inversion for arrivals, `rand_distr::Exp1` for latencies and services), so the
 //! comparison is about the engine and the model, not the generator.
@@ -217,6 +220,22 @@ fn minimal_run(master: u64, run: u64) -> (u64, u64) {
     (answered, response_sum)
 }
 
+/// The random draws of one minimal-loop run with no event loop around them (one inversion
+/// exponential for the arrival and five `Exp1` draws per payment): the floor under both loops.
+fn rng_floor(master: u64, run: u64, payments: u64) -> f64 {
+    let mut arrivals = Stream::new(master, run, "min/arrivals");
+    let mut other = Stream::new(master, run, "min/other");
+    let mut acc = 0.0;
+    for _ in 0..payments {
+        acc += arrivals.exp1();
+        for _ in 0..5 {
+            let e: f64 = Exp1.sample(other.rng());
+            acc += e;
+        }
+    }
+    acc
+}
+
 // ---------------------------------------------------------------------------------------------
 
 fn bench_pipeline(c: &mut Criterion) {
@@ -255,6 +274,13 @@ fn bench_pipeline(c: &mut Criterion) {
     g.throughput(Throughput::Elements(min_payments));
     g.bench_function("pipeline_run", |b| {
         b.iter(|| black_box(minimal_run(black_box(master), RUN)))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("rng_floor");
+    g.throughput(Throughput::Elements(min_payments));
+    g.bench_function("pipeline_draws", |b| {
+        b.iter(|| black_box(rng_floor(black_box(master), RUN, min_payments)))
     });
     g.finish();
 }

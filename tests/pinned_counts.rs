@@ -31,7 +31,9 @@ fn outage_thirteen_hours() {
 
 /// (events, postings, payments, outcomes in `Outcome::ALL` order), recorded 2026-11-25.
 /// Changelog: pipeline events 65991 -> 41995 when zero-latency hops became function calls
-/// (four fewer events per payment; same postings and outcomes).
-const PIPELINE: (u64, u64, u64, [u64; 7]) = (41995, 23996, 5999, [5999, 0, 0, 0, 0, 0, 0]);
+/// (four fewer events per payment; same postings and outcomes). Postings 23996 -> 6002 and
+/// 506940 -> 126738 when payments awaiting settlement were folded into their batch (one set of
+/// postings per route and batch; same events and outcomes).
+const PIPELINE: (u64, u64, u64, [u64; 7]) = (41995, 6002, 5999, [5999, 0, 0, 0, 0, 0, 0]);
 const OUTAGE: (u64, u64, u64, [u64; 7]) =
-    (1655642, 506940, 147311, [126717, 20576, 0, 0, 0, 18, 0]);
+    (1655642, 126738, 147311, [126717, 20576, 0, 0, 0, 18, 0]);

@@ -11,6 +11,7 @@
 pub mod arrivals;
 pub mod calendar;
 pub mod capacity;
+mod clearing;
 pub mod invariants;
 pub mod issuer;
 pub mod ledger;
@@ -112,6 +113,12 @@ impl RunOutput {
         self.outcomes[o as usize] += 1;
         self.outcome_amounts[o as usize] += amount;
         self.false_declines += false_decline as u64;
+        self.merchant_credited += credited;
+    }
+
+    fn record_outcomes(&mut self, o: Outcome, n: u64, amount: i64, credited: i64) {
+        self.outcomes[o as usize] += n;
+        self.outcome_amounts[o as usize] += amount;
         self.merchant_credited += credited;
     }
 

@@ -126,6 +126,10 @@ pub struct Payment {
     pub terminal: u32,
     /// Events, queue places and batch entries that still refer to this payment.
     pub refs: u32,
+    /// The clearing batch holding this payment (`clearing::NO_BATCH` if none) and its index
+    /// in the batch's live list.
+    pub batch: u32,
+    pub batch_pos: u32,
     pub group: u16,
     pub channel: u16,
     pub issuer: u16,

@@ -9,6 +9,7 @@
 use super::RunOutput;
 use super::arrivals::Arrivals;
 use super::calendar::{self, Calendar};
+use super::clearing::{Batch, NO_BATCH, OPEN_BATCH};
 use super::invariants::{Invariant, Violation};
 use super::issuer::Accounts;
 use super::ledger::{Account, Ledger};
@@ -161,8 +162,9 @@ pub(super) struct World<'a, T: Tracer> {
     pay: Vec<Payment>,
     live: Vec<bool>,
     free: Vec<u32>,
-    open_batch: Vec<u32>,
-    batches: Vec<Vec<u32>>,
+    /// The batch the next cut-off clears, and the cleared batches by id.
+    open: Batch,
+    batches: Vec<Batch>,
     out: RunOutput,
 }
 
@@ -295,7 +297,7 @@ impl<'a, T: Tracer> World<'a, T> {
             pay: Vec::with_capacity(4096),
             live: Vec::with_capacity(4096),
             free: vec![],
-            open_batch: vec![],
+            open: Batch::new(0, s.issuers.len() * s.channels.len()),
             batches: vec![],
             out,
         }
@@ -341,9 +343,64 @@ impl<'a, T: Tracer> World<'a, T> {
         p.refs -= 1;
         if p.refs == 0 {
             self.finalize(pid, false)
+        } else if p.refs == 1 && p.batch != NO_BATCH {
+            self.retire(pid)
         } else {
             Ok(())
         }
+    }
+
+    fn batch_mut(&mut self, b: u32) -> &mut Batch {
+        if b == OPEN_BATCH {
+            &mut self.open
+        } else {
+            &mut self.batches[b as usize]
+        }
+    }
+
+    /// Puts an approved payment in the open batch.
+    fn join_open_batch(&mut self, pid: u32) {
+        let p = &mut self.pay[pid as usize];
+        p.refs += 1;
+        p.batch = OPEN_BATCH;
+        p.batch_pos = self.open.live.len() as u32;
+        self.open.live.push(pid);
+    }
+
+    /// A payment whose only remaining reference is its batch, and whose fate is therefore
+    /// sealed (it will be cleared and credited with the batch), is folded into the batch's
+    /// aggregate and its slot freed (see `clearing`).
+    fn retire(&mut self, pid: u32) -> Result<(), Violation> {
+        let p = self.pay[pid as usize];
+        if p.issuer_state != Iss::Held || !matches!(p.acquirer, Acq::Approved | Acq::Cleared) {
+            return Ok(());
+        }
+        if T::ON && self.tracer.wants(p.serial) {
+            return Ok(()); // traced payments stay whole so their settlement can be told
+        }
+        if (p.charged, p.credited) != (p.amount, 0) {
+            return Err(self.violation(
+                Invariant::OutcomeMatchesPostings,
+                format!(
+                    "payment #{} awaits settlement but its postings charged {} and credited {}",
+                    p.serial, p.charged, p.credited
+                ),
+            ));
+        }
+        let route = p.issuer as usize * self.n_channels + p.channel as usize;
+        let sale_day = self.calendar.cutoff_day(p.t_sale);
+        let b = self.batch_mut(p.batch);
+        let pos = p.batch_pos as usize;
+        b.live.swap_remove(pos);
+        let moved = b.live.get(pos).copied();
+        b.retired
+            .add(p.t_sale, p.amount, p.has(flag::FRAUD), route, sale_day);
+        if let Some(m) = moved {
+            self.pay[m as usize].batch_pos = pos as u32;
+        }
+        self.live[pid as usize] = false;
+        self.free.push(pid);
+        Ok(())
     }
 
     /// Runs to the horizon and checks the invariants.
@@ -354,6 +411,7 @@ impl<'a, T: Tracer> World<'a, T> {
             }
         }
         let first = self.calendar.cutoff_day(0);
+        self.open.retired.reference = self.calendar.cutoff_at(first);
         if self.calendar.cutoff_at(first) <= self.horizon {
             self.schedule(
                 self.calendar.cutoff_at(first),
@@ -517,6 +575,8 @@ impl<'a, T: Tracer> World<'a, T> {
             account,
             terminal,
             refs: 0,
+            batch: NO_BATCH,
+            batch_pos: 0,
             group: g as u16,
             channel,
             issuer,
@@ -844,8 +904,7 @@ impl<'a, T: Tracer> World<'a, T> {
             let delay = self.s.risk.as_ref().map_or(0, |r| r.review_delay);
             self.schedule(self.q.now().saturating_add(delay), Ev::ReviewDone { pid });
         } else {
-            self.pay[pid as usize].refs += 1;
-            self.open_batch.push(pid);
+            self.join_open_batch(pid);
         }
     }
 
@@ -948,35 +1007,42 @@ impl<'a, T: Tracer> World<'a, T> {
                 code::NONE,
             );
         } else {
-            p.refs += 1;
-            self.open_batch.push(pid);
+            self.join_open_batch(pid);
         }
     }
 
     /// The daily cut-off: everything the acquirer believes approved goes into one batch.
     fn cutoff(&mut self, day: u64) -> Result<(), Violation> {
-        let batch_pids = std::mem::take(&mut self.open_batch);
-        let mut batch = Vec::with_capacity(batch_pids.len());
-        for pid in batch_pids {
-            if self.pay[pid as usize].acquirer == Acq::Approved {
-                self.pay[pid as usize].acquirer = Acq::Cleared;
+        let next = self.calendar.cutoff_day(self.calendar.cutoff_at(day));
+        let routes = self.s.issuers.len() * self.n_channels;
+        let mut batch = std::mem::replace(
+            &mut self.open,
+            Batch::new(self.calendar.cutoff_at(next), routes),
+        );
+        let id = self.batches.len() as u32;
+        let pids = std::mem::take(&mut batch.live);
+        for pid in pids {
+            let p = &mut self.pay[pid as usize];
+            if p.acquirer == Acq::Approved {
+                p.acquirer = Acq::Cleared;
+                p.batch = id;
+                p.batch_pos = batch.live.len() as u32;
+                batch.live.push(pid);
                 if T::ON {
                     self.trace(pid, |_| Step::Cleared);
                 }
-                batch.push(pid);
             } else {
+                p.batch = NO_BATCH;
                 self.unref(pid)?;
             }
         }
         if !batch.is_empty() {
             let at = self.calendar.credit_at(day, self.s.settlement.lag_days);
-            let id = self.batches.len() as u32;
             self.batches.push(batch);
             if at <= self.horizon {
                 self.q.schedule(at, Ev::Settle { batch: id });
             }
         }
-        let next = self.calendar.cutoff_day(self.calendar.cutoff_at(day));
         if self.calendar.cutoff_at(next) <= self.horizon {
             self.q.schedule(
                 self.calendar.cutoff_at(next),
@@ -989,8 +1055,11 @@ impl<'a, T: Tracer> World<'a, T> {
     /// A batch is credited: issuer → channel → acquirer → merchant.
     fn settle(&mut self, batch: usize) -> Result<(), Violation> {
         let now = self.q.now();
-        let pids = std::mem::take(&mut self.batches[batch]);
-        for pid in pids {
+        let routes = self.s.issuers.len() * self.n_channels;
+        let b = std::mem::replace(&mut self.batches[batch], Batch::new(0, 0));
+        self.settle_retired(now, &b.retired, routes);
+        for pid in b.live {
+            self.pay[pid as usize].batch = NO_BATCH;
             let p = self.pay[pid as usize];
             if p.has(flag::SETTLED) {
                 return Err(self.violation(
@@ -1027,6 +1096,54 @@ impl<'a, T: Tracer> World<'a, T> {
             self.unref(pid)?;
         }
         Ok(())
+    }
+
+    /// Credits a batch's retired payments: one set of postings per route, outcomes by count.
+    fn settle_retired(&mut self, now: Nanos, r: &super::clearing::Retired, routes: usize) {
+        if r.count == 0 {
+            return;
+        }
+        for route in 0..routes {
+            let amount = r.routes[route];
+            if amount != 0 {
+                let (i, c) = (
+                    (route / self.n_channels) as u16,
+                    (route % self.n_channels) as u16,
+                );
+                self.ledger
+                    .post(Account::IssuerHolds(i), Account::Channel(c), amount);
+                self.ledger
+                    .post(Account::Channel(c), Account::Acquirer, amount);
+                self.ledger
+                    .post(Account::Acquirer, Account::Merchants, amount);
+            }
+        }
+        self.out.record_outcomes(
+            Outcome::Settled,
+            r.count - r.fraud_count,
+            r.amount - r.fraud_amount,
+            r.amount - r.fraud_amount,
+        );
+        self.out.record_outcomes(
+            Outcome::FraudLoss,
+            r.fraud_count,
+            r.fraud_amount,
+            r.fraud_amount,
+        );
+        for (&day, &n) in &r.sale_days {
+            if now <= self.calendar.credit_at(day, self.s.settlement.promise_days) {
+                self.out.settled_on_time += n;
+            }
+        }
+        if let Some(h) = &r.before_reference_ms {
+            let shift_ms = now.saturating_sub(r.reference) / 1_000_000;
+            for v in h.iter_recorded() {
+                let ms = h.median_equivalent(v.value_iterated_to()) + shift_ms;
+                self.out
+                    .settle_delay_ms
+                    .saturating_record_n(ms.max(1), v.count_at_value());
+            }
+        }
     }
 
     /// Classifies a finished payment (or, at the horizon, one still referenced), checks that its
@@ -1112,6 +1229,11 @@ impl<'a, T: Tracer> World<'a, T> {
             if self.live[pid as usize] {
                 self.finalize(pid, true)?;
             }
+        }
+        // Retired payments of batches not yet credited are pending.
+        for b in self.batches.iter().chain(std::iter::once(&self.open)) {
+            self.out
+                .record_outcomes(Outcome::Pending, b.retired.count, b.retired.amount, 0);
         }
         let horizon = self.horizon;
         for st in &mut self.stations {

@@ -1,0 +1,79 @@
+//! Clearing batches, kept small.
+//!
+//! A payment waiting for its batch to be credited needs nothing but its amount, route, fraud
+//! flag and sale time. Once nothing else refers to it (no message in flight, no timer), it is
+//! *retired*: folded into its batch's aggregate and its arena slot freed. Memory then grows with
+//! payments actually in flight in the network, not with the day's payments awaiting settlement.
+//! Payments still referenced elsewhere stay in the batch's `live` list, handled one by one.
+
+use crate::engine::Nanos;
+use hdrhistogram::Histogram;
+use std::collections::BTreeMap;
+
+/// `Payment::batch` when the payment is in no batch.
+pub(super) const NO_BATCH: u32 = u32::MAX;
+/// `Payment::batch` for the open batch (the one the next cut-off will clear).
+pub(super) const OPEN_BATCH: u32 = u32::MAX - 1;
+
+/// One clearing batch.
+pub(super) struct Batch {
+    /// Payments still referenced elsewhere; `Payment::batch_pos` is the index here.
+    pub live: Vec<u32>,
+    pub retired: Retired,
+}
+
+/// The aggregate of retired payments.
+pub(super) struct Retired {
+    /// The batch's cut-off instant: sale times are kept as offsets before it.
+    pub reference: Nanos,
+    pub count: u64,
+    pub amount: i64,
+    pub fraud_count: u64,
+    pub fraud_amount: i64,
+    /// Amount per route, indexed `issuer * channels + channel`.
+    pub routes: Vec<i64>,
+    /// Milliseconds from each sale to `reference` (allocated on first use).
+    pub before_reference_ms: Option<Histogram<u64>>,
+    /// How many retired sales fall in each clearing day (for the on-time promise).
+    pub sale_days: BTreeMap<u64, u64>,
+}
+
+impl Batch {
+    pub fn new(reference: Nanos, routes: usize) -> Self {
+        Batch {
+            live: vec![],
+            retired: Retired {
+                reference,
+                count: 0,
+                amount: 0,
+                fraud_count: 0,
+                fraud_amount: 0,
+                routes: vec![0; routes],
+                before_reference_ms: None,
+                sale_days: BTreeMap::new(),
+            },
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live.is_empty() && self.retired.count == 0
+    }
+}
+
+impl Retired {
+    /// Adds one payment.
+    pub fn add(&mut self, t_sale: Nanos, amount: i64, fraud: bool, route: usize, sale_day: u64) {
+        self.count += 1;
+        self.amount += amount;
+        if fraud {
+            self.fraud_count += 1;
+            self.fraud_amount += amount;
+        }
+        self.routes[route] += amount;
+        let h = self
+            .before_reference_ms
+            .get_or_insert_with(super::settle_histogram);
+        h.saturating_record(self.reference.saturating_sub(t_sale) / 1_000_000);
+        *self.sale_days.entry(sale_day).or_insert(0) += 1;
+    }
+}
