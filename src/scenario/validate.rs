@@ -190,7 +190,8 @@ pub(super) fn validate(
     if let Some(o) = sim.observation.as_ref().filter(|o| o.get_ref().0 < window) {
         return Err(cx.err(o.span(), "simulation.observation", "the observation period must not end before the traffic window (it is measured from the start of the run)"));
     }
-    let horizon_guess = observation.unwrap_or(window + 14 * DAY);
+    // A lower bound of the horizon, checked early; the exact horizon is checked at the end.
+    let horizon_guess = observation.unwrap_or(window);
     if horizon_guess > limits.max_horizon {
         let span = sim
             .observation
