@@ -1,16 +1,18 @@
 //! Monte Carlo batches: many independent runs of one scenario, in parallel with rayon.
 //!
-//! Runs execute in chunks; within a chunk they run on any thread, then their results are
-//! folded in run order (metrics accumulated, rows handed to the caller, histograms merged).
+//! Runs execute in chunks; within a chunk they run on any thread, then their per-run metric rows
+//! are folded in run order (Welford accumulators, rows handed to the caller). Histograms are
+//! merged by the workers (integer addition: the order does not matter).
 //! Memory is therefore flat in the number of runs, and the output is byte-identical whatever the
 //! thread count.
 
 use crate::engine::time::as_secs_f64;
 use crate::metrics::{self, Accumulator, Summary};
-use crate::model::{self, NoTrace, RunOutput, Violation};
+use crate::model::{self, NoTrace, Violation};
 use crate::scenario::Scenario;
 use hdrhistogram::Histogram;
 use rayon::prelude::*;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What to run.
@@ -74,44 +76,56 @@ pub fn run_batch(
         .map_err(|e| BatchError::Threads(opts.threads, e.to_string()))?;
     let names = metrics::names(scenario);
     let mut acc = vec![Accumulator::default(); names.len()];
-    let mut settle = model::settle_histogram();
-    let mut latency = model::latency_histogram();
+    // Histograms merge by integer addition, which does not depend on order: workers add their
+    // run's histograms here as soon as the run ends, so only small per-run rows travel back.
+    let hists = Mutex::new((model::settle_histogram(), model::latency_histogram()));
     let window_s = as_secs_f64(scenario.traffic_window);
-    let chunk = (pool.current_num_threads() as u64 * 4).max(1);
+    // Chunks are large enough that the in-order fold between them costs little, small enough
+    // for a live progress bar. Ctrl-C is noticed before each run starts.
+    let chunk = (pool.current_num_threads() as u64 * 16).max(1);
     let mut done = 0u64;
     while done < opts.runs {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(BatchError::Interrupted {
-                completed: done,
-                runs: opts.runs,
-            });
-        }
         let end = (done + chunk).min(opts.runs);
-        let outs: Vec<Result<RunOutput, Violation>> = pool.install(|| {
+        let rows: Vec<Option<Result<Vec<Option<f64>>, Violation>>> = pool.install(|| {
             (done..end)
                 .into_par_iter()
-                .map(|run| model::simulate(scenario, opts.seed, run, &mut NoTrace))
+                .map(|run| {
+                    if cancel.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    Some(
+                        model::simulate(scenario, opts.seed, run, &mut NoTrace).map(|out| {
+                            let vals = metrics::values(&out, window_s);
+                            let mut h = hists.lock().unwrap_or_else(|e| e.into_inner());
+                            h.0.add(&out.settle_delay_ms)
+                                .expect("histograms share bounds");
+                            h.1.add(&out.auth_latency_us)
+                                .expect("histograms share bounds");
+                            vals
+                        }),
+                    )
+                })
                 .collect()
         });
-        for out in outs {
-            let out = out?;
-            let vals = metrics::values(&out, window_s);
+        for (run, row) in (done..end).zip(rows) {
+            let Some(vals) = row else {
+                return Err(BatchError::Interrupted {
+                    completed: run,
+                    runs: opts.runs,
+                });
+            };
+            let vals = vals?;
             for (a, v) in acc.iter_mut().zip(&vals) {
                 if let Some(x) = v {
                     a.push(*x);
                 }
             }
-            on_run(out.run, &vals).map_err(BatchError::Sink)?;
-            settle
-                .add(&out.settle_delay_ms)
-                .expect("histograms share bounds");
-            latency
-                .add(&out.auth_latency_us)
-                .expect("histograms share bounds");
+            on_run(run, &vals).map_err(BatchError::Sink)?;
         }
         done = end;
         progress(done);
     }
+    let (settle, latency) = hists.into_inner().unwrap_or_else(|e| e.into_inner());
     Ok(Batch {
         scenario: scenario.name.clone(),
         seed: opts.seed,
