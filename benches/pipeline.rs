@@ -268,6 +268,32 @@ fn bench_pipeline(c: &mut Criterion) {
     g.bench_function("pipeline_run", |b| {
         b.iter(|| simulate(black_box(&s), black_box(master), RUN, &mut NoTrace))
     });
+    // The cost of the hooks when nothing uses them. Tracing compiled in (a `Recorder` that
+    // selects no payment, so every hook runs its check) and fault checks armed (an outage on
+    // every station, scheduled after the run ends, so every station visit scans it).
+    g.bench_function("pipeline_run_trace_idle", |b| {
+        b.iter(|| {
+            let mut rec = payfault::model::Recorder::default();
+            simulate(black_box(&s), black_box(master), RUN, &mut rec)
+        })
+    });
+    let mut armed = s.clone();
+    let late = 300 * payfault::engine::DAY;
+    for target in [
+        payfault::scenario::Component::Gateway,
+        payfault::scenario::Component::Channel(0),
+        payfault::scenario::Component::Issuer(0),
+    ] {
+        armed.faults.push(payfault::scenario::FaultSpec {
+            target,
+            start: late,
+            end: late + 1,
+            mode: payfault::scenario::OutageMode::Drop,
+        });
+    }
+    g.bench_function("pipeline_run_faults_dormant", |b| {
+        b.iter(|| simulate(black_box(&armed), black_box(master), RUN, &mut NoTrace))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("minimal_loop");

@@ -148,6 +148,8 @@ pub(super) struct World<'a, T: Tracer> {
     /// 0 = gateway, 1..=C channels, C+1.. issuers.
     stations: Vec<Station>,
     n_channels: usize,
+    /// Whether the scenario has any fault (checked before any per-station lookup).
+    faults_on: bool,
     term_links: Vec<Link>,
     gc_links: Vec<Link>,
     ci_links: Vec<Vec<Link>>,
@@ -283,6 +285,7 @@ impl<'a, T: Tracer> World<'a, T> {
             groups,
             stations,
             n_channels,
+            faults_on: !s.faults.is_empty(),
             term_links,
             gc_links,
             ci_links,
@@ -461,6 +464,14 @@ impl<'a, T: Tracer> World<'a, T> {
         }
     }
 
+    fn link_name(&self, l: LinkRef) -> &str {
+        match l {
+            LinkRef::Terminal(g) => &self.term_links[g as usize].name,
+            LinkRef::GatewayChannel(c) => &self.gc_links[c as usize].name,
+            LinkRef::ChannelIssuer(c, i) => &self.ci_links[c as usize][i as usize].name,
+        }
+    }
+
     fn link(&mut self, l: LinkRef) -> &mut Link {
         match l {
             LinkRef::Terminal(g) => &mut self.term_links[g as usize],
@@ -505,10 +516,9 @@ impl<'a, T: Tracer> World<'a, T> {
             None => {
                 self.out.messages_lost += 1;
                 if T::ON {
-                    let name = self.link(via).name.clone();
-                    self.trace(pid, |_| Step::Lost {
+                    self.trace(pid, |w| Step::Lost {
                         what: msg.name(),
-                        link: name,
+                        link: w.link_name(via).to_owned(),
                     });
                 }
             }
@@ -527,13 +537,15 @@ impl<'a, T: Tracer> World<'a, T> {
     /// Whether the node is down now; counts and traces the dropped message if so.
     #[inline]
     fn is_down(&mut self, pid: u32, idx: usize, msg: Msg) -> Option<OutageMode> {
+        if !self.faults_on {
+            return None;
+        }
         let mode = self.stations[idx].down(self.q.now())?;
         self.stations[idx].note_outage_hit();
         if T::ON {
-            let at = self.stations[idx].id.clone();
-            self.trace(pid, |_| Step::Dropped {
+            self.trace(pid, |w| Step::Dropped {
                 what: msg.name(),
-                at,
+                at: w.stations[idx].id.clone(),
                 reason: "outage",
             });
         }
@@ -601,10 +613,9 @@ impl<'a, T: Tracer> World<'a, T> {
             }
         };
         if T::ON {
-            let group = self.groups[g].id.clone();
-            self.trace(pid, |_| Step::Created {
+            self.trace(pid, |w| Step::Created {
                 amount,
-                group,
+                group: w.groups[g].id.clone(),
                 fraud,
                 payable,
             });
@@ -651,8 +662,9 @@ impl<'a, T: Tracer> World<'a, T> {
                         Admit::Queued => {
                             self.pay[pid as usize].refs += 1;
                             if T::ON {
-                                let at = self.stations[idx].id.clone();
-                                self.trace(pid, |_| Step::Queued { at });
+                                self.trace(pid, |w| Step::Queued {
+                                    at: w.stations[idx].id.clone(),
+                                });
                             }
                         }
                     }
@@ -780,8 +792,9 @@ impl<'a, T: Tracer> World<'a, T> {
             None => {}
         }
         if T::ON {
-            let at = self.stations[idx].id.clone();
-            self.trace(pid, |_| Step::Served { at });
+            self.trace(pid, |w| Step::Served {
+                at: w.stations[idx].id.clone(),
+            });
         }
         let p = self.pay[pid as usize];
         if idx == 0 {
@@ -871,10 +884,11 @@ impl<'a, T: Tracer> World<'a, T> {
             q.issuer_state = Iss::Declined;
         }
         if T::ON {
-            let at = self.stations[1 + self.n_channels + p.issuer as usize]
-                .id
-                .clone();
-            self.trace(pid, |_| Step::Decided { at, code: rcode });
+            let idx = 1 + self.n_channels + p.issuer as usize;
+            self.trace(pid, |w| Step::Decided {
+                at: w.stations[idx].id.clone(),
+                code: rcode,
+            });
             if rcode == code::APPROVED {
                 self.trace(pid, |_| Step::Held);
             }

@@ -15,6 +15,8 @@ pub struct Station {
     rng: Stream,
     /// Outage windows `[start, end)` with their mode, sorted by start.
     outages: Vec<(Nanos, Nanos, OutageMode)>,
+    /// Earliest start and latest end of all outages: outside it, no window needs scanning.
+    outage_span: (Nanos, Nanos),
     /// Statistics are integrated over `[0, stats_end)`.
     stats_end: Nanos,
     last_change: Nanos,
@@ -63,6 +65,7 @@ impl Station {
             service: spec.service.clone(),
             rng,
             outages: vec![],
+            outage_span: (Nanos::MAX, 0),
             stats_end,
             last_change: 0,
             busy_area: 0,
@@ -74,12 +77,13 @@ impl Station {
     pub fn add_outage(&mut self, start: Nanos, end: Nanos, mode: OutageMode) {
         self.outages.push((start, end, mode));
         self.outages.sort_by_key(|o| o.0);
+        self.outage_span = (self.outage_span.0.min(start), self.outage_span.1.max(end));
     }
 
     /// The outage mode in force at `t`, if the station is down.
     #[inline]
     pub fn down(&self, t: Nanos) -> Option<OutageMode> {
-        if self.outages.is_empty() {
+        if t < self.outage_span.0 || t >= self.outage_span.1 {
             return None;
         }
         self.outages
