@@ -4,10 +4,16 @@ use super::payment::code;
 use crate::engine::Stream;
 use crate::scenario::IssuerSpec;
 
+/// One cardholder account. Balance and status side by side: a payment touches one cache line.
+#[derive(Clone, Copy, Debug)]
+pub struct Account {
+    pub balance: i64,
+    pub frozen: bool,
+}
+
 /// One issuer's pool of cardholder accounts.
 pub struct Accounts {
-    pub balances: Vec<i64>,
-    pub frozen: Vec<bool>,
+    pub accounts: Vec<Account>,
     /// Sum of the opening balances, to check the ledger against at the end of a run.
     pub opening_total: i128,
     amount_limit: Option<i64>,
@@ -27,16 +33,19 @@ impl Accounts {
         decline: Stream,
     ) -> Self {
         let n = spec.accounts.count as usize;
-        let balances: Vec<i64> = (0..n)
-            .map(|_| spec.accounts.balance.sample_minor(&mut opening, 0))
+        // Balances first, then statuses, each from its own stream in account order.
+        let mut accounts: Vec<Account> = (0..n)
+            .map(|_| Account {
+                balance: spec.accounts.balance.sample_minor(&mut opening, 0),
+                frozen: false,
+            })
             .collect();
-        let frozen: Vec<bool> = (0..n)
-            .map(|_| frozen_rng.chance(spec.accounts.frozen_share))
-            .collect();
-        let opening_total = balances.iter().map(|&b| b as i128).sum();
+        for a in &mut accounts {
+            a.frozen = frozen_rng.chance(spec.accounts.frozen_share);
+        }
+        let opening_total = accounts.iter().map(|a| a.balance as i128).sum();
         Accounts {
-            balances,
-            frozen,
+            accounts,
             opening_total,
             amount_limit: spec.accounts.amount_limit,
             do_not_honour: spec.do_not_honour_share,
@@ -48,17 +57,17 @@ impl Accounts {
     /// The account a new card belongs to (uniform over the pool).
     #[inline]
     pub fn pick(&mut self) -> u32 {
-        self.pick.below(self.balances.len() as u64) as u32
+        self.pick.below(self.accounts.len() as u64) as u32
     }
 
     /// Whether the issuer would approve, ignoring its own random "do not honour" declines.
     #[inline]
     pub fn payable(&self, account: u32, amount: i64, miskeyed: bool) -> bool {
-        let a = account as usize;
+        let a = self.accounts[account as usize];
         !miskeyed
-            && !self.frozen[a]
+            && !a.frozen
             && self.amount_limit.is_none_or(|l| amount <= l)
-            && self.balances[a] >= amount
+            && a.balance >= amount
     }
 
     /// The issuer's decision; on approval the funds leave the cardholder's balance (the ledger
@@ -68,16 +77,16 @@ impl Accounts {
         let a = account as usize;
         if miskeyed {
             code::INVALID_CARD
-        } else if self.frozen[a] {
+        } else if self.accounts[a].frozen {
             code::RESTRICTED_CARD
         } else if self.amount_limit.is_some_and(|l| amount > l) {
             code::OVER_LIMIT
         } else if self.decline.chance(self.do_not_honour) {
             code::DO_NOT_HONOUR
-        } else if self.balances[a] < amount {
+        } else if self.accounts[a].balance < amount {
             code::INSUFFICIENT_FUNDS
         } else {
-            self.balances[a] -= amount;
+            self.accounts[a].balance -= amount;
             code::APPROVED
         }
     }
@@ -85,10 +94,10 @@ impl Accounts {
     /// Returns held funds to the cardholder (reversal or expiry).
     #[inline]
     pub fn release(&mut self, account: u32, amount: i64) {
-        self.balances[account as usize] += amount;
+        self.accounts[account as usize].balance += amount;
     }
 
     pub fn current_total(&self) -> i128 {
-        self.balances.iter().map(|&b| b as i128).sum()
+        self.accounts.iter().map(|a| a.balance as i128).sum()
     }
 }
