@@ -695,7 +695,7 @@ fn horizon_above_the_limit() {
         needles![
             loc(f, "\"400d\""),
             field("simulation"),
-            "the run would cover 400 days; the limit is 366 days",
+            "the run would cover 400 days (traffic, then observation until settlement completes); the limit is 366 days",
             "--allow-large",
         ],
     );

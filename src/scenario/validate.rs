@@ -191,22 +191,25 @@ pub(super) fn validate(
         return Err(cx.err(o.span(), "simulation.observation", "the observation period must not end before the traffic window (it is measured from the start of the run)"));
     }
     // A lower bound of the horizon, checked early; the exact horizon is checked at the end.
-    let horizon_guess = observation.unwrap_or(window);
-    if horizon_guess > limits.max_horizon {
+    let horizon_error = |horizon: Nanos| {
         let span = sim
             .observation
             .as_ref()
             .map_or(sim.traffic_window.span(), |o| o.span());
-        return Err(cx.err(
+        cx.err(
             span,
             "simulation",
             format!(
-                "the run would cover {} days; the limit is {} days{}",
-                horizon_guess / DAY,
+                "the run would cover {} days (traffic, then observation until settlement completes); the limit is {} days{}",
+                horizon.div_ceil(DAY),
                 limits.max_horizon / DAY,
                 limits.hint()
             ),
-        ));
+        )
+    };
+    let horizon_guess = observation.unwrap_or(window);
+    if horizon_guess > limits.max_horizon {
+        return Err(horizon_error(horizon_guess));
     }
 
     // Every id lives in one namespace, with "gateway" reserved.
@@ -655,20 +658,7 @@ pub(super) fn validate(
     // delays): check the horizon the run will really have.
     let horizon = crate::model::horizon(&scenario);
     if horizon > limits.max_horizon {
-        let span = sim
-            .observation
-            .as_ref()
-            .map_or(sim.traffic_window.span(), |o| o.span());
-        return Err(cx.err(
-            span,
-            "simulation",
-            format!(
-                "the run would cover {} days (traffic, then observation until settlement completes); the limit is {} days{}",
-                horizon.div_ceil(DAY),
-                limits.max_horizon / DAY,
-                limits.hint()
-            ),
-        ));
+        return Err(horizon_error(horizon));
     }
     Ok(scenario)
 }
