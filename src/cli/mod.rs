@@ -3,6 +3,8 @@
 //! Exit codes: 0 success; 1 the simulator failed (an invariant was violated, or output could not
 //! be written); 2 bad input (usage, scenario file, output folder); 130 interrupted.
 
+mod trace;
+
 use crate::report::{self, AtomicDir, RunsCsv};
 use crate::runner::{self, BatchError, BatchOptions};
 use crate::scenario::{self, Limits, Scenario, ScenarioError};
@@ -30,6 +32,9 @@ enum Command {
     /// Run a scenario's Monte Carlo batch; write summary.json, runs.csv, histograms.json and
     /// scenario.toml to output/<scenario name>/.
     Run(RunArgs),
+    /// Tell the story of one payment step by step: by number, or the first to end with an
+    /// outcome (default: the first stuck payment).
+    Trace(TraceArgs),
     /// Check scenario files without running them.
     Validate {
         /// Scenario files (TOML).
@@ -39,6 +44,28 @@ enum Command {
         #[arg(long)]
         allow_large: bool,
     },
+}
+
+#[derive(Args, Debug)]
+struct TraceArgs {
+    /// Scenario file (TOML). Without it, the built-in baseline scenario.
+    scenario: Option<PathBuf>,
+    /// Which run of the batch (runs are numbered from 0).
+    #[arg(long, short = 'r', default_value_t = 0)]
+    run: u64,
+    /// Master seed (default: the scenario's `simulation.seed`).
+    #[arg(long, short = 's')]
+    seed: Option<u64>,
+    /// The payment's number within the run (from 0).
+    #[arg(long, short = 'p', conflicts_with = "outcome")]
+    payment: Option<u64>,
+    /// Trace the first payment to end with this outcome: settled, declined, reversed, stuck,
+    /// duplicate_charge, fraud_loss, pending.
+    #[arg(long, default_value = "stuck")]
+    outcome: String,
+    /// Accept scenarios above the default size limits.
+    #[arg(long)]
+    allow_large: bool,
 }
 
 #[derive(Args, Debug)]
@@ -84,6 +111,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(a) => run(a),
+        Command::Trace(a) => trace_cmd(a),
         Command::Validate { files, allow_large } => validate(&files, allow_large),
     };
     match result {
@@ -101,6 +129,19 @@ pub fn main() -> ExitCode {
             ExitCode::from(130)
         }
     }
+}
+
+fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
+    let (scn, _) = load(a.scenario.as_deref(), &limits(a.allow_large))?;
+    let pick = match a.payment {
+        Some(n) => trace::Pick::Serial(n),
+        None => trace::Pick::FirstWith(trace::parse_outcome(&a.outcome)?),
+    };
+    print!(
+        "{}",
+        trace::story(&scn, a.seed.unwrap_or(scn.seed), a.run, pick)?
+    );
+    Ok(())
 }
 
 fn limits(allow_large: bool) -> Limits {

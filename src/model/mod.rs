@@ -23,7 +23,7 @@ pub mod trace;
 pub use invariants::{Invariant, Violation};
 pub use payment::Outcome;
 pub use station::StationStats;
-pub use trace::{NoTrace, Recorder, Step, Tracer};
+pub use trace::{NoTrace, OutcomeFinder, Recorder, Step, Tracer};
 
 use crate::engine::Nanos;
 use crate::scenario::Scenario;

@@ -17,6 +17,22 @@ pub mod code {
     /// No response yet (not an ISO code).
     pub const NONE: u8 = 255;
 
+    /// What a response code means, in the field's words (domain.md §1).
+    pub fn describe(c: u8) -> &'static str {
+        match c {
+            APPROVED => "approved",
+            DO_NOT_HONOUR => "do not honour",
+            INVALID_CARD => "invalid card number",
+            INSUFFICIENT_FUNDS => "insufficient funds",
+            SUSPECTED_FRAUD => "suspected fraud",
+            OVER_LIMIT => "over amount limit",
+            RESTRICTED_CARD => "restricted card (account frozen)",
+            TOO_LATE => "response received too late",
+            INOPERATIVE => "issuer or switch inoperative",
+            _ => "no response",
+        }
+    }
+
     /// Declines that the issuer means: the payment was not payable, so it is not a false decline.
     pub fn is_genuine_decline(c: u8) -> bool {
         matches!(
