@@ -112,10 +112,10 @@ impl Tracer for OutcomeFinder {
         self.found.is_none()
     }
     fn record(&mut self, _: Nanos, serial: u64, step: Step) {
-        if let Step::Outcome { outcome } = step {
-            if outcome == self.outcome && self.found.is_none() {
-                self.found = Some(serial);
-            }
+        if matches!(step, Step::Outcome { outcome } if outcome == self.outcome)
+            && self.found.is_none()
+        {
+            self.found = Some(serial);
         }
     }
 }
