@@ -12,8 +12,10 @@
 use payfault::model::{self, NoTrace, Outcome};
 use payfault::runner::{Batch, BatchOptions, run_batch};
 use payfault::scenario::{self, Limits, Scenario};
-use statrs::distribution::{ContinuousCDF, StudentsT};
 use std::sync::atomic::AtomicBool;
+
+mod common;
+use common::assert_in_ci;
 
 const LAMBDA: f64 = 50.0;
 const D: f64 = 2.0;
@@ -83,30 +85,17 @@ fn batch(s: &Scenario, runs: u64) -> Batch {
     .unwrap()
 }
 
-fn assert_mean(b: &Batch, name: &str, theory: f64) {
-    let s = b.summary(name).unwrap();
-    let (mean, std) = (s.mean.unwrap(), s.std.unwrap_or(0.0));
-    let t = StudentsT::new(0.0, 1.0, (s.n - 1) as f64)
-        .unwrap()
-        .inverse_cdf(0.9995);
-    let half = (t * std / (s.n as f64).sqrt()).max(1e-9);
-    assert!(
-        (mean - theory).abs() <= half,
-        "{name}: simulated {mean:.3} ± {half:.3} (99.9% CI), parameters imply {theory:.3}"
-    );
-}
-
 #[test]
 fn long_outage_strands_the_approvals_in_flight() {
     // 30 min outage: the timeout (30 s) and all three reversals (at +30 s, +90 s, +150 s) fall
     // inside it, so every approval lost on the way back stays stuck.
     let b = batch(&scenario("30m", 3), 30);
-    assert_mean(&b, "stuck", LAMBDA * D);
-    assert_mean(&b, "stuck_amount", LAMBDA * D * 25.0);
+    assert_in_ci(&b, "stuck", LAMBDA * D);
+    assert_in_ci(&b, "stuck_amount", LAMBDA * D * 25.0);
     // Requests reaching the dead channel (those finishing channel service in the window) are
     // never charged: declined after a timeout.
-    assert_mean(&b, "declined", LAMBDA * 1800.0);
-    assert_mean(&b, "reversed", 0.0);
+    assert_in_ci(&b, "declined", LAMBDA * 1800.0);
+    assert_in_ci(&b, "reversed", 0.0);
     // Poisson counts: variance equals the mean (allow the sampling error of a variance).
     let s = b.summary("stuck").unwrap();
     let var = s.std.unwrap().powi(2);
@@ -121,12 +110,12 @@ fn short_outage_lets_the_retried_reversal_through() {
     // 60 s outage: the first reversal (≈ +30 s) dies, the retry (≈ +90 s) passes and releases
     // the hold: the same payments end reversed, not stuck.
     let b = batch(&scenario("60s", 3), 30);
-    assert_mean(&b, "stuck", 0.0);
-    assert_mean(&b, "reversed", LAMBDA * D);
+    assert_in_ci(&b, "stuck", 0.0);
+    assert_in_ci(&b, "reversed", LAMBDA * D);
     // With a single reversal attempt nothing retries: they stay stuck.
     let b = batch(&scenario("60s", 1), 30);
-    assert_mean(&b, "stuck", LAMBDA * D);
-    assert_mean(&b, "reversed", 0.0);
+    assert_in_ci(&b, "stuck", LAMBDA * D);
+    assert_in_ci(&b, "reversed", 0.0);
 }
 
 #[test]

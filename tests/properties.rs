@@ -12,23 +12,8 @@ use payfault::scenario::{
 };
 use proptest::prelude::*;
 
-/// Cases per property: the default here, or `PROPTEST_CASES` for a longer fuzzing session.
-fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// A fixed seed, so CI sees the same cases every time; set `PROPTEST_RNG_SEED` to explore
-/// others (a failure prints the seed to replay).
-fn seed() -> proptest::test_runner::RngSeed {
-    if std::env::var_os("PROPTEST_RNG_SEED").is_some() {
-        ProptestConfig::default().rng_seed
-    } else {
-        proptest::test_runner::RngSeed::Fixed(20_261_125)
-    }
-}
+mod common;
+use common::{cases, seed};
 use std::sync::atomic::AtomicBool;
 
 fn dist() -> impl Strategy<Value = Dist> {

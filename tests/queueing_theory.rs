@@ -10,8 +10,10 @@
 
 use payfault::runner::{Batch, BatchOptions, run_batch};
 use payfault::scenario::{self, Limits, Scenario};
-use statrs::distribution::{ContinuousCDF, StudentsT};
 use std::sync::atomic::AtomicBool;
+
+mod common;
+use common::assert_in_ci;
 
 /// Erlang C: probability that an arrival waits in an M/M/c queue with offered load `a = λ/μ`.
 fn erlang_c(c: u32, a: f64) -> f64 {
@@ -51,22 +53,6 @@ fn run(s: &Scenario, runs: u64) -> Batch {
     };
     run_batch(s, &opts, &AtomicBool::new(false), |_, _| Ok(()), |_| {})
         .expect("fault-free runs satisfy every invariant")
-}
-
-/// Asserts that `theory` lies in the 99.9% confidence interval of metric `name`.
-fn assert_in_ci(b: &Batch, name: &str, theory: f64) {
-    let s = b
-        .summary(name)
-        .unwrap_or_else(|| panic!("no metric {name}"));
-    let (mean, std) = (s.mean.unwrap(), s.std.unwrap());
-    let t = StudentsT::new(0.0, 1.0, (s.n - 1) as f64)
-        .unwrap()
-        .inverse_cdf(0.9995);
-    let half = t * std / (s.n as f64).sqrt();
-    assert!(
-        (mean - theory).abs() <= half,
-        "{name}: simulated {mean:.6} ± {half:.6} (99.9% CI) but theory says {theory:.6}"
-    );
 }
 
 fn check_tandem(s: &Scenario, runs: u64, lambda: f64, stations: &[(&str, f64, u32)]) {
