@@ -132,12 +132,9 @@ pub(super) fn check_books(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario;
 
     fn fixture() -> (RunOutput, Ledger, Vec<Accounts>) {
-        let s = scenario::baseline();
-        let out = RunOutput::new(0, 1, &s);
-        (out, Ledger::new(1, 1), vec![])
+        (RunOutput::new(0, 1), Ledger::new(1, 1), vec![])
     }
 
     #[test]

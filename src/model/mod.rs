@@ -75,7 +75,7 @@ pub struct RunOutput {
 }
 
 impl RunOutput {
-    fn new(run: u64, seed: u64, _s: &Scenario) -> Self {
+    fn new(run: u64, seed: u64) -> Self {
         RunOutput {
             run,
             seed,

@@ -271,7 +271,7 @@ impl<'a, T: Tracer> World<'a, T> {
             .collect();
         let mut q = EventQueue::with_capacity(4096);
         let timeout_lane = q.add_lane();
-        let mut out = RunOutput::new(run, master, s);
+        let mut out = RunOutput::new(run, master);
         out.horizon = horizon;
         World {
             s,
