@@ -113,6 +113,23 @@ impl Ctx<'_> {
         Ok(x)
     }
 
+    /// An array of components: one default component when the file omits it, an error when
+    /// the file gives an empty array.
+    fn list<T: Default>(
+        &self,
+        v: Option<Spanned<Vec<T>>>,
+        field: &str,
+        what: &str,
+    ) -> Result<Spanned<Vec<T>>, ScenarioError> {
+        match v {
+            None => Ok(Spanned::new(0..0, vec![T::default()])),
+            Some(l) if l.get_ref().is_empty() => {
+                Err(self.err(l.span(), field, format!("at least one {what} is needed")))
+            }
+            Some(l) => Ok(l),
+        }
+    }
+
     fn weight(&self, v: &Spanned<f64>, field: &str) -> Result<f64, ScenarioError> {
         let x = *v.get_ref();
         if !x.is_finite() || x < 0.0 {
@@ -231,15 +248,7 @@ pub(super) fn validate(
         Ok(s)
     };
 
-    let default_terms = Spanned::new(0..0, vec![raw::RawTerminals::default()]);
-    let terms_raw = raw.terminals.as_ref().unwrap_or(&default_terms);
-    if terms_raw.get_ref().is_empty() {
-        return Err(cx.err(
-            terms_raw.span(),
-            "terminals",
-            "at least one terminal group is needed",
-        ));
-    }
+    let terms_raw = &cx.list(raw.terminals, "terminals", "terminal group")?;
     let mut terminals = vec![];
     let mut total_terminals = 0u64;
     let mut expected_payments = 0.0;
@@ -380,15 +389,7 @@ pub(super) fn validate(
         None
     };
 
-    let default_channels = Spanned::new(0..0, vec![raw::RawChannel::default()]);
-    let chans_raw = raw.channels.as_ref().unwrap_or(&default_channels);
-    if chans_raw.get_ref().is_empty() {
-        return Err(cx.err(
-            chans_raw.span(),
-            "channels",
-            "at least one channel is needed",
-        ));
-    }
+    let chans_raw = &cx.list(raw.channels, "channels", "channel")?;
     let mut channels = vec![];
     for (i, c) in chans_raw.get_ref().iter().enumerate() {
         let f = format!("channels[{i}]");
@@ -407,11 +408,7 @@ pub(super) fn validate(
         ));
     }
 
-    let default_issuers = Spanned::new(0..0, vec![raw::RawIssuer::default()]);
-    let iss_raw = raw.issuers.as_ref().unwrap_or(&default_issuers);
-    if iss_raw.get_ref().is_empty() {
-        return Err(cx.err(iss_raw.span(), "issuers", "at least one issuer is needed"));
-    }
+    let iss_raw = &cx.list(raw.issuers, "issuers", "issuer")?;
     let mut issuers = vec![];
     let mut total_accounts = 0u64;
     for (i, r) in iss_raw.get_ref().iter().enumerate() {
