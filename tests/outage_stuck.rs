@@ -9,8 +9,9 @@
 //! channel while it is dead. The number of requests passing the channel in a window of length D
 //! is Poisson with mean λD = 100.
 
+use payfault::metrics::BatchResult as Batch;
 use payfault::model::{self, NoTrace, Outcome};
-use payfault::runner::{Batch, BatchOptions, run_batch};
+use payfault::runner::{BatchOptions, run_batch};
 use payfault::scenario::{self, Limits, Scenario};
 use std::sync::atomic::AtomicBool;
 

@@ -123,7 +123,7 @@ prop_compose! {
             review_delay: delay * HOUR,
         });
         s.settlement.lag_days = lag;
-        assert!(model::horizon(&s) < 40 * DAY);
+        assert!(payfault::scenario::calendar::horizon(&s) < 40 * DAY);
         s
     }
 }
@@ -140,7 +140,8 @@ proptest! {
         if s.observation.is_none() {
             prop_assert_eq!(out.count(Outcome::Pending), 0, "the default observation leaves nothing pending");
         }
-        for (name, v) in metrics::names(&s).iter().zip(metrics::values(&out, s.traffic_window as f64 / 1e9)) {
+        let catalogue = metrics::Catalogue::for_scenario(&s);
+        for (name, v) in catalogue.names().iter().zip(catalogue.values(&out)) {
             if let Some(x) = v {
                 prop_assert!(x.is_finite(), "{} = {}", name, x);
             }

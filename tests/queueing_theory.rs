@@ -8,7 +8,8 @@
 //! the across-run mean (a fixed seed range, so the test is deterministic; 99.9% rather than 95%
 //! because several quantities are checked at once).
 
-use payfault::runner::{Batch, BatchOptions, run_batch};
+use payfault::metrics::BatchResult as Batch;
+use payfault::runner::{BatchOptions, run_batch};
 use payfault::scenario::{self, Limits, Scenario};
 use std::sync::atomic::AtomicBool;
 

@@ -5,14 +5,13 @@
 
 mod trace;
 
-use crate::report::{self, AtomicDir, RunsCsv};
-use crate::runner::{self, BatchError, BatchOptions};
+use crate::report;
+use crate::runner::job::{self, JobError};
+use crate::runner::{BatchOptions, MAX_THREADS};
 use crate::scenario::{self, Limits, Scenario, ScenarioError};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -78,8 +77,8 @@ struct RunArgs {
     /// Master seed; run i uses (seed, i) (default: the scenario's `simulation.seed`).
     #[arg(long, short = 's')]
     seed: Option<u64>,
-    /// Worker threads; 0 means one per core. Results do not depend on it.
-    #[arg(long, short = 't', default_value_t = 0)]
+    /// Worker threads; 0 means one per core (at most 1024). Results do not depend on it.
+    #[arg(long, short = 't', default_value_t = 0, value_parser = parse_threads)]
     threads: usize,
     /// Output folder (default: output/<scenario name>/).
     #[arg(long, short = 'o')]
@@ -93,11 +92,35 @@ struct RunArgs {
     quiet: bool,
 }
 
+/// Thread counts from 0 (one per core) to [`MAX_THREADS`]; anything else is refused with the
+/// accepted range, before any thread is started.
+fn parse_threads(s: &str) -> Result<usize, String> {
+    let n: u64 = s.parse().map_err(|_| {
+        format!("`{s}` is not a whole number; use 0 (one per core) to {MAX_THREADS}")
+    })?;
+    if n > MAX_THREADS as u64 {
+        return Err(format!(
+            "{n} threads is too many; use 0 (one per core) to {MAX_THREADS}"
+        ));
+    }
+    Ok(n as usize)
+}
+
 /// A failure, classified for its exit code.
 enum Failure {
     BadInput(String),
     Runtime(String),
     Interrupted(String),
+}
+
+impl From<JobError> for Failure {
+    fn from(e: JobError) -> Self {
+        match e {
+            JobError::Output(_) | JobError::Options(_) => Failure::BadInput(e.to_string()),
+            JobError::Interrupted { .. } => Failure::Interrupted(e.to_string()),
+            JobError::Failed(_) => Failure::Runtime(e.to_string()),
+        }
+    }
 }
 
 impl From<ScenarioError> for Failure {
@@ -132,7 +155,7 @@ pub fn main() -> ExitCode {
 }
 
 fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
-    let (scn, _) = load(a.scenario.as_deref(), &limits(a.allow_large))?;
+    let scn = load(a.scenario.as_deref(), &limits(a.allow_large))?;
     let pick = match a.payment {
         Some(n) => trace::Pick::Serial(n),
         None => trace::Pick::FirstWith(trace::parse_outcome(&a.outcome)?),
@@ -158,7 +181,7 @@ fn validate(files: &[PathBuf], allow_large: bool) -> Result<(), Failure> {
         match scenario::load(f, &limits(allow_large)) {
             Ok(s) => {
                 println!("ok: {} ({})", f.display(), s.name);
-                for w in crate::model::capacity::warnings(&s) {
+                for w in crate::scenario::capacity::warnings(&s) {
                     eprintln!("warning: {}: {w}", f.display());
                 }
             }
@@ -172,24 +195,21 @@ fn validate(files: &[PathBuf], allow_large: bool) -> Result<(), Failure> {
     }
 }
 
-fn load(path: Option<&Path>, limits: &Limits) -> Result<(Scenario, String), Failure> {
+fn load(path: Option<&Path>, limits: &Limits) -> Result<Scenario, Failure> {
     match path {
-        Some(p) => {
-            let s = scenario::load(p, limits)?;
-            let text = std::fs::read_to_string(p).unwrap_or_default();
-            Ok((s, text))
-        }
-        None => {
-            let s = scenario::parse(scenario::BASELINE, "<built-in baseline>", limits)?;
-            Ok((s, scenario::BASELINE.to_owned()))
-        }
+        Some(p) => Ok(scenario::load(p, limits)?),
+        None => Ok(scenario::parse(
+            scenario::BASELINE,
+            "<built-in baseline>",
+            limits,
+        )?),
     }
 }
 
 fn run(a: RunArgs) -> Result<(), Failure> {
     let limits = limits(a.allow_large);
-    let (scn, text) = load(a.scenario.as_deref(), &limits)?;
-    for w in crate::model::capacity::warnings(&scn) {
+    let scn = load(a.scenario.as_deref(), &limits)?;
+    for w in crate::scenario::capacity::warnings(&scn) {
         eprintln!("warning: {w}");
     }
     let runs = a.runs.unwrap_or(scn.runs);
@@ -214,75 +234,17 @@ fn run(a: RunArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&scn.name));
-    let mut out = AtomicDir::create(&dir).map_err(|e| Failure::BadInput(e.to_string()))?;
-
-    let cancel = Arc::new(AtomicBool::new(false));
-    {
-        let c = Arc::clone(&cancel);
-        // A second handler cannot be installed in the same process (tests); ignore that.
-        let _ = ctrlc::set_handler(move || c.store(true, Ordering::Relaxed));
-    }
-
-    let bar = if a.quiet {
-        indicatif::ProgressBar::hidden()
-    } else {
-        indicatif::ProgressBar::new(runs)
-    };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{msg} [{bar:40}] {pos}/{len} runs, {elapsed} (eta {eta})",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    bar.set_message(scn.name.clone());
-
-    let io = |e: std::io::Error| Failure::Runtime(e.to_string());
-    let names = crate::metrics::names(&scn);
-    let mut csv = RunsCsv::new(out.file("runs.csv").map_err(io)?, &names)
-        .map_err(|e| Failure::Runtime(e.to_string()))?;
-    let seed = opts.seed;
-    let batch = runner::run_batch(
-        &scn,
-        &opts,
-        &cancel,
-        |run, vals| csv.row(run, seed, vals).map_err(|e| e.to_string()),
-        |done| bar.set_position(done),
-    );
-    bar.finish_and_clear();
-    let batch = match batch {
-        Ok(b) => b,
-        Err(BatchError::Interrupted { completed, runs }) => {
-            return Err(Failure::Interrupted(format!(
-                "stopped after {completed} of {runs} runs; no output was written"
-            )));
-        }
-        Err(e) => return Err(Failure::Runtime(e.to_string())),
-    };
-    csv.finish()
-        .map_err(io)?
-        .into_inner()
-        .map_err(|e| Failure::Runtime(e.to_string()))?
-        .sync_all()
-        .map_err(io)?;
-    out.write("summary.json", report::summary_json(&batch).as_bytes())
-        .map_err(io)?;
-    out.write(
-        "histograms.json",
-        report::histograms_json(&batch).as_bytes(),
-    )
-    .map_err(io)?;
-    out.write("scenario.toml", text.as_bytes()).map_err(io)?;
-    let written = out.commit().map_err(io)?;
+    let done = job::run_to_dir(&scn, &opts, &dir, a.quiet)?;
     if !a.quiet {
+        let batch = &done.batch;
         println!(
             "{}: {} runs, seed {}\n",
             batch.scenario, batch.runs, batch.seed
         );
-        print!("{}", report::console_table(&batch));
+        print!("{}", report::console_table(batch));
         println!(
             "\nwrote {}",
-            written
+            done.written
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()

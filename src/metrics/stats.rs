@@ -56,6 +56,19 @@ impl Accumulator {
     }
 }
 
+impl Accumulator {
+    /// The summary of a quantity whose values lie in `[lo, hi]` (counts and amounts cannot be
+    /// negative, a ratio lies in [0, 1]): the Student-t interval is clipped to that range, so
+    /// it never claims values the quantity cannot take. Clipping keeps the coverage of the
+    /// interval (the true mean lies in the range too) and only removes impossible values.
+    pub fn summary_within(&self, (lo, hi): (f64, f64)) -> Summary {
+        let mut s = self.summary();
+        s.ci95_low = s.ci95_low.map(|x| x.clamp(lo, hi));
+        s.ci95_high = s.ci95_high.map(|x| x.clamp(lo, hi));
+        s
+    }
+}
+
 /// The 0.975 quantile of Student's t with `df` degrees of freedom (two-sided 95%).
 pub fn t975(df: u64) -> f64 {
     StudentsT::new(0.0, 1.0, df as f64)
@@ -103,6 +116,21 @@ mod tests {
         assert_eq!((s.min, s.max, s.n), (Some(1.5), Some(24.0), 6));
         let half = t975(5) * var.sqrt() / 6f64.sqrt();
         assert!((s.ci95_high.unwrap() - (mean + half)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn intervals_respect_natural_bounds() {
+        // One stuck payment in 20 runs: the unclipped interval goes below zero.
+        let mut a = Accumulator::default();
+        (0..20).for_each(|i| a.push(if i == 0 { 1.0 } else { 0.0 }));
+        assert!(a.summary().ci95_low.unwrap() < 0.0);
+        let s = a.summary_within((0.0, f64::INFINITY));
+        assert_eq!(s.ci95_low, Some(0.0));
+        assert_eq!(s.ci95_high, a.summary().ci95_high);
+        // A ratio near 1 stays at or below 1.
+        let mut r = Accumulator::default();
+        (0..10).for_each(|i| r.push(if i == 0 { 0.9 } else { 1.0 }));
+        assert_eq!(r.summary_within((0.0, 1.0)).ci95_high, Some(1.0));
     }
 
     #[test]

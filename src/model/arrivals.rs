@@ -80,7 +80,6 @@ mod tests {
             hourly,
             peak,
             amount: Dist::Constant(100.0),
-            software_version: "1".into(),
             miskey_share: 0.0,
         }
     }

@@ -72,7 +72,7 @@ impl Retired {
         self.routes[route] += amount;
         let h = self
             .before_reference_ms
-            .get_or_insert_with(super::settle_histogram);
+            .get_or_insert_with(crate::metrics::settle_histogram);
         h.saturating_record(self.reference.saturating_sub(t_sale) / 1_000_000);
         *self.sale_days.entry(sale_day).or_insert(0) += 1;
     }

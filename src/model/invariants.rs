@@ -1,10 +1,10 @@
 //! Named invariants, checked on every run. A violation is a bug in the simulator, never in the
 //! scenario: it names the property, the run and the seed so the run can be replayed.
 
-use super::RunOutput;
-use super::issuer::Accounts;
+use super::accounts::Accounts;
 use super::ledger::{Account, Ledger};
-use super::payment::Outcome;
+use crate::metrics::Outcome;
+use crate::metrics::RunOutput;
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,133 +1,39 @@
 //! The payment network: its components and the journey of a payment through them, on top of
 //! the domain-free engine.
 //!
-//! - [`payment`]: one payment's state, response codes, outcomes;
+//! - [`world`]: the world of one run (nodes, payments in flight, books) and its construction;
+//! - [`event`]: the events and the dispatch loop; [`journey`]: the handlers, one file per part
+//!   of the path (terminal, gateway, channel, issuer, settlement, outcome);
+//! - [`topology`]: typed ids of stations, links and routes; [`link`]: network links;
+//! - [`payment`]: one payment's state and response codes; [`lifetime`]: the arena of payments in
+//!   flight and the references that keep them there;
 //! - [`arrivals`]: traffic from terminal groups; [`station`]: FIFO multi-server queues;
-//! - [`issuer`]: cardholder accounts and the authorisation decision;
-//! - [`ledger`]: double-entry postings; [`calendar`]: cut-offs and T+N settlement;
-//! - [`sim`]: the world and the event handlers; [`invariants`]: what every run must satisfy;
-//! - [`trace`]: the step-by-step story of chosen payments.
+//! - [`accounts`]: cardholder accounts and the issuer's decision;
+//! - [`ledger`]: double-entry postings; [`clearing`]: batches awaiting settlement;
+//! - [`invariants`]: what every run must satisfy; [`trace`]: the step-by-step story of chosen
+//!   payments.
 
+pub mod accounts;
 pub mod arrivals;
-pub mod calendar;
-pub mod capacity;
 mod clearing;
+mod event;
 pub mod invariants;
-pub mod issuer;
+mod journey;
 pub mod ledger;
+mod lifetime;
+mod link;
 pub mod payment;
-mod sim;
 pub mod station;
+pub mod topology;
 pub mod trace;
+mod world;
 
+pub use crate::metrics::{Outcome, RunOutput, StationStats};
 pub use invariants::{Invariant, Violation};
-pub use payment::Outcome;
-pub use station::StationStats;
 pub use trace::{NoTrace, OutcomeFinder, Recorder, Step, Tracer};
 
-use crate::engine::Nanos;
 use crate::scenario::Scenario;
-use hdrhistogram::Histogram;
-
-/// Settlement delays are recorded in milliseconds up to 1000 days.
-pub const SETTLE_DELAY_MAX_MS: u64 = 1000 * 86_400_000;
-/// Authorisation latencies are recorded in microseconds up to one day.
-pub const AUTH_LATENCY_MAX_US: u64 = 86_400_000_000;
-/// Significant figures of every histogram.
-pub const HIST_SIGFIG: u8 = 3;
-
-pub fn settle_histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, SETTLE_DELAY_MAX_MS, HIST_SIGFIG).expect("valid histogram bounds")
-}
-
-pub fn latency_histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, AUTH_LATENCY_MAX_US, HIST_SIGFIG).expect("valid histogram bounds")
-}
-
-/// Everything one run measured.
-#[derive(Clone, Debug)]
-pub struct RunOutput {
-    pub run: u64,
-    pub seed: u64,
-    pub horizon: Nanos,
-    pub payments: u64,
-    /// Count and amount per outcome, indexed like [`Outcome::ALL`].
-    pub outcomes: [u64; 7],
-    pub outcome_amounts: [i64; 7],
-    pub false_declines: u64,
-    pub settled_on_time: u64,
-    pub holds_expired: u64,
-    pub timeouts: u64,
-    pub late_answers: u64,
-    pub reversals_sent: u64,
-    pub messages_lost: u64,
-    pub risk_declines: u64,
-    pub risk_reviews: u64,
-    /// Sum of merchant credits over finished payments.
-    pub merchant_credited: i64,
-    /// Sale-to-credit delay of settled payments, milliseconds.
-    pub settle_delay_ms: Histogram<u64>,
-    /// Sale-to-answer time at the terminal, microseconds.
-    pub auth_latency_us: Histogram<u64>,
-    pub stations: Vec<(String, StationStats)>,
-    pub events: u64,
-    pub postings: u64,
-}
-
-impl RunOutput {
-    fn new(run: u64, seed: u64) -> Self {
-        RunOutput {
-            run,
-            seed,
-            horizon: 0,
-            payments: 0,
-            outcomes: [0; 7],
-            outcome_amounts: [0; 7],
-            false_declines: 0,
-            settled_on_time: 0,
-            holds_expired: 0,
-            timeouts: 0,
-            late_answers: 0,
-            reversals_sent: 0,
-            messages_lost: 0,
-            risk_declines: 0,
-            risk_reviews: 0,
-            merchant_credited: 0,
-            settle_delay_ms: settle_histogram(),
-            auth_latency_us: latency_histogram(),
-            stations: vec![],
-            events: 0,
-            postings: 0,
-        }
-    }
-
-    pub fn count(&self, o: Outcome) -> u64 {
-        self.outcomes[o as usize]
-    }
-
-    pub fn amount(&self, o: Outcome) -> i64 {
-        self.outcome_amounts[o as usize]
-    }
-
-    fn record_outcome(&mut self, o: Outcome, amount: i64, false_decline: bool, credited: i64) {
-        self.outcomes[o as usize] += 1;
-        self.outcome_amounts[o as usize] += amount;
-        self.false_declines += false_decline as u64;
-        self.merchant_credited += credited;
-    }
-
-    fn record_outcomes(&mut self, o: Outcome, n: u64, amount: i64, credited: i64) {
-        self.outcomes[o as usize] += n;
-        self.outcome_amounts[o as usize] += amount;
-        self.merchant_credited += credited;
-    }
-
-    fn record_settlement(&mut self, delay: Nanos, on_time: bool) {
-        self.settle_delay_ms
-            .saturating_record((delay / 1_000_000).max(1));
-        self.settled_on_time += on_time as u64;
-    }
-}
+use world::World;
 
 /// Simulates run `run` of `scenario` under `master` seed, tracing with `tracer`.
 ///
@@ -138,10 +44,5 @@ pub fn simulate<T: Tracer>(
     run: u64,
     tracer: &mut T,
 ) -> Result<RunOutput, Violation> {
-    sim::World::new(scenario, master, run, tracer).run()
-}
-
-/// The end of observation for a scenario (see [`calendar::horizon`]).
-pub fn horizon(scenario: &Scenario) -> Nanos {
-    calendar::horizon(scenario)
+    World::new(scenario, master, run, tracer).run()
 }

@@ -2,6 +2,7 @@
 //! as seen by the ledger, and the outcome it ends in.
 
 use crate::engine::Nanos;
+pub use crate::metrics::Outcome;
 
 /// ISO 8583 response codes the model produces (domain.md §1).
 pub mod code {
@@ -12,7 +13,6 @@ pub mod code {
     pub const SUSPECTED_FRAUD: u8 = 59;
     pub const OVER_LIMIT: u8 = 61;
     pub const RESTRICTED_CARD: u8 = 62;
-    pub const TOO_LATE: u8 = 68;
     pub const INOPERATIVE: u8 = 91;
     /// No response yet (not an ISO code).
     pub const NONE: u8 = 255;
@@ -27,7 +27,6 @@ pub mod code {
             SUSPECTED_FRAUD => "suspected fraud",
             OVER_LIMIT => "over amount limit",
             RESTRICTED_CARD => "restricted card (account frozen)",
-            TOO_LATE => "response received too late",
             INOPERATIVE => "issuer or switch inoperative",
             _ => "no response",
         }
@@ -39,43 +38,6 @@ pub mod code {
             c,
             DO_NOT_HONOUR | INVALID_CARD | INSUFFICIENT_FUNDS | OVER_LIMIT | RESTRICTED_CARD
         )
-    }
-}
-
-/// The six outcomes of domain.md §4, plus `Pending` (still in its normal settlement cycle when
-/// observation ends; the default observation period makes it zero).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Outcome {
-    Settled,
-    Declined,
-    Reversed,
-    Stuck,
-    DuplicateCharge,
-    FraudLoss,
-    Pending,
-}
-
-impl Outcome {
-    pub const ALL: [Outcome; 7] = [
-        Outcome::Settled,
-        Outcome::Declined,
-        Outcome::Reversed,
-        Outcome::Stuck,
-        Outcome::DuplicateCharge,
-        Outcome::FraudLoss,
-        Outcome::Pending,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Outcome::Settled => "settled",
-            Outcome::Declined => "declined",
-            Outcome::Reversed => "reversed",
-            Outcome::Stuck => "stuck",
-            Outcome::DuplicateCharge => "duplicate_charge",
-            Outcome::FraudLoss => "fraud_loss",
-            Outcome::Pending => "pending",
-        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! time-average queue length and busy servers, measured over the traffic window.
 
 use crate::engine::{Nanos, Stream};
+pub use crate::metrics::StationStats;
 use crate::scenario::{Dist, OutageMode, StationSpec};
 use std::collections::VecDeque;
 
@@ -23,28 +24,6 @@ pub struct Station {
     busy_area: u128,
     queue_area: u128,
     pub stats: StationStats,
-}
-
-/// What one run measured at one station.
-#[derive(Clone, Debug, Default)]
-pub struct StationStats {
-    /// Requests that arrived (and were admitted) during the traffic window.
-    pub arrivals_in_window: u64,
-    /// Requests that arrived during the traffic window and started service, and the sum of
-    /// their waits in queue.
-    pub started: u64,
-    pub wait_sum: u128,
-    /// Time-averages over the traffic window.
-    pub mean_queue_len: f64,
-    pub utilization: f64,
-    /// Messages this station dropped or refused during an outage.
-    pub outage_hits: u64,
-}
-
-impl StationStats {
-    pub fn mean_wait_s(&self) -> Option<f64> {
-        (self.started > 0).then(|| self.wait_sum as f64 / self.started as f64 / 1e9)
-    }
 }
 
 /// What happened to a request that arrived at a station.

@@ -1,13 +1,14 @@
-//! Writers: one batch result, several files. `summary.json` (metrics across runs with 95%
-//! confidence intervals), `runs.csv` (one row per run) and `histograms.json` (distributions
-//! merged across runs); the CLI adds `scenario.toml`, the input that produced them.
+//! Writers: one batch result ([`BatchResult`]), several outputs. `summary.json` (metrics across
+//! runs with 95% confidence intervals), `runs.csv` (one row per run), `histograms.json`
+//! (distributions merged across runs) and the terminal table, all generated from the metric
+//! catalogue.
 
 pub mod atomic;
+pub mod format;
 
 pub use atomic::AtomicDir;
 
-use crate::metrics::Summary;
-use crate::runner::Batch;
+use crate::metrics::{BatchResult, Summary};
 use hdrhistogram::Histogram;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -23,11 +24,12 @@ struct SummaryFile<'a> {
 }
 
 /// `summary.json`.
-pub fn summary_json(b: &Batch) -> String {
+pub fn summary_json(b: &BatchResult) -> String {
     let metrics = b
-        .names
+        .catalogue
+        .metrics
         .iter()
-        .map(String::as_str)
+        .map(|m| m.name.as_str())
         .zip(&b.summaries)
         .collect();
     let f = SummaryFile {
@@ -69,7 +71,7 @@ fn distribution(h: &Histogram<u64>, unit: &'static str, scale: f64) -> Distribut
 }
 
 /// `histograms.json`: settlement delay and authorisation latency over all runs together.
-pub fn histograms_json(b: &Batch) -> String {
+pub fn histograms_json(b: &BatchResult) -> String {
     let mut m = BTreeMap::new();
     m.insert(
         "settlement_delay",
@@ -108,53 +110,21 @@ impl<W: Write> RunsCsv<W> {
     }
 }
 
-/// A short human-readable table of the headline metrics.
-pub fn console_table(b: &Batch) -> String {
-    let rows = [
-        ("payments", "payments per run"),
-        ("settled", "settled"),
-        ("settled_on_time_ratio", "settled on time (share)"),
-        ("declined", "declined"),
-        ("false_declines", "  of which false declines"),
-        ("reversed", "reversed"),
-        ("stuck", "stuck (charged, not credited)"),
-        ("stuck_amount", "stuck amount"),
-        ("duplicate_charges", "duplicate charges"),
-        ("fraud_loss_amount", "fraud loss amount"),
-        ("pending", "pending at end of observation"),
-        ("settlement_delay_p50_s", "settlement delay p50 (h)"),
-        ("settlement_delay_p99_s", "settlement delay p99 (h)"),
-        ("auth_latency_p99_ms", "authorisation latency p99 (ms)"),
-    ];
+/// A short human-readable table of the headline metrics: the catalogue's metrics that have a
+/// table label, in catalogue order, each formatted for its unit.
+pub fn console_table(b: &BatchResult) -> String {
     let mut out = format!(
-        "{:<34} {:>14} {:>29}\n",
+        "{:<34} {:>14} {:>31}\n",
         "metric (mean over runs)", "mean", "95% confidence interval"
     );
-    for (key, label) in rows {
-        let Some(s) = b.summary(key) else { continue };
-        let scale = if key.starts_with("settlement_delay") {
-            3600.0
-        } else {
-            1.0
-        };
-        let f = |v: Option<f64>| v.map_or("-".to_string(), |x| format_num(x / scale));
+    for (m, s) in b.catalogue.metrics.iter().zip(&b.summaries) {
+        let Some(label) = m.label else { continue };
+        let f = |v: Option<f64>| v.map_or("-".to_string(), |x| format::value(m.unit, x));
         let ci = match (s.ci95_low, s.ci95_high) {
             (Some(l), Some(h)) => format!("[{}, {}]", f(Some(l)), f(Some(h))),
             _ => "-".into(),
         };
-        out.push_str(&format!("{label:<34} {:>14} {ci:>29}\n", f(s.mean)));
+        out.push_str(&format!("{label:<34} {:>14} {ci:>31}\n", f(s.mean)));
     }
     out
-}
-
-fn format_num(x: f64) -> String {
-    if x == 0.0 {
-        "0".into()
-    } else if x.abs() >= 1000.0 {
-        format!("{x:.0}")
-    } else if x.abs() >= 1.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.4}")
-    }
 }

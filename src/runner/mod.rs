@@ -1,4 +1,5 @@
-//! Monte Carlo batches: many independent runs of one scenario, in parallel with rayon.
+//! Monte Carlo batches: many independent runs of one scenario, in parallel with rayon; and
+//! [`job`], the orchestration every command shares (cancellation, progress, atomic output).
 //!
 //! Runs execute in chunks; within a chunk they run on any thread, then their per-run metric rows
 //! are folded in run order (Welford accumulators, rows handed to the caller). Histograms are
@@ -6,14 +7,19 @@
 //! Memory is therefore flat in the number of runs, and the output is byte-identical whatever the
 //! thread count.
 
+pub mod job;
+
 use crate::engine::time::as_secs_f64;
-use crate::metrics::{self, Accumulator, Summary};
+use crate::metrics::{self, BatchResult, Catalogue, Folder};
 use crate::model::{self, NoTrace, Violation};
 use crate::scenario::Scenario;
-use hdrhistogram::Histogram;
 use rayon::prelude::*;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Most worker threads a batch may ask for. More than a few per core only adds overhead, and
+/// an absurd count would exhaust the operating system's threads.
+pub const MAX_THREADS: usize = 1024;
 
 /// What to run.
 #[derive(Clone, Debug)]
@@ -22,29 +28,6 @@ pub struct BatchOptions {
     pub seed: u64,
     /// Worker threads (0 = one per core).
     pub threads: usize,
-}
-
-/// The merged result of a batch.
-pub struct Batch {
-    pub scenario: String,
-    pub seed: u64,
-    pub runs: u64,
-    pub horizon_s: f64,
-    pub names: Vec<String>,
-    pub summaries: Vec<Summary>,
-    /// Settlement delays of every settled payment of every run, milliseconds.
-    pub settle_delay_ms: Histogram<u64>,
-    /// Authorisation latencies at the terminal of every run, microseconds.
-    pub auth_latency_us: Histogram<u64>,
-}
-
-impl Batch {
-    pub fn summary(&self, name: &str) -> Option<&Summary> {
-        self.names
-            .iter()
-            .position(|n| n == name)
-            .map(|i| &self.summaries[i])
-    }
 }
 
 /// Why a batch stopped early.
@@ -69,17 +52,22 @@ pub fn run_batch(
     cancel: &AtomicBool,
     mut on_run: impl FnMut(u64, &[Option<f64>]) -> Result<(), String>,
     mut progress: impl FnMut(u64),
-) -> Result<Batch, BatchError> {
+) -> Result<BatchResult, BatchError> {
+    if opts.threads > MAX_THREADS {
+        return Err(BatchError::Threads(
+            opts.threads,
+            format!("at most {MAX_THREADS} are allowed"),
+        ));
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
         .map_err(|e| BatchError::Threads(opts.threads, e.to_string()))?;
-    let names = metrics::names(scenario);
-    let mut acc = vec![Accumulator::default(); names.len()];
+    let catalogue = Catalogue::for_scenario(scenario);
+    let mut folder = Folder::new(catalogue.clone());
     // Histograms merge by integer addition, which does not depend on order: workers add their
     // run's histograms here as soon as the run ends, so only small per-run rows travel back.
-    let hists = Mutex::new((model::settle_histogram(), model::latency_histogram()));
-    let window_s = as_secs_f64(scenario.traffic_window);
+    let hists = Mutex::new((metrics::settle_histogram(), metrics::latency_histogram()));
     // Chunks are large enough that the in-order fold between them costs little, small enough
     // for a live progress bar. Ctrl-C is noticed before each run starts.
     let chunk = (pool.current_num_threads() as u64 * 16).max(1);
@@ -95,7 +83,7 @@ pub fn run_batch(
                     }
                     Some(
                         model::simulate(scenario, opts.seed, run, &mut NoTrace).map(|out| {
-                            let vals = metrics::values(&out, window_s);
+                            let vals = catalogue.values(&out);
                             let mut h = hists.lock().unwrap_or_else(|e| e.into_inner());
                             h.0.add(&out.settle_delay_ms)
                                 .expect("histograms share bounds");
@@ -115,25 +103,19 @@ pub fn run_batch(
                 });
             };
             let vals = vals?;
-            for (a, v) in acc.iter_mut().zip(&vals) {
-                if let Some(x) = v {
-                    a.push(*x);
-                }
-            }
+            folder.push(&vals);
             on_run(run, &vals).map_err(BatchError::Sink)?;
         }
         done = end;
         progress(done);
     }
     let (settle, latency) = hists.into_inner().unwrap_or_else(|e| e.into_inner());
-    Ok(Batch {
-        scenario: scenario.name.clone(),
-        seed: opts.seed,
-        runs: opts.runs,
-        horizon_s: as_secs_f64(model::horizon(scenario)),
-        names,
-        summaries: acc.iter().map(|a| a.summary()).collect(),
-        settle_delay_ms: settle,
-        auth_latency_us: latency,
-    })
+    folder.settle_delay_ms = settle;
+    folder.auth_latency_us = latency;
+    Ok(folder.finish(
+        &scenario.name,
+        opts.seed,
+        opts.runs,
+        as_secs_f64(crate::scenario::calendar::horizon(scenario)),
+    ))
 }

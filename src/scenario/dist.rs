@@ -15,8 +15,8 @@
 //! minor units) with no further checks.
 
 use super::units::{money_from_f64, parse_duration, parse_money};
-use crate::engine::{SECOND, Stream};
-use rand_distr::{Distribution, Exp1, StandardNormal};
+pub use crate::engine::Dist;
+use crate::engine::SECOND;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::fmt;
@@ -24,103 +24,6 @@ use std::marker::PhantomData;
 
 /// z such that P(N(0,1) <= z) = 0.99 (Abramowitz & Stegun table 26.1).
 const Z99: f64 = 2.326_347_874_040_841;
-
-/// A validated distribution over a base unit (nanoseconds or minor units).
-#[derive(Clone, Debug, PartialEq)]
-pub enum Dist {
-    Constant(f64),
-    Uniform {
-        lo: f64,
-        width: f64,
-    },
-    Exponential {
-        mean: f64,
-    },
-    /// `exp(mu + sigma * Z)` in base units.
-    LogNormal {
-        mu: f64,
-        sigma: f64,
-    },
-    /// Discrete values with cumulative probabilities (last = 1).
-    Empirical {
-        values: Vec<f64>,
-        cdf: Vec<f64>,
-    },
-}
-
-impl Dist {
-    /// One draw, in base units, never negative.
-    #[inline]
-    pub fn sample(&self, s: &mut Stream) -> f64 {
-        match self {
-            Dist::Constant(v) => *v,
-            Dist::Uniform { lo, width } => lo + width * s.uniform(),
-            Dist::Exponential { mean } => {
-                let e: f64 = Exp1.sample(s.rng());
-                mean * e
-            }
-            Dist::LogNormal { mu, sigma } => {
-                let z: f64 = StandardNormal.sample(s.rng());
-                (mu + sigma * z).exp()
-            }
-            Dist::Empirical { values, cdf } => {
-                let u = s.uniform();
-                let i = cdf.partition_point(|&c| c <= u).min(values.len() - 1);
-                values[i]
-            }
-        }
-    }
-
-    /// The mean, in base units (used for load checks and for theory in tests).
-    pub fn mean(&self) -> f64 {
-        match self {
-            Dist::Constant(v) => *v,
-            Dist::Uniform { lo, width } => lo + width / 2.0,
-            Dist::Exponential { mean } => *mean,
-            Dist::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
-            Dist::Empirical { values, cdf } => {
-                let mut prev = 0.0;
-                values
-                    .iter()
-                    .zip(cdf)
-                    .map(|(v, c)| {
-                        let p = c - prev;
-                        prev = *c;
-                        v * p
-                    })
-                    .sum()
-            }
-        }
-    }
-
-    /// True when every draw is exactly zero (lets the model skip work).
-    pub fn is_zero(&self) -> bool {
-        matches!(self, Dist::Constant(v) if *v == 0.0)
-    }
-
-    /// A duration draw in nanoseconds, rounded half up (draws are never negative), saturating
-    /// at `u64::MAX`.
-    #[inline]
-    pub fn sample_ns(&self, s: &mut Stream) -> u64 {
-        let v = self.sample(s);
-        if v >= u64::MAX as f64 {
-            u64::MAX
-        } else {
-            (v.max(0.0) + 0.5) as u64
-        }
-    }
-
-    /// A money draw in minor units, rounded half up, at least `min`.
-    #[inline]
-    pub fn sample_minor(&self, s: &mut Stream, min: i64) -> i64 {
-        let v = self.sample(s);
-        if v >= 9.0e15 {
-            9_000_000_000_000_000
-        } else {
-            ((v.max(0.0) + 0.5) as i64).max(min)
-        }
-    }
-}
 
 /// The unit a distribution's parameters are written in.
 pub trait Unit {
@@ -445,7 +348,7 @@ impl<'de, U: Unit> Deserialize<'de> for DistOf<U> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::MILLI;
+    use crate::engine::{MILLI, Stream};
 
     fn parse<U: Unit>(s: &str) -> Result<Dist, String> {
         #[derive(Deserialize)]

@@ -3,6 +3,8 @@
 //!
 //! The field-by-field reference with defaults and units is `docs/scenarios.md`.
 
+pub mod calendar;
+pub mod capacity;
 pub mod dist;
 pub mod error;
 pub mod raw;
@@ -48,6 +50,8 @@ pub struct Scenario {
     pub settlement: SettlementSpec,
     pub strategy: StrategySpec,
     pub faults: Vec<FaultSpec>,
+    /// The scenario text exactly as read (written beside the results of a run).
+    pub source: String,
 }
 
 /// A pool of identical servers in front of one FIFO queue.
@@ -71,7 +75,6 @@ pub struct TerminalGroup {
     pub peak: Option<(Nanos, Nanos, f64)>,
     /// Payment amount, minor units.
     pub amount: Dist,
-    pub software_version: String,
     pub miskey_share: f64,
 }
 

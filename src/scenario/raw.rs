@@ -88,7 +88,6 @@ pub struct RawTerminals {
     /// Payments per terminal, averaged over the day.
     pub rate: Spanned<Rate>,
     pub amount: Spanned<MoneyDist>,
-    pub software_version: String,
     pub miskey_share: Probability,
     /// 24 relative weights, one per hour of the day.
     pub profile: Option<Spanned<Vec<f64>>>,
@@ -102,7 +101,6 @@ impl Default for RawTerminals {
             count: Spanned::new(0..0, 2000),
             rate: Spanned::new(0..0, Rate(8.0 / 3600.0)),
             amount: Spanned::new(0..0, DistOf::new(lognormal(2500.0, 40000.0))),
-            software_version: "1.0".into(),
             miskey_share: Probability(0.001),
             profile: None,
             peak: None,

@@ -336,7 +336,6 @@ pub(super) fn validate(
             hourly,
             peak,
             amount: t.amount.get_ref().dist.clone(),
-            software_version: t.software_version.clone(),
             miskey_share: t.miskey_share.0,
         });
     }
@@ -650,10 +649,11 @@ pub(super) fn validate(
             reversal,
         },
         faults,
+        source: src.to_owned(),
     };
     // The default observation period follows the settlement calendar (lags, weekends, review
     // delays): check the horizon the run will really have.
-    let horizon = crate::model::horizon(&scenario);
+    let horizon = super::calendar::horizon(&scenario);
     if horizon > limits.max_horizon {
         return Err(horizon_error(horizon));
     }

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)] // each test file uses a different subset
 
-use payfault::runner::Batch;
+use payfault::metrics::BatchResult as Batch;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 

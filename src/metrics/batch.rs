@@ -1,0 +1,76 @@
+//! The result of a batch of runs: every metric summarised across runs, and the distributions
+//! merged over all runs. Reports (`crate::report`) read this type and nothing else.
+
+use super::catalogue::Catalogue;
+use super::run::{latency_histogram, settle_histogram};
+use super::stats::{Accumulator, Summary};
+use hdrhistogram::Histogram;
+
+/// The merged result of a batch.
+pub struct BatchResult {
+    pub scenario: String,
+    pub seed: u64,
+    pub runs: u64,
+    pub horizon_s: f64,
+    pub catalogue: Catalogue,
+    /// Aligned with `catalogue.metrics`.
+    pub summaries: Vec<Summary>,
+    /// Settlement delays of every settled payment of every run, milliseconds.
+    pub settle_delay_ms: Histogram<u64>,
+    /// Authorisation latencies at the terminal of every run, microseconds.
+    pub auth_latency_us: Histogram<u64>,
+}
+
+impl BatchResult {
+    pub fn summary(&self, name: &str) -> Option<&Summary> {
+        self.catalogue.position(name).map(|i| &self.summaries[i])
+    }
+}
+
+/// Folds per-run metric rows, in run order, into a [`BatchResult`].
+pub struct Folder {
+    catalogue: Catalogue,
+    acc: Vec<Accumulator>,
+    pub settle_delay_ms: Histogram<u64>,
+    pub auth_latency_us: Histogram<u64>,
+}
+
+impl Folder {
+    pub fn new(catalogue: Catalogue) -> Self {
+        Folder {
+            acc: vec![Accumulator::default(); catalogue.metrics.len()],
+            catalogue,
+            settle_delay_ms: settle_histogram(),
+            auth_latency_us: latency_histogram(),
+        }
+    }
+
+    /// Adds one run's row. Rows must come in run order for the result not to depend on
+    /// scheduling (floating-point sums are order-sensitive).
+    pub fn push(&mut self, row: &[Option<f64>]) {
+        for (a, v) in self.acc.iter_mut().zip(row) {
+            if let Some(x) = v {
+                a.push(*x);
+            }
+        }
+    }
+
+    pub fn finish(self, scenario: &str, seed: u64, runs: u64, horizon_s: f64) -> BatchResult {
+        let summaries = self
+            .acc
+            .iter()
+            .zip(&self.catalogue.metrics)
+            .map(|(a, m)| a.summary_within(m.unit.bounds()))
+            .collect();
+        BatchResult {
+            scenario: scenario.to_owned(),
+            seed,
+            runs,
+            horizon_s,
+            catalogue: self.catalogue,
+            summaries,
+            settle_delay_ms: self.settle_delay_ms,
+            auth_latency_us: self.auth_latency_us,
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! The metric catalogue: every metric a run reports, declared once (name, unit, how it is read
+//! from a run, and whether the terminal table shows it). `summary.json`, `runs.csv` and the
+//! terminal table are all generated from it, so adding a metric is one entry here.
+//!
+//! Amounts are in major currency units; durations in seconds (latencies in milliseconds, as
+//! named); counts are per run.
+
+use super::run::{Outcome, RunOutput, StationStats};
+use crate::scenario::Scenario;
+use hdrhistogram::Histogram;
+
+/// What a metric measures, which fixes its natural bounds and how it is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// A number of things per run.
+    Count,
+    /// Money, major units.
+    Money,
+    /// A share in [0, 1].
+    Ratio,
+    /// A duration in seconds.
+    Seconds,
+    /// A duration in milliseconds.
+    Millis,
+    /// Events per second.
+    PerSecond,
+    /// A time-average number (queue length).
+    Level,
+}
+
+impl Unit {
+    /// The interval every value of this unit lies in (confidence intervals are clipped to it).
+    pub fn bounds(self) -> (f64, f64) {
+        match self {
+            Unit::Ratio => (0.0, 1.0),
+            _ => (0.0, f64::INFINITY),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Count => "count",
+            Unit::Money => "money",
+            Unit::Ratio => "ratio",
+            Unit::Seconds => "s",
+            Unit::Millis => "ms",
+            Unit::PerSecond => "1/s",
+            Unit::Level => "level",
+        }
+    }
+}
+
+type RunRead = fn(&RunOutput) -> Option<f64>;
+type StationRead = fn(&StationStats, f64) -> Option<f64>;
+
+/// How a metric's value is read from one run.
+#[derive(Clone, Copy)]
+enum Read {
+    Run(RunRead),
+    /// A station's statistic (station index in report order; the traffic window in seconds).
+    Station(usize, StationRead),
+}
+
+/// One metric.
+#[derive(Clone)]
+pub struct Metric {
+    pub name: String,
+    pub unit: Unit,
+    /// The label of its row in the terminal table, if it has one.
+    pub label: Option<&'static str>,
+    read: Read,
+}
+
+fn major(minor: i64) -> f64 {
+    minor as f64 / 100.0
+}
+
+fn quantile(h: &Histogram<u64>, q: f64, per_unit: f64) -> Option<f64> {
+    (!h.is_empty()).then(|| h.value_at_quantile(q) as f64 / per_unit)
+}
+
+fn settled_all(o: &RunOutput) -> u64 {
+    o.count(Outcome::Settled) + o.count(Outcome::FraudLoss)
+}
+
+/// The run-level metrics: (name, unit, table label, reader).
+const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
+    ("payments", Unit::Count, Some("payments per run"), |o| {
+        Some(o.payments as f64)
+    }),
+    ("settled", Unit::Count, Some("settled"), |o| {
+        Some(o.count(Outcome::Settled) as f64)
+    }),
+    ("settled_amount", Unit::Money, None, |o| {
+        Some(major(o.amount(Outcome::Settled)))
+    }),
+    (
+        "settled_on_time_ratio",
+        Unit::Ratio,
+        Some("settled on time (share)"),
+        |o| {
+            let n = settled_all(o);
+            (n > 0).then(|| o.settled_on_time as f64 / n as f64)
+        },
+    ),
+    ("declined", Unit::Count, Some("declined"), |o| {
+        Some(o.count(Outcome::Declined) as f64)
+    }),
+    (
+        "false_declines",
+        Unit::Count,
+        Some("  of which false declines"),
+        |o| Some(o.false_declines as f64),
+    ),
+    ("reversed", Unit::Count, Some("reversed"), |o| {
+        Some(o.count(Outcome::Reversed) as f64)
+    }),
+    (
+        "stuck",
+        Unit::Count,
+        Some("stuck (charged, not credited)"),
+        |o| Some(o.count(Outcome::Stuck) as f64),
+    ),
+    ("stuck_amount", Unit::Money, Some("stuck amount"), |o| {
+        Some(major(o.amount(Outcome::Stuck)))
+    }),
+    ("fraud_loss", Unit::Count, None, |o| {
+        Some(o.count(Outcome::FraudLoss) as f64)
+    }),
+    (
+        "fraud_loss_amount",
+        Unit::Money,
+        Some("fraud loss amount"),
+        |o| Some(major(o.amount(Outcome::FraudLoss))),
+    ),
+    (
+        "pending",
+        Unit::Count,
+        Some("pending at end of observation"),
+        |o| Some(o.count(Outcome::Pending) as f64),
+    ),
+    ("pending_amount", Unit::Money, None, |o| {
+        Some(major(o.amount(Outcome::Pending)))
+    }),
+    ("holds_expired", Unit::Count, None, |o| {
+        Some(o.holds_expired as f64)
+    }),
+    ("timeouts", Unit::Count, None, |o| Some(o.timeouts as f64)),
+    ("reversals_sent", Unit::Count, None, |o| {
+        Some(o.reversals_sent as f64)
+    }),
+    ("messages_lost", Unit::Count, None, |o| {
+        Some(o.messages_lost as f64)
+    }),
+    ("risk_declines", Unit::Count, None, |o| {
+        Some(o.risk_declines as f64)
+    }),
+    ("risk_reviews", Unit::Count, None, |o| {
+        Some(o.risk_reviews as f64)
+    }),
+    ("late_answers", Unit::Count, None, |o| {
+        Some(o.late_answers as f64)
+    }),
+    (
+        "settlement_delay_p50_s",
+        Unit::Seconds,
+        Some("settlement delay p50"),
+        |o| quantile(&o.settle_delay_ms, 0.5, 1e3),
+    ),
+    (
+        "settlement_delay_p99_s",
+        Unit::Seconds,
+        Some("settlement delay p99"),
+        |o| quantile(&o.settle_delay_ms, 0.99, 1e3),
+    ),
+    ("auth_latency_p50_ms", Unit::Millis, None, |o| {
+        quantile(&o.auth_latency_us, 0.5, 1e3)
+    }),
+    (
+        "auth_latency_p99_ms",
+        Unit::Millis,
+        Some("authorisation latency p99"),
+        |o| quantile(&o.auth_latency_us, 0.99, 1e3),
+    ),
+    ("events", Unit::Count, None, |o| Some(o.events as f64)),
+];
+
+/// The per-station metrics, named `<prefix>.<station id>`.
+const STATION: &[(&str, Unit, StationRead)] = &[
+    ("queue_wait_mean_s", Unit::Seconds, |s, _| s.mean_wait_s()),
+    ("queue_len_mean", Unit::Level, |s, _| Some(s.mean_queue_len)),
+    ("utilization", Unit::Ratio, |s, _| Some(s.utilization)),
+    ("arrival_rate", Unit::PerSecond, |s, w| {
+        Some(s.arrivals_in_window as f64 / w)
+    }),
+    ("outage_drops", Unit::Count, |s, _| {
+        Some(s.outage_hits as f64)
+    }),
+];
+
+/// The metrics of one scenario, in report order.
+#[derive(Clone)]
+pub struct Catalogue {
+    pub metrics: Vec<Metric>,
+    traffic_window_s: f64,
+}
+
+impl Catalogue {
+    pub fn for_scenario(s: &Scenario) -> Self {
+        let mut metrics: Vec<Metric> = RUN
+            .iter()
+            .map(|&(name, unit, label, read)| Metric {
+                name: name.into(),
+                unit,
+                label,
+                read: Read::Run(read),
+            })
+            .collect();
+        for (i, st) in s.stations().into_iter().enumerate() {
+            for &(prefix, unit, read) in STATION {
+                metrics.push(Metric {
+                    name: format!("{prefix}.{}", st.id),
+                    unit,
+                    label: None,
+                    read: Read::Station(i, read),
+                });
+            }
+        }
+        Catalogue {
+            metrics,
+            traffic_window_s: crate::engine::time::as_secs_f64(s.traffic_window),
+        }
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.metrics.iter().map(|m| m.name.clone()).collect()
+    }
+
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.metrics.iter().position(|m| m.name == name)
+    }
+
+    /// One run's values, aligned with the metrics; `None` where a metric is undefined in this
+    /// run (e.g. settlement delay when nothing settled).
+    pub fn values(&self, out: &RunOutput) -> Vec<Option<f64>> {
+        self.metrics
+            .iter()
+            .map(|m| match m.read {
+                Read::Run(f) => f(out),
+                Read::Station(i, f) => out
+                    .stations
+                    .get(i)
+                    .and_then(|(_, st)| f(st, self.traffic_window_s)),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{NoTrace, simulate};
+
+    #[test]
+    fn values_align_with_names() {
+        let mut s = crate::scenario::baseline();
+        s.traffic_window = crate::engine::HOUR;
+        let out = simulate(&s, 1, 0, &mut NoTrace).unwrap();
+        let c = Catalogue::for_scenario(&s);
+        let v = c.values(&out);
+        assert_eq!(c.metrics.len(), v.len());
+        let get = |k: &str| v[c.position(k).unwrap()];
+        assert_eq!(get("payments"), Some(out.payments as f64));
+        assert_eq!(get("stuck"), Some(out.count(Outcome::Stuck) as f64));
+        assert!(c.position("utilization.scheme").is_some());
+        let names = c.names();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len(), "metric names are unique");
+    }
+}

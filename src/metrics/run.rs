@@ -1,0 +1,164 @@
+//! What one run measured: the per-run result type the model fills and the metrics read. It
+//! holds counts, amounts, histograms and station statistics, nothing of the model's insides.
+
+use crate::engine::Nanos;
+use hdrhistogram::Histogram;
+
+/// Settlement delays are recorded in milliseconds up to 1000 days.
+pub const SETTLE_DELAY_MAX_MS: u64 = 1000 * 86_400_000;
+/// Authorisation latencies are recorded in microseconds up to one day.
+pub const AUTH_LATENCY_MAX_US: u64 = 86_400_000_000;
+/// Significant figures of every histogram.
+pub const HIST_SIGFIG: u8 = 3;
+
+pub fn settle_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, SETTLE_DELAY_MAX_MS, HIST_SIGFIG).expect("valid histogram bounds")
+}
+
+pub fn latency_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, AUTH_LATENCY_MAX_US, HIST_SIGFIG).expect("valid histogram bounds")
+}
+
+/// Everything one run measured.
+#[derive(Clone, Debug)]
+pub struct RunOutput {
+    pub run: u64,
+    pub seed: u64,
+    pub horizon: Nanos,
+    pub payments: u64,
+    /// Count and amount per outcome, indexed like [`Outcome::ALL`].
+    pub outcomes: [u64; 7],
+    pub outcome_amounts: [i64; 7],
+    pub false_declines: u64,
+    pub settled_on_time: u64,
+    pub holds_expired: u64,
+    pub timeouts: u64,
+    pub late_answers: u64,
+    pub reversals_sent: u64,
+    pub messages_lost: u64,
+    pub risk_declines: u64,
+    pub risk_reviews: u64,
+    /// Sum of merchant credits over finished payments.
+    pub merchant_credited: i64,
+    /// Sale-to-credit delay of settled payments, milliseconds.
+    pub settle_delay_ms: Histogram<u64>,
+    /// Sale-to-answer time at the terminal, microseconds.
+    pub auth_latency_us: Histogram<u64>,
+    pub stations: Vec<(String, StationStats)>,
+    pub events: u64,
+    pub postings: u64,
+}
+
+impl RunOutput {
+    pub fn new(run: u64, seed: u64) -> Self {
+        RunOutput {
+            run,
+            seed,
+            horizon: 0,
+            payments: 0,
+            outcomes: [0; 7],
+            outcome_amounts: [0; 7],
+            false_declines: 0,
+            settled_on_time: 0,
+            holds_expired: 0,
+            timeouts: 0,
+            late_answers: 0,
+            reversals_sent: 0,
+            messages_lost: 0,
+            risk_declines: 0,
+            risk_reviews: 0,
+            merchant_credited: 0,
+            settle_delay_ms: settle_histogram(),
+            auth_latency_us: latency_histogram(),
+            stations: vec![],
+            events: 0,
+            postings: 0,
+        }
+    }
+
+    pub fn count(&self, o: Outcome) -> u64 {
+        self.outcomes[o as usize]
+    }
+
+    pub fn amount(&self, o: Outcome) -> i64 {
+        self.outcome_amounts[o as usize]
+    }
+
+    pub fn record_outcome(&mut self, o: Outcome, amount: i64, false_decline: bool, credited: i64) {
+        self.outcomes[o as usize] += 1;
+        self.outcome_amounts[o as usize] += amount;
+        self.false_declines += false_decline as u64;
+        self.merchant_credited += credited;
+    }
+
+    pub fn record_outcomes(&mut self, o: Outcome, n: u64, amount: i64, credited: i64) {
+        self.outcomes[o as usize] += n;
+        self.outcome_amounts[o as usize] += amount;
+        self.merchant_credited += credited;
+    }
+
+    pub fn record_settlement(&mut self, delay: Nanos, on_time: bool) {
+        self.settle_delay_ms
+            .saturating_record((delay / 1_000_000).max(1));
+        self.settled_on_time += on_time as u64;
+    }
+}
+
+/// The six outcomes of domain.md §4, plus `Pending` (still in its normal settlement cycle when
+/// observation ends; the default observation period makes it zero).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    Settled,
+    Declined,
+    Reversed,
+    Stuck,
+    DuplicateCharge,
+    FraudLoss,
+    Pending,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 7] = [
+        Outcome::Settled,
+        Outcome::Declined,
+        Outcome::Reversed,
+        Outcome::Stuck,
+        Outcome::DuplicateCharge,
+        Outcome::FraudLoss,
+        Outcome::Pending,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Settled => "settled",
+            Outcome::Declined => "declined",
+            Outcome::Reversed => "reversed",
+            Outcome::Stuck => "stuck",
+            Outcome::DuplicateCharge => "duplicate_charge",
+            Outcome::FraudLoss => "fraud_loss",
+            Outcome::Pending => "pending",
+        }
+    }
+}
+
+/// What one run measured at one station.
+#[derive(Clone, Debug, Default)]
+pub struct StationStats {
+    /// Requests that arrived (and were admitted) during the traffic window.
+    pub arrivals_in_window: u64,
+    /// Requests that arrived during the traffic window and started service, and the sum of
+    /// their waits in queue.
+    pub started: u64,
+    pub wait_sum: u128,
+    /// Time-averages over the traffic window.
+    pub mean_queue_len: f64,
+    pub utilization: f64,
+    /// Messages this station dropped or refused during an outage.
+    pub outage_hits: u64,
+}
+
+impl StationStats {
+    pub fn mean_wait_s(&self) -> Option<f64> {
+        (self.started > 0).then(|| self.wait_sum as f64 / self.started as f64 / 1e9)
+    }
+}

@@ -1,0 +1,170 @@
+//! The events of a run and the dispatch loop.
+//!
+//! Events are small `Copy` values: the queue never allocates per event, and one `match` sends
+//! each to its handler (static dispatch, no trait objects). A message in flight names the node
+//! it arrives at and what it is, typed so that only routes that exist can be written: a
+//! terminal receives responses and acknowledgements, an issuer requests and reversals.
+
+use super::World;
+use super::invariants::Violation;
+use super::topology::StationId;
+use super::trace::Tracer;
+
+/// A message arriving at a terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ToTerminal {
+    Response(u8),
+    ReversalAck,
+}
+
+/// A message arriving at the acquirer's gateway.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ToGateway {
+    Request,
+    Response(u8),
+    Reversal,
+    ReversalAck,
+}
+
+/// A message arriving at a channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ToChannel {
+    Request,
+    Response(u8),
+    Reversal,
+    ReversalAck,
+}
+
+/// A message arriving at an issuer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ToIssuer {
+    Request,
+    Reversal,
+}
+
+/// A message and the node it travels to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Msg {
+    Terminal(ToTerminal),
+    Gateway(ToGateway),
+    Channel(ToChannel),
+    Issuer(ToIssuer),
+}
+
+/// What a message is, in the field's words (ISO 8583 names).
+pub(super) mod what {
+    pub const REQUEST: &str = "0100 request";
+    pub const RESPONSE: &str = "0110 response";
+    pub const REVERSAL: &str = "0400 reversal";
+    pub const REVERSAL_ACK: &str = "0410 reversal ack";
+}
+
+impl Msg {
+    pub(super) fn name(self) -> &'static str {
+        use what::*;
+        match self {
+            Msg::Terminal(ToTerminal::Response(_))
+            | Msg::Gateway(ToGateway::Response(_))
+            | Msg::Channel(ToChannel::Response(_)) => RESPONSE,
+            Msg::Terminal(ToTerminal::ReversalAck)
+            | Msg::Gateway(ToGateway::ReversalAck)
+            | Msg::Channel(ToChannel::ReversalAck) => REVERSAL_ACK,
+            Msg::Gateway(ToGateway::Request)
+            | Msg::Channel(ToChannel::Request)
+            | Msg::Issuer(ToIssuer::Request) => REQUEST,
+            Msg::Gateway(ToGateway::Reversal)
+            | Msg::Channel(ToChannel::Reversal)
+            | Msg::Issuer(ToIssuer::Reversal) => REVERSAL,
+        }
+    }
+
+    /// The kind of node the message travels to.
+    pub(super) fn to(self) -> &'static str {
+        match self {
+            Msg::Terminal(_) => "terminal",
+            Msg::Gateway(_) => "gateway",
+            Msg::Channel(_) => "channel",
+            Msg::Issuer(_) => "issuer",
+        }
+    }
+}
+
+/// Everything that can happen in a run.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Ev {
+    /// The next payment of a terminal group is made.
+    Arrival { group: u16 },
+    /// A message reaches its node.
+    Deliver { pid: u32, msg: Msg },
+    /// A station finishes serving a request.
+    ServiceDone { station: StationId, pid: u32 },
+    /// The terminal's timer for an answer expires.
+    TerminalTimeout { pid: u32 },
+    /// The terminal (re)sends its reversal.
+    ReversalSend { pid: u32 },
+    /// A manual review of a held payment ends.
+    ReviewDone { pid: u32 },
+    /// The daily clearing cut-off.
+    Cutoff { day: u32 },
+    /// A clearing batch is credited.
+    Settle { batch: u32 },
+}
+
+impl Ev {
+    /// The payment an event refers to (and holds a reference on while scheduled).
+    #[inline]
+    pub(super) fn payment(&self) -> Option<u32> {
+        match *self {
+            Ev::Deliver { pid, .. }
+            | Ev::ServiceDone { pid, .. }
+            | Ev::TerminalTimeout { pid }
+            | Ev::ReversalSend { pid }
+            | Ev::ReviewDone { pid } => Some(pid),
+            Ev::Arrival { .. } | Ev::Cutoff { .. } | Ev::Settle { .. } => None,
+        }
+    }
+}
+
+impl<T: Tracer> World<'_, T> {
+    /// Runs every event up to the horizon.
+    pub(super) fn dispatch_all(&mut self) -> Result<(), Violation> {
+        while let Some(t) = self.q.peek_time() {
+            if t > self.horizon {
+                break;
+            }
+            let (_, ev) = self.q.pop().expect("peeked");
+            self.handle(ev)?;
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn handle(&mut self, ev: Ev) -> Result<(), Violation> {
+        match ev {
+            Ev::Arrival { group } => return self.arrival(group as usize),
+            Ev::Deliver { pid, msg } => self.deliver(pid, msg),
+            Ev::ServiceDone { station, pid } => self.service_done(station, pid)?,
+            Ev::TerminalTimeout { pid } => self.terminal_timeout(pid),
+            Ev::ReversalSend { pid } => self.send_reversal(pid),
+            Ev::ReviewDone { pid } => self.review_done(pid),
+            Ev::Cutoff { day } => return self.cutoff(day as u64),
+            Ev::Settle { batch } => return self.settle(batch as usize),
+        }
+        // The event's reference on its payment ends with it.
+        match ev.payment() {
+            Some(pid) => self.release(pid),
+            None => Ok(()),
+        }
+    }
+
+    /// A message reaches its node.
+    #[inline]
+    pub(super) fn deliver(&mut self, pid: u32, msg: Msg) {
+        match msg {
+            Msg::Terminal(m) => self.at_terminal(pid, m),
+            Msg::Gateway(m) => self.at_gateway(pid, m),
+            Msg::Channel(m) => self.at_channel(pid, m),
+            Msg::Issuer(m) => self.at_issuer(pid, m),
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! The terminal: the sale, the answer the till shows, its timeout and its reversals.
+
+use crate::model::World;
+use crate::model::clearing::NO_BATCH;
+use crate::model::event::{Ev, Msg, ToGateway, ToTerminal};
+use crate::model::invariants::Violation;
+use crate::model::payment::{
+    AcquirerState as Acq, IssuerState as Iss, Payment, TerminalState as Term, code, flag,
+};
+use crate::model::topology::{Dir, LinkId, pick};
+use crate::model::trace::{Step, Tracer};
+
+impl<T: Tracer> World<'_, T> {
+    /// A cardholder pays at a terminal of group `g`: the payment is created and its request
+    /// sent to the gateway.
+    pub(in crate::model) fn arrival(&mut self, g: usize) -> Result<(), Violation> {
+        let now = self.q.now();
+        if let Some(t) = self.nodes.groups[g].arrivals.next(now) {
+            self.schedule(t, Ev::Arrival { group: g as u16 });
+        }
+        let grp = &mut self.nodes.groups[g];
+        let amount = grp.amount.sample_minor(&mut grp.amount_rng, 1);
+        let terminal = grp.terminal_rng.below(grp.terminals as u64) as u32;
+        let miskeyed = grp.input_rng.chance(grp.miskey_share);
+        let r = &mut self.routing;
+        let issuer = if r.issuer_cdf.len() == 1 {
+            0
+        } else {
+            pick(&r.issuer_cdf, r.route_issuer.uniform())
+        };
+        let channel = if r.channel_cdf.len() == 1 {
+            0
+        } else {
+            pick(&r.channel_cdf, r.route_channel.uniform())
+        };
+        let fraud = r.fraud_rng.chance(self.s.fraud_share);
+        let acc = &mut self.nodes.accounts[issuer as usize];
+        let account = acc.pick();
+        let payable = !fraud && acc.payable(account, amount, miskeyed);
+        let mut flags = 0;
+        if fraud {
+            flags |= flag::FRAUD;
+        }
+        if payable {
+            flags |= flag::PAYABLE;
+        }
+        if miskeyed {
+            flags |= flag::MISKEYED;
+        }
+        let pid = self.arena.insert(Payment {
+            serial: self.out.payments,
+            t_sale: now,
+            t_held: 0,
+            amount,
+            charged: 0,
+            credited: 0,
+            account,
+            terminal,
+            refs: 0,
+            batch: NO_BATCH,
+            batch_pos: 0,
+            group: g as u16,
+            channel,
+            issuer,
+            code: code::NONE,
+            flags,
+            reversal_attempts: 0,
+            terminal_state: Term::Waiting,
+            acquirer: Acq::Unknown,
+            issuer_state: Iss::Unseen,
+        });
+        self.out.payments += 1;
+        if T::ON {
+            self.trace(pid, |w| Step::Created {
+                amount,
+                group: w.nodes.groups[g].id.clone(),
+                fraud,
+                payable,
+            });
+        }
+        self.schedule_timeout(pid, now.saturating_add(self.s.strategy.terminal_timeout));
+        self.send(
+            pid,
+            LinkId::Terminal(g as u16),
+            Dir::Up,
+            Msg::Gateway(ToGateway::Request),
+        );
+        Ok(())
+    }
+
+    /// A message reaches the terminal.
+    pub(in crate::model) fn at_terminal(&mut self, pid: u32, m: ToTerminal) {
+        match m {
+            ToTerminal::Response(c) => self.terminal_answer(pid, c),
+            ToTerminal::ReversalAck => self.arena.pay[pid as usize].set(flag::REVERSAL_ACKED),
+        }
+    }
+
+    fn terminal_answer(&mut self, pid: u32, rcode: u8) {
+        let now = self.q.now();
+        let p = &mut self.arena.pay[pid as usize];
+        if p.terminal_state == Term::Waiting {
+            p.terminal_state = Term::Answered;
+            let latency_us = (now - p.t_sale) / 1_000;
+            self.out
+                .auth_latency_us
+                .saturating_record(latency_us.max(1));
+            if T::ON {
+                self.trace(pid, |_| Step::Answered { code: rcode });
+            }
+        } else {
+            self.out.late_answers += 1;
+            if T::ON {
+                self.trace(pid, |_| Step::LateAnswer { code: rcode });
+            }
+        }
+    }
+
+    /// The terminal's timer expires: with no answer yet, the sale failed at the till.
+    pub(in crate::model) fn terminal_timeout(&mut self, pid: u32) {
+        if self.arena.pay[pid as usize].terminal_state != Term::Waiting {
+            return;
+        }
+        self.arena.pay[pid as usize].terminal_state = Term::TimedOut;
+        self.out.timeouts += 1;
+        if T::ON {
+            self.trace(pid, |_| Step::TimedOut);
+        }
+        if self.s.strategy.reversal.is_some() {
+            self.send_reversal(pid);
+        }
+    }
+
+    /// Sends (or re-sends) the terminal's reversal until it is acknowledged or out of attempts.
+    pub(in crate::model) fn send_reversal(&mut self, pid: u32) {
+        let Some(r) = &self.s.strategy.reversal else {
+            return;
+        };
+        let (attempts, interval) = (r.attempts, r.interval);
+        let p = &mut self.arena.pay[pid as usize];
+        if p.has(flag::REVERSAL_ACKED) || p.reversal_attempts as u32 >= attempts {
+            return;
+        }
+        p.reversal_attempts += 1;
+        let (g, n) = (p.group, p.reversal_attempts as u32);
+        self.out.reversals_sent += 1;
+        self.send(
+            pid,
+            LinkId::Terminal(g),
+            Dir::Up,
+            Msg::Gateway(ToGateway::Reversal),
+        );
+        if n < attempts {
+            self.schedule(
+                self.q.now().saturating_add(interval),
+                Ev::ReversalSend { pid },
+            );
+        }
+    }
+}

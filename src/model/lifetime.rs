@@ -1,0 +1,95 @@
+//! A payment's lifetime, in one place.
+//!
+//! Payments live in an arena of slots reused through a free list. Everything that still refers
+//! to a payment holds a reference on it: a scheduled event, a place in a station's queue, an
+//! entry in a clearing batch. References are taken only by [`World::schedule`] (for events
+//! about a payment), [`World::hold`] (queue places, batch entries) and dropped only by
+//! [`World::release`]. When the last reference goes the payment is finished: classified and its
+//! slot freed. When only its batch entry is left and its fate is sealed, it is folded into the
+//! batch (see `clearing`). A new timer or queue therefore cannot forget either side.
+
+use super::World;
+use super::clearing::NO_BATCH;
+use super::event::Ev;
+use super::invariants::Violation;
+use super::payment::Payment;
+use super::trace::Tracer;
+use crate::engine::Nanos;
+
+/// The payments of a run that are still in flight.
+pub(super) struct Arena {
+    pub pay: Vec<Payment>,
+    pub live: Vec<bool>,
+    free: Vec<u32>,
+}
+
+impl Arena {
+    pub fn with_capacity(n: usize) -> Self {
+        Arena {
+            pay: Vec::with_capacity(n),
+            live: Vec::with_capacity(n),
+            free: vec![],
+        }
+    }
+
+    /// Puts a new payment in a free slot.
+    pub fn insert(&mut self, p: Payment) -> u32 {
+        match self.free.pop() {
+            Some(pid) => {
+                self.pay[pid as usize] = p;
+                self.live[pid as usize] = true;
+                pid
+            }
+            None => {
+                self.pay.push(p);
+                self.live.push(true);
+                (self.pay.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Frees a finished payment's slot.
+    pub fn remove(&mut self, pid: u32) {
+        self.live[pid as usize] = false;
+        self.free.push(pid);
+    }
+}
+
+impl<T: Tracer> World<'_, T> {
+    /// Schedules an event; an event about a payment holds a reference on it until handled.
+    #[inline]
+    pub(super) fn schedule(&mut self, at: Nanos, ev: Ev) {
+        if let Some(pid) = ev.payment() {
+            self.hold(pid);
+        }
+        self.q.schedule(at, ev);
+    }
+
+    /// Schedules the terminal's timeout, in its FIFO lane.
+    #[inline]
+    pub(super) fn schedule_timeout(&mut self, pid: u32, at: Nanos) {
+        self.hold(pid);
+        self.q
+            .schedule_lane(self.timeout_lane, at, Ev::TerminalTimeout { pid });
+    }
+
+    /// Takes a reference on a payment (a queue place, a batch entry).
+    #[inline]
+    pub(super) fn hold(&mut self, pid: u32) {
+        self.arena.pay[pid as usize].refs += 1;
+    }
+
+    /// Drops one reference; a payment nothing refers to any more is finished.
+    #[inline]
+    pub(super) fn release(&mut self, pid: u32) -> Result<(), Violation> {
+        let p = &mut self.arena.pay[pid as usize];
+        p.refs -= 1;
+        if p.refs == 0 {
+            self.finalize(pid, false)
+        } else if p.refs == 1 && p.batch != NO_BATCH {
+            self.retire(pid)
+        } else {
+            Ok(())
+        }
+    }
+}

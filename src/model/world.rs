@@ -1,0 +1,250 @@
+//! The world of one run: what runs it (scenario, clock, tracer), the network's shape and nodes,
+//! the payments in flight, and the books. Built once per run from the validated scenario.
+
+use super::accounts::Accounts;
+use super::arrivals::Arrivals;
+use super::clearing::Batch;
+use super::event::Ev;
+use super::invariants::{Invariant, Violation};
+use super::ledger::Ledger;
+use super::lifetime::Arena;
+use super::link::Link;
+use super::station::Station;
+use super::topology::{LinkId, Topology, cdf};
+use super::trace::{Step, Tracer};
+use crate::engine::{Dist, EventQueue, Nanos, Stream};
+use crate::metrics::RunOutput;
+use crate::scenario::calendar::{self, Calendar};
+use crate::scenario::{Component, Scenario};
+
+/// A terminal group: where payments come from.
+pub(super) struct Group {
+    pub id: String,
+    pub arrivals: Arrivals,
+    pub amount: Dist,
+    pub terminals: u32,
+    pub miskey_share: f64,
+    pub amount_rng: Stream,
+    pub terminal_rng: Stream,
+    pub input_rng: Stream,
+}
+
+/// The nodes of the network and the links between them.
+pub(super) struct Nodes {
+    pub groups: Vec<Group>,
+    /// Indexed by [`super::topology::StationId`].
+    pub stations: Vec<Station>,
+    pub term_links: Vec<Link>,
+    pub gc_links: Vec<Link>,
+    pub ci_links: Vec<Vec<Link>>,
+    /// Cardholder accounts, one pool per issuer.
+    pub accounts: Vec<Accounts>,
+}
+
+impl Nodes {
+    pub fn link(&mut self, l: LinkId) -> &mut Link {
+        match l {
+            LinkId::Terminal(g) => &mut self.term_links[g as usize],
+            LinkId::GatewayChannel(c) => &mut self.gc_links[c as usize],
+            LinkId::ChannelIssuer(c, i) => &mut self.ci_links[c as usize][i as usize],
+        }
+    }
+
+    pub fn link_name(&self, l: LinkId) -> &str {
+        match l {
+            LinkId::Terminal(g) => &self.term_links[g as usize].name,
+            LinkId::GatewayChannel(c) => &self.gc_links[c as usize].name,
+            LinkId::ChannelIssuer(c, i) => &self.ci_links[c as usize][i as usize].name,
+        }
+    }
+}
+
+/// Routing tables and the random streams of decisions that are not a node's.
+pub(super) struct Routing {
+    pub issuer_cdf: Vec<f64>,
+    pub channel_cdf: Vec<f64>,
+    pub route_issuer: Stream,
+    pub route_channel: Stream,
+    pub fraud_rng: Stream,
+    pub risk_rng: Stream,
+}
+
+/// The books: the double-entry ledger and the clearing batches.
+pub(super) struct Books {
+    pub ledger: Ledger,
+    /// The batch the next cut-off clears.
+    pub open: Batch,
+    /// Cleared batches by id.
+    pub batches: Vec<Batch>,
+}
+
+pub(super) struct World<'a, T: Tracer> {
+    // What runs the world.
+    pub s: &'a Scenario,
+    pub tracer: &'a mut T,
+    pub run: u64,
+    pub master: u64,
+    pub q: EventQueue<Ev>,
+    /// FIFO lane for terminal timeouts (all the same delay, so already in time order).
+    pub timeout_lane: usize,
+    pub horizon: Nanos,
+    /// Whether the scenario has any fault (checked before any per-station lookup).
+    pub faults_on: bool,
+    // Shape.
+    pub topo: Topology,
+    pub calendar: Calendar,
+    pub routing: Routing,
+    // Nodes, payments, books.
+    pub nodes: Nodes,
+    pub arena: Arena,
+    pub books: Books,
+    pub out: RunOutput,
+}
+
+impl<'a, T: Tracer> World<'a, T> {
+    pub(super) fn new(s: &'a Scenario, master: u64, run: u64, tracer: &'a mut T) -> Self {
+        let st = |name: &str| Stream::new(master, run, name);
+        let topo = Topology::new(s);
+        let window = s.traffic_window;
+        let horizon = calendar::horizon(s);
+        let groups = s
+            .terminals
+            .iter()
+            .map(|g| Group {
+                id: g.id.clone(),
+                arrivals: Arrivals::new(g, window, st(&format!("arrivals/{}", g.id))),
+                amount: g.amount.clone(),
+                terminals: g.count,
+                miskey_share: g.miskey_share,
+                amount_rng: st(&format!("amount/{}", g.id)),
+                terminal_rng: st(&format!("terminal/{}", g.id)),
+                input_rng: st(&format!("input/{}", g.id)),
+            })
+            .collect();
+        let mut stations: Vec<Station> = s
+            .stations()
+            .into_iter()
+            .map(|spec| Station::new(spec, st(&format!("service/{}", spec.id)), window))
+            .collect();
+        for f in &s.faults {
+            let id = match f.target {
+                Component::Gateway => Topology::GATEWAY,
+                Component::Channel(c) => topo.channel(c as u16),
+                Component::Issuer(i) => topo.issuer(i as u16),
+            };
+            stations[id.index()].add_outage(f.start, f.end, f.mode);
+        }
+        let term_links = s
+            .terminals
+            .iter()
+            .zip(&s.links.terminal)
+            .map(|(g, l)| Link::new(l, format!("{}-gateway", g.id), master, run))
+            .collect();
+        let gc_links = s
+            .channels
+            .iter()
+            .zip(&s.links.gateway_channel)
+            .map(|(c, l)| Link::new(l, format!("gateway-{}", c.station.id), master, run))
+            .collect();
+        let ci_links = s
+            .channels
+            .iter()
+            .zip(&s.links.channel_issuer)
+            .map(|(c, row)| {
+                s.issuers
+                    .iter()
+                    .zip(row)
+                    .map(|(i, l)| {
+                        Link::new(l, format!("{}-{}", c.station.id, i.station.id), master, run)
+                    })
+                    .collect()
+            })
+            .collect();
+        let accounts = s
+            .issuers
+            .iter()
+            .map(|i| {
+                let id = &i.station.id;
+                Accounts::open(
+                    i,
+                    st(&format!("accounts/{id}/open")),
+                    st(&format!("accounts/{id}/frozen")),
+                    st(&format!("accounts/{id}/pick")),
+                    st(&format!("issuer/{id}/decline")),
+                )
+            })
+            .collect();
+        let mut q = EventQueue::with_capacity(4096);
+        let timeout_lane = q.add_lane();
+        let mut out = RunOutput::new(run, master);
+        out.horizon = horizon;
+        World {
+            s,
+            tracer,
+            run,
+            master,
+            q,
+            timeout_lane,
+            horizon,
+            faults_on: !s.faults.is_empty(),
+            topo,
+            calendar: Calendar::new(&s.settlement, s.start_weekday),
+            routing: Routing {
+                issuer_cdf: cdf(s.issuers.iter().map(|i| i.share)),
+                channel_cdf: cdf(s.channels.iter().map(|c| c.weight)),
+                route_issuer: st("route/issuer"),
+                route_channel: st("route/channel"),
+                fraud_rng: st("fraud"),
+                risk_rng: st("risk"),
+            },
+            nodes: Nodes {
+                groups,
+                stations,
+                term_links,
+                gc_links,
+                ci_links,
+                accounts,
+            },
+            arena: Arena::with_capacity(4096),
+            books: Books {
+                ledger: Ledger::new(s.issuers.len(), s.channels.len()),
+                open: Batch::new(0, topo.routes()),
+                batches: vec![],
+            },
+            out,
+        }
+    }
+
+    /// Runs to the horizon and checks the invariants.
+    pub(super) fn run(mut self) -> Result<RunOutput, Violation> {
+        for g in 0..self.nodes.groups.len() {
+            if let Some(t) = self.nodes.groups[g].arrivals.next(0) {
+                self.schedule(t, Ev::Arrival { group: g as u16 });
+            }
+        }
+        self.schedule_first_cutoff();
+        self.dispatch_all()?;
+        self.finish()
+    }
+
+    pub(super) fn violation(&self, invariant: Invariant, detail: String) -> Violation {
+        Violation {
+            invariant,
+            run: self.run,
+            seed: self.master,
+            detail,
+        }
+    }
+
+    /// Records a step of a traced payment; compiled away when tracing is off.
+    #[inline]
+    pub(super) fn trace(&mut self, pid: u32, step: impl FnOnce(&Self) -> Step) {
+        if T::ON {
+            let serial = self.arena.pay[pid as usize].serial;
+            if self.tracer.wants(serial) {
+                let s = step(self);
+                self.tracer.record(self.q.now(), serial, s);
+            }
+        }
+    }
+}
