@@ -33,7 +33,12 @@ fn outage_thirteen_hours() {
 /// Changelog: pipeline events 65991 -> 41995 when zero-latency hops became function calls
 /// (four fewer events per payment; same postings and outcomes). Postings 23996 -> 6002 and
 /// 506940 -> 126738 when payments awaiting settlement were folded into their batch (one set of
-/// postings per route and batch; same events and outcomes).
+/// postings per route and batch; same events and outcomes). 2026-11-26, issue 7 part 2: every
+/// random quantity of a payment now comes from its own keyed words (common random numbers per
+/// payment, drawn by inversion) and links keep one stream per direction: the outage run's
+/// events 1655642 -> 1655781, postings 126738 -> 126830, settled 126717 -> 126807, declined
+/// 20576 -> 20484, fraud losses 18 -> 20 (same payments: arrivals keep their stream). The
+/// pipeline's counts did not move (no loss, no declines, the same arrivals).
 const PIPELINE: (u64, u64, u64, [u64; 7]) = (41995, 6002, 5999, [5999, 0, 0, 0, 0, 0, 0]);
 const OUTAGE: (u64, u64, u64, [u64; 7]) =
-    (1655642, 126738, 147311, [126717, 20576, 0, 0, 0, 18, 0]);
+    (1655781, 126830, 147311, [126807, 20484, 0, 0, 0, 20, 0]);

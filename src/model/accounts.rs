@@ -2,6 +2,7 @@
 
 use super::payment::code;
 use crate::engine::Stream;
+use crate::engine::rng::{below, chance};
 use crate::scenario::IssuerSpec;
 
 /// One cardholder account. Balance and status side by side: a payment touches one cache line.
@@ -18,20 +19,12 @@ pub struct Accounts {
     pub opening_total: i128,
     amount_limit: Option<i64>,
     do_not_honour: f64,
-    pick: Stream,
-    decline: Stream,
 }
 
 impl Accounts {
     /// Opens `spec.accounts.count` accounts with balances and frozen flags drawn from their own
     /// streams.
-    pub fn open(
-        spec: &IssuerSpec,
-        mut opening: Stream,
-        mut frozen_rng: Stream,
-        pick: Stream,
-        decline: Stream,
-    ) -> Self {
+    pub fn open(spec: &IssuerSpec, mut opening: Stream, mut frozen_rng: Stream) -> Self {
         let n = spec.accounts.count as usize;
         // Balances first, then statuses, each from its own stream in account order.
         let mut accounts: Vec<Account> = (0..n)
@@ -49,15 +42,14 @@ impl Accounts {
             opening_total,
             amount_limit: spec.accounts.amount_limit,
             do_not_honour: spec.do_not_honour_share,
-            pick,
-            decline,
         }
     }
 
-    /// The account a new card belongs to (uniform over the pool).
+    /// The account a new card belongs to (uniform over the pool), from the payment's two
+    /// account words.
     #[inline]
-    pub fn pick(&mut self) -> u32 {
-        self.pick.below(self.accounts.len() as u64) as u32
+    pub fn pick(&self, hi: u32, lo: u32) -> u32 {
+        below(hi, lo, self.accounts.len() as u64) as u32
     }
 
     /// Whether the issuer would approve, ignoring its own random "do not honour" declines.
@@ -70,10 +62,11 @@ impl Accounts {
             && a.balance >= amount
     }
 
-    /// The issuer's decision; on approval the funds leave the cardholder's balance (the ledger
-    /// posting is the caller's).
+    /// The issuer's decision (`dnh`: the payment's word for the issuer's own "do not honour"
+    /// declines); on approval the funds leave the cardholder's balance (the ledger posting is
+    /// the caller's).
     #[inline]
-    pub fn authorise(&mut self, account: u32, amount: i64, miskeyed: bool) -> u8 {
+    pub fn authorise(&mut self, account: u32, amount: i64, miskeyed: bool, dnh: u32) -> u8 {
         let a = account as usize;
         if miskeyed {
             code::INVALID_CARD
@@ -81,7 +74,7 @@ impl Accounts {
             code::RESTRICTED_CARD
         } else if self.amount_limit.is_some_and(|l| amount > l) {
             code::OVER_LIMIT
-        } else if self.decline.chance(self.do_not_honour) {
+        } else if chance(dnh, self.do_not_honour) {
             code::DO_NOT_HONOUR
         } else if self.accounts[a].balance < amount {
             code::INSUFFICIENT_FUNDS

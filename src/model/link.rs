@@ -1,25 +1,36 @@
-//! Network links: latency and loss of the messages that cross them.
+//! Network links: latency and loss of the messages that cross them, one state per direction.
 //!
 //! A link is traversed at a time and in a direction ([`Dir`]), so time-bounded and one-way
-//! faults (latency spikes, loss in one direction, partitions) have a place to act.
+//! faults (latency spikes, loss in one direction, partitions) have a place to act. The first
+//! message of a payment in each direction uses the payment's own draws (see `engine::rng`);
+//! later ones (reversals, acknowledgements) draw from the direction's own streams.
 
 use super::topology::Dir;
+use crate::engine::rng::{chance, unit};
 use crate::engine::{Dist, Nanos, Stream};
 use crate::scenario::LinkSpec;
+
+/// The random streams of one direction.
+struct Way {
+    lat_rng: Stream,
+    loss_rng: Stream,
+}
 
 pub struct Link {
     pub name: String,
     latency: Dist,
     loss: f64,
-    lat_rng: Stream,
-    loss_rng: Stream,
+    ways: [Way; 2],
 }
 
 impl Link {
     pub fn new(spec: &LinkSpec, name: String, master: u64, run: u64) -> Self {
+        let way = |d: &str| Way {
+            lat_rng: Stream::new(master, run, &format!("latency/{name}/{d}")),
+            loss_rng: Stream::new(master, run, &format!("loss/{name}/{d}")),
+        };
         Link {
-            lat_rng: Stream::new(master, run, &format!("latency/{name}")),
-            loss_rng: Stream::new(master, run, &format!("loss/{name}")),
+            ways: [way("up"), way("down")],
             latency: spec.latency.clone(),
             loss: spec.loss,
             name,
@@ -27,15 +38,25 @@ impl Link {
     }
 
     /// Delay of one message sent at `now` in direction `dir`, or `None` if it is lost.
+    /// `own` holds the payment's (latency, loss) words for its first message this way.
     #[inline]
-    pub fn traverse(&mut self, _now: Nanos, _dir: Dir) -> Option<Nanos> {
-        if self.loss > 0.0 && self.loss_rng.chance(self.loss) {
-            return None;
-        }
-        if self.latency.is_zero() {
-            Some(0)
-        } else {
-            Some(self.latency.sample_ns(&mut self.lat_rng))
+    pub fn traverse(&mut self, _now: Nanos, dir: Dir, own: Option<(u32, u32)>) -> Option<Nanos> {
+        match own {
+            Some((lat, loss)) => {
+                if chance(loss, self.loss) {
+                    None
+                } else {
+                    Some(self.latency.quantile_ns(unit(lat)))
+                }
+            }
+            None => {
+                let w = &mut self.ways[dir as usize];
+                if w.loss_rng.chance(self.loss) {
+                    None
+                } else {
+                    Some(self.latency.sample_ns(&mut w.lat_rng))
+                }
+            }
         }
     }
 }

@@ -76,6 +76,42 @@ pub enum IssuerState {
     ReversedFirst,
 }
 
+/// Which word of a payment's [`crate::engine::Draws`] serves which purpose (the scheme is
+/// described in `engine::rng`). Words 26..32 are reserved for later purposes.
+pub mod slot {
+    pub const AMOUNT: usize = 0;
+    pub const MISKEY: usize = 1;
+    pub const FRAUD: usize = 2;
+    pub const ISSUER: usize = 3;
+    pub const CHANNEL: usize = 4;
+    /// Two words: the terminal within the group.
+    pub const TERMINAL: usize = 5;
+    /// Two words: the account within the issuer's pool.
+    pub const ACCOUNT: usize = 7;
+    pub const RISK: usize = 9;
+    /// The issuer's own "do not honour" decision.
+    pub const DO_NOT_HONOUR: usize = 10;
+    /// Service time at the gateway, the channel, the issuer (in that order).
+    pub const SERVICE: usize = 11;
+    /// Latency of the first message on each link and direction: terminal up, terminal down,
+    /// gateway–channel up, down, channel–issuer up, down.
+    pub const LATENCY: usize = 14;
+    /// Loss of the first message on each link and direction, in the same order.
+    pub const LOSS: usize = 20;
+}
+
+/// Bits of [`Payment::used`]: which first-use draws (service at each station kind, each link
+/// and direction) the payment has consumed. A repeat (a second message on the same link and
+/// direction, a second service at the same kind of station) draws from the component's own
+/// stream instead.
+pub mod used {
+    /// Bit of a link and direction: `LINK << (2 * hop + dir)`, hop 0 = terminal link,
+    /// 1 = gateway–channel, 2 = channel–issuer; dir 0 = up, 1 = down.
+    pub const LINK: u16 = 1;
+    /// Bit of a service: `SERVICE << kind`, kind 0 = gateway, 1 = channel, 2 = issuer.
+    pub const SERVICE: u16 = 1 << 6;
+}
+
 pub mod flag {
     pub const FRAUD: u8 = 1;
     /// Legitimate payer with a valid card, an open account, enough funds and within limits at
@@ -115,6 +151,8 @@ pub struct Payment {
     pub code: u8,
     pub flags: u8,
     pub reversal_attempts: u8,
+    /// First-use draws consumed (see [`used`]).
+    pub used: u16,
     pub terminal_state: TerminalState,
     pub acquirer: AcquirerState,
     pub issuer_state: IssuerState,

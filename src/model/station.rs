@@ -11,7 +11,7 @@ pub struct Station {
     pub id: String,
     servers: u32,
     busy: u32,
-    queue: VecDeque<(u32, Nanos)>,
+    queue: VecDeque<(u32, Nanos, Nanos)>,
     service: Dist,
     rng: Stream,
     /// Outage windows `[start, end)` with their mode, sorted by start.
@@ -89,26 +89,39 @@ impl Station {
     }
 
     #[inline]
-    fn start(&mut self, now: Nanos, arrived: Nanos) -> Nanos {
+    fn start(&mut self, now: Nanos, arrived: Nanos, service: Nanos) -> Nanos {
         if arrived < self.stats_end {
             self.stats.started += 1;
             self.stats.wait_sum += (now - arrived) as u128;
         }
-        now + self.service.sample_ns(&mut self.rng)
+        now.saturating_add(service)
     }
 
-    /// A request for payment `pid` arrives.
+    /// The service time distribution.
     #[inline]
-    pub fn arrive(&mut self, now: Nanos, pid: u32) -> Admit {
+    pub fn service(&self) -> &Dist {
+        &self.service
+    }
+
+    /// A service time from the station's own stream (for a request that already used its own
+    /// draw for this kind of station, e.g. a repeat).
+    #[inline]
+    pub fn own_service(&mut self) -> Nanos {
+        self.service.sample_ns(&mut self.rng)
+    }
+
+    /// A request for payment `pid` arrives; it will need `service` once a server takes it.
+    #[inline]
+    pub fn arrive(&mut self, now: Nanos, pid: u32, service: Nanos) -> Admit {
         self.advance(now);
         if now < self.stats_end {
             self.stats.arrivals_in_window += 1;
         }
         if self.busy < self.servers {
             self.busy += 1;
-            Admit::Started(self.start(now, now))
+            Admit::Started(self.start(now, now, service))
         } else {
-            self.queue.push_back((pid, now));
+            self.queue.push_back((pid, now, service));
             Admit::Queued
         }
     }
@@ -118,7 +131,7 @@ impl Station {
     pub fn depart(&mut self, now: Nanos) -> Option<(u32, Nanos)> {
         self.advance(now);
         match self.queue.pop_front() {
-            Some((pid, arrived)) => Some((pid, self.start(now, arrived))),
+            Some((pid, arrived, service)) => Some((pid, self.start(now, arrived, service))),
             None => {
                 self.busy -= 1;
                 None

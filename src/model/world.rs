@@ -12,7 +12,7 @@ use super::link::Link;
 use super::station::Station;
 use super::topology::{LinkId, Topology, cdf};
 use super::trace::{Step, Tracer};
-use crate::engine::{Dist, EventQueue, Nanos, Stream};
+use crate::engine::{Dist, EventQueue, KeyedStream, Nanos, Stream};
 use crate::metrics::RunOutput;
 use crate::scenario::calendar::{self, Calendar};
 use crate::scenario::{Component, Scenario};
@@ -24,9 +24,10 @@ pub(super) struct Group {
     pub amount: Dist,
     pub terminals: u32,
     pub miskey_share: f64,
-    pub amount_rng: Stream,
-    pub terminal_rng: Stream,
-    pub input_rng: Stream,
+    /// The per-payment words of this group (see `engine::rng`).
+    pub draws: KeyedStream,
+    /// Payments made so far in this group: the next payment's serial within the group.
+    pub made: u64,
 }
 
 /// The nodes of the network and the links between them.
@@ -59,14 +60,10 @@ impl Nodes {
     }
 }
 
-/// Routing tables and the random streams of decisions that are not a node's.
+/// Routing tables: which issuer a card belongs to, which channel a payment takes.
 pub(super) struct Routing {
     pub issuer_cdf: Vec<f64>,
     pub channel_cdf: Vec<f64>,
-    pub route_issuer: Stream,
-    pub route_channel: Stream,
-    pub fraud_rng: Stream,
-    pub risk_rng: Stream,
 }
 
 /// The books: the double-entry ledger and the clearing batches.
@@ -116,9 +113,8 @@ impl<'a, T: Tracer> World<'a, T> {
                 amount: g.amount.clone(),
                 terminals: g.count,
                 miskey_share: g.miskey_share,
-                amount_rng: st(&format!("amount/{}", g.id)),
-                terminal_rng: st(&format!("terminal/{}", g.id)),
-                input_rng: st(&format!("input/{}", g.id)),
+                draws: KeyedStream::new(master, run, &format!("payments/{}", g.id)),
+                made: 0,
             })
             .collect();
         let mut stations: Vec<Station> = s
@@ -169,8 +165,6 @@ impl<'a, T: Tracer> World<'a, T> {
                     i,
                     st(&format!("accounts/{id}/open")),
                     st(&format!("accounts/{id}/frozen")),
-                    st(&format!("accounts/{id}/pick")),
-                    st(&format!("issuer/{id}/decline")),
                 )
             })
             .collect();
@@ -192,10 +186,6 @@ impl<'a, T: Tracer> World<'a, T> {
             routing: Routing {
                 issuer_cdf: cdf(s.issuers.iter().map(|i| i.share)),
                 channel_cdf: cdf(s.channels.iter().map(|c| c.weight)),
-                route_issuer: st("route/issuer"),
-                route_channel: st("route/channel"),
-                fraud_rng: st("fraud"),
-                risk_rng: st("risk"),
             },
             nodes: Nodes {
                 groups,

@@ -1,9 +1,10 @@
 //! The acquirer's gateway: its queue, the risk engine, routing to a channel, and what the
 //! acquirer believes about each payment.
 
+use crate::engine::rng::chance;
 use crate::model::World;
 use crate::model::event::{Ev, Msg, ToChannel, ToGateway, ToTerminal};
-use crate::model::payment::{AcquirerState as Acq, code, flag};
+use crate::model::payment::{AcquirerState as Acq, code, flag, slot};
 use crate::model::topology::{Dir, LinkId, Topology};
 use crate::model::trace::{Step, Tracer};
 use crate::scenario::RiskAction;
@@ -58,11 +59,14 @@ impl<T: Tracer> World<'_, T> {
         let p = self.arena.pay[pid as usize];
         if let Some(r) = &self.s.risk {
             let fraud = p.has(flag::FRAUD);
-            let flagged = self.routing.risk_rng.chance(if fraud {
-                r.detection_rate
-            } else {
-                r.false_positive_rate
-            });
+            let flagged = chance(
+                self.arena.draws[pid as usize][slot::RISK],
+                if fraud {
+                    r.detection_rate
+                } else {
+                    r.false_positive_rate
+                },
+            );
             if flagged {
                 match r.action {
                     RiskAction::Decline => {

@@ -4,7 +4,7 @@
 use crate::model::World;
 use crate::model::event::{Msg, ToChannel, ToIssuer};
 use crate::model::ledger::Account;
-use crate::model::payment::{AcquirerState as Acq, IssuerState as Iss, code, flag};
+use crate::model::payment::{AcquirerState as Acq, IssuerState as Iss, code, flag, slot};
 use crate::model::topology::{Dir, LinkId};
 use crate::model::trace::{Step, Tracer};
 
@@ -37,10 +37,12 @@ impl<T: Tracer> World<'_, T> {
             // The reversal overtook the request: the issuer refuses the late original.
             code::DO_NOT_HONOUR
         } else {
+            let dnh = self.arena.draws[pid as usize][slot::DO_NOT_HONOUR];
             self.nodes.accounts[p.issuer as usize].authorise(
                 p.account,
                 p.amount,
                 p.has(flag::MISKEYED),
+                dnh,
             )
         };
         let q = &mut self.arena.pay[pid as usize];

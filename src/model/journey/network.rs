@@ -1,8 +1,10 @@
 //! Messages on links and requests at stations: the parts of the journey every node shares.
 
+use crate::engine::Nanos;
+use crate::engine::rng::unit;
 use crate::model::World;
 use crate::model::event::{Ev, Msg, what};
-use crate::model::payment::{AcquirerState as Acq, code};
+use crate::model::payment::{AcquirerState as Acq, code, slot, used};
 use crate::model::station::Admit;
 use crate::model::topology::{Dir, LinkId, StationId, StationKind};
 use crate::model::trace::{Step, Tracer};
@@ -13,7 +15,23 @@ impl<T: Tracer> World<'_, T> {
     #[inline]
     pub(in crate::model) fn send(&mut self, pid: u32, via: LinkId, dir: Dir, msg: Msg) {
         let now = self.q.now();
-        match self.nodes.link(via).traverse(now, dir) {
+        // The payment's own draws for its first message on this link and direction.
+        let hop = match via {
+            LinkId::Terminal(_) => 0,
+            LinkId::GatewayChannel(_) => 1,
+            LinkId::ChannelIssuer(..) => 2,
+        };
+        let k = 2 * hop + dir as usize;
+        let bit = used::LINK << k;
+        let p = &mut self.arena.pay[pid as usize];
+        let own = if p.used & bit == 0 {
+            p.used |= bit;
+            let d = &self.arena.draws[pid as usize];
+            Some((d[slot::LATENCY + k], d[slot::LOSS + k]))
+        } else {
+            None
+        };
+        match self.nodes.link(via).traverse(now, dir, own) {
             // A zero-latency hop is a function call: the message arrives now, before any other
             // event of this instant (the caller holds a reference to the payment).
             Some(0) => {
@@ -83,7 +101,8 @@ impl<T: Tracer> World<'_, T> {
         match self.is_down(pid, st, what::REQUEST) {
             None => {
                 let now = self.q.now();
-                match self.nodes.stations[st.index()].arrive(now, pid) {
+                let service = self.service_time(pid, st);
+                match self.nodes.stations[st.index()].arrive(now, pid, service) {
                     Admit::Started(end) => self.schedule(end, Ev::ServiceDone { station: st, pid }),
                     Admit::Queued => {
                         self.hold(pid); // its queue place
@@ -97,6 +116,27 @@ impl<T: Tracer> World<'_, T> {
             }
             Some(OutageMode::Drop) => {}
             Some(OutageMode::Reject) => self.reject(pid, st),
+        }
+    }
+
+    /// The service a request needs at a station: the payment's own draw for this kind of
+    /// station the first time, the station's stream for a repeat.
+    #[inline]
+    fn service_time(&mut self, pid: u32, st: StationId) -> Nanos {
+        let kind = match self.topo.kind(st) {
+            StationKind::Gateway => 0,
+            StationKind::Channel(_) => 1,
+            StationKind::Issuer(_) => 2,
+        };
+        let bit = used::SERVICE << kind;
+        let p = &mut self.arena.pay[pid as usize];
+        let station = &mut self.nodes.stations[st.index()];
+        if p.used & bit == 0 {
+            p.used |= bit;
+            let u = unit(self.arena.draws[pid as usize][slot::SERVICE + kind]);
+            station.service().quantile_ns(u)
+        } else {
+            station.own_service()
         }
     }
 

@@ -1,11 +1,12 @@
 //! The terminal: the sale, the answer the till shows, its timeout and its reversals.
 
+use crate::engine::rng::{below, chance, unit};
 use crate::model::World;
 use crate::model::clearing::NO_BATCH;
 use crate::model::event::{Ev, Msg, ToGateway, ToTerminal};
 use crate::model::invariants::Violation;
 use crate::model::payment::{
-    AcquirerState as Acq, IssuerState as Iss, Payment, TerminalState as Term, code, flag,
+    AcquirerState as Acq, IssuerState as Iss, Payment, TerminalState as Term, code, flag, slot,
 };
 use crate::model::topology::{Dir, LinkId, pick};
 use crate::model::trace::{Step, Tracer};
@@ -18,24 +19,23 @@ impl<T: Tracer> World<'_, T> {
         if let Some(t) = self.nodes.groups[g].arrivals.next(now) {
             self.schedule(t, Ev::Arrival { group: g as u16 });
         }
+        // Everything random about the payment comes from its own words (see `engine::rng`).
         let grp = &mut self.nodes.groups[g];
-        let amount = grp.amount.sample_minor(&mut grp.amount_rng, 1);
-        let terminal = grp.terminal_rng.below(grp.terminals as u64) as u32;
-        let miskeyed = grp.input_rng.chance(grp.miskey_share);
-        let r = &mut self.routing;
-        let issuer = if r.issuer_cdf.len() == 1 {
-            0
-        } else {
-            pick(&r.issuer_cdf, r.route_issuer.uniform())
-        };
-        let channel = if r.channel_cdf.len() == 1 {
-            0
-        } else {
-            pick(&r.channel_cdf, r.route_channel.uniform())
-        };
-        let fraud = r.fraud_rng.chance(self.s.fraud_share);
-        let acc = &mut self.nodes.accounts[issuer as usize];
-        let account = acc.pick();
+        let d = grp.draws.draws(grp.made);
+        grp.made += 1;
+        let amount = grp.amount.quantile_minor(unit(d[slot::AMOUNT]), 1);
+        let terminal = below(
+            d[slot::TERMINAL],
+            d[slot::TERMINAL + 1],
+            grp.terminals as u64,
+        ) as u32;
+        let miskeyed = chance(d[slot::MISKEY], grp.miskey_share);
+        let r = &self.routing;
+        let issuer = pick(&r.issuer_cdf, unit(d[slot::ISSUER]));
+        let channel = pick(&r.channel_cdf, unit(d[slot::CHANNEL]));
+        let fraud = chance(d[slot::FRAUD], self.s.fraud_share);
+        let acc = &self.nodes.accounts[issuer as usize];
+        let account = acc.pick(d[slot::ACCOUNT], d[slot::ACCOUNT + 1]);
         let payable = !fraud && acc.payable(account, amount, miskeyed);
         let mut flags = 0;
         if fraud {
@@ -47,28 +47,32 @@ impl<T: Tracer> World<'_, T> {
         if miskeyed {
             flags |= flag::MISKEYED;
         }
-        let pid = self.arena.insert(Payment {
-            serial: self.out.payments,
-            t_sale: now,
-            t_held: 0,
-            amount,
-            charged: 0,
-            credited: 0,
-            account,
-            terminal,
-            refs: 0,
-            batch: NO_BATCH,
-            batch_pos: 0,
-            group: g as u16,
-            channel,
-            issuer,
-            code: code::NONE,
-            flags,
-            reversal_attempts: 0,
-            terminal_state: Term::Waiting,
-            acquirer: Acq::Unknown,
-            issuer_state: Iss::Unseen,
-        });
+        let pid = self.arena.insert(
+            Payment {
+                serial: self.out.payments,
+                t_sale: now,
+                t_held: 0,
+                amount,
+                charged: 0,
+                credited: 0,
+                account,
+                terminal,
+                refs: 0,
+                batch: NO_BATCH,
+                batch_pos: 0,
+                group: g as u16,
+                channel,
+                issuer,
+                code: code::NONE,
+                flags,
+                reversal_attempts: 0,
+                terminal_state: Term::Waiting,
+                acquirer: Acq::Unknown,
+                issuer_state: Iss::Unseen,
+                used: 0,
+            },
+            d,
+        );
         self.out.payments += 1;
         if T::ON {
             self.trace(pid, |w| Step::Created {
