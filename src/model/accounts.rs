@@ -1,5 +1,6 @@
 //! The issuer's cardholder accounts and its authorisation decision.
 
+use super::RunError;
 use super::payment::code;
 use crate::engine::Stream;
 use crate::engine::rng::{below, chance};
@@ -24,25 +25,40 @@ pub struct Accounts {
 impl Accounts {
     /// Opens `spec.accounts.count` accounts with balances and frozen flags drawn from their own
     /// streams.
-    pub fn open(spec: &IssuerSpec, mut opening: Stream, mut frozen_rng: Stream) -> Self {
+    ///
+    /// The table is allocated fallibly: a pool too large for the memory at hand is an error
+    /// naming the issuer and the size, never an abort.
+    pub fn open(
+        spec: &IssuerSpec,
+        mut opening: Stream,
+        mut frozen_rng: Stream,
+    ) -> Result<Self, RunError> {
         let n = spec.accounts.count as usize;
+        let mut accounts: Vec<Account> = Vec::new();
+        accounts
+            .try_reserve_exact(n)
+            .map_err(|_| RunError::Memory {
+                what: format!(
+                    "the {n} cardholder accounts of issuer `{}`",
+                    spec.station.id
+                ),
+                bytes: (n * std::mem::size_of::<Account>()) as u64,
+            })?;
         // Balances first, then statuses, each from its own stream in account order.
-        let mut accounts: Vec<Account> = (0..n)
-            .map(|_| Account {
-                balance: spec.accounts.balance.sample_minor(&mut opening, 0),
-                frozen: false,
-            })
-            .collect();
+        accounts.extend((0..n).map(|_| Account {
+            balance: spec.accounts.balance.sample_minor(&mut opening, 0),
+            frozen: false,
+        }));
         for a in &mut accounts {
             a.frozen = frozen_rng.chance(spec.accounts.frozen_share);
         }
         let opening_total = accounts.iter().map(|a| a.balance as i128).sum();
-        Accounts {
+        Ok(Accounts {
             accounts,
             opening_total,
             amount_limit: spec.accounts.amount_limit,
             do_not_honour: spec.do_not_honour_share,
-        }
+        })
     }
 
     /// The account a new card belongs to (uniform over the pool), from the payment's two

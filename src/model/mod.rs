@@ -35,6 +35,19 @@ pub use trace::{NoTrace, OutcomeFinder, Recorder, Step, Tracer};
 use crate::scenario::Scenario;
 use world::World;
 
+/// Why a run could not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A named invariant failed: a bug in the simulator (exit 1).
+    #[error(transparent)]
+    Invariant(#[from] Violation),
+    /// A table of the scenario does not fit in the memory at hand (bad input: exit 2).
+    #[error(
+        "not enough memory for {what} ({bytes} bytes); reduce the account pools (issuers.accounts.count) or run fewer worker threads (--threads)"
+    )]
+    Memory { what: String, bytes: u64 },
+}
+
 /// Simulates run `run` of `scenario` under `master` seed, tracing with `tracer`.
 ///
 /// Deterministic: the result depends only on `(scenario, master, run)`.
@@ -43,6 +56,6 @@ pub fn simulate<T: Tracer>(
     master: u64,
     run: u64,
     tracer: &mut T,
-) -> Result<RunOutput, Violation> {
-    World::new(scenario, master, run, tracer).run()
+) -> Result<RunOutput, RunError> {
+    Ok(World::new(scenario, master, run, tracer)?.run()?)
 }

@@ -1,6 +1,7 @@
 //! The world of one run: what runs it (scenario, clock, tracer), the network's shape and nodes,
 //! the payments in flight, and the books. Built once per run from the validated scenario.
 
+use super::RunError;
 use super::accounts::Accounts;
 use super::arrivals::Arrivals;
 use super::clearing::Batch;
@@ -99,7 +100,12 @@ pub(super) struct World<'a, T: Tracer> {
 }
 
 impl<'a, T: Tracer> World<'a, T> {
-    pub(super) fn new(s: &'a Scenario, master: u64, run: u64, tracer: &'a mut T) -> Self {
+    pub(super) fn new(
+        s: &'a Scenario,
+        master: u64,
+        run: u64,
+        tracer: &'a mut T,
+    ) -> Result<Self, RunError> {
         let st = |name: &str| Stream::new(master, run, name);
         let topo = Topology::new(s);
         let window = s.traffic_window;
@@ -167,12 +173,12 @@ impl<'a, T: Tracer> World<'a, T> {
                     st(&format!("accounts/{id}/frozen")),
                 )
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         let mut q = EventQueue::with_capacity(4096);
         let timeout_lane = q.add_lane();
         let mut out = RunOutput::new(run, master);
         out.horizon = horizon;
-        World {
+        Ok(World {
             s,
             tracer,
             run,
@@ -202,7 +208,7 @@ impl<'a, T: Tracer> World<'a, T> {
                 batches: vec![],
             },
             out,
-        }
+        })
     }
 
     /// Runs to the horizon and checks the invariants.

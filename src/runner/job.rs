@@ -35,7 +35,7 @@ impl From<BatchError> for JobError {
             BatchError::Interrupted { completed, runs } => {
                 JobError::Interrupted { completed, runs }
             }
-            BatchError::Threads(..) => JobError::Options(e.to_string()),
+            BatchError::Threads(..) | BatchError::Memory(_) => JobError::Options(e.to_string()),
             e => JobError::Failed(e.to_string()),
         }
     }

@@ -11,7 +11,7 @@ pub mod job;
 
 use crate::engine::time::as_secs_f64;
 use crate::metrics::{self, BatchResult, Catalogue, Folder};
-use crate::model::{self, NoTrace, Violation};
+use crate::model::{self, NoTrace, RunError, Violation};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 use std::sync::Mutex;
@@ -39,6 +39,9 @@ pub enum BatchError {
     Interrupted { completed: u64, runs: u64 },
     #[error("{0}")]
     Sink(String),
+    /// The scenario's tables do not fit in memory (bad input).
+    #[error("{0}")]
+    Memory(String),
     #[error("cannot start {0} worker threads: {1}")]
     Threads(usize, String),
 }
@@ -63,6 +66,7 @@ pub fn run_batch(
         .num_threads(opts.threads)
         .build()
         .map_err(|e| BatchError::Threads(opts.threads, e.to_string()))?;
+    check_memory(scenario, pool.current_num_threads())?;
     let catalogue = Catalogue::for_scenario(scenario);
     let mut folder = Folder::new(catalogue.clone());
     // Histograms merge by integer addition, which does not depend on order: workers add their
@@ -74,7 +78,7 @@ pub fn run_batch(
     let mut done = 0u64;
     while done < opts.runs {
         let end = (done + chunk).min(opts.runs);
-        let rows: Vec<Option<Result<Vec<Option<f64>>, Violation>>> = pool.install(|| {
+        let rows: Vec<Option<Result<Vec<Option<f64>>, RunError>>> = pool.install(|| {
             (done..end)
                 .into_par_iter()
                 .map(|run| {
@@ -102,7 +106,10 @@ pub fn run_batch(
                     runs: opts.runs,
                 });
             };
-            let vals = vals?;
+            let vals = vals.map_err(|e| match e {
+                RunError::Invariant(v) => BatchError::Invariant(v),
+                e @ RunError::Memory { .. } => BatchError::Memory(e.to_string()),
+            })?;
             folder.push(&vals);
             on_run(run, &vals).map_err(BatchError::Sink)?;
         }
@@ -118,4 +125,26 @@ pub fn run_batch(
         opts.runs,
         as_secs_f64(crate::scenario::calendar::horizon(scenario)),
     ))
+}
+
+/// Checks up front that the large per-run tables (the cardholder accounts) of every worker fit
+/// in the memory the process may use, by reserving that much address space once: a limit
+/// (`ulimit -v`, a container's) makes this fail before any run starts, with a message saying
+/// what to reduce, instead of an abort in the middle of the batch.
+fn check_memory(scenario: &Scenario, threads: usize) -> Result<(), BatchError> {
+    let per_run = crate::scenario::capacity::table_bytes(scenario);
+    let total = per_run.saturating_mul(threads as u64);
+    let mut probe: Vec<u8> = Vec::new();
+    if usize::try_from(total)
+        .ok()
+        .and_then(|n| probe.try_reserve_exact(n).ok())
+        .is_none()
+    {
+        return Err(BatchError::Memory(format!(
+            "the scenario needs about {} MB for its account tables ({} MB per run × {threads} worker threads), more than this process may allocate; reduce the account pools (issuers.accounts.count) or run fewer worker threads (--threads)",
+            total / 1_000_000,
+            per_run / 1_000_000
+        )));
+    }
+    Ok(())
 }

@@ -75,6 +75,12 @@ pub fn loads(s: &Scenario) -> Vec<Load> {
     v
 }
 
+/// Bytes of the large tables one run allocates: every issuer's cardholder accounts (a balance
+/// and a status, 16 bytes each). Everything else a run holds is small and flat in its size.
+pub fn table_bytes(s: &Scenario) -> u64 {
+    s.issuers.iter().map(|i| i.accounts.count as u64 * 16).sum()
+}
+
 /// Human-readable warnings for stations at or above full load.
 pub fn warnings(s: &Scenario) -> Vec<String> {
     loads(s)
