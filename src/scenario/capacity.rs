@@ -3,16 +3,17 @@
 //!
 //! A FIFO station with `c` servers, arrival rate λ and mean service time S is stable only if its
 //! utilisation ρ = λS/c is below 1; at or above 1 its queue grows for as long as the load lasts.
-//! The check uses the busiest hour of the day (hour-of-day profile and peak multiplier
-//! included), the routing weights and issuer shares.
+//! The check uses the busiest part of the traffic window (hour-of-day profile and peak
+//! multiplier included, only where they overlap the window), the routing weights and issuer
+//! shares.
 
 use crate::scenario::{Scenario, StationSpec};
 
-/// Offered load of one station in the busiest hour.
+/// Offered load of one station at the busiest time of the traffic window.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Load {
     pub station: String,
-    /// Requests per second reaching the station in the busiest hour.
+    /// Requests per second reaching the station at the busiest time of the traffic window.
     pub arrival_rate: f64,
     pub mean_service_s: f64,
     pub servers: u32,
@@ -20,25 +21,36 @@ pub struct Load {
     pub utilization: f64,
 }
 
-/// The peak payment rate (per second): the busiest hour of the day over all terminal groups.
+/// The peak payment rate (per second) offered inside the traffic window, all terminal groups
+/// together.
+///
+/// The arrival rate is piecewise constant over the day: each hour of the day has its profile
+/// weight, and a group's peak window (times of day, repeating daily) multiplies its rate. The
+/// day is cut at every hour and every peak boundary, and a segment counts only if it overlaps
+/// the traffic window `[0, traffic_window)`, which may be a fraction of an hour or span several
+/// days. A one-minute window at midnight therefore sees midnight's rate, not the lunch peak.
 pub fn peak_rate(s: &Scenario) -> f64 {
-    (0..24)
-        .map(|h| {
+    use crate::engine::{DAY, HOUR};
+    let mut cuts: Vec<u64> = (0..24).map(|h| h * HOUR).collect();
+    for (start, end, _) in s.terminals.iter().filter_map(|g| g.peak) {
+        cuts.extend([start, end].into_iter().filter(|&t| t < DAY));
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    // A segment `[a, b)` of the day (repeating daily) overlaps `[0, traffic_window)` iff its
+    // first occurrence starts inside the window.
+    cuts.into_iter()
+        .filter(|&a| a < s.traffic_window)
+        .map(|a| {
+            let hour = (a / HOUR) as usize;
             s.terminals
                 .iter()
                 .map(|g| {
-                    let peak = g.peak.map_or(1.0, |(start, end, m)| {
-                        let (hs, he) = (
-                            h as u64 * crate::engine::HOUR,
-                            (h as u64 + 1) * crate::engine::HOUR,
-                        );
-                        if start < he && end > hs {
-                            m.max(1.0)
-                        } else {
-                            1.0
-                        }
-                    });
-                    g.rate * g.hourly[h] * peak
+                    let peak = g
+                        .peak
+                        .filter(|&(start, end, _)| (start..end).contains(&a))
+                        .map_or(1.0, |(_, _, m)| m);
+                    g.rate * g.hourly[hour] * peak
                 })
                 .sum::<f64>()
         })
@@ -56,7 +68,7 @@ fn load(st: &StationSpec, rate: f64) -> Load {
     }
 }
 
-/// Offered load of every station in the busiest hour.
+/// Offered load of every station at the busiest time of the traffic window.
 pub fn loads(s: &Scenario) -> Vec<Load> {
     let lambda = peak_rate(s);
     let wsum: f64 = s.channels.iter().map(|c| c.weight).sum();
@@ -88,9 +100,11 @@ pub fn warnings(s: &Scenario) -> Vec<String> {
         .filter(|l| l.utilization >= 1.0)
         .map(|l| {
             format!(
-                "station `{}` is overloaded in the busiest hour: {:.1} requests/s × {:.3} s mean service / {} servers = utilisation {:.2} (>= 1). \
-                 Its queue grows for as long as the peak lasts, so waits will exceed the terminal timeout and payments will time out; \
-                 add servers or shorten the service time if that is not what you want to study",
+                "station `{}` is overloaded in the busiest hour: {:.1} requests/s × {:.3} s mean \
+                 service / {} servers = utilisation {:.2} (>= 1). Its queue grows for as long as \
+                 the peak lasts, so waits will exceed the terminal timeout and payments will time \
+                 out; add servers or shorten the service time if that is not what you want to \
+                 study",
                 l.station, l.arrival_rate, l.mean_service_s, l.servers, l.utilization
             )
         })
@@ -100,6 +114,7 @@ pub fn warnings(s: &Scenario) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine;
     use crate::scenario::{self, Limits};
 
     #[test]
@@ -125,6 +140,70 @@ mod tests {
             "{}",
             w[0]
         );
+    }
+
+    /// Baseline traffic offered in a one-minute window starting at midnight: the midnight
+    /// hour's rate, not the lunch peak (which reported utilisation 1.64 where the simulated
+    /// utilisation was 0.08).
+    #[test]
+    fn midnight_minute_window_sees_midnight_traffic() {
+        let mut s = scenario::load("scenarios/baseline.toml".as_ref(), &Limits::default()).unwrap();
+        // One issuer server and more traffic: utilisation 1.64 in the busiest hour of the day.
+        s.issuers[0].station.servers = 1;
+        let busiest = loads(&s).last().unwrap().utilization;
+        for g in &mut s.terminals {
+            g.rate *= 1.64 / busiest;
+        }
+        let w = warnings(&s);
+        assert!(
+            w.len() == 1 && w[0].contains("`issuers`") && w[0].contains("utilisation 1.64"),
+            "{w:?}"
+        );
+        s.traffic_window = engine::MINUTE;
+        let expected: f64 = s.terminals.iter().map(|g| g.rate * g.hourly[0]).sum();
+        assert!((peak_rate(&s) - expected).abs() < 1e-9 * expected);
+        let w = warnings(&s);
+        for st in s.stations() {
+            let share = if let Some(c) = s.channels.iter().find(|c| c.station.id == st.id) {
+                c.weight / s.channels.iter().map(|c| c.weight).sum::<f64>()
+            } else if let Some(i) = s.issuers.iter().find(|i| i.station.id == st.id) {
+                i.share / s.issuers.iter().map(|i| i.share).sum::<f64>()
+            } else {
+                1.0
+            };
+            let rho = expected * share * st.service.mean() / 1e9 / st.servers as f64;
+            let warned = w.iter().any(|m| m.contains(&format!("`{}`", st.id)));
+            assert_eq!(warned, rho >= 1.0, "{}: utilisation {rho}; {w:?}", st.id);
+        }
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
+    fn window_over_several_days_counts_every_hour() {
+        let mut s = scenario::baseline();
+        s.traffic_window = 3 * engine::DAY + 30 * engine::MINUTE;
+        let max_w = s.terminals[0].hourly.iter().cloned().fold(0.0, f64::max);
+        assert!((peak_rate(&s) - s.mean_arrival_rate() * max_w).abs() < 1e-9);
+    }
+
+    #[test]
+    fn peak_window_counts_only_where_it_overlaps_the_traffic_window() {
+        use engine::{HOUR, MINUTE};
+        let mut s = scenario::load("scenarios/pipeline.toml".as_ref(), &Limits::default()).unwrap();
+        // Flat 50/s; a ×3 peak from 00:30 to 02:00.
+        s.terminals[0].peak = Some((30 * MINUTE, 2 * HOUR, 3.0));
+        s.traffic_window = 20 * MINUTE;
+        assert!((peak_rate(&s) - 50.0).abs() < 1e-9);
+        s.traffic_window = 30 * MINUTE;
+        assert!((peak_rate(&s) - 50.0).abs() < 1e-9);
+        s.traffic_window = 31 * MINUTE;
+        assert!((peak_rate(&s) - 150.0).abs() < 1e-9);
+        // A multiplier below 1 over the whole window lowers the rate the window sees.
+        s.terminals[0].peak = Some((0, HOUR, 0.5));
+        s.traffic_window = 30 * MINUTE;
+        assert!((peak_rate(&s) - 25.0).abs() < 1e-9);
+        s.traffic_window = 2 * HOUR;
+        assert!((peak_rate(&s) - 50.0).abs() < 1e-9);
     }
 
     #[test]
