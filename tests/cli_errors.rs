@@ -925,6 +925,39 @@ fn too_many_runs_on_the_command_line() {
     assert_no_output(what, &dir);
 }
 
+/// `--threads` is checked by the argument parser before any scenario is read or any thread
+/// is started: far too many threads is a usage error naming the accepted range, at once.
+#[test]
+fn too_many_threads_on_the_command_line() {
+    for n in ["99999999999", "20000"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out");
+        let started = std::time::Instant::now();
+        let (out, stdout, stderr) = exec(
+            payfault()
+                .args(["run", "scenarios/pipeline.toml", "--threads", n, "--out"])
+                .arg(&dir),
+        );
+        let elapsed = started.elapsed();
+        let what = format!("run --threads {n}");
+        let e = assert_bad_input(&what, &out, &stdout, &stderr);
+        assert_contains_all(
+            &what,
+            &e,
+            needles![
+                format!("invalid value '{n}' for '--threads <THREADS>'"),
+                format!("{n} threads is too many"),
+                "0 (one per core) to 1024"
+            ],
+        );
+        assert!(
+            elapsed < Duration::from_secs(10),
+            "{what}: took {elapsed:?} to refuse"
+        );
+        assert_no_output(&what, &dir);
+    }
+}
+
 #[test]
 fn too_many_runs_in_the_file() {
     let f = "limit_runs.toml";
