@@ -1,6 +1,6 @@
 //! The scenario file as written: serde structs that mirror the TOML, with the defaults of
-//! domain.md §5. Unknown fields are rejected everywhere. Nothing here is trusted by the engine:
-//! `validate` turns it into a [`super::Scenario`].
+//! docs/background.md (calibration figures). Unknown fields are rejected everywhere. Nothing
+//! here is trusted by the engine: `validate` turns it into a [`super::Scenario`].
 
 use super::dist::{Dist, DistOf, DurationDist, MoneyDist};
 use super::units::{Duration, Money, Probability, Rate, TimeOfDay, Weekday};
