@@ -17,7 +17,8 @@ use std::process::ExitCode;
 #[command(
     name = "payfault",
     version,
-    about = "Simulate card payment networks end to end: why merchants' money does not arrive, and what it costs.",
+    about = "Simulate card payment networks end to end: why merchants' money does not arrive, and \
+             what it costs.",
     long_about = None,
     arg_required_else_help = true
 )]

@@ -89,7 +89,11 @@ pub fn story(s: &Scenario, seed: u64, run: u64, pick: Pick) -> Result<String, Fa
             model::simulate(s, seed, run, &mut finder)
                 .map_err(|v| Failure::Runtime(v.to_string()))?;
             finder.found.ok_or_else(|| {
-                Failure::Runtime(format!("no payment ended {} in run {run} (seed {seed}); try another --run or --outcome", o.name()))
+                Failure::Runtime(format!(
+                    "no payment ended {} in run {run} (seed {seed}); try another --run or \
+                     --outcome",
+                    o.name()
+                ))
             })?
         }
     };

@@ -220,12 +220,19 @@ impl RawDist {
             }
         };
         let d = match kind.as_str() {
-            "constant" => Dist::Constant(nonneg(need(&self.value, "value")?.value::<U>("value")?, "value")?),
+            "constant" => Dist::Constant(nonneg(
+                need(&self.value, "value")?.value::<U>("value")?,
+                "value",
+            )?),
             "uniform" => {
                 let lo = nonneg(need(&self.min, "min")?.value::<U>("min")?, "min")?;
                 let hi = nonneg(need(&self.max, "max")?.value::<U>("max")?, "max")?;
                 if hi < lo {
-                    return Err(format!("`max` ({}) must not be below `min` ({})", self.max.as_ref().expect("present"), self.min.as_ref().expect("present")));
+                    return Err(format!(
+                        "`max` ({}) must not be below `min` ({})",
+                        self.max.as_ref().expect("present"),
+                        self.min.as_ref().expect("present")
+                    ));
                 }
                 Dist::Uniform { lo, width: hi - lo }
             }
@@ -245,9 +252,14 @@ impl RawDist {
                         return Err(format!("`median` must be greater than zero, got {med_raw}"));
                     }
                     if p99 <= med {
-                        return Err(format!("`p99` ({p99_raw}) must be greater than `median` ({med_raw})"));
+                        return Err(format!(
+                            "`p99` ({p99_raw}) must be greater than `median` ({med_raw})"
+                        ));
                     }
-                    Dist::LogNormal { mu: med.ln(), sigma: (p99.ln() - med.ln()) / Z99 }
+                    Dist::LogNormal {
+                        mu: med.ln(),
+                        sigma: (p99.ln() - med.ln()) / Z99,
+                    }
                 }
                 (None, None, Some(mu), Some(sigma)) => {
                     let mu = mu.plain("mu")?;
@@ -256,11 +268,24 @@ impl RawDist {
                         return Err(format!("`sigma` must be greater than zero, got {sigma}"));
                     }
                     if mu.abs() > 50.0 || sigma > 10.0 {
-                        return Err(format!("`mu` = {mu} / `sigma` = {sigma} are out of range (|mu| <= 50, sigma <= 10, in {}s of natural units)", U::NAME));
+                        return Err(format!(
+                            "`mu` = {mu} / `sigma` = {sigma} are out of range (|mu| <= 50, sigma \
+                             <= 10, in {}s of natural units)",
+                            U::NAME
+                        ));
                     }
-                    Dist::LogNormal { mu: mu + U::NATURAL.ln(), sigma }
+                    Dist::LogNormal {
+                        mu: mu + U::NATURAL.ln(),
+                        sigma,
+                    }
                 }
-                _ => return Err("a lognormal distribution takes either `median` and `p99`, or `mu` and `sigma` (of the natural log of seconds / major units)".into()),
+                _ => {
+                    return Err(
+                        "a lognormal distribution takes either `median` and `p99`, or `mu` and \
+                         `sigma` (of the natural log of seconds / major units)"
+                            .into(),
+                    );
+                }
             },
             "empirical" => {
                 let Some(values) = self.values else {
@@ -278,7 +303,11 @@ impl RawDist {
                     .collect::<Result<Vec<_>, _>>()?;
                 let weights = self.weights.unwrap_or_else(|| vec![1.0; vals.len()]);
                 if weights.len() != vals.len() {
-                    return Err(format!("`weights` has {} entries but `values` has {}", weights.len(), vals.len()));
+                    return Err(format!(
+                        "`weights` has {} entries but `values` has {}",
+                        weights.len(),
+                        vals.len()
+                    ));
                 }
                 if weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
                     return Err("`weights` must be finite and not negative".into());

@@ -169,7 +169,8 @@ pub fn enrich_syntax_message(msg: &str, src: &str, span: Option<std::ops::Range<
             format!(" `{at}`")
         };
         return format!(
-            "{msg}{what}: each key may be set once per table, and each [table] header may appear once"
+            "{msg}{what}: each key may be set once per table, and each [table] header may appear \
+             once"
         );
     }
     if let Some(s) = &span {

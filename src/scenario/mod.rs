@@ -191,7 +191,10 @@ pub fn parse(src: &str, file: &str, limits: &Limits) -> Result<Scenario, Scenari
     let de = toml::Deserializer::parse(src).map_err(|e| {
         let mut msg = error::enrich_syntax_message(e.message(), src, e.span());
         let span = e.span().or_else(|| {
-            msg.push_str(" (tables, arrays and dotted keys are nested too deeply; scenarios need only a few levels)");
+            msg.push_str(
+                " (tables, arrays and dotted keys are nested too deeply; scenarios need only a few \
+                 levels)",
+            );
             error::deepest_line(src)
         });
         Diagnostic::new(file, src, span, "", &msg).into_error()
@@ -208,7 +211,10 @@ pub fn parse(src: &str, file: &str, limits: &Limits) -> Result<Scenario, Scenari
         // Errors the reader raises without a place (nesting too deep): point at the most
         // deeply nested line.
         let span = inner.span().or_else(|| {
-            msg.push_str(" (tables, arrays and dotted keys are nested too deeply; scenarios need only a few levels)");
+            msg.push_str(
+                " (tables, arrays and dotted keys are nested too deeply; scenarios need only a few \
+                 levels)",
+            );
             error::deepest_line(src)
         });
         Diagnostic::new(file, src, span, &field, &msg).into_error()

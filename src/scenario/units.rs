@@ -13,7 +13,8 @@ use std::fmt;
 /// `u64` nanoseconds (584 years), so sums of a few durations cannot overflow.
 pub const MAX_DURATION: Nanos = 100 * 365 * DAY;
 
-const DURATION_HELP: &str = "expected a duration such as \"250ms\", \"30s\", \"1h30m\", \"2d\" (units: ns, us, ms, s, m, h, d)";
+const DURATION_HELP: &str = "expected a duration such as \"250ms\", \"30s\", \"1h30m\", \"2d\" \
+                             (units: ns, us, ms, s, m, h, d)";
 
 fn unit_ns(unit: &str) -> Option<u128> {
     Some(match unit {

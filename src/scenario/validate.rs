@@ -62,7 +62,8 @@ impl Limits {
     }
 }
 
-const ID_HELP: &str = "ids use lowercase letters, digits, '_' and '-', start with a letter, and are at most 40 characters";
+const ID_HELP: &str = "ids use lowercase letters, digits, '_' and '-', start with a letter, and \
+                       are at most 40 characters";
 
 struct Ctx<'a> {
     file: &'a str,
@@ -189,7 +190,11 @@ pub(super) fn validate(
         return Err(cx.err(
             raw.name.span(),
             "name",
-            format!("invalid scenario name \"{}\": use letters, digits, '_', '-' and '.', not starting with '.', at most 64 characters (it names the output folder)", name.escape_debug()),
+            format!(
+                "invalid scenario name \"{}\": use letters, digits, '_', '-' and '.', not starting \
+                 with '.', at most 64 characters (it names the output folder)",
+                name.escape_debug()
+            ),
         ));
     }
 
@@ -205,7 +210,12 @@ pub(super) fn validate(
     }
     let observation = sim.observation.as_ref().map(|o| o.get_ref().0);
     if let Some(o) = sim.observation.as_ref().filter(|o| o.get_ref().0 < window) {
-        return Err(cx.err(o.span(), "simulation.observation", "the observation period must not end before the traffic window (it is measured from the start of the run)"));
+        return Err(cx.err(
+            o.span(),
+            "simulation.observation",
+            "the observation period must not end before the traffic window (it is measured from \
+             the start of the run)",
+        ));
     }
     // A lower bound of the horizon, checked early; the exact horizon is checked at the end.
     let horizon_error = |horizon: Nanos| {
@@ -217,7 +227,8 @@ pub(super) fn validate(
             span,
             "simulation",
             format!(
-                "the run would cover {} days (traffic, then observation until settlement completes); the limit is {} days{}",
+                "the run would cover {} days (traffic, then observation until settlement \
+                 completes); the limit is {} days{}",
                 horizon.div_ceil(DAY),
                 limits.max_horizon / DAY,
                 limits.hint()
@@ -241,7 +252,10 @@ pub(super) fn validate(
             return Err(cx.err(
                 id.span(),
                 field,
-                format!("id \"{s}\" is already taken (by the {k}); ids must be unique across the gateway, terminal groups, channels and issuers"),
+                format!(
+                    "id \"{s}\" is already taken (by the {k}); ids must be unique across the \
+                     gateway, terminal groups, channels and issuers"
+                ),
             ));
         }
         ids.push((s.clone(), kind));
@@ -362,7 +376,8 @@ pub(super) fn validate(
             span,
             &field,
             format!(
-                "the terminals would make about {expected_payments:.0} payments per run; the limit is {:.0}. Lower terminals.count, terminals.rate or simulation.traffic_window{}",
+                "the terminals would make about {expected_payments:.0} payments per run; the limit \
+                 is {:.0}. Lower terminals.count, terminals.rate or simulation.traffic_window{}",
                 limits.max_payments_per_run,
                 limits.hint()
             ),
@@ -522,7 +537,11 @@ pub(super) fn validate(
                 return Err(cx.err(
                     l.to.span(),
                     &format!("{f}.to"),
-                    format!("there is no link between \"{from}\" and \"{to}\"; links join a terminal group and the gateway, the gateway and a channel, or a channel and an issuer"),
+                    format!(
+                        "there is no link between \"{from}\" and \"{to}\"; links join a terminal \
+                         group and the gateway, the gateway and a channel, or a channel and an \
+                         issuer"
+                    ),
                 ));
             }
         };
@@ -542,7 +561,12 @@ pub(super) fn validate(
         business_days[d.0 as usize] = true;
     }
     if !business_days.iter().any(|b| *b) {
-        return Err(cx.err(s.business_days.span(), "settlement.business_days", "at least one business day is needed, e.g. [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]"));
+        return Err(cx.err(
+            s.business_days.span(),
+            "settlement.business_days",
+            "at least one business day is needed, e.g. [\"mon\", \"tue\", \"wed\", \"thu\", \
+             \"fri\"]",
+        ));
     }
 
     let timeout = raw.strategy.terminal_timeout.get_ref().0;
@@ -590,7 +614,10 @@ pub(super) fn validate(
             return Err(cx.err(
                 fl.target.span(),
                 &format!("{f}.target"),
-                format!("\"{t}\" is a terminal group; outages target the gateway, a channel or an issuer (terminal faults are not modelled yet)"),
+                format!(
+                    "\"{t}\" is a terminal group; outages target the gateway, a channel or an \
+                     issuer (terminal faults are not modelled yet)"
+                ),
             ));
         } else {
             let mut targets = vec!["gateway"];
