@@ -25,10 +25,11 @@ pub struct Load {
 /// together.
 ///
 /// The arrival rate is piecewise constant over the day: each hour of the day has its profile
-/// weight, and a group's peak window (times of day, repeating daily) multiplies its rate. The
-/// day is cut at every hour and every peak boundary, and a segment counts only if it overlaps
-/// the traffic window `[0, traffic_window)`, which may be a fraction of an hour or span several
-/// days. A one-minute window at midnight therefore sees midnight's rate, not the lunch peak.
+/// weight, and a group's peak window (times of day, repeating daily) multiplies its rate (a
+/// multiplier below 1 counts as 1, so the estimate errs on the high side). The day is cut at
+/// every hour and every peak boundary, and a segment counts only if it overlaps the traffic
+/// window `[0, traffic_window)`, which may be a fraction of an hour or span several days. A
+/// one-minute window at midnight therefore sees midnight's rate, not the lunch peak.
 pub fn peak_rate(s: &Scenario) -> f64 {
     use crate::engine::{DAY, HOUR};
     let mut cuts: Vec<u64> = (0..24).map(|h| h * HOUR).collect();
@@ -49,7 +50,7 @@ pub fn peak_rate(s: &Scenario) -> f64 {
                     let peak = g
                         .peak
                         .filter(|&(start, end, _)| (start..end).contains(&a))
-                        .map_or(1.0, |(_, _, m)| m);
+                        .map_or(1.0, |(_, _, m)| m.max(1.0));
                     g.rate * g.hourly[hour] * peak
                 })
                 .sum::<f64>()
@@ -198,11 +199,15 @@ mod tests {
         assert!((peak_rate(&s) - 50.0).abs() < 1e-9);
         s.traffic_window = 31 * MINUTE;
         assert!((peak_rate(&s) - 150.0).abs() < 1e-9);
-        // A multiplier below 1 over the whole window lowers the rate the window sees.
+        // A peak late in the day counts once a window over several days reaches it.
+        s.terminals[0].peak = Some((23 * HOUR, 23 * HOUR + 10 * MINUTE, 2.0));
+        s.traffic_window = 23 * HOUR;
+        assert!((peak_rate(&s) - 50.0).abs() < 1e-9);
+        s.traffic_window = 2 * engine::DAY;
+        assert!((peak_rate(&s) - 100.0).abs() < 1e-9);
+        // A multiplier below 1 counts as 1 (documented: the estimate errs on the high side).
         s.terminals[0].peak = Some((0, HOUR, 0.5));
         s.traffic_window = 30 * MINUTE;
-        assert!((peak_rate(&s) - 25.0).abs() < 1e-9);
-        s.traffic_window = 2 * HOUR;
         assert!((peak_rate(&s) - 50.0).abs() < 1e-9);
     }
 
