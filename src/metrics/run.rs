@@ -104,7 +104,7 @@ impl RunOutput {
     }
 }
 
-/// The six outcomes of domain.md §4, plus `Pending` (still in its normal settlement cycle when
+/// The outcomes of docs/background.md (outcomes), plus `Pending` (still in its normal settlement cycle when
 /// observation ends; the default observation period makes it zero).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Outcome {

@@ -4,7 +4,7 @@
 use crate::engine::Nanos;
 pub use crate::metrics::Outcome;
 
-/// ISO 8583 response codes the model produces (domain.md §1).
+/// ISO 8583 response codes the model produces (docs/background.md, response codes).
 pub mod code {
     pub const APPROVED: u8 = 0;
     pub const DO_NOT_HONOUR: u8 = 5;
@@ -17,7 +17,7 @@ pub mod code {
     /// No response yet (not an ISO code).
     pub const NONE: u8 = 255;
 
-    /// What a response code means, in the field's words (domain.md §1).
+    /// What a response code means, in the field's words.
     pub fn describe(c: u8) -> &'static str {
         match c {
             APPROVED => "approved",
