@@ -5,8 +5,10 @@
 
 pub mod calendar;
 pub mod capacity;
+mod check;
 pub mod dist;
 pub mod error;
+pub mod limits;
 pub mod raw;
 pub mod units;
 mod validate;
@@ -14,7 +16,7 @@ mod validate;
 pub use dist::Dist;
 pub use error::{Diagnostic, ScenarioError};
 pub use raw::{OutageMode, RiskAction};
-pub use validate::Limits;
+pub use limits::Limits;
 
 use crate::engine::Nanos;
 use std::path::Path;
