@@ -35,10 +35,11 @@ fn outage_thirteen_hours() {
 /// 506940 -> 126738 when payments awaiting settlement were folded into their batch (one set of
 /// postings per route and batch; same events and outcomes). 2026-11-26, issue 7 part 2: every
 /// random quantity of a payment now comes from its own keyed words (common random numbers per
-/// payment, drawn by inversion) and links keep one stream per direction: the outage run's
-/// events 1655642 -> 1655781, postings 126738 -> 126830, settled 126717 -> 126807, declined
-/// 20576 -> 20484, fraud losses 18 -> 20 (same payments: arrivals keep their stream). The
-/// pipeline's counts did not move (no loss, no declines, the same arrivals).
+/// payment: SplitMix64 as a counter-based generator keyed per group, drawn by inversion) and
+/// links keep one stream per direction: the outage run's events 1655642 -> 1655877, postings
+/// 126738 -> 126804, settled 126717 -> 126777, declined 20576 -> 20510, fraud losses 18 -> 24
+/// (same payments: arrivals keep their stream). The pipeline's counts did not move (no loss,
+/// no declines, the same arrivals).
 const PIPELINE: (u64, u64, u64, [u64; 7]) = (41995, 6002, 5999, [5999, 0, 0, 0, 0, 0, 0]);
 const OUTAGE: (u64, u64, u64, [u64; 7]) =
-    (1655781, 126830, 147311, [126807, 20484, 0, 0, 0, 20, 0]);
+    (1655877, 126804, 147311, [126777, 20510, 0, 0, 0, 24, 0]);

@@ -14,5 +14,5 @@ pub mod time;
 
 pub use dist::Dist;
 pub use queue::EventQueue;
-pub use rng::{DRAW_WORDS, Draws, KeyedStream, Stream};
+pub use rng::{KeyedWords, Stream};
 pub use time::{DAY, HOUR, MICRO, MILLI, MINUTE, Nanos, SECOND};

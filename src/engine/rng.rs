@@ -14,21 +14,23 @@
 //! Comparisons of designs are sharp only when every variant sees the same payments (Law &
 //! Kelton, *Simulation Modeling and Analysis*, on common random numbers). So every random
 //! quantity that belongs to a payment (its amount, card, account, risk score, its latency and
-//! loss on each hop and direction, its service time at each station ...) is a [`Draws`] word
-//! keyed by the payment, not drawn from a shared stream whose position depends on what
-//! happened to earlier payments:
+//! loss on each hop and direction, its service time at each station ...) is a word keyed by
+//! the payment, not drawn from a shared stream whose position depends on what happened to
+//! earlier payments:
 //!
-//! > word `k` of payment `n` of terminal group `g` in run `r` =
-//! > ChaCha8(key = (master, r, "payfault"), stream = FNV-1a("payments/" + g), u32 word
-//! > position `n × DRAW_WORDS + k`).
+//! > word of purpose `k` for payment `n` of terminal group `g` in run `r` =
+//! > SplitMix64 output number `n × PURPOSES + k + 1` of the sequence seeded with the first
+//! > word of the ChaCha8 stream `"payments/" + g` of `(master, r)`.
 //!
-//! A [`KeyedStream`] hands out these blocks of [`DRAW_WORDS`] words in serial order (seeking
-//! when asked out of order), so the value of purpose `k` for payment `n` is the same whatever
-//! the rest of the model does: a slower issuer, an extra fault or a second terminal group
-//! leaves a group's payments, and everything drawn for them, unchanged. Words are turned into
-//! values by inversion ([`unit`], [`chance`], [`below`]), so each purpose consumes exactly its
-//! word. Draws that are not a payment's (arrival times, a fault's realisation, a repeated
-//! message beyond a payment's first on a link) come from their own named [`Stream`]s.
+//! SplitMix64 (Steele, Lea & Flood, *Fast splittable pseudorandom number generators*, OOPSLA
+//! 2014) computes output `i` directly as `mix(seed + i·γ)`: a counter-based generator, so a
+//! [`KeyedWords`] answers any (payment, purpose) in a few instructions, in any order, and keeps
+//! no state. The value of purpose `k` for payment `n` is therefore the same whatever the rest
+//! of the model does: a slower issuer, an extra fault or a second terminal group leaves a
+//! group's payments, and everything drawn for them, unchanged. Words are turned into values by
+//! inversion ([`unit`], [`chance`], [`below`]), so each purpose uses exactly its word. Draws
+//! that are not a payment's (arrival times, a fault's realisation, a repeated message beyond a
+//! payment's first on a link) come from their own named [`Stream`]s.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -123,119 +125,101 @@ impl Stream {
     }
 }
 
-/// Words of randomness each payment owns (see the module docs). Changing it changes every
-/// result: it is part of the pinned scheme.
-pub const DRAW_WORDS: usize = 32;
+/// Purposes reserved per payment (see the module docs). Changing it changes every result: it
+/// is part of the pinned scheme.
+pub const PURPOSES: u64 = 64;
 
-/// The random words of one payment.
-pub type Draws = [u32; DRAW_WORDS];
+/// SplitMix64's increment γ (the odd integer nearest 2^64 / φ).
+const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// SplitMix64's output function (Stafford's "mix13" variant, as published with SplitMix64).
+#[inline]
+pub fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
 
 /// The per-payment words of one terminal group (see the module docs).
-#[derive(Clone, Debug)]
-pub struct KeyedStream {
-    rng: ChaCha8Rng,
-    next: u64,
+#[derive(Clone, Copy, Debug)]
+pub struct KeyedWords {
+    seed: u64,
 }
 
-impl KeyedStream {
-    /// The keyed stream `name` of run `run` under master seed `master`.
+impl KeyedWords {
+    /// The keyed words `name` of run `run` under master seed `master`.
     pub fn new(master: u64, run: u64, name: &str) -> Self {
-        KeyedStream {
-            rng: Stream::new(master, run, name).rng,
-            next: 0,
+        KeyedWords {
+            seed: Stream::new(master, run, name).next_u64(),
         }
     }
 
-    /// The words of payment `serial`.
+    /// The word of purpose `purpose` (below [`PURPOSES`]) for payment `serial`.
     #[inline]
-    pub fn draws(&mut self, serial: u64) -> Draws {
-        if serial != self.next {
-            self.rng.set_word_pos(serial as u128 * DRAW_WORDS as u128);
-        }
-        self.next = serial + 1;
-        let mut d = [0u32; DRAW_WORDS];
-        for w in &mut d {
-            *w = self.rng.next_u32();
-        }
-        d
+    pub fn word(&self, serial: u64, purpose: usize) -> u64 {
+        debug_assert!((purpose as u64) < PURPOSES);
+        let i = serial
+            .wrapping_mul(PURPOSES)
+            .wrapping_add(purpose as u64 + 1);
+        mix64(self.seed.wrapping_add(i.wrapping_mul(GAMMA)))
     }
 }
 
-/// A word as a uniform number in the open interval (0, 1): safe for logarithms and quantile
-/// functions at both ends.
+/// A word as a uniform number in the open interval (0, 1): the midpoint of one of 2^52 equal
+/// cells, so both ends stay exactly representable away from 0 and 1 (safe for logarithms and
+/// quantile functions).
 #[inline]
-pub fn unit(w: u32) -> f64 {
-    (w as f64 + 0.5) * (1.0 / 4_294_967_296.0)
+pub fn unit(w: u64) -> f64 {
+    ((w >> 12) as f64 + 0.5) * (1.0 / (1u64 << 52) as f64)
 }
 
 /// `true` with probability `p`, decided by word `w`.
 #[inline]
-pub fn chance(w: u32, p: f64) -> bool {
+pub fn chance(w: u64, p: f64) -> bool {
     p > 0.0 && (p >= 1.0 || unit(w) < p)
 }
 
-/// An integer in `[0, n)` from two words (multiply-shift on 64 bits: the bias is below
-/// n / 2^64, and exactly two words are consumed whatever `n` is).
+/// An integer in `[0, n)` from one word (multiply-shift: the bias is below n / 2^64).
 #[inline]
-pub fn below(hi: u32, lo: u32, n: u64) -> u64 {
-    let x = ((hi as u64) << 32) | lo as u64;
-    ((x as u128 * n as u128) >> 64) as u64
+pub fn below(w: u64, n: u64) -> u64 {
+    ((w as u128 * n as u128) >> 64) as u64
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Pins the per-payment scheme: word positions, stream names and the generator.
+    /// Pins the per-payment scheme: the seed derivation, the counter layout and the mixer.
     #[test]
-    fn keyed_draws_golden_and_seekable() {
-        let mut k = KeyedStream::new(42, 7, "payments/shops");
-        let d0 = k.draws(0);
-        let _ = k.draws(1);
-        let d2 = k.draws(2);
-        assert_eq!(
-            &d0[..3],
-            &KEYED_GOLDEN,
-            "per-payment words changed: {:?}",
-            &d0[..3]
-        );
-        // Out of order (a seek) gives the same words as in order.
-        let mut fresh = KeyedStream::new(42, 7, "payments/shops");
-        assert_eq!(fresh.draws(2), d2);
-        assert_eq!(fresh.draws(0), d0);
-        // Word k of payment n is word n * DRAW_WORDS + k of the named stream.
-        let mut plain = Stream::new(42, 7, "payments/shops");
-        let first: Vec<u32> = (0..DRAW_WORDS).map(|_| plain.rng.next_u32()).collect();
-        assert_eq!(first, d0.to_vec());
+    fn keyed_words_golden_and_order_free() {
+        // SplitMix64 reference: seed 0 gives 0xe220a8397b1dcdaf, 0x6e789e6aa1b965f4 first
+        // (the published test vector of the SplitMix64 seeding generator).
+        let s0 = KeyedWords { seed: 0 };
+        assert_eq!(s0.word(0, 0), 0xe220_a839_7b1d_cdaf);
+        assert_eq!(s0.word(0, 1), 0x6e78_9e6a_a1b9_65f4);
+        let k = KeyedWords::new(42, 7, "payments/shops");
+        let got = [k.word(0, 0), k.word(0, 1), k.word(5, 3)];
+        assert_eq!(got, KEYED_GOLDEN, "per-payment words changed: {got:?}");
+        // Purpose k of payment n is output n * PURPOSES + k + 1 of the sequence.
+        assert_eq!(k.word(1, 0), k.word(0, PURPOSES as usize));
     }
-    /// Recorded once from rand_chacha 0.10.0: payment 0 of "payments/shops", run 7, seed 42.
-    const KEYED_GOLDEN: [u32; 3] = [4_164_113_492, 2_888_393_650, 1_994_738_867];
+    /// Recorded once: payment 0 purposes 0 and 1, payment 5 purpose 3 of "payments/shops", run 7,
+    /// seed 42.
+    const KEYED_GOLDEN: [u64; 3] = [
+        3_625_573_535_634_727_191,
+        8_071_408_435_197_559_454,
+        10_433_192_997_068_981_904,
+    ];
 
     #[test]
     fn word_transforms() {
-        assert!(unit(0) > 0.0 && unit(u32::MAX) < 1.0);
-        assert!(!chance(0, 0.0) && chance(u32::MAX, 1.0));
-        assert!(chance(0, 1e-9) && !chance(u32::MAX, 0.999_999));
-        assert_eq!(below(0, 0, 10), 0);
-        assert_eq!(below(u32::MAX, u32::MAX, 10), 9);
-        assert_eq!(below(u32::MAX / 2 + 1, 0, 10), 5);
+        assert!(unit(0) > 0.0 && unit(u64::MAX) < 1.0);
+        assert!(!chance(0, 0.0) && chance(u64::MAX, 1.0));
+        assert!(chance(0, 1e-12) && !chance(u64::MAX, 0.999_999));
+        assert_eq!(below(0, 10), 0);
+        assert_eq!(below(u64::MAX, 10), 9);
+        assert_eq!(below(1 << 63, 10), 5);
     }
-
-    /// Pins the generator: if this fails, every published result would change. Do not update
-    /// the constants without a changelog entry saying that seeds no longer reproduce.
-    #[test]
-    fn golden_values() {
-        let mut s = Stream::new(42, 7, "arrivals/shops");
-        let got: Vec<u64> = (0..3).map(|_| s.next_u64()).collect();
-        assert_eq!(got, GOLDEN, "ChaCha8 stream output changed: got {got:?}");
-    }
-    /// Recorded once from rand_chacha 0.10.0 (ChaCha8, key = 42 | 7 | "payfault", stream =
-    /// FNV-1a("arrivals/shops")).
-    const GOLDEN: [u64; 3] = [
-        1542436644230658655,
-        10182415419147186106,
-        7432528383599913118,
-    ];
 
     #[test]
     fn fnv1a_reference_vectors() {

@@ -61,11 +61,11 @@ impl Accounts {
         })
     }
 
-    /// The account a new card belongs to (uniform over the pool), from the payment's two
-    /// account words.
+    /// The account a new card belongs to (uniform over the pool), from the payment's account
+    /// word.
     #[inline]
-    pub fn pick(&self, hi: u32, lo: u32) -> u32 {
-        below(hi, lo, self.accounts.len() as u64) as u32
+    pub fn pick(&self, w: u64) -> u32 {
+        below(w, self.accounts.len() as u64) as u32
     }
 
     /// Whether the issuer would approve, ignoring its own random "do not honour" declines.
@@ -82,7 +82,7 @@ impl Accounts {
     /// declines); on approval the funds leave the cardholder's balance (the ledger posting is
     /// the caller's).
     #[inline]
-    pub fn authorise(&mut self, account: u32, amount: i64, miskeyed: bool, dnh: u32) -> u8 {
+    pub fn authorise(&mut self, account: u32, amount: i64, miskeyed: bool, dnh: u64) -> u8 {
         let a = account as usize;
         if miskeyed {
             code::INVALID_CARD

@@ -14,13 +14,11 @@ use super::event::Ev;
 use super::invariants::Violation;
 use super::payment::Payment;
 use super::trace::Tracer;
-use crate::engine::{Draws, Nanos};
+use crate::engine::Nanos;
 
 /// The payments of a run that are still in flight.
 pub(super) struct Arena {
     pub pay: Vec<Payment>,
-    /// Each payment's random words, beside it (kept out of `Payment` so copies stay small).
-    pub draws: Vec<Draws>,
     pub live: Vec<bool>,
     free: Vec<u32>,
 }
@@ -29,24 +27,21 @@ impl Arena {
     pub fn with_capacity(n: usize) -> Self {
         Arena {
             pay: Vec::with_capacity(n),
-            draws: Vec::with_capacity(n),
             live: Vec::with_capacity(n),
             free: vec![],
         }
     }
 
     /// Puts a new payment in a free slot.
-    pub fn insert(&mut self, p: Payment, d: Draws) -> u32 {
+    pub fn insert(&mut self, p: Payment) -> u32 {
         match self.free.pop() {
             Some(pid) => {
                 self.pay[pid as usize] = p;
-                self.draws[pid as usize] = d;
                 self.live[pid as usize] = true;
                 pid
             }
             None => {
                 self.pay.push(p);
-                self.draws.push(d);
                 self.live.push(true);
                 (self.pay.len() - 1) as u32
             }

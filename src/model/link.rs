@@ -38,15 +38,23 @@ impl Link {
     }
 
     /// Delay of one message sent at `now` in direction `dir`, or `None` if it is lost.
-    /// `own` holds the payment's (latency, loss) words for its first message this way.
+    /// `own` gives the payment's (latency, loss) words for its first message this way; a word
+    /// is computed only if the link needs it.
     #[inline]
-    pub fn traverse(&mut self, _now: Nanos, dir: Dir, own: Option<(u32, u32)>) -> Option<Nanos> {
+    pub fn traverse(
+        &mut self,
+        _now: Nanos,
+        dir: Dir,
+        own: Option<(impl FnOnce() -> u64, impl FnOnce() -> u64)>,
+    ) -> Option<Nanos> {
         match own {
             Some((lat, loss)) => {
-                if chance(loss, self.loss) {
+                if self.loss > 0.0 && chance(loss(), self.loss) {
                     None
+                } else if self.latency.is_zero() {
+                    Some(0)
                 } else {
-                    Some(self.latency.quantile_ns(unit(lat)))
+                    Some(self.latency.quantile_ns(unit(lat())))
                 }
             }
             None => {

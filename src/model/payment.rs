@@ -76,28 +76,28 @@ pub enum IssuerState {
     ReversedFirst,
 }
 
-/// Which word of a payment's [`crate::engine::Draws`] serves which purpose (the scheme is
-/// described in `engine::rng`). Words 26..32 are reserved for later purposes.
+/// Which of a payment's keyed words serves which purpose (the scheme is described in
+/// `engine::rng`; purposes up to `engine::rng::PURPOSES` are reserved for later use).
 pub mod slot {
     pub const AMOUNT: usize = 0;
     pub const MISKEY: usize = 1;
     pub const FRAUD: usize = 2;
     pub const ISSUER: usize = 3;
     pub const CHANNEL: usize = 4;
-    /// Two words: the terminal within the group.
+    /// The terminal within the group.
     pub const TERMINAL: usize = 5;
-    /// Two words: the account within the issuer's pool.
-    pub const ACCOUNT: usize = 7;
-    pub const RISK: usize = 9;
+    /// The account within the issuer's pool.
+    pub const ACCOUNT: usize = 6;
+    pub const RISK: usize = 7;
     /// The issuer's own "do not honour" decision.
-    pub const DO_NOT_HONOUR: usize = 10;
+    pub const DO_NOT_HONOUR: usize = 8;
     /// Service time at the gateway, the channel, the issuer (in that order).
-    pub const SERVICE: usize = 11;
+    pub const SERVICE: usize = 9;
     /// Latency of the first message on each link and direction: terminal up, terminal down,
     /// gateway–channel up, down, channel–issuer up, down.
-    pub const LATENCY: usize = 14;
+    pub const LATENCY: usize = 12;
     /// Loss of the first message on each link and direction, in the same order.
-    pub const LOSS: usize = 20;
+    pub const LOSS: usize = 18;
 }
 
 /// Bits of [`Payment::used`]: which first-use draws (service at each station kind, each link
@@ -129,6 +129,8 @@ pub mod flag {
 pub struct Payment {
     /// 0-based number of the payment within its run (stable, unlike the arena slot).
     pub serial: u64,
+    /// 0-based number of the payment within its terminal group: the key of its random words.
+    pub gserial: u32,
     pub t_sale: Nanos,
     pub t_held: Nanos,
     pub amount: i64,

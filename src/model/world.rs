@@ -13,7 +13,7 @@ use super::link::Link;
 use super::station::Station;
 use super::topology::{LinkId, Topology, cdf};
 use super::trace::{Step, Tracer};
-use crate::engine::{Dist, EventQueue, KeyedStream, Nanos, Stream};
+use crate::engine::{Dist, EventQueue, KeyedWords, Nanos, Stream};
 use crate::metrics::RunOutput;
 use crate::scenario::calendar::{self, Calendar};
 use crate::scenario::{Component, Scenario};
@@ -26,7 +26,7 @@ pub(super) struct Group {
     pub terminals: u32,
     pub miskey_share: f64,
     /// The per-payment words of this group (see `engine::rng`).
-    pub draws: KeyedStream,
+    pub words: KeyedWords,
     /// Payments made so far in this group: the next payment's serial within the group.
     pub made: u64,
 }
@@ -119,7 +119,7 @@ impl<'a, T: Tracer> World<'a, T> {
                 amount: g.amount.clone(),
                 terminals: g.count,
                 miskey_share: g.miskey_share,
-                draws: KeyedStream::new(master, run, &format!("payments/{}", g.id)),
+                words: KeyedWords::new(master, run, &format!("payments/{}", g.id)),
                 made: 0,
             })
             .collect();
@@ -230,6 +230,15 @@ impl<'a, T: Tracer> World<'a, T> {
             seed: self.master,
             detail,
         }
+    }
+
+    /// The payment's own random word for `purpose` (see `engine::rng` and `payment::slot`).
+    #[inline]
+    pub(super) fn word(&self, pid: u32, purpose: usize) -> u64 {
+        let p = &self.arena.pay[pid as usize];
+        self.nodes.groups[p.group as usize]
+            .words
+            .word(p.gserial as u64, purpose)
     }
 
     /// Records a step of a traced payment; compiled away when tracing is off.

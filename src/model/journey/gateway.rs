@@ -60,7 +60,7 @@ impl<T: Tracer> World<'_, T> {
         if let Some(r) = &self.s.risk {
             let fraud = p.has(flag::FRAUD);
             let flagged = chance(
-                self.arena.draws[pid as usize][slot::RISK],
+                self.word(pid, slot::RISK),
                 if fraud {
                     r.detection_rate
                 } else {

@@ -37,7 +37,7 @@ impl<T: Tracer> World<'_, T> {
             // The reversal overtook the request: the issuer refuses the late original.
             code::DO_NOT_HONOUR
         } else {
-            let dnh = self.arena.draws[pid as usize][slot::DO_NOT_HONOUR];
+            let dnh = self.word(pid, slot::DO_NOT_HONOUR);
             self.nodes.accounts[p.issuer as usize].authorise(
                 p.account,
                 p.amount,

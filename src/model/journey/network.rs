@@ -24,13 +24,13 @@ impl<T: Tracer> World<'_, T> {
         let k = 2 * hop + dir as usize;
         let bit = used::LINK << k;
         let p = &mut self.arena.pay[pid as usize];
-        let own = if p.used & bit == 0 {
-            p.used |= bit;
-            let d = &self.arena.draws[pid as usize];
-            Some((d[slot::LATENCY + k], d[slot::LOSS + k]))
-        } else {
-            None
-        };
+        let first = p.used & bit == 0;
+        p.used |= bit;
+        let (words, gserial) = (self.nodes.groups[p.group as usize].words, p.gserial as u64);
+        let own = first.then_some((
+            || words.word(gserial, slot::LATENCY + k),
+            || words.word(gserial, slot::LOSS + k),
+        ));
         match self.nodes.link(via).traverse(now, dir, own) {
             // A zero-latency hop is a function call: the message arrives now, before any other
             // event of this instant (the caller holds a reference to the payment).
@@ -130,13 +130,12 @@ impl<T: Tracer> World<'_, T> {
         };
         let bit = used::SERVICE << kind;
         let p = &mut self.arena.pay[pid as usize];
-        let station = &mut self.nodes.stations[st.index()];
         if p.used & bit == 0 {
             p.used |= bit;
-            let u = unit(self.arena.draws[pid as usize][slot::SERVICE + kind]);
-            station.service().quantile_ns(u)
+            let u = unit(self.word(pid, slot::SERVICE + kind));
+            self.nodes.stations[st.index()].service().quantile_ns(u)
         } else {
-            station.own_service()
+            self.nodes.stations[st.index()].own_service()
         }
     }
 

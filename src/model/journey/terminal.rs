@@ -21,21 +21,18 @@ impl<T: Tracer> World<'_, T> {
         }
         // Everything random about the payment comes from its own words (see `engine::rng`).
         let grp = &mut self.nodes.groups[g];
-        let d = grp.draws.draws(grp.made);
+        let gserial = grp.made;
         grp.made += 1;
-        let amount = grp.amount.quantile_minor(unit(d[slot::AMOUNT]), 1);
-        let terminal = below(
-            d[slot::TERMINAL],
-            d[slot::TERMINAL + 1],
-            grp.terminals as u64,
-        ) as u32;
-        let miskeyed = chance(d[slot::MISKEY], grp.miskey_share);
+        let w = |k| grp.words.word(gserial, k);
+        let amount = grp.amount.quantile_minor(unit(w(slot::AMOUNT)), 1);
+        let terminal = below(w(slot::TERMINAL), grp.terminals as u64) as u32;
+        let miskeyed = chance(w(slot::MISKEY), grp.miskey_share);
         let r = &self.routing;
-        let issuer = pick(&r.issuer_cdf, unit(d[slot::ISSUER]));
-        let channel = pick(&r.channel_cdf, unit(d[slot::CHANNEL]));
-        let fraud = chance(d[slot::FRAUD], self.s.fraud_share);
+        let issuer = pick(&r.issuer_cdf, unit(w(slot::ISSUER)));
+        let channel = pick(&r.channel_cdf, unit(w(slot::CHANNEL)));
+        let fraud = chance(w(slot::FRAUD), self.s.fraud_share);
         let acc = &self.nodes.accounts[issuer as usize];
-        let account = acc.pick(d[slot::ACCOUNT], d[slot::ACCOUNT + 1]);
+        let account = acc.pick(w(slot::ACCOUNT));
         let payable = !fraud && acc.payable(account, amount, miskeyed);
         let mut flags = 0;
         if fraud {
@@ -47,32 +44,30 @@ impl<T: Tracer> World<'_, T> {
         if miskeyed {
             flags |= flag::MISKEYED;
         }
-        let pid = self.arena.insert(
-            Payment {
-                serial: self.out.payments,
-                t_sale: now,
-                t_held: 0,
-                amount,
-                charged: 0,
-                credited: 0,
-                account,
-                terminal,
-                refs: 0,
-                batch: NO_BATCH,
-                batch_pos: 0,
-                group: g as u16,
-                channel,
-                issuer,
-                code: code::NONE,
-                flags,
-                reversal_attempts: 0,
-                terminal_state: Term::Waiting,
-                acquirer: Acq::Unknown,
-                issuer_state: Iss::Unseen,
-                used: 0,
-            },
-            d,
-        );
+        let pid = self.arena.insert(Payment {
+            serial: self.out.payments,
+            gserial: gserial as u32,
+            t_sale: now,
+            t_held: 0,
+            amount,
+            charged: 0,
+            credited: 0,
+            account,
+            terminal,
+            refs: 0,
+            batch: NO_BATCH,
+            batch_pos: 0,
+            group: g as u16,
+            channel,
+            issuer,
+            code: code::NONE,
+            flags,
+            reversal_attempts: 0,
+            terminal_state: Term::Waiting,
+            acquirer: Acq::Unknown,
+            issuer_state: Iss::Unseen,
+            used: 0,
+        });
         self.out.payments += 1;
         if T::ON {
             self.trace(pid, |w| Step::Created {
