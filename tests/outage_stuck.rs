@@ -1,9 +1,10 @@
-//! An outage plus terminal timeouts and reversals produces stuck payments in the numbers its
-//! parameters imply.
+//! An outage plus terminal timeouts and reversals charges cardholders without a sale in the
+//! numbers its parameters imply: the till showed no answer, yet the cardholder's money stays
+//! held (the approval died at the dead channel on its way back, and so did every reversal).
 //!
 //! Set-up (all times constant so the arithmetic is exact): Poisson arrivals at λ = 50/s for 2 h;
 //! instantaneous links; the issuer takes D = 2 s per payment with ample servers (no queueing);
-//! the channel is black-holed ("drop") during [1h, 1h + L). A payment is stuck exactly when the
+//! the channel is black-holed ("drop") during [1h, 1h + L). A payment is charged without a sale exactly when the
 //! issuer approved it but the approval reached the dead channel on its way back (its request
 //! passed the channel in [1h − D, 1h)), and every reversal the terminal sends also reaches the
 //! channel while it is dead. The number of requests passing the channel in a window of length D
@@ -91,44 +92,47 @@ fn long_outage_strands_the_approvals_in_flight() {
     // 30 min outage: the timeout (30 s) and all three reversals (at +30 s, +90 s, +150 s) fall
     // inside it, so every approval lost on the way back stays stuck.
     let b = batch(&scenario("30m", 3), 30);
-    assert_in_ci(&b, "stuck", LAMBDA * D);
-    assert_in_ci(&b, "stuck_amount", LAMBDA * D * 25.0);
+    assert_in_ci(&b, "charged_without_sale", LAMBDA * D);
+    assert_in_ci(&b, "charged_without_sale_amount", LAMBDA * D * 25.0);
     // Requests reaching the dead channel (those finishing channel service in the window) are
     // never charged: declined after a timeout.
     assert_in_ci(&b, "declined", LAMBDA * 1800.0);
     assert_in_ci(&b, "reversed", 0.0);
     // Poisson counts: variance equals the mean (allow the sampling error of a variance).
-    let s = b.summary("stuck").unwrap();
+    let s = b.summary("charged_without_sale").unwrap();
     let var = s.std.unwrap().powi(2);
     assert!(
         var > 0.4 * LAMBDA * D && var < 2.0 * LAMBDA * D,
-        "stuck variance {var} not Poisson-like"
+        "charged_without_sale variance {var} not Poisson-like"
     );
 }
 
 #[test]
 fn short_outage_lets_the_retried_reversal_through() {
     // 60 s outage: the first reversal (≈ +30 s) dies, the retry (≈ +90 s) passes and releases
-    // the hold: the same payments end reversed, not stuck.
+    // the hold: the same payments end reversed, not charged without a sale.
     let b = batch(&scenario("60s", 3), 30);
-    assert_in_ci(&b, "stuck", 0.0);
+    assert_in_ci(&b, "charged_without_sale", 0.0);
     assert_in_ci(&b, "reversed", LAMBDA * D);
-    // With a single reversal attempt nothing retries: they stay stuck.
+    // With a single reversal attempt nothing retries: the holds stay.
     let b = batch(&scenario("60s", 1), 30);
-    assert_in_ci(&b, "stuck", LAMBDA * D);
+    assert_in_ci(&b, "charged_without_sale", LAMBDA * D);
     assert_in_ci(&b, "reversed", 0.0);
 }
 
 #[test]
-fn stuck_money_sits_with_the_issuer_and_matches_the_payments() {
+fn phantom_charges_sit_with_the_issuer_and_match_the_payments() {
     let s = scenario("30m", 3);
     let out = model::simulate(&s, 5, 0, &mut NoTrace).unwrap();
-    let stuck = out.count(Outcome::Stuck);
-    assert!(stuck > 50, "expected about 100 stuck payments, got {stuck}");
+    let stuck = out.count(Outcome::ChargedWithoutSale);
+    assert!(
+        stuck > 50,
+        "expected about 100 phantom charges, got {stuck}"
+    );
     assert_eq!(
-        out.amount(Outcome::Stuck),
+        out.amount(Outcome::ChargedWithoutSale),
         stuck as i64 * 2500,
-        "each stuck payment is 25.00"
+        "each phantom charge is 25.00"
     );
     let total: u64 = Outcome::ALL.iter().map(|&o| out.count(o)).sum();
     assert_eq!(total, out.payments);

@@ -17,7 +17,7 @@ fn trace(args: &[&str]) -> (i32, String, String) {
 }
 
 #[test]
-fn the_first_stuck_payment_of_an_outage_is_told_step_by_step() {
+fn the_first_phantom_charge_of_an_outage_is_told_step_by_step() {
     let (code, story, err) = trace(&["scenarios/outage.toml", "--run", "2"]);
     assert_eq!(code, 0, "{err}");
     let order = [
@@ -27,7 +27,8 @@ fn the_first_stuck_payment_of_an_outage_is_told_step_by_step() {
         "0110 response DROPPED at scheme (outage)",
         "terminal times out",
         "0400 reversal DROPPED at scheme (outage)",
-        "OUTCOME: STUCK",
+        "the till showed: no answer; the cardholder's money: charged; the merchant's money: not credited",
+        "OUTCOME: CHARGED_WITHOUT_SALE",
     ];
     let mut at = 0;
     for step in order {
@@ -54,7 +55,8 @@ fn a_payment_by_number_on_the_pipeline_settles() {
     assert_eq!(code, 0);
     assert!(
         story.contains("terminal shows 00 (approved)")
-            && story.trim_end().ends_with("OUTCOME: SETTLED"),
+            && story.contains("the till showed: approved (00 approved)")
+            && story.trim_end().ends_with("OUTCOME: SETTLED_ON_TIME"),
         "{story}"
     );
 }
@@ -63,7 +65,10 @@ fn a_payment_by_number_on_the_pipeline_settles() {
 fn bad_requests_are_explained() {
     let (code, _, err) = trace(&["--outcome", "bogus"]);
     assert_eq!(code, 2);
-    assert!(err.contains("expected one of settled, declined"), "{err}");
+    assert!(
+        err.contains("expected one of settled_on_time, settled_late, declined"),
+        "{err}"
+    );
     let (code, _, err) = trace(&["scenarios/pipeline.toml", "--payment", "99999999"]);
     assert_eq!(code, 2);
     assert!(err.contains("has only"), "{err}");

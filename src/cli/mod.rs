@@ -33,7 +33,7 @@ enum Command {
     /// scenario.toml to output/<scenario name>/.
     Run(RunArgs),
     /// Tell the story of one payment step by step: by number, or the first to end with an
-    /// outcome (default: the first stuck payment).
+    /// outcome (default: the first charged without a sale).
     Trace(TraceArgs),
     /// Check scenario files without running them.
     Validate {
@@ -59,9 +59,9 @@ struct TraceArgs {
     /// The payment's number within the run (from 0).
     #[arg(long, short = 'p', conflicts_with = "outcome")]
     payment: Option<u64>,
-    /// Trace the first payment to end with this outcome: settled, declined, reversed, stuck,
-    /// duplicate_charge, fraud_loss, pending.
-    #[arg(long, default_value = "stuck")]
+    /// Trace the first payment to end with this outcome: settled_on_time, settled_late,
+    /// declined, reversed, not_arrived, charged_without_sale, chargeback, pending.
+    #[arg(long, default_value = "charged_without_sale")]
     outcome: String,
     /// Accept scenarios above the default size limits.
     #[arg(long)]

@@ -73,6 +73,13 @@ fn describe(step: &Step) -> String {
         Step::HoldExpired => {
             "the hold expired unclaimed: money back to the cardholder after days".into()
         }
+        Step::Views {
+            till,
+            cardholder,
+            merchant,
+        } => format!(
+            "the till showed: {till}; the cardholder's money: {cardholder}; the merchant's money: {merchant}"
+        ),
         Step::Outcome { outcome } => format!("OUTCOME: {}", outcome.to_uppercase()),
     }
 }

@@ -59,6 +59,8 @@ enum Read {
     Run(RunRead),
     /// A station's statistic (station index in report order; the traffic window in seconds).
     Station(usize, StationRead),
+    /// An outcome's count (`false`) or amount (`true`).
+    Outcome(Outcome, bool),
 }
 
 /// One metric.
@@ -79,69 +81,46 @@ fn quantile(h: &Histogram<u64>, q: f64, per_unit: f64) -> Option<f64> {
     (!h.is_empty()).then(|| h.value_at_quantile(q) as f64 / per_unit)
 }
 
-fn settled_all(o: &RunOutput) -> u64 {
-    o.count(Outcome::Settled) + o.count(Outcome::FraudLoss)
-}
+/// The outcome metrics: for each outcome its count and `<name>_amount`, with the label of the
+/// count's row in the terminal table.
+const OUTCOMES: [(Outcome, &str); Outcome::COUNT] = [
+    (Outcome::SettledOnTime, "settled on time"),
+    (Outcome::SettledLate, "settled late"),
+    (Outcome::Declined, "declined"),
+    (Outcome::Reversed, "reversed (held, then released)"),
+    (Outcome::NotArrived, "not arrived (approved, not paid)"),
+    (Outcome::ChargedWithoutSale, "charged without a sale"),
+    (Outcome::Chargeback, "chargebacks (fraud)"),
+    (Outcome::Pending, "pending at end of observation"),
+];
 
-/// The run-level metrics: (name, unit, table label, reader).
+/// The run-level metrics besides the outcomes: (name, unit, table label, reader).
 const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
     ("payments", Unit::Count, Some("payments per run"), |o| {
         Some(o.payments as f64)
     }),
-    ("settled", Unit::Count, Some("settled"), |o| {
-        Some(o.count(Outcome::Settled) as f64)
-    }),
-    ("settled_amount", Unit::Money, None, |o| {
-        Some(major(o.amount(Outcome::Settled)))
-    }),
     (
         "settled_on_time_ratio",
         Unit::Ratio,
-        Some("settled on time (share)"),
+        Some("settled on time (share of settled)"),
         |o| {
-            let n = settled_all(o);
-            (n > 0).then(|| o.settled_on_time as f64 / n as f64)
+            let on_time = o.count(Outcome::SettledOnTime);
+            let n = on_time + o.count(Outcome::SettledLate);
+            (n > 0).then(|| on_time as f64 / n as f64)
         },
     ),
-    ("declined", Unit::Count, Some("declined"), |o| {
-        Some(o.count(Outcome::Declined) as f64)
-    }),
     (
         "false_declines",
         Unit::Count,
-        Some("  of which false declines"),
+        Some("false declines (payable, refused)"),
         |o| Some(o.false_declines as f64),
     ),
-    ("reversed", Unit::Count, Some("reversed"), |o| {
-        Some(o.count(Outcome::Reversed) as f64)
-    }),
     (
-        "stuck",
-        Unit::Count,
-        Some("stuck (charged, not credited)"),
-        |o| Some(o.count(Outcome::Stuck) as f64),
+        "not_arrived_oldest_age_s",
+        Unit::Seconds,
+        Some("oldest money not arrived, age"),
+        |o| Some(o.not_arrived_oldest as f64 / 1e9),
     ),
-    ("stuck_amount", Unit::Money, Some("stuck amount"), |o| {
-        Some(major(o.amount(Outcome::Stuck)))
-    }),
-    ("fraud_loss", Unit::Count, None, |o| {
-        Some(o.count(Outcome::FraudLoss) as f64)
-    }),
-    (
-        "fraud_loss_amount",
-        Unit::Money,
-        Some("fraud loss amount"),
-        |o| Some(major(o.amount(Outcome::FraudLoss))),
-    ),
-    (
-        "pending",
-        Unit::Count,
-        Some("pending at end of observation"),
-        |o| Some(o.count(Outcome::Pending) as f64),
-    ),
-    ("pending_amount", Unit::Money, None, |o| {
-        Some(major(o.amount(Outcome::Pending)))
-    }),
     ("holds_expired", Unit::Count, None, |o| {
         Some(o.holds_expired as f64)
     }),
@@ -207,15 +186,30 @@ pub struct Catalogue {
 
 impl Catalogue {
     pub fn for_scenario(s: &Scenario) -> Self {
-        let mut metrics: Vec<Metric> = RUN
-            .iter()
-            .map(|&(name, unit, label, read)| Metric {
-                name: name.into(),
-                unit,
-                label,
-                read: Read::Run(read),
-            })
-            .collect();
+        let mut metrics: Vec<Metric> = vec![];
+        let mut run = RUN.iter().map(|&(name, unit, label, read)| Metric {
+            name: name.into(),
+            unit,
+            label,
+            read: Read::Run(read),
+        });
+        metrics.extend(run.next()); // payments first
+        for (o, label) in OUTCOMES {
+            metrics.push(Metric {
+                name: o.metric().into(),
+                unit: Unit::Count,
+                label: Some(label),
+                read: Read::Outcome(o, false),
+            });
+            metrics.push(Metric {
+                name: format!("{}_amount", o.metric()),
+                unit: Unit::Money,
+                label: matches!(o, Outcome::NotArrived | Outcome::ChargedWithoutSale)
+                    .then_some("  amount"),
+                read: Read::Outcome(o, true),
+            });
+        }
+        metrics.extend(run);
         for (i, st) in s.stations().into_iter().enumerate() {
             for &(prefix, unit, read) in STATION {
                 metrics.push(Metric {
@@ -247,6 +241,8 @@ impl Catalogue {
             .iter()
             .map(|m| match m.read {
                 Read::Run(f) => f(out),
+                Read::Outcome(o, false) => Some(out.count(o) as f64),
+                Read::Outcome(o, true) => Some(major(out.amount(o))),
                 Read::Station(i, f) => out
                     .stations
                     .get(i)
@@ -271,7 +267,11 @@ mod tests {
         assert_eq!(c.metrics.len(), v.len());
         let get = |k: &str| v[c.position(k).unwrap()];
         assert_eq!(get("payments"), Some(out.payments as f64));
-        assert_eq!(get("stuck"), Some(out.count(Outcome::Stuck) as f64));
+        assert_eq!(
+            get("not_arrived"),
+            Some(out.count(Outcome::NotArrived) as f64)
+        );
+        assert!(c.position("charged_without_sale_amount").is_some());
         assert!(c.position("utilization.scheme").is_some());
         let names = c.names();
         let mut sorted = names.clone();

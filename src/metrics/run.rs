@@ -27,10 +27,14 @@ pub struct RunOutput {
     pub horizon: Nanos,
     pub payments: u64,
     /// Count and amount per outcome, indexed like [`Outcome::ALL`].
-    pub outcomes: [u64; 7],
-    pub outcome_amounts: [i64; 7],
+    pub outcomes: [u64; Outcome::COUNT],
+    pub outcome_amounts: [i64; Outcome::COUNT],
     pub false_declines: u64,
-    pub settled_on_time: u64,
+    /// Age at the end of observation of the oldest sale the till approved whose money did not
+    /// reach the merchant, nanoseconds (0 when there is none).
+    pub not_arrived_oldest: Nanos,
+    /// Money issuers still hold at the end of observation for classified payments.
+    pub held_at_end: i64,
     pub holds_expired: u64,
     pub timeouts: u64,
     pub late_answers: u64,
@@ -56,10 +60,11 @@ impl RunOutput {
             seed,
             horizon: 0,
             payments: 0,
-            outcomes: [0; 7],
-            outcome_amounts: [0; 7],
+            outcomes: [0; Outcome::COUNT],
+            outcome_amounts: [0; Outcome::COUNT],
             false_declines: 0,
-            settled_on_time: 0,
+            not_arrived_oldest: 0,
+            held_at_end: 0,
             holds_expired: 0,
             timeouts: 0,
             late_answers: 0,
@@ -97,47 +102,76 @@ impl RunOutput {
         self.merchant_credited += credited;
     }
 
-    pub fn record_settlement(&mut self, delay: Nanos, on_time: bool) {
+    pub fn record_settlement(&mut self, delay: Nanos) {
         self.settle_delay_ms
             .saturating_record((delay / 1_000_000).max(1));
-        self.settled_on_time += on_time as u64;
     }
 }
 
-/// The outcomes of docs/background.md (outcomes), plus `Pending` (still in its normal settlement cycle when
-/// observation ends; the default observation period makes it zero).
+/// The one outcome of a payment, judged at the end of observation from its three views: what
+/// the till showed, what happened to the cardholder's money, and to the merchant's
+/// (docs/background.md, outcomes; docs/scenarios.md defines each in plain words).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Outcome {
-    Settled,
+    /// The till approved; the merchant was credited by the promised date.
+    SettledOnTime,
+    /// The till approved; the merchant was credited, after the promised date.
+    SettledLate,
+    /// The till showed a decline or no answer, and nobody's money moved.
     Declined,
+    /// The till showed a decline or no answer; the cardholder's money was held, then returned.
     Reversed,
-    Stuck,
-    DuplicateCharge,
-    FraudLoss,
+    /// The till approved, and the merchant was not credited by the end of observation although
+    /// the promised date had passed: the money did not arrive.
+    NotArrived,
+    /// The till showed a decline or no answer, yet the cardholder's money is held or taken at
+    /// the end of observation (a phantom charge; the cardholder has likely paid again).
+    ChargedWithoutSale,
+    /// A fraudulent payment was approved and credited; the cardholder disputes it and a
+    /// chargeback takes the money back.
+    Chargeback,
+    /// Still in its normal settlement cycle when observation ends (the default observation
+    /// period makes this zero).
     Pending,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 7] = [
-        Outcome::Settled,
+    pub const COUNT: usize = 8;
+    pub const ALL: [Outcome; Outcome::COUNT] = [
+        Outcome::SettledOnTime,
+        Outcome::SettledLate,
         Outcome::Declined,
         Outcome::Reversed,
-        Outcome::Stuck,
-        Outcome::DuplicateCharge,
-        Outcome::FraudLoss,
+        Outcome::NotArrived,
+        Outcome::ChargedWithoutSale,
+        Outcome::Chargeback,
         Outcome::Pending,
     ];
 
     pub fn name(self) -> &'static str {
         match self {
-            Outcome::Settled => "settled",
+            Outcome::SettledOnTime => "settled_on_time",
+            Outcome::SettledLate => "settled_late",
             Outcome::Declined => "declined",
             Outcome::Reversed => "reversed",
-            Outcome::Stuck => "stuck",
-            Outcome::DuplicateCharge => "duplicate_charge",
-            Outcome::FraudLoss => "fraud_loss",
+            Outcome::NotArrived => "not_arrived",
+            Outcome::ChargedWithoutSale => "charged_without_sale",
+            Outcome::Chargeback => "chargeback",
             Outcome::Pending => "pending",
         }
+    }
+
+    /// The name of its metrics in reports (`<metric>` count and `<metric>_amount`).
+    pub fn metric(self) -> &'static str {
+        match self {
+            Outcome::Chargeback => "chargebacks",
+            o => o.name(),
+        }
+    }
+
+    /// The merchant's money arrived (on time or late).
+    pub fn settled(self) -> bool {
+        matches!(self, Outcome::SettledOnTime | Outcome::SettledLate)
     }
 }
 

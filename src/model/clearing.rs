@@ -34,8 +34,9 @@ pub(super) struct Retired {
     pub routes: Vec<i64>,
     /// Milliseconds from each sale to `reference` (allocated on first use).
     pub before_reference_ms: Option<Histogram<u64>>,
-    /// How many retired sales fall in each clearing day (for the on-time promise).
-    pub sale_days: BTreeMap<u64, u64>,
+    /// Count and amount of the retired legitimate sales of each clearing day (for the on-time
+    /// promise).
+    pub sale_days: BTreeMap<u64, (u64, i64)>,
 }
 
 impl Batch {
@@ -68,12 +69,15 @@ impl Retired {
         if fraud {
             self.fraud_count += 1;
             self.fraud_amount += amount;
+        } else {
+            let d = self.sale_days.entry(sale_day).or_insert((0, 0));
+            d.0 += 1;
+            d.1 += amount;
         }
         self.routes[route] += amount;
         let h = self
             .before_reference_ms
             .get_or_insert_with(crate::metrics::settle_histogram);
         h.saturating_record(self.reference.saturating_sub(t_sale) / 1_000_000);
-        *self.sale_days.entry(sale_day).or_insert(0) += 1;
     }
 }

@@ -3,7 +3,6 @@
 
 use super::accounts::Accounts;
 use super::ledger::{Account, Ledger};
-use crate::metrics::Outcome;
 use crate::metrics::RunOutput;
 use std::fmt;
 
@@ -108,13 +107,13 @@ pub(super) fn check_books(
             ),
         ));
     }
-    let open = out.amount(Outcome::Stuck) + out.amount(Outcome::Pending);
-    if ledger.held() != open {
+    if ledger.held() != out.held_at_end {
         return Err((
             Invariant::AccountsMatchLedger,
             format!(
-                "issuers hold {} but stuck and pending payments amount to {open}",
-                ledger.held()
+                "issuers hold {} but the payments whose cardholders are still charged and whose merchants are not credited amount to {}",
+                ledger.held(),
+                out.held_at_end
             ),
         ));
     }

@@ -122,6 +122,8 @@ pub mod flag {
     pub const SETTLED: u8 = 16;
     pub const REVERSAL_ACKED: u8 = 32;
     pub const HOLD_EXPIRED: u8 = 64;
+    /// Credited to the merchant by the promised date.
+    pub const ON_TIME: u8 = 128;
 }
 
 /// A payment in the arena. Plain data: copied, never boxed.
@@ -151,6 +153,8 @@ pub struct Payment {
     pub issuer: u16,
     /// Last response code the acquirer saw (or the decision taken for it).
     pub code: u8,
+    /// The code the till showed (`code::NONE`: no answer in time).
+    pub till_code: u8,
     pub flags: u8,
     pub reversal_attempts: u8,
     /// First-use draws consumed (see [`used`]).
@@ -161,6 +165,12 @@ pub struct Payment {
 }
 
 impl Payment {
+    /// The till showed an approval.
+    #[inline]
+    pub fn till_approved(&self) -> bool {
+        self.terminal_state == TerminalState::Answered && self.till_code == code::APPROVED
+    }
+
     #[inline]
     pub fn has(&self, f: u8) -> bool {
         self.flags & f != 0

@@ -51,6 +51,12 @@ pub enum Step {
         on_time: bool,
     },
     HoldExpired,
+    /// The three views at the end: the till, the cardholder's money, the merchant's money.
+    Views {
+        till: String,
+        cardholder: &'static str,
+        merchant: &'static str,
+    },
     Outcome {
         outcome: &'static str,
     },

@@ -5,12 +5,14 @@ use crate::metrics::RunOutput;
 use crate::model::World;
 use crate::model::invariants::{self, Invariant, Violation};
 use crate::model::ledger::Account;
-use crate::model::payment::{AcquirerState as Acq, IssuerState as Iss, Outcome, code, flag};
+use crate::model::payment::{
+    AcquirerState as Acq, IssuerState as Iss, Outcome, TerminalState as Term, code, flag,
+};
 use crate::model::trace::{Step, Tracer};
 
 impl<T: Tracer> World<'_, T> {
-    /// Classifies a finished payment (or, at the horizon, one still referenced), checks that its
-    /// postings agree with its outcome, and frees its slot.
+    /// Classifies a finished payment (or, at the horizon, one still referenced) from its three
+    /// views, checks that its postings agree with its outcome, and frees its slot.
     pub(in crate::model) fn finalize(
         &mut self,
         pid: u32,
@@ -23,59 +25,76 @@ impl<T: Tracer> World<'_, T> {
             ));
         }
         let mut p = self.arena.pay[pid as usize];
+        let till_ok = p.till_approved();
+        // A hold nobody cleared nor reversed lapses after the issuer's expiry, if that falls
+        // inside observation: the funds go back to the cardholder.
+        let in_cycle = matches!(p.acquirer, Acq::Approved | Acq::Cleared);
+        let pending =
+            at_horizon && in_cycle && !p.has(flag::SETTLED) && p.issuer_state == Iss::Held;
+        if p.issuer_state == Iss::Held && !p.has(flag::SETTLED) && !pending {
+            let expiry = self.s.issuers[p.issuer as usize].hold_expiry;
+            if p.t_held.saturating_add(expiry) <= self.horizon {
+                self.books.ledger.post(
+                    Account::IssuerHolds(p.issuer),
+                    Account::Cardholders,
+                    p.amount,
+                );
+                self.nodes.accounts[p.issuer as usize].release(p.account, p.amount);
+                p.charged -= p.amount;
+                p.issuer_state = Iss::Released;
+                p.set(flag::HOLD_EXPIRED);
+                self.out.holds_expired += 1;
+            }
+        }
+        let charged = p.charged > 0;
         let outcome = if p.has(flag::SETTLED) {
             if p.has(flag::FRAUD) {
-                Outcome::FraudLoss
+                Outcome::Chargeback
+            } else if !till_ok {
+                Outcome::ChargedWithoutSale
+            } else if p.has(flag::ON_TIME) {
+                Outcome::SettledOnTime
             } else {
-                Outcome::Settled
+                Outcome::SettledLate
             }
+        } else if pending {
+            Outcome::Pending
+        } else if till_ok {
+            Outcome::NotArrived
+        } else if charged {
+            Outcome::ChargedWithoutSale
+        } else if p.issuer_state == Iss::Released {
+            Outcome::Reversed
         } else {
-            match p.issuer_state {
-                Iss::Held => {
-                    let in_cycle = matches!(p.acquirer, Acq::Approved | Acq::Cleared);
-                    if at_horizon && in_cycle {
-                        Outcome::Pending
-                    } else if p
-                        .t_held
-                        .saturating_add(self.s.issuers[p.issuer as usize].hold_expiry)
-                        <= self.horizon
-                    {
-                        // Never cleared nor reversed: the hold lapses and the funds come back.
-                        self.books.ledger.post(
-                            Account::IssuerHolds(p.issuer),
-                            Account::Cardholders,
-                            p.amount,
-                        );
-                        self.nodes.accounts[p.issuer as usize].release(p.account, p.amount);
-                        p.charged -= p.amount;
-                        p.set(flag::HOLD_EXPIRED);
-                        self.out.holds_expired += 1;
-                        Outcome::Reversed
-                    } else {
-                        Outcome::Stuck
-                    }
-                }
-                Iss::Released => Outcome::Reversed,
-                _ => Outcome::Declined,
+            Outcome::Declined
+        };
+        // What each outcome allows the payment's own postings to be: (charged, credited).
+        let a = p.amount;
+        let ok = match outcome {
+            Outcome::SettledOnTime | Outcome::SettledLate | Outcome::Chargeback => {
+                (p.charged, p.credited) == (a, a)
             }
+            Outcome::ChargedWithoutSale => p.charged == a && (p.credited == 0 || p.credited == a),
+            Outcome::NotArrived => p.credited == 0 && (p.charged == 0 || p.charged == a),
+            Outcome::Pending => (p.charged, p.credited) == (a, 0),
+            Outcome::Declined | Outcome::Reversed => (p.charged, p.credited) == (0, 0),
         };
-        let expected = match outcome {
-            Outcome::Settled | Outcome::FraudLoss => (p.amount, p.amount),
-            Outcome::Stuck | Outcome::Pending => (p.amount, 0),
-            Outcome::Declined | Outcome::Reversed => (0, 0),
-            Outcome::DuplicateCharge => (2 * p.amount, p.amount),
-        };
-        if (p.charged, p.credited) != expected {
+        if !ok {
             let detail = format!(
-                "payment #{} is {} but its postings charged {} and credited {} (expected {} and {})",
+                "payment #{} is {} but its postings charged {} and credited {} (amount {a})",
                 p.serial,
                 outcome.name(),
                 p.charged,
                 p.credited,
-                expected.0,
-                expected.1
             );
             return Err(self.violation(Invariant::OutcomeMatchesPostings, detail));
+        }
+        if p.charged > 0 && p.credited == 0 {
+            self.out.held_at_end += p.amount;
+        }
+        if outcome == Outcome::NotArrived {
+            let age = self.horizon.saturating_sub(p.t_sale);
+            self.out.not_arrived_oldest = self.out.not_arrived_oldest.max(age);
         }
         let false_decline = outcome == Outcome::Declined
             && p.has(flag::PAYABLE)
@@ -86,6 +105,36 @@ impl<T: Tracer> World<'_, T> {
             if p.has(flag::HOLD_EXPIRED) {
                 self.trace(pid, |_| Step::HoldExpired);
             }
+            let till = match p.terminal_state {
+                Term::Answered => format!(
+                    "{} ({:02} {})",
+                    if till_ok { "approved" } else { "declined" },
+                    p.till_code,
+                    code::describe(p.till_code)
+                ),
+                _ => "no answer".to_string(),
+            };
+            let cardholder = match (p.charged > 0, p.issuer_state) {
+                (true, _) => "charged",
+                (false, Iss::Released) => "held, then released",
+                _ => "never held",
+            };
+            let merchant = if p.credited > 0 {
+                if p.has(flag::ON_TIME) {
+                    "credited on time"
+                } else {
+                    "credited late"
+                }
+            } else if pending {
+                "awaiting its normal settlement"
+            } else {
+                "not credited"
+            };
+            self.trace(pid, |_| Step::Views {
+                till,
+                cardholder,
+                merchant,
+            });
             self.trace(pid, |_| Step::Outcome {
                 outcome: outcome.name(),
             });
@@ -107,6 +156,7 @@ impl<T: Tracer> World<'_, T> {
         for b in books.batches.iter().chain(std::iter::once(&books.open)) {
             self.out
                 .record_outcomes(Outcome::Pending, b.retired.count, b.retired.amount, 0);
+            self.out.held_at_end += b.retired.amount;
         }
         let horizon = self.horizon;
         for st in &mut self.nodes.stations {

@@ -34,7 +34,11 @@ impl<T: Tracer> World<'_, T> {
     /// aggregate and its slot freed (see `clearing`).
     pub(in crate::model) fn retire(&mut self, pid: u32) -> Result<(), Violation> {
         let p = self.arena.pay[pid as usize];
-        if p.issuer_state != Iss::Held || !matches!(p.acquirer, Acq::Approved | Acq::Cleared) {
+        // Only sales the till approved are folded: the others' outcome needs the payment.
+        if p.issuer_state != Iss::Held
+            || !matches!(p.acquirer, Acq::Approved | Acq::Cleared)
+            || !p.till_approved()
+        {
             return Ok(());
         }
         if T::ON && self.tracer.wants(p.serial) {
@@ -145,7 +149,10 @@ impl<T: Tracer> World<'_, T> {
             q.credited += q.amount;
             q.set(flag::SETTLED);
             let on_time = now <= self.calendar.promised_by(p.t_sale);
-            self.out.record_settlement(now - p.t_sale, on_time);
+            if on_time {
+                q.set(flag::ON_TIME);
+            }
+            self.out.record_settlement(now - p.t_sale);
             if T::ON {
                 self.trace(pid, |_| Step::Settled { on_time });
             }
@@ -179,22 +186,21 @@ impl<T: Tracer> World<'_, T> {
                 self.post_settlement(i, c, amount);
             }
         }
+        // Retired payments are sales the till approved: settled, or charged back if fraud.
         self.out.record_outcomes(
-            Outcome::Settled,
-            r.count - r.fraud_count,
-            r.amount - r.fraud_amount,
-            r.amount - r.fraud_amount,
-        );
-        self.out.record_outcomes(
-            Outcome::FraudLoss,
+            Outcome::Chargeback,
             r.fraud_count,
             r.fraud_amount,
             r.fraud_amount,
         );
-        for (&day, &n) in &r.sale_days {
-            if now <= self.calendar.credit_at(day, self.s.settlement.promise_days) {
-                self.out.settled_on_time += n;
-            }
+        for (&day, &(n, amount)) in &r.sale_days {
+            let on_time = now <= self.calendar.credit_at(day, self.s.settlement.promise_days);
+            let o = if on_time {
+                Outcome::SettledOnTime
+            } else {
+                Outcome::SettledLate
+            };
+            self.out.record_outcomes(o, n, amount, amount);
         }
         if let Some(h) = &r.before_reference_ms {
             let shift_ms = now.saturating_sub(r.reference) / 1_000_000;

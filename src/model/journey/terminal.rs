@@ -61,6 +61,7 @@ impl<T: Tracer> World<'_, T> {
             channel,
             issuer,
             code: code::NONE,
+            till_code: code::NONE,
             flags,
             reversal_attempts: 0,
             terminal_state: Term::Waiting,
@@ -100,6 +101,7 @@ impl<T: Tracer> World<'_, T> {
         let p = &mut self.arena.pay[pid as usize];
         if p.terminal_state == Term::Waiting {
             p.terminal_state = Term::Answered;
+            p.till_code = rcode;
             let latency_us = (now - p.t_sale) / 1_000;
             self.out
                 .auth_latency_us
