@@ -16,7 +16,12 @@ pub(super) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    pub(super) fn err(&self, span: Range<usize>, field: &str, msg: impl Into<String>) -> ScenarioError {
+    pub(super) fn err(
+        &self,
+        span: Range<usize>,
+        field: &str,
+        msg: impl Into<String>,
+    ) -> ScenarioError {
         let span = if span == (0..0) { None } else { Some(span) };
         Diagnostic::new(self.file, self.src, span, field, &msg.into()).into_error()
     }

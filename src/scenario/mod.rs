@@ -15,8 +15,8 @@ mod validate;
 
 pub use dist::Dist;
 pub use error::{Diagnostic, ScenarioError};
-pub use raw::{OutageMode, RiskAction};
 pub use limits::Limits;
+pub use raw::{OutageMode, RiskAction};
 
 use crate::engine::Nanos;
 use std::path::Path;

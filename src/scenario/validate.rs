@@ -8,7 +8,6 @@ use super::*;
 use crate::engine::{DAY, Nanos};
 use toml::Spanned;
 
-
 pub(super) fn validate(
     raw: RawScenario,
     file: &str,
