@@ -1286,13 +1286,15 @@ fn shipped_scenarios_validate() {
             "scenarios/baseline.toml",
             "scenarios/pipeline.toml",
             "scenarios/outage.toml",
+            "scenarios/holiday.toml",
         ])
         .assert()
         .code(0)
         .stdout(
             "ok: scenarios/baseline.toml (baseline)\n\
              ok: scenarios/pipeline.toml (pipeline)\n\
-             ok: scenarios/outage.toml (outage)\n",
+             ok: scenarios/outage.toml (outage)\n\
+             ok: scenarios/holiday.toml (holiday)\n",
         )
         .stderr("");
 }
