@@ -661,6 +661,89 @@ fn unknown_weekday() {
 }
 
 #[test]
+fn malformed_start_date() {
+    let f = "date_malformed.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"30/09/2026\""),
+            field("simulation.start_date"),
+            "invalid date \"30/09/2026\"",
+            "expected a calendar date \"YYYY-MM-DD\" such as \"2026-10-01\"",
+        ],
+    );
+}
+
+#[test]
+fn holiday_on_a_day_the_month_does_not_have() {
+    let f = "date_day_out_of_range.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"2026-09-31\""),
+            field("settlement.holidays[1]"),
+            "invalid date \"2026-09-31\": month 9 of 2026 has days 1 to 30",
+            "\"YYYY-MM-DD\"",
+        ],
+    );
+}
+
+#[test]
+fn holidays_need_a_start_date() {
+    let f = "holidays_without_start_date.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "[\"2026-10-01\", \"2026-10-02\"]"),
+            field("settlement.holidays"),
+            "settlement.holidays lists calendar dates, and placing them on the simulated days \
+             needs simulation.start_date, the date of day 0",
+        ],
+    );
+}
+
+#[test]
+fn extra_business_days_need_a_start_date() {
+    let f = "extra_business_days_without_start_date.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "[\"2026-10-10\"]"),
+            field("settlement.extra_business_days"),
+            "needs simulation.start_date",
+        ],
+    );
+}
+
+#[test]
+fn start_weekday_inconsistent_with_start_date() {
+    let f = "start_weekday_mismatch.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"monday\""),
+            field("simulation.start_weekday"),
+            "simulation.start_weekday is \"monday\" but simulation.start_date \"2026-09-30\" is \
+             a wednesday",
+            "give only start_date",
+        ],
+    );
+}
+
+#[test]
+fn date_both_holiday_and_extra_business_day() {
+    let f = "holiday_and_extra_business_day.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "extra_business_days = [\"2026-10-10\", |\"2026-10-02\""),
+            field("settlement.extra_business_days"),
+            "2026-10-02 is also listed in settlement.holidays",
+        ],
+    );
+}
+
+#[test]
 fn hourly_profile_of_the_wrong_length() {
     let f = "profile_length.toml";
     expect_bad(
@@ -1203,13 +1286,15 @@ fn shipped_scenarios_validate() {
             "scenarios/baseline.toml",
             "scenarios/pipeline.toml",
             "scenarios/outage.toml",
+            "scenarios/holiday.toml",
         ])
         .assert()
         .code(0)
         .stdout(
             "ok: scenarios/baseline.toml (baseline)\n\
              ok: scenarios/pipeline.toml (pipeline)\n\
-             ok: scenarios/outage.toml (outage)\n",
+             ok: scenarios/outage.toml (outage)\n\
+             ok: scenarios/holiday.toml (holiday)\n",
         )
         .stderr("");
 }

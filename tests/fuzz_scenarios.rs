@@ -9,10 +9,11 @@ mod common;
 use common::{cases, seed};
 use std::io::Write;
 
-const SHIPPED: [&str; 3] = [
+const SHIPPED: [&str; 4] = [
     include_str!("../scenarios/baseline.toml"),
     include_str!("../scenarios/pipeline.toml"),
     include_str!("../scenarios/outage.toml"),
+    include_str!("../scenarios/holiday.toml"),
 ];
 
 /// Values that have broken parsers before: signs, overflow, special floats, empty and odd
@@ -99,7 +100,7 @@ proptest! {
     }
 
     #[test]
-    fn mutated_shipped_scenarios_never_panic(which in 0..3usize, edits in proptest::collection::vec((any::<usize>(), 0..12usize, 0..NASTY.len()), 1..4)) {
+    fn mutated_shipped_scenarios_never_panic(which in 0..SHIPPED.len(), edits in proptest::collection::vec((any::<usize>(), 0..12usize, 0..NASTY.len()), 1..4)) {
         let mut text = SHIPPED[which].to_owned();
         for (at, len, tok) in edits {
             text = mutate(&text, at, len, NASTY[tok]);

@@ -1,8 +1,13 @@
-//! The settlement calendar: business days, clearing cut-offs, T+N credit dates, the promise a
-//! merchant is given, and the default end of observation.
+//! The settlement calendar: business days (weekdays, holidays and extra working days),
+//! clearing cut-offs, T+N credit dates, the promise a merchant is given, and the default end of
+//! observation.
 
+use super::check::Ctx;
+use super::raw::RawSettlement;
+use super::units::Date;
 use crate::engine::{DAY, HOUR, Nanos};
-use crate::scenario::{Scenario, SettlementSpec};
+use crate::scenario::{Scenario, ScenarioError, SettlementSpec};
+use toml::Spanned;
 
 #[derive(Clone, Debug)]
 pub struct Calendar {
@@ -18,8 +23,12 @@ impl Calendar {
         }
     }
 
+    /// Whether `day` (counted from day 0) has a cut-off and credits: its weekday is a business
+    /// day and it is not a holiday, or it is an extra business day.
     pub fn is_business_day(&self, day: u64) -> bool {
-        self.spec.business_days[((self.start_weekday as u64 + day) % 7) as usize]
+        let weekday = ((self.start_weekday as u64 + day) % 7) as usize;
+        (self.spec.business_days[weekday] && self.spec.holidays.binary_search(&day).is_err())
+            || self.spec.extra_business_days.binary_search(&day).is_ok()
     }
 
     /// The business day `n` business days after `day` (n = 0: `day` itself).
@@ -95,21 +104,111 @@ pub fn horizon(s: &Scenario) -> Nanos {
     cal.normal_settlement(s.traffic_window + extra) + HOUR
 }
 
+/// The validated `holidays` and `extra_business_days` of `[settlement]`, as sorted, distinct day
+/// indices from day 0 (dates before day 0 are dropped). Dates need `simulation.start_date` to be
+/// placed, and no date may be in both lists.
+pub(super) fn settlement_dates(
+    cx: &Ctx,
+    s: &RawSettlement,
+    start_date: Option<i64>,
+) -> Result<(Vec<u64>, Vec<u64>), ScenarioError> {
+    let days = |dates: &Spanned<Vec<Spanned<Date>>>, field: &str| {
+        let Some(start) = start_date else {
+            if dates.get_ref().is_empty() {
+                return Ok(vec![]);
+            }
+            return Err(cx.err(
+                dates.span(),
+                field,
+                format!(
+                    "{field} lists calendar dates, and placing them on the simulated days needs \
+                     simulation.start_date, the date of day 0 (e.g. start_date = \"2026-09-30\" \
+                     under [simulation])"
+                ),
+            ));
+        };
+        let mut v: Vec<u64> = dates
+            .get_ref()
+            .iter()
+            .filter_map(|d| u64::try_from(d.get_ref().0 - start).ok())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        Ok(v)
+    };
+    let holidays = days(&s.holidays, "settlement.holidays")?;
+    let extra = days(&s.extra_business_days, "settlement.extra_business_days")?;
+    let is_holiday = |d: &Spanned<Date>| {
+        s.holidays
+            .get_ref()
+            .iter()
+            .any(|h| h.get_ref() == d.get_ref())
+    };
+    if let Some(d) = s
+        .extra_business_days
+        .get_ref()
+        .iter()
+        .find(|d| is_holiday(d))
+    {
+        return Err(cx.err(
+            d.span(),
+            "settlement.extra_business_days",
+            format!(
+                "{} is also listed in settlement.holidays; a day is either a holiday or an extra \
+                 business day",
+                d.get_ref()
+            ),
+        ));
+    }
+    Ok((holidays, extra))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::MINUTE;
+    use crate::scenario::Limits;
+    use crate::scenario::units::{parse_date, weekday_from_days};
 
-    fn cal(lag: u32) -> Calendar {
-        let spec = SettlementSpec {
+    fn spec(lag: u32) -> SettlementSpec {
+        SettlementSpec {
             cutoff: 22 * HOUR,
             lag_days: lag,
             credit_time: 9 * HOUR,
             promise_days: 1,
             business_days: [true, true, true, true, true, false, false],
-        };
-        Calendar::new(&spec, 0) // day 0 is a Monday
+            holidays: vec![],
+            extra_business_days: vec![],
+        }
     }
+
+    fn cal(lag: u32) -> Calendar {
+        Calendar::new(&spec(lag), 0) // day 0 is a Monday
+    }
+
+    /// The day index of `date` in a run whose day 0 is `start` (both "YYYY-MM-DD").
+    fn day(start: &str, date: &str) -> u64 {
+        u64::try_from(parse_date(date).unwrap() - parse_date(start).unwrap()).unwrap()
+    }
+
+    /// A calendar whose day 0 is `start`, with holidays and extra business days as dates.
+    fn dated(start: &str, holidays: &[&str], extra: &[&str]) -> (Calendar, SettlementSpec) {
+        let mut sp = spec(1);
+        sp.holidays = holidays.iter().map(|d| day(start, d)).collect();
+        sp.extra_business_days = extra.iter().map(|d| day(start, d)).collect();
+        let weekday = weekday_from_days(parse_date(start).unwrap());
+        (Calendar::new(&sp, weekday), sp)
+    }
+
+    const NATIONAL_DAY_2026: [&str; 7] = [
+        "2026-10-01",
+        "2026-10-02",
+        "2026-10-03",
+        "2026-10-04",
+        "2026-10-05",
+        "2026-10-06",
+        "2026-10-07",
+    ];
 
     #[test]
     fn monday_sale_settles_tuesday() {
@@ -145,5 +244,147 @@ mod tests {
         let c = cal(0);
         // T+0 with a 09:00 credit time after a 22:00 cut-off: credited the next business day.
         assert_eq!(c.normal_settlement(10 * HOUR), DAY + 9 * HOUR);
+    }
+
+    #[test]
+    fn friday_evening_sale_before_a_monday_holiday_is_credited_wednesday() {
+        let mut sp = spec(1);
+        sp.holidays = vec![7]; // the Monday after Friday, day 4
+        let c = Calendar::new(&sp, 0);
+        assert!(!c.is_business_day(7) && c.is_business_day(8));
+        let after_cutoff = 4 * DAY + sp.cutoff + MINUTE;
+        assert_eq!(c.cutoff_day(after_cutoff), 8, "Tuesday's batch");
+        let wednesday = 8 + sp.lag_days as u64;
+        assert_eq!(
+            c.normal_settlement(after_cutoff),
+            wednesday * DAY + sp.credit_time,
+            "credited Wednesday at T+1"
+        );
+        // T+1 counts business days, so the promise moves with the holiday and is kept.
+        assert_eq!(
+            c.promised_by(after_cutoff),
+            c.normal_settlement(after_cutoff)
+        );
+        // Without the holiday the same sale would be cut on Monday and credited on Tuesday.
+        assert_eq!(
+            cal(1).normal_settlement(after_cutoff),
+            8 * DAY + sp.credit_time
+        );
+    }
+
+    #[test]
+    fn sale_on_the_eve_of_national_day_waits_a_week() {
+        let start = "2026-09-30";
+        assert_eq!(
+            weekday_from_days(parse_date(start).unwrap()),
+            2,
+            "a Wednesday"
+        );
+        let (c, sp) = dated(start, &NATIONAL_DAY_2026, &[]);
+        for d in NATIONAL_DAY_2026 {
+            assert!(!c.is_business_day(day(start, d)), "{d}");
+        }
+        let first_after = day(start, "2026-10-08"); // a Thursday
+        assert!(c.is_business_day(first_after));
+        // Before the cut-off: Wednesday's batch, credited on the first business day after it.
+        let before = sp.cutoff - MINUTE;
+        assert_eq!(c.cutoff_day(before), 0);
+        assert_eq!(
+            c.normal_settlement(before),
+            first_after * DAY + sp.credit_time
+        );
+        // After the cut-off: the batch of the first business day after the holiday, credited
+        // T+1 after it, on Friday 9 October.
+        let after = sp.cutoff + MINUTE;
+        assert_eq!(c.cutoff_day(after), first_after);
+        let credit = c.add_business_days(first_after, sp.lag_days);
+        assert_eq!(credit, day(start, "2026-10-09"));
+        assert_eq!(c.normal_settlement(after), credit * DAY + sp.credit_time);
+        assert!(c.normal_settlement(after) - after > 8 * DAY);
+    }
+
+    #[test]
+    fn extra_business_days_have_a_cutoff_and_credits() {
+        let start = "2026-09-30";
+        let (c, sp) = dated(start, &NATIONAL_DAY_2026, &["2026-10-10"]);
+        let (saturday, sunday) = (day(start, "2026-10-10"), day(start, "2026-10-11"));
+        assert!(c.is_business_day(saturday) && !c.is_business_day(sunday));
+        // A sale after Friday's cut-off is cut on the working Saturday and credited T+1 on
+        // Monday (Sunday is not a business day).
+        let friday_evening = day(start, "2026-10-09") * DAY + sp.cutoff + MINUTE;
+        assert_eq!(c.cutoff_day(friday_evening), saturday);
+        let monday = day(start, "2026-10-12");
+        assert_eq!(
+            c.normal_settlement(friday_evening),
+            monday * DAY + sp.credit_time
+        );
+        // Without the working Saturday: cut on Monday, credited on Tuesday.
+        let (plain, _) = dated(start, &NATIONAL_DAY_2026, &[]);
+        assert_eq!(plain.cutoff_day(friday_evening), monday);
+        assert_eq!(
+            plain.normal_settlement(friday_evening),
+            (monday + 1) * DAY + sp.credit_time
+        );
+        // An extra business day on a weekday changes nothing; one on a holiday wins (the
+        // validator refuses a date in both lists, so this only pins the rule).
+        let (both, _) = dated(start, &NATIONAL_DAY_2026, &["2026-10-02", "2026-10-09"]);
+        assert!(!both.is_business_day(1) && both.is_business_day(2));
+        assert!(both.is_business_day(day(start, "2026-10-09")));
+    }
+
+    fn scenario(extra: &str) -> Scenario {
+        let src = format!("name = \"h\"\n{extra}");
+        crate::scenario::parse(&src, "h.toml", &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn dates_become_sorted_day_indices_from_day_0() {
+        let s = scenario(
+            "[simulation]\nstart_date = \"2026-09-30\"\n[settlement]\nholidays = \
+             [\"2026-10-02\", \"2026-10-01\", \"2026-10-01\", \"2026-09-25\"]\n\
+             extra_business_days = [2026-10-10, \"2026-09-20\"]\n",
+        );
+        assert_eq!(s.start_weekday, 2, "taken from start_date");
+        assert_eq!(s.start_date, parse_date("2026-09-30").ok());
+        assert_eq!(
+            s.settlement.holidays,
+            vec![1, 2],
+            "sorted, deduplicated, none before day 0"
+        );
+        assert_eq!(s.settlement.extra_business_days, vec![10]);
+        let s = scenario("[simulation]\nstart_date = 2026-09-30\nstart_weekday = \"wed\"\n");
+        assert_eq!(s.start_weekday, 2);
+        assert!(s.settlement.holidays.is_empty());
+        assert_eq!(scenario("").start_weekday, 0, "Monday without a date");
+        assert_eq!(
+            scenario("[simulation]\nstart_weekday = \"fri\"").start_weekday,
+            4
+        );
+    }
+
+    #[test]
+    fn default_horizon_covers_a_sale_before_a_long_holiday() {
+        // One day of traffic on Wednesday 30 September, then the 7-day National Day holiday.
+        let holidays: Vec<String> = NATIONAL_DAY_2026
+            .iter()
+            .map(|d| format!("\"{d}\""))
+            .collect();
+        let s = scenario(&format!(
+            "[simulation]\nstart_date = \"2026-09-30\"\ntraffic_window = \"24h\"\n\
+             [settlement]\nholidays = [{}]\n",
+            holidays.join(", ")
+        ));
+        let c = Calendar::new(&s.settlement, s.start_weekday);
+        let h = horizon(&s);
+        // The latest sale, and the latest instant a payment can still join a batch (after its
+        // timeout and reversals), are both credited on Friday 9 October, before the horizon.
+        let last_sale = s.traffic_window - 1;
+        let credit = day("2026-09-30", "2026-10-09") * DAY + s.settlement.credit_time;
+        assert_eq!(c.normal_settlement(last_sale), credit);
+        assert!(h > credit);
+        assert_eq!(h, credit + HOUR);
+        // The same scenario without holidays ends a week earlier.
+        let plain = scenario("[simulation]\nstart_date = \"2026-09-30\"\n");
+        assert_eq!(horizon(&plain), 2 * DAY + s.settlement.credit_time + HOUR);
     }
 }

@@ -39,6 +39,8 @@ pub struct Scenario {
     pub observation: Option<Nanos>,
     /// Weekday of day 0 (Monday = 0).
     pub start_weekday: u8,
+    /// Calendar date of day 0, as days from 1970-01-01, if the scenario gives one.
+    pub start_date: Option<i64>,
     pub terminals: Vec<TerminalGroup>,
     pub gateway: StationSpec,
     /// Share of payments that are fraudulent (made with stolen cards), whether or not the
@@ -142,6 +144,12 @@ pub struct SettlementSpec {
     pub promise_days: u32,
     /// Business days, Monday = index 0.
     pub business_days: [bool; 7],
+    /// Days (counted from day 0) that are not business days whatever their weekday: sorted,
+    /// without duplicates.
+    pub holidays: Vec<u64>,
+    /// Days (counted from day 0) that are business days whatever their weekday: sorted,
+    /// without duplicates, none of them a holiday.
+    pub extra_business_days: Vec<u64>,
 }
 
 #[derive(Clone, Debug)]

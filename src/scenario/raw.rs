@@ -3,7 +3,7 @@
 //! here is trusted by the engine: `validate` turns it into a [`super::Scenario`].
 
 use super::dist::{Dist, DistOf, DurationDist, MoneyDist};
-use super::units::{Duration, Money, Probability, Rate, TimeOfDay, Weekday};
+use super::units::{Date, Duration, Money, Probability, Rate, TimeOfDay, Weekday};
 use crate::engine::{DAY, HOUR, MILLI, SECOND};
 use serde::Deserialize;
 use toml::Spanned;
@@ -57,7 +57,10 @@ pub struct RawSimulation {
     pub traffic_window: Spanned<Duration>,
     /// `None`: long enough for every normal settlement cycle to finish.
     pub observation: Option<Spanned<Duration>>,
-    pub start_weekday: Weekday,
+    /// Calendar date of day 0; needed by holidays and extra business days.
+    pub start_date: Option<Spanned<Date>>,
+    /// Weekday of day 0; `None`: that of `start_date`, else Monday.
+    pub start_weekday: Option<Spanned<Weekday>>,
 }
 
 impl Default for RawSimulation {
@@ -67,7 +70,8 @@ impl Default for RawSimulation {
             seed: 1,
             traffic_window: Spanned::new(0..0, Duration(DAY)),
             observation: None,
-            start_weekday: Weekday(0),
+            start_date: None,
+            start_weekday: None,
         }
     }
 }
@@ -272,6 +276,10 @@ pub struct RawSettlement {
     pub credit_time: TimeOfDay,
     pub promise_days: Spanned<u64>,
     pub business_days: Spanned<Vec<Weekday>>,
+    /// Dates that are not business days although their weekday is.
+    pub holidays: Spanned<Vec<Spanned<Date>>>,
+    /// Dates that are business days although their weekday is not.
+    pub extra_business_days: Spanned<Vec<Spanned<Date>>>,
 }
 
 impl Default for RawSettlement {
@@ -282,6 +290,8 @@ impl Default for RawSettlement {
             credit_time: TimeOfDay(9 * HOUR),
             promise_days: Spanned::new(0..0, 1),
             business_days: Spanned::new(0..0, (0..5).map(Weekday).collect()),
+            holidays: Spanned::new(0..0, vec![]),
+            extra_business_days: Spanned::new(0..0, vec![]),
         }
     }
 }

@@ -59,6 +59,27 @@ pub(super) fn validate(
              the start of the run)",
         ));
     }
+    // Day 0's weekday: given, or that of the start date; both must agree.
+    let start_date = sim.start_date.as_ref().map(|d| d.get_ref().0);
+    let date_weekday = start_date.map(units::weekday_from_days);
+    let start_weekday = match (&sim.start_weekday, &sim.start_date) {
+        (Some(w), Some(d)) if Some(w.get_ref().0) != date_weekday => {
+            let name = |i: u8| units::WEEKDAYS[i as usize];
+            return Err(cx.err(
+                w.span(),
+                "simulation.start_weekday",
+                format!(
+                    "simulation.start_weekday is \"{}\" but simulation.start_date \"{}\" is a {}; \
+                     give only start_date (the weekday follows from it) or make them agree",
+                    name(w.get_ref().0),
+                    d.get_ref(),
+                    name(date_weekday.unwrap_or_default())
+                ),
+            ));
+        }
+        (Some(w), _) => w.get_ref().0,
+        (None, _) => date_weekday.unwrap_or(0),
+    };
     // A lower bound of the horizon, checked early; the exact horizon is checked at the end.
     let horizon_error = |horizon: Nanos| {
         let span = sim
@@ -411,6 +432,8 @@ pub(super) fn validate(
         ));
     }
 
+    let (holidays, extra_business_days) = super::calendar::settlement_dates(&cx, s, start_date)?;
+
     let timeout = raw.strategy.terminal_timeout.get_ref().0;
     if timeout == 0 {
         return Err(cx.err(
@@ -498,7 +521,8 @@ pub(super) fn validate(
         seed: sim.seed,
         traffic_window: window,
         observation,
-        start_weekday: sim.start_weekday.0,
+        start_weekday,
+        start_date,
         terminals,
         gateway,
         fraud_share: raw.risk.fraud_share.0,
@@ -512,6 +536,8 @@ pub(super) fn validate(
             credit_time: s.credit_time.0,
             promise_days: promise,
             business_days,
+            holidays,
+            extra_business_days,
         },
         strategy: StrategySpec {
             terminal_timeout: timeout,
