@@ -91,9 +91,9 @@ fn check_tandem(s: &Scenario, runs: u64, lambda: f64, stations: &[(&str, f64, u3
         );
     }
     assert_eq!(
-        b.summary("settled").unwrap().mean,
+        b.summary("settled_on_time").unwrap().mean,
         b.summary("payments").unwrap().mean,
-        "fault-free: every payment settles"
+        "fault-free: every payment settles on time"
     );
 }
 
