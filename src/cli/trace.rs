@@ -73,6 +73,9 @@ fn describe(step: &Step) -> String {
         Step::HoldExpired => {
             "the hold expired unclaimed: money back to the cardholder after days".into()
         }
+        Step::PayoutReturned => "the payout to the merchant's settlement account is returned \
+            (wrong account details): the money waits in the acquirer's suspense account"
+            .into(),
         Step::Views {
             till,
             cardholder,

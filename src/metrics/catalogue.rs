@@ -121,6 +121,21 @@ const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
         Some("oldest money not arrived, age"),
         |o| Some(o.not_arrived_oldest as f64 / 1e9),
     ),
+    ("payouts_returned", Unit::Count, None, |o| {
+        Some(o.payouts_returned as f64)
+    }),
+    (
+        "payout_return_share",
+        Unit::Ratio,
+        Some("payouts returned (share)"),
+        |o| (o.payouts > 0).then(|| o.payouts_returned as f64 / o.payouts as f64),
+    ),
+    (
+        "suspense_amount",
+        Unit::Money,
+        Some("in suspense at the end"),
+        |o| Some(major(o.suspense_at_end)),
+    ),
     ("holds_expired", Unit::Count, None, |o| {
         Some(o.holds_expired as f64)
     }),

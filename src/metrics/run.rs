@@ -35,6 +35,11 @@ pub struct RunOutput {
     pub not_arrived_oldest: Nanos,
     /// Money issuers still hold at the end of observation for classified payments.
     pub held_at_end: i64,
+    /// Money in the acquirer's suspense account at the end of observation (returned payouts).
+    pub suspense_at_end: i64,
+    /// Payouts to merchants made after settlement, and those returned (wrong accounts).
+    pub payouts: u64,
+    pub payouts_returned: u64,
     pub holds_expired: u64,
     pub timeouts: u64,
     pub late_answers: u64,
@@ -65,6 +70,9 @@ impl RunOutput {
             false_declines: 0,
             not_arrived_oldest: 0,
             held_at_end: 0,
+            suspense_at_end: 0,
+            payouts: 0,
+            payouts_returned: 0,
             holds_expired: 0,
             timeouts: 0,
             late_answers: 0,

@@ -108,6 +108,8 @@ pub(super) enum Ev {
     Cutoff { day: u32 },
     /// A clearing batch is credited.
     Settle { batch: u32 },
+    /// A merchant has corrected its account details: the returned payout is paid again.
+    PayoutCorrected { pid: u32 },
 }
 
 impl Ev {
@@ -119,7 +121,8 @@ impl Ev {
             | Ev::ServiceDone { pid, .. }
             | Ev::TerminalTimeout { pid }
             | Ev::ReversalSend { pid }
-            | Ev::ReviewDone { pid } => Some(pid),
+            | Ev::ReviewDone { pid }
+            | Ev::PayoutCorrected { pid } => Some(pid),
             Ev::Arrival { .. } | Ev::Cutoff { .. } | Ev::Settle { .. } => None,
         }
     }
@@ -149,6 +152,7 @@ impl<T: Tracer> World<'_, T> {
             Ev::ReviewDone { pid } => self.review_done(pid),
             Ev::Cutoff { day } => return self.cutoff(day as u64),
             Ev::Settle { batch } => return self.settle(batch as usize),
+            Ev::PayoutCorrected { pid } => self.payout_corrected(pid),
         }
         // The event's reference on its payment ends with it.
         match ev.payment() {

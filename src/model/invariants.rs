@@ -117,7 +117,17 @@ pub(super) fn check_books(
             ),
         ));
     }
-    for a in [Account::Acquirer, Account::Suspense] {
+    if ledger.balance(Account::Suspense) != out.suspense_at_end {
+        return Err((
+            Invariant::AccountsMatchLedger,
+            format!(
+                "suspense holds {} but the returned payouts not yet corrected amount to {}",
+                ledger.balance(Account::Suspense),
+                out.suspense_at_end
+            ),
+        ));
+    }
+    for a in [Account::Acquirer] {
         if ledger.balance(a) != 0 {
             return Err((
                 Invariant::AccountsMatchLedger,

@@ -113,17 +113,20 @@ pub mod used {
 }
 
 pub mod flag {
-    pub const FRAUD: u8 = 1;
+    pub const FRAUD: u16 = 1;
     /// Legitimate payer with a valid card, an open account, enough funds and within limits at
     /// the time of the sale: declining it is a false decline.
-    pub const PAYABLE: u8 = 2;
-    pub const MISKEYED: u8 = 4;
-    pub const REVIEW: u8 = 8;
-    pub const SETTLED: u8 = 16;
-    pub const REVERSAL_ACKED: u8 = 32;
-    pub const HOLD_EXPIRED: u8 = 64;
+    pub const PAYABLE: u16 = 2;
+    pub const MISKEYED: u16 = 4;
+    pub const REVIEW: u16 = 8;
+    pub const SETTLED: u16 = 16;
+    pub const REVERSAL_ACKED: u16 = 32;
+    pub const HOLD_EXPIRED: u16 = 64;
     /// Credited to the merchant by the promised date.
-    pub const ON_TIME: u8 = 128;
+    pub const ON_TIME: u16 = 128;
+    /// The payout to the merchant came back (wrong account details): the money waits in the
+    /// acquirer's suspense account until the merchant corrects them.
+    pub const RETURNED: u16 = 256;
 }
 
 /// A payment in the arena. Plain data: copied, never boxed.
@@ -155,7 +158,7 @@ pub struct Payment {
     pub code: u8,
     /// The code the till showed (`code::NONE`: no answer in time).
     pub till_code: u8,
-    pub flags: u8,
+    pub flags: u16,
     pub reversal_attempts: u8,
     /// First-use draws consumed (see [`used`]).
     pub used: u16,
@@ -172,11 +175,11 @@ impl Payment {
     }
 
     #[inline]
-    pub fn has(&self, f: u8) -> bool {
+    pub fn has(&self, f: u16) -> bool {
         self.flags & f != 0
     }
     #[inline]
-    pub fn set(&mut self, f: u8) {
+    pub fn set(&mut self, f: u16) {
         self.flags |= f;
     }
 }

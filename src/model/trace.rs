@@ -51,6 +51,8 @@ pub enum Step {
         on_time: bool,
     },
     HoldExpired,
+    /// The payout to the merchant's account was returned and waits in suspense.
+    PayoutReturned,
     /// The three views at the end: the till, the cardholder's money, the merchant's money.
     Views {
         till: String,

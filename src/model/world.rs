@@ -29,6 +29,9 @@ pub(super) struct Group {
     pub words: KeyedWords,
     /// Payments made so far in this group: the next payment's serial within the group.
     pub made: u64,
+    /// Per-merchant draws (each terminal is one merchant): whether its account details are
+    /// wrong. Keyed by the terminal, so the same merchants are affected in every design.
+    pub merchant_words: KeyedWords,
 }
 
 /// The nodes of the network and the links between them.
@@ -120,6 +123,7 @@ impl<'a, T: Tracer> World<'a, T> {
                 terminals: g.count,
                 miskey_share: g.miskey_share,
                 words: KeyedWords::new(master, run, &format!("payments/{}", g.id)),
+                merchant_words: KeyedWords::new(master, run, &format!("merchants/{}", g.id)),
                 made: 0,
             })
             .collect();
@@ -239,6 +243,21 @@ impl<'a, T: Tracer> World<'a, T> {
         self.nodes.groups[p.group as usize]
             .words
             .word(p.gserial as u64, purpose)
+    }
+
+    /// Whether the merchant of a payment has wrong settlement account details (its payouts are
+    /// returned).
+    #[inline]
+    pub(super) fn wrong_account(&self, pid: u32) -> bool {
+        let share = self.s.payout.wrong_account_share;
+        if share <= 0.0 {
+            return false;
+        }
+        let p = &self.arena.pay[pid as usize];
+        let w = self.nodes.groups[p.group as usize]
+            .merchant_words
+            .word(p.terminal as u64, 0);
+        crate::engine::rng::chance(w, share)
     }
 
     /// Records a step of a traced payment; compiled away when tracing is off.

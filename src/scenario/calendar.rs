@@ -70,6 +70,22 @@ impl Calendar {
         day * DAY + self.spec.credit_time
     }
 
+    /// Whether the settlement bank works on `day`.
+    pub fn bank_up(&self, day: u64) -> bool {
+        self.spec.bank_down.binary_search(&day).is_err()
+    }
+
+    /// When the batch cut on `cutoff_day` is really credited: `credit_at`, moved on to the next
+    /// business day while the settlement bank is down that day.
+    pub fn settlement_at(&self, cutoff_day: u64, lag: u32) -> Nanos {
+        let mut at = self.credit_at(cutoff_day, lag);
+        while !self.bank_up(at / DAY) {
+            let day = self.add_business_days(at / DAY, 1);
+            at = day * DAY + self.spec.credit_time;
+        }
+        at
+    }
+
     /// The normal credit time of a sale at `t`.
     pub fn normal_settlement(&self, t: Nanos) -> Nanos {
         self.credit_at(self.cutoff_day(t), self.spec.lag_days)
@@ -101,17 +117,26 @@ pub fn horizon(s: &Scenario) -> Nanos {
     {
         extra += r.review_delay;
     }
-    cal.normal_settlement(s.traffic_window + extra) + HOUR
+    let last = cal.cutoff_day(s.traffic_window + extra);
+    let mut end = cal.settlement_at(last, s.settlement.lag_days);
+    if s.payout.wrong_account_share > 0.0 {
+        // A returned payout is paid again once the merchant has corrected the details.
+        end = end.saturating_add(s.payout.correction_delay);
+    }
+    end + HOUR
 }
 
-/// The validated `holidays` and `extra_business_days` of `[settlement]`, as sorted, distinct day
+/// Holidays, extra business days and settlement-bank down days, as day indices.
+type SettlementDays = (Vec<u64>, Vec<u64>, Vec<u64>);
+
+/// The validated `holidays`, `extra_business_days` and `bank_down` of `[settlement]`, as sorted, distinct day
 /// indices from day 0 (dates before day 0 are dropped). Dates need `simulation.start_date` to be
 /// placed, and no date may be in both lists.
 pub(super) fn settlement_dates(
     cx: &Ctx,
     s: &RawSettlement,
     start_date: Option<i64>,
-) -> Result<(Vec<u64>, Vec<u64>), ScenarioError> {
+) -> Result<SettlementDays, ScenarioError> {
     let days = |dates: &Spanned<Vec<Spanned<Date>>>, field: &str| {
         let Some(start) = start_date else {
             if dates.get_ref().is_empty() {
@@ -138,6 +163,7 @@ pub(super) fn settlement_dates(
     };
     let holidays = days(&s.holidays, "settlement.holidays")?;
     let extra = days(&s.extra_business_days, "settlement.extra_business_days")?;
+    let bank_down = days(&s.bank_down, "settlement.bank_down")?;
     let is_holiday = |d: &Spanned<Date>| {
         s.holidays
             .get_ref()
@@ -160,7 +186,7 @@ pub(super) fn settlement_dates(
             ),
         ));
     }
-    Ok((holidays, extra))
+    Ok((holidays, extra, bank_down))
 }
 
 #[cfg(test)]
@@ -179,6 +205,7 @@ mod tests {
             business_days: [true, true, true, true, true, false, false],
             holidays: vec![],
             extra_business_days: vec![],
+            bank_down: vec![],
         }
     }
 

@@ -53,6 +53,7 @@ pub struct Scenario {
     pub links: Links,
     pub settlement: SettlementSpec,
     pub strategy: StrategySpec,
+    pub payout: PayoutSpec,
     pub faults: Vec<FaultSpec>,
     /// The scenario text exactly as read (written beside the results of a run).
     pub source: String,
@@ -150,6 +151,20 @@ pub struct SettlementSpec {
     /// Days (counted from day 0) that are business days whatever their weekday: sorted,
     /// without duplicates, none of them a holiday.
     pub extra_business_days: Vec<u64>,
+    /// Days (counted from day 0) on which the settlement bank is down: credits due that day
+    /// move to the next business day it is up. Sorted, without duplicates.
+    pub bank_down: Vec<u64>,
+}
+
+/// The payout to the merchant's settlement account: the last mile.
+#[derive(Clone, Debug)]
+pub struct PayoutSpec {
+    /// Share of merchants whose settlement account details are wrong (a wrong or closed card):
+    /// their payouts are returned and wait in suspense until they correct them.
+    pub wrong_account_share: f64,
+    /// How long a merchant takes to notice and correct wrong details; the returned payout is
+    /// then paid again.
+    pub correction_delay: Nanos,
 }
 
 #[derive(Clone, Debug)]

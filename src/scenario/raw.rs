@@ -46,6 +46,8 @@ pub struct RawScenario {
     #[serde(default)]
     pub strategy: RawStrategy,
     #[serde(default)]
+    pub payout: RawPayout,
+    #[serde(default)]
     pub faults: Vec<RawFault>,
 }
 
@@ -280,6 +282,25 @@ pub struct RawSettlement {
     pub holidays: Spanned<Vec<Spanned<Date>>>,
     /// Dates that are business days although their weekday is not.
     pub extra_business_days: Spanned<Vec<Spanned<Date>>>,
+    /// Dates on which the settlement bank is down.
+    pub bank_down: Spanned<Vec<Spanned<Date>>>,
+}
+
+/// `[payout]`: the payout to the merchant's settlement account.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawPayout {
+    pub wrong_account_share: Probability,
+    pub correction_delay: Duration,
+}
+
+impl Default for RawPayout {
+    fn default() -> Self {
+        RawPayout {
+            wrong_account_share: Probability(0.0),
+            correction_delay: Duration(3 * DAY),
+        }
+    }
 }
 
 impl Default for RawSettlement {
@@ -292,6 +313,7 @@ impl Default for RawSettlement {
             business_days: Spanned::new(0..0, (0..5).map(Weekday).collect()),
             holidays: Spanned::new(0..0, vec![]),
             extra_business_days: Spanned::new(0..0, vec![]),
+            bank_down: Spanned::new(0..0, vec![]),
         }
     }
 }

@@ -432,7 +432,8 @@ pub(super) fn validate(
         ));
     }
 
-    let (holidays, extra_business_days) = super::calendar::settlement_dates(&cx, s, start_date)?;
+    let (holidays, extra_business_days, bank_down) =
+        super::calendar::settlement_dates(&cx, s, start_date)?;
 
     let timeout = raw.strategy.terminal_timeout.get_ref().0;
     if timeout == 0 {
@@ -538,6 +539,11 @@ pub(super) fn validate(
             business_days,
             holidays,
             extra_business_days,
+            bank_down,
+        },
+        payout: PayoutSpec {
+            wrong_account_share: raw.payout.wrong_account_share.0,
+            correction_delay: raw.payout.correction_delay.0,
         },
         strategy: StrategySpec {
             terminal_timeout: timeout,

@@ -29,9 +29,16 @@ impl<T: Tracer> World<'_, T> {
         // A hold nobody cleared nor reversed lapses after the issuer's expiry, if that falls
         // inside observation: the funds go back to the cardholder.
         let in_cycle = matches!(p.acquirer, Acq::Approved | Acq::Cleared);
-        let pending =
-            at_horizon && in_cycle && !p.has(flag::SETTLED) && p.issuer_state == Iss::Held;
-        if p.issuer_state == Iss::Held && !p.has(flag::SETTLED) && !pending {
+        let pending = at_horizon
+            && in_cycle
+            && !p.has(flag::SETTLED)
+            && !p.has(flag::RETURNED)
+            && p.issuer_state == Iss::Held;
+        if p.issuer_state == Iss::Held
+            && !p.has(flag::SETTLED)
+            && !p.has(flag::RETURNED)
+            && !pending
+        {
             let expiry = self.s.issuers[p.issuer as usize].hold_expiry;
             if p.t_held.saturating_add(expiry) <= self.horizon {
                 self.books.ledger.post(
@@ -89,7 +96,9 @@ impl<T: Tracer> World<'_, T> {
             );
             return Err(self.violation(Invariant::OutcomeMatchesPostings, detail));
         }
-        if p.charged > 0 && p.credited == 0 {
+        if p.has(flag::RETURNED) {
+            self.out.suspense_at_end += p.amount;
+        } else if p.charged > 0 && p.credited == 0 {
             self.out.held_at_end += p.amount;
         }
         if outcome == Outcome::NotArrived {
@@ -125,6 +134,8 @@ impl<T: Tracer> World<'_, T> {
                 } else {
                     "credited late"
                 }
+            } else if p.has(flag::RETURNED) {
+                "payout returned, waiting in suspense"
             } else if pending {
                 "awaiting its normal settlement"
             } else {

@@ -38,6 +38,7 @@ impl<T: Tracer> World<'_, T> {
         if p.issuer_state != Iss::Held
             || !matches!(p.acquirer, Acq::Approved | Acq::Cleared)
             || !p.till_approved()
+            || self.wrong_account(pid)
         {
             return Ok(());
         }
@@ -108,7 +109,7 @@ impl<T: Tracer> World<'_, T> {
             }
         }
         if !batch.is_empty() {
-            let at = self.calendar.credit_at(day, self.s.settlement.lag_days);
+            let at = self.calendar.settlement_at(day, self.s.settlement.lag_days);
             self.books.batches.push(batch);
             if at <= self.horizon {
                 self.schedule(at, Ev::Settle { batch: id });
@@ -144,7 +145,28 @@ impl<T: Tracer> World<'_, T> {
                     ),
                 ));
             }
-            self.post_settlement(p.issuer, p.channel, p.amount);
+            self.post_interbank(p.issuer, p.channel, p.amount);
+            self.out.payouts += 1;
+            if self.wrong_account(pid) {
+                // The payout bounces off the merchant's wrong account into suspense.
+                self.books
+                    .ledger
+                    .post(Account::Acquirer, Account::Suspense, p.amount);
+                self.arena.pay[pid as usize].set(flag::RETURNED);
+                self.out.payouts_returned += 1;
+                if T::ON {
+                    self.trace(pid, |_| Step::PayoutReturned);
+                }
+                let at = now.saturating_add(self.s.payout.correction_delay);
+                if at <= self.horizon {
+                    self.schedule(at, Ev::PayoutCorrected { pid });
+                }
+                self.release(pid)?; // its batch entry
+                continue;
+            }
+            self.books
+                .ledger
+                .post(Account::Acquirer, Account::Merchants, p.amount);
             let q = &mut self.arena.pay[pid as usize];
             q.credited += q.amount;
             q.set(flag::SETTLED);
@@ -161,8 +183,8 @@ impl<T: Tracer> World<'_, T> {
         Ok(())
     }
 
-    /// The postings of a credit on one route: issuer → channel → acquirer → merchants.
-    fn post_settlement(&mut self, issuer: u16, channel: u16, amount: i64) {
+    /// The interbank postings of a credit on one route: issuer → channel → acquirer.
+    fn post_interbank(&mut self, issuer: u16, channel: u16, amount: i64) {
         let l = &mut self.books.ledger;
         l.post(
             Account::IssuerHolds(issuer),
@@ -170,7 +192,27 @@ impl<T: Tracer> World<'_, T> {
             amount,
         );
         l.post(Account::Channel(channel), Account::Acquirer, amount);
-        l.post(Account::Acquirer, Account::Merchants, amount);
+    }
+
+    /// The merchant corrected its account details: the payout leaves suspense for the merchant.
+    pub(in crate::model) fn payout_corrected(&mut self, pid: u32) {
+        let now = self.q.now();
+        let p = self.arena.pay[pid as usize];
+        self.books
+            .ledger
+            .post(Account::Suspense, Account::Merchants, p.amount);
+        let q = &mut self.arena.pay[pid as usize];
+        q.credited += q.amount;
+        q.set(flag::SETTLED);
+        q.flags &= !flag::RETURNED;
+        let on_time = now <= self.calendar.promised_by(p.t_sale);
+        if on_time {
+            q.set(flag::ON_TIME);
+        }
+        self.out.record_settlement(now - p.t_sale);
+        if T::ON {
+            self.trace(pid, |_| Step::Settled { on_time });
+        }
     }
 
     /// Credits a batch's retired payments: one set of postings per route, outcomes by count.
@@ -183,10 +225,15 @@ impl<T: Tracer> World<'_, T> {
             let amount = r.routes[route.index()];
             if amount != 0 {
                 let (i, c) = topo.route_parts(route);
-                self.post_settlement(i, c, amount);
+                self.post_interbank(i, c, amount);
+                self.books
+                    .ledger
+                    .post(Account::Acquirer, Account::Merchants, amount);
             }
         }
-        // Retired payments are sales the till approved: settled, or charged back if fraud.
+        // Retired payments are sales the till approved with ordinary payouts: settled, or
+        // charged back if fraud.
+        self.out.payouts += r.count;
         self.out.record_outcomes(
             Outcome::Chargeback,
             r.fraud_count,
