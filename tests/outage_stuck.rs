@@ -61,6 +61,8 @@ terminal_timeout = "30s"
 [strategy.reversal]
 attempts = {attempts}
 interval = "60s"
+[strategy.saf]
+enabled = false
 [[faults]]
 kind = "outage"
 target = "scheme"
@@ -118,6 +120,32 @@ fn short_outage_lets_the_retried_reversal_through() {
     let b = batch(&scenario("60s", 1), 30);
     assert_in_ci(&b, "charged_without_sale", LAMBDA * D);
     assert_in_ci(&b, "reversed", 0.0);
+}
+
+#[test]
+fn store_and_forward_turns_the_phantom_charges_into_reversals_after_the_outage() {
+    // The same 30-minute outage, but the acquirer host owns the reversals: it acknowledges the
+    // terminal at once and repeats the reversal every 60 s for 24 h. The first repeat after
+    // the switch comes back reaches the issuer: every phantom charge is reversed, none
+    // expires, and the cardholders get their money back within about a minute of the end of
+    // the outage instead of when the hold lapses.
+    let mut s = scenario("30m", 3);
+    s.strategy.saf = Some(payfault::scenario::SafSpec {
+        interval: 60 * payfault::engine::SECOND,
+        expiry: payfault::engine::DAY,
+    });
+    let b = batch(&s, 12);
+    assert_in_ci(&b, "charged_without_sale", 0.0);
+    assert_in_ci(&b, "reversed", LAMBDA * D);
+    assert_in_ci(&b, "saf_expired", 0.0);
+    // Every sale whose terminal times out during the outage (L = 1800 s of them at λ per
+    // second) is reversed through the host, which repeats once a minute until the switch is
+    // back: a sale u seconds before the end sends about u / 60 + 1/2 times, so the host sends
+    // about λ (L² / 120 + L / 2) reversals in all.
+    let l = 1800.0;
+    let expected = LAMBDA * (l * l / 120.0 + l / 2.0);
+    let sent = b.summary("saf_reversals_sent").unwrap().mean.unwrap();
+    assert!((sent / expected - 1.0).abs() < 0.1, "{sent} vs {expected}");
 }
 
 #[test]

@@ -73,6 +73,12 @@ fn describe(step: &Step) -> String {
         Step::HoldExpired => {
             "the hold expired unclaimed: money back to the cardholder after days".into()
         }
+        Step::SafQueued => "the acquirer host acknowledges the reversal at once and stores it \
+            for delivery (store-and-forward, 0420)"
+            .into(),
+        Step::SafRepeat => "the host repeats its stored reversal (0421)".into(),
+        Step::SafAcked => "the issuer side acknowledges the host's reversal".into(),
+        Step::SafExpired => "the host gives up its stored reversal (expired)".into(),
         Step::PayoutReturned => "the payout to the merchant's settlement account is returned \
             (wrong account details): the money waits in the acquirer's suspense account"
             .into(),

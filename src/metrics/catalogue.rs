@@ -121,6 +121,12 @@ const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
         Some("oldest money not arrived, age"),
         |o| Some(o.not_arrived_oldest as f64 / 1e9),
     ),
+    ("saf_reversals_sent", Unit::Count, None, |o| {
+        Some(o.saf_sent as f64)
+    }),
+    ("saf_expired", Unit::Count, None, |o| {
+        Some(o.saf_expired as f64)
+    }),
     ("payouts_returned", Unit::Count, None, |o| {
         Some(o.payouts_returned as f64)
     }),

@@ -40,6 +40,9 @@ pub struct RunOutput {
     /// Payouts to merchants made after settlement, and those returned (wrong accounts).
     pub payouts: u64,
     pub payouts_returned: u64,
+    /// Reversals sent from the acquirer host's store-and-forward queue, and those given up.
+    pub saf_sent: u64,
+    pub saf_expired: u64,
     pub holds_expired: u64,
     pub timeouts: u64,
     pub late_answers: u64,
@@ -73,6 +76,8 @@ impl RunOutput {
             suspense_at_end: 0,
             payouts: 0,
             payouts_returned: 0,
+            saf_sent: 0,
+            saf_expired: 0,
             holds_expired: 0,
             timeouts: 0,
             late_answers: 0,

@@ -102,6 +102,8 @@ pub(super) enum Ev {
     TerminalTimeout { pid: u32 },
     /// The terminal (re)sends its reversal.
     ReversalSend { pid: u32 },
+    /// The acquirer host (re)sends a stored reversal.
+    SafSend { pid: u32 },
     /// A manual review of a held payment ends.
     ReviewDone { pid: u32 },
     /// The daily clearing cut-off.
@@ -122,7 +124,8 @@ impl Ev {
             | Ev::TerminalTimeout { pid }
             | Ev::ReversalSend { pid }
             | Ev::ReviewDone { pid }
-            | Ev::PayoutCorrected { pid } => Some(pid),
+            | Ev::PayoutCorrected { pid }
+            | Ev::SafSend { pid } => Some(pid),
             Ev::Arrival { .. } | Ev::Cutoff { .. } | Ev::Settle { .. } => None,
         }
     }
@@ -153,6 +156,7 @@ impl<T: Tracer> World<'_, T> {
             Ev::Cutoff { day } => return self.cutoff(day as u64),
             Ev::Settle { batch } => return self.settle(batch as usize),
             Ev::PayoutCorrected { pid } => self.payout_corrected(pid),
+            Ev::SafSend { pid } => self.saf_send(pid),
         }
         // The event's reference on its payment ends with it.
         match ev.payment() {

@@ -127,6 +127,10 @@ pub mod flag {
     /// The payout to the merchant came back (wrong account details): the money waits in the
     /// acquirer's suspense account until the merchant corrects them.
     pub const RETURNED: u16 = 256;
+    /// The acquirer host holds a reversal for this payment in its store-and-forward queue.
+    pub const SAF: u16 = 512;
+    /// The host's reversal was acknowledged by the issuer side.
+    pub const SAF_ACKED: u16 = 1024;
 }
 
 /// A payment in the arena. Plain data: copied, never boxed.
@@ -162,6 +166,8 @@ pub struct Payment {
     pub reversal_attempts: u8,
     /// First-use draws consumed (see [`used`]).
     pub used: u16,
+    /// Reversals the host has sent from its store-and-forward queue.
+    pub saf_sent: u32,
     pub terminal_state: TerminalState,
     pub acquirer: AcquirerState,
     pub issuer_state: IssuerState,

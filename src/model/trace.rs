@@ -51,6 +51,14 @@ pub enum Step {
         on_time: bool,
     },
     HoldExpired,
+    /// The acquirer host acknowledged the terminal's reversal and stored it for delivery.
+    SafQueued,
+    /// The host repeats its stored reversal (0421).
+    SafRepeat,
+    /// The issuer side acknowledged the host's reversal.
+    SafAcked,
+    /// The host gave up its stored reversal after the expiry.
+    SafExpired,
     /// The payout to the merchant's account was returned and waits in suspense.
     PayoutReturned,
     /// The three views at the end: the till, the cardholder's money, the merchant's money.

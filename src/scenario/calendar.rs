@@ -107,8 +107,10 @@ pub fn horizon(s: &Scenario) -> Nanos {
     }
     let cal = Calendar::new(&s.settlement, s.start_weekday);
     let mut extra = s.strategy.terminal_timeout + HOUR;
+    let mut reversals = 0;
     if let Some(r) = &s.strategy.reversal {
-        extra += r.interval * r.attempts as u64;
+        reversals = r.interval * r.attempts as u64;
+        extra += reversals;
     }
     if let Some(r) = s
         .risk
@@ -122,6 +124,11 @@ pub fn horizon(s: &Scenario) -> Nanos {
     if s.payout.wrong_account_share > 0.0 {
         // A returned payout is paid again once the merchant has corrected the details.
         end = end.saturating_add(s.payout.correction_delay);
+    }
+    if let Some(saf) = &s.strategy.saf {
+        // The host's stored reversals of the last sales run until they expire.
+        let saf_end = s.traffic_window + s.strategy.terminal_timeout + reversals + saf.expiry;
+        end = end.max(saf_end);
     }
     end + HOUR
 }

@@ -178,6 +178,17 @@ pub struct StrategySpec {
     pub terminal_timeout: Nanos,
     /// `None` when reversals are disabled.
     pub reversal: Option<ReversalSpec>,
+    /// The acquirer host's store-and-forward of reversals; `None` when disabled (the terminal's
+    /// reversal then travels end to end).
+    pub saf: Option<SafSpec>,
+}
+
+/// Store-and-forward: the acquirer host acknowledges the terminal's reversal at once and
+/// repeats it (0420, then 0421) towards the issuer until acknowledged or expired.
+#[derive(Clone, Debug)]
+pub struct SafSpec {
+    pub interval: Nanos,
+    pub expiry: Nanos,
 }
 
 /// A component that faults can target and that reports queue metrics.

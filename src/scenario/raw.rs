@@ -341,6 +341,27 @@ impl Default for RawReversal {
 pub struct RawStrategy {
     pub terminal_timeout: Spanned<Duration>,
     pub reversal: RawReversal,
+    pub saf: RawSaf,
+}
+
+/// `[strategy.saf]`: the acquirer host's store-and-forward queue for reversals.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawSaf {
+    pub enabled: bool,
+    pub interval: Spanned<Duration>,
+    pub expiry: Spanned<Duration>,
+}
+
+impl Default for RawSaf {
+    fn default() -> Self {
+        // A well-known switch's defaults: a retry every 60 s, given up after 24 h.
+        RawSaf {
+            enabled: true,
+            interval: Spanned::new(0..0, Duration(60 * SECOND)),
+            expiry: Spanned::new(0..0, Duration(DAY)),
+        }
+    }
 }
 
 impl Default for RawStrategy {
@@ -348,6 +369,7 @@ impl Default for RawStrategy {
         RawStrategy {
             terminal_timeout: Spanned::new(0..0, Duration(30 * SECOND)),
             reversal: RawReversal::default(),
+            saf: RawSaf::default(),
         }
     }
 }

@@ -443,6 +443,22 @@ pub(super) fn validate(
             "must be longer than zero, e.g. \"30s\"",
         ));
     }
+    let sf = &raw.strategy.saf;
+    let saf = if sf.enabled {
+        if sf.interval.get_ref().0 == 0 {
+            return Err(cx.err(
+                sf.interval.span(),
+                "strategy.saf.interval",
+                "must be longer than zero (the time between two repeats of a reversal)",
+            ));
+        }
+        Some(SafSpec {
+            interval: sf.interval.get_ref().0,
+            expiry: sf.expiry.get_ref().0,
+        })
+    } else {
+        None
+    };
     let rv = &raw.strategy.reversal;
     let reversal = if rv.enabled {
         let attempts = cx.count(&rv.attempts, "strategy.reversal.attempts", 1, 100, false)? as u32;
@@ -548,6 +564,7 @@ pub(super) fn validate(
         strategy: StrategySpec {
             terminal_timeout: timeout,
             reversal,
+            saf,
         },
         faults,
         source: src.to_owned(),

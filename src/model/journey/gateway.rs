@@ -33,12 +33,31 @@ impl<T: Tracer> World<'_, T> {
                     if q.acquirer != Acq::Cleared {
                         q.acquirer = Acq::Reversed;
                     }
-                    self.send(
-                        pid,
-                        LinkId::GatewayChannel(p.channel),
-                        Dir::Up,
-                        Msg::Channel(ToChannel::Reversal),
-                    );
+                    if self.s.strategy.saf.is_some() {
+                        // The host acknowledges at once and owns the delivery from here.
+                        self.send(
+                            pid,
+                            LinkId::Terminal(p.group),
+                            Dir::Down,
+                            Msg::Terminal(ToTerminal::ReversalAck),
+                        );
+                        self.saf_start(pid);
+                    } else {
+                        self.send(
+                            pid,
+                            LinkId::GatewayChannel(p.channel),
+                            Dir::Up,
+                            Msg::Channel(ToChannel::Reversal),
+                        );
+                    }
+                }
+            }
+            ToGateway::ReversalAck if self.s.strategy.saf.is_some() => {
+                if self.reachable(pid, st, Msg::Gateway(m)) {
+                    self.arena.pay[pid as usize].set(flag::SAF_ACKED);
+                    if T::ON {
+                        self.trace(pid, |_| Step::SafAcked);
+                    }
                 }
             }
             ToGateway::ReversalAck => {
@@ -123,6 +142,52 @@ impl<T: Tracer> World<'_, T> {
         }
     }
 
+    /// The host puts a reversal in its store-and-forward queue (once per payment) and sends it.
+    fn saf_start(&mut self, pid: u32) {
+        let p = &mut self.arena.pay[pid as usize];
+        if p.has(flag::SAF) {
+            return;
+        }
+        p.set(flag::SAF);
+        if T::ON {
+            self.trace(pid, |_| Step::SafQueued);
+        }
+        self.saf_send(pid);
+    }
+
+    /// Sends the stored reversal (0420 the first time, 0421 after) unless it was acknowledged
+    /// or has expired, and schedules the next repeat.
+    pub(in crate::model) fn saf_send(&mut self, pid: u32) {
+        let Some(saf) = &self.s.strategy.saf else {
+            return;
+        };
+        let (interval, expiry) = (saf.interval, saf.expiry);
+        let p = &mut self.arena.pay[pid as usize];
+        if p.has(flag::SAF_ACKED) {
+            return;
+        }
+        if p.saf_sent as u64 * interval >= expiry {
+            self.out.saf_expired += 1;
+            if T::ON {
+                self.trace(pid, |_| Step::SafExpired);
+            }
+            return;
+        }
+        p.saf_sent += 1;
+        let (c, repeat) = (p.channel, p.saf_sent > 1);
+        self.out.saf_sent += 1;
+        if T::ON && repeat {
+            self.trace(pid, |_| Step::SafRepeat);
+        }
+        self.send(
+            pid,
+            LinkId::GatewayChannel(c),
+            Dir::Up,
+            Msg::Channel(ToChannel::Reversal),
+        );
+        self.schedule(self.q.now().saturating_add(interval), Ev::SafSend { pid });
+    }
+
     /// A manual review ends: a confirmed fraud is reversed, anything else goes to clearing.
     pub(in crate::model) fn review_done(&mut self, pid: u32) {
         let p = &mut self.arena.pay[pid as usize];
@@ -132,12 +197,16 @@ impl<T: Tracer> World<'_, T> {
         if p.has(flag::FRAUD) {
             p.acquirer = Acq::Reversed;
             let c = p.channel;
-            self.send(
-                pid,
-                LinkId::GatewayChannel(c),
-                Dir::Up,
-                Msg::Channel(ToChannel::Reversal),
-            );
+            if self.s.strategy.saf.is_some() {
+                self.saf_start(pid);
+            } else {
+                self.send(
+                    pid,
+                    LinkId::GatewayChannel(c),
+                    Dir::Up,
+                    Msg::Channel(ToChannel::Reversal),
+                );
+            }
         } else {
             self.join_open_batch(pid);
         }

@@ -68,6 +68,7 @@ impl<T: Tracer> World<'_, T> {
             acquirer: Acq::Unknown,
             issuer_state: Iss::Unseen,
             used: 0,
+            saf_sent: 0,
         });
         self.out.payments += 1;
         if T::ON {
