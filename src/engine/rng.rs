@@ -118,7 +118,7 @@ impl Stream {
         -self.uniform_open0().ln()
     }
 
-    /// Access for `rand_distr` samplers.
+    /// Access to the generator itself (for samplers written against `rand`).
     #[inline]
     pub fn rng(&mut self) -> &mut ChaCha8Rng {
         &mut self.rng
