@@ -73,3 +73,16 @@ fn bad_requests_are_explained() {
     assert_eq!(code, 2);
     assert!(err.contains("has only"), "{err}");
 }
+
+#[test]
+fn finding_no_such_payment_is_an_answer_not_a_failure() {
+    // The baseline's acquirer reverses every failed sale through store-and-forward, so its
+    // first run has no phantom charge: that is reported with exit 0 (1 means the simulator
+    // failed).
+    let (code, story, err) = trace(&[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        story.contains("no payment ended charged_without_sale in run 0"),
+        "{story}"
+    );
+}
