@@ -164,20 +164,7 @@ impl<T: Tracer> World<'_, T> {
                 self.release(pid)?; // its batch entry
                 continue;
             }
-            self.books
-                .ledger
-                .post(Account::Acquirer, Account::Merchants, p.amount);
-            let q = &mut self.arena.pay[pid as usize];
-            q.credited += q.amount;
-            q.set(flag::SETTLED);
-            let on_time = now <= self.calendar.promised_by(p.t_sale);
-            if on_time {
-                q.set(flag::ON_TIME);
-            }
-            self.out.record_settlement(now - p.t_sale);
-            if T::ON {
-                self.trace(pid, |_| Step::Settled { on_time });
-            }
+            self.credit_merchant(pid, Account::Acquirer);
             self.release(pid)?; // its batch entry
         }
         Ok(())
@@ -196,15 +183,19 @@ impl<T: Tracer> World<'_, T> {
 
     /// The merchant corrected its account details: the payout leaves suspense for the merchant.
     pub(in crate::model) fn payout_corrected(&mut self, pid: u32) {
+        self.arena.pay[pid as usize].flags &= !flag::RETURNED;
+        self.credit_merchant(pid, Account::Suspense);
+    }
+
+    /// The payout reaches the merchant's account (from the acquirer, or from suspense after a
+    /// return): the payment is settled, on time or late against the promise.
+    fn credit_merchant(&mut self, pid: u32, from: Account) {
         let now = self.q.now();
         let p = self.arena.pay[pid as usize];
-        self.books
-            .ledger
-            .post(Account::Suspense, Account::Merchants, p.amount);
+        self.books.ledger.post(from, Account::Merchants, p.amount);
         let q = &mut self.arena.pay[pid as usize];
         q.credited += q.amount;
         q.set(flag::SETTLED);
-        q.flags &= !flag::RETURNED;
         let on_time = now <= self.calendar.promised_by(p.t_sale);
         if on_time {
             q.set(flag::ON_TIME);
