@@ -87,7 +87,8 @@ fn describe(step: &Step) -> String {
             cardholder,
             merchant,
         } => format!(
-            "the till showed: {till}; the cardholder's money: {cardholder}; the merchant's money: {merchant}"
+            "the till showed: {till}; the cardholder's money: {cardholder}; \
+             the merchant's money: {merchant}"
         ),
         Step::Outcome { outcome } => format!("OUTCOME: {}", outcome.to_uppercase()),
     }

@@ -111,7 +111,8 @@ pub(super) fn check_books(
         return Err((
             Invariant::AccountsMatchLedger,
             format!(
-                "issuers hold {} but the payments whose cardholders are still charged and whose merchants are not credited amount to {}",
+                "issuers hold {} but the payments whose cardholders are still charged and whose \
+                 merchants are not credited amount to {}",
                 ledger.held(),
                 out.held_at_end
             ),

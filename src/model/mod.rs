@@ -43,7 +43,8 @@ pub enum RunError {
     Invariant(#[from] Violation),
     /// A table of the scenario does not fit in the memory at hand (bad input: exit 2).
     #[error(
-        "not enough memory for {what} ({bytes} bytes); reduce the account pools (issuers.accounts.count) or run fewer worker threads (--threads)"
+        "not enough memory for {what} ({bytes} bytes); reduce the account pools \
+         (issuers.accounts.count) or run fewer worker threads (--threads)"
     )]
     Memory { what: String, bytes: u64 },
 }

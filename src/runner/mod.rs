@@ -141,7 +141,9 @@ fn check_memory(scenario: &Scenario, threads: usize) -> Result<(), BatchError> {
         .is_none()
     {
         return Err(BatchError::Memory(format!(
-            "the scenario needs about {} MB for its account tables ({} MB per run × {threads} worker thread(s)), more than this process may allocate; reduce the account pools (issuers.accounts.count) or run fewer worker threads (--threads)",
+            "the scenario needs about {} MB for its account tables ({} MB per run × {threads} \
+             worker thread(s)), more than this process may allocate; reduce the account pools \
+             (issuers.accounts.count) or run fewer worker threads (--threads)",
             total / 1_000_000,
             per_run / 1_000_000
         )));

@@ -136,9 +136,10 @@ pub fn horizon(s: &Scenario) -> Nanos {
 /// Holidays, extra business days and settlement-bank down days, as day indices.
 type SettlementDays = (Vec<u64>, Vec<u64>, Vec<u64>);
 
-/// The validated `holidays`, `extra_business_days` and `bank_down` of `[settlement]`, as sorted, distinct day
-/// indices from day 0 (dates before day 0 are dropped). Dates need `simulation.start_date` to be
-/// placed, and no date may be in both lists.
+/// The validated `holidays`, `extra_business_days` and `bank_down` of `[settlement]`, as
+/// sorted, distinct day indices from day 0 (dates before day 0 are dropped). Dates need
+/// `simulation.start_date` to be placed, and no date may be both a holiday and an extra
+/// business day.
 pub(super) fn settlement_dates(
     cx: &Ctx,
     s: &RawSettlement,

@@ -6,8 +6,8 @@ use super::*;
 use std::ops::Range;
 use toml::Spanned;
 
-pub(super) const ID_HELP: &str = "ids use lowercase letters, digits, '_' and '-', start with a letter, and \
-                       are at most 40 characters";
+pub(super) const ID_HELP: &str = "ids use lowercase letters, digits, '_' and '-', start \
+                                  with a letter, and are at most 40 characters";
 
 pub(super) struct Ctx<'a> {
     pub file: &'a str,

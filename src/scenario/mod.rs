@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod capacity;
 mod check;
+pub mod date;
 pub mod dist;
 pub mod error;
 pub mod limits;
