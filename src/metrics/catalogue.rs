@@ -36,18 +36,6 @@ impl Unit {
             _ => (0.0, f64::INFINITY),
         }
     }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Unit::Count => "count",
-            Unit::Money => "money",
-            Unit::Ratio => "ratio",
-            Unit::Seconds => "s",
-            Unit::Millis => "ms",
-            Unit::PerSecond => "1/s",
-            Unit::Level => "level",
-        }
-    }
 }
 
 type RunRead = fn(&RunOutput) -> Option<f64>;

@@ -181,11 +181,6 @@ impl Outcome {
             o => o.name(),
         }
     }
-
-    /// The merchant's money arrived (on time or late).
-    pub fn settled(self) -> bool {
-        matches!(self, Outcome::SettledOnTime | Outcome::SettledLate)
-    }
 }
 
 /// What one run measured at one station.

@@ -96,11 +96,6 @@ impl Topology {
         }
     }
 
-    /// Number of stations (gateway, channels, issuers).
-    pub fn stations(&self) -> usize {
-        1 + self.channels + self.issuers
-    }
-
     /// Number of routes (issuer × channel).
     pub fn routes(&self) -> usize {
         self.issuers * self.channels
@@ -162,7 +157,6 @@ mod tests {
         assert_eq!(t.kind(t.channel(1)), StationKind::Channel(1));
         assert_eq!(t.kind(t.issuer(0)), StationKind::Issuer(0));
         assert_eq!(t.kind(t.issuer(2)), StationKind::Issuer(2));
-        assert_eq!(t.stations(), 6);
         for r in t.all_routes() {
             let (i, c) = t.route_parts(r);
             assert_eq!(t.route(i, c), r);

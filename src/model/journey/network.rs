@@ -26,11 +26,16 @@ impl<T: Tracer> World<'_, T> {
         let p = &mut self.arena.pay[pid as usize];
         let first = p.used & bit == 0;
         p.used |= bit;
-        let (words, gserial) = (self.nodes.groups[p.group as usize].words, p.gserial as u64);
-        let own = first.then_some((
-            || words.word(gserial, slot::LATENCY + k),
-            || words.word(gserial, slot::LOSS + k),
-        ));
+        let own = if first {
+            let (g, gserial) = (p.group as usize, p.gserial as u64);
+            let words = self.nodes.groups[g].words;
+            Some((
+                move || words.word(gserial, slot::LATENCY + k),
+                move || words.word(gserial, slot::LOSS + k),
+            ))
+        } else {
+            None
+        };
         match self.nodes.link(via).traverse(now, dir, own) {
             // A zero-latency hop is a function call: the message arrives now, before any other
             // event of this instant (the caller holds a reference to the payment).
