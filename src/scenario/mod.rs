@@ -47,6 +47,8 @@ pub struct Scenario {
     /// Share of payments that are fraudulent (made with stolen cards), whether or not the
     /// risk engine is enabled to look for them.
     pub fraud_share: f64,
+    /// Who bears chargebacks on fraud that was approved and settled.
+    pub liability: Liability,
     /// `None` when the risk engine is disabled.
     pub risk: Option<RiskSpec>,
     pub channels: Vec<ChannelSpec>,
@@ -55,6 +57,13 @@ pub struct Scenario {
     pub settlement: SettlementSpec,
     pub strategy: StrategySpec,
     pub payout: PayoutSpec,
+    /// The acquirer's merchant risk control; `None` when disabled.
+    pub merchant_risk: Option<MerchantRiskSpec>,
+    /// Routing by card: the channel (and backup) of each issuer's cards, indexed by issuer;
+    /// `None` when the scenario has no routing table (a channel is then picked by weight).
+    pub routing: Option<Vec<RouteSpec>>,
+    /// Reconciliation; `None` when disabled (breaks then stay until something else ends them).
+    pub reconciliation: Option<ReconSpec>,
     pub faults: Vec<FaultSpec>,
     /// The scenario text exactly as read (written beside the results of a run).
     pub source: String,
@@ -92,10 +101,73 @@ pub struct RiskSpec {
     pub review_delay: Nanos,
 }
 
+/// Who bears a chargeback (fraud that was approved and settled, disputed by the real
+/// cardholder): the refund to the cardholder is funded from that party's account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Liability {
+    /// The merchant is debited (credited, then charged back).
+    #[default]
+    Merchant,
+    /// The acquirer absorbs the loss.
+    Acquirer,
+    /// The issuer absorbs the loss (for example under the chip liability shift).
+    Issuer,
+}
+
+impl Liability {
+    pub fn name(self) -> &'static str {
+        match self {
+            Liability::Merchant => "merchant",
+            Liability::Acquirer => "acquirer",
+            Liability::Issuer => "issuer",
+        }
+    }
+}
+
+/// How a channel carries a payment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum MessageFlow {
+    /// 0100/0110 authorisation places a hold; the clearing presentment posts it.
+    #[default]
+    Dual,
+    /// 0200/0210 financial message: the issuer posts the debit at once (domestic debit, China
+    /// UnionPay POS). A reversal after that is a refund; nothing lapses.
+    Single,
+}
+
+/// Stand-in processing: when the issuer has not answered within the channel's
+/// `issuer_timeout`, the channel approves on its behalf up to a limit and tells the issuer
+/// later with an 0120 advice, repeated until acknowledged.
+#[derive(Clone, Debug)]
+pub struct StandInSpec {
+    /// Largest amount the channel approves on the issuer's behalf, minor units.
+    pub limit: i64,
+    /// Interval between repeats of an unacknowledged advice.
+    pub advice_interval: Nanos,
+    /// Age after which an unacknowledged advice is given up.
+    pub advice_expiry: Nanos,
+}
+
 #[derive(Clone, Debug)]
 pub struct ChannelSpec {
     pub station: StationSpec,
     pub weight: f64,
+    pub flow: MessageFlow,
+    /// Channel → issuer timeout: with no answer by then the channel stands in (if enabled and
+    /// within its limit) or answers 91 and reverses the request towards the issuer. `None`:
+    /// the channel waits for the issuer however long it takes.
+    pub issuer_timeout: Option<Nanos>,
+    pub stand_in: Option<StandInSpec>,
+}
+
+/// The route of one issuer's cards (its BIN range) through the routing table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RouteSpec {
+    /// Index of the primary channel.
+    pub channel: usize,
+    /// Index of the backup channel, used when the primary channel itself refuses a request
+    /// (91 from the channel, not from the issuer behind it).
+    pub backup: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -155,6 +227,15 @@ pub struct SettlementSpec {
     /// Days (counted from day 0) on which the settlement bank is down: credits due that day
     /// move to the next business day it is up. Sorted, without duplicates.
     pub bank_down: Vec<u64>,
+    /// Chance that a cut-off's clearing file is rejected by the channel: it is resubmitted
+    /// with the next cut-off's file.
+    pub file_reject_share: f64,
+    /// Chance that a cut-off's clearing file is late: it misses the cut-off and is presented
+    /// at the next business day's.
+    pub file_late_share: f64,
+    /// Days (counted from day 0) whose clearing file is rejected whatever the chance. Sorted,
+    /// without duplicates.
+    pub file_rejected: Vec<u64>,
 }
 
 /// The payout to the merchant's settlement account: the last mile.
@@ -166,6 +247,57 @@ pub struct PayoutSpec {
     /// How long a merchant takes to notice and correct wrong details; the returned payout is
     /// then paid again.
     pub correction_delay: Nanos,
+    pub schedule: PayoutSchedule,
+    /// D+0 only: the most one merchant is paid instantly per calendar day, minor units; sales
+    /// beyond it wait for the normal settlement. `None`: no cap.
+    pub d0_daily_cap: Option<i64>,
+    /// The receiving bank's daily maintenance windows `[start, end)` (times of day; `end` may
+    /// be earlier than `start` for a window across midnight): a payout due inside one is made
+    /// when it ends.
+    pub bank_maintenance: Vec<(Nanos, Nanos)>,
+}
+
+/// When the acquirer pays a merchant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum PayoutSchedule {
+    /// With the interbank settlement, T+N business days after the cut-off (the usual default).
+    #[default]
+    T1,
+    /// D+0 instant payout: the acquirer advances the money as soon as it sees the approval
+    /// (up to the daily cap), and recovers it at settlement.
+    D0,
+}
+
+/// The acquirer's merchant risk control: rules that hold a merchant's payout for review.
+#[derive(Clone, Debug)]
+pub struct MerchantRiskSpec {
+    /// A sale of at least this amount (minor units) has its payout held.
+    pub large_sale: Option<i64>,
+    /// Sales inside this daily window `[start, end)` (times of day, may wrap midnight) have
+    /// their payouts held.
+    pub night: Option<(Nanos, Nanos)>,
+    /// A merchant's sales beyond this many in one calendar day have their payouts held.
+    pub daily_count: Option<u32>,
+    /// Share of merchants a misfiring rule holds entirely (every payout held).
+    pub misfire_share: f64,
+    /// How long a review takes, nanoseconds. After it a fraudulent sale is refunded to the
+    /// cardholder and any other is paid to the merchant.
+    pub review_time: Dist,
+}
+
+/// Reconciliation: a scheduled comparison of the acquirer's, the channels' and the issuers'
+/// records and the suspense account. A break is found by the first run at least
+/// `detection_delay` after it arose, and repaired `repair_time` after it was found.
+#[derive(Clone, Debug)]
+pub struct ReconSpec {
+    /// Time of day of the first run.
+    pub at: Nanos,
+    /// Time between runs.
+    pub interval: Nanos,
+    /// How old a break must be before a run sees it (the records' lag).
+    pub detection_delay: Nanos,
+    /// From finding a break to its repair (credit the merchant, or refund the cardholder).
+    pub repair_time: Nanos,
 }
 
 #[derive(Clone, Debug)]
@@ -177,6 +309,10 @@ pub struct ReversalSpec {
 #[derive(Clone, Debug)]
 pub struct StrategySpec {
     pub terminal_timeout: Nanos,
+    /// Acquirer → channel timeout: with no answer by then the acquirer answers the terminal
+    /// 91, reverses towards the issuer (store-and-forward), and refuses a later response with
+    /// 68. `None`: the acquirer waits however long it takes.
+    pub acquirer_timeout: Option<Nanos>,
     /// `None` when reversals are disabled.
     pub reversal: Option<ReversalSpec>,
     /// The acquirer host's store-and-forward of reversals; `None` when disabled (the terminal's

@@ -275,6 +275,9 @@ pub(super) fn validate(
         channels.push(ChannelSpec {
             station,
             weight: cx.weight(&c.weight, &format!("{f}.weight"))?,
+            flow: Default::default(),
+            issuer_timeout: None,
+            stand_in: None,
         });
     }
     if channels.iter().all(|c| c.weight == 0.0) {
@@ -543,6 +546,7 @@ pub(super) fn validate(
         terminals,
         gateway,
         fraud_share: raw.risk.fraud_share.0,
+        liability: Default::default(),
         risk,
         channels,
         issuers,
@@ -556,13 +560,23 @@ pub(super) fn validate(
             holidays,
             extra_business_days,
             bank_down,
+            file_reject_share: 0.0,
+            file_late_share: 0.0,
+            file_rejected: vec![],
         },
         payout: PayoutSpec {
             wrong_account_share: raw.payout.wrong_account_share.0,
             correction_delay: raw.payout.correction_delay.0,
+            schedule: Default::default(),
+            d0_daily_cap: None,
+            bank_maintenance: vec![],
         },
+        merchant_risk: None,
+        routing: None,
+        reconciliation: None,
         strategy: StrategySpec {
             terminal_timeout: timeout,
+            acquirer_timeout: None,
             reversal,
             saf,
         },
