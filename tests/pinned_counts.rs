@@ -42,7 +42,12 @@ fn outage_thirteen_hours() {
 /// no declines, the same arrivals). Issue 8: outcomes are now the eight of `Outcome::ALL`
 /// (settled on time, settled late, declined, reversed, not arrived, charged without a sale,
 /// chargeback, pending), judged from the till's, the cardholder's and the merchant's views;
-/// same events and postings, settled -> settled on time, fraud loss -> chargeback.
+/// same events and postings, settled -> settled on time, fraud loss -> chargeback. Issue 8,
+/// the path after authorisation: outage postings 126804 -> 126900, because a chargeback now
+/// posts the refund to the cardholder from the liable party, so fraudulent payments are no
+/// longer folded into their batch: 24 chargebacks x 4 postings (issuer -> channel ->
+/// acquirer -> merchant -> cardholder) instead of their share of the per-route postings. Same
+/// events and outcomes.
 const PIPELINE: (u64, u64, u64, [u64; 8]) = (41995, 6002, 5999, [5999, 0, 0, 0, 0, 0, 0, 0]);
 const OUTAGE: (u64, u64, u64, [u64; 8]) =
-    (1655877, 126804, 147311, [126777, 0, 20510, 0, 0, 0, 24, 0]);
+    (1655877, 126900, 147311, [126777, 0, 20510, 0, 0, 0, 24, 0]);

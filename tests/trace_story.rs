@@ -27,7 +27,7 @@ fn the_first_phantom_charge_of_an_outage_is_told_step_by_step() {
         "0110 response DROPPED at scheme (outage)",
         "terminal times out",
         "0400 reversal DROPPED at scheme (outage)",
-        "the till showed: no answer; the cardholder's money: charged; the merchant's money: not credited",
+        "the till showed: no answer; the cardholder's money: held (not yet taken); the merchant's money: not credited",
         "OUTCOME: CHARGED_WITHOUT_SALE",
     ];
     let mut at = 0;

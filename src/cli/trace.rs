@@ -82,6 +82,15 @@ fn describe(step: &Step) -> String {
         Step::PayoutReturned => "the payout to the merchant's settlement account is returned \
             (wrong account details): the money waits in the acquirer's suspense account"
             .into(),
+        Step::Note(text) => (*text).to_string(),
+        Step::Refused { code } => format!(
+            "the acquirer had given up: it refuses the late response {} with 68 (response \
+             received too late)",
+            c(*code)
+        ),
+        Step::FailedOver { to } => {
+            format!("the acquirer re-sends the request to the backup channel {to}")
+        }
         Step::Views {
             till,
             cardholder,

@@ -149,6 +149,129 @@ const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
     ("late_answers", Unit::Count, None, |o| {
         Some(o.late_answers as f64)
     }),
+    ("late_responses_refused", Unit::Count, None, |o| {
+        Some(o.late_refused as f64)
+    }),
+    ("acquirer_timeouts", Unit::Count, None, |o| {
+        Some(o.acquirer_timeouts as f64)
+    }),
+    ("channel_timeouts", Unit::Count, None, |o| {
+        Some(o.channel_timeouts as f64)
+    }),
+    ("failovers", Unit::Count, None, |o| Some(o.failovers as f64)),
+    ("stand_ins", Unit::Count, None, |o| Some(o.stand_ins as f64)),
+    ("advices_sent", Unit::Count, None, |o| {
+        Some(o.advices_sent as f64)
+    }),
+    ("advices_expired", Unit::Count, None, |o| {
+        Some(o.advices_expired as f64)
+    }),
+    ("refunds_after_posting", Unit::Count, None, |o| {
+        Some(o.refunds as f64)
+    }),
+    ("merchant_debits", Unit::Count, None, |o| {
+        Some(o.merchant_debits as f64)
+    }),
+    ("clearing_files_rejected", Unit::Count, None, |o| {
+        Some(o.files_rejected as f64)
+    }),
+    ("clearing_files_late", Unit::Count, None, |o| {
+        Some(o.files_late as f64)
+    }),
+    (
+        "presentment_exceptions",
+        Unit::Count,
+        Some("unmatched presentments (exceptions)"),
+        |o| Some(o.exceptions as f64),
+    ),
+    ("payouts_delayed_by_maintenance", Unit::Count, None, |o| {
+        Some(o.payouts_delayed as f64)
+    }),
+    ("d0_payouts", Unit::Count, None, |o| Some(o.advances as f64)),
+    ("d0_over_cap", Unit::Count, None, |o| {
+        Some(o.d0_over_cap as f64)
+    }),
+    (
+        "merchant_risk_holds",
+        Unit::Count,
+        Some("payouts held by merchant risk"),
+        |o| Some(o.merchant_holds as f64),
+    ),
+    ("merchant_risk_fraud_refunds", Unit::Count, None, |o| {
+        Some(o.merchant_fraud_refunds as f64)
+    }),
+    ("risk_hold_amount", Unit::Money, None, |o| {
+        Some(major(o.risk_hold_at_end))
+    }),
+    ("chargeback_loss_merchant", Unit::Money, None, |o| {
+        Some(major(o.chargeback_loss[0]))
+    }),
+    ("chargeback_loss_acquirer", Unit::Money, None, |o| {
+        Some(major(o.chargeback_loss[1]))
+    }),
+    ("chargeback_loss_issuer", Unit::Money, None, |o| {
+        Some(major(o.chargeback_loss[2]))
+    }),
+    (
+        "breaks_found",
+        Unit::Count,
+        Some("breaks found by reconciliation"),
+        |o| Some(o.breaks_found.iter().sum::<u64>() as f64),
+    ),
+    ("breaks_found_phantom_charge", Unit::Count, None, |o| {
+        Some(o.breaks_found[0] as f64)
+    }),
+    ("breaks_found_reversal_mismatch", Unit::Count, None, |o| {
+        Some(o.breaks_found[1] as f64)
+    }),
+    (
+        "breaks_found_unmatched_presentment",
+        Unit::Count,
+        None,
+        |o| Some(o.breaks_found[2] as f64),
+    ),
+    ("breaks_found_returned_payout", Unit::Count, None, |o| {
+        Some(o.breaks_found[3] as f64)
+    }),
+    (
+        "breaks_repaired",
+        Unit::Count,
+        Some("breaks repaired"),
+        |o| Some(o.breaks_repaired as f64),
+    ),
+    ("break_repair_age_mean_s", Unit::Seconds, None, |o| {
+        (o.breaks_repaired > 0).then(|| o.repaired_age_sum as f64 / o.breaks_repaired as f64 / 1e9)
+    }),
+    ("break_repair_age_max_s", Unit::Seconds, None, |o| {
+        (o.breaks_repaired > 0).then(|| o.repaired_age_max as f64 / 1e9)
+    }),
+    (
+        "breaks_open",
+        Unit::Count,
+        Some("breaks open at the end"),
+        |o| Some(o.breaks_open.iter().sum::<u64>() as f64),
+    ),
+    ("breaks_open_phantom_charge", Unit::Count, None, |o| {
+        Some(o.breaks_open[0] as f64)
+    }),
+    ("breaks_open_reversal_mismatch", Unit::Count, None, |o| {
+        Some(o.breaks_open[1] as f64)
+    }),
+    (
+        "breaks_open_unmatched_presentment",
+        Unit::Count,
+        None,
+        |o| Some(o.breaks_open[2] as f64),
+    ),
+    ("breaks_open_returned_payout", Unit::Count, None, |o| {
+        Some(o.breaks_open[3] as f64)
+    }),
+    (
+        "open_break_oldest_age_s",
+        Unit::Seconds,
+        Some("oldest open break, age"),
+        |o| Some(o.open_break_oldest as f64 / 1e9),
+    ),
     (
         "settlement_delay_p50_s",
         Unit::Seconds,

@@ -50,6 +50,48 @@ pub struct RunOutput {
     pub messages_lost: u64,
     pub risk_declines: u64,
     pub risk_reviews: u64,
+    /// Late responses refused with 68 (by the acquirer or a channel after giving up).
+    pub late_refused: u64,
+    /// Requests re-sent to a backup channel after the primary refused.
+    pub failovers: u64,
+    pub acquirer_timeouts: u64,
+    pub channel_timeouts: u64,
+    /// Stand-in approvals by a channel, and its 0120 advices sent and given up.
+    pub stand_ins: u64,
+    pub advices_sent: u64,
+    pub advices_expired: u64,
+    /// Posted debits refunded by a reversal after posting; merchants debited to fund one.
+    pub refunds: u64,
+    pub merchant_debits: u64,
+    /// Clearing files rejected, and late (each delays the batches waiting on it).
+    pub files_rejected: u64,
+    pub files_late: u64,
+    /// Presentments with no hold to match at the issuer (the exception queue).
+    pub exceptions: u64,
+    /// Payouts that waited for the receiving bank's maintenance window.
+    pub payouts_delayed: u64,
+    /// D+0 payouts made, and sales over the merchant's daily cap.
+    pub advances: u64,
+    pub d0_over_cap: u64,
+    /// Approvals whose payout merchant risk control held; held frauds refunded.
+    pub merchant_holds: u64,
+    pub merchant_fraud_refunds: u64,
+    /// Chargeback amounts borne by the merchant, the acquirer and the issuer (indexed like
+    /// `scenario::Liability`).
+    pub chargeback_loss: [i64; 3],
+    /// Money in the merchant-risk hold account at the end, and the acquirer's own balance.
+    pub risk_hold_at_end: i64,
+    pub acquirer_at_end: i64,
+    /// Breaks found by reconciliation, by kind (phantom charge, reversal mismatch, unmatched
+    /// presentment, returned payout); breaks repaired; breaks still open at the end, by kind.
+    pub breaks_found: [u64; 4],
+    pub breaks_repaired: u64,
+    pub breaks_open: [u64; 4],
+    /// Sum and maximum of the age of repaired breaks at their repair (from when they arose).
+    pub repaired_age_sum: u128,
+    pub repaired_age_max: Nanos,
+    /// Age at the end of the oldest break still open.
+    pub open_break_oldest: Nanos,
     /// Sum of merchant credits over finished payments.
     pub merchant_credited: i64,
     /// Sale-to-credit delay of settled payments, milliseconds.
@@ -85,6 +127,32 @@ impl RunOutput {
             messages_lost: 0,
             risk_declines: 0,
             risk_reviews: 0,
+            late_refused: 0,
+            failovers: 0,
+            acquirer_timeouts: 0,
+            channel_timeouts: 0,
+            stand_ins: 0,
+            advices_sent: 0,
+            advices_expired: 0,
+            refunds: 0,
+            merchant_debits: 0,
+            files_rejected: 0,
+            files_late: 0,
+            exceptions: 0,
+            payouts_delayed: 0,
+            advances: 0,
+            d0_over_cap: 0,
+            merchant_holds: 0,
+            merchant_fraud_refunds: 0,
+            chargeback_loss: [0; 3],
+            risk_hold_at_end: 0,
+            acquirer_at_end: 0,
+            breaks_found: [0; 4],
+            breaks_repaired: 0,
+            breaks_open: [0; 4],
+            repaired_age_sum: 0,
+            repaired_age_max: 0,
+            open_break_oldest: 0,
             merchant_credited: 0,
             settle_delay_ms: settle_histogram(),
             auth_latency_us: latency_histogram(),

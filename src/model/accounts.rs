@@ -100,6 +100,12 @@ impl Accounts {
         }
     }
 
+    /// Takes money whatever the balance (a stand-in approval the issuer must honour).
+    #[inline]
+    pub fn force_debit(&mut self, account: u32, amount: i64) {
+        self.accounts[account as usize].balance -= amount;
+    }
+
     /// Returns held funds to the cardholder (reversal or expiry).
     #[inline]
     pub fn release(&mut self, account: u32, amount: i64) {

@@ -1,7 +1,7 @@
 //! Clearing batches, kept small.
 //!
-//! A payment waiting for its batch to be credited needs nothing but its amount, route, fraud
-//! flag and sale time. Once nothing else refers to it (no message in flight, no timer), it is
+//! A payment waiting for its batch to be credited needs nothing but its amount, route and sale
+//! time. Once nothing else refers to it (no message in flight, no timer), it is
 //! *retired*: folded into its batch's aggregate and its arena slot freed. Memory then grows with
 //! payments actually in flight in the network, not with the day's payments awaiting settlement.
 //! Payments still referenced elsewhere stay in the batch's `live` list, handled one by one.
@@ -22,20 +22,18 @@ pub(super) struct Batch {
     pub retired: Retired,
 }
 
-/// The aggregate of retired payments.
+/// The aggregate of retired payments: legitimate sales the till approved, with ordinary
+/// payouts.
 pub(super) struct Retired {
     /// The batch's cut-off instant: sale times are kept as offsets before it.
     pub reference: Nanos,
     pub count: u64,
     pub amount: i64,
-    pub fraud_count: u64,
-    pub fraud_amount: i64,
     /// Amount per route, indexed `issuer * channels + channel`.
     pub routes: Vec<i64>,
     /// Milliseconds from each sale to `reference` (allocated on first use).
     pub before_reference_ms: Option<Histogram<u64>>,
-    /// Count and amount of the retired legitimate sales of each clearing day (for the on-time
-    /// promise).
+    /// Count and amount of the retired sales of each clearing day (for the on-time promise).
     pub sale_days: BTreeMap<u64, (u64, i64)>,
 }
 
@@ -47,8 +45,6 @@ impl Batch {
                 reference,
                 count: 0,
                 amount: 0,
-                fraud_count: 0,
-                fraud_amount: 0,
                 routes: vec![0; routes],
                 before_reference_ms: None,
                 sale_days: BTreeMap::new(),
@@ -63,17 +59,12 @@ impl Batch {
 
 impl Retired {
     /// Adds one payment.
-    pub fn add(&mut self, t_sale: Nanos, amount: i64, fraud: bool, route: usize, sale_day: u64) {
+    pub fn add(&mut self, t_sale: Nanos, amount: i64, route: usize, sale_day: u64) {
         self.count += 1;
         self.amount += amount;
-        if fraud {
-            self.fraud_count += 1;
-            self.fraud_amount += amount;
-        } else {
-            let d = self.sale_days.entry(sale_day).or_insert((0, 0));
-            d.0 += 1;
-            d.1 += amount;
-        }
+        let d = self.sale_days.entry(sale_day).or_insert((0, 0));
+        d.0 += 1;
+        d.1 += amount;
         self.routes[route] += amount;
         let h = self
             .before_reference_ms

@@ -33,6 +33,8 @@ pub(super) enum ToChannel {
     Response(u8),
     Reversal,
     ReversalAck,
+    /// The issuer acknowledges a stand-in advice (0130).
+    AdviceAck,
 }
 
 /// A message arriving at an issuer.
@@ -40,6 +42,8 @@ pub(super) enum ToChannel {
 pub(super) enum ToIssuer {
     Request,
     Reversal,
+    /// A stand-in advice (0120): the channel approved on the issuer's behalf.
+    Advice,
 }
 
 /// A message and the node it travels to.
@@ -57,6 +61,8 @@ pub(super) mod what {
     pub const RESPONSE: &str = "0110 response";
     pub const REVERSAL: &str = "0400 reversal";
     pub const REVERSAL_ACK: &str = "0410 reversal ack";
+    pub const ADVICE: &str = "0120 stand-in advice";
+    pub const ADVICE_ACK: &str = "0130 advice ack";
 }
 
 impl Msg {
@@ -75,6 +81,8 @@ impl Msg {
             Msg::Gateway(ToGateway::Reversal)
             | Msg::Channel(ToChannel::Reversal)
             | Msg::Issuer(ToIssuer::Reversal) => REVERSAL,
+            Msg::Issuer(ToIssuer::Advice) => ADVICE,
+            Msg::Channel(ToChannel::AdviceAck) => ADVICE_ACK,
         }
     }
 
@@ -93,25 +101,78 @@ impl Msg {
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Ev {
     /// The next payment of a terminal group is made.
-    Arrival { group: u16 },
+    Arrival {
+        group: u16,
+    },
     /// A message reaches its node.
-    Deliver { pid: u32, msg: Msg },
+    Deliver {
+        pid: u32,
+        msg: Msg,
+    },
     /// A station finishes serving a request.
-    ServiceDone { station: StationId, pid: u32 },
+    ServiceDone {
+        station: StationId,
+        pid: u32,
+    },
     /// The terminal's timer for an answer expires.
-    TerminalTimeout { pid: u32 },
+    TerminalTimeout {
+        pid: u32,
+    },
     /// The terminal (re)sends its reversal.
-    ReversalSend { pid: u32 },
+    ReversalSend {
+        pid: u32,
+    },
     /// The acquirer host (re)sends a stored reversal.
-    SafSend { pid: u32 },
+    SafSend {
+        pid: u32,
+    },
     /// A manual review of a held payment ends.
-    ReviewDone { pid: u32 },
+    ReviewDone {
+        pid: u32,
+    },
     /// The daily clearing cut-off.
-    Cutoff { day: u32 },
+    Cutoff {
+        day: u32,
+    },
     /// A clearing batch is credited.
-    Settle { batch: u32 },
+    Settle {
+        batch: u32,
+    },
     /// A merchant has corrected its account details: the returned payout is paid again.
-    PayoutCorrected { pid: u32 },
+    PayoutCorrected {
+        pid: u32,
+    },
+    /// The acquirer's timer for the channel's answer expires.
+    AcquirerTimeout {
+        pid: u32,
+    },
+    /// A channel's timer for the issuer's answer expires.
+    ChannelTimeout {
+        pid: u32,
+    },
+    /// The channel (re)sends its stand-in advice.
+    AdviceSend {
+        pid: u32,
+    },
+    /// A D+0 instant payout is due (once the terminal can no longer reverse the sale).
+    Advance {
+        pid: u32,
+    },
+    /// A payout delayed by the receiving bank's maintenance window is made.
+    Payout {
+        pid: u32,
+    },
+    /// The merchant risk review of a held payout ends.
+    MerchantReviewDone {
+        pid: u32,
+    },
+    /// A reconciliation run finds the payment's break; and the break is repaired.
+    BreakFound {
+        pid: u32,
+    },
+    BreakRepair {
+        pid: u32,
+    },
 }
 
 impl Ev {
@@ -125,7 +186,15 @@ impl Ev {
             | Ev::ReversalSend { pid }
             | Ev::ReviewDone { pid }
             | Ev::PayoutCorrected { pid }
-            | Ev::SafSend { pid } => Some(pid),
+            | Ev::SafSend { pid }
+            | Ev::AcquirerTimeout { pid }
+            | Ev::ChannelTimeout { pid }
+            | Ev::AdviceSend { pid }
+            | Ev::Advance { pid }
+            | Ev::Payout { pid }
+            | Ev::MerchantReviewDone { pid }
+            | Ev::BreakFound { pid }
+            | Ev::BreakRepair { pid } => Some(pid),
             Ev::Arrival { .. } | Ev::Cutoff { .. } | Ev::Settle { .. } => None,
         }
     }
@@ -157,6 +226,14 @@ impl<T: Tracer> World<'_, T> {
             Ev::Settle { batch } => return self.settle(batch as usize),
             Ev::PayoutCorrected { pid } => self.payout_corrected(pid),
             Ev::SafSend { pid } => self.saf_send(pid),
+            Ev::AcquirerTimeout { pid } => self.acquirer_timeout(pid),
+            Ev::ChannelTimeout { pid } => self.channel_timeout(pid),
+            Ev::AdviceSend { pid } => self.advice_send(pid),
+            Ev::Advance { pid } => self.advance(pid),
+            Ev::Payout { pid } => self.payout_now(pid),
+            Ev::MerchantReviewDone { pid } => self.merchant_review_done(pid),
+            Ev::BreakFound { pid } => self.break_found(pid),
+            Ev::BreakRepair { pid } => self.break_repair(pid),
         }
         // The event's reference on its payment ends with it.
         match ev.payment() {

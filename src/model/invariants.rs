@@ -17,6 +17,9 @@ pub enum Invariant {
     OutcomeMatchesPostings,
     /// No payment is credited to the merchant twice.
     NoDoubleSettlement,
+    /// The acquirer's belief about a payment (a sale, or no sale) and the issuer's records
+    /// (the cardholder's money taken, or not) agree, or a break records the mismatch.
+    BeliefsAgreeOrBreak,
     /// The cardholders' account balances moved by exactly what the ledger says, merchants were
     /// credited exactly the settled payments, and what issuers still hold is exactly the stuck
     /// and pending payments.
@@ -31,6 +34,7 @@ impl Invariant {
             Invariant::OutcomeMatchesPostings => "outcome_matches_postings",
             Invariant::NoDoubleSettlement => "no_double_settlement",
             Invariant::AccountsMatchLedger => "accounts_match_ledger",
+            Invariant::BeliefsAgreeOrBreak => "beliefs_agree_or_break",
         }
     }
 }
@@ -128,13 +132,48 @@ pub(super) fn check_books(
             ),
         ));
     }
-    for a in [Account::Acquirer] {
-        if ledger.balance(a) != 0 {
+    // Every other account holds exactly what the payments say is there.
+    let expected = [
+        (
+            Account::RiskHold,
+            out.risk_hold_at_end,
+            "payouts held by merchant risk",
+        ),
+        (
+            Account::Acquirer,
+            out.acquirer_at_end,
+            "settled, minus paid out",
+        ),
+        (
+            Account::AcquirerLoss,
+            -out.chargeback_loss[1],
+            "minus the chargebacks it bore",
+        ),
+        (
+            Account::IssuerLoss,
+            -out.chargeback_loss[2],
+            "minus the chargebacks they bore",
+        ),
+    ];
+    for (a, want, what) in expected {
+        if ledger.balance(a) != want {
             return Err((
                 Invariant::AccountsMatchLedger,
-                format!("{a:?} holds {} after settlement", ledger.balance(a)),
+                format!(
+                    "{a:?} holds {} but the payments say {want} ({what})",
+                    ledger.balance(a)
+                ),
             ));
         }
+    }
+    if let Some(c) = (0..ledger.channels()).find(|&c| ledger.balance(Account::Channel(c)) != 0) {
+        return Err((
+            Invariant::AccountsMatchLedger,
+            format!(
+                "channel {c} holds {} at the end: channels only pass money on",
+                ledger.balance(Account::Channel(c))
+            ),
+        ));
     }
     Ok(())
 }

@@ -8,7 +8,8 @@
 pub enum Account {
     /// All cardholders together (their available funds).
     Cardholders,
-    /// Funds an issuer holds for authorised payments not yet cleared.
+    /// Funds an issuer has taken from cardholders for payments not yet paid on to the channel
+    /// (holds of authorised payments, and posted debits awaiting interbank settlement).
     IssuerHolds(u16),
     /// A channel's settlement position.
     Channel(u16),
@@ -18,12 +19,22 @@ pub enum Account {
     Merchants,
     /// The acquirer's suspense account: received money not yet matched to a merchant.
     Suspense,
+    /// Payouts the acquirer's merchant risk control holds for review.
+    RiskHold,
+    /// Chargebacks the acquirer absorbed (its balance is minus the loss).
+    AcquirerLoss,
+    /// Chargebacks the issuers absorbed.
+    IssuerLoss,
 }
+
+/// Accounts before the per-issuer and per-channel ones.
+const FIXED: usize = 7;
 
 /// Balances of every account, in minor units.
 #[derive(Clone, Debug)]
 pub struct Ledger {
     issuers: usize,
+    channels: usize,
     balances: Vec<i64>,
     postings: u64,
 }
@@ -32,7 +43,8 @@ impl Ledger {
     pub fn new(issuers: usize, channels: usize) -> Self {
         Ledger {
             issuers,
-            balances: vec![0; 4 + issuers + channels],
+            channels,
+            balances: vec![0; FIXED + issuers + channels],
             postings: 0,
         }
     }
@@ -44,8 +56,11 @@ impl Ledger {
             Account::Acquirer => 1,
             Account::Merchants => 2,
             Account::Suspense => 3,
-            Account::IssuerHolds(i) => 4 + i as usize,
-            Account::Channel(c) => 4 + self.issuers + c as usize,
+            Account::RiskHold => 4,
+            Account::AcquirerLoss => 5,
+            Account::IssuerLoss => 6,
+            Account::IssuerHolds(i) => FIXED + i as usize,
+            Account::Channel(c) => FIXED + self.issuers + c as usize,
         }
     }
 
@@ -67,13 +82,17 @@ impl Ledger {
         self.balances.iter().map(|&b| b as i128).sum()
     }
 
+    pub fn channels(&self) -> u16 {
+        self.channels as u16
+    }
+
     pub fn postings(&self) -> u64 {
         self.postings
     }
 
     /// Total held by all issuers (authorised, not cleared).
     pub fn held(&self) -> i64 {
-        (0..self.issuers).map(|i| self.balances[4 + i]).sum()
+        (0..self.issuers).map(|i| self.balances[FIXED + i]).sum()
     }
 }
 

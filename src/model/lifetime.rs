@@ -68,9 +68,16 @@ impl<T: Tracer> World<'_, T> {
     /// Schedules the terminal's timeout, in its FIFO lane.
     #[inline]
     pub(super) fn schedule_timeout(&mut self, pid: u32, at: Nanos) {
-        self.hold(pid);
-        self.q
-            .schedule_lane(self.timeout_lane, at, Ev::TerminalTimeout { pid });
+        self.schedule_in_lane(self.timeout_lane, at, Ev::TerminalTimeout { pid });
+    }
+
+    /// Schedules an event about a payment in a FIFO lane (events of one constant delay).
+    #[inline]
+    pub(super) fn schedule_in_lane(&mut self, lane: usize, at: Nanos, ev: Ev) {
+        if let Some(pid) = ev.payment() {
+            self.hold(pid);
+        }
+        self.q.schedule_lane(lane, at, ev);
     }
 
     /// Takes a reference on a payment (a queue place, a batch entry).
@@ -85,7 +92,10 @@ impl<T: Tracer> World<'_, T> {
         let p = &mut self.arena.pay[pid as usize];
         p.refs -= 1;
         if p.refs == 0 {
-            self.finalize(pid, false)
+            if self.s.reconciliation.is_some() && self.schedule_break(pid) {
+                return Ok(()); // reconciliation will look at it
+            }
+            self.finalize(pid)
         } else if p.refs == 1 && p.batch != NO_BATCH {
             self.retire(pid)
         } else {

@@ -13,7 +13,9 @@ pub mod code {
     pub const SUSPECTED_FRAUD: u8 = 59;
     pub const OVER_LIMIT: u8 = 61;
     pub const RESTRICTED_CARD: u8 = 62;
+    pub const TOO_LATE: u8 = 68;
     pub const INOPERATIVE: u8 = 91;
+    pub const DUPLICATE: u8 = 94;
     /// No response yet (not an ISO code).
     pub const NONE: u8 = 255;
 
@@ -27,7 +29,9 @@ pub mod code {
             SUSPECTED_FRAUD => "suspected fraud",
             OVER_LIMIT => "over amount limit",
             RESTRICTED_CARD => "restricted card (account frozen)",
+            TOO_LATE => "response received too late",
             INOPERATIVE => "issuer or switch inoperative",
+            DUPLICATE => "duplicate transmission",
             _ => "no response",
         }
     }
@@ -68,10 +72,15 @@ pub enum IssuerState {
     /// Request not (yet) decided.
     Unseen,
     Declined,
-    /// Funds held for this payment.
+    /// Funds held for this payment (dual message, before the presentment).
     Held,
-    /// The hold was released by a reversal.
+    /// The debit is posted to the cardholder's account (a single-message approval, or a
+    /// presentment matched to its hold): nothing lapses any more.
+    Posted,
+    /// The hold was released (by a reversal, its expiry or a reconciliation repair).
     Released,
+    /// A posted debit was refunded (a reversal after posting, a repair, a confirmed fraud).
+    Refunded,
     /// A reversal arrived before the request: the late request will be refused.
     ReversedFirst,
 }
@@ -98,6 +107,8 @@ pub mod slot {
     pub const LATENCY: usize = 12;
     /// Loss of the first message on each link and direction, in the same order.
     pub const LOSS: usize = 18;
+    /// Length of a merchant-risk review of this payment's payout.
+    pub const MERCHANT_REVIEW: usize = 24;
 }
 
 /// Bits of [`Payment::used`]: which first-use draws (service at each station kind, each link
@@ -113,24 +124,64 @@ pub mod used {
 }
 
 pub mod flag {
-    pub const FRAUD: u16 = 1;
+    pub const FRAUD: u32 = 1;
     /// Legitimate payer with a valid card, an open account, enough funds and within limits at
     /// the time of the sale: declining it is a false decline.
-    pub const PAYABLE: u16 = 2;
-    pub const MISKEYED: u16 = 4;
-    pub const REVIEW: u16 = 8;
-    pub const SETTLED: u16 = 16;
-    pub const REVERSAL_ACKED: u16 = 32;
-    pub const HOLD_EXPIRED: u16 = 64;
+    pub const PAYABLE: u32 = 2;
+    pub const MISKEYED: u32 = 4;
+    pub const REVIEW: u32 = 8;
+    pub const SETTLED: u32 = 16;
+    pub const REVERSAL_ACKED: u32 = 32;
+    pub const HOLD_EXPIRED: u32 = 64;
     /// Credited to the merchant by the promised date.
-    pub const ON_TIME: u16 = 128;
+    pub const ON_TIME: u32 = 128;
     /// The payout to the merchant came back (wrong account details): the money waits in the
     /// acquirer's suspense account until the merchant corrects them.
-    pub const RETURNED: u16 = 256;
+    pub const RETURNED: u32 = 256;
     /// The acquirer host holds a reversal for this payment in its store-and-forward queue.
-    pub const SAF: u16 = 512;
+    pub const SAF: u32 = 512;
     /// The host's reversal was acknowledged by the issuer side.
-    pub const SAF_ACKED: u16 = 1024;
+    pub const SAF_ACKED: u32 = 1024;
+    /// The last refusal came from the channel itself (its outage), not from behind it.
+    pub const CHANNEL_REFUSED: u32 = 1 << 11;
+    /// The acquirer re-sent the request to the backup channel.
+    pub const FAILED_OVER: u32 = 1 << 12;
+    /// The acquirer gave up waiting for the channel (answered the terminal 91).
+    pub const ACQ_TIMED_OUT: u32 = 1 << 13;
+    /// The channel gave up waiting for the issuer.
+    pub const CHAN_TIMED_OUT: u32 = 1 << 14;
+    /// The channel has had the issuer's answer (in time or late).
+    pub const ISSUER_ANSWERED: u32 = 1 << 15;
+    /// The channel approved on the issuer's behalf (stand-in).
+    pub const STAND_IN: u32 = 1 << 16;
+    /// The channel holds an 0120 advice for the issuer; and the issuer acknowledged it.
+    pub const ADVICE: u32 = 1 << 17;
+    pub const ADVICE_ACKED: u32 = 1 << 18;
+    /// The issuer has applied the stand-in advice.
+    pub const ADVICE_APPLIED: u32 = 1 << 19;
+    /// The merchant was paid (or a payout attempted) before settlement: D+0.
+    pub const ADVANCED: u32 = 1 << 20;
+    /// The issuer's money went on through the interbank settlement (issuer → channel →
+    /// acquirer) for this payment.
+    pub const PAID_ON: u32 = 1 << 21;
+    /// The merchant's payout is held by the acquirer's merchant risk control.
+    pub const MERCHANT_HOLD: u32 = 1 << 22;
+    /// The payout is (or was) in the merchant-risk hold account.
+    pub const IN_RISK_HOLD: u32 = 1 << 23;
+    /// The presentment found no hold to match at the issuer: an exception.
+    pub const EXCEPTION: u32 = 1 << 24;
+    /// Reconciliation has found this payment's break; and has repaired it.
+    pub const BREAK_FOUND: u32 = 1 << 25;
+    pub const REPAIRED: u32 = 1 << 26;
+    /// A chargeback took the money back from whoever is liable.
+    pub const CHARGED_BACK: u32 = 1 << 27;
+    /// The merchant payout is due: it waits for a maintenance window to end.
+    pub const PAYOUT_DUE: u32 = 1 << 28;
+    /// A reconciliation run is scheduled to look at this payment's break.
+    pub const BREAK_PENDING: u32 = 1 << 29;
+    /// The money left the acquirer towards the merchant side (merchant, suspense or risk
+    /// hold) and has not come back.
+    pub const PAID_OUT: u32 = 1 << 30;
 }
 
 /// A payment in the arena. Plain data: copied, never boxed.
@@ -162,7 +213,11 @@ pub struct Payment {
     pub code: u8,
     /// The code the till showed (`code::NONE`: no answer in time).
     pub till_code: u8,
-    pub flags: u16,
+    pub flags: u32,
+    /// When the payment's break (if any) arose.
+    pub t_break: Nanos,
+    /// 0120 advices the channel has sent.
+    pub advice_sent: u16,
     pub reversal_attempts: u8,
     /// First-use draws consumed (see [`used`]).
     pub used: u16,
@@ -180,12 +235,18 @@ impl Payment {
         self.terminal_state == TerminalState::Answered && self.till_code == code::APPROVED
     }
 
+    /// The issuer has taken the cardholder's money for this payment (held or posted).
     #[inline]
-    pub fn has(&self, f: u16) -> bool {
+    pub fn issuer_has_funds(&self) -> bool {
+        matches!(self.issuer_state, IssuerState::Held | IssuerState::Posted)
+    }
+
+    #[inline]
+    pub fn has(&self, f: u32) -> bool {
         self.flags & f != 0
     }
     #[inline]
-    pub fn set(&mut self, f: u16) {
+    pub fn set(&mut self, f: u32) {
         self.flags |= f;
     }
 }

@@ -61,6 +61,16 @@ pub enum Step {
     SafExpired,
     /// The payout to the merchant's account was returned and waits in suspense.
     PayoutReturned,
+    /// Something happened that one fixed sentence tells.
+    Note(&'static str),
+    /// The acquirer refused a response that came after it had given up (68).
+    Refused {
+        code: u8,
+    },
+    /// The acquirer sent the request to the backup channel.
+    FailedOver {
+        to: String,
+    },
     /// The three views at the end: the till, the cardholder's money, the merchant's money.
     Views {
         till: String,

@@ -16,7 +16,7 @@ use super::trace::{Step, Tracer};
 use crate::engine::{Dist, EventQueue, KeyedWords, Nanos, Stream};
 use crate::metrics::RunOutput;
 use crate::scenario::calendar::{self, Calendar};
-use crate::scenario::{Component, Scenario};
+use crate::scenario::{Component, RouteSpec, Scenario};
 
 /// A terminal group: where payments come from.
 pub(super) struct Group {
@@ -68,6 +68,17 @@ impl Nodes {
 pub(super) struct Routing {
     pub issuer_cdf: Vec<f64>,
     pub channel_cdf: Vec<f64>,
+    /// The routing table by issuer (card BIN range), if the scenario has one.
+    pub table: Option<Vec<RouteSpec>>,
+}
+
+/// One merchant's running figures for the current calendar day (merchant risk's daily count,
+/// the D+0 cap).
+#[derive(Clone, Copy, Default)]
+pub(super) struct MerchantDay {
+    pub day: u64,
+    pub sales: u32,
+    pub advanced: i64,
 }
 
 /// The books: the double-entry ledger and the clearing batches.
@@ -77,6 +88,12 @@ pub(super) struct Books {
     pub open: Batch,
     /// Cleared batches by id.
     pub batches: Vec<Batch>,
+    /// Batches cut but not yet presented (their file was rejected or late).
+    pub waiting: Vec<u32>,
+    /// Draws deciding each clearing file's fate.
+    pub files: Stream,
+    /// Per group and terminal (one merchant per terminal), allocated only when a rule needs it.
+    pub merchant_days: Vec<Vec<MerchantDay>>,
 }
 
 pub(super) struct World<'a, T: Tracer> {
@@ -88,6 +105,13 @@ pub(super) struct World<'a, T: Tracer> {
     pub q: EventQueue<Ev>,
     /// FIFO lane for terminal timeouts (all the same delay, so already in time order).
     pub timeout_lane: usize,
+    /// FIFO lanes for the acquirer's timeout and each channel's issuer timeout, when set (an
+    /// unused lane would still cost every pop a look).
+    pub acq_timeout_lane: Option<usize>,
+    pub chan_timeout_lanes: Vec<Option<usize>>,
+    /// Payments may be folded into their batch (see `clearing`): nothing after authorisation
+    /// can give a payment an individual fate that the batch aggregate cannot tell.
+    pub retire_ok: bool,
     pub horizon: Nanos,
     /// Whether the scenario has any fault (checked before any per-station lookup).
     pub faults_on: bool,
@@ -100,6 +124,22 @@ pub(super) struct World<'a, T: Tracer> {
     pub arena: Arena,
     pub books: Books,
     pub out: RunOutput,
+}
+
+/// Which of a merchant's keyed words serves which purpose.
+pub(super) mod merchant_slot {
+    pub const WRONG_ACCOUNT: usize = 0;
+    pub const RISK_MISFIRE: usize = 1;
+}
+
+/// Whether payments can be folded into their clearing batch: no file can be rejected or late
+/// (a waiting batch can find lapsed holds), and no payout waits for a maintenance window.
+fn retire_ok(s: &Scenario) -> bool {
+    let st = &s.settlement;
+    st.file_reject_share <= 0.0
+        && st.file_late_share <= 0.0
+        && st.file_rejected.is_empty()
+        && s.payout.bank_maintenance.is_empty()
 }
 
 impl<'a, T: Tracer> World<'a, T> {
@@ -180,6 +220,27 @@ impl<'a, T: Tracer> World<'a, T> {
             .collect::<Result<_, _>>()?;
         let mut q = EventQueue::with_capacity(4096);
         let timeout_lane = q.add_lane();
+        let acq_timeout_lane = s.strategy.acquirer_timeout.map(|_| q.add_lane());
+        let chan_timeout_lanes = s
+            .channels
+            .iter()
+            .map(|c| c.issuer_timeout.map(|_| q.add_lane()))
+            .collect();
+        let merchant_days = if s
+            .merchant_risk
+            .as_ref()
+            .is_some_and(|m| m.daily_count.is_some())
+            || s.payout.d0_daily_cap.is_some()
+        {
+            s.terminals
+                .iter()
+                .map(|g| vec![MerchantDay::default(); g.count as usize])
+                .collect()
+        } else {
+            vec![]
+        };
+        let calendar = Calendar::new(&s.settlement, s.start_weekday);
+        let retire_ok = retire_ok(s);
         let mut out = RunOutput::new(run, master);
         out.horizon = horizon;
         Ok(World {
@@ -189,13 +250,17 @@ impl<'a, T: Tracer> World<'a, T> {
             master,
             q,
             timeout_lane,
+            acq_timeout_lane,
+            chan_timeout_lanes,
+            retire_ok,
             horizon,
             faults_on: !s.faults.is_empty(),
             topo,
-            calendar: Calendar::new(&s.settlement, s.start_weekday),
+            calendar,
             routing: Routing {
                 issuer_cdf: cdf(s.issuers.iter().map(|i| i.share)),
                 channel_cdf: cdf(s.channels.iter().map(|c| c.weight)),
+                table: s.routing.clone(),
             },
             nodes: Nodes {
                 groups,
@@ -210,6 +275,9 @@ impl<'a, T: Tracer> World<'a, T> {
                 ledger: Ledger::new(s.issuers.len(), s.channels.len()),
                 open: Batch::new(0, topo.routes()),
                 batches: vec![],
+                waiting: vec![],
+                files: st("clearing/files"),
+                merchant_days,
             },
             out,
         })
@@ -249,14 +317,23 @@ impl<'a, T: Tracer> World<'a, T> {
     /// returned).
     #[inline]
     pub(super) fn wrong_account(&self, pid: u32) -> bool {
-        let share = self.s.payout.wrong_account_share;
+        self.merchant_chance(
+            pid,
+            merchant_slot::WRONG_ACCOUNT,
+            self.s.payout.wrong_account_share,
+        )
+    }
+
+    /// A per-merchant draw: the same merchants are affected in every design.
+    #[inline]
+    pub(super) fn merchant_chance(&self, pid: u32, slot: usize, share: f64) -> bool {
         if share <= 0.0 {
             return false;
         }
         let p = &self.arena.pay[pid as usize];
         let w = self.nodes.groups[p.group as usize]
             .merchant_words
-            .word(p.terminal as u64, 0);
+            .word(p.terminal as u64, slot);
         crate::engine::rng::chance(w, share)
     }
 

@@ -1,10 +1,13 @@
 //! A channel (the card-scheme switch or a third-party channel): it queues requests and passes
-//! every message on towards the issuer or back towards the acquirer.
+//! every message on towards the issuer or back towards the acquirer. With an issuer timeout it
+//! gives up on a silent issuer: it stands in (approves within its limit and advises the issuer
+//! later with 0120 advices) or answers 91 and reverses the request towards the issuer.
 
 use crate::model::World;
-use crate::model::event::{Msg, ToChannel, ToGateway, ToIssuer};
+use crate::model::event::{Ev, Msg, ToChannel, ToGateway, ToIssuer};
+use crate::model::payment::{code, flag};
 use crate::model::topology::{Dir, LinkId};
-use crate::model::trace::Tracer;
+use crate::model::trace::{Step, Tracer};
 
 impl<T: Tracer> World<'_, T> {
     /// A message reaches the payment's channel.
@@ -15,12 +18,7 @@ impl<T: Tracer> World<'_, T> {
             ToChannel::Request => self.request_at(pid, st),
             ToChannel::Response(c) => {
                 if self.reachable(pid, st, Msg::Channel(m)) {
-                    self.send(
-                        pid,
-                        LinkId::GatewayChannel(p.channel),
-                        Dir::Down,
-                        Msg::Gateway(ToGateway::Response(c)),
-                    );
+                    self.channel_response(pid, c);
                 }
             }
             ToChannel::Reversal => {
@@ -43,17 +41,148 @@ impl<T: Tracer> World<'_, T> {
                     );
                 }
             }
+            ToChannel::AdviceAck => {
+                if self.reachable(pid, st, Msg::Channel(m)) {
+                    self.arena.pay[pid as usize].set(flag::ADVICE_ACKED);
+                }
+            }
         }
     }
 
-    /// The channel has processed a request: on to the issuer.
+    /// The channel has processed a request: on to the issuer, with its timer if it has one.
     pub(in crate::model) fn channel_forward(&mut self, pid: u32) {
         let p = self.arena.pay[pid as usize];
+        let c = p.channel as usize;
+        if let (Some(t), Some(lane)) = (
+            self.s.channels[c].issuer_timeout,
+            self.chan_timeout_lanes[c],
+        ) {
+            let at = self.q.now().saturating_add(t);
+            self.schedule_in_lane(lane, at, Ev::ChannelTimeout { pid });
+        }
         self.send(
             pid,
             LinkId::ChannelIssuer(p.channel, p.issuer),
             Dir::Up,
             Msg::Issuer(ToIssuer::Request),
+        );
+    }
+
+    /// The issuer's response reaches the channel: passed on, unless the channel has given up
+    /// (then an approval is reversed, or matched by the stand-in advice already on its way).
+    fn channel_response(&mut self, pid: u32, c: u8) {
+        let p = &mut self.arena.pay[pid as usize];
+        let late = p.has(flag::CHAN_TIMED_OUT);
+        if !late && p.has(flag::ISSUER_ANSWERED) {
+            return; // a second answer to the same request (a repeat): already passed on
+        }
+        p.set(flag::ISSUER_ANSWERED);
+        let p = *p;
+        if !late {
+            self.send(
+                pid,
+                LinkId::GatewayChannel(p.channel),
+                Dir::Down,
+                Msg::Gateway(ToGateway::Response(c)),
+            );
+            return;
+        }
+        self.out.late_refused += 1;
+        if T::ON {
+            self.trace(pid, |_| {
+                Step::Note(
+                    "the channel had given up on the issuer: the late response is refused (68)",
+                )
+            });
+        }
+        if c == code::APPROVED && !p.has(flag::STAND_IN) {
+            self.send(
+                pid,
+                LinkId::ChannelIssuer(p.channel, p.issuer),
+                Dir::Up,
+                Msg::Issuer(ToIssuer::Reversal),
+            );
+        }
+    }
+
+    /// The channel's timer for the issuer expires with no answer: stand in within the limit,
+    /// else answer 91 and reverse towards the issuer.
+    pub(in crate::model) fn channel_timeout(&mut self, pid: u32) {
+        let p = &mut self.arena.pay[pid as usize];
+        if p.has(flag::ISSUER_ANSWERED) {
+            return;
+        }
+        p.set(flag::CHAN_TIMED_OUT);
+        let p = *p;
+        self.out.channel_timeouts += 1;
+        let spec = &self.s.channels[p.channel as usize];
+        let stand_in =
+            spec.stand_in.as_ref().is_some_and(|s| p.amount <= s.limit) && !p.has(flag::MISKEYED); // stand-in checks the card number, not the account
+        let answer = if stand_in {
+            let q = &mut self.arena.pay[pid as usize];
+            q.set(flag::STAND_IN | flag::ADVICE);
+            self.out.stand_ins += 1;
+            if T::ON {
+                self.trace(pid, |_| {
+                    Step::Note(
+                        "the issuer has not answered in time: the channel stands in and approves \
+                         on its behalf (an 0120 advice will tell the issuer)",
+                    )
+                });
+            }
+            self.advice_send(pid);
+            code::APPROVED
+        } else {
+            if T::ON {
+                self.trace(pid, |_| {
+                    Step::Note(
+                        "the issuer has not answered in time: the channel answers 91 and sends \
+                         a reversal towards the issuer",
+                    )
+                });
+            }
+            self.send(
+                pid,
+                LinkId::ChannelIssuer(p.channel, p.issuer),
+                Dir::Up,
+                Msg::Issuer(ToIssuer::Reversal),
+            );
+            code::INOPERATIVE
+        };
+        self.send(
+            pid,
+            LinkId::GatewayChannel(p.channel),
+            Dir::Down,
+            Msg::Gateway(ToGateway::Response(answer)),
+        );
+    }
+
+    /// Sends (or repeats) the stand-in advice to the issuer until acknowledged or expired.
+    pub(in crate::model) fn advice_send(&mut self, pid: u32) {
+        let p = &mut self.arena.pay[pid as usize];
+        let Some(si) = &self.s.channels[p.channel as usize].stand_in else {
+            return;
+        };
+        let (interval, expiry) = (si.advice_interval, si.advice_expiry);
+        if p.has(flag::ADVICE_ACKED) {
+            return;
+        }
+        if p.advice_sent as u64 * interval >= expiry {
+            self.out.advices_expired += 1;
+            return;
+        }
+        p.advice_sent = p.advice_sent.saturating_add(1);
+        let (c, i) = (p.channel, p.issuer);
+        self.out.advices_sent += 1;
+        self.send(
+            pid,
+            LinkId::ChannelIssuer(c, i),
+            Dir::Up,
+            Msg::Issuer(ToIssuer::Advice),
+        );
+        self.schedule(
+            self.q.now().saturating_add(interval),
+            Ev::AdviceSend { pid },
         );
     }
 }

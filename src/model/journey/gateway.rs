@@ -18,21 +18,14 @@ impl<T: Tracer> World<'_, T> {
             ToGateway::Request => self.request_at(pid, st),
             ToGateway::Response(c) => {
                 if self.reachable(pid, st, Msg::Gateway(m)) {
-                    self.acquirer_answer(pid, c);
-                    self.send(
-                        pid,
-                        LinkId::Terminal(p.group),
-                        Dir::Down,
-                        Msg::Terminal(ToTerminal::Response(c)),
-                    );
+                    self.gateway_response(pid, c);
                 }
             }
             ToGateway::Reversal => {
                 if self.reachable(pid, st, Msg::Gateway(m)) {
-                    let q = &mut self.arena.pay[pid as usize];
-                    if q.acquirer != Acq::Cleared {
-                        q.acquirer = Acq::Reversed;
-                    }
+                    // The acquirer records the reversal; a payment already cleared is undone by
+                    // the issuer's refund when the reversal reaches it.
+                    self.arena.pay[pid as usize].acquirer = Acq::Reversed;
                     if self.s.strategy.saf.is_some() {
                         // The host acknowledges at once and owns the delivery from here.
                         self.send(
@@ -114,12 +107,121 @@ impl<T: Tracer> World<'_, T> {
                 }
             }
         }
+        self.route_request(pid);
+    }
+
+    /// Sends the request to the payment's channel and, if the acquirer has a timeout towards
+    /// the channel, starts its timer.
+    fn route_request(&mut self, pid: u32) {
+        let c = self.arena.pay[pid as usize].channel;
+        let timer = (self.s.strategy.acquirer_timeout, self.acq_timeout_lane);
+        if let (Some(t), Some(lane)) = timer
+            && !self.arena.pay[pid as usize].has(flag::FAILED_OVER)
+        {
+            let at = self.q.now().saturating_add(t);
+            self.schedule_in_lane(lane, at, Ev::AcquirerTimeout { pid });
+        }
         self.send(
             pid,
-            LinkId::GatewayChannel(p.channel),
+            LinkId::GatewayChannel(c),
             Dir::Up,
             Msg::Channel(ToChannel::Request),
         );
+    }
+
+    /// A response reaches the acquirer: refused if it comes too late, re-routed to the backup
+    /// channel if the primary channel itself refused, otherwise recorded and passed to the
+    /// terminal.
+    fn gateway_response(&mut self, pid: u32, c: u8) {
+        let p = self.arena.pay[pid as usize];
+        if p.has(flag::ACQ_TIMED_OUT) {
+            // The acquirer answered the terminal already and reverses the request.
+            self.out.late_refused += 1;
+            if T::ON {
+                self.trace(pid, |_| Step::Refused { code: c });
+            }
+            if c == code::APPROVED && self.s.strategy.saf.is_none() {
+                self.send(
+                    pid,
+                    LinkId::GatewayChannel(p.channel),
+                    Dir::Up,
+                    Msg::Channel(ToChannel::Reversal),
+                );
+            }
+            return;
+        }
+        if c == code::INOPERATIVE && p.has(flag::CHANNEL_REFUSED) && !p.has(flag::FAILED_OVER) {
+            let backup = self
+                .routing
+                .table
+                .as_ref()
+                .and_then(|t| t[p.issuer as usize].backup);
+            if let Some(b) = backup {
+                let q = &mut self.arena.pay[pid as usize];
+                q.channel = b as u16;
+                q.flags &= !flag::CHANNEL_REFUSED;
+                q.set(flag::FAILED_OVER);
+                self.out.failovers += 1;
+                if T::ON {
+                    let to = self.s.channels[b].station.id.clone();
+                    self.trace(pid, |_| Step::FailedOver { to });
+                }
+                self.route_request(pid);
+                return;
+            }
+        }
+        self.acquirer_answer(pid, c);
+        self.send(
+            pid,
+            LinkId::Terminal(p.group),
+            Dir::Down,
+            Msg::Terminal(ToTerminal::Response(c)),
+        );
+    }
+
+    /// The acquirer's timer for the channel expires: with no answer yet it answers the
+    /// terminal 91 and reverses the request towards the issuer (which may have approved).
+    pub(in crate::model) fn acquirer_timeout(&mut self, pid: u32) {
+        let p = &mut self.arena.pay[pid as usize];
+        if p.acquirer != Acq::Unknown {
+            return;
+        }
+        p.set(flag::ACQ_TIMED_OUT);
+        p.acquirer = Acq::Declined;
+        p.code = code::INOPERATIVE;
+        let g = p.group;
+        self.out.acquirer_timeouts += 1;
+        if T::ON {
+            self.trace(pid, |_| {
+                Step::Note(
+                    "the acquirer's timer for the channel expires: it answers the terminal 91 \
+                     and reverses the request towards the issuer",
+                )
+            });
+        }
+        self.send(
+            pid,
+            LinkId::Terminal(g),
+            Dir::Down,
+            Msg::Terminal(ToTerminal::Response(code::INOPERATIVE)),
+        );
+        self.host_reversal(pid);
+    }
+
+    /// The host reverses a payment towards the issuer: through its store-and-forward queue if
+    /// it has one, else one reversal.
+    fn host_reversal(&mut self, pid: u32) {
+        if self.s.strategy.saf.is_some() {
+            self.saf_start(pid);
+        } else {
+            let c = self.arena.pay[pid as usize].channel;
+            self.send(
+                pid,
+                LinkId::GatewayChannel(c),
+                Dir::Up,
+                Msg::Channel(ToChannel::Reversal),
+            );
+        }
     }
 
     /// The response reaches the acquirer's gateway: it records what it believes.
@@ -138,12 +240,20 @@ impl<T: Tracer> World<'_, T> {
             let delay = self.s.risk.as_ref().map_or(0, |r| r.review_delay);
             self.schedule(self.q.now().saturating_add(delay), Ev::ReviewDone { pid });
         } else {
-            self.join_open_batch(pid);
+            self.approved_for_clearing(pid);
         }
     }
 
+    /// An approval the acquirer will clear: merchant risk screens it, it joins the open batch,
+    /// and a D+0 payout is planned.
+    fn approved_for_clearing(&mut self, pid: u32) {
+        self.merchant_screen(pid);
+        self.join_open_batch(pid);
+        self.plan_advance(pid);
+    }
+
     /// The host puts a reversal in its store-and-forward queue (once per payment) and sends it.
-    fn saf_start(&mut self, pid: u32) {
+    pub(in crate::model) fn saf_start(&mut self, pid: u32) {
         let p = &mut self.arena.pay[pid as usize];
         if p.has(flag::SAF) {
             return;
@@ -196,19 +306,9 @@ impl<T: Tracer> World<'_, T> {
         }
         if p.has(flag::FRAUD) {
             p.acquirer = Acq::Reversed;
-            let c = p.channel;
-            if self.s.strategy.saf.is_some() {
-                self.saf_start(pid);
-            } else {
-                self.send(
-                    pid,
-                    LinkId::GatewayChannel(c),
-                    Dir::Up,
-                    Msg::Channel(ToChannel::Reversal),
-                );
-            }
+            self.host_reversal(pid);
         } else {
-            self.join_open_batch(pid);
+            self.approved_for_clearing(pid);
         }
     }
 }

@@ -1,41 +1,57 @@
-//! The issuing bank: its queue, the authorisation decision on the cardholder's account, and
-//! reversals that release a hold.
+//! The issuing bank: its queue, the authorisation decision on the cardholder's account (a hold
+//! for a dual-message channel, a posted debit for a single-message one), stand-in advices, and
+//! reversals: a hold is released, a posted debit refunded.
 
 use crate::model::World;
 use crate::model::event::{Msg, ToChannel, ToIssuer};
 use crate::model::ledger::Account;
-use crate::model::payment::{AcquirerState as Acq, IssuerState as Iss, code, flag, slot};
+use crate::model::payment::{IssuerState as Iss, code, flag, slot};
 use crate::model::topology::{Dir, LinkId};
 use crate::model::trace::{Step, Tracer};
+use crate::scenario::MessageFlow;
 
 impl<T: Tracer> World<'_, T> {
     /// A message reaches the payment's issuer.
     pub(in crate::model) fn at_issuer(&mut self, pid: u32, m: ToIssuer) {
         let p = self.arena.pay[pid as usize];
         let st = self.topo.issuer(p.issuer);
+        let link = LinkId::ChannelIssuer(p.channel, p.issuer);
         match m {
             ToIssuer::Request => self.request_at(pid, st),
             ToIssuer::Reversal => {
                 if self.reachable(pid, st, Msg::Issuer(m)) {
                     self.issuer_reversal(pid);
-                    self.send(
-                        pid,
-                        LinkId::ChannelIssuer(p.channel, p.issuer),
-                        Dir::Down,
-                        Msg::Channel(ToChannel::ReversalAck),
-                    );
+                    self.send(pid, link, Dir::Down, Msg::Channel(ToChannel::ReversalAck));
+                }
+            }
+            ToIssuer::Advice => {
+                if self.reachable(pid, st, Msg::Issuer(m)) {
+                    self.apply_stand_in(pid);
+                    self.send(pid, link, Dir::Down, Msg::Channel(ToChannel::AdviceAck));
                 }
             }
         }
     }
 
-    /// The issuer decides; an approval holds the funds on the cardholder's account.
+    /// What the issuer's approval does to the cardholder's money on this payment's channel.
+    fn approved_state(&self, channel: u16) -> Iss {
+        match self.s.channels[channel as usize].flow {
+            MessageFlow::Dual => Iss::Held,
+            MessageFlow::Single => Iss::Posted,
+        }
+    }
+
+    /// The issuer decides; an approval holds (dual message) or posts (single message) the
+    /// funds on the cardholder's account.
     pub(in crate::model) fn issuer_decide(&mut self, pid: u32) {
         let now = self.q.now();
         let p = self.arena.pay[pid as usize];
         let rcode = if p.issuer_state == Iss::ReversedFirst {
             // The reversal overtook the request: the issuer refuses the late original.
             code::DO_NOT_HONOUR
+        } else if p.has(flag::ADVICE_APPLIED) || p.issuer_has_funds() {
+            // The stand-in advice got here first: the original is a duplicate.
+            code::DUPLICATE
         } else {
             let dnh = self.word(pid, slot::DO_NOT_HONOUR);
             self.nodes.accounts[p.issuer as usize].authorise(
@@ -45,9 +61,10 @@ impl<T: Tracer> World<'_, T> {
                 dnh,
             )
         };
+        let approved_state = self.approved_state(p.channel);
         let q = &mut self.arena.pay[pid as usize];
         if rcode == code::APPROVED {
-            q.issuer_state = Iss::Held;
+            q.issuer_state = approved_state;
             q.t_held = now;
             q.charged += q.amount;
             self.books.ledger.post(
@@ -55,17 +72,20 @@ impl<T: Tracer> World<'_, T> {
                 Account::IssuerHolds(p.issuer),
                 p.amount,
             );
-        } else if q.issuer_state != Iss::ReversedFirst {
+        } else if q.issuer_state == Iss::Unseen {
             q.issuer_state = Iss::Declined;
         }
         if T::ON {
             let st = self.topo.issuer(p.issuer);
             self.trace(pid, |w| Step::Decided {
-                at: w.nodes.stations[st.index()].id.clone(),
+                at: format!("the issuer `{}`", w.nodes.stations[st.index()].id),
                 code: rcode,
             });
             if rcode == code::APPROVED {
-                self.trace(pid, |_| Step::Held);
+                self.trace(pid, |_| match approved_state {
+                    Iss::Posted => Step::Note("the debit is posted to the cardholder's account"),
+                    _ => Step::Held,
+                });
             }
         }
         self.send(
@@ -76,12 +96,44 @@ impl<T: Tracer> World<'_, T> {
         );
     }
 
-    /// A reversal reaches the issuer: a hold not yet cleared is released.
+    /// Takes the cardholder's money for a sale the channel approved on the issuer's behalf
+    /// (the advice, or a presentment that arrives before it), whatever the balance: the
+    /// account may go below zero, the stand-in risk the issuer accepts. Nothing is taken if
+    /// the issuer already holds the funds or the payment was reversed.
+    pub(in crate::model) fn apply_stand_in(&mut self, pid: u32) {
+        let p = self.arena.pay[pid as usize];
+        if p.has(flag::ADVICE_APPLIED) {
+            return;
+        }
+        let approved_state = self.approved_state(p.channel);
+        let q = &mut self.arena.pay[pid as usize];
+        q.set(flag::ADVICE_APPLIED);
+        if !matches!(q.issuer_state, Iss::Unseen | Iss::Declined) {
+            return; // it approved the original itself, or the payment was reversed
+        }
+        q.issuer_state = approved_state;
+        q.t_held = self.q.now();
+        q.charged += q.amount;
+        self.nodes.accounts[p.issuer as usize].force_debit(p.account, p.amount);
+        self.books.ledger.post(
+            Account::Cardholders,
+            Account::IssuerHolds(p.issuer),
+            p.amount,
+        );
+        if T::ON {
+            self.trace(pid, |_| {
+                Step::Note("the issuer applies the stand-in advice: the cardholder is charged")
+            });
+        }
+    }
+
+    /// A reversal reaches the issuer: a hold is released; a posted debit is refunded (a credit
+    /// adjustment), and if the money had already gone on towards the merchant it is taken
+    /// back from wherever it is.
     fn issuer_reversal(&mut self, pid: u32) {
         let p = &mut self.arena.pay[pid as usize];
         match p.issuer_state {
-            // Clearing reaches the issuer at cut-off; a reversal after that is too late.
-            Iss::Held if p.acquirer != Acq::Cleared => {
+            Iss::Held => {
                 p.issuer_state = Iss::Released;
                 p.charged -= p.amount;
                 let (i, a, amt) = (p.issuer, p.account, p.amount);
@@ -93,8 +145,53 @@ impl<T: Tracer> World<'_, T> {
                     self.trace(pid, |_| Step::Released);
                 }
             }
+            Iss::Posted => {
+                self.refund_cardholder(pid);
+                self.out.refunds += 1;
+                if T::ON {
+                    self.trace(pid, |_| {
+                        Step::Note(
+                            "the reversal arrives after the debit was posted: the issuer refunds \
+                             the cardholder (credit adjustment)",
+                        )
+                    });
+                }
+            }
             Iss::Unseen => p.issuer_state = Iss::ReversedFirst,
             _ => {}
         }
+    }
+
+    /// Refunds a posted debit to the cardholder. Money already paid on from the issuer is
+    /// first taken back along the chain: from the merchant if credited, else from suspense or
+    /// the merchant-risk hold, else from the acquirer; then acquirer → channel → issuer.
+    pub(in crate::model) fn refund_cardholder(&mut self, pid: u32) {
+        let p = self.arena.pay[pid as usize];
+        let (i, c, amt) = (p.issuer, p.channel, p.amount);
+        let l = &mut self.books.ledger;
+        let q = &mut self.arena.pay[pid as usize];
+        // Back to the acquirer from wherever the payout went.
+        if q.credited > 0 {
+            l.post(Account::Merchants, Account::Acquirer, amt);
+            q.credited -= amt;
+            self.out.merchant_debits += 1;
+        } else if q.has(flag::RETURNED) {
+            l.post(Account::Suspense, Account::Acquirer, amt);
+        } else if q.has(flag::IN_RISK_HOLD) {
+            l.post(Account::RiskHold, Account::Acquirer, amt);
+        }
+        q.flags &= !(flag::RETURNED | flag::IN_RISK_HOLD | flag::PAYOUT_DUE | flag::PAID_OUT);
+        // Back along the chain to the issuer, if it had paid on.
+        if q.has(flag::PAID_ON) {
+            q.flags &= !flag::PAID_ON;
+            l.post(Account::Acquirer, Account::Channel(c), amt);
+            l.post(Account::Channel(c), Account::IssuerHolds(i), amt);
+        }
+        q.issuer_state = Iss::Refunded;
+        q.charged -= amt;
+        self.nodes.accounts[i as usize].release(p.account, amt);
+        self.books
+            .ledger
+            .post(Account::IssuerHolds(i), Account::Cardholders, amt);
     }
 }

@@ -6,7 +6,11 @@
 //! - [`gateway`]: the acquirer's gateway, risk engine and routing, and what it believes;
 //! - [`channel`]: the card-scheme switch or third-party channel;
 //! - [`issuer`]: the issuing bank's decision and reversals;
-//! - [`settlement`]: clearing batches at each cut-off and the T+N credit;
+//! - [`settlement`]: clearing batches and files at each cut-off, presentments, and the T+N
+//!   interbank settlement;
+//! - [`payout`]: the payout to the merchant (T+N or D+0), merchant risk holds, maintenance
+//!   windows, returned payouts and chargebacks;
+//! - [`reconcile`]: reconciliation runs that find and repair breaks;
 //! - [`outcome`]: the outcome of each payment and the end of the run.
 
 mod channel;
@@ -14,5 +18,7 @@ mod gateway;
 mod issuer;
 mod network;
 mod outcome;
+mod payout;
+pub(super) mod reconcile;
 mod settlement;
 mod terminal;

@@ -199,10 +199,13 @@ impl<T: Tracer> World<'_, T> {
                     Msg::Terminal(ToTerminal::Response(c91)),
                 )
             }
-            StationKind::Channel(c) => (
-                LinkId::GatewayChannel(c),
-                Msg::Gateway(ToGateway::Response(c91)),
-            ),
+            StationKind::Channel(c) => {
+                self.arena.pay[pid as usize].set(crate::model::payment::flag::CHANNEL_REFUSED);
+                (
+                    LinkId::GatewayChannel(c),
+                    Msg::Gateway(ToGateway::Response(c91)),
+                )
+            }
             StationKind::Issuer(i) => (
                 LinkId::ChannelIssuer(p.channel, i),
                 Msg::Channel(ToChannel::Response(c91)),

@@ -3,74 +3,58 @@
 
 use crate::metrics::RunOutput;
 use crate::model::World;
+use crate::model::clearing::NO_BATCH;
 use crate::model::invariants::{self, Invariant, Violation};
-use crate::model::ledger::Account;
+use crate::model::journey::reconcile;
 use crate::model::payment::{
     AcquirerState as Acq, IssuerState as Iss, Outcome, TerminalState as Term, code, flag,
 };
 use crate::model::trace::{Step, Tracer};
+use crate::scenario::Liability;
 
 impl<T: Tracer> World<'_, T> {
     /// Classifies a finished payment (or, at the horizon, one still referenced) from its three
     /// views, checks that its postings agree with its outcome, and frees its slot.
-    pub(in crate::model) fn finalize(
-        &mut self,
-        pid: u32,
-        at_horizon: bool,
-    ) -> Result<(), Violation> {
+    pub(in crate::model) fn finalize(&mut self, pid: u32) -> Result<(), Violation> {
         if !self.arena.live[pid as usize] {
             return Err(self.violation(
                 Invariant::OneOutcomePerPayment,
                 format!("payment slot {pid} classified twice"),
             ));
         }
-        let mut p = self.arena.pay[pid as usize];
-        let till_ok = p.till_approved();
-        // A hold nobody cleared nor reversed lapses after the issuer's expiry, if that falls
-        // inside observation: the funds go back to the cardholder.
-        let in_cycle = matches!(p.acquirer, Acq::Approved | Acq::Cleared);
-        let pending = at_horizon
-            && in_cycle
-            && !p.has(flag::SETTLED)
-            && !p.has(flag::RETURNED)
-            && p.issuer_state == Iss::Held;
-        if p.issuer_state == Iss::Held
-            && !p.has(flag::SETTLED)
-            && !p.has(flag::RETURNED)
-            && !pending
-        {
+        let p = self.arena.pay[pid as usize];
+        // A hold nobody presented, released or repaired lapses at the issuer's expiry, if that
+        // falls inside observation: the funds go back to the cardholder. (A payment still in a
+        // batch is in its normal cycle: its presentment, not the horizon, decides.)
+        if p.issuer_state == Iss::Held && p.batch == NO_BATCH {
             let expiry = self.s.issuers[p.issuer as usize].hold_expiry;
             if p.t_held.saturating_add(expiry) <= self.horizon {
-                self.books.ledger.post(
-                    Account::IssuerHolds(p.issuer),
-                    Account::Cardholders,
-                    p.amount,
-                );
-                self.nodes.accounts[p.issuer as usize].release(p.account, p.amount);
-                p.charged -= p.amount;
-                p.issuer_state = Iss::Released;
-                p.set(flag::HOLD_EXPIRED);
-                self.out.holds_expired += 1;
+                self.lapse_hold(pid);
             }
         }
-        let charged = p.charged > 0;
-        let outcome = if p.has(flag::SETTLED) {
-            if p.has(flag::FRAUD) {
-                Outcome::Chargeback
-            } else if !till_ok {
+        let p = self.arena.pay[pid as usize];
+        let till_ok = p.till_approved();
+        let outcome = if p.has(flag::CHARGED_BACK) {
+            Outcome::Chargeback
+        } else if p.credited > 0 {
+            if !till_ok {
                 Outcome::ChargedWithoutSale
             } else if p.has(flag::ON_TIME) {
                 Outcome::SettledOnTime
             } else {
                 Outcome::SettledLate
             }
-        } else if pending {
-            Outcome::Pending
         } else if till_ok {
-            Outcome::NotArrived
-        } else if charged {
+            if p.has(flag::FRAUD) && p.charged == 0 && p.acquirer == Acq::Reversed {
+                Outcome::Reversed // a fraud stopped after the sale: the cardholder refunded
+            } else if self.horizon < self.calendar.promised_by(p.t_sale) {
+                Outcome::Pending
+            } else {
+                Outcome::NotArrived
+            }
+        } else if p.charged > 0 {
             Outcome::ChargedWithoutSale
-        } else if p.issuer_state == Iss::Released {
+        } else if matches!(p.issuer_state, Iss::Released | Iss::Refunded) {
             Outcome::Reversed
         } else {
             Outcome::Declined
@@ -78,12 +62,19 @@ impl<T: Tracer> World<'_, T> {
         // What each outcome allows the payment's own postings to be: (charged, credited).
         let a = p.amount;
         let ok = match outcome {
-            Outcome::SettledOnTime | Outcome::SettledLate | Outcome::Chargeback => {
-                (p.charged, p.credited) == (a, a)
+            Outcome::SettledOnTime | Outcome::SettledLate => (p.charged, p.credited) == (a, a),
+            Outcome::Chargeback => {
+                let kept = if self.s.liability == Liability::Merchant {
+                    0
+                } else {
+                    a
+                };
+                (p.charged, p.credited) == (0, kept)
             }
             Outcome::ChargedWithoutSale => p.charged == a && (p.credited == 0 || p.credited == a),
-            Outcome::NotArrived => p.credited == 0 && (p.charged == 0 || p.charged == a),
-            Outcome::Pending => (p.charged, p.credited) == (a, 0),
+            Outcome::NotArrived | Outcome::Pending => {
+                p.credited == 0 && (p.charged == 0 || p.charged == a)
+            }
             Outcome::Declined | Outcome::Reversed => (p.charged, p.credited) == (0, 0),
         };
         if !ok {
@@ -96,10 +87,44 @@ impl<T: Tracer> World<'_, T> {
             );
             return Err(self.violation(Invariant::OutcomeMatchesPostings, detail));
         }
+        // Where the payment's money is at the end, for the books.
+        let out = &mut self.out;
         if p.has(flag::RETURNED) {
-            self.out.suspense_at_end += p.amount;
-        } else if p.charged > 0 && p.credited == 0 {
-            self.out.held_at_end += p.amount;
+            out.suspense_at_end += a;
+        }
+        if p.has(flag::IN_RISK_HOLD) {
+            out.risk_hold_at_end += a;
+        }
+        if p.charged > 0 && !p.has(flag::PAID_ON) {
+            out.held_at_end += a;
+        }
+        out.acquirer_at_end +=
+            if p.has(flag::PAID_ON) { a } else { 0 } - if p.has(flag::PAID_OUT) { a } else { 0 };
+        let open_break = reconcile::break_of(&p);
+        if let Some(k) = open_break {
+            out.breaks_open[k as usize] += 1;
+            let since = if p.t_break > 0 { p.t_break } else { p.t_sale };
+            out.open_break_oldest = out
+                .open_break_oldest
+                .max(self.horizon.saturating_sub(since));
+        }
+        // The acquirer's belief and the issuer's records agree, or a break says they do not.
+        let acquirer_sale = matches!(p.acquirer, Acq::Approved | Acq::Cleared);
+        let issuer_took = p.charged > 0 || p.has(flag::CHARGED_BACK);
+        let advice_due = p.has(flag::STAND_IN) && !p.has(flag::ADVICE_APPLIED);
+        if acquirer_sale != issuer_took
+            && open_break.is_none()
+            && !p.has(flag::REPAIRED)
+            && !advice_due
+        {
+            let detail = format!(
+                "payment #{}: the acquirer believes it {} but the issuer {} the cardholder's \
+                 money, and no break records the mismatch",
+                p.serial,
+                if acquirer_sale { "a sale" } else { "no sale" },
+                if issuer_took { "took" } else { "did not take" },
+            );
+            return Err(self.violation(Invariant::BeliefsAgreeOrBreak, detail));
         }
         if outcome == Outcome::NotArrived {
             let age = self.horizon.saturating_sub(p.t_sale);
@@ -111,7 +136,7 @@ impl<T: Tracer> World<'_, T> {
         self.out
             .record_outcome(outcome, p.amount, false_decline, p.credited);
         if T::ON {
-            if p.has(flag::HOLD_EXPIRED) {
+            if p.has(flag::HOLD_EXPIRED) && !p.has(flag::EXCEPTION | flag::REPAIRED) {
                 self.trace(pid, |_| Step::HoldExpired);
             }
             let till = match p.terminal_state {
@@ -124,11 +149,16 @@ impl<T: Tracer> World<'_, T> {
                 _ => "no answer".to_string(),
             };
             let cardholder = match (p.charged > 0, p.issuer_state) {
+                (true, Iss::Held) => "held (not yet taken)",
                 (true, _) => "charged",
+                (false, _) if p.has(flag::CHARGED_BACK) => "charged, then refunded (chargeback)",
                 (false, Iss::Released) => "held, then released",
+                (false, Iss::Refunded) => "charged, then refunded",
                 _ => "never held",
             };
-            let merchant = if p.credited > 0 {
+            let merchant = if p.has(flag::CHARGED_BACK) && p.credited == 0 {
+                "credited, then charged back"
+            } else if p.credited > 0 {
                 if p.has(flag::ON_TIME) {
                     "credited on time"
                 } else {
@@ -136,7 +166,9 @@ impl<T: Tracer> World<'_, T> {
                 }
             } else if p.has(flag::RETURNED) {
                 "payout returned, waiting in suspense"
-            } else if pending {
+            } else if p.has(flag::IN_RISK_HOLD) {
+                "payout held by merchant risk control"
+            } else if outcome == Outcome::Pending {
                 "awaiting its normal settlement"
             } else {
                 "not credited"
@@ -150,7 +182,6 @@ impl<T: Tracer> World<'_, T> {
                 outcome: outcome.name(),
             });
         }
-        self.arena.pay[pid as usize] = p;
         self.arena.remove(pid);
         Ok(())
     }
@@ -159,14 +190,32 @@ impl<T: Tracer> World<'_, T> {
     pub(in crate::model) fn finish(mut self) -> Result<RunOutput, Violation> {
         for pid in 0..self.arena.pay.len() as u32 {
             if self.arena.live[pid as usize] {
-                self.finalize(pid, true)?;
+                self.finalize(pid)?;
             }
         }
-        // Retired payments of batches not yet credited are pending.
+        // Retired payments of batches not yet credited: pending while their promised date is
+        // ahead, not arrived after it.
         let books = &self.books;
         for b in books.batches.iter().chain(std::iter::once(&books.open)) {
-            self.out
-                .record_outcomes(Outcome::Pending, b.retired.count, b.retired.amount, 0);
+            for (&day, &(n, amount)) in &b.retired.sale_days {
+                let promised = self.calendar.credit_at(day, self.s.settlement.promise_days);
+                let o = if self.horizon < promised {
+                    Outcome::Pending
+                } else {
+                    Outcome::NotArrived
+                };
+                self.out.record_outcomes(o, n, amount, 0);
+                if o == Outcome::NotArrived {
+                    let oldest_ms = b
+                        .retired
+                        .before_reference_ms
+                        .as_ref()
+                        .map_or(0, |h| h.max());
+                    let oldest = b.retired.reference.saturating_sub(oldest_ms * 1_000_000);
+                    let age = self.horizon.saturating_sub(oldest);
+                    self.out.not_arrived_oldest = self.out.not_arrived_oldest.max(age);
+                }
+            }
             self.out.held_at_end += b.retired.amount;
         }
         let horizon = self.horizon;

@@ -1,5 +1,7 @@
-//! Clearing and settlement: at each cut-off the acquirer clears what it believes approved; the
-//! batch is credited T+N business days later, issuer → channel → acquirer → merchant.
+//! Clearing and settlement: at each cut-off the acquirer clears what it believes approved and
+//! sends its file; the issuers match the presentments to their holds; the batch is credited
+//! T+N business days later, issuer → channel → acquirer, and the merchants are paid (see
+//! `payout`).
 
 use crate::engine::Nanos;
 use crate::model::World;
@@ -8,6 +10,14 @@ use crate::model::event::Ev;
 use crate::model::invariants::{Invariant, Violation};
 use crate::model::ledger::Account;
 use crate::model::payment::{AcquirerState as Acq, IssuerState as Iss, Outcome, flag};
+
+/// What becomes of a cut-off's clearing file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FileFate {
+    Accepted,
+    Rejected,
+    Late,
+}
 use crate::model::trace::{Step, Tracer};
 
 impl<T: Tracer> World<'_, T> {
@@ -34,8 +44,16 @@ impl<T: Tracer> World<'_, T> {
     /// aggregate and its slot freed (see `clearing`).
     pub(in crate::model) fn retire(&mut self, pid: u32) -> Result<(), Violation> {
         let p = self.arena.pay[pid as usize];
-        // Only sales the till approved are folded: the others' outcome needs the payment.
-        if p.issuer_state != Iss::Held
+        // Only ordinary sales the till approved are folded: the others' fate needs the payment.
+        const OWN_FATE: u32 = flag::FRAUD
+            | flag::STAND_IN
+            | flag::ADVANCED
+            | flag::MERCHANT_HOLD
+            | flag::EXCEPTION
+            | flag::PAID_ON;
+        if !self.retire_ok
+            || !p.issuer_has_funds()
+            || p.has(OWN_FATE)
             || !matches!(p.acquirer, Acq::Approved | Acq::Cleared)
             || !p.till_approved()
             || self.wrong_account(pid)
@@ -60,13 +78,7 @@ impl<T: Tracer> World<'_, T> {
         let pos = p.batch_pos as usize;
         b.live.swap_remove(pos);
         let moved = b.live.get(pos).copied();
-        b.retired.add(
-            p.t_sale,
-            p.amount,
-            p.has(flag::FRAUD),
-            route.index(),
-            sale_day,
-        );
+        b.retired.add(p.t_sale, p.amount, route.index(), sale_day);
         if let Some(m) = moved {
             self.arena.pay[m as usize].batch_pos = pos as u32;
         }
@@ -84,7 +96,9 @@ impl<T: Tracer> World<'_, T> {
         }
     }
 
-    /// The daily cut-off: everything the acquirer believes approved goes into one batch.
+    /// The daily cut-off: everything the acquirer believes approved goes into one batch, and
+    /// the acquirer sends its clearing file. A rejected or late file leaves its batches
+    /// waiting: they go with the next cut-off's file.
     pub(in crate::model) fn cutoff(&mut self, day: u64) -> Result<(), Violation> {
         let next = self.calendar.cutoff_day(self.calendar.cutoff_at(day));
         let mut batch = std::mem::replace(
@@ -108,11 +122,48 @@ impl<T: Tracer> World<'_, T> {
                 self.release(pid)?; // its batch entry
             }
         }
+        // Batches that waited on a rejected or late file go first.
+        let waited = self.books.waiting.len();
         if !batch.is_empty() {
-            let at = self.calendar.settlement_at(day, self.s.settlement.lag_days);
             self.books.batches.push(batch);
-            if at <= self.horizon {
-                self.schedule(at, Ev::Settle { batch: id });
+            self.books.waiting.push(id);
+        }
+        match self.file_fate(day) {
+            FileFate::Accepted => {
+                let at = self.calendar.settlement_at(day, self.s.settlement.lag_days);
+                for (k, id) in std::mem::take(&mut self.books.waiting)
+                    .into_iter()
+                    .enumerate()
+                {
+                    self.present(id, k < waited)?;
+                    if at <= self.horizon {
+                        self.schedule(at, Ev::Settle { batch: id });
+                    }
+                }
+            }
+            fate => {
+                if !self.books.waiting.is_empty() {
+                    match fate {
+                        FileFate::Rejected => self.out.files_rejected += 1,
+                        _ => self.out.files_late += 1,
+                    }
+                    if T::ON {
+                        let text = match fate {
+                            FileFate::Rejected => {
+                                "the channel rejects the clearing file: it is resubmitted with the \
+                                 next cut-off's"
+                            }
+                            _ => "the clearing file misses the cut-off: it goes with the next one",
+                        };
+                        for i in 0..self.books.waiting.len() {
+                            let b = self.books.waiting[i] as usize;
+                            for j in 0..self.books.batches[b].live.len() {
+                                let pid = self.books.batches[b].live[j];
+                                self.trace(pid, |_| Step::Note(text));
+                            }
+                        }
+                    }
+                }
             }
         }
         let at = self.calendar.cutoff_at(next);
@@ -122,7 +173,93 @@ impl<T: Tracer> World<'_, T> {
         Ok(())
     }
 
-    /// A batch is credited: issuer → channel → acquirer → merchant.
+    /// The fate of the clearing file of `day`'s cut-off.
+    fn file_fate(&mut self, day: u64) -> FileFate {
+        let st = &self.s.settlement;
+        if st.file_reject_share <= 0.0 && st.file_late_share <= 0.0 && st.file_rejected.is_empty() {
+            return FileFate::Accepted;
+        }
+        // One draw per cut-off whatever happens, so the fates of later files do not move.
+        let u = self.books.files.uniform();
+        if st.file_rejected.binary_search(&day).is_ok() || u < st.file_reject_share {
+            FileFate::Rejected
+        } else if u < st.file_reject_share + st.file_late_share {
+            FileFate::Late
+        } else {
+            FileFate::Accepted
+        }
+    }
+
+    /// The batch's presentments reach the issuers: each is matched to its hold, which becomes a
+    /// posted debit. One with nothing to match (its hold lapsed or was released) goes to the
+    /// exception queue and leaves the batch: the issuer will not pay it.
+    ///
+    /// Holds lapse here only in a batch that `waited` on a rejected or late file: schemes
+    /// clear every calendar day, so the normal cycle (weekends and holidays included, which
+    /// the acquirer's business-day cut-offs stand for) presents a sale before its hold lapses.
+    fn present(&mut self, id: u32, waited: bool) -> Result<(), Violation> {
+        let now = self.q.now();
+        let live = std::mem::take(&mut self.books.batches[id as usize].live);
+        let mut kept = Vec::with_capacity(live.len());
+        let mut unmatched = vec![];
+        for pid in live {
+            if self.arena.pay[pid as usize].has(flag::STAND_IN) {
+                self.apply_stand_in(pid); // a presentment that overtakes the advice
+            }
+            let p = self.arena.pay[pid as usize];
+            let expiry = self.s.issuers[p.issuer as usize].hold_expiry;
+            let matched = match p.issuer_state {
+                Iss::Held if waited && p.t_held.saturating_add(expiry) <= now => {
+                    self.lapse_hold(pid);
+                    false
+                }
+                Iss::Held | Iss::Posted => true,
+                _ => false,
+            };
+            let q = &mut self.arena.pay[pid as usize];
+            if matched {
+                q.issuer_state = Iss::Posted;
+                q.batch_pos = kept.len() as u32;
+                kept.push(pid);
+            } else {
+                q.set(flag::EXCEPTION);
+                q.t_break = now;
+                q.batch = NO_BATCH;
+                self.out.exceptions += 1;
+                if T::ON {
+                    self.trace(pid, |_| {
+                        Step::Note(
+                            "the presentment finds no hold to match at the issuer: it goes to the \
+                             exception queue and the issuer does not pay it",
+                        )
+                    });
+                }
+                unmatched.push(pid);
+            }
+        }
+        self.books.batches[id as usize].live = kept;
+        for pid in unmatched {
+            self.release(pid)?; // its batch entry
+        }
+        Ok(())
+    }
+
+    /// A hold lapses at the issuer's expiry: the funds go back to the cardholder.
+    pub(in crate::model) fn lapse_hold(&mut self, pid: u32) {
+        let p = &mut self.arena.pay[pid as usize];
+        p.charged -= p.amount;
+        p.issuer_state = Iss::Released;
+        p.set(flag::HOLD_EXPIRED);
+        let (i, a, amt) = (p.issuer, p.account, p.amount);
+        self.books
+            .ledger
+            .post(Account::IssuerHolds(i), Account::Cardholders, amt);
+        self.nodes.accounts[i as usize].release(a, amt);
+        self.out.holds_expired += 1;
+    }
+
+    /// A batch is credited: issuer → channel → acquirer for each presentment still posted,
+    /// then the payout to each merchant.
     pub(in crate::model) fn settle(&mut self, batch: usize) -> Result<(), Violation> {
         let now = self.q.now();
         let b = std::mem::replace(&mut self.books.batches[batch], Batch::new(0, 0));
@@ -130,48 +267,26 @@ impl<T: Tracer> World<'_, T> {
         for pid in b.live {
             self.arena.pay[pid as usize].batch = NO_BATCH;
             let p = self.arena.pay[pid as usize];
-            if p.has(flag::SETTLED) {
+            if p.has(flag::PAID_ON) {
                 return Err(self.violation(
                     Invariant::NoDoubleSettlement,
                     format!("payment #{} settled twice", p.serial),
                 ));
             }
-            if p.issuer_state != Iss::Held {
-                return Err(self.violation(
-                    Invariant::OutcomeMatchesPostings,
-                    format!(
-                        "payment #{} cleared but the issuer holds no funds for it ({:?})",
-                        p.serial, p.issuer_state
-                    ),
-                ));
-            }
-            self.post_interbank(p.issuer, p.channel, p.amount);
-            self.out.payouts += 1;
-            if self.wrong_account(pid) {
-                // The payout bounces off the merchant's wrong account into suspense.
-                self.books
-                    .ledger
-                    .post(Account::Acquirer, Account::Suspense, p.amount);
-                self.arena.pay[pid as usize].set(flag::RETURNED);
-                self.out.payouts_returned += 1;
-                if T::ON {
-                    self.trace(pid, |_| Step::PayoutReturned);
+            if p.issuer_state == Iss::Posted {
+                self.post_interbank(p.issuer, p.channel, p.amount);
+                self.arena.pay[pid as usize].set(flag::PAID_ON);
+                if !p.has(flag::ADVANCED) {
+                    self.payout_due(pid); // an advanced payout (D+0) is recovered, not paid
                 }
-                let at = now.saturating_add(self.s.payout.correction_delay);
-                if at <= self.horizon {
-                    self.schedule(at, Ev::PayoutCorrected { pid });
-                }
-                self.release(pid)?; // its batch entry
-                continue;
             }
-            self.credit_merchant(pid, Account::Acquirer);
             self.release(pid)?; // its batch entry
         }
         Ok(())
     }
 
     /// The interbank postings of a credit on one route: issuer → channel → acquirer.
-    fn post_interbank(&mut self, issuer: u16, channel: u16, amount: i64) {
+    pub(in crate::model) fn post_interbank(&mut self, issuer: u16, channel: u16, amount: i64) {
         let l = &mut self.books.ledger;
         l.post(
             Account::IssuerHolds(issuer),
@@ -179,31 +294,6 @@ impl<T: Tracer> World<'_, T> {
             amount,
         );
         l.post(Account::Channel(channel), Account::Acquirer, amount);
-    }
-
-    /// The merchant corrected its account details: the payout leaves suspense for the merchant.
-    pub(in crate::model) fn payout_corrected(&mut self, pid: u32) {
-        self.arena.pay[pid as usize].flags &= !flag::RETURNED;
-        self.credit_merchant(pid, Account::Suspense);
-    }
-
-    /// The payout reaches the merchant's account (from the acquirer, or from suspense after a
-    /// return): the payment is settled, on time or late against the promise.
-    fn credit_merchant(&mut self, pid: u32, from: Account) {
-        let now = self.q.now();
-        let p = self.arena.pay[pid as usize];
-        self.books.ledger.post(from, Account::Merchants, p.amount);
-        let q = &mut self.arena.pay[pid as usize];
-        q.credited += q.amount;
-        q.set(flag::SETTLED);
-        let on_time = now <= self.calendar.promised_by(p.t_sale);
-        if on_time {
-            q.set(flag::ON_TIME);
-        }
-        self.out.record_settlement(now - p.t_sale);
-        if T::ON {
-            self.trace(pid, |_| Step::Settled { on_time });
-        }
     }
 
     /// Credits a batch's retired payments: one set of postings per route, outcomes by count.
@@ -222,15 +312,8 @@ impl<T: Tracer> World<'_, T> {
                     .post(Account::Acquirer, Account::Merchants, amount);
             }
         }
-        // Retired payments are sales the till approved with ordinary payouts: settled, or
-        // charged back if fraud.
+        // Retired payments are legitimate sales the till approved with ordinary payouts.
         self.out.payouts += r.count;
-        self.out.record_outcomes(
-            Outcome::Chargeback,
-            r.fraud_count,
-            r.fraud_amount,
-            r.fraud_amount,
-        );
         for (&day, &(n, amount)) in &r.sale_days {
             let on_time = now <= self.calendar.credit_at(day, self.s.settlement.promise_days);
             let o = if on_time {

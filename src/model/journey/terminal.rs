@@ -29,7 +29,11 @@ impl<T: Tracer> World<'_, T> {
         let miskeyed = chance(w(slot::MISKEY), grp.miskey_share);
         let r = &self.routing;
         let issuer = pick(&r.issuer_cdf, unit(w(slot::ISSUER)));
-        let channel = pick(&r.channel_cdf, unit(w(slot::CHANNEL)));
+        let by_weight = pick(&r.channel_cdf, unit(w(slot::CHANNEL)));
+        let channel = match &r.table {
+            Some(t) => t[issuer as usize].channel as u16,
+            None => by_weight,
+        };
         let fraud = chance(w(slot::FRAUD), self.s.fraud_share);
         let acc = &self.nodes.accounts[issuer as usize];
         let account = acc.pick(w(slot::ACCOUNT));
@@ -69,6 +73,8 @@ impl<T: Tracer> World<'_, T> {
             issuer_state: Iss::Unseen,
             used: 0,
             saf_sent: 0,
+            t_break: 0,
+            advice_sent: 0,
         });
         self.out.payments += 1;
         if T::ON {

@@ -1,0 +1,321 @@
+//! The last mile: the payout to the merchant's settlement account. T+N with the interbank
+//! settlement or D+0 instantly up to a daily cap; held by the acquirer's merchant risk control
+//! for review; delayed by the receiving bank's maintenance windows; returned from a wrong
+//! account into suspense until the merchant corrects it; and, for fraud, charged back.
+
+use crate::engine::rng::unit;
+use crate::engine::{DAY, Nanos};
+use crate::model::World;
+use crate::model::event::Ev;
+use crate::model::ledger::Account;
+use crate::model::payment::{AcquirerState as Acq, flag, slot};
+use crate::model::trace::{Step, Tracer};
+use crate::model::world::merchant_slot;
+use crate::scenario::{Liability, PayoutSchedule};
+
+/// Whether time of day `tod` lies in the daily window `[a, b)` (which may wrap midnight).
+pub(in crate::model) fn in_window(tod: Nanos, (a, b): (Nanos, Nanos)) -> bool {
+    if a <= b {
+        (a..b).contains(&tod)
+    } else {
+        tod >= a || tod < b
+    }
+}
+
+impl<T: Tracer> World<'_, T> {
+    /// The first instant at or after `t` outside every maintenance window of the receiving
+    /// bank.
+    fn after_maintenance(&self, mut t: Nanos) -> Nanos {
+        let windows = &self.s.payout.bank_maintenance;
+        // Windows may touch one another: step out of each in turn (a few at most).
+        for _ in 0..=windows.len() {
+            let Some(&(a, b)) = windows.iter().find(|w| in_window(t % DAY, **w)) else {
+                break;
+            };
+            let day = t - t % DAY;
+            t = if a <= b || t % DAY < b {
+                day + b
+            } else {
+                day + DAY + b
+            };
+        }
+        t
+    }
+
+    /// The merchant's payout is due (the interbank money has reached the acquirer, or a D+0
+    /// advance is made): held for review, delayed by a maintenance window, or made now.
+    pub(in crate::model) fn payout_due(&mut self, pid: u32) {
+        let now = self.q.now();
+        let p = self.arena.pay[pid as usize];
+        if p.has(flag::MERCHANT_HOLD) && !p.has(flag::IN_RISK_HOLD) {
+            self.books
+                .ledger
+                .post(Account::Acquirer, Account::RiskHold, p.amount);
+            let q = &mut self.arena.pay[pid as usize];
+            q.set(flag::IN_RISK_HOLD | flag::PAID_OUT);
+            let review = match &self.s.merchant_risk {
+                Some(m) => m
+                    .review_time
+                    .quantile_ns(unit(self.word(pid, slot::MERCHANT_REVIEW))),
+                None => 0,
+            };
+            if T::ON {
+                self.trace(pid, |_| {
+                    Step::Note(
+                        "merchant risk control holds the payout for review (the money waits in \
+                         the acquirer's risk-hold account)",
+                    )
+                });
+            }
+            let at = now.saturating_add(review);
+            if at <= self.horizon {
+                self.schedule(at, Ev::MerchantReviewDone { pid });
+            }
+            return;
+        }
+        self.arena.pay[pid as usize].set(flag::PAYOUT_DUE);
+        let at = self.after_maintenance(now);
+        if at == now {
+            self.payout_now(pid);
+        } else {
+            self.out.payouts_delayed += 1;
+            if T::ON {
+                self.trace(pid, |_| {
+                    Step::Note(
+                        "the merchant's bank is in a maintenance window: the payout waits for it \
+                         to end",
+                    )
+                });
+            }
+            if at <= self.horizon {
+                self.schedule(at, Ev::Payout { pid });
+            }
+        }
+    }
+
+    /// The payout goes to the merchant's account: credited, or returned into suspense if the
+    /// account details are wrong.
+    pub(in crate::model) fn payout_now(&mut self, pid: u32) {
+        let p = &mut self.arena.pay[pid as usize];
+        if !p.has(flag::PAYOUT_DUE) {
+            return; // refunded meanwhile
+        }
+        p.flags &= !flag::PAYOUT_DUE;
+        let from = if p.has(flag::IN_RISK_HOLD) {
+            Account::RiskHold
+        } else {
+            Account::Acquirer
+        };
+        p.flags &= !flag::IN_RISK_HOLD;
+        p.set(flag::PAID_OUT);
+        let amount = p.amount;
+        self.out.payouts += 1;
+        if !self.wrong_account(pid) {
+            self.credit_merchant(pid, from);
+            return;
+        }
+        // The payout bounces off the merchant's wrong account into suspense.
+        self.books.ledger.post(from, Account::Suspense, amount);
+        let now = self.q.now();
+        let q = &mut self.arena.pay[pid as usize];
+        q.set(flag::RETURNED);
+        q.t_break = now;
+        self.out.payouts_returned += 1;
+        if T::ON {
+            self.trace(pid, |_| Step::PayoutReturned);
+        }
+        let at = now.saturating_add(self.s.payout.correction_delay);
+        if at <= self.horizon {
+            self.schedule(at, Ev::PayoutCorrected { pid });
+        }
+        self.schedule_break(pid);
+    }
+
+    /// The merchant corrected its account details: the payout leaves suspense for the merchant.
+    pub(in crate::model) fn payout_corrected(&mut self, pid: u32) {
+        let p = &mut self.arena.pay[pid as usize];
+        if !p.has(flag::RETURNED) {
+            return; // already repaired by reconciliation, or refunded
+        }
+        p.flags &= !flag::RETURNED;
+        self.credit_merchant(pid, Account::Suspense);
+    }
+
+    /// The payout reaches the merchant's account: the payment is settled, on time or late
+    /// against the promise. A fraudulent sale is then charged back.
+    fn credit_merchant(&mut self, pid: u32, from: Account) {
+        let now = self.q.now();
+        let p = self.arena.pay[pid as usize];
+        self.books.ledger.post(from, Account::Merchants, p.amount);
+        let q = &mut self.arena.pay[pid as usize];
+        q.credited += q.amount;
+        q.set(flag::SETTLED);
+        let on_time = now <= self.calendar.promised_by(p.t_sale);
+        if on_time {
+            q.set(flag::ON_TIME);
+        }
+        self.out.record_settlement(now - p.t_sale);
+        if T::ON {
+            self.trace(pid, |_| Step::Settled { on_time });
+        }
+        if p.has(flag::FRAUD) {
+            self.chargeback(pid);
+        }
+    }
+
+    /// The real cardholder disputes a fraudulent sale: the refund comes from whoever the
+    /// liability rule names (the dispute's own timing, up to 120 days, is not modelled: the
+    /// postings are made when the merchant is credited).
+    fn chargeback(&mut self, pid: u32) {
+        let liability = self.s.liability;
+        let p = &mut self.arena.pay[pid as usize];
+        let (i, a, amt) = (p.issuer, p.account, p.amount);
+        let from = match liability {
+            Liability::Merchant => {
+                p.credited -= amt;
+                Account::Merchants
+            }
+            Liability::Acquirer => Account::AcquirerLoss,
+            Liability::Issuer => Account::IssuerLoss,
+        };
+        p.charged -= amt;
+        p.set(flag::CHARGED_BACK);
+        p.issuer_state = crate::model::payment::IssuerState::Refunded;
+        self.nodes.accounts[i as usize].release(a, amt);
+        self.books.ledger.post(from, Account::Cardholders, amt);
+        self.out.chargeback_loss[liability as usize] += amt;
+        if T::ON {
+            self.trace(pid, |_| {
+                Step::Note("the real cardholder disputes the sale: a chargeback refunds them")
+            });
+        }
+    }
+
+    /// Plans the D+0 payout of an approval, once the terminal can no longer reverse the sale
+    /// (its timeout plus a minute for the reversal to arrive).
+    pub(in crate::model) fn plan_advance(&mut self, pid: u32) {
+        if self.s.payout.schedule != PayoutSchedule::D0
+            || self.arena.pay[pid as usize].has(flag::MERCHANT_HOLD)
+        {
+            return;
+        }
+        let delay = self.s.strategy.terminal_timeout + 60 * crate::engine::SECOND;
+        let at = self.q.now().saturating_add(delay);
+        if at <= self.horizon {
+            self.schedule(at, Ev::Advance { pid });
+        }
+    }
+
+    /// The D+0 payout: the acquirer pays the merchant from its own funds, within the
+    /// merchant's daily cap (beyond it, the sale waits for the normal settlement).
+    pub(in crate::model) fn advance(&mut self, pid: u32) {
+        let now = self.q.now();
+        let p = self.arena.pay[pid as usize];
+        if !matches!(p.acquirer, Acq::Approved | Acq::Cleared) || p.has(flag::PAID_ON) {
+            return; // reversed meanwhile, or already settled the normal way
+        }
+        if let Some(cap) = self.s.payout.d0_daily_cap {
+            let md = self.merchant_day(p.group, p.terminal, now);
+            if md.advanced + p.amount > cap {
+                self.out.d0_over_cap += 1;
+                if T::ON {
+                    self.trace(pid, |_| {
+                        Step::Note(
+                            "the merchant's D+0 cap for the day is used up: this sale waits for \
+                             the normal settlement",
+                        )
+                    });
+                }
+                return;
+            }
+            md.advanced += p.amount;
+        }
+        self.arena.pay[pid as usize].set(flag::ADVANCED);
+        self.out.advances += 1;
+        if T::ON {
+            self.trace(pid, |_| {
+                Step::Note("D+0: the acquirer pays the merchant now, from its own funds")
+            });
+        }
+        self.payout_due(pid);
+    }
+
+    /// The merchant's running figures for the calendar day of `now`.
+    fn merchant_day(
+        &mut self,
+        group: u16,
+        terminal: u32,
+        now: Nanos,
+    ) -> &mut crate::model::world::MerchantDay {
+        let md = &mut self.books.merchant_days[group as usize][terminal as usize];
+        let day = now / DAY;
+        if md.day != day {
+            *md = crate::model::world::MerchantDay {
+                day,
+                ..Default::default()
+            };
+        }
+        md
+    }
+
+    /// Merchant risk control screens an approval: a rule may hold its payout for review.
+    pub(in crate::model) fn merchant_screen(&mut self, pid: u32) {
+        let Some(mr) = &self.s.merchant_risk else {
+            return;
+        };
+        let (large, night, count) = (mr.large_sale, mr.night, mr.daily_count);
+        let misfire_share = mr.misfire_share;
+        let now = self.q.now();
+        let p = self.arena.pay[pid as usize];
+        let mut hold = self.merchant_chance(pid, merchant_slot::RISK_MISFIRE, misfire_share);
+        hold |= large.is_some_and(|l| p.amount >= l);
+        hold |= night.is_some_and(|w| in_window(p.t_sale % DAY, w));
+        if let Some(n) = count {
+            let md = self.merchant_day(p.group, p.terminal, now);
+            md.sales += 1;
+            hold |= md.sales > n;
+        }
+        if hold {
+            self.arena.pay[pid as usize].set(flag::MERCHANT_HOLD);
+            self.out.merchant_holds += 1;
+            if T::ON {
+                self.trace(pid, |_| {
+                    Step::Note("a merchant risk rule flags the sale: its payout will be held")
+                });
+            }
+        }
+    }
+
+    /// A merchant-risk review ends: a confirmed fraud is refunded to the cardholder, anything
+    /// else is paid to the merchant.
+    pub(in crate::model) fn merchant_review_done(&mut self, pid: u32) {
+        let p = self.arena.pay[pid as usize];
+        if !p.has(flag::IN_RISK_HOLD) {
+            return;
+        }
+        if p.has(flag::FRAUD) {
+            self.refund_cardholder(pid);
+            self.arena.pay[pid as usize].acquirer = Acq::Reversed;
+            self.out.merchant_fraud_refunds += 1;
+            if T::ON {
+                self.trace(pid, |_| {
+                    Step::Note("the review confirms fraud: the cardholder is refunded")
+                });
+            }
+            return;
+        }
+        if T::ON {
+            self.trace(pid, |_| {
+                Step::Note("the review clears the sale: the payout is released")
+            });
+        }
+        self.arena.pay[pid as usize].set(flag::PAYOUT_DUE);
+        let now = self.q.now();
+        let at = self.after_maintenance(now);
+        if at == now {
+            self.payout_now(pid);
+        } else if at <= self.horizon {
+            self.schedule(at, Ev::Payout { pid });
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! Reconciliation: a scheduled comparison of the acquirer's, the channels' and the issuers'
+//! records and the suspense account. A mismatch (a *break*) is found by the first run at least
+//! the detection delay after it arose, and repaired a repair time later: the cardholder is
+//! refunded, or the merchant credited. Without reconciliation the breaks stay until something
+//! else ends them (a hold's expiry, a merchant's correction) or the end of observation.
+
+use crate::engine::Nanos;
+use crate::model::World;
+use crate::model::event::Ev;
+use crate::model::ledger::Account;
+use crate::model::payment::{AcquirerState as Acq, IssuerState as Iss, Payment, flag};
+use crate::model::trace::{Step, Tracer};
+use crate::scenario::ReconSpec;
+
+/// What kind of mismatch a payment is (indexed like `RunOutput::breaks_found`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(in crate::model) enum Break {
+    /// The till showed no sale, but the issuer holds or took the cardholder's money.
+    PhantomCharge,
+    /// Like a phantom charge, but the acquirer host believes it reversed the payment (its
+    /// store-and-forward reversal expired unacknowledged).
+    ReversalMismatch,
+    /// The acquirer cleared a sale the issuer had no hold for (an exception).
+    UnmatchedPresentment,
+    /// A payout came back from the merchant's account and waits in suspense.
+    ReturnedPayout,
+}
+
+/// The kind of break a payment is, if any.
+pub(in crate::model) fn break_of(p: &Payment) -> Option<Break> {
+    if p.has(flag::RETURNED) {
+        Some(Break::ReturnedPayout)
+    } else if p.has(flag::EXCEPTION) {
+        Some(Break::UnmatchedPresentment)
+    } else if !p.till_approved() && p.charged > 0 && !p.has(flag::CHARGED_BACK) {
+        if p.has(flag::SAF) && !p.has(flag::SAF_ACKED) {
+            Some(Break::ReversalMismatch)
+        } else {
+            Some(Break::PhantomCharge)
+        }
+    } else {
+        None
+    }
+}
+
+/// The first reconciliation run at or after `t`.
+fn run_at_or_after(r: &ReconSpec, t: Nanos) -> Nanos {
+    if t <= r.at {
+        return r.at;
+    }
+    let k = (t - r.at).div_ceil(r.interval);
+    r.at.saturating_add(k.saturating_mul(r.interval))
+}
+
+impl<T: Tracer> World<'_, T> {
+    /// If reconciliation is on and the payment is a break it has not yet planned for, plans
+    /// the run that will find it; returns whether it did (the event keeps the payment).
+    pub(in crate::model) fn schedule_break(&mut self, pid: u32) -> bool {
+        let Some(r) = &self.s.reconciliation else {
+            return false;
+        };
+        let now = self.q.now();
+        let p = self.arena.pay[pid as usize];
+        if p.has(flag::BREAK_PENDING) {
+            return false;
+        }
+        let Some(kind) = break_of(&p) else {
+            return false;
+        };
+        let arose = if p.t_break > 0 { p.t_break } else { now };
+        let found = run_at_or_after(r, arose.saturating_add(r.detection_delay).max(now));
+        if kind == Break::PhantomCharge || kind == Break::ReversalMismatch {
+            let expiry = self.s.issuers[p.issuer as usize].hold_expiry;
+            if p.issuer_state == Iss::Held && p.t_held.saturating_add(expiry) <= found {
+                return false; // the hold lapses before any run can see it
+            }
+        }
+        if found > self.horizon {
+            return false;
+        }
+        let q = &mut self.arena.pay[pid as usize];
+        q.t_break = arose;
+        q.set(flag::BREAK_PENDING);
+        self.schedule(found, Ev::BreakFound { pid });
+        true
+    }
+
+    /// A reconciliation run finds the break (if it is still one) and opens its repair.
+    pub(in crate::model) fn break_found(&mut self, pid: u32) {
+        let Some(r) = &self.s.reconciliation else {
+            return;
+        };
+        let repair = r.repair_time;
+        let p = self.arena.pay[pid as usize];
+        let Some(kind) = break_of(&p) else {
+            return; // resolved meanwhile (a late acknowledgement, a merchant's correction)
+        };
+        self.arena.pay[pid as usize].set(flag::BREAK_FOUND);
+        self.out.breaks_found[kind as usize] += 1;
+        if T::ON {
+            self.trace(pid, |_| {
+                Step::Note(match kind {
+                    Break::PhantomCharge | Break::ReversalMismatch => {
+                        "reconciliation finds the issuer holding money for a sale the acquirer \
+                         does not have: a break"
+                    }
+                    Break::UnmatchedPresentment => {
+                        "reconciliation finds the unmatched presentment in the exception queue: \
+                         a break"
+                    }
+                    Break::ReturnedPayout => {
+                        "reconciliation finds the returned payout in suspense: a break"
+                    }
+                })
+            });
+        }
+        let at = self.q.now().saturating_add(repair);
+        if at <= self.horizon {
+            self.schedule(at, Ev::BreakRepair { pid });
+        }
+    }
+
+    /// The break is repaired: the cardholder refunded, or the merchant credited.
+    pub(in crate::model) fn break_repair(&mut self, pid: u32) {
+        let now = self.q.now();
+        let p = self.arena.pay[pid as usize];
+        let Some(kind) = break_of(&p) else {
+            return;
+        };
+        match kind {
+            Break::PhantomCharge | Break::ReversalMismatch => {
+                if p.issuer_state == Iss::Held {
+                    let q = &mut self.arena.pay[pid as usize];
+                    q.issuer_state = Iss::Released;
+                    q.charged -= q.amount;
+                    self.nodes.accounts[p.issuer as usize].release(p.account, p.amount);
+                    self.books.ledger.post(
+                        Account::IssuerHolds(p.issuer),
+                        Account::Cardholders,
+                        p.amount,
+                    );
+                } else {
+                    self.refund_cardholder(pid);
+                }
+                let q = &mut self.arena.pay[pid as usize];
+                if q.has(flag::SAF) {
+                    q.set(flag::SAF_ACKED); // the host's belief is corrected
+                }
+                q.acquirer = Acq::Reversed;
+            }
+            Break::UnmatchedPresentment => {
+                let q = &mut self.arena.pay[pid as usize];
+                q.flags &= !flag::EXCEPTION;
+                if p.till_approved() {
+                    // The issuer posts the presentment after all; the sale is paid on.
+                    q.issuer_state = Iss::Posted;
+                    q.charged += q.amount;
+                    q.set(flag::PAID_ON);
+                    self.nodes.accounts[p.issuer as usize].force_debit(p.account, p.amount);
+                    self.books.ledger.post(
+                        Account::Cardholders,
+                        Account::IssuerHolds(p.issuer),
+                        p.amount,
+                    );
+                    self.post_interbank(p.issuer, p.channel, p.amount);
+                    if !p.has(flag::ADVANCED) {
+                        self.payout_due(pid);
+                    }
+                } else {
+                    // No sale at the till: the acquirer writes the presentment off.
+                    q.acquirer = Acq::Reversed;
+                }
+            }
+            Break::ReturnedPayout => self.payout_corrected(pid),
+        }
+        self.arena.pay[pid as usize].set(flag::REPAIRED);
+        let age = now.saturating_sub(p.t_break);
+        let out = &mut self.out;
+        out.breaks_repaired += 1;
+        out.repaired_age_sum += age as u128;
+        out.repaired_age_max = out.repaired_age_max.max(age);
+        if T::ON {
+            self.trace(pid, |_| {
+                Step::Note(match kind {
+                    Break::UnmatchedPresentment if p.till_approved() => {
+                        "the break is repaired: the issuer posts the presentment and the merchant \
+                         is paid"
+                    }
+                    Break::UnmatchedPresentment => {
+                        "the break is repaired: the presentment is \
+                                                    written off"
+                    }
+                    Break::ReturnedPayout => "the break is repaired: the payout is sent again",
+                    _ => "the break is repaired: the cardholder gets the money back",
+                })
+            });
+        }
+    }
+}
