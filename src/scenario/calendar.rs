@@ -214,6 +214,9 @@ mod tests {
             holidays: vec![],
             extra_business_days: vec![],
             bank_down: vec![],
+            file_reject_share: 0.0,
+            file_late_share: 0.0,
+            file_rejected: vec![],
         }
     }
 
