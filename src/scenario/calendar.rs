@@ -133,6 +133,38 @@ pub fn horizon(s: &Scenario) -> Nanos {
     end + HOUR
 }
 
+/// A list of dates of `[settlement]` (`field` names it) as sorted, distinct day indices from
+/// day 0; dates before day 0 are dropped. A non-empty list needs `simulation.start_date`.
+pub(super) fn day_indices(
+    cx: &Ctx,
+    dates: &Spanned<Vec<Spanned<Date>>>,
+    field: &str,
+    start_date: Option<i64>,
+) -> Result<Vec<u64>, ScenarioError> {
+    let Some(start) = start_date else {
+        if dates.get_ref().is_empty() {
+            return Ok(vec![]);
+        }
+        return Err(cx.err(
+            dates.span(),
+            field,
+            format!(
+                "{field} lists calendar dates, and placing them on the simulated days needs \
+                 simulation.start_date, the date of day 0 (e.g. start_date = \"2026-09-30\" \
+                 under [simulation])"
+            ),
+        ));
+    };
+    let mut v: Vec<u64> = dates
+        .get_ref()
+        .iter()
+        .filter_map(|d| u64::try_from(d.get_ref().0 - start).ok())
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    Ok(v)
+}
+
 /// Holidays, extra business days and settlement-bank down days, as day indices.
 type SettlementDays = (Vec<u64>, Vec<u64>, Vec<u64>);
 
@@ -146,28 +178,7 @@ pub(super) fn settlement_dates(
     start_date: Option<i64>,
 ) -> Result<SettlementDays, ScenarioError> {
     let days = |dates: &Spanned<Vec<Spanned<Date>>>, field: &str| {
-        let Some(start) = start_date else {
-            if dates.get_ref().is_empty() {
-                return Ok(vec![]);
-            }
-            return Err(cx.err(
-                dates.span(),
-                field,
-                format!(
-                    "{field} lists calendar dates, and placing them on the simulated days needs \
-                     simulation.start_date, the date of day 0 (e.g. start_date = \"2026-09-30\" \
-                     under [simulation])"
-                ),
-            ));
-        };
-        let mut v: Vec<u64> = dates
-            .get_ref()
-            .iter()
-            .filter_map(|d| u64::try_from(d.get_ref().0 - start).ok())
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        Ok(v)
+        day_indices(cx, dates, field, start_date)
     };
     let holidays = days(&s.holidays, "settlement.holidays")?;
     let extra = days(&s.extra_business_days, "settlement.extra_business_days")?;
