@@ -98,9 +98,20 @@ impl Calendar {
     }
 }
 
-/// The end of observation: the scenario's, or by default an hour after the normal settlement of
-/// the latest sale that can still be cleared (its timeout, reversal retries and review
-/// included), so that nothing is left pending.
+/// The end of observation: the scenario's, or by default an hour after the latest of these, so
+/// that nothing in the normal cycle is left pending:
+///
+/// - the settlement of the latest sale that can still be cleared (its timeout, reversal retries
+///   and review included). When clearing files can be late or rejected (`file_reject_share` or
+///   `file_late_share` above 0, or any `file_rejected` date), from the next business day's
+///   cut-off, and on again while that day's file is one of the `file_rejected`. Then, in turn:
+///   plus `correction_delay` when account details can be wrong (`wrong_account_share` > 0),
+///   plus the longest `bank_maintenance` window, plus the merchant-risk review (the 99.9th
+///   percentile of `review_time`) when enabled, plus one reconciliation cycle after the last
+///   settlement (`interval + detection_delay + repair_time`) when enabled;
+/// - the expiry of the host's stored reversals of the last sales (`saf.expiry`);
+/// - the expiry of the stand-in advices of the last sales (each stand-in channel's
+///   `issuer_timeout + advice_expiry` after the last sale's terminal timeout).
 pub fn horizon(s: &Scenario) -> Nanos {
     if let Some(o) = s.observation {
         return o;
@@ -119,18 +130,42 @@ pub fn horizon(s: &Scenario) -> Nanos {
     {
         extra += r.review_delay;
     }
-    let last = cal.cutoff_day(s.traffic_window + extra);
+    let mut last = cal.cutoff_day(s.traffic_window + extra);
+    let st = &s.settlement;
+    if st.file_reject_share > 0.0 || st.file_late_share > 0.0 || !st.file_rejected.is_empty() {
+        // A late or rejected file goes with the next business day's.
+        last = cal.add_business_days(last, 1);
+        while st.file_rejected.binary_search(&last).is_ok() {
+            last = cal.add_business_days(last, 1);
+        }
+    }
     let mut end = cal.settlement_at(last, s.settlement.lag_days);
     if s.payout.wrong_account_share > 0.0 {
         // A returned payout is paid again once the merchant has corrected the details.
         end = end.saturating_add(s.payout.correction_delay);
     }
+    // A payout due inside a maintenance window waits for its end.
+    let window_len = |&(a, b): &(Nanos, Nanos)| if b > a { b - a } else { b + DAY - a };
+    let maintenance = s.payout.bank_maintenance.iter().map(window_len).max();
+    end = end.saturating_add(maintenance.unwrap_or(0));
+    if let Some(m) = &s.merchant_risk {
+        end = end.saturating_add(m.review_time.quantile_ns(0.999));
+    }
+    if let Some(r) = &s.reconciliation {
+        end = end.saturating_add(r.interval + r.detection_delay + r.repair_time);
+    }
+    let last_sale = s.traffic_window + s.strategy.terminal_timeout;
     if let Some(saf) = &s.strategy.saf {
         // The host's stored reversals of the last sales run until they expire.
-        let saf_end = s.traffic_window + s.strategy.terminal_timeout + reversals + saf.expiry;
-        end = end.max(saf_end);
+        end = end.max(last_sale + reversals + saf.expiry);
     }
-    end + HOUR
+    for c in &s.channels {
+        if let Some(si) = &c.stand_in {
+            // The advices of the last stand-in approvals are repeated until they expire.
+            end = end.max(last_sale + c.issuer_timeout.unwrap_or(0) + si.advice_expiry);
+        }
+    }
+    end.saturating_add(HOUR)
 }
 
 /// A list of dates of `[settlement]` (`field` names it) as sorted, distinct day indices from
