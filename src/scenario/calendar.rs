@@ -246,7 +246,7 @@ pub(super) fn settlement_dates(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::MINUTE;
+    use crate::engine::{MINUTE, SECOND};
     use crate::scenario::Limits;
     use crate::scenario::units::{parse_date, weekday_from_days};
 
@@ -470,5 +470,89 @@ mod tests {
         // The same scenario without holidays ends a week earlier.
         let plain = scenario("[simulation]\nstart_date = \"2026-09-30\"\n");
         assert_eq!(horizon(&plain), 2 * DAY + s.settlement.credit_time + HOUR);
+    }
+
+    /// With every default the horizon is day 2 10:00 (docs/scenarios.md, time model).
+    const BASE: Nanos = 2 * DAY + 10 * HOUR;
+
+    #[test]
+    fn horizon_is_unchanged_by_default() {
+        assert_eq!(horizon(&scenario("")), BASE);
+        // Fields that do not lengthen the normal cycle.
+        let s = scenario(
+            "[risk]\nliability = \"issuer\"\n[strategy]\nacquirer_timeout = \"25s\"\n\
+             [payout]\nschedule = \"d0\"\nd0_daily_cap = 100\n\
+             [[channels]]\nflow = \"single\"\nissuer_timeout = \"10s\"\n",
+        );
+        assert_eq!(horizon(&s), BASE);
+    }
+
+    #[test]
+    fn horizon_covers_the_new_delays() {
+        let h = |extra: &str| horizon(&scenario(extra));
+        // One reconciliation cycle after the last settlement: 24h + 12h + 24h.
+        assert_eq!(h("[reconciliation]\nenabled = true"), BASE + 60 * HOUR);
+        // The review of a held payout.
+        assert_eq!(
+            h("[merchant_risk]\nenabled = true\nmisfire_share = 0.1\nreview_time = \"1d\""),
+            BASE + DAY
+        );
+        let lognormal = scenario("[merchant_risk]\nenabled = true\nmisfire_share = 0.1");
+        let p999 = lognormal
+            .merchant_risk
+            .as_ref()
+            .unwrap()
+            .review_time
+            .quantile_ns(0.999);
+        assert!(p999 > 13 * DAY && p999 < 14 * DAY, "{p999}");
+        assert_eq!(horizon(&lognormal), BASE + p999);
+        // A late or rejected file: the last batch is presented a business day later.
+        assert_eq!(h("[settlement]\nfile_late_share = 0.1"), BASE + DAY);
+        assert_eq!(h("[settlement]\nfile_reject_share = 0.1"), BASE + DAY);
+        // Day 0 a Monday: the last batch is Tuesday's, its file moves on to Wednesday's, which
+        // is rejected, and so is Thursday's: presented on Friday, credited on Monday.
+        let s = "[simulation]\nstart_date = \"2026-09-28\"\n[settlement]\n";
+        assert_eq!(
+            h(&format!(
+                "{s}file_rejected = [\"2026-09-30\", \"2026-10-01\"]"
+            )),
+            7 * DAY + 10 * HOUR
+        );
+        assert_eq!(
+            h(&format!("{s}file_rejected = [\"2026-10-30\"]")),
+            BASE + DAY
+        );
+        // A payout due inside the longest maintenance window waits for its end.
+        assert_eq!(
+            h(
+                "[payout]\nbank_maintenance = [{ start = \"23:30\", end = \"01:00\" }, \
+               { start = \"08:00\", end = \"09:00\" }]"
+            ),
+            BASE + 90 * MINUTE
+        );
+        // The last stand-in advices run until they expire: 24h + 30s + 10s + 3d, plus an hour.
+        assert_eq!(
+            h("[[channels]]\nissuer_timeout = \"10s\"\n\
+               stand_in = { enabled = true, advice_expiry = \"3d\" }"),
+            4 * DAY + HOUR + 40 * SECOND
+        );
+        // Everything together: the settlement a day later, then each delay in turn.
+        let all = h(
+            "[settlement]\nfile_late_share = 0.1\n[reconciliation]\nenabled = true\n\
+                     [merchant_risk]\nenabled = true\nmisfire_share = 0.1\nreview_time = \"2d\"",
+        );
+        assert_eq!(all, BASE + DAY + 60 * HOUR + 2 * DAY);
+    }
+
+    #[test]
+    fn a_long_review_time_is_refused_by_the_horizon_limit() {
+        let err = crate::scenario::parse(
+            "name = \"h\"\n[merchant_risk]\nenabled = true\nmisfire_share = 0.1\n\
+             review_time = \"400d\"",
+            "h.toml",
+            &Limits::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("the limit is 366 days"), "{err}");
     }
 }
