@@ -785,6 +785,182 @@ fn horizon_above_the_limit() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The path after authorisation: routing table, channels, clearing files, payouts, merchant
+// risk, reconciliation, liability
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn routing_unknown_channel_suggests_the_close_one() {
+    let f = "routing_unknown_channel.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"unionpy\""),
+            field("routing[0].channel"),
+            "unknown channel id \"unionpy\"",
+            "(did you mean \"unionpay\"?)",
+            "channels: unionpay",
+        ],
+    );
+}
+
+#[test]
+fn routing_table_missing_an_issuer() {
+    let f = "routing_missing_issuer.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "[[routing]]"),
+            field("routing"),
+            "issuer \"bank-b\" is missing from the routing table",
+            "every issuer needs exactly one (issuers: bank-a, bank-b)",
+        ],
+    );
+}
+
+#[test]
+fn routing_table_with_an_issuer_twice() {
+    let f = "routing_duplicate_issuer.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "channel = \"cup\"\n\n[[routing]]\nissuer = |\"bank-a\""),
+            field("routing[1].issuer"),
+            "issuer \"bank-a\" is already routed by routing[0]",
+            "each issuer appears exactly once",
+        ],
+    );
+}
+
+#[test]
+fn routing_backup_is_the_channel_itself() {
+    let f = "routing_backup_is_channel.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "backup = |\"cup\""),
+            field("routing[0].backup"),
+            "backup \"cup\" is the same channel as routing[0].channel",
+            "the backup must be another channel",
+        ],
+    );
+}
+
+#[test]
+fn stand_in_needs_an_issuer_timeout() {
+    let f = "stand_in_without_issuer_timeout.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "enabled = |true"),
+            field("channels[0].stand_in.enabled"),
+            "stand_in.enabled = true needs channels[0].issuer_timeout",
+            "stand-in acts after the channel's issuer_timeout, e.g. issuer_timeout = \"10s\"",
+        ],
+    );
+}
+
+#[test]
+fn file_reject_and_late_shares_above_one() {
+    let f = "file_shares_above_one.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "file_late_share = |0.5"),
+            field("settlement.file_late_share"),
+            "file_reject_share + file_late_share is 0.6 + 0.5 = 1.1",
+            "must add up to at most 1",
+        ],
+    );
+}
+
+#[test]
+fn d0_daily_cap_with_a_t1_schedule() {
+    let f = "d0_cap_with_t1.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"5000.00\""),
+            field("payout.d0_daily_cap"),
+            "d0_daily_cap = 5000.00 caps D+0 instant payouts, but payout.schedule is \"t1\"",
+            "set schedule = \"d0\" or remove d0_daily_cap",
+        ],
+    );
+}
+
+#[test]
+fn bank_maintenance_window_that_ends_when_it_starts() {
+    let f = "bank_maintenance_empty_window.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "end = |\"23:30\""),
+            field("payout.bank_maintenance[0]"),
+            "start and end are both \"23:30\"",
+            "a window needs an end different from its start",
+        ],
+    );
+}
+
+#[test]
+fn merchant_risk_enabled_without_a_rule() {
+    let f = "merchant_risk_no_rule.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "enabled = |true"),
+            field("merchant_risk.enabled"),
+            "merchant_risk.enabled = true, but no rule can hold a payout",
+            "set large_sale, night or daily_count, or misfire_share above 0",
+        ],
+    );
+}
+
+#[test]
+fn reconciliation_interval_zero() {
+    let f = "reconciliation_interval_zero.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"0s\""),
+            field("reconciliation.interval"),
+            "interval = \"0s\"",
+            "must be longer than zero, got 0",
+            "e.g. \"24h\"",
+        ],
+    );
+}
+
+#[test]
+fn unknown_message_flow_suggests_single() {
+    let f = "flow_unknown.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"singel\""),
+            field("channels[0].flow"),
+            "unknown variant `singel`",
+            "(did you mean \"single\"?)",
+            "expected `dual` or `single`",
+        ],
+    );
+}
+
+#[test]
+fn unknown_liability() {
+    let f = "liability_unknown.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"cardholder\""),
+            field("risk.liability"),
+            "unknown variant `cardholder`",
+            "expected one of `merchant`, `acquirer`, `issuer`",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Files
 // ---------------------------------------------------------------------------------------------
 

@@ -9,11 +9,14 @@ mod common;
 use common::{cases, seed};
 use std::io::Write;
 
-const SHIPPED: [&str; 4] = [
+/// The shipped scenarios, and a fixture that sets every field of the path after authorisation
+/// (routing table, stand-in, clearing-file faults, payouts, merchant risk, reconciliation).
+const SHIPPED: [&str; 5] = [
     include_str!("../scenarios/baseline.toml"),
     include_str!("../scenarios/pipeline.toml"),
     include_str!("../scenarios/outage.toml"),
     include_str!("../scenarios/holiday.toml"),
+    include_str!("fixtures/postauth.toml"),
 ];
 
 /// Values that have broken parsers before: signs, overflow, special floats, empty and odd

@@ -98,9 +98,20 @@ impl Calendar {
     }
 }
 
-/// The end of observation: the scenario's, or by default an hour after the normal settlement of
-/// the latest sale that can still be cleared (its timeout, reversal retries and review
-/// included), so that nothing is left pending.
+/// The end of observation: the scenario's, or by default an hour after the latest of these, so
+/// that nothing in the normal cycle is left pending:
+///
+/// - the settlement of the latest sale that can still be cleared (its timeout, reversal retries
+///   and review included). When clearing files can be late or rejected (`file_reject_share` or
+///   `file_late_share` above 0, or any `file_rejected` date), from the next business day's
+///   cut-off, and on again while that day's file is one of the `file_rejected`. Then, in turn:
+///   plus `correction_delay` when account details can be wrong (`wrong_account_share` > 0),
+///   plus the longest `bank_maintenance` window, plus the merchant-risk review (the 99.9th
+///   percentile of `review_time`) when enabled, plus one reconciliation cycle after the last
+///   settlement (`interval + detection_delay + repair_time`) when enabled;
+/// - the expiry of the host's stored reversals of the last sales (`saf.expiry`);
+/// - the expiry of the stand-in advices of the last sales (each stand-in channel's
+///   `issuer_timeout + advice_expiry` after the last sale's terminal timeout).
 pub fn horizon(s: &Scenario) -> Nanos {
     if let Some(o) = s.observation {
         return o;
@@ -119,18 +130,74 @@ pub fn horizon(s: &Scenario) -> Nanos {
     {
         extra += r.review_delay;
     }
-    let last = cal.cutoff_day(s.traffic_window + extra);
+    let mut last = cal.cutoff_day(s.traffic_window + extra);
+    let st = &s.settlement;
+    if st.file_reject_share > 0.0 || st.file_late_share > 0.0 || !st.file_rejected.is_empty() {
+        // A late or rejected file goes with the next business day's.
+        last = cal.add_business_days(last, 1);
+        while st.file_rejected.binary_search(&last).is_ok() {
+            last = cal.add_business_days(last, 1);
+        }
+    }
     let mut end = cal.settlement_at(last, s.settlement.lag_days);
     if s.payout.wrong_account_share > 0.0 {
         // A returned payout is paid again once the merchant has corrected the details.
         end = end.saturating_add(s.payout.correction_delay);
     }
+    // A payout due inside a maintenance window waits for its end.
+    let window_len = |&(a, b): &(Nanos, Nanos)| if b > a { b - a } else { b + DAY - a };
+    let maintenance = s.payout.bank_maintenance.iter().map(window_len).max();
+    end = end.saturating_add(maintenance.unwrap_or(0));
+    if let Some(m) = &s.merchant_risk {
+        end = end.saturating_add(m.review_time.quantile_ns(0.999));
+    }
+    if let Some(r) = &s.reconciliation {
+        end = end.saturating_add(r.interval + r.detection_delay + r.repair_time);
+    }
+    let last_sale = s.traffic_window + s.strategy.terminal_timeout;
     if let Some(saf) = &s.strategy.saf {
         // The host's stored reversals of the last sales run until they expire.
-        let saf_end = s.traffic_window + s.strategy.terminal_timeout + reversals + saf.expiry;
-        end = end.max(saf_end);
+        end = end.max(last_sale + reversals + saf.expiry);
     }
-    end + HOUR
+    for c in &s.channels {
+        if let Some(si) = &c.stand_in {
+            // The advices of the last stand-in approvals are repeated until they expire.
+            end = end.max(last_sale + c.issuer_timeout.unwrap_or(0) + si.advice_expiry);
+        }
+    }
+    end.saturating_add(HOUR)
+}
+
+/// A list of dates of `[settlement]` (`field` names it) as sorted, distinct day indices from
+/// day 0; dates before day 0 are dropped. A non-empty list needs `simulation.start_date`.
+pub(super) fn day_indices(
+    cx: &Ctx,
+    dates: &Spanned<Vec<Spanned<Date>>>,
+    field: &str,
+    start_date: Option<i64>,
+) -> Result<Vec<u64>, ScenarioError> {
+    let Some(start) = start_date else {
+        if dates.get_ref().is_empty() {
+            return Ok(vec![]);
+        }
+        return Err(cx.err(
+            dates.span(),
+            field,
+            format!(
+                "{field} lists calendar dates, and placing them on the simulated days needs \
+                 simulation.start_date, the date of day 0 (e.g. start_date = \"2026-09-30\" \
+                 under [simulation])"
+            ),
+        ));
+    };
+    let mut v: Vec<u64> = dates
+        .get_ref()
+        .iter()
+        .filter_map(|d| u64::try_from(d.get_ref().0 - start).ok())
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    Ok(v)
 }
 
 /// Holidays, extra business days and settlement-bank down days, as day indices.
@@ -146,28 +213,7 @@ pub(super) fn settlement_dates(
     start_date: Option<i64>,
 ) -> Result<SettlementDays, ScenarioError> {
     let days = |dates: &Spanned<Vec<Spanned<Date>>>, field: &str| {
-        let Some(start) = start_date else {
-            if dates.get_ref().is_empty() {
-                return Ok(vec![]);
-            }
-            return Err(cx.err(
-                dates.span(),
-                field,
-                format!(
-                    "{field} lists calendar dates, and placing them on the simulated days needs \
-                     simulation.start_date, the date of day 0 (e.g. start_date = \"2026-09-30\" \
-                     under [simulation])"
-                ),
-            ));
-        };
-        let mut v: Vec<u64> = dates
-            .get_ref()
-            .iter()
-            .filter_map(|d| u64::try_from(d.get_ref().0 - start).ok())
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        Ok(v)
+        day_indices(cx, dates, field, start_date)
     };
     let holidays = days(&s.holidays, "settlement.holidays")?;
     let extra = days(&s.extra_business_days, "settlement.extra_business_days")?;
@@ -200,7 +246,7 @@ pub(super) fn settlement_dates(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::MINUTE;
+    use crate::engine::{MINUTE, SECOND};
     use crate::scenario::Limits;
     use crate::scenario::units::{parse_date, weekday_from_days};
 
@@ -424,5 +470,89 @@ mod tests {
         // The same scenario without holidays ends a week earlier.
         let plain = scenario("[simulation]\nstart_date = \"2026-09-30\"\n");
         assert_eq!(horizon(&plain), 2 * DAY + s.settlement.credit_time + HOUR);
+    }
+
+    /// With every default the horizon is day 2 10:00 (docs/scenarios.md, time model).
+    const BASE: Nanos = 2 * DAY + 10 * HOUR;
+
+    #[test]
+    fn horizon_is_unchanged_by_default() {
+        assert_eq!(horizon(&scenario("")), BASE);
+        // Fields that do not lengthen the normal cycle.
+        let s = scenario(
+            "[risk]\nliability = \"issuer\"\n[strategy]\nacquirer_timeout = \"25s\"\n\
+             [payout]\nschedule = \"d0\"\nd0_daily_cap = 100\n\
+             [[channels]]\nflow = \"single\"\nissuer_timeout = \"10s\"\n",
+        );
+        assert_eq!(horizon(&s), BASE);
+    }
+
+    #[test]
+    fn horizon_covers_the_new_delays() {
+        let h = |extra: &str| horizon(&scenario(extra));
+        // One reconciliation cycle after the last settlement: 24h + 12h + 24h.
+        assert_eq!(h("[reconciliation]\nenabled = true"), BASE + 60 * HOUR);
+        // The review of a held payout.
+        assert_eq!(
+            h("[merchant_risk]\nenabled = true\nmisfire_share = 0.1\nreview_time = \"1d\""),
+            BASE + DAY
+        );
+        let lognormal = scenario("[merchant_risk]\nenabled = true\nmisfire_share = 0.1");
+        let p999 = lognormal
+            .merchant_risk
+            .as_ref()
+            .unwrap()
+            .review_time
+            .quantile_ns(0.999);
+        assert!(p999 > 13 * DAY && p999 < 14 * DAY, "{p999}");
+        assert_eq!(horizon(&lognormal), BASE + p999);
+        // A late or rejected file: the last batch is presented a business day later.
+        assert_eq!(h("[settlement]\nfile_late_share = 0.1"), BASE + DAY);
+        assert_eq!(h("[settlement]\nfile_reject_share = 0.1"), BASE + DAY);
+        // Day 0 a Monday: the last batch is Tuesday's, its file moves on to Wednesday's, which
+        // is rejected, and so is Thursday's: presented on Friday, credited on Monday.
+        let s = "[simulation]\nstart_date = \"2026-09-28\"\n[settlement]\n";
+        assert_eq!(
+            h(&format!(
+                "{s}file_rejected = [\"2026-09-30\", \"2026-10-01\"]"
+            )),
+            7 * DAY + 10 * HOUR
+        );
+        assert_eq!(
+            h(&format!("{s}file_rejected = [\"2026-10-30\"]")),
+            BASE + DAY
+        );
+        // A payout due inside the longest maintenance window waits for its end.
+        assert_eq!(
+            h(
+                "[payout]\nbank_maintenance = [{ start = \"23:30\", end = \"01:00\" }, \
+               { start = \"08:00\", end = \"09:00\" }]"
+            ),
+            BASE + 90 * MINUTE
+        );
+        // The last stand-in advices run until they expire: 24h + 30s + 10s + 3d, plus an hour.
+        assert_eq!(
+            h("[[channels]]\nissuer_timeout = \"10s\"\n\
+               stand_in = { enabled = true, advice_expiry = \"3d\" }"),
+            4 * DAY + HOUR + 40 * SECOND
+        );
+        // Everything together: the settlement a day later, then each delay in turn.
+        let all = h(
+            "[settlement]\nfile_late_share = 0.1\n[reconciliation]\nenabled = true\n\
+                     [merchant_risk]\nenabled = true\nmisfire_share = 0.1\nreview_time = \"2d\"",
+        );
+        assert_eq!(all, BASE + DAY + 60 * HOUR + 2 * DAY);
+    }
+
+    #[test]
+    fn a_long_review_time_is_refused_by_the_horizon_limit() {
+        let err = crate::scenario::parse(
+            "name = \"h\"\n[merchant_risk]\nenabled = true\nmisfire_share = 0.1\n\
+             review_time = \"400d\"",
+            "h.toml",
+            &Limits::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("the limit is 366 days"), "{err}");
     }
 }

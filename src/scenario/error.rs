@@ -122,20 +122,20 @@ pub fn did_you_mean(word: &str, candidates: &[&str]) -> String {
         .unwrap_or_default()
 }
 
-/// Adds a did-you-mean hint to serde's "unknown field `x`, expected one of `a`, `b`" message.
+/// Adds a did-you-mean hint to serde's "unknown field `x`, expected one of `a`, `b`" message,
+/// and to its "unknown variant `x`, expected `a` or `b`" (a value outside a fixed set).
 pub fn enrich_serde_message(msg: &str) -> String {
-    let Some(rest) = msg.strip_prefix("unknown field `") else {
+    let Some((what, rest)) = ["unknown field `", "unknown variant `"]
+        .into_iter()
+        .find_map(|p| msg.strip_prefix(p).map(|r| (p, r)))
+    else {
         return plain_types(msg);
     };
     let Some((word, tail)) = rest.split_once('`') else {
         return msg.to_owned();
     };
     let candidates: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
-    format!(
-        "unknown field `{word}`{}{}",
-        did_you_mean(word, &candidates),
-        tail
-    )
+    format!("{what}{word}`{}{}", did_you_mean(word, &candidates), tail)
 }
 
 /// Replaces Rust type names in serde's messages with words a scenario author knows.
@@ -245,5 +245,10 @@ mod tests {
         assert_eq!(did_you_mean("zzz", &["latency", "loss"]), "");
         let m = enrich_serde_message("unknown field `serverz`, expected `servers` or `service`");
         assert!(m.contains("did you mean \"servers\""), "{m}");
+        let m = enrich_serde_message("unknown variant `sngle`, expected `dual` or `single`");
+        assert_eq!(
+            m,
+            "unknown variant `sngle` (did you mean \"single\"?), expected `dual` or `single`"
+        );
     }
 }

@@ -10,6 +10,7 @@ pub mod date;
 pub mod dist;
 pub mod error;
 pub mod limits;
+mod postauth;
 pub mod raw;
 pub mod units;
 mod validate;
@@ -103,7 +104,9 @@ pub struct RiskSpec {
 
 /// Who bears a chargeback (fraud that was approved and settled, disputed by the real
 /// cardholder): the refund to the cardholder is funded from that party's account.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+/// `[risk] liability` in a scenario: `"merchant"`, `"acquirer"` or `"issuer"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Liability {
     /// The merchant is debited (credited, then charged back).
     #[default]
@@ -124,8 +127,9 @@ impl Liability {
     }
 }
 
-/// How a channel carries a payment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+/// How a channel carries a payment. `flow` of a `[[channels]]` entry: `"dual"` or `"single"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MessageFlow {
     /// 0100/0110 authorisation places a hold; the clearing presentment posts it.
     #[default]
@@ -257,8 +261,9 @@ pub struct PayoutSpec {
     pub bank_maintenance: Vec<(Nanos, Nanos)>,
 }
 
-/// When the acquirer pays a merchant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+/// When the acquirer pays a merchant. `[payout] schedule`: `"t1"` or `"d0"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PayoutSchedule {
     /// With the interbank settlement, T+N business days after the cut-off (the usual default).
     #[default]

@@ -4,6 +4,7 @@
 
 use super::dist::{Dist, DistOf, DurationDist, MoneyDist};
 use super::units::{Date, Duration, Money, Probability, Rate, TimeOfDay, Weekday};
+use super::{Liability, MessageFlow, PayoutSchedule};
 use crate::engine::{DAY, HOUR, MILLI, SECOND};
 use serde::Deserialize;
 use toml::Spanned;
@@ -47,6 +48,12 @@ pub struct RawScenario {
     pub strategy: RawStrategy,
     #[serde(default)]
     pub payout: RawPayout,
+    /// `[[routing]]`: the routing table; absent or empty = channels picked by weight.
+    pub routing: Option<Spanned<Vec<RawRoute>>>,
+    #[serde(default)]
+    pub merchant_risk: RawMerchantRisk,
+    #[serde(default)]
+    pub reconciliation: RawRecon,
     #[serde(default)]
     pub faults: Vec<RawFault>,
 }
@@ -156,6 +163,8 @@ pub struct RawRisk {
     pub false_positive_rate: Probability,
     pub action: RiskAction,
     pub review_delay: Duration,
+    /// Who bears chargebacks.
+    pub liability: Liability,
 }
 
 impl Default for RawRisk {
@@ -167,6 +176,7 @@ impl Default for RawRisk {
             false_positive_rate: Probability(0.003),
             action: RiskAction::Decline,
             review_delay: Duration(DAY),
+            liability: Liability::Merchant,
         }
     }
 }
@@ -179,6 +189,10 @@ pub struct RawChannel {
     pub service: DurationDist,
     /// Share of the acquirer's traffic routed here (relative weight).
     pub weight: Spanned<f64>,
+    pub flow: MessageFlow,
+    /// Channel -> issuer timeout; none when absent.
+    pub issuer_timeout: Option<Spanned<Duration>>,
+    pub stand_in: RawStandIn,
 }
 
 impl Default for RawChannel {
@@ -188,8 +202,49 @@ impl Default for RawChannel {
             servers: Spanned::new(0..0, 24),
             service: ms_lognormal(25.0, 200.0),
             weight: Spanned::new(0..0, 1.0),
+            flow: MessageFlow::Dual,
+            issuer_timeout: None,
+            stand_in: RawStandIn::default(),
         }
     }
+}
+
+/// `stand_in` of a channel: approval on the issuer's behalf after `issuer_timeout`.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawStandIn {
+    pub enabled: Spanned<bool>,
+    pub limit: Spanned<Money>,
+    pub advice_interval: Spanned<Duration>,
+    pub advice_expiry: Duration,
+}
+
+impl Default for RawStandIn {
+    fn default() -> Self {
+        RawStandIn {
+            enabled: Spanned::new(0..0, false),
+            limit: Spanned::new(0..0, Money(20_000)),
+            advice_interval: Spanned::new(0..0, Duration(60 * SECOND)),
+            advice_expiry: Duration(DAY),
+        }
+    }
+}
+
+/// One `[[routing]]` entry: the channel (and backup) of one issuer's cards.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawRoute {
+    pub issuer: Spanned<String>,
+    pub channel: Spanned<String>,
+    pub backup: Option<Spanned<String>>,
+}
+
+/// A daily window `[start, end)` of times of day (`end` before `start` wraps midnight).
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawWindow {
+    pub start: Spanned<TimeOfDay>,
+    pub end: Spanned<TimeOfDay>,
 }
 
 #[derive(Deserialize, Debug, Clone)]
@@ -284,6 +339,12 @@ pub struct RawSettlement {
     pub extra_business_days: Spanned<Vec<Spanned<Date>>>,
     /// Dates on which the settlement bank is down.
     pub bank_down: Spanned<Vec<Spanned<Date>>>,
+    /// Chance that a cut-off's clearing file is rejected.
+    pub file_reject_share: Spanned<Probability>,
+    /// Chance that a cut-off's clearing file is late.
+    pub file_late_share: Spanned<Probability>,
+    /// Dates whose clearing file is rejected.
+    pub file_rejected: Spanned<Vec<Spanned<Date>>>,
 }
 
 /// `[payout]`: the payout to the merchant's settlement account.
@@ -292,6 +353,11 @@ pub struct RawSettlement {
 pub struct RawPayout {
     pub wrong_account_share: Probability,
     pub correction_delay: Duration,
+    pub schedule: PayoutSchedule,
+    /// D+0 only: the most paid instantly to one merchant per day; no cap when absent.
+    pub d0_daily_cap: Option<Spanned<Money>>,
+    /// The receiving bank's daily maintenance windows.
+    pub bank_maintenance: Vec<RawWindow>,
 }
 
 impl Default for RawPayout {
@@ -299,6 +365,57 @@ impl Default for RawPayout {
         RawPayout {
             wrong_account_share: Probability(0.0),
             correction_delay: Duration(3 * DAY),
+            schedule: PayoutSchedule::T1,
+            d0_daily_cap: None,
+            bank_maintenance: vec![],
+        }
+    }
+}
+
+/// `[merchant_risk]`: the acquirer's rules that hold a merchant's payout for review.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawMerchantRisk {
+    pub enabled: Spanned<bool>,
+    pub large_sale: Option<Spanned<Money>>,
+    pub night: Option<RawWindow>,
+    pub daily_count: Option<Spanned<u64>>,
+    pub misfire_share: Probability,
+    pub review_time: DurationDist,
+}
+
+impl Default for RawMerchantRisk {
+    fn default() -> Self {
+        RawMerchantRisk {
+            enabled: Spanned::new(0..0, false),
+            large_sale: None,
+            night: None,
+            daily_count: None,
+            misfire_share: Probability(0.0),
+            review_time: DistOf::new(lognormal(DAY as f64, 7.0 * DAY as f64)),
+        }
+    }
+}
+
+/// `[reconciliation]`: scheduled runs that find breaks and have them repaired.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawRecon {
+    pub enabled: bool,
+    pub at: TimeOfDay,
+    pub interval: Spanned<Duration>,
+    pub detection_delay: Duration,
+    pub repair_time: Duration,
+}
+
+impl Default for RawRecon {
+    fn default() -> Self {
+        RawRecon {
+            enabled: false,
+            at: TimeOfDay(6 * HOUR),
+            interval: Spanned::new(0..0, Duration(DAY)),
+            detection_delay: Duration(12 * HOUR),
+            repair_time: Duration(DAY),
         }
     }
 }
@@ -314,6 +431,9 @@ impl Default for RawSettlement {
             holidays: Spanned::new(0..0, vec![]),
             extra_business_days: Spanned::new(0..0, vec![]),
             bank_down: Spanned::new(0..0, vec![]),
+            file_reject_share: Spanned::new(0..0, Probability(0.0)),
+            file_late_share: Spanned::new(0..0, Probability(0.0)),
+            file_rejected: Spanned::new(0..0, vec![]),
         }
     }
 }
@@ -340,6 +460,8 @@ impl Default for RawReversal {
 #[serde(default, deny_unknown_fields)]
 pub struct RawStrategy {
     pub terminal_timeout: Spanned<Duration>,
+    /// Acquirer -> channel timeout; none when absent.
+    pub acquirer_timeout: Option<Spanned<Duration>>,
     pub reversal: RawReversal,
     pub saf: RawSaf,
 }
@@ -368,6 +490,7 @@ impl Default for RawStrategy {
     fn default() -> Self {
         RawStrategy {
             terminal_timeout: Spanned::new(0..0, Duration(30 * SECOND)),
+            acquirer_timeout: None,
             reversal: RawReversal::default(),
             saf: RawSaf::default(),
         }

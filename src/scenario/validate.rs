@@ -3,6 +3,7 @@
 
 use super::check::Ctx;
 use super::error::{ScenarioError, did_you_mean};
+use super::postauth;
 use super::raw::{self, DEFAULT_PROFILE, RawScenario};
 use super::*;
 use crate::engine::{DAY, Nanos};
@@ -272,13 +273,8 @@ pub(super) fn validate(
         let f = format!("channels[{i}]");
         let id = claim(&c.id, &format!("{f}.id"), "channel", &cx)?;
         let station = cx.station(id, &c.servers, &c.service, &f, limits)?;
-        channels.push(ChannelSpec {
-            station,
-            weight: cx.weight(&c.weight, &format!("{f}.weight"))?,
-            flow: Default::default(),
-            issuer_timeout: None,
-            stand_in: None,
-        });
+        let weight = cx.weight(&c.weight, &format!("{f}.weight"))?;
+        channels.push(postauth::channel(&cx, c, &f, station, weight)?);
     }
     if channels.iter().all(|c| c.weight == 0.0) {
         return Err(cx.err(
@@ -419,6 +415,8 @@ pub(super) fn validate(
         }
     }
 
+    let routing = postauth::routing(&cx, raw.routing, &channels, &issuers, &ids)?;
+
     let s = &raw.settlement;
     let lag = cx.count(&s.lag_days, "settlement.lag_days", 0, 30, false)? as u32;
     let promise = cx.count(&s.promise_days, "settlement.promise_days", 0, 30, false)? as u32;
@@ -437,6 +435,8 @@ pub(super) fn validate(
 
     let (holidays, extra_business_days, bank_down) =
         super::calendar::settlement_dates(&cx, s, start_date)?;
+    let (file_reject_share, file_late_share, file_rejected) =
+        postauth::file_faults(&cx, s, start_date)?;
 
     let timeout = raw.strategy.terminal_timeout.get_ref().0;
     if timeout == 0 {
@@ -546,7 +546,7 @@ pub(super) fn validate(
         terminals,
         gateway,
         fraud_share: raw.risk.fraud_share.0,
-        liability: Default::default(),
+        liability: raw.risk.liability,
         risk,
         channels,
         issuers,
@@ -560,23 +560,17 @@ pub(super) fn validate(
             holidays,
             extra_business_days,
             bank_down,
-            file_reject_share: 0.0,
-            file_late_share: 0.0,
-            file_rejected: vec![],
+            file_reject_share,
+            file_late_share,
+            file_rejected,
         },
-        payout: PayoutSpec {
-            wrong_account_share: raw.payout.wrong_account_share.0,
-            correction_delay: raw.payout.correction_delay.0,
-            schedule: Default::default(),
-            d0_daily_cap: None,
-            bank_maintenance: vec![],
-        },
-        merchant_risk: None,
-        routing: None,
-        reconciliation: None,
+        payout: postauth::payout(&cx, &raw.payout)?,
+        merchant_risk: postauth::merchant_risk(&cx, &raw.merchant_risk)?,
+        routing,
+        reconciliation: postauth::reconciliation(&cx, &raw.reconciliation)?,
         strategy: StrategySpec {
             terminal_timeout: timeout,
-            acquirer_timeout: None,
+            acquirer_timeout: postauth::acquirer_timeout(&cx, &raw.strategy)?,
             reversal,
             saf,
         },
