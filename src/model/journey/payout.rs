@@ -142,7 +142,7 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// The payout reaches the merchant's account: the payment is settled, on time or late
-    /// against the promise. A fraudulent sale is then charged back.
+    /// against the promise. A fraudulent sale paid on by its issuer is then charged back.
     fn credit_merchant(&mut self, pid: u32, from: Account) {
         let now = self.q.now();
         let p = self.arena.pay[pid as usize];
@@ -158,7 +158,18 @@ impl<T: Tracer> World<'_, T> {
         if T::ON {
             self.trace(pid, |_| Step::Settled { on_time });
         }
-        if p.has(flag::FRAUD) {
+        self.maybe_chargeback(pid);
+    }
+
+    /// A fraudulent sale, once the issuer has paid it on and the merchant has been credited,
+    /// is disputed by the real cardholder and charged back.
+    pub(in crate::model) fn maybe_chargeback(&mut self, pid: u32) {
+        let p = &self.arena.pay[pid as usize];
+        if p.has(flag::FRAUD)
+            && p.has(flag::PAID_ON)
+            && p.credited > 0
+            && !p.has(flag::CHARGED_BACK)
+        {
             self.chargeback(pid);
         }
     }

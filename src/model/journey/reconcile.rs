@@ -163,7 +163,9 @@ impl<T: Tracer> World<'_, T> {
                         p.amount,
                     );
                     self.post_interbank(p.issuer, p.channel, p.amount);
-                    if !p.has(flag::ADVANCED) {
+                    if p.has(flag::ADVANCED) {
+                        self.maybe_chargeback(pid);
+                    } else {
                         self.payout_due(pid);
                     }
                 } else {

@@ -276,8 +276,10 @@ impl<T: Tracer> World<'_, T> {
             if p.issuer_state == Iss::Posted {
                 self.post_interbank(p.issuer, p.channel, p.amount);
                 self.arena.pay[pid as usize].set(flag::PAID_ON);
-                if !p.has(flag::ADVANCED) {
-                    self.payout_due(pid); // an advanced payout (D+0) is recovered, not paid
+                if p.has(flag::ADVANCED) {
+                    self.maybe_chargeback(pid); // an advanced payout (D+0) is recovered
+                } else {
+                    self.payout_due(pid);
                 }
             }
             self.release(pid)?; // its batch entry
