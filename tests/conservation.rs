@@ -49,6 +49,29 @@ fn variants() -> Vec<(&'static str, Scenario)> {
     let mut short_obs = base;
     short_obs.observation = Some(26 * HOUR);
     v.push(("short-observation", short_obs));
+    // Every mechanism after authorisation at once (flows, routing, timeouts, stand-in, file
+    // faults, D+0 with a cap, maintenance, merchant risk, reconciliation), on a busier fleet,
+    // then with lossy links, an issuer outage and fraud on top.
+    let mut all =
+        scenario::load("tests/fixtures/postauth.toml".as_ref(), &Limits::default()).unwrap();
+    all.terminals[0].count = 400;
+    v.push(("postauth", all.clone()));
+    let mut rough = all;
+    for l in &mut rough.links.terminal {
+        l.loss = 0.05;
+    }
+    for l in &mut rough.links.gateway_channel {
+        l.loss = 0.02;
+    }
+    rough.fraud_share = 0.01;
+    rough.payout.wrong_account_share = 0.02;
+    rough.faults = vec![payfault::scenario::FaultSpec {
+        target: payfault::scenario::Component::Issuer(0),
+        start: 10 * HOUR,
+        end: 11 * HOUR,
+        mode: OutageMode::Drop,
+    }];
+    v.push(("postauth-rough", rough));
     v
 }
 
@@ -103,4 +126,24 @@ fn the_features_actually_fire() {
     );
     let reject = run(&get("reject"));
     assert!(reject.count(Outcome::Declined) > run(&get("baseline")).count(Outcome::Declined));
+    let rough = run(&get("postauth-rough"));
+    let fired = [
+        ("stand-ins", rough.stand_ins),
+        ("advices", rough.advices_sent),
+        ("channel timeouts", rough.channel_timeouts),
+        ("refunds after posting", rough.refunds),
+        ("D+0 payouts", rough.advances),
+        ("merchant holds", rough.merchant_holds),
+        ("payouts delayed by maintenance", rough.payouts_delayed),
+        ("chargebacks", rough.count(Outcome::Chargeback)),
+        ("breaks found", rough.breaks_found.iter().sum()),
+        ("breaks repaired", rough.breaks_repaired),
+        (
+            "rejected or late files",
+            rough.files_rejected + rough.files_late,
+        ),
+    ];
+    for (what, n) in fired {
+        assert!(n > 0, "postauth-rough: no {what}");
+    }
 }
