@@ -213,7 +213,7 @@ impl<T: Tracer> World<'_, T> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn handle(&mut self, ev: Ev) -> Result<(), Violation> {
         match ev {
             Ev::Arrival { group } => return self.arrival(group as usize),

@@ -72,6 +72,17 @@ impl<T: Tracer> World<'_, T> {
     /// (then an approval is reversed, or matched by the stand-in advice already on its way).
     fn channel_response(&mut self, pid: u32, c: u8) {
         let p = &mut self.arena.pay[pid as usize];
+        if self.chan_timeout_lanes[p.channel as usize].is_none() {
+            // No timer at this channel: every answer is in time.
+            let ch = p.channel;
+            self.send(
+                pid,
+                LinkId::GatewayChannel(ch),
+                Dir::Down,
+                Msg::Gateway(ToGateway::Response(c)),
+            );
+            return;
+        }
         let late = p.has(flag::CHAN_TIMED_OUT);
         if !late && p.has(flag::ISSUER_ANSWERED) {
             return; // a second answer to the same request (a repeat): already passed on
