@@ -285,6 +285,7 @@ fn bench_pipeline(c: &mut Criterion) {
         payfault::scenario::Component::Issuer(0),
     ] {
         armed.faults.push(payfault::scenario::FaultSpec {
+            id: "armed".into(),
             target,
             start: late,
             end: late + 1,

@@ -45,11 +45,25 @@ fn a_slower_issuer_leaves_everything_upstream_unchanged() {
     assert_eq!(issuer_waits_differ, 5);
 }
 
-/// Every metric value and the event and posting counts of one run.
-fn fingerprint(s: &Scenario, r: u64) -> (Vec<Option<f64>>, u64, u64) {
+/// Every metric value (but the per-cause breakdown, whose causes depend on the scenario's
+/// faults), the payments of each built-in cause, and the event and posting counts of one run.
+type Fingerprint = (Vec<Option<f64>>, Vec<[(u64, i64); 8]>, u64, u64);
+
+fn fingerprint(s: &Scenario, r: u64) -> Fingerprint {
     let out = run(s, r);
-    let v = Catalogue::for_scenario(s).values(&out);
-    (v, out.events, out.postings)
+    let c = Catalogue::for_scenario(s);
+    let v = c
+        .values(&out)
+        .into_iter()
+        .zip(&c.metrics)
+        .filter(|(_, m)| !m.name.starts_with(payfault::metrics::CAUSES))
+        .map(|(v, _)| v)
+        .collect();
+    let fixed = payfault::scenario::cause::FIXED_NAMES.len();
+    let causes = out.by_cause[..fixed].to_vec();
+    // A fault's own cause is empty when it never fires.
+    assert!(out.by_cause[fixed..].iter().flatten().all(|&c| c == (0, 0)));
+    (v, causes, out.events, out.postings)
 }
 
 #[test]
@@ -59,6 +73,7 @@ fn a_fault_that_never_fires_changes_nothing() {
     let mut past = s.clone();
     let beyond: Nanos = 40 * DAY;
     past.faults.push(FaultSpec {
+        id: "test-fault".into(),
         target: Component::Issuer(0),
         start: beyond,
         end: beyond + MINUTE,

@@ -40,6 +40,7 @@ fn variants() -> Vec<(&'static str, Scenario)> {
     v.push(("lossy-holds-expire", expiring));
     let mut gateway_down = base.clone();
     gateway_down.faults = vec![payfault::scenario::FaultSpec {
+        id: "test-fault".into(),
         target: payfault::scenario::Component::Gateway,
         start: 10 * HOUR,
         end: 10 * HOUR + 20 * MINUTE,
@@ -66,6 +67,7 @@ fn variants() -> Vec<(&'static str, Scenario)> {
     rough.fraud_share = 0.01;
     rough.payout.wrong_account_share = 0.02;
     rough.faults = vec![payfault::scenario::FaultSpec {
+        id: "test-fault".into(),
         target: payfault::scenario::Component::Issuer(0),
         start: 10 * HOUR,
         end: 11 * HOUR,
@@ -85,6 +87,25 @@ fn every_run_balances_and_classifies_every_payment_once() {
             assert_eq!(total, out.payments, "{name}: outcomes sum to payments");
             assert!(out.payments > 1000, "{name}: the scenario made traffic");
             assert!(out.false_declines <= out.count(Outcome::Declined), "{name}");
+            // Every payment that did not settle on time is counted against one cause.
+            assert!(
+                out.by_cause[0].iter().all(|&(n, _)| n == 0),
+                "{name}: payments without a cause: {:?}",
+                out.by_cause[0]
+            );
+            for o in Outcome::ALL
+                .into_iter()
+                .filter(|&o| o != Outcome::SettledOnTime)
+            {
+                let (n, a) = out.by_cause.iter().fold((0, 0), |(n, a), row| {
+                    (n + row[o as usize].0, a + row[o as usize].1)
+                });
+                assert_eq!(
+                    (n, a),
+                    (out.count(o), out.amount(o)),
+                    "{name}: {o:?} by cause"
+                );
+            }
             // Every settled payment is credited; the merchants also keep the chargebacks they are
             // not liable for and sales credited for a failed till.
             let credited: i64 = [Outcome::SettledOnTime, Outcome::SettledLate]

@@ -36,6 +36,7 @@ fn dist() -> impl Strategy<Value = Dist> {
 fn fault(channels: usize, issuers: usize) -> impl Strategy<Value = FaultSpec> {
     (0..3usize, 0..4usize, 0u64..180, 1u64..90, any::<bool>()).prop_map(
         move |(kind, k, start, len, reject)| FaultSpec {
+            id: "test-fault".into(),
             target: match kind {
                 0 => Component::Gateway,
                 1 => Component::Channel(k % channels),

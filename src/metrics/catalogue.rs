@@ -49,7 +49,12 @@ enum Read {
     Station(usize, StationRead),
     /// An outcome's count (`false`) or amount (`true`).
     Outcome(Outcome, bool),
+    /// The count or amount of an outcome's payments with a given cause.
+    Cause(usize, Outcome, bool),
 }
+
+/// The prefix of the per-cause metrics: `causes.<cause>.<outcome>` and `..._amount`.
+pub const CAUSES: &str = "causes.";
 
 /// One metric.
 #[derive(Clone)]
@@ -342,6 +347,23 @@ impl Catalogue {
             });
         }
         metrics.extend(run);
+        // Per cause (not "none"), every outcome but settling on time.
+        for (c, name) in crate::scenario::cause::names(s).iter().enumerate().skip(1) {
+            for o in Outcome::ALL
+                .into_iter()
+                .filter(|&o| o != Outcome::SettledOnTime)
+            {
+                for amount in [false, true] {
+                    let suffix = if amount { "_amount" } else { "" };
+                    metrics.push(Metric {
+                        name: format!("{CAUSES}{name}.{}{suffix}", o.metric()),
+                        unit: if amount { Unit::Money } else { Unit::Count },
+                        label: None,
+                        read: Read::Cause(c, o, amount),
+                    });
+                }
+            }
+        }
         for (i, st) in s.stations().into_iter().enumerate() {
             for &(prefix, unit, read) in STATION {
                 metrics.push(Metric {
@@ -375,6 +397,10 @@ impl Catalogue {
                 Read::Run(f) => f(out),
                 Read::Outcome(o, false) => Some(out.count(o) as f64),
                 Read::Outcome(o, true) => Some(major(out.amount(o))),
+                Read::Cause(c, o, amount) => out.by_cause.get(c).map(|row| {
+                    let (n, a) = row[o as usize];
+                    if amount { major(a) } else { n as f64 }
+                }),
                 Read::Station(i, f) => out
                     .stations
                     .get(i)

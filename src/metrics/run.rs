@@ -92,6 +92,9 @@ pub struct RunOutput {
     pub repaired_age_max: Nanos,
     /// Age at the end of the oldest break still open.
     pub open_break_oldest: Nanos,
+    /// Count and amount per outcome of the payments of each cause (indexed like
+    /// `model::cause::names`; settled-on-time payments are not counted).
+    pub by_cause: Vec<[(u64, i64); Outcome::COUNT]>,
     /// Sum of merchant credits over finished payments.
     pub merchant_credited: i64,
     /// Sale-to-credit delay of settled payments, milliseconds.
@@ -153,6 +156,7 @@ impl RunOutput {
             repaired_age_sum: 0,
             repaired_age_max: 0,
             open_break_oldest: 0,
+            by_cause: vec![],
             merchant_credited: 0,
             settle_delay_ms: settle_histogram(),
             auth_latency_us: latency_histogram(),
@@ -181,6 +185,15 @@ impl RunOutput {
         self.outcomes[o as usize] += n;
         self.outcome_amounts[o as usize] += amount;
         self.merchant_credited += credited;
+    }
+
+    /// Counts payments of an outcome against their cause.
+    pub fn record_cause(&mut self, cause: u8, o: Outcome, n: u64, amount: i64) {
+        if o != Outcome::SettledOnTime {
+            let c = &mut self.by_cause[cause as usize][o as usize];
+            c.0 += n;
+            c.1 += amount;
+        }
     }
 
     pub fn record_settlement(&mut self, delay: Nanos) {

@@ -15,6 +15,7 @@
 
 pub mod accounts;
 pub mod arrivals;
+pub mod cause;
 mod clearing;
 mod event;
 pub mod invariants;

@@ -218,6 +218,8 @@ pub struct Payment {
     pub t_break: Nanos,
     /// 0120 advices the channel has sent.
     pub advice_sent: u16,
+    /// The first cause on its path (see `model::cause`).
+    pub cause: u8,
     pub reversal_attempts: u8,
     /// First-use draws consumed (see [`used`]).
     pub used: u16,

@@ -15,7 +15,7 @@ pub struct Station {
     service: Dist,
     rng: Stream,
     /// Outage windows `[start, end)` with their mode, sorted by start.
-    outages: Vec<(Nanos, Nanos, OutageMode)>,
+    outages: Vec<(Nanos, Nanos, OutageMode, u8)>,
     /// Earliest start and latest end of all outages: outside it, no window needs scanning.
     outage_span: (Nanos, Nanos),
     /// Statistics are integrated over `[0, stats_end)`.
@@ -53,22 +53,23 @@ impl Station {
         }
     }
 
-    pub fn add_outage(&mut self, start: Nanos, end: Nanos, mode: OutageMode) {
-        self.outages.push((start, end, mode));
+    /// Adds an outage window; `cause` is the fault's cause (see `model::cause`).
+    pub fn add_outage(&mut self, start: Nanos, end: Nanos, mode: OutageMode, cause: u8) {
+        self.outages.push((start, end, mode, cause));
         self.outages.sort_by_key(|o| o.0);
         self.outage_span = (self.outage_span.0.min(start), self.outage_span.1.max(end));
     }
 
-    /// The outage mode in force at `t`, if the station is down.
+    /// The outage mode in force at `t` and its fault's cause, if the station is down.
     #[inline]
-    pub fn down(&self, t: Nanos) -> Option<OutageMode> {
+    pub fn down(&self, t: Nanos) -> Option<(OutageMode, u8)> {
         if t < self.outage_span.0 || t >= self.outage_span.1 {
             return None;
         }
         self.outages
             .iter()
             .find(|o| t >= o.0 && t < o.1)
-            .map(|o| o.2)
+            .map(|o| (o.2, o.3))
     }
 
     pub fn note_outage_hit(&mut self) {

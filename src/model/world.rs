@@ -172,13 +172,14 @@ impl<'a, T: Tracer> World<'a, T> {
             .into_iter()
             .map(|spec| Station::new(spec, st(&format!("service/{}", spec.id)), window))
             .collect();
-        for f in &s.faults {
+        for (k, f) in s.faults.iter().enumerate() {
             let id = match f.target {
                 Component::Gateway => Topology::GATEWAY,
                 Component::Channel(c) => topo.channel(c as u16),
                 Component::Issuer(i) => topo.issuer(i as u16),
             };
-            stations[id.index()].add_outage(f.start, f.end, f.mode);
+            let cause = super::cause::id::FIRST_FAULT + k as u8;
+            stations[id.index()].add_outage(f.start, f.end, f.mode, cause);
         }
         let term_links = s
             .terminals
@@ -243,6 +244,7 @@ impl<'a, T: Tracer> World<'a, T> {
         let retire_ok = retire_ok(s);
         let mut out = RunOutput::new(run, master);
         out.horizon = horizon;
+        out.by_cause = vec![Default::default(); super::cause::names(s).len()];
         Ok(World {
             s,
             tracer,
@@ -335,6 +337,15 @@ impl<'a, T: Tracer> World<'a, T> {
             .merchant_words
             .word(p.terminal as u64, slot);
         crate::engine::rng::chance(w, share)
+    }
+
+    /// Records the first cause on a payment's path (later ones do not replace it).
+    #[inline]
+    pub(super) fn blame(&mut self, pid: u32, cause: u8) {
+        let p = &mut self.arena.pay[pid as usize];
+        if p.cause == super::cause::id::NONE {
+            p.cause = cause;
+        }
     }
 
     /// Records a step of a traced payment; compiled away when tracing is off.

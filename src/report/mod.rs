@@ -21,23 +21,39 @@ struct SummaryFile<'a> {
     runs: u64,
     horizon_s: f64,
     metrics: BTreeMap<&'a str, &'a Summary>,
+    /// By cause, then by outcome (`<outcome>` count and `<outcome>_amount`); only causes that
+    /// struck at least one payment in some run, so a fault that never fires changes nothing.
+    causes: BTreeMap<&'a str, BTreeMap<&'a str, &'a Summary>>,
 }
 
 /// `summary.json`.
 pub fn summary_json(b: &BatchResult) -> String {
-    let metrics = b
-        .catalogue
-        .metrics
-        .iter()
-        .map(|m| m.name.as_str())
-        .zip(&b.summaries)
-        .collect();
+    let mut metrics = BTreeMap::new();
+    let mut causes: BTreeMap<&str, BTreeMap<&str, &Summary>> = BTreeMap::new();
+    for (m, s) in b.catalogue.metrics.iter().zip(&b.summaries) {
+        match m
+            .name
+            .strip_prefix(crate::metrics::CAUSES)
+            .and_then(|r| r.split_once('.'))
+        {
+            Some((cause, outcome)) => {
+                causes.entry(cause).or_default().insert(outcome, s);
+            }
+            None => {
+                metrics.insert(m.name.as_str(), s);
+            }
+        }
+    }
     let f = SummaryFile {
         scenario: &b.scenario,
         seed: b.seed,
         runs: b.runs,
         horizon_s: b.horizon_s,
         metrics,
+        causes: causes
+            .into_iter()
+            .filter(|(_, m)| m.values().any(|s| s.max.is_some_and(|x| x > 0.0)))
+            .collect(),
     };
     serde_json::to_string_pretty(&f).expect("summary serialises") + "\n"
 }

@@ -88,7 +88,17 @@ pub fn run_to_dir(
     let cancel = cancel_flag();
     let bar = progress_bar(opts.runs, &scenario.name, quiet);
     let io = |e: std::io::Error| JobError::Failed(e.to_string());
-    let names = crate::metrics::Catalogue::for_scenario(scenario).names();
+    // runs.csv has one column per metric except the per-cause breakdown (summary.json has it).
+    let all = crate::metrics::Catalogue::for_scenario(scenario).names();
+    let keep: Vec<bool> = all
+        .iter()
+        .map(|n| !n.starts_with(crate::metrics::CAUSES))
+        .collect();
+    let names: Vec<String> = all
+        .into_iter()
+        .zip(&keep)
+        .filter_map(|(n, &k)| k.then_some(n))
+        .collect();
     let mut csv = RunsCsv::new(out.file("runs.csv").map_err(io)?, &names)
         .map_err(|e| JobError::Failed(e.to_string()))?;
     let seed = opts.seed;
@@ -96,7 +106,14 @@ pub fn run_to_dir(
         scenario,
         opts,
         cancel,
-        |run, vals| csv.row(run, seed, vals).map_err(|e| e.to_string()),
+        |run, vals| {
+            let row: Vec<Option<f64>> = vals
+                .iter()
+                .zip(&keep)
+                .filter_map(|(v, &k)| k.then_some(*v))
+                .collect();
+            csv.row(run, seed, &row).map_err(|e| e.to_string())
+        },
         |done| bar.set_position(done),
     );
     bar.finish_and_clear();

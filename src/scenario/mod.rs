@@ -5,10 +5,12 @@
 
 pub mod calendar;
 pub mod capacity;
+pub mod cause;
 mod check;
 pub mod date;
 pub mod dist;
 pub mod error;
+mod faults;
 pub mod limits;
 mod postauth;
 pub mod raw;
@@ -343,6 +345,8 @@ pub enum Component {
 
 #[derive(Clone, Debug)]
 pub struct FaultSpec {
+    /// Unique id: the name of the fault's cause in the results.
+    pub id: String,
     pub target: Component,
     pub start: Nanos,
     pub end: Nanos,

@@ -518,6 +518,7 @@ pub enum OutageMode {
 #[derive(Deserialize, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct RawFault {
+    pub id: Option<Spanned<String>>,
     pub kind: FaultKind,
     pub target: Spanned<String>,
     /// Offset from the start of the run (midnight of day 0), e.g. "10h" or "1d 14h".

@@ -485,54 +485,7 @@ pub(super) fn validate(
         None
     };
 
-    let mut faults = vec![];
-    for (i, fl) in raw.faults.iter().enumerate() {
-        let f = format!("faults[{i}]");
-        let t = fl.target.get_ref();
-        let target = if t == "gateway" {
-            Component::Gateway
-        } else if let Some(k) = channels.iter().position(|c| &c.station.id == t) {
-            Component::Channel(k)
-        } else if let Some(k) = issuers.iter().position(|x| &x.station.id == t) {
-            Component::Issuer(k)
-        } else if terminals.iter().any(|g| &g.id == t) {
-            return Err(cx.err(
-                fl.target.span(),
-                &format!("{f}.target"),
-                format!(
-                    "\"{t}\" is a terminal group; outages target the gateway, a channel or an \
-                     issuer (terminal faults are not modelled yet)"
-                ),
-            ));
-        } else {
-            let mut targets = vec!["gateway"];
-            targets.extend(channels.iter().map(|c| c.station.id.as_str()));
-            targets.extend(issuers.iter().map(|c| c.station.id.as_str()));
-            return Err(cx.err(
-                fl.target.span(),
-                &format!("{f}.target"),
-                format!(
-                    "unknown component id \"{t}\"{}; an outage can target: {}",
-                    did_you_mean(t, &targets),
-                    targets.join(", ")
-                ),
-            ));
-        };
-        let dur = fl.duration.get_ref().0;
-        if dur == 0 {
-            return Err(cx.err(
-                fl.duration.span(),
-                &format!("{f}.duration"),
-                "must be longer than zero",
-            ));
-        }
-        faults.push(FaultSpec {
-            target,
-            start: fl.start.0,
-            end: fl.start.0.saturating_add(dur),
-            mode: fl.mode,
-        });
-    }
+    let faults = super::faults::faults(&cx, &raw.faults, &terminals, &channels, &issuers)?;
 
     let scenario = Scenario {
         name,

@@ -82,6 +82,13 @@ impl<T: Tracer> World<'_, T> {
             if flagged {
                 match r.action {
                     RiskAction::Decline => {
+                        use crate::model::cause::id;
+                        let c = if fraud {
+                            id::FRAUD_DECLINED
+                        } else {
+                            id::RISK_FALSE_POSITIVE
+                        };
+                        self.blame(pid, c);
                         let q = &mut self.arena.pay[pid as usize];
                         q.acquirer = Acq::Declined;
                         q.code = code::SUSPECTED_FRAUD;
@@ -101,6 +108,7 @@ impl<T: Tracer> World<'_, T> {
                         return;
                     }
                     RiskAction::Review => {
+                        self.blame(pid, crate::model::cause::id::RISK_REVIEW);
                         self.arena.pay[pid as usize].set(flag::REVIEW);
                         self.out.risk_reviews += 1;
                     }
@@ -190,6 +198,7 @@ impl<T: Tracer> World<'_, T> {
         p.acquirer = Acq::Declined;
         p.code = code::INOPERATIVE;
         let g = p.group;
+        self.blame(pid, crate::model::cause::id::TIMEOUT);
         self.out.acquirer_timeouts += 1;
         if T::ON {
             self.trace(pid, |_| {

@@ -75,6 +75,9 @@ impl<T: Tracer> World<'_, T> {
         } else if q.issuer_state == Iss::Unseen {
             q.issuer_state = Iss::Declined;
         }
+        if rcode != code::APPROVED {
+            self.blame(pid, crate::model::cause::of_code(rcode));
+        }
         if T::ON {
             let st = self.topo.issuer(p.issuer);
             self.trace(pid, |w| Step::Decided {

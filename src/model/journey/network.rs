@@ -3,6 +3,7 @@
 use crate::engine::Nanos;
 use crate::engine::rng::unit;
 use crate::model::World;
+use crate::model::cause;
 use crate::model::event::{Ev, Msg, what};
 use crate::model::payment::{AcquirerState as Acq, code, slot, used};
 use crate::model::station::Admit;
@@ -59,6 +60,7 @@ impl<T: Tracer> World<'_, T> {
             }
             None => {
                 self.out.messages_lost += 1;
+                self.blame(pid, cause::id::MESSAGE_LOSS);
                 if T::ON {
                     self.trace(pid, |w| Step::Lost {
                         what: msg.name(),
@@ -81,8 +83,9 @@ impl<T: Tracer> World<'_, T> {
             return None;
         }
         let station = &mut self.nodes.stations[st.index()];
-        let mode = station.down(self.q.now())?;
+        let (mode, cause) = station.down(self.q.now())?;
         station.note_outage_hit();
+        self.blame(pid, cause);
         if T::ON {
             self.trace(pid, |w| Step::Dropped {
                 what,

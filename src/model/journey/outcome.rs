@@ -3,6 +3,7 @@
 
 use crate::metrics::RunOutput;
 use crate::model::World;
+use crate::model::cause;
 use crate::model::clearing::NO_BATCH;
 use crate::model::invariants::{self, Invariant, Violation};
 use crate::model::journey::reconcile;
@@ -126,6 +127,14 @@ impl<T: Tracer> World<'_, T> {
             );
             return Err(self.violation(Invariant::BeliefsAgreeOrBreak, detail));
         }
+        let cause = match (p.cause, outcome) {
+            (cause::id::NONE, Outcome::SettledLate) => cause::id::MISSED_CUTOFF,
+            (cause::id::NONE, Outcome::Pending | Outcome::NotArrived) => {
+                cause::id::OBSERVATION_ENDED
+            }
+            (c, _) => c,
+        };
+        self.out.record_cause(cause, outcome, 1, p.amount);
         if outcome == Outcome::NotArrived {
             let age = self.horizon.saturating_sub(p.t_sale);
             self.out.not_arrived_oldest = self.out.not_arrived_oldest.max(age);
@@ -205,6 +214,8 @@ impl<T: Tracer> World<'_, T> {
                     Outcome::NotArrived
                 };
                 self.out.record_outcomes(o, n, amount, 0);
+                self.out
+                    .record_cause(cause::id::OBSERVATION_ENDED, o, n, amount);
                 if o == Outcome::NotArrived {
                     let oldest_ms = b
                         .retired

@@ -6,6 +6,7 @@
 use crate::engine::rng::unit;
 use crate::engine::{DAY, Nanos};
 use crate::model::World;
+use crate::model::cause;
 use crate::model::event::Ev;
 use crate::model::ledger::Account;
 use crate::model::payment::{AcquirerState as Acq, flag, slot};
@@ -48,6 +49,7 @@ impl<T: Tracer> World<'_, T> {
         let now = self.q.now();
         let p = self.arena.pay[pid as usize];
         if p.has(flag::MERCHANT_HOLD) && !p.has(flag::IN_RISK_HOLD) {
+            self.blame(pid, cause::id::MERCHANT_RISK_HOLD);
             self.books
                 .ledger
                 .post(Account::Acquirer, Account::RiskHold, p.amount);
@@ -79,6 +81,7 @@ impl<T: Tracer> World<'_, T> {
             self.payout_now(pid);
         } else {
             self.out.payouts_delayed += 1;
+            self.blame(pid, cause::id::BANK_MAINTENANCE);
             if T::ON {
                 self.trace(pid, |_| {
                     Step::Note(
@@ -115,6 +118,7 @@ impl<T: Tracer> World<'_, T> {
             return;
         }
         // The payout bounces off the merchant's wrong account into suspense.
+        self.blame(pid, cause::id::WRONG_ACCOUNT);
         self.books.ledger.post(from, Account::Suspense, amount);
         let now = self.q.now();
         let q = &mut self.arena.pay[pid as usize];
@@ -191,6 +195,9 @@ impl<T: Tracer> World<'_, T> {
         };
         p.charged -= amt;
         p.set(flag::CHARGED_BACK);
+        if p.cause == cause::id::NONE {
+            p.cause = cause::id::FRAUD;
+        }
         p.issuer_state = crate::model::payment::IssuerState::Refunded;
         self.nodes.accounts[i as usize].release(a, amt);
         self.books.ledger.post(from, Account::Cardholders, amt);
@@ -307,6 +314,7 @@ impl<T: Tracer> World<'_, T> {
         if p.has(flag::FRAUD) {
             self.refund_cardholder(pid);
             self.arena.pay[pid as usize].acquirer = Acq::Reversed;
+            self.blame(pid, cause::id::FRAUD);
             self.out.merchant_fraud_refunds += 1;
             if T::ON {
                 self.trace(pid, |_| {

@@ -5,6 +5,7 @@
 
 use crate::engine::Nanos;
 use crate::model::World;
+use crate::model::cause;
 use crate::model::clearing::{Batch, NO_BATCH, OPEN_BATCH, Retired};
 use crate::model::event::Ev;
 use crate::model::invariants::{Invariant, Violation};
@@ -147,6 +148,13 @@ impl<T: Tracer> World<'_, T> {
                         FileFate::Rejected => self.out.files_rejected += 1,
                         _ => self.out.files_late += 1,
                     }
+                    for i in 0..self.books.waiting.len() {
+                        let b = self.books.waiting[i] as usize;
+                        for j in 0..self.books.batches[b].live.len() {
+                            let pid = self.books.batches[b].live[j];
+                            self.blame(pid, cause::id::CLEARING_FILE);
+                        }
+                    }
                     if T::ON {
                         let text = match fate {
                             FileFate::Rejected => {
@@ -263,9 +271,15 @@ impl<T: Tracer> World<'_, T> {
     pub(in crate::model) fn settle(&mut self, batch: usize) -> Result<(), Violation> {
         let now = self.q.now();
         let b = std::mem::replace(&mut self.books.batches[batch], Batch::new(0, 0));
-        self.settle_retired(now, &b.retired);
+        // Credits moved on by the settlement bank's down days.
+        let day = b.retired.reference / crate::engine::DAY;
+        let shifted = now != self.calendar.credit_at(day, self.s.settlement.lag_days);
+        self.settle_retired(now, &b.retired, shifted);
         for pid in b.live {
             self.arena.pay[pid as usize].batch = NO_BATCH;
+            if shifted {
+                self.blame(pid, cause::id::SETTLEMENT_BANK_DOWN);
+            }
             let p = self.arena.pay[pid as usize];
             if p.has(flag::PAID_ON) {
                 return Err(self.violation(
@@ -299,7 +313,7 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// Credits a batch's retired payments: one set of postings per route, outcomes by count.
-    fn settle_retired(&mut self, now: Nanos, r: &Retired) {
+    fn settle_retired(&mut self, now: Nanos, r: &Retired, shifted: bool) {
         if r.count == 0 {
             return;
         }
@@ -324,6 +338,12 @@ impl<T: Tracer> World<'_, T> {
                 Outcome::SettledLate
             };
             self.out.record_outcomes(o, n, amount, amount);
+            let c = if shifted {
+                cause::id::SETTLEMENT_BANK_DOWN
+            } else {
+                cause::id::MISSED_CUTOFF
+            };
+            self.out.record_cause(c, o, n, amount);
         }
         if let Some(h) = &r.before_reference_ms {
             let shift_ms = now.saturating_sub(r.reference) / 1_000_000;

@@ -75,6 +75,7 @@ impl<T: Tracer> World<'_, T> {
             saf_sent: 0,
             t_break: 0,
             advice_sent: 0,
+            cause: 0,
         });
         self.out.payments += 1;
         if T::ON {
@@ -131,6 +132,7 @@ impl<T: Tracer> World<'_, T> {
         }
         self.arena.pay[pid as usize].terminal_state = Term::TimedOut;
         self.out.timeouts += 1;
+        self.blame(pid, crate::model::cause::id::TIMEOUT);
         if T::ON {
             self.trace(pid, |_| Step::TimedOut);
         }

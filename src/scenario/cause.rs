@@ -1,0 +1,60 @@
+//! The causes a scenario's results are broken down by: why a payment did not end settled on
+//! time. The fixed causes (legitimate reasons and the model's own mechanisms) come first, then
+//! one per fault of the scenario, named after the fault's id.
+
+use super::Scenario;
+
+/// The names of the fixed causes, in the order of `model::cause::id`.
+pub const FIXED_NAMES: [&str; 19] = [
+    "none",
+    "insufficient_funds",
+    "invalid_card",
+    "restricted_card",
+    "over_limit",
+    "do_not_honour",
+    "fraud_declined",
+    "risk_false_positive",
+    "risk_review",
+    "fraud",
+    "message_loss",
+    "timeout",
+    "wrong_account",
+    "merchant_risk_hold",
+    "clearing_file",
+    "settlement_bank_down",
+    "bank_maintenance",
+    "missed_cutoff",
+    "observation_ended",
+];
+
+/// What each fixed cause means, for documentation and the trace.
+pub fn describe(name: &str) -> &'static str {
+    match name {
+        "insufficient_funds" => "the cardholder's balance was too low (51)",
+        "invalid_card" => "a mis-keyed card number (14)",
+        "restricted_card" => "a frozen or restricted account (62)",
+        "over_limit" => "over the account's amount limit (61)",
+        "do_not_honour" => "the issuer's own refusal (05)",
+        "fraud_declined" => "fraud, correctly declined by the risk engine (59)",
+        "risk_false_positive" => "a legitimate payment declined by a risk rule (59)",
+        "risk_review" => "held for manual review by a card risk rule",
+        "fraud" => "fraud that was approved: refunded or charged back",
+        "message_loss" => "a message lost on a link",
+        "timeout" => "an answer too slow for a timeout (queueing or slow processing)",
+        "wrong_account" => "wrong merchant settlement account details: the payout came back",
+        "merchant_risk_hold" => "the payout held by the acquirer's merchant risk control",
+        "clearing_file" => "the clearing file was rejected or late",
+        "settlement_bank_down" => "the settlement bank was down on the credit day",
+        "bank_maintenance" => "the merchant's bank was in a maintenance window",
+        "missed_cutoff" => "approved just after the cut-off it was sold before",
+        "observation_ended" => "still in its normal cycle when observation ended",
+        _ => "a fault of the scenario",
+    }
+}
+
+/// The causes of one scenario: the fixed ones, then one per fault.
+pub fn names(s: &Scenario) -> Vec<String> {
+    let mut v: Vec<String> = FIXED_NAMES.iter().map(|s| s.to_string()).collect();
+    v.extend(s.faults.iter().map(|f| f.id.clone()));
+    v
+}

@@ -1,0 +1,86 @@
+//! Attribution: every payment that does not settle on time is counted against the first cause
+//! on its path, and `summary.json` breaks outcomes down by cause.
+
+use payfault::model::{self, NoTrace, Outcome};
+use payfault::runner::{BatchOptions, run_batch};
+use payfault::scenario::{self, Limits, Scenario};
+use std::sync::atomic::AtomicBool;
+
+/// 6,000 payments an hour (flat) for six hours; an issuer that approves everything; the
+/// issuer refuses (reject mode) from 02:00 to 03:00.
+fn scenario() -> Scenario {
+    let src = r#"
+name = "causes"
+[simulation]
+runs = 6
+traffic_window = "6h"
+[[terminals]]
+id = "shops"
+count = 50
+rate = "120/h"
+miskey_share = 0.0
+profile = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+[risk]
+enabled = false
+fraud_share = 0.0
+[[issuers]]
+id = "bank"
+do_not_honour_share = 0.0
+[issuers.accounts]
+balance = { kind = "constant", value = "100000000.00" }
+frozen_share = 0.0
+[[faults]]
+id = "bank-down"
+kind = "outage"
+target = "bank"
+start = "2h"
+duration = "1h"
+mode = "reject"
+"#;
+    scenario::parse(src, "causes", &Limits::default()).unwrap()
+}
+
+#[test]
+fn an_issuer_outage_declines_the_payments_of_its_window_and_is_named_their_cause() {
+    let s = scenario();
+    let names = payfault::scenario::cause::names(&s);
+    let fault = names.iter().position(|n| n == "bank-down").unwrap();
+    let declined = Outcome::Declined as usize;
+    let mut total = 0;
+    for r in 0..s.runs {
+        let out = model::simulate(&s, 5, r, &mut NoTrace).unwrap();
+        // Every decline is the outage's (the accounts always pay): about rate x duration.
+        let (n, amount) = out.by_cause[fault][declined];
+        assert_eq!(n, out.count(Outcome::Declined));
+        assert_eq!(amount, out.amount(Outcome::Declined));
+        total += n;
+    }
+    let expected = 6000.0 * s.runs as f64; // 6,000 an hour for one hour, per run
+    let sd = expected.sqrt();
+    assert!(
+        (total as f64 - expected).abs() < 4.0 * sd,
+        "{total} declines over {} runs; rate x duration gives {expected}",
+        s.runs
+    );
+}
+
+#[test]
+fn summary_json_lists_the_causes_that_struck() {
+    let s = scenario();
+    let opts = BatchOptions {
+        runs: 3,
+        seed: 5,
+        threads: 0,
+    };
+    let b = run_batch(&s, &opts, &AtomicBool::new(false), |_, _| Ok(()), |_| {}).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&payfault::report::summary_json(&b)).unwrap();
+    let causes = json["causes"].as_object().unwrap();
+    assert!(causes.contains_key("bank-down"), "{causes:?}");
+    let mean = causes["bank-down"]["declined"]["mean"].as_f64().unwrap();
+    assert_eq!(mean, json["metrics"]["declined"]["mean"].as_f64().unwrap());
+    assert!(causes["bank-down"]["declined_amount"]["ci95_high"].is_number());
+    // Causes that never struck are left out.
+    assert!(!causes.contains_key("insufficient_funds"));
+    assert!(!causes.contains_key("wrong_account"));
+}
