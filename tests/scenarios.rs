@@ -87,3 +87,79 @@ fn baseline_risk_engine_declines_what_its_rates_imply() {
         sd.mean.unwrap()
     );
 }
+
+/// The till's answers by code and the declined payments' codes, from a traced run (the
+/// calibration check of `scenarios/baseline.toml`; `examples/decline_mix.rs` prints the table).
+#[derive(Default)]
+struct DeclineMix {
+    till: std::collections::HashMap<u64, u8>,
+    approved: u64,
+    declined: std::collections::BTreeMap<u8, u64>,
+}
+
+impl payfault::model::Tracer for DeclineMix {
+    const ON: bool = true;
+    fn wants(&self, _: u64) -> bool {
+        true
+    }
+    fn record(&mut self, _: payfault::engine::Nanos, serial: u64, step: payfault::model::Step) {
+        use payfault::model::Step;
+        match step {
+            Step::Answered { code } => {
+                self.till.insert(serial, code);
+                self.approved += u64::from(code == 0);
+            }
+            Step::Outcome { outcome } => {
+                let c = self.till.remove(&serial).unwrap_or(255);
+                if outcome == "declined" {
+                    *self.declined.entry(c).or_default() += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn baseline_approval_rate_and_decline_mix_are_calibrated() {
+    // docs/background.md, calibration figures: card-present approval in the mid-90s; insufficient
+    // funds 40-50% of declines. One full day (run 0, seed 1), every payment traced.
+    let s = scenario::baseline();
+    let mut mix = DeclineMix::default();
+    let out = payfault::model::simulate(&s, 1, 0, &mut mix).unwrap();
+    let approval = mix.approved as f64 / out.payments as f64;
+    assert!((0.94..0.98).contains(&approval), "approval rate {approval}");
+    let declined: u64 = mix.declined.values().sum();
+    let share = |c: u8| mix.declined.get(&c).copied().unwrap_or(0) as f64 / declined as f64;
+    assert!((0.40..=0.50).contains(&share(51)), "51: {}", share(51));
+    // The other codes of an ordinary day, each a minority; no answer is rare.
+    for c in [5, 14, 59, 61, 62] {
+        assert!(
+            share(c) > 0.0 && share(c) < share(51),
+            "{c:02}: {}",
+            share(c)
+        );
+    }
+    assert!(share(255) < 0.02, "no answer: {}", share(255));
+}
+
+#[test]
+fn every_shipped_scenario_says_what_it_demonstrates() {
+    for e in std::fs::read_dir("scenarios").unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            let s = scenario::load(&p, &Limits::default()).unwrap();
+            assert!(
+                !s.description.trim().is_empty(),
+                "{}: a shipped scenario needs a description",
+                p.display()
+            );
+            let text = std::fs::read_to_string(&p).unwrap();
+            assert!(
+                text.starts_with('#'),
+                "{}: a shipped scenario opens with a header comment",
+                p.display()
+            );
+        }
+    }
+}
