@@ -1,5 +1,7 @@
-//! The shipped scenarios: all valid, the built-in default is `scenarios/baseline.toml`, and the
-//! baseline behaves as its own parameters say.
+//! The shipped scenarios: all valid and described, the built-in default is
+//! `scenarios/baseline.toml`, the baseline behaves as its own parameters say and is calibrated
+//! (approval rate, decline mix), and each scenario of the path after authorisation shows the
+//! effect its header promises.
 
 use payfault::runner::{BatchOptions, run_batch};
 use payfault::scenario::{self, Limits};
@@ -162,4 +164,103 @@ fn every_shipped_scenario_says_what_it_demonstrates() {
             );
         }
     }
+}
+
+/// One run of a shipped scenario (its own seed): metric name -> value.
+fn shipped_run(name: &str, run: u64) -> std::collections::HashMap<String, f64> {
+    use payfault::metrics::Catalogue;
+    let s = scenario::load(
+        format!("scenarios/{name}.toml").as_ref(),
+        &Limits::default(),
+    )
+    .unwrap();
+    let out = payfault::model::simulate(&s, s.seed, run, &mut payfault::model::NoTrace)
+        .unwrap_or_else(|e| panic!("{name}, run {run}: {e}"));
+    let c = Catalogue::for_scenario(&s);
+    c.names()
+        .into_iter()
+        .zip(c.values(&out))
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect()
+}
+
+#[test]
+fn clearing_reject_settles_mondays_sales_a_business_day_late() {
+    let m = shipped_run("clearing_reject", 0);
+    assert_eq!(m["clearing_files_rejected"], 1.0);
+    assert!(m["settled_late"] > 0.9 * (m["settled_late"] + m["settled_on_time"]));
+    assert!(
+        m["settled_on_time_ratio"] < 0.05,
+        "{}",
+        m["settled_on_time_ratio"]
+    );
+    // A business day late: credited on Wednesday 09:00, not Tuesday.
+    assert!(m["settlement_delay_p50_s"] > 86_400.0 * 1.5);
+    assert_eq!(m["presentment_exceptions"], 0.0);
+    assert_eq!(m["not_arrived"] + m["pending"], 0.0);
+}
+
+#[test]
+fn merchant_hold_pays_late_or_not_at_all_and_refunds_a_few_frauds() {
+    let mut refunds = 0.0;
+    for run in 0..3 {
+        let m = shipped_run("merchant_hold", run);
+        assert!(m["merchant_risk_holds"] > 0.03 * m["payments"], "run {run}");
+        assert!(
+            m["settled_late"] > 0.0 && m["not_arrived"] > 0.0,
+            "run {run}"
+        );
+        // What has not arrived waits in the risk hold.
+        assert!((m["risk_hold_amount"] - m["not_arrived_amount"]).abs() < 0.005);
+        refunds += m["merchant_risk_fraud_refunds"];
+    }
+    assert!(refunds > 0.0);
+}
+
+#[test]
+fn d0_payout_pays_in_minutes_up_to_the_cap() {
+    let m = shipped_run("d0_payout", 0);
+    assert!(m["d0_payouts"] > 0.5 * m["settled_on_time"]);
+    assert!(m["d0_over_cap"] > 0.0 && m["payouts_delayed_by_maintenance"] > 0.0);
+    // Terminal timeout (30 s) plus a minute after the sale.
+    assert!(
+        m["settlement_delay_p50_s"] < 120.0,
+        "{}",
+        m["settlement_delay_p50_s"]
+    );
+}
+
+#[test]
+fn single_message_refunds_reversals_after_posting_and_stands_in() {
+    let m = shipped_run("single_message", 0);
+    assert!(m["refunds_after_posting"] > 0.0);
+    assert_eq!(m["holds_expired"], 0.0, "single message: no holds to lapse");
+    assert!(m["stand_ins"] > 0.0 && m["advices_sent"] >= m["stand_ins"]);
+    assert_eq!(
+        m["advices_expired"], 0.0,
+        "the issuer is back within the expiry"
+    );
+    assert_eq!(m["charged_without_sale"] + m["not_arrived"], 0.0);
+}
+
+#[test]
+fn reconciliation_repairs_exactly_the_phantom_charges_of_the_outage() {
+    // Same traffic, outage and seed: the same payments.
+    let mut found = 0.0;
+    for run in 0..4 {
+        let outage = shipped_run("outage", run);
+        let rec = shipped_run("reconciliation", run);
+        assert_eq!(outage["breaks_found"], 0.0);
+        assert_eq!(
+            rec["breaks_found_phantom_charge"], outage["charged_without_sale"],
+            "run {run}"
+        );
+        assert_eq!(rec["breaks_repaired"], rec["breaks_found"], "run {run}");
+        assert_eq!(rec["charged_without_sale"], 0.0, "run {run}");
+        if rec["breaks_repaired"] > 0.0 {
+            assert!(rec["break_repair_age_max_s"] < 2.0 * 86_400.0);
+        }
+        found += rec["breaks_found"];
+    }
+    assert!(found > 0.0);
 }
