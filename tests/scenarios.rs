@@ -264,3 +264,58 @@ fn reconciliation_repairs_exactly_the_phantom_charges_of_the_outage() {
     }
     assert!(found > 0.0);
 }
+
+/// The TOML blocks of docs/scenarios.md from `## <heading>` on.
+fn doc_examples(heading: &str) -> Vec<String> {
+    let doc = std::fs::read_to_string("docs/scenarios.md").unwrap();
+    let from = doc
+        .find(&format!("## {heading}"))
+        .unwrap_or_else(|| panic!("docs/scenarios.md has no section {heading}"));
+    doc[from..]
+        .split("```toml\n")
+        .skip(1)
+        .map(|b| b[..b.find("```").unwrap()].to_string())
+        .collect()
+}
+
+#[test]
+fn the_complete_example_in_the_docs_is_every_default() {
+    let blocks = doc_examples("A complete example");
+    assert!(blocks.len() >= 2, "the complete and the larger example");
+    let parse = |text: &str| {
+        let mut s = scenario::parse(text, "docs/scenarios.md", &Limits::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        s.source.clear();
+        s
+    };
+    let written = parse(&blocks[0]);
+    let defaults = parse("name = \"defaults\"\n");
+    assert_eq!(format!("{written:?}"), format!("{defaults:?}"));
+    for b in &blocks[1..] {
+        parse(b);
+    }
+}
+
+#[test]
+fn every_metric_is_documented() {
+    // docs/scenarios.md, Metrics: each name in backticks (station metrics as `<name>.<id>`).
+    let doc = std::fs::read_to_string("docs/scenarios.md").unwrap();
+    let s = scenario::baseline();
+    let stations: Vec<String> = s.stations().iter().map(|st| st.id.clone()).collect();
+    for name in payfault::metrics::Catalogue::for_scenario(&s).names() {
+        let written = match name.split_once('.') {
+            Some((prefix, id)) if stations.iter().any(|s| s == id) => format!("`{prefix}.<id>`"),
+            // Outcome amounts are documented together as `<outcome>_amount`.
+            _ if name.ends_with("_amount")
+                && doc.contains(&format!("`{}`", &name[..name.len() - 7])) =>
+            {
+                "`<outcome>_amount`".to_string()
+            }
+            _ => format!("`{name}`"),
+        };
+        assert!(
+            doc.contains(&written),
+            "{written} is not in docs/scenarios.md"
+        );
+    }
+}
