@@ -1454,25 +1454,49 @@ fn bad_input_leaves_earlier_results_untouched() {
     );
 }
 
+/// Every shipped scenario, by file stem (each one's `name` is its stem).
+const SHIPPED_SCENARIOS: [&str; 11] = [
+    "baseline",
+    "pipeline",
+    "outage",
+    "holiday",
+    "bank_down",
+    "wrong_account",
+    "clearing_reject",
+    "merchant_hold",
+    "d0_payout",
+    "single_message",
+    "reconciliation",
+];
+
 #[test]
 fn shipped_scenarios_validate() {
+    let files: Vec<String> = SHIPPED_SCENARIOS
+        .iter()
+        .map(|n| format!("scenarios/{n}.toml"))
+        .collect();
+    let expected: String = SHIPPED_SCENARIOS
+        .iter()
+        .map(|n| format!("ok: scenarios/{n}.toml ({n})\n"))
+        .collect();
     payfault()
-        .args([
-            "validate",
-            "scenarios/baseline.toml",
-            "scenarios/pipeline.toml",
-            "scenarios/outage.toml",
-            "scenarios/holiday.toml",
-        ])
+        .arg("validate")
+        .args(&files)
         .assert()
         .code(0)
-        .stdout(
-            "ok: scenarios/baseline.toml (baseline)\n\
-             ok: scenarios/pipeline.toml (pipeline)\n\
-             ok: scenarios/outage.toml (outage)\n\
-             ok: scenarios/holiday.toml (holiday)\n",
-        )
+        .stdout(expected)
         .stderr("");
+    // The list is complete: every file in scenarios/ is on it.
+    let mut on_disk: Vec<String> = std::fs::read_dir("scenarios")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    let mut listed: Vec<String> = SHIPPED_SCENARIOS.iter().map(|s| s.to_string()).collect();
+    listed.sort();
+    assert_eq!(on_disk, listed, "scenarios/ and SHIPPED_SCENARIOS differ");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -33,6 +33,12 @@ fn variants() -> Vec<(&'static str, Scenario)> {
     v.push(("lossy", lossy.clone()));
     let mut no_reversal = lossy.clone();
     no_reversal.strategy.reversal = None;
+    // Nothing else ends a phantom charge before the end of observation: no reconciliation, and
+    // an observation shorter than the holds (merchant-risk reviews and payout corrections
+    // would lengthen it past their expiry).
+    no_reversal.reconciliation = None;
+    no_reversal.merchant_risk = None;
+    no_reversal.payout.wrong_account_share = 0.0;
     v.push(("lossy-no-reversal", no_reversal));
     let mut expiring = lossy.clone();
     expiring.strategy.reversal = None;

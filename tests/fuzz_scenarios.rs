@@ -11,11 +11,18 @@ use std::io::Write;
 
 /// The shipped scenarios, and a fixture that sets every field of the path after authorisation
 /// (routing table, stand-in, clearing-file faults, payouts, merchant risk, reconciliation).
-const SHIPPED: [&str; 5] = [
+const SHIPPED: [&str; 12] = [
     include_str!("../scenarios/baseline.toml"),
     include_str!("../scenarios/pipeline.toml"),
     include_str!("../scenarios/outage.toml"),
     include_str!("../scenarios/holiday.toml"),
+    include_str!("../scenarios/bank_down.toml"),
+    include_str!("../scenarios/wrong_account.toml"),
+    include_str!("../scenarios/clearing_reject.toml"),
+    include_str!("../scenarios/merchant_hold.toml"),
+    include_str!("../scenarios/d0_payout.toml"),
+    include_str!("../scenarios/single_message.toml"),
+    include_str!("../scenarios/reconciliation.toml"),
     include_str!("fixtures/postauth.toml"),
 ];
 

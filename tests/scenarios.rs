@@ -1,5 +1,7 @@
-//! The shipped scenarios: all valid, the built-in default is `scenarios/baseline.toml`, and the
-//! baseline behaves as its own parameters say.
+//! The shipped scenarios: all valid and described, the built-in default is
+//! `scenarios/baseline.toml`, the baseline behaves as its own parameters say and is calibrated
+//! (approval rate, decline mix), and each scenario of the path after authorisation shows the
+//! effect its header promises.
 
 use payfault::runner::{BatchOptions, run_batch};
 use payfault::scenario::{self, Limits};
@@ -86,4 +88,234 @@ fn baseline_risk_engine_declines_what_its_rates_imply() {
         "{} vs {expected_payments}",
         sd.mean.unwrap()
     );
+}
+
+/// The till's answers by code and the declined payments' codes, from a traced run (the
+/// calibration check of `scenarios/baseline.toml`; `examples/decline_mix.rs` prints the table).
+#[derive(Default)]
+struct DeclineMix {
+    till: std::collections::HashMap<u64, u8>,
+    approved: u64,
+    declined: std::collections::BTreeMap<u8, u64>,
+}
+
+impl payfault::model::Tracer for DeclineMix {
+    const ON: bool = true;
+    fn wants(&self, _: u64) -> bool {
+        true
+    }
+    fn record(&mut self, _: payfault::engine::Nanos, serial: u64, step: payfault::model::Step) {
+        use payfault::model::Step;
+        match step {
+            Step::Answered { code } => {
+                self.till.insert(serial, code);
+                self.approved += u64::from(code == 0);
+            }
+            Step::Outcome { outcome } => {
+                let c = self.till.remove(&serial).unwrap_or(255);
+                if outcome == "declined" {
+                    *self.declined.entry(c).or_default() += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn baseline_approval_rate_and_decline_mix_are_calibrated() {
+    // docs/background.md, calibration figures: card-present approval in the mid-90s; insufficient
+    // funds 40-50% of declines. One full day (run 0, seed 1), every payment traced.
+    let s = scenario::baseline();
+    let mut mix = DeclineMix::default();
+    let out = payfault::model::simulate(&s, 1, 0, &mut mix).unwrap();
+    let approval = mix.approved as f64 / out.payments as f64;
+    assert!((0.94..0.98).contains(&approval), "approval rate {approval}");
+    let declined: u64 = mix.declined.values().sum();
+    let share = |c: u8| mix.declined.get(&c).copied().unwrap_or(0) as f64 / declined as f64;
+    assert!((0.40..=0.50).contains(&share(51)), "51: {}", share(51));
+    // The other codes of an ordinary day, each a minority; no answer is rare.
+    for c in [5, 14, 59, 61, 62] {
+        assert!(
+            share(c) > 0.0 && share(c) < share(51),
+            "{c:02}: {}",
+            share(c)
+        );
+    }
+    assert!(share(255) < 0.02, "no answer: {}", share(255));
+}
+
+#[test]
+fn every_shipped_scenario_says_what_it_demonstrates() {
+    for e in std::fs::read_dir("scenarios").unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            let s = scenario::load(&p, &Limits::default()).unwrap();
+            assert!(
+                !s.description.trim().is_empty(),
+                "{}: a shipped scenario needs a description",
+                p.display()
+            );
+            let text = std::fs::read_to_string(&p).unwrap();
+            assert!(
+                text.starts_with('#'),
+                "{}: a shipped scenario opens with a header comment",
+                p.display()
+            );
+        }
+    }
+}
+
+/// One run of a shipped scenario (its own seed): metric name -> value.
+fn shipped_run(name: &str, run: u64) -> std::collections::HashMap<String, f64> {
+    use payfault::metrics::Catalogue;
+    let s = scenario::load(
+        format!("scenarios/{name}.toml").as_ref(),
+        &Limits::default(),
+    )
+    .unwrap();
+    let out = payfault::model::simulate(&s, s.seed, run, &mut payfault::model::NoTrace)
+        .unwrap_or_else(|e| panic!("{name}, run {run}: {e}"));
+    let c = Catalogue::for_scenario(&s);
+    c.names()
+        .into_iter()
+        .zip(c.values(&out))
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect()
+}
+
+#[test]
+fn clearing_reject_settles_mondays_sales_a_business_day_late() {
+    let m = shipped_run("clearing_reject", 0);
+    assert_eq!(m["clearing_files_rejected"], 1.0);
+    assert!(m["settled_late"] > 0.9 * (m["settled_late"] + m["settled_on_time"]));
+    assert!(
+        m["settled_on_time_ratio"] < 0.05,
+        "{}",
+        m["settled_on_time_ratio"]
+    );
+    // A business day late: credited on Wednesday 09:00, not Tuesday.
+    assert!(m["settlement_delay_p50_s"] > 86_400.0 * 1.5);
+    assert_eq!(m["presentment_exceptions"], 0.0);
+    assert_eq!(m["not_arrived"] + m["pending"], 0.0);
+}
+
+#[test]
+fn merchant_hold_pays_late_or_not_at_all_and_refunds_a_few_frauds() {
+    let mut refunds = 0.0;
+    for run in 0..3 {
+        let m = shipped_run("merchant_hold", run);
+        assert!(m["merchant_risk_holds"] > 0.03 * m["payments"], "run {run}");
+        assert!(
+            m["settled_late"] > 0.0 && m["not_arrived"] > 0.0,
+            "run {run}"
+        );
+        // What has not arrived waits in the risk hold.
+        assert!((m["risk_hold_amount"] - m["not_arrived_amount"]).abs() < 0.005);
+        refunds += m["merchant_risk_fraud_refunds"];
+    }
+    assert!(refunds > 0.0);
+}
+
+#[test]
+fn d0_payout_pays_in_minutes_up_to_the_cap() {
+    let m = shipped_run("d0_payout", 0);
+    assert!(m["d0_payouts"] > 0.5 * m["settled_on_time"]);
+    assert!(m["d0_over_cap"] > 0.0 && m["payouts_delayed_by_maintenance"] > 0.0);
+    // Terminal timeout (30 s) plus a minute after the sale.
+    assert!(
+        m["settlement_delay_p50_s"] < 120.0,
+        "{}",
+        m["settlement_delay_p50_s"]
+    );
+}
+
+#[test]
+fn single_message_refunds_reversals_after_posting_and_stands_in() {
+    let m = shipped_run("single_message", 0);
+    assert!(m["refunds_after_posting"] > 0.0);
+    assert_eq!(m["holds_expired"], 0.0, "single message: no holds to lapse");
+    assert!(m["stand_ins"] > 0.0 && m["advices_sent"] >= m["stand_ins"]);
+    assert_eq!(
+        m["advices_expired"], 0.0,
+        "the issuer is back within the expiry"
+    );
+    assert_eq!(m["charged_without_sale"] + m["not_arrived"], 0.0);
+}
+
+#[test]
+fn reconciliation_repairs_exactly_the_phantom_charges_of_the_outage() {
+    // Same traffic, outage and seed: the same payments.
+    let mut found = 0.0;
+    for run in 0..4 {
+        let outage = shipped_run("outage", run);
+        let rec = shipped_run("reconciliation", run);
+        assert_eq!(outage["breaks_found"], 0.0);
+        assert_eq!(
+            rec["breaks_found_phantom_charge"], outage["charged_without_sale"],
+            "run {run}"
+        );
+        assert_eq!(rec["breaks_repaired"], rec["breaks_found"], "run {run}");
+        assert_eq!(rec["charged_without_sale"], 0.0, "run {run}");
+        if rec["breaks_repaired"] > 0.0 {
+            assert!(rec["break_repair_age_max_s"] < 2.0 * 86_400.0);
+        }
+        found += rec["breaks_found"];
+    }
+    assert!(found > 0.0);
+}
+
+/// The TOML blocks of docs/scenarios.md from `## <heading>` on.
+fn doc_examples(heading: &str) -> Vec<String> {
+    let doc = std::fs::read_to_string("docs/scenarios.md").unwrap();
+    let from = doc
+        .find(&format!("## {heading}"))
+        .unwrap_or_else(|| panic!("docs/scenarios.md has no section {heading}"));
+    doc[from..]
+        .split("```toml\n")
+        .skip(1)
+        .map(|b| b[..b.find("```").unwrap()].to_string())
+        .collect()
+}
+
+#[test]
+fn the_complete_example_in_the_docs_is_every_default() {
+    let blocks = doc_examples("A complete example");
+    assert!(blocks.len() >= 2, "the complete and the larger example");
+    let parse = |text: &str| {
+        let mut s = scenario::parse(text, "docs/scenarios.md", &Limits::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        s.source.clear();
+        s
+    };
+    let written = parse(&blocks[0]);
+    let defaults = parse("name = \"defaults\"\n");
+    assert_eq!(format!("{written:?}"), format!("{defaults:?}"));
+    for b in &blocks[1..] {
+        parse(b);
+    }
+}
+
+#[test]
+fn every_metric_is_documented() {
+    // docs/scenarios.md, Metrics: each name in backticks (station metrics as `<name>.<id>`).
+    let doc = std::fs::read_to_string("docs/scenarios.md").unwrap();
+    let s = scenario::baseline();
+    let stations: Vec<String> = s.stations().iter().map(|st| st.id.clone()).collect();
+    for name in payfault::metrics::Catalogue::for_scenario(&s).names() {
+        let written = match name.split_once('.') {
+            Some((prefix, id)) if stations.iter().any(|s| s == id) => format!("`{prefix}.<id>`"),
+            // Outcome amounts are documented together as `<outcome>_amount`.
+            _ if name.ends_with("_amount")
+                && doc.contains(&format!("`{}`", &name[..name.len() - 7])) =>
+            {
+                "`<outcome>_amount`".to_string()
+            }
+            _ => format!("`{name}`"),
+        };
+        assert!(
+            doc.contains(&written),
+            "{written} is not in docs/scenarios.md"
+        );
+    }
 }
