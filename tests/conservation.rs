@@ -80,6 +80,33 @@ fn variants() -> Vec<(&'static str, Scenario)> {
         mode: OutageMode::Drop,
     }];
     v.push(("postauth-rough", rough));
+    // D+0 payouts with lossy terminal links: a terminal's last reversal can arrive after the
+    // advance, and the payout must be taken back from the merchant.
+    let mut d0 = scenario::load("scenarios/d0_payout.toml".as_ref(), &Limits::default()).unwrap();
+    for l in &mut d0.links.terminal {
+        l.loss = 0.05;
+    }
+    v.push(("d0-lossy", d0.clone()));
+    // Stand-in approvals paid D+0 whose advices expire before the issuer is back, observed
+    // before any presentment: credited, not yet charged.
+    let mut stood = d0;
+    stood.observation = Some(20 * HOUR);
+    stood.faults = vec![payfault::scenario::FaultSpec {
+        id: "issuer-down".into(),
+        target: payfault::scenario::Component::Issuer(0),
+        start: 10 * HOUR,
+        end: 11 * HOUR,
+        mode: OutageMode::Drop,
+    }];
+    for c in &mut stood.channels {
+        c.issuer_timeout = Some(5 * payfault::engine::SECOND);
+        c.stand_in = Some(payfault::scenario::StandInSpec {
+            limit: 20_000,
+            advice_interval: MINUTE,
+            advice_expiry: 10 * MINUTE,
+        });
+    }
+    v.push(("d0-stand-in", stood));
     v
 }
 

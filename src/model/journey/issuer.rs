@@ -137,13 +137,7 @@ impl<T: Tracer> World<'_, T> {
         let p = &mut self.arena.pay[pid as usize];
         match p.issuer_state {
             Iss::Held => {
-                p.issuer_state = Iss::Released;
-                p.charged -= p.amount;
-                let (i, a, amt) = (p.issuer, p.account, p.amount);
-                self.nodes.accounts[i as usize].release(a, amt);
-                self.books
-                    .ledger
-                    .post(Account::IssuerHolds(i), Account::Cardholders, amt);
+                self.refund_cardholder(pid); // releases the hold
                 if T::ON {
                     self.trace(pid, |_| Step::Released);
                 }
@@ -165,9 +159,10 @@ impl<T: Tracer> World<'_, T> {
         }
     }
 
-    /// Refunds a posted debit to the cardholder. Money already paid on from the issuer is
-    /// first taken back along the chain: from the merchant if credited, else from suspense or
-    /// the merchant-risk hold, else from the acquirer; then acquirer → channel → issuer.
+    /// Gives the cardholder the money back: a hold is released, a posted debit refunded. Money
+    /// already paid out towards the merchant (a D+0 advance, a settled payout) is first taken
+    /// back: from the merchant if credited, else from suspense or the merchant-risk hold; and
+    /// money the issuer had paid on goes back acquirer → channel → issuer.
     pub(in crate::model) fn refund_cardholder(&mut self, pid: u32) {
         let p = self.arena.pay[pid as usize];
         let (i, c, amt) = (p.issuer, p.channel, p.amount);
@@ -190,7 +185,11 @@ impl<T: Tracer> World<'_, T> {
             l.post(Account::Acquirer, Account::Channel(c), amt);
             l.post(Account::Channel(c), Account::IssuerHolds(i), amt);
         }
-        q.issuer_state = Iss::Refunded;
+        q.issuer_state = if q.issuer_state == Iss::Held {
+            Iss::Released
+        } else {
+            Iss::Refunded
+        };
         q.charged -= amt;
         self.nodes.accounts[i as usize].release(p.account, amt);
         self.books

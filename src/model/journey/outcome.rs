@@ -35,6 +35,7 @@ impl<T: Tracer> World<'_, T> {
         }
         let p = self.arena.pay[pid as usize];
         let till_ok = p.till_approved();
+        let advice_due = p.has(flag::STAND_IN) && !p.has(flag::ADVICE_APPLIED);
         let outcome = if p.has(flag::CHARGED_BACK) {
             Outcome::Chargeback
         } else if p.credited > 0 {
@@ -45,6 +46,8 @@ impl<T: Tracer> World<'_, T> {
             } else {
                 Outcome::SettledLate
             }
+        } else if p.terminal_state == Term::Waiting {
+            Outcome::Pending // observation ended while the till was still waiting
         } else if till_ok {
             if p.has(flag::FRAUD) && p.charged == 0 && p.acquirer == Acq::Reversed {
                 Outcome::Reversed // a fraud stopped after the sale: the cardholder refunded
@@ -63,7 +66,11 @@ impl<T: Tracer> World<'_, T> {
         // What each outcome allows the payment's own postings to be: (charged, credited).
         let a = p.amount;
         let ok = match outcome {
-            Outcome::SettledOnTime | Outcome::SettledLate => (p.charged, p.credited) == (a, a),
+            // (A stood-in sale paid D+0 whose advice has not reached the issuer yet is credited
+            // before the cardholder is charged.)
+            Outcome::SettledOnTime | Outcome::SettledLate => {
+                p.credited == a && (p.charged == a || advice_due && p.charged == 0)
+            }
             Outcome::Chargeback => {
                 let kept = if self.s.liability == Liability::Merchant {
                     0
@@ -112,7 +119,6 @@ impl<T: Tracer> World<'_, T> {
         // The acquirer's belief and the issuer's records agree, or a break says they do not.
         let acquirer_sale = matches!(p.acquirer, Acq::Approved | Acq::Cleared);
         let issuer_took = p.charged > 0 || p.has(flag::CHARGED_BACK);
-        let advice_due = p.has(flag::STAND_IN) && !p.has(flag::ADVICE_APPLIED);
         if acquirer_sale != issuer_took
             && open_break.is_none()
             && !p.has(flag::REPAIRED)

@@ -129,19 +129,7 @@ impl<T: Tracer> World<'_, T> {
         };
         match kind {
             Break::PhantomCharge | Break::ReversalMismatch => {
-                if p.issuer_state == Iss::Held {
-                    let q = &mut self.arena.pay[pid as usize];
-                    q.issuer_state = Iss::Released;
-                    q.charged -= q.amount;
-                    self.nodes.accounts[p.issuer as usize].release(p.account, p.amount);
-                    self.books.ledger.post(
-                        Account::IssuerHolds(p.issuer),
-                        Account::Cardholders,
-                        p.amount,
-                    );
-                } else {
-                    self.refund_cardholder(pid);
-                }
+                self.refund_cardholder(pid);
                 let q = &mut self.arena.pay[pid as usize];
                 if q.has(flag::SAF) {
                     q.set(flag::SAF_ACKED); // the host's belief is corrected
