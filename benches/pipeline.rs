@@ -290,6 +290,7 @@ fn bench_pipeline(c: &mut Criterion) {
             start: late,
             end: late + 1,
             mode: payfault::scenario::OutageMode::Drop,
+            repeat: None,
         });
     }
     g.bench_function("pipeline_run_faults_dormant", |b| {

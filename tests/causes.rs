@@ -84,3 +84,27 @@ fn summary_json_lists_the_causes_that_struck() {
     assert!(!causes.contains_key("insufficient_funds"));
     assert!(!causes.contains_key("wrong_account"));
 }
+
+#[test]
+fn a_daily_maintenance_window_strikes_every_day_inside_its_window_only() {
+    // The issuer refuses for 30 minutes from 01:00, every day; traffic runs for three days.
+    let src = scenario().source.replace(
+        "start = \"2h\"\nduration = \"1h\"\nmode = \"reject\"",
+        "start = \"1h\"\nduration = \"30m\"\nmode = \"reject\"\nrepeat = \"daily\"",
+    );
+    let src = src.replace("traffic_window = \"6h\"", "traffic_window = \"3d\"");
+    let s = scenario::parse(&src, "daily", &Limits::default()).unwrap();
+    let fault = &s.faults[0];
+    assert_eq!(fault.repeat, Some(payfault::engine::DAY));
+    let (mut total, runs) = (0, 4);
+    for r in 0..runs {
+        let out = model::simulate(&s, 5, r, &mut NoTrace).unwrap();
+        total += out.count(Outcome::Declined);
+    }
+    // Three windows of 30 minutes at 6,000 payments an hour: 9,000 declines a run.
+    let expected = 9000.0 * runs as f64;
+    assert!(
+        (total as f64 - expected).abs() < 4.0 * expected.sqrt(),
+        "{total} declines; three half-hour windows give {expected}"
+    );
+}

@@ -1647,3 +1647,29 @@ fn bug_sub_table_distribution_lacks_value() {
     let e = validate_stderr(f);
     assert!(e.contains("0ms"), "{e}");
 }
+
+#[test]
+fn a_recurring_outage_shorter_than_its_period() {
+    let f = "fault_repeat_too_short.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"90m\""),
+            field("faults[0].repeat"),
+            "\"90m\" is shorter than the outage itself",
+        ],
+    );
+}
+
+#[test]
+fn a_fault_id_that_names_a_built_in_cause() {
+    let f = "fault_id_builtin.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"timeout\""),
+            field("faults[0].id"),
+            "\"timeout\" is the name of a built-in cause",
+        ],
+    );
+}

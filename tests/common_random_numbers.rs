@@ -78,6 +78,7 @@ fn a_fault_that_never_fires_changes_nothing() {
         start: beyond,
         end: beyond + MINUTE,
         mode: OutageMode::Drop,
+        repeat: None,
     });
     for r in 0..3 {
         let f = fingerprint(&s, r);

@@ -51,6 +51,7 @@ fn variants() -> Vec<(&'static str, Scenario)> {
         start: 10 * HOUR,
         end: 10 * HOUR + 20 * MINUTE,
         mode: OutageMode::Drop,
+        repeat: None,
     }];
     v.push(("gateway-down", gateway_down));
     let mut short_obs = base;
@@ -78,6 +79,7 @@ fn variants() -> Vec<(&'static str, Scenario)> {
         start: 10 * HOUR,
         end: 11 * HOUR,
         mode: OutageMode::Drop,
+        repeat: None,
     }];
     v.push(("postauth-rough", rough));
     // D+0 payouts with lossy terminal links: a terminal's last reversal can arrive after the
@@ -97,6 +99,7 @@ fn variants() -> Vec<(&'static str, Scenario)> {
         start: 10 * HOUR,
         end: 11 * HOUR,
         mode: OutageMode::Drop,
+        repeat: None,
     }];
     for c in &mut stood.channels {
         c.issuer_timeout = Some(5 * payfault::engine::SECOND);

@@ -49,6 +49,8 @@ fn fault(channels: usize, issuers: usize) -> impl Strategy<Value = FaultSpec> {
             } else {
                 OutageMode::Drop
             },
+            // One fault in three recurs (a maintenance window), with a period longer than it.
+            repeat: (start % 3 == 0).then(|| (len + 30) * MINUTE),
         },
     )
 }

@@ -179,7 +179,9 @@ impl<'a, T: Tracer> World<'a, T> {
                 Component::Issuer(i) => topo.issuer(i as u16),
             };
             let cause = super::cause::id::FIRST_FAULT + k as u8;
-            stations[id.index()].add_outage(f.start, f.end, f.mode, cause);
+            for (start, end) in f.windows(horizon) {
+                stations[id.index()].add_outage(start, end, f.mode, cause);
+            }
         }
         let term_links = s
             .terminals

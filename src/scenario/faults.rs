@@ -5,6 +5,7 @@ use super::check::Ctx;
 use super::error::{ScenarioError, did_you_mean};
 use super::raw::RawFault;
 use super::{ChannelSpec, Component, FaultSpec, IssuerSpec, TerminalGroup};
+use crate::engine::{DAY, MINUTE, Nanos};
 
 /// Validates the faults against the scenario's components.
 pub(super) fn faults(
@@ -74,6 +75,7 @@ pub(super) fn faults(
             start: fl.start.0,
             end: fl.start.0.saturating_add(dur),
             mode: fl.mode,
+            repeat: repeat(cx, fl, dur, &f)?,
         });
     }
     Ok(faults)
@@ -122,5 +124,38 @@ fn fault_id(
     match bad {
         Some(msg) => Err(cx.err(given.span(), &format!("{f}.id"), msg)),
         None => Ok(id.clone()),
+    }
+}
+
+/// The period of a recurring fault: `"daily"`, `"weekly"` or a duration, at least as long as
+/// the fault itself and at least a minute.
+fn repeat(cx: &Ctx, fl: &RawFault, dur: Nanos, f: &str) -> Result<Option<Nanos>, ScenarioError> {
+    let Some(r) = &fl.repeat else {
+        return Ok(None);
+    };
+    let text = r.get_ref().trim();
+    let period = match text {
+        "daily" => Ok(DAY),
+        "weekly" => Ok(7 * DAY),
+        _ => super::units::parse_duration(text),
+    };
+    let field = format!("{f}.repeat");
+    match period {
+        Err(e) => Err(cx.err(
+            r.span(),
+            &field,
+            format!(
+                "\"{text}\": {e}; expected \"daily\", \"weekly\" or a duration such as \"12h\""
+            ),
+        )),
+        Ok(p) if p < MINUTE || p < dur => Err(cx.err(
+            r.span(),
+            &field,
+            format!(
+                "\"{text}\" is shorter than the outage itself or than a minute; a recurring \
+                 outage needs a period at least as long as its duration"
+            ),
+        )),
+        Ok(p) => Ok(Some(p)),
     }
 }

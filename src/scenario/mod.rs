@@ -351,6 +351,24 @@ pub struct FaultSpec {
     pub start: Nanos,
     pub end: Nanos,
     pub mode: OutageMode,
+    /// The outage recurs every `repeat` (a daily or weekly maintenance window), from `start`
+    /// until the end of observation; `None`: once.
+    pub repeat: Option<Nanos>,
+}
+
+impl FaultSpec {
+    /// The fault's windows `[start, end)` that begin at or before `horizon`.
+    pub fn windows(&self, horizon: Nanos) -> Vec<(Nanos, Nanos)> {
+        let len = self.end - self.start;
+        match self.repeat {
+            None => vec![(self.start, self.end)],
+            Some(p) => (0..)
+                .map(|k: u64| self.start.saturating_add(k.saturating_mul(p)))
+                .take_while(|&s| s <= horizon && s < Nanos::MAX)
+                .map(|s| (s, s.saturating_add(len)))
+                .collect(),
+        }
+    }
 }
 
 impl Scenario {

@@ -526,4 +526,6 @@ pub struct RawFault {
     pub duration: Spanned<Duration>,
     #[serde(default)]
     pub mode: OutageMode,
+    /// `"daily"`, `"weekly"` or a duration: the outage recurs with this period.
+    pub repeat: Option<Spanned<String>>,
 }
