@@ -83,6 +83,10 @@ fn describe(step: &Step) -> String {
             (wrong account details): the money waits in the acquirer's suspense account"
             .into(),
         Step::Note(text) => (*text).to_string(),
+        Step::Cause { name } => format!(
+            "cause: `{name}`: {}",
+            crate::scenario::cause::describe(name)
+        ),
         Step::Refused { code } => format!(
             "the acquirer had given up: it refuses the late response {} with 68 (response \
              received too late)",

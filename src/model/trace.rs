@@ -71,6 +71,10 @@ pub enum Step {
     FailedOver {
         to: String,
     },
+    /// The cause the outcome is counted against (its name in the results).
+    Cause {
+        name: String,
+    },
     /// The three views at the end: the till, the cardholder's money, the merchant's money.
     Views {
         till: String,

@@ -48,7 +48,7 @@ pub fn describe(name: &str) -> &'static str {
         "bank_maintenance" => "the merchant's bank was in a maintenance window",
         "missed_cutoff" => "approved just after the cut-off it was sold before",
         "observation_ended" => "still in its normal cycle when observation ended",
-        _ => "a fault of the scenario",
+        _ => "a fault injected by the scenario (its `[[faults]]` entry with this id)",
     }
 }
 

@@ -193,6 +193,10 @@ impl<T: Tracer> World<'_, T> {
                 cardholder,
                 merchant,
             });
+            if outcome != Outcome::SettledOnTime {
+                let name = cause::names(self.s)[cause as usize].clone();
+                self.trace(pid, |_| Step::Cause { name });
+            }
             self.trace(pid, |_| Step::Outcome {
                 outcome: outcome.name(),
             });
