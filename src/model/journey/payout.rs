@@ -75,11 +75,7 @@ impl<T: Tracer> World<'_, T> {
             }
             return;
         }
-        self.arena.pay[pid as usize].set(flag::PAYOUT_DUE);
-        let at = self.after_maintenance(now);
-        if at == now {
-            self.payout_now(pid);
-        } else {
+        if self.pay_when_bank_open(pid) {
             self.out.payouts_delayed += 1;
             self.blame(pid, cause::id::BANK_MAINTENANCE);
             if T::ON {
@@ -90,10 +86,23 @@ impl<T: Tracer> World<'_, T> {
                     )
                 });
             }
-            if at <= self.horizon {
-                self.schedule(at, Ev::Payout { pid });
-            }
         }
+    }
+
+    /// Makes the due payout now, or schedules it for the end of the receiving bank's
+    /// maintenance window; returns whether it had to wait.
+    fn pay_when_bank_open(&mut self, pid: u32) -> bool {
+        self.arena.pay[pid as usize].set(flag::PAYOUT_DUE);
+        let now = self.q.now();
+        let at = self.after_maintenance(now);
+        if at == now {
+            self.payout_now(pid);
+            return false;
+        }
+        if at <= self.horizon {
+            self.schedule(at, Ev::Payout { pid });
+        }
+        true
     }
 
     /// The payout goes to the merchant's account: credited, or returned into suspense if the
@@ -328,13 +337,6 @@ impl<T: Tracer> World<'_, T> {
                 Step::Note("the review clears the sale: the payout is released")
             });
         }
-        self.arena.pay[pid as usize].set(flag::PAYOUT_DUE);
-        let now = self.q.now();
-        let at = self.after_maintenance(now);
-        if at == now {
-            self.payout_now(pid);
-        } else if at <= self.horizon {
-            self.schedule(at, Ev::Payout { pid });
-        }
+        self.pay_when_bank_open(pid);
     }
 }
