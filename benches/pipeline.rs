@@ -284,14 +284,14 @@ fn bench_pipeline(c: &mut Criterion) {
         payfault::scenario::Component::Channel(0),
         payfault::scenario::Component::Issuer(0),
     ] {
-        armed.faults.push(payfault::scenario::FaultSpec {
-            id: "armed".into(),
+        armed.faults.push(payfault::scenario::FaultSpec::outage(
+            "armed",
             target,
-            start: late,
-            end: late + 1,
-            mode: payfault::scenario::OutageMode::Drop,
-            repeat: None,
-        });
+            late,
+            late + 1,
+            payfault::scenario::OutageMode::Drop,
+            None,
+        ));
     }
     g.bench_function("pipeline_run_faults_dormant", |b| {
         b.iter(|| simulate(black_box(&armed), black_box(master), RUN, &mut NoTrace))

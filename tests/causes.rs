@@ -95,7 +95,7 @@ fn a_daily_maintenance_window_strikes_every_day_inside_its_window_only() {
     let src = src.replace("traffic_window = \"6h\"", "traffic_window = \"3d\"");
     let s = scenario::parse(&src, "daily", &Limits::default()).unwrap();
     let fault = &s.faults[0];
-    assert_eq!(fault.repeat, Some(payfault::engine::DAY));
+    assert_eq!(fault.timing.repeat, Some(payfault::engine::DAY));
     let (mut total, runs) = (0, 4);
     for r in 0..runs {
         let out = model::simulate(&s, 5, r, &mut NoTrace).unwrap();

@@ -422,7 +422,7 @@ fn fault_target_unknown_suggests_scheme() {
             field("faults[0].target"),
             "unknown component id \"schme\"",
             "(did you mean \"scheme\"?)",
-            "an outage can target: gateway, scheme",
+            "an outage fault can target: gateway, scheme",
         ],
     );
 }
@@ -436,7 +436,7 @@ fn fault_target_terminal_group_is_rejected() {
             loc(f, "target = |\"shops\""),
             field("faults[0].target"),
             "\"shops\"",
-            "is a terminal group; outages target the gateway, a channel or an issuer",
+            "is a terminal group; an outage fault targets the gateway, a channel or an issuer",
         ],
     );
 }
@@ -613,7 +613,7 @@ fn unknown_outage_mode() {
             loc(f, "\"explode\""),
             field("faults[0].mode"),
             "unknown variant `explode`",
-            "expected `drop` or `reject`",
+            "expected one of `drop`, `reject`, `hang`",
         ],
     );
 }
@@ -1656,7 +1656,7 @@ fn a_recurring_outage_shorter_than_its_period() {
         needles![
             loc(f, "\"90m\""),
             field("faults[0].repeat"),
-            "\"90m\" is shorter than the outage itself",
+            "\"90m\" is shorter than the fault itself",
         ],
     );
 }

@@ -72,14 +72,14 @@ fn a_fault_that_never_fires_changes_nothing() {
     s.traffic_window = 2 * 60 * MINUTE;
     let mut past = s.clone();
     let beyond: Nanos = 40 * DAY;
-    past.faults.push(FaultSpec {
-        id: "test-fault".into(),
-        target: Component::Issuer(0),
-        start: beyond,
-        end: beyond + MINUTE,
-        mode: OutageMode::Drop,
-        repeat: None,
-    });
+    past.faults.push(FaultSpec::outage(
+        "test-fault",
+        Component::Issuer(0),
+        beyond,
+        beyond + MINUTE,
+        OutageMode::Drop,
+        None,
+    ));
     for r in 0..3 {
         let f = fingerprint(&s, r);
         assert_eq!(fingerprint(&past, r), f, "outage past the horizon, run {r}");

@@ -18,7 +18,10 @@ fn variants() -> Vec<(&'static str, Scenario)> {
         shrink(scenario::load("scenarios/outage.toml".as_ref(), &Limits::default()).unwrap());
     v.push(("outage", outage.clone()));
     let mut reject = outage.clone();
-    reject.faults[0].mode = OutageMode::Reject;
+    reject.faults[0].effect = payfault::scenario::FaultEffect::Outage {
+        mode: OutageMode::Reject,
+        code: 91,
+    };
     v.push(("reject", reject));
     let mut review = base.clone();
     review.risk.as_mut().unwrap().action = RiskAction::Review;
@@ -45,14 +48,14 @@ fn variants() -> Vec<(&'static str, Scenario)> {
     expiring.issuers[0].hold_expiry = 3 * HOUR;
     v.push(("lossy-holds-expire", expiring));
     let mut gateway_down = base.clone();
-    gateway_down.faults = vec![payfault::scenario::FaultSpec {
-        id: "test-fault".into(),
-        target: payfault::scenario::Component::Gateway,
-        start: 10 * HOUR,
-        end: 10 * HOUR + 20 * MINUTE,
-        mode: OutageMode::Drop,
-        repeat: None,
-    }];
+    gateway_down.faults = vec![payfault::scenario::FaultSpec::outage(
+        "test-fault",
+        payfault::scenario::Component::Gateway,
+        10 * HOUR,
+        10 * HOUR + 20 * MINUTE,
+        OutageMode::Drop,
+        None,
+    )];
     v.push(("gateway-down", gateway_down));
     let mut short_obs = base;
     short_obs.observation = Some(26 * HOUR);
@@ -73,14 +76,14 @@ fn variants() -> Vec<(&'static str, Scenario)> {
     }
     rough.fraud_share = 0.01;
     rough.payout.wrong_account_share = 0.02;
-    rough.faults = vec![payfault::scenario::FaultSpec {
-        id: "test-fault".into(),
-        target: payfault::scenario::Component::Issuer(0),
-        start: 10 * HOUR,
-        end: 11 * HOUR,
-        mode: OutageMode::Drop,
-        repeat: None,
-    }];
+    rough.faults = vec![payfault::scenario::FaultSpec::outage(
+        "test-fault",
+        payfault::scenario::Component::Issuer(0),
+        10 * HOUR,
+        11 * HOUR,
+        OutageMode::Drop,
+        None,
+    )];
     v.push(("postauth-rough", rough));
     // D+0 payouts with lossy terminal links: a terminal's last reversal can arrive after the
     // advance, and the payout must be taken back from the merchant.
@@ -93,14 +96,14 @@ fn variants() -> Vec<(&'static str, Scenario)> {
     // before any presentment: credited, not yet charged.
     let mut stood = d0;
     stood.observation = Some(20 * HOUR);
-    stood.faults = vec![payfault::scenario::FaultSpec {
-        id: "issuer-down".into(),
-        target: payfault::scenario::Component::Issuer(0),
-        start: 10 * HOUR,
-        end: 11 * HOUR,
-        mode: OutageMode::Drop,
-        repeat: None,
-    }];
+    stood.faults = vec![payfault::scenario::FaultSpec::outage(
+        "issuer-down",
+        payfault::scenario::Component::Issuer(0),
+        10 * HOUR,
+        11 * HOUR,
+        OutageMode::Drop,
+        None,
+    )];
     for c in &mut stood.channels {
         c.issuer_timeout = Some(5 * payfault::engine::SECOND);
         c.stand_in = Some(payfault::scenario::StandInSpec {

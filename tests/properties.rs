@@ -7,8 +7,9 @@ use payfault::metrics;
 use payfault::model::{self, NoTrace, Outcome};
 use payfault::runner::{BatchOptions, run_batch};
 use payfault::scenario::{
-    self, ChannelSpec, Component, Dist, FaultSpec, IssuerSpec, OutageMode, ReversalSpec,
-    RiskAction, RiskSpec, Scenario,
+    self, ChannelSpec, Component, Dist, FaultEffect, FaultKind, FaultSpec, FaultTarget, IssuerSpec,
+    Length, LinkDirection, LinkRef, OutageMode, ReversalSpec, RiskAction, RiskSpec, Scenario,
+    Timing, UpgradeFailure,
 };
 use proptest::prelude::*;
 
@@ -33,26 +34,235 @@ fn dist() -> impl Strategy<Value = Dist> {
     ]
 }
 
+/// A fault's timing: scheduled, recurring, stochastic, until repaired, or from its start on.
+fn timing() -> impl Strategy<Value = Timing> {
+    (0..5usize, 0u64..180, 1u64..90).prop_map(|(t, start, len)| {
+        let fixed = Length::Fixed(len * MINUTE);
+        let repaired = Length::Repaired {
+            detection: len * MINUTE / 2,
+            repair: Dist::Exponential {
+                mean: (len * MINUTE) as f64,
+            },
+        };
+        let (length, repeat, mtbf) = match t {
+            0 => (fixed, None, None),
+            1 => (fixed, Some((len + 30) * MINUTE), None),
+            2 => (
+                repaired,
+                None,
+                Some(Dist::Exponential {
+                    mean: (2 * HOUR) as f64,
+                }),
+            ),
+            3 => (repaired, None, None),
+            _ => (Length::Forever, None, None),
+        };
+        Timing {
+            start: start * MINUTE,
+            length,
+            repeat,
+            mtbf,
+        }
+    })
+}
+
+/// A fault of any kind on any target it can strike.
 fn fault(channels: usize, issuers: usize) -> impl Strategy<Value = FaultSpec> {
-    (0..3usize, 0..4usize, 0u64..180, 1u64..90, any::<bool>()).prop_map(
-        move |(kind, k, start, len, reject)| FaultSpec {
-            id: "test-fault".into(),
-            target: match kind {
+    (
+        0..19usize,
+        0..8usize,
+        0.0..1.0f64,
+        0..3usize,
+        timing(),
+        dist(),
+    )
+        .prop_map(move |(kind, k, x, m, timing, d)| {
+            let station = match k % 3 {
                 0 => Component::Gateway,
                 1 => Component::Channel(k % channels),
                 _ => Component::Issuer(k % issuers),
-            },
-            start: start * MINUTE,
-            end: (start + len) * MINUTE,
-            mode: if reject {
-                OutageMode::Reject
+            };
+            let mode = [OutageMode::Drop, OutageMode::Reject, OutageMode::Hang][m];
+            let link = match k % 3 {
+                0 => LinkRef::Terminal(0),
+                1 => LinkRef::GatewayChannel(k % channels),
+                _ => LinkRef::ChannelIssuer(k % channels, k % issuers),
+            };
+            let dir = [LinkDirection::Up, LinkDirection::Down, LinkDirection::Both][m];
+            let groups = FaultTarget::Groups(vec![0]);
+            let issuer = FaultTarget::Issuer(k % issuers);
+            let share = x * 0.5;
+            use FaultEffect as E;
+            let (kind, target, effect) = match kind {
+                0 => (
+                    FaultKind::Outage,
+                    FaultTarget::Station(station),
+                    E::Outage {
+                        mode,
+                        code: if k % 2 == 0 { 91 } else { 96 },
+                    },
+                ),
+                1 => (
+                    FaultKind::Partial,
+                    FaultTarget::Station(station),
+                    E::Partial {
+                        servers_lost: (k % 2) as u32,
+                        fail_share: share,
+                        mode: if m == 1 {
+                            OutageMode::Reject
+                        } else {
+                            OutageMode::Drop
+                        },
+                        code: 96,
+                    },
+                ),
+                2 => (
+                    FaultKind::Slow,
+                    FaultTarget::Station(station),
+                    E::Slow {
+                        multiplier: 1.0 + 10.0 * x,
+                        added: (k % 2 == 0).then_some(d),
+                    },
+                ),
+                3 => (
+                    FaultKind::Latency,
+                    FaultTarget::Link(link, dir),
+                    E::Latency { added: d },
+                ),
+                4 => (
+                    FaultKind::Loss,
+                    FaultTarget::Link(link, dir),
+                    E::Loss { probability: share },
+                ),
+                5 => (
+                    FaultKind::Duplicate,
+                    FaultTarget::Link(link, dir),
+                    E::Duplicate { probability: share },
+                ),
+                6 => (
+                    FaultKind::Partition,
+                    FaultTarget::Link(link, LinkDirection::Both),
+                    E::Partition,
+                ),
+                7 => (
+                    FaultKind::Surge,
+                    groups,
+                    E::Surge {
+                        multiplier: 0.5 + 3.0 * x,
+                    },
+                ),
+                8 => (
+                    FaultKind::Attack,
+                    FaultTarget::Station(station),
+                    E::Attack {
+                        rate: 1.0 + 30.0 * x,
+                    },
+                ),
+                9 => (
+                    FaultKind::BadInput,
+                    groups,
+                    E::BadInput {
+                        code: [14, 30, 54, 55][k % 4],
+                        probability: share,
+                    },
+                ),
+                10 => (FaultKind::WrongAccount, groups, E::WrongAccount { share }),
+                11 => (
+                    FaultKind::FrozenAccounts,
+                    issuer,
+                    E::FrozenAccounts {
+                        share,
+                        code: if k % 2 == 0 { 62 } else { 57 },
+                    },
+                ),
+                12 => (
+                    FaultKind::Limits,
+                    issuer,
+                    E::Limits {
+                        amount_limit: (k % 2 == 0).then_some(5_000),
+                        daily_count: (k % 3 != 0).then_some(1 + k as u32),
+                    },
+                ),
+                13 => (
+                    FaultKind::Spending,
+                    issuer,
+                    E::Spending {
+                        per_day: Dist::Uniform {
+                            lo: 0.0,
+                            width: 5_000.0,
+                        },
+                        payday: (1 + k as u64) * DAY,
+                    },
+                ),
+                14 => (
+                    FaultKind::CardRule,
+                    FaultTarget::Station(Component::Gateway),
+                    E::CardRule {
+                        false_positive_rate: share,
+                        action: if m == 0 {
+                            RiskAction::Review
+                        } else {
+                            RiskAction::Decline
+                        },
+                    },
+                ),
+                15 => (
+                    FaultKind::MerchantRule,
+                    groups,
+                    E::MerchantRule {
+                        share,
+                        review_time: d,
+                    },
+                ),
+                16 => (
+                    FaultKind::FraudWave,
+                    groups,
+                    E::FraudWave { share: share / 5.0 },
+                ),
+                17 => (
+                    FaultKind::TerminalUpgrade,
+                    groups,
+                    E::TerminalUpgrade {
+                        old_share: share,
+                        failure: if m == 0 {
+                            UpgradeFailure::SignOn
+                        } else {
+                            UpgradeFailure::MidPayment
+                        },
+                        rollout: (k % 2 == 0).then_some(Dist::Exponential { mean: HOUR as f64 }),
+                    },
+                ),
+                _ => (
+                    FaultKind::TerminalHardware,
+                    groups,
+                    E::TerminalHardware {
+                        mtbf: Dist::Exponential {
+                            mean: (3 * HOUR) as f64,
+                        },
+                        mttr: Dist::Exponential {
+                            mean: (20 * MINUTE) as f64,
+                        },
+                        crash_share: share / 10.0,
+                    },
+                ),
+            };
+            // Terminal hardware draws its own failures per terminal: its window is fixed.
+            let timing = if kind == FaultKind::TerminalHardware {
+                Timing {
+                    mtbf: None,
+                    ..timing
+                }
             } else {
-                OutageMode::Drop
-            },
-            // One fault in three recurs (a maintenance window), with a period longer than it.
-            repeat: (start % 3 == 0).then(|| (len + 30) * MINUTE),
-        },
-    )
+                timing
+            };
+            FaultSpec {
+                id: format!("fault-{kind:?}"),
+                kind,
+                target,
+                timing,
+                effect,
+            }
+        })
 }
 
 prop_compose! {

@@ -83,6 +83,7 @@ fn describe(step: &Step) -> String {
             (wrong account details): the money waits in the acquirer's suspense account"
             .into(),
         Step::Note(text) => (*text).to_string(),
+        Step::Says(text) => text.clone(),
         Step::Cause { name } => format!(
             "cause: `{name}`: {}",
             crate::scenario::cause::describe(name)

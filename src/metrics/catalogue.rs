@@ -145,6 +145,19 @@ const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
     ("messages_lost", Unit::Count, None, |o| {
         Some(o.messages_lost as f64)
     }),
+    ("messages_duplicated", Unit::Count, None, |o| {
+        Some(o.duplicates as f64)
+    }),
+    ("junk_requests", Unit::Count, None, |o| {
+        Some(o.junk_requests as f64)
+    }),
+    ("terminal_refusals", Unit::Count, None, |o| {
+        Some(o.terminal_refusals as f64)
+    }),
+    ("terminal_crashes", Unit::Count, None, |o| {
+        Some(o.terminal_crashes as f64)
+    }),
+    ("bad_input", Unit::Count, None, |o| Some(o.bad_input as f64)),
     ("risk_declines", Unit::Count, None, |o| {
         Some(o.risk_declines as f64)
     }),

@@ -48,6 +48,15 @@ pub struct RunOutput {
     pub late_answers: u64,
     pub reversals_sent: u64,
     pub messages_lost: u64,
+    /// Messages a fault delivered twice; junk requests (attacks, duplicates) served.
+    pub duplicates: u64,
+    pub junk_requests: u64,
+    /// Sales a terminal could not take (down, or failing software), and payments whose
+    /// terminal crashed after the issuer approved.
+    pub terminal_refusals: u64,
+    pub terminal_crashes: u64,
+    /// Sales carrying bad input from a fault (14, 30, 54, 55).
+    pub bad_input: u64,
     pub risk_declines: u64,
     pub risk_reviews: u64,
     /// Late responses refused with 68 (by the acquirer or a channel after giving up).
@@ -128,6 +137,11 @@ impl RunOutput {
             late_answers: 0,
             reversals_sent: 0,
             messages_lost: 0,
+            duplicates: 0,
+            junk_requests: 0,
+            terminal_refusals: 0,
+            terminal_crashes: 0,
+            bad_input: 0,
             risk_declines: 0,
             risk_reviews: 0,
             late_refused: 0,

@@ -11,6 +11,8 @@ pub struct Arrivals {
     /// Payments per nanosecond for each hour of the day, outside the peak.
     hourly: [f64; 24],
     peak: Option<(Nanos, Nanos, f64)>,
+    /// Surge windows `[start, end)` with their rate multiplier (faults); usually empty.
+    surges: Vec<(Nanos, Nanos, f64)>,
     window: Nanos,
     rng: Stream,
 }
@@ -24,6 +26,7 @@ impl Arrivals {
         Arrivals {
             hourly,
             peak: g.peak,
+            surges: vec![],
             window,
             rng,
         }
@@ -45,7 +48,20 @@ impl Arrivals {
                 end = end.min(day_start + ps);
             }
         }
+        for &(s, e, m) in &self.surges {
+            if t >= s && t < e {
+                rate *= m;
+                end = end.min(e);
+            } else if t < s {
+                end = end.min(s);
+            }
+        }
         (rate, end.min(self.window))
+    }
+
+    /// Adds surge windows (an arrival-rate multiplier over a window).
+    pub fn set_surges(&mut self, surges: Vec<(Nanos, Nanos, f64)>) {
+        self.surges = surges;
     }
 
     /// The first arrival after `now`, or `None` once the traffic window is over.

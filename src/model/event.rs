@@ -173,13 +173,27 @@ pub(super) enum Ev {
     BreakRepair {
         pid: u32,
     },
+    /// A junk request reaches a station: an attack's (`fault` is its index, and the next one
+    /// is scheduled) or a duplicated message (`fault` is `NO_FAULT`).
+    Junk {
+        station: StationId,
+        fault: u16,
+    },
+    /// Lost servers come back: queued requests start.
+    Kick {
+        station: StationId,
+    },
 }
+
+/// `Ev::Junk` of a duplicated message: one request, no follow-up.
+pub(super) const NO_FAULT: u16 = u16::MAX;
 
 impl Ev {
     /// The payment an event refers to (and holds a reference on while scheduled).
     #[inline]
     pub(super) fn payment(&self) -> Option<u32> {
         match *self {
+            Ev::ServiceDone { pid, .. } if pid == super::station::JUNK => None,
             Ev::Deliver { pid, .. }
             | Ev::ServiceDone { pid, .. }
             | Ev::TerminalTimeout { pid }
@@ -195,7 +209,11 @@ impl Ev {
             | Ev::MerchantReviewDone { pid }
             | Ev::BreakFound { pid }
             | Ev::BreakRepair { pid } => Some(pid),
-            Ev::Arrival { .. } | Ev::Cutoff { .. } | Ev::Settle { .. } => None,
+            Ev::Arrival { .. }
+            | Ev::Cutoff { .. }
+            | Ev::Settle { .. }
+            | Ev::Junk { .. }
+            | Ev::Kick { .. } => None,
         }
     }
 }
@@ -234,6 +252,8 @@ impl<T: Tracer> World<'_, T> {
             Ev::MerchantReviewDone { pid } => self.merchant_review_done(pid),
             Ev::BreakFound { pid } => self.break_found(pid),
             Ev::BreakRepair { pid } => self.break_repair(pid),
+            Ev::Junk { station, fault } => return self.junk(station, fault),
+            Ev::Kick { station } => return self.kick(station),
         }
         // The event's reference on its payment ends with it.
         match ev.payment() {

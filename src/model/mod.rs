@@ -18,6 +18,7 @@ pub mod arrivals;
 pub mod cause;
 mod clearing;
 mod event;
+pub mod faults;
 pub mod invariants;
 mod journey;
 pub mod ledger;

@@ -9,13 +9,19 @@ pub mod code {
     pub const APPROVED: u8 = 0;
     pub const DO_NOT_HONOUR: u8 = 5;
     pub const INVALID_CARD: u8 = 14;
+    pub const FORMAT_ERROR: u8 = 30;
     pub const INSUFFICIENT_FUNDS: u8 = 51;
+    pub const EXPIRED_CARD: u8 = 54;
+    pub const WRONG_PIN: u8 = 55;
+    pub const NOT_PERMITTED: u8 = 57;
     pub const SUSPECTED_FRAUD: u8 = 59;
     pub const OVER_LIMIT: u8 = 61;
     pub const RESTRICTED_CARD: u8 = 62;
+    pub const COUNT_LIMIT: u8 = 65;
     pub const TOO_LATE: u8 = 68;
     pub const INOPERATIVE: u8 = 91;
     pub const DUPLICATE: u8 = 94;
+    pub const MALFUNCTION: u8 = 96;
     /// No response yet (not an ISO code).
     pub const NONE: u8 = 255;
 
@@ -25,6 +31,12 @@ pub mod code {
             APPROVED => "approved",
             DO_NOT_HONOUR => "do not honour",
             INVALID_CARD => "invalid card number",
+            FORMAT_ERROR => "format error (malformed message)",
+            EXPIRED_CARD => "expired card",
+            WRONG_PIN => "incorrect PIN",
+            NOT_PERMITTED => "transaction not permitted to cardholder",
+            COUNT_LIMIT => "exceeds withdrawal frequency limit",
+            MALFUNCTION => "system malfunction",
             INSUFFICIENT_FUNDS => "insufficient funds",
             SUSPECTED_FRAUD => "suspected fraud",
             OVER_LIMIT => "over amount limit",
@@ -40,7 +52,15 @@ pub mod code {
     pub fn is_genuine_decline(c: u8) -> bool {
         matches!(
             c,
-            DO_NOT_HONOUR | INVALID_CARD | INSUFFICIENT_FUNDS | OVER_LIMIT | RESTRICTED_CARD
+            DO_NOT_HONOUR
+                | INVALID_CARD
+                | INSUFFICIENT_FUNDS
+                | OVER_LIMIT
+                | RESTRICTED_CARD
+                | EXPIRED_CARD
+                | WRONG_PIN
+                | NOT_PERMITTED
+                | COUNT_LIMIT
         )
     }
 }
@@ -220,6 +240,13 @@ pub struct Payment {
     pub advice_sent: u16,
     /// The first cause on its path (see `model::cause`).
     pub cause: u8,
+    /// The last fault that degraded its path without failing it (a slow station, a latency
+    /// spike, a surge): blamed if a timeout or a loss follows.
+    pub struck: u8,
+    /// Bad input it carries (a response code: 14, 30, 54, 55), or 0.
+    pub input: u8,
+    /// The fault that will crash its terminal once the issuer approved, or 0.
+    pub crash: u8,
     pub reversal_attempts: u8,
     /// First-use draws consumed (see [`used`]).
     pub used: u16,

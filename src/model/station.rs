@@ -4,8 +4,12 @@
 
 use crate::engine::{Nanos, Stream};
 pub use crate::metrics::StationStats;
-use crate::scenario::{Dist, OutageMode, StationSpec};
+use crate::scenario::{Dist, StationSpec};
 use std::collections::VecDeque;
+
+/// The payment id of a junk request (an attack's, a duplicated message's): it takes a
+/// server's time and is then forgotten.
+pub const JUNK: u32 = u32::MAX;
 
 pub struct Station {
     pub id: String,
@@ -14,10 +18,9 @@ pub struct Station {
     queue: VecDeque<(u32, Nanos, Nanos)>,
     service: Dist,
     rng: Stream,
-    /// Outage windows `[start, end)` with their mode, sorted by start.
-    outages: Vec<(Nanos, Nanos, OutageMode, u8)>,
-    /// Earliest start and latest end of all outages: outside it, no window needs scanning.
-    outage_span: (Nanos, Nanos),
+    /// Windows `[start, end)` in which some servers are lost, with how many (partial
+    /// failures); empty for most stations.
+    lost: Vec<(Nanos, Nanos, u32)>,
     /// Statistics are integrated over `[0, stats_end)`.
     stats_end: Nanos,
     last_change: Nanos,
@@ -43,8 +46,7 @@ impl Station {
             queue: VecDeque::with_capacity(64),
             service: spec.service.clone(),
             rng,
-            outages: vec![],
-            outage_span: (Nanos::MAX, 0),
+            lost: vec![],
             stats_end,
             last_change: 0,
             busy_area: 0,
@@ -53,23 +55,45 @@ impl Station {
         }
     }
 
-    /// Adds an outage window; `cause` is the fault's cause (see `model::cause`).
-    pub fn add_outage(&mut self, start: Nanos, end: Nanos, mode: OutageMode, cause: u8) {
-        self.outages.push((start, end, mode, cause));
-        self.outages.sort_by_key(|o| o.0);
-        self.outage_span = (self.outage_span.0.min(start), self.outage_span.1.max(end));
+    /// Adds a window in which `n` servers are lost (a partial failure).
+    pub fn add_lost(&mut self, start: Nanos, end: Nanos, n: u32) {
+        self.lost.push((start, end, n));
     }
 
-    /// The outage mode in force at `t` and its fault's cause, if the station is down.
+    /// Servers working at `t`.
     #[inline]
-    pub fn down(&self, t: Nanos) -> Option<(OutageMode, u8)> {
-        if t < self.outage_span.0 || t >= self.outage_span.1 {
-            return None;
+    fn capacity(&self, t: Nanos) -> u32 {
+        if self.lost.is_empty() {
+            return self.servers;
         }
-        self.outages
+        let lost: u32 = self
+            .lost
             .iter()
-            .find(|o| t >= o.0 && t < o.1)
-            .map(|o| (o.2, o.3))
+            .filter(|w| t >= w.0 && t < w.1)
+            .map(|w| w.2)
+            .sum();
+        self.servers.saturating_sub(lost)
+    }
+
+    /// Whether some servers are lost at `t`.
+    #[inline]
+    pub fn degraded(&self, t: Nanos) -> bool {
+        !self.lost.is_empty() && self.capacity(t) < self.servers
+    }
+
+    /// Servers come back (a partial failure ends): queued requests start on the free
+    /// servers. Returns what started, with each completion time.
+    pub fn kick(&mut self, now: Nanos) -> Vec<(u32, Nanos)> {
+        self.advance(now);
+        let mut started = vec![];
+        while self.busy < self.capacity(now) {
+            let Some((pid, arrived, service)) = self.queue.pop_front() else {
+                break;
+            };
+            self.busy += 1;
+            started.push((pid, self.start(now, arrived, service)));
+        }
+        started
     }
 
     pub fn note_outage_hit(&mut self) {
@@ -118,7 +142,7 @@ impl Station {
         if now < self.stats_end {
             self.stats.arrivals_in_window += 1;
         }
-        if self.busy < self.servers {
+        if self.busy < self.capacity(now) {
             self.busy += 1;
             Admit::Started(self.start(now, now, service))
         } else {
@@ -131,6 +155,10 @@ impl Station {
     #[inline]
     pub fn depart(&mut self, now: Nanos) -> Option<(u32, Nanos)> {
         self.advance(now);
+        if self.busy > self.capacity(now) {
+            self.busy -= 1; // a lost server: it takes nothing new
+            return None;
+        }
         match self.queue.pop_front() {
             Some((pid, arrived, service)) => Some((pid, self.start(now, arrived, service))),
             None => {

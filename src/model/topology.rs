@@ -76,6 +76,12 @@ impl Topology {
 
     pub const GATEWAY: StationId = StationId(0);
 
+    /// The station with report index `i`.
+    #[inline]
+    pub fn station(&self, i: usize) -> StationId {
+        StationId(i as u16)
+    }
+
     #[inline]
     pub fn channel(&self, c: u16) -> StationId {
         StationId(1 + c)

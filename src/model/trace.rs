@@ -63,6 +63,8 @@ pub enum Step {
     PayoutReturned,
     /// Something happened that one fixed sentence tells.
     Note(&'static str),
+    /// Something happened that a sentence built at run time tells (naming a component).
+    Says(String),
     /// The acquirer refused a response that came after it had given up (68).
     Refused {
         code: u8,

@@ -6,6 +6,7 @@ use super::accounts::Accounts;
 use super::arrivals::Arrivals;
 use super::clearing::Batch;
 use super::event::Ev;
+use super::faults::Faults;
 use super::invariants::{Invariant, Violation};
 use super::ledger::Ledger;
 use super::lifetime::Arena;
@@ -16,7 +17,7 @@ use super::trace::{Step, Tracer};
 use crate::engine::{Dist, EventQueue, KeyedWords, Nanos, Stream};
 use crate::metrics::RunOutput;
 use crate::scenario::calendar::{self, Calendar};
-use crate::scenario::{Component, RouteSpec, Scenario};
+use crate::scenario::{FaultEffect, RouteSpec, Scenario};
 
 /// A terminal group: where payments come from.
 pub(super) struct Group {
@@ -115,6 +116,7 @@ pub(super) struct World<'a, T: Tracer> {
     pub horizon: Nanos,
     /// Whether the scenario has any fault (checked before any per-station lookup).
     pub faults_on: bool,
+    pub faults: Faults,
     // Shape.
     pub topo: Topology,
     pub calendar: Calendar,
@@ -153,7 +155,7 @@ impl<'a, T: Tracer> World<'a, T> {
         let topo = Topology::new(s);
         let window = s.traffic_window;
         let horizon = calendar::horizon(s);
-        let groups = s
+        let mut groups: Vec<Group> = s
             .terminals
             .iter()
             .map(|g| Group {
@@ -172,16 +174,21 @@ impl<'a, T: Tracer> World<'a, T> {
             .into_iter()
             .map(|spec| Station::new(spec, st(&format!("service/{}", spec.id)), window))
             .collect();
-        for (k, f) in s.faults.iter().enumerate() {
-            let id = match f.target {
-                Component::Gateway => Topology::GATEWAY,
-                Component::Channel(c) => topo.channel(c as u16),
-                Component::Issuer(i) => topo.issuer(i as u16),
-            };
-            let cause = super::cause::id::FIRST_FAULT + k as u8;
-            for (start, end) in f.windows(horizon) {
-                stations[id.index()].add_outage(start, end, f.mode, cause);
+        let faults = Faults::new(s, &topo, master, run, horizon);
+        for (st, list) in faults.station.iter().enumerate() {
+            for &k in list {
+                let f = &faults.all[k as usize];
+                if let FaultEffect::Partial { servers_lost, .. } = f.effect
+                    && servers_lost > 0
+                {
+                    for &(a, b) in f.windows.list() {
+                        stations[st].add_lost(a, b, servers_lost);
+                    }
+                }
             }
+        }
+        for (g, grp) in groups.iter_mut().enumerate() {
+            grp.arrivals.set_surges(faults.surges(g));
         }
         let term_links = s
             .terminals
@@ -259,6 +266,7 @@ impl<'a, T: Tracer> World<'a, T> {
             retire_ok,
             horizon,
             faults_on: !s.faults.is_empty(),
+            faults,
             topo,
             calendar,
             routing: Routing {
@@ -295,8 +303,42 @@ impl<'a, T: Tracer> World<'a, T> {
             }
         }
         self.schedule_first_cutoff();
+        self.schedule_fault_events();
         self.dispatch_all()?;
         self.finish()
+    }
+
+    /// Events that faults need at fixed times: each attack's first junk request, and the end
+    /// of each partial failure's window (lost servers come back).
+    fn schedule_fault_events(&mut self) {
+        if !self.faults_on {
+            return;
+        }
+        let mut evs = vec![];
+        for (st, list) in self.faults.station.iter().enumerate() {
+            let station = self.topo.station(st);
+            for &k in list {
+                let f = &self.faults.all[k as usize];
+                match f.effect {
+                    FaultEffect::Attack { .. } => {
+                        if let Some(&(a, _)) = f.windows.list().first() {
+                            evs.push((a, Ev::Junk { station, fault: k }));
+                        }
+                    }
+                    FaultEffect::Partial { servers_lost, .. } if servers_lost > 0 => {
+                        for &(_, b) in f.windows.list() {
+                            evs.push((b, Ev::Kick { station }));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for (t, ev) in evs {
+            if t <= self.horizon {
+                self.schedule(t, ev);
+            }
+        }
     }
 
     pub(super) fn violation(&self, invariant: Invariant, detail: String) -> Violation {
@@ -348,6 +390,14 @@ impl<'a, T: Tracer> World<'a, T> {
         if p.cause == super::cause::id::NONE {
             p.cause = cause;
         }
+    }
+
+    /// Records a timeout against the fault that degraded the payment's path (a slow station,
+    /// a latency spike, a surge), if one did; else against timeouts as such.
+    #[inline]
+    pub(super) fn blame_timeout(&mut self, pid: u32) {
+        let s = self.arena.pay[pid as usize].struck;
+        self.blame(pid, if s != 0 { s } else { super::cause::id::TIMEOUT });
     }
 
     /// Records a step of a traced payment; compiled away when tracing is off.

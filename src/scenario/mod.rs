@@ -10,7 +10,7 @@ mod check;
 pub mod date;
 pub mod dist;
 pub mod error;
-mod faults;
+pub mod faults;
 pub mod limits;
 mod postauth;
 pub mod raw;
@@ -19,8 +19,9 @@ mod validate;
 
 pub use dist::Dist;
 pub use error::{Diagnostic, ScenarioError};
+pub use faults::{FaultEffect, FaultSpec, FaultTarget, Length, LinkRef, Timing};
 pub use limits::Limits;
-pub use raw::{OutageMode, RiskAction};
+pub use raw::{FaultKind, LinkDirection, OutageMode, RiskAction, UpgradeFailure};
 
 use crate::engine::Nanos;
 use std::path::Path;
@@ -341,34 +342,6 @@ pub enum Component {
     Gateway,
     Channel(usize),
     Issuer(usize),
-}
-
-#[derive(Clone, Debug)]
-pub struct FaultSpec {
-    /// Unique id: the name of the fault's cause in the results.
-    pub id: String,
-    pub target: Component,
-    pub start: Nanos,
-    pub end: Nanos,
-    pub mode: OutageMode,
-    /// The outage recurs every `repeat` (a daily or weekly maintenance window), from `start`
-    /// until the end of observation; `None`: once.
-    pub repeat: Option<Nanos>,
-}
-
-impl FaultSpec {
-    /// The fault's windows `[start, end)` that begin at or before `horizon`.
-    pub fn windows(&self, horizon: Nanos) -> Vec<(Nanos, Nanos)> {
-        let len = self.end - self.start;
-        match self.repeat {
-            None => vec![(self.start, self.end)],
-            Some(p) => (0..)
-                .map(|k: u64| self.start.saturating_add(k.saturating_mul(p)))
-                .take_while(|&s| s <= horizon && s < Nanos::MAX)
-                .map(|s| (s, s.saturating_add(len)))
-                .collect(),
-        }
-    }
 }
 
 impl Scenario {

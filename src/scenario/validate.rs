@@ -485,7 +485,12 @@ pub(super) fn validate(
         None
     };
 
-    let faults = super::faults::faults(&cx, &raw.faults, &terminals, &channels, &issuers)?;
+    let names = super::faults::Names {
+        terminals: &terminals,
+        channels: &channels,
+        issuers: &issuers,
+    };
+    let faults = super::faults::faults(&cx, &raw.faults, &names)?;
 
     let scenario = Scenario {
         name,

@@ -126,7 +126,7 @@ impl<T: Tracer> World<'_, T> {
         p.set(flag::CHAN_TIMED_OUT);
         let p = *p;
         self.out.channel_timeouts += 1;
-        self.blame(pid, crate::model::cause::id::TIMEOUT);
+        self.blame_timeout(pid);
         let spec = &self.s.channels[p.channel as usize];
         let stand_in =
             spec.stand_in.as_ref().is_some_and(|s| p.amount <= s.limit) && !p.has(flag::MISKEYED); // stand-in checks the card number, not the account

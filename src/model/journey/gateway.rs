@@ -69,53 +69,67 @@ impl<T: Tracer> World<'_, T> {
     /// The acquirer's risk engine, then routing to the payment's channel.
     pub(in crate::model) fn risk_check(&mut self, pid: u32) {
         let p = self.arena.pay[pid as usize];
-        if let Some(r) = &self.s.risk {
-            let fraud = p.has(flag::FRAUD);
-            let flagged = chance(
-                self.word(pid, slot::RISK),
-                if fraud {
-                    r.detection_rate
-                } else {
-                    r.false_positive_rate
-                },
-            );
-            if flagged {
-                match r.action {
-                    RiskAction::Decline => {
-                        use crate::model::cause::id;
-                        let c = if fraud {
-                            id::FRAUD_DECLINED
-                        } else {
-                            id::RISK_FALSE_POSITIVE
-                        };
-                        self.blame(pid, c);
-                        let q = &mut self.arena.pay[pid as usize];
-                        q.acquirer = Acq::Declined;
-                        q.code = code::SUSPECTED_FRAUD;
-                        self.out.risk_declines += 1;
-                        if T::ON {
-                            self.trace(pid, |_| Step::Decided {
-                                at: "risk".into(),
-                                code: code::SUSPECTED_FRAUD,
-                            });
-                        }
-                        self.send(
-                            pid,
-                            LinkId::Terminal(p.group),
-                            Dir::Down,
-                            Msg::Terminal(ToTerminal::Response(code::SUSPECTED_FRAUD)),
-                        );
-                        return;
-                    }
-                    RiskAction::Review => {
-                        self.blame(pid, crate::model::cause::id::RISK_REVIEW);
-                        self.arena.pay[pid as usize].set(flag::REVIEW);
-                        self.out.risk_reviews += 1;
-                    }
-                }
+        if p.input == code::FORMAT_ERROR {
+            // The gateway cannot parse the request: refused at once (its fault was blamed at
+            // the sale).
+            self.gateway_refuses(pid, code::FORMAT_ERROR, "gateway");
+            return;
+        }
+        use crate::model::cause::id;
+        let fraud = p.has(flag::FRAUD);
+        // The scenario's risk engine, then any rule a fault deployed.
+        let mut flagged = self.s.risk.as_ref().and_then(|r| {
+            let rate = if fraud {
+                r.detection_rate
+            } else {
+                r.false_positive_rate
+            };
+            let c = match (fraud, r.action) {
+                (true, RiskAction::Decline) => id::FRAUD_DECLINED,
+                (false, RiskAction::Decline) => id::RISK_FALSE_POSITIVE,
+                (_, RiskAction::Review) => id::RISK_REVIEW,
+            };
+            chance(self.word(pid, slot::RISK), rate).then_some((r.action, c))
+        });
+        if flagged.is_none() && !fraud && self.faults_on && !self.faults.risk.is_empty() {
+            flagged = self.card_rule(pid);
+        }
+        match flagged {
+            Some((RiskAction::Decline, c)) => {
+                self.blame(pid, c);
+                self.out.risk_declines += 1;
+                self.gateway_refuses(pid, code::SUSPECTED_FRAUD, "risk");
+                return;
             }
+            Some((RiskAction::Review, c)) => {
+                self.blame(pid, c);
+                self.arena.pay[pid as usize].set(flag::REVIEW);
+                self.out.risk_reviews += 1;
+            }
+            None => {}
         }
         self.route_request(pid);
+    }
+
+    /// The acquirer refuses the request itself with `rcode` (`by`: who decided, for the trace)
+    /// and answers the terminal.
+    fn gateway_refuses(&mut self, pid: u32, rcode: u8, by: &'static str) {
+        let q = &mut self.arena.pay[pid as usize];
+        q.acquirer = Acq::Declined;
+        q.code = rcode;
+        let g = q.group;
+        if T::ON {
+            self.trace(pid, |_| Step::Decided {
+                at: by.into(),
+                code: rcode,
+            });
+        }
+        self.send(
+            pid,
+            LinkId::Terminal(g),
+            Dir::Down,
+            Msg::Terminal(ToTerminal::Response(rcode)),
+        );
     }
 
     /// Sends the request to the payment's channel and, if the acquirer has a timeout towards
@@ -198,7 +212,7 @@ impl<T: Tracer> World<'_, T> {
         p.acquirer = Acq::Declined;
         p.code = code::INOPERATIVE;
         let g = p.group;
-        self.blame(pid, crate::model::cause::id::TIMEOUT);
+        self.blame_timeout(pid);
         self.out.acquirer_timeouts += 1;
         if T::ON {
             self.trace(pid, |_| {

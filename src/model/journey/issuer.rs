@@ -52,6 +52,12 @@ impl<T: Tracer> World<'_, T> {
         } else if p.has(flag::ADVICE_APPLIED) || p.issuer_has_funds() {
             // The stand-in advice got here first: the original is a duplicate.
             code::DUPLICATE
+        } else if matches!(p.input, code::EXPIRED_CARD | code::WRONG_PIN) {
+            p.input // bad input the issuer checks (its fault was blamed at the sale)
+        } else if let Some((c, cause)) = self.faults_on.then(|| self.account_faults(pid)).flatten()
+        {
+            self.blame(pid, cause);
+            c
         } else {
             let dnh = self.word(pid, slot::DO_NOT_HONOUR);
             self.nodes.accounts[p.issuer as usize].authorise(

@@ -10,6 +10,8 @@
 //!   interbank settlement;
 //! - [`payout`]: the payout to the merchant (T+N or D+0), merchant risk holds, maintenance
 //!   windows, returned payouts and chargebacks;
+//! - [`struck`]: faults that strike a payment through its terminal, account, merchant or a
+//!   card risk rule;
 //! - [`reconcile`]: reconciliation runs that find and repair breaks;
 //! - [`outcome`]: the outcome of each payment and the end of the run.
 
@@ -21,4 +23,5 @@ mod outcome;
 mod payout;
 pub(super) mod reconcile;
 mod settlement;
+mod struck;
 mod terminal;

@@ -4,12 +4,26 @@ use crate::engine::Nanos;
 use crate::engine::rng::unit;
 use crate::model::World;
 use crate::model::cause;
+use crate::model::event::NO_FAULT;
 use crate::model::event::{Ev, Msg, what};
+use crate::model::faults::{keyed_chance, keyed_unit, payment_key, purpose};
 use crate::model::payment::{AcquirerState as Acq, code, slot, used};
 use crate::model::station::Admit;
+use crate::model::station::JUNK;
+use crate::model::topology::Topology;
 use crate::model::topology::{Dir, LinkId, StationId, StationKind};
 use crate::model::trace::{Step, Tracer};
-use crate::scenario::OutageMode;
+use crate::scenario::{FaultEffect, OutageMode};
+
+/// What a fault on a station does to a message reaching it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(in crate::model) enum Hit {
+    Drop,
+    /// Refused with this code.
+    Reject(u8),
+    /// The station hangs until this time.
+    Hang(Nanos),
+}
 
 impl<T: Tracer> World<'_, T> {
     /// Puts a message on a link, in a direction.
@@ -37,7 +51,12 @@ impl<T: Tracer> World<'_, T> {
         } else {
             None
         };
-        match self.nodes.link(via).traverse(now, dir, own) {
+        let mut delay = self.nodes.link(via).traverse(now, dir, own);
+        let mut lost_by = cause::id::MESSAGE_LOSS;
+        if self.faults_on && delay.is_some() {
+            (delay, lost_by) = self.link_faults(pid, via, dir, k, first, msg, delay);
+        }
+        match delay {
             // A zero-latency hop is a function call: the message arrives now, before any other
             // event of this instant (the caller holds a reference to the payment).
             Some(0) => {
@@ -60,7 +79,7 @@ impl<T: Tracer> World<'_, T> {
             }
             None => {
                 self.out.messages_lost += 1;
-                self.blame(pid, cause::id::MESSAGE_LOSS);
+                self.blame(pid, lost_by);
                 if T::ON {
                     self.trace(pid, |w| Step::Lost {
                         what: msg.name(),
@@ -71,45 +90,230 @@ impl<T: Tracer> World<'_, T> {
         }
     }
 
-    /// Whether a station is down now; counts and traces the message it drops if so.
+    /// What a fault on a station does to a message reaching it now: nothing, a drop, a
+    /// refusal with a code, or a hang until the window ends. Counts and traces a hit; marks a
+    /// payment passing a degraded station (slow, short of servers, under attack) as struck.
     #[inline]
-    pub(in crate::model) fn is_down(
+    pub(in crate::model) fn station_hit(
         &mut self,
         pid: u32,
         st: StationId,
         what: &'static str,
-    ) -> Option<OutageMode> {
-        if !self.faults_on {
+    ) -> Option<Hit> {
+        if !self.faults_on || self.faults.station[st.index()].is_empty() {
             return None;
         }
-        let station = &mut self.nodes.stations[st.index()];
-        let (mode, cause) = station.down(self.q.now())?;
-        station.note_outage_hit();
+        let now = self.q.now();
+        let request = what == what::REQUEST;
+        let p = self.arena.pay[pid as usize];
+        let key = payment_key(p.group, p.gserial, self.topo.groups);
+        let kind = self.station_kind_index(st);
+        let mut hit = None;
+        let mut struck = None;
+        for &k in &self.faults.station[st.index()] {
+            let f = &self.faults.all[k as usize];
+            let Some((_, end)) = f.windows.at(now) else {
+                continue;
+            };
+            match f.effect {
+                FaultEffect::Outage { mode, code } => {
+                    hit = Some((
+                        match mode {
+                            OutageMode::Drop => Hit::Drop,
+                            OutageMode::Reject => Hit::Reject(code),
+                            OutageMode::Hang if request => Hit::Hang(end),
+                            OutageMode::Hang => Hit::Drop,
+                        },
+                        f.cause,
+                    ));
+                    break;
+                }
+                FaultEffect::Partial {
+                    servers_lost,
+                    fail_share,
+                    mode,
+                    code,
+                } => {
+                    if request && keyed_chance(f, key, purpose::PARTIAL + kind, fail_share) {
+                        let h = match mode {
+                            OutageMode::Reject => Hit::Reject(code),
+                            _ => Hit::Drop,
+                        };
+                        hit = Some((h, f.cause));
+                        break;
+                    }
+                    if servers_lost > 0 {
+                        struck = Some(f.cause);
+                    }
+                }
+                FaultEffect::Slow { .. } | FaultEffect::Attack { .. } => struck = Some(f.cause),
+                _ => {}
+            }
+        }
+        if let Some(c) = struck {
+            self.arena.pay[pid as usize].struck = c;
+        }
+        let (h, cause) = hit?;
+        if let Hit::Hang(_) = h {
+            // Not a failure yet: the answer will come late.
+            self.arena.pay[pid as usize].struck = cause;
+            if T::ON {
+                self.trace(pid, |w| {
+                    Step::Says(format!(
+                        "the {} `{}` hangs: the request waits until it recovers",
+                        w.station_word(st),
+                        w.nodes.stations[st.index()].id
+                    ))
+                });
+            }
+            return Some(h);
+        }
+        self.nodes.stations[st.index()].note_outage_hit();
         self.blame(pid, cause);
         if T::ON {
-            self.trace(pid, |w| Step::Dropped {
-                what,
-                at: w.nodes.stations[st.index()].id.clone(),
-                reason: "outage",
-            });
+            match h {
+                Hit::Reject(c) => self.trace(pid, |w| {
+                    Step::Says(format!(
+                        "the {} `{}` is down and refuses the {what} with {c:02} ({})",
+                        w.station_word(st),
+                        w.nodes.stations[st.index()].id,
+                        code::describe(c)
+                    ))
+                }),
+                _ => self.trace(pid, |w| Step::Dropped {
+                    what,
+                    at: w.nodes.stations[st.index()].id.clone(),
+                    reason: "outage",
+                }),
+            }
         }
-        Some(mode)
+        Some(h)
+    }
+
+    /// What a station is called in a sentence.
+    pub(in crate::model) fn station_word(&self, st: StationId) -> &'static str {
+        match self.topo.kind(st) {
+            StationKind::Gateway => "gateway",
+            StationKind::Channel(_) => "channel",
+            StationKind::Issuer(_) => "issuer",
+        }
+    }
+
+    #[inline]
+    fn station_kind_index(&self, st: StationId) -> usize {
+        match self.topo.kind(st) {
+            StationKind::Gateway => 0,
+            StationKind::Channel(_) => 1,
+            StationKind::Issuer(_) => 2,
+        }
+    }
+
+    /// The faults on a link in a direction act on a message that the link itself delivered
+    /// after `delay`: it may be lost (and by which cause), delayed more, or duplicated.
+    #[allow(clippy::too_many_arguments)]
+    fn link_faults(
+        &mut self,
+        pid: u32,
+        via: LinkId,
+        dir: Dir,
+        k: usize,
+        first: bool,
+        msg: Msg,
+        delay: Option<Nanos>,
+    ) -> (Option<Nanos>, u8) {
+        let lost = cause::id::MESSAGE_LOSS;
+        let list = self.faults.on_link(via, dir);
+        if list.is_empty() {
+            return (delay, lost);
+        }
+        let now = self.q.now();
+        let p = self.arena.pay[pid as usize];
+        let key = payment_key(p.group, p.gserial, self.topo.groups);
+        let mut d = delay.unwrap_or(0);
+        let mut dup = false;
+        let mut struck = None;
+        for i in 0..list.len() {
+            let kf = self.faults.on_link(via, dir)[i] as usize;
+            let f = &mut self.faults.all[kf];
+            if !f.windows.active(now) {
+                continue;
+            }
+            let draw = |f: &mut crate::model::faults::Fault, base: usize, prob: f64| {
+                if first {
+                    keyed_chance(f, key, base + k, prob)
+                } else {
+                    f.rng.chance(prob)
+                }
+            };
+            match &f.effect {
+                FaultEffect::Partition => return (None, f.cause),
+                FaultEffect::Loss { probability } => {
+                    let pr = *probability;
+                    if draw(f, purpose::LINK, pr) {
+                        return (None, f.cause);
+                    }
+                }
+                FaultEffect::Latency { added } => {
+                    let extra = if first {
+                        added.quantile_ns(keyed_unit(f, key, purpose::LINK_LATENCY + k))
+                    } else {
+                        let a = added.clone();
+                        a.sample_ns(&mut f.rng)
+                    };
+                    d = d.saturating_add(extra);
+                    struck = Some(f.cause);
+                }
+                FaultEffect::Duplicate { probability } => {
+                    let pr = *probability;
+                    dup |= draw(f, purpose::LINK_DUP, pr);
+                }
+                _ => {}
+            }
+        }
+        if let Some(c) = struck {
+            self.arena.pay[pid as usize].struck = c;
+        }
+        if dup {
+            self.out.duplicates += 1;
+            // The receiver recognises the copy by its trace number and answers nothing, but
+            // spends a server's time on it.
+            let at = match msg {
+                Msg::Gateway(_) => Some(Topology::GATEWAY),
+                Msg::Channel(_) => Some(self.topo.channel(p.channel)),
+                Msg::Issuer(_) => Some(self.topo.issuer(p.issuer)),
+                Msg::Terminal(_) => None,
+            };
+            if let Some(station) = at {
+                self.schedule(
+                    now.saturating_add(d),
+                    Ev::Junk {
+                        station,
+                        fault: NO_FAULT,
+                    },
+                );
+            }
+        }
+        (Some(d), lost)
     }
 
     /// Whether a message other than a request gets through a station (it is dropped if the
     /// station is down).
     #[inline]
     pub(in crate::model) fn reachable(&mut self, pid: u32, st: StationId, msg: Msg) -> bool {
-        self.is_down(pid, st, msg.name()).is_none()
+        self.station_hit(pid, st, msg.name()).is_none()
     }
 
     /// A request reaches a station: served at once, queued, dropped or refused.
     #[inline]
     pub(in crate::model) fn request_at(&mut self, pid: u32, st: StationId) {
-        match self.is_down(pid, st, what::REQUEST) {
-            None => {
+        let hit = self.station_hit(pid, st, what::REQUEST);
+        match hit {
+            None | Some(Hit::Hang(_)) => {
                 let now = self.q.now();
-                let service = self.service_time(pid, st);
+                let mut service = self.service_time(pid, st);
+                if let Some(Hit::Hang(end)) = hit {
+                    service = service.saturating_add(end.saturating_sub(now));
+                }
                 match self.nodes.stations[st.index()].arrive(now, pid, service) {
                     Admit::Started(end) => self.schedule(end, Ev::ServiceDone { station: st, pid }),
                     Admit::Queued => {
@@ -122,8 +326,8 @@ impl<T: Tracer> World<'_, T> {
                     }
                 }
             }
-            Some(OutageMode::Drop) => {}
-            Some(OutageMode::Reject) => self.reject(pid, st),
+            Some(Hit::Drop) => {}
+            Some(Hit::Reject(c)) => self.reject(pid, st, c),
         }
     }
 
@@ -138,13 +342,98 @@ impl<T: Tracer> World<'_, T> {
         };
         let bit = used::SERVICE << kind;
         let p = &mut self.arena.pay[pid as usize];
-        if p.used & bit == 0 {
+        let service = if p.used & bit == 0 {
             p.used |= bit;
             let u = unit(self.word(pid, slot::SERVICE + kind));
             self.nodes.stations[st.index()].service().quantile_ns(u)
         } else {
             self.nodes.stations[st.index()].own_service()
+        };
+        if self.faults_on && !self.faults.station[st.index()].is_empty() {
+            self.slowed(pid, st, kind, service)
+        } else {
+            service
         }
+    }
+
+    /// A service time under the station's active slow faults: multiplied, then delayed.
+    fn slowed(&mut self, pid: u32, st: StationId, kind: usize, mut service: Nanos) -> Nanos {
+        let now = self.q.now();
+        let p = self.arena.pay[pid as usize];
+        let key = payment_key(p.group, p.gserial, self.topo.groups);
+        for &k in &self.faults.station[st.index()] {
+            let f = &self.faults.all[k as usize];
+            if let FaultEffect::Slow { multiplier, added } = &f.effect
+                && f.active(now)
+            {
+                service = (service as f64 * multiplier) as Nanos;
+                if let Some(a) = added {
+                    let u = keyed_unit(f, key, purpose::SLOW + kind);
+                    service = service.saturating_add(a.quantile_ns(u));
+                }
+            }
+        }
+        service
+    }
+
+    /// A junk request reaches a station (an attack's, or a duplicated message): it takes a
+    /// server's time like a payment and is then forgotten. An attack schedules its next one.
+    pub(in crate::model) fn junk(
+        &mut self,
+        st: StationId,
+        fault: u16,
+    ) -> Result<(), crate::model::Violation> {
+        let now = self.q.now();
+        let service = if fault == NO_FAULT {
+            self.nodes.stations[st.index()].own_service()
+        } else {
+            let f = &mut self.faults.all[fault as usize];
+            let FaultEffect::Attack { rate } = f.effect else {
+                return Ok(());
+            };
+            let gap = ((f.rng.exp1() / rate) * 1e9).ceil().max(1.0) as Nanos;
+            let next = now.saturating_add(gap);
+            let next = if f.windows.active(next) {
+                Some(next)
+            } else {
+                f.windows.next_start(next).map(|w| w.0)
+            };
+            let service = self.nodes.stations[st.index()]
+                .service()
+                .sample_ns(&mut f.rng);
+            if let Some(t) = next
+                && t <= self.horizon
+            {
+                self.schedule(t, Ev::Junk { station: st, fault });
+            }
+            if !self.faults.all[fault as usize].active(now) {
+                return Ok(());
+            }
+            service
+        };
+        self.out.junk_requests += 1;
+        if let Admit::Started(end) = self.nodes.stations[st.index()].arrive(now, JUNK, service) {
+            self.schedule(
+                end,
+                Ev::ServiceDone {
+                    station: st,
+                    pid: JUNK,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// Lost servers come back: the queue moves on.
+    pub(in crate::model) fn kick(&mut self, st: StationId) -> Result<(), crate::model::Violation> {
+        let now = self.q.now();
+        for (pid, end) in self.nodes.stations[st.index()].kick(now) {
+            self.schedule(end, Ev::ServiceDone { station: st, pid });
+            if pid != JUNK {
+                self.release(pid)?; // its queue place
+            }
+        }
+        Ok(())
     }
 
     /// A station finishes a service: the next request in its queue starts, and this one goes
@@ -163,15 +452,24 @@ impl<T: Tracer> World<'_, T> {
                     pid: next,
                 },
             );
-            self.release(next)?; // its queue place
-        }
-        match self.is_down(pid, st, what::REQUEST) {
-            Some(OutageMode::Drop) => return Ok(()),
-            Some(OutageMode::Reject) => {
-                self.reject(pid, st);
-                return Ok(());
+            if next != JUNK {
+                self.release(next)?; // its queue place
             }
-            None => {}
+        }
+        if pid == JUNK {
+            return Ok(());
+        }
+        // A station that went down while serving loses the request (a hang does not: the
+        // request was already being processed).
+        if self.faults_on {
+            match self.down_now(pid, st) {
+                Some(Hit::Drop) => return Ok(()),
+                Some(Hit::Reject(c)) => {
+                    self.reject(pid, st, c);
+                    return Ok(());
+                }
+                _ => {}
+            }
         }
         if T::ON {
             self.trace(pid, |w| Step::Served {
@@ -186,12 +484,38 @@ impl<T: Tracer> World<'_, T> {
         Ok(())
     }
 
-    /// A down station in "reject" mode answers a request at once with 91 (issuer or switch
-    /// inoperative), back towards the terminal.
-    pub(in crate::model) fn reject(&mut self, pid: u32, st: StationId) {
+    /// An outage (drop or reject) in force at a station now, for a request it finished
+    /// serving.
+    fn down_now(&mut self, pid: u32, st: StationId) -> Option<Hit> {
+        let now = self.q.now();
+        let (h, cause) = self.faults.station[st.index()].iter().find_map(|&k| {
+            let f = &self.faults.all[k as usize];
+            match f.effect {
+                FaultEffect::Outage { mode, code } if f.active(now) => match mode {
+                    OutageMode::Drop => Some((Hit::Drop, f.cause)),
+                    OutageMode::Reject => Some((Hit::Reject(code), f.cause)),
+                    OutageMode::Hang => None,
+                },
+                _ => None,
+            }
+        })?;
+        self.nodes.stations[st.index()].note_outage_hit();
+        self.blame(pid, cause);
+        if T::ON {
+            self.trace(pid, |w| Step::Dropped {
+                what: what::REQUEST,
+                at: w.nodes.stations[st.index()].id.clone(),
+                reason: "outage",
+            });
+        }
+        Some(h)
+    }
+
+    /// A down station in "reject" mode answers a request at once with its code (91 issuer or
+    /// switch inoperative, 96 system malfunction), back towards the terminal.
+    pub(in crate::model) fn reject(&mut self, pid: u32, st: StationId, c91: u8) {
         use crate::model::event::{ToChannel, ToGateway, ToTerminal};
         let p = self.arena.pay[pid as usize];
-        let c91 = code::INOPERATIVE;
         let (via, msg) = match self.topo.kind(st) {
             StationKind::Gateway => {
                 let q = &mut self.arena.pay[pid as usize];

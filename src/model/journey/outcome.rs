@@ -26,8 +26,10 @@ impl<T: Tracer> World<'_, T> {
         let p = self.arena.pay[pid as usize];
         // A hold nobody presented, released or repaired lapses at the issuer's expiry, if that
         // falls inside observation: the funds go back to the cardholder. (A payment still in a
-        // batch is in its normal cycle: its presentment, not the horizon, decides.)
-        if p.issuer_state == Iss::Held && p.batch == NO_BATCH {
+        // batch, or waiting for its risk review, is in its normal cycle: its presentment, not
+        // the horizon, decides.)
+        let in_review = p.has(flag::REVIEW) && p.acquirer == Acq::Approved;
+        if p.issuer_state == Iss::Held && p.batch == NO_BATCH && !in_review {
             let expiry = self.s.issuers[p.issuer as usize].hold_expiry;
             if p.t_held.saturating_add(expiry) <= self.horizon {
                 self.lapse_hold(pid);

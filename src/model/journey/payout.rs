@@ -55,11 +55,12 @@ impl<T: Tracer> World<'_, T> {
                 .post(Account::Acquirer, Account::RiskHold, p.amount);
             let q = &mut self.arena.pay[pid as usize];
             q.set(flag::IN_RISK_HOLD | flag::PAID_OUT);
-            let review = match &self.s.merchant_risk {
-                Some(m) => m
+            let review = match (self.merchant_rule_review(pid), &self.s.merchant_risk) {
+                (Some(r), _) => r,
+                (None, Some(m)) => m
                     .review_time
                     .quantile_ns(unit(self.word(pid, slot::MERCHANT_REVIEW))),
-                None => 0,
+                (None, None) => 0,
             };
             if T::ON {
                 self.trace(pid, |_| {
@@ -122,12 +123,19 @@ impl<T: Tracer> World<'_, T> {
         p.set(flag::PAID_OUT);
         let amount = p.amount;
         self.out.payouts += 1;
-        if !self.wrong_account(pid) {
+        let wrong = if self.wrong_account(pid) {
+            Some(cause::id::WRONG_ACCOUNT)
+        } else if self.faults_on {
+            self.merchant_wrong_details(pid)
+        } else {
+            None
+        };
+        let Some(why) = wrong else {
             self.credit_merchant(pid, from);
             return;
-        }
+        };
         // The payout bounces off the merchant's wrong account into suspense.
-        self.blame(pid, cause::id::WRONG_ACCOUNT);
+        self.blame(pid, why);
         self.books.ledger.post(from, Account::Suspense, amount);
         let now = self.q.now();
         let q = &mut self.arena.pay[pid as usize];
@@ -287,6 +295,13 @@ impl<T: Tracer> World<'_, T> {
 
     /// Merchant risk control screens an approval: a rule may hold its payout for review.
     pub(in crate::model) fn merchant_screen(&mut self, pid: u32) {
+        if self.faults_on
+            && let Some(c) = self.merchant_rule(pid)
+        {
+            self.blame(pid, c);
+            self.hold_for_merchant_review(pid);
+            return;
+        }
         let Some(mr) = &self.s.merchant_risk else {
             return;
         };
@@ -303,13 +318,17 @@ impl<T: Tracer> World<'_, T> {
             hold |= md.sales > n;
         }
         if hold {
-            self.arena.pay[pid as usize].set(flag::MERCHANT_HOLD);
-            self.out.merchant_holds += 1;
-            if T::ON {
-                self.trace(pid, |_| {
-                    Step::Note("a merchant risk rule flags the sale: its payout will be held")
-                });
-            }
+            self.hold_for_merchant_review(pid);
+        }
+    }
+
+    fn hold_for_merchant_review(&mut self, pid: u32) {
+        self.arena.pay[pid as usize].set(flag::MERCHANT_HOLD);
+        self.out.merchant_holds += 1;
+        if T::ON {
+            self.trace(pid, |_| {
+                Step::Note("a merchant risk rule flags the sale: its payout will be held")
+            });
         }
     }
 

@@ -1,0 +1,543 @@
+//! The `[[faults]]` of a scenario: what each does (its kind and parameters, `kinds`), what it
+//! strikes (a component, a link and direction, terminal groups, an issuer), when (scheduled,
+//! recurring, stochastic or until repaired), and its id: the name of its cause in the results.
+
+mod kinds;
+
+use super::check::Ctx;
+use super::error::{ScenarioError, did_you_mean};
+use super::raw::{FaultKind, LinkDirection, RawFault};
+use super::{ChannelSpec, Component, IssuerSpec, TerminalGroup};
+use crate::engine::{DAY, Dist, MINUTE, Nanos, Stream};
+pub use kinds::FaultEffect;
+
+/// A link of the topology, by the indices of its ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkRef {
+    /// A terminal group and the gateway.
+    Terminal(usize),
+    GatewayChannel(usize),
+    ChannelIssuer(usize, usize),
+}
+
+/// What a fault strikes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FaultTarget {
+    Station(Component),
+    Link(LinkRef, LinkDirection),
+    /// Terminal groups (and their merchants), by index.
+    Groups(Vec<usize>),
+    Issuer(usize),
+}
+
+/// How long each window of a fault lasts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Length {
+    Fixed(Nanos),
+    /// Until the end of observation.
+    Forever,
+    /// Until repaired: noticed after `detection`, then repaired after a drawn time.
+    Repaired {
+        detection: Nanos,
+        repair: Dist,
+    },
+}
+
+/// When a fault is active.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Timing {
+    pub start: Nanos,
+    pub length: Length,
+    /// A fixed period: the window recurs (maintenance windows).
+    pub repeat: Option<Nanos>,
+    /// Time between failures: windows recur after drawn gaps (stochastic timing).
+    pub mtbf: Option<Dist>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FaultSpec {
+    /// Unique id: the name of the fault's cause in the results.
+    pub id: String,
+    pub kind: FaultKind,
+    pub target: FaultTarget,
+    pub timing: Timing,
+    pub effect: FaultEffect,
+}
+
+/// At most this many windows are drawn for one fault in one run.
+pub const MAX_WINDOWS: usize = 100_000;
+
+impl FaultSpec {
+    /// An outage of a component over `[start, end)`, recurring every `repeat` if given (the
+    /// form tests and benchmarks build faults in).
+    pub fn outage(
+        id: &str,
+        target: Component,
+        start: Nanos,
+        end: Nanos,
+        mode: super::OutageMode,
+        repeat: Option<Nanos>,
+    ) -> Self {
+        FaultSpec {
+            id: id.to_string(),
+            kind: FaultKind::Outage,
+            target: FaultTarget::Station(target),
+            timing: Timing {
+                start,
+                length: Length::Fixed(end - start),
+                repeat,
+                mtbf: None,
+            },
+            effect: FaultEffect::Outage { mode, code: 91 },
+        }
+    }
+
+    /// The fault's windows `[start, end)` that begin at or before `horizon`, in time order.
+    /// Drawn windows (stochastic or until repaired) come from `rng`, the fault's own stream.
+    pub fn windows(&self, horizon: Nanos, rng: &mut Stream) -> Vec<(Nanos, Nanos)> {
+        let t = &self.timing;
+        let len = |rng: &mut Stream| match &t.length {
+            Length::Fixed(d) => *d,
+            Length::Forever => Nanos::MAX,
+            Length::Repaired { detection, repair } => {
+                detection.saturating_add(repair.sample_ns(rng))
+            }
+        };
+        let mut out = vec![];
+        if let Some(mtbf) = &t.mtbf {
+            let mut at = t.start;
+            while out.len() < MAX_WINDOWS {
+                at = at.saturating_add(mtbf.sample_ns(rng).max(1));
+                if at > horizon {
+                    break;
+                }
+                let end = at.saturating_add(len(rng).max(1));
+                out.push((at, end));
+                at = end;
+            }
+        } else if let Some(p) = t.repeat {
+            let l = len(rng);
+            let mut k = 0u64;
+            while out.len() < MAX_WINDOWS {
+                let s = t.start.saturating_add(k.saturating_mul(p));
+                if s > horizon || s == Nanos::MAX {
+                    break;
+                }
+                out.push((s, s.saturating_add(l)));
+                k += 1;
+            }
+        } else if t.start <= horizon {
+            out.push((t.start, t.start.saturating_add(len(rng))));
+        }
+        out
+    }
+
+    /// The fault's station, if it strikes one.
+    pub fn station(&self) -> Option<Component> {
+        match self.target {
+            FaultTarget::Station(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// The components a scenario's faults can name.
+pub(super) struct Names<'a> {
+    pub terminals: &'a [TerminalGroup],
+    pub channels: &'a [ChannelSpec],
+    pub issuers: &'a [IssuerSpec],
+}
+
+/// Validates the faults against the scenario's components.
+pub(super) fn faults(
+    cx: &Ctx,
+    raw: &[RawFault],
+    names: &Names,
+) -> Result<Vec<FaultSpec>, ScenarioError> {
+    let mut faults: Vec<FaultSpec> = vec![];
+    // Each fault is a cause of its own, numbered after the built-in ones in one byte.
+    const MAX_FAULTS: usize = 200;
+    if raw.len() > MAX_FAULTS {
+        return Err(cx.err(
+            0..0,
+            "faults",
+            format!(
+                "{} faults given; a scenario can have at most {MAX_FAULTS}",
+                raw.len()
+            ),
+        ));
+    }
+    for (i, fl) in raw.iter().enumerate() {
+        let f = format!("faults[{i}]");
+        let kind = fl.kind.as_ref().map_or(FaultKind::Outage, |k| *k.get_ref());
+        kinds::refuse_foreign(cx, fl, kind, &f)?;
+        let target = target(cx, fl, kind, names, &f)?;
+        let timing = timing(cx, fl, kind, &f)?;
+        let effect = kinds::effect(cx, fl, kind, &target, names, &f)?;
+        let id = fault_id(cx, fl, kind, &faults, &f)?;
+        faults.push(FaultSpec {
+            id,
+            kind,
+            target,
+            timing,
+            effect,
+        });
+    }
+    Ok(faults)
+}
+
+/// What a kind of fault strikes, in words, for messages.
+fn target_family(kind: FaultKind) -> &'static str {
+    use FaultKind::*;
+    match kind {
+        Outage | Partial | Slow | Attack => "station",
+        Latency | Loss | Duplicate | Partition => "link",
+        Surge | BadInput | WrongAccount | MerchantRule | FraudWave | TerminalUpgrade
+        | TerminalHardware => "groups",
+        FrozenAccounts | Limits | Spending => "issuer",
+        CardRule => "risk",
+    }
+}
+
+/// Resolves the target: a component, a link (named `from-to`, e.g. `gateway-visa`), terminal
+/// groups (an id or `"all"`), or an issuer.
+fn target(
+    cx: &Ctx,
+    fl: &RawFault,
+    kind: FaultKind,
+    n: &Names,
+    f: &str,
+) -> Result<FaultTarget, ScenarioError> {
+    let t = fl.target.get_ref().as_str();
+    let field = format!("{f}.target");
+    let unknown = |what: &str, options: Vec<String>| {
+        let opts: Vec<&str> = options.iter().map(|s| s.as_str()).collect();
+        cx.err(
+            fl.target.span(),
+            &field,
+            format!(
+                "unknown {what} \"{t}\"{}; {} can target: {}",
+                did_you_mean(t, &opts),
+                a_kind(kind),
+                opts.join(", ")
+            ),
+        )
+    };
+    let chans = || n.channels.iter().map(|c| c.station.id.as_str());
+    let issuers = || n.issuers.iter().map(|c| c.station.id.as_str());
+    match target_family(kind) {
+        "station" => {
+            if t == "gateway" {
+                return Ok(FaultTarget::Station(Component::Gateway));
+            }
+            if let Some(k) = chans().position(|c| c == t) {
+                return Ok(FaultTarget::Station(Component::Channel(k)));
+            }
+            if let Some(k) = issuers().position(|c| c == t) {
+                return Ok(FaultTarget::Station(Component::Issuer(k)));
+            }
+            if n.terminals.iter().any(|g| g.id == t) {
+                return Err(cx.err(
+                    fl.target.span(),
+                    &field,
+                    format!(
+                        "\"{t}\" is a terminal group; {} targets the gateway, a channel or an \
+                         issuer (faults of terminals: surge, bad_input, terminal_upgrade, \
+                         terminal_hardware, wrong_account, merchant_rule, fraud_wave)",
+                        a_kind(kind)
+                    ),
+                ));
+            }
+            let mut v = vec!["gateway".to_string()];
+            v.extend(chans().map(String::from));
+            v.extend(issuers().map(String::from));
+            Err(unknown("component id", v))
+        }
+        "link" => {
+            let mut links = vec![];
+            for (g, grp) in n.terminals.iter().enumerate() {
+                links.push((format!("{}-gateway", grp.id), LinkRef::Terminal(g)));
+            }
+            for (c, ch) in chans().enumerate() {
+                links.push((format!("gateway-{ch}"), LinkRef::GatewayChannel(c)));
+                for (i, is) in issuers().enumerate() {
+                    links.push((format!("{ch}-{is}"), LinkRef::ChannelIssuer(c, i)));
+                }
+            }
+            let dir = fl
+                .direction
+                .as_ref()
+                .map_or(LinkDirection::Both, |d| *d.get_ref());
+            match links.iter().find(|(name, _)| name == t) {
+                Some((_, l)) => Ok(FaultTarget::Link(*l, dir)),
+                None => Err(unknown(
+                    "link (links are named `from-to`, towards the issuer)",
+                    links.into_iter().map(|(n, _)| n).collect(),
+                )),
+            }
+        }
+        "groups" => {
+            if t == "all" {
+                return Ok(FaultTarget::Groups((0..n.terminals.len()).collect()));
+            }
+            match n.terminals.iter().position(|g| g.id == t) {
+                Some(g) => Ok(FaultTarget::Groups(vec![g])),
+                None => {
+                    let mut v = vec!["all".to_string()];
+                    v.extend(n.terminals.iter().map(|g| g.id.clone()));
+                    Err(unknown("terminal group id", v))
+                }
+            }
+        }
+        "issuer" => match issuers().position(|c| c == t) {
+            Some(k) => Ok(FaultTarget::Issuer(k)),
+            None => Err(unknown(
+                "an issuer id",
+                issuers().map(String::from).collect(),
+            )),
+        },
+        _ => {
+            if t == "gateway" {
+                Ok(FaultTarget::Station(Component::Gateway))
+            } else {
+                Err(unknown(
+                    "risk engine (the acquirer's is on the gateway)",
+                    vec!["gateway".to_string()],
+                ))
+            }
+        }
+    }
+}
+
+/// "an outage fault", "a slow fault": the kind with its article, for messages.
+pub fn a_kind(kind: FaultKind) -> String {
+    let n = kind_name(kind);
+    let article = if n.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {n} fault")
+}
+
+/// The kind's name as written in a scenario.
+pub fn kind_name(kind: FaultKind) -> &'static str {
+    use FaultKind::*;
+    match kind {
+        Outage => "outage",
+        Partial => "partial",
+        Slow => "slow",
+        Latency => "latency",
+        Loss => "loss",
+        Duplicate => "duplicate",
+        Partition => "partition",
+        Surge => "surge",
+        Attack => "attack",
+        BadInput => "bad_input",
+        WrongAccount => "wrong_account",
+        FrozenAccounts => "frozen_accounts",
+        Limits => "limits",
+        Spending => "spending",
+        CardRule => "card_rule",
+        MerchantRule => "merchant_rule",
+        FraudWave => "fraud_wave",
+        TerminalUpgrade => "terminal_upgrade",
+        TerminalHardware => "terminal_hardware",
+    }
+}
+
+/// The timing: `start` (default 0) with a `duration`, or until repaired (`detection`,
+/// `repair`), or from `start` to the end of observation; `repeat` for a fixed period; `mtbf`
+/// with `mttr` (or a duration, or until repaired) for failures at random times.
+fn timing(cx: &Ctx, fl: &RawFault, kind: FaultKind, f: &str) -> Result<Timing, ScenarioError> {
+    let start = fl.start.as_ref().map_or(0, |s| s.get_ref().0);
+    let field = |x: &str| format!("{f}.{x}");
+    let given: Vec<&str> = [
+        ("duration", fl.duration.is_some()),
+        ("mttr", fl.mttr.is_some()),
+        (
+            "detection/repair",
+            fl.detection.is_some() || fl.repair.is_some(),
+        ),
+    ]
+    .iter()
+    .filter(|(_, g)| *g)
+    .map(|(n, _)| *n)
+    .collect();
+    if given.len() > 1 {
+        return Err(cx.err(
+            0..0,
+            &field("duration"),
+            format!(
+                "{} all give the length of the fault; give one: a `duration`, an `mttr` (with \
+                 `mtbf`) or `detection` and `repair` (until repaired)",
+                given.join(", ")
+            ),
+        ));
+    }
+    let length = if let Some(d) = &fl.duration {
+        if d.get_ref().0 == 0 {
+            return Err(cx.err(d.span(), &field("duration"), "must be longer than zero"));
+        }
+        Length::Fixed(d.get_ref().0)
+    } else if let Some(m) = &fl.mttr {
+        Length::Repaired {
+            detection: 0,
+            repair: m.get_ref().dist.clone(),
+        }
+    } else if fl.detection.is_some() || fl.repair.is_some() {
+        Length::Repaired {
+            detection: fl.detection.as_ref().map_or(0, |d| d.get_ref().0),
+            repair: fl
+                .repair
+                .as_ref()
+                .map_or(Dist::Constant(0.0), |r| r.get_ref().dist.clone()),
+        }
+    } else {
+        Length::Forever
+    };
+    if fl.mttr.is_some() && fl.mtbf.is_none() {
+        let span = fl.mttr.as_ref().map_or(0..0, |m| m.span());
+        return Err(cx.err(
+            span,
+            &field("mttr"),
+            "an `mttr` needs an `mtbf` (time between failures); for one failure until repaired \
+             use `detection` and `repair`",
+        ));
+    }
+    let mtbf = match &fl.mtbf {
+        None => None,
+        Some(m) => {
+            let d = &m.get_ref().dist;
+            if d.mean() < MINUTE as f64 {
+                return Err(cx.err(
+                    m.span(),
+                    &field("mtbf"),
+                    "the mean time between failures must be at least a minute",
+                ));
+            }
+            if matches!(length, Length::Forever) {
+                return Err(cx.err(
+                    m.span(),
+                    &field("mtbf"),
+                    "failures at random times need a length: an `mttr`, a `duration`, or \
+                     `detection` and `repair`",
+                ));
+            }
+            Some(d.clone())
+        }
+    };
+    let repeat = repeat(cx, fl, &length, f)?;
+    if repeat.is_some() && mtbf.is_some() {
+        return Err(cx.err(
+            0..0,
+            &field("repeat"),
+            "`repeat` (a fixed period) and `mtbf` (random times) exclude each other",
+        ));
+    }
+    if kind == FaultKind::TerminalHardware && mtbf.is_some() {
+        return Err(cx.err(
+            0..0,
+            &field("mtbf"),
+            "a terminal_hardware fault draws each terminal's failures from `terminal_mtbf` and \
+             `terminal_mttr`; `mtbf` would time the whole fleet at once",
+        ));
+    }
+    Ok(Timing {
+        start,
+        length,
+        repeat,
+        mtbf,
+    })
+}
+
+/// A fault's id: the one given (unique, and not the name of a fixed cause), or
+/// `<target>-<kind>` numbered if the scenario has several.
+fn fault_id(
+    cx: &Ctx,
+    fl: &RawFault,
+    kind: FaultKind,
+    earlier: &[FaultSpec],
+    f: &str,
+) -> Result<String, ScenarioError> {
+    let taken = |id: &str| earlier.iter().any(|e| e.id == id);
+    let Some(given) = &fl.id else {
+        let base = format!("{}-{}", fl.target.get_ref(), kind_name(kind));
+        let mut id = base.clone();
+        let mut n = 2;
+        while taken(&id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        return Ok(id);
+    };
+    let id = given.get_ref();
+    let fixed = super::cause::FIXED_NAMES;
+    let ok_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let bad = if id.is_empty() || !id.chars().all(ok_char) {
+        Some(format!(
+            "\"{id}\" is not a valid fault id; use letters, digits, '-' and '_' (it names the \
+             fault's cause in the results)"
+        ))
+    } else if taken(id) {
+        Some(format!(
+            "\"{id}\" is the id of an earlier fault; fault ids must be unique"
+        ))
+    } else if fixed.contains(&id.as_str()) {
+        Some(format!(
+            "\"{id}\" is the name of a built-in cause; choose another id (built-in causes: {})",
+            fixed.join(", ")
+        ))
+    } else {
+        None
+    };
+    match bad {
+        Some(msg) => Err(cx.err(given.span(), &format!("{f}.id"), msg)),
+        None => Ok(id.clone()),
+    }
+}
+
+/// The period of a recurring fault: `"daily"`, `"weekly"` or a duration, at least as long as
+/// the fault itself and at least a minute. Only a fixed `duration` can recur.
+fn repeat(
+    cx: &Ctx,
+    fl: &RawFault,
+    length: &Length,
+    f: &str,
+) -> Result<Option<Nanos>, ScenarioError> {
+    let Some(r) = &fl.repeat else {
+        return Ok(None);
+    };
+    let field = format!("{f}.repeat");
+    let Length::Fixed(dur) = *length else {
+        return Err(cx.err(
+            r.span(),
+            &field,
+            "a recurring fault needs a fixed `duration` (each window as long as the first)",
+        ));
+    };
+    let text = r.get_ref().trim();
+    let period = match text {
+        "daily" => Ok(DAY),
+        "weekly" => Ok(7 * DAY),
+        _ => super::units::parse_duration(text),
+    };
+    match period {
+        Err(e) => Err(cx.err(
+            r.span(),
+            &field,
+            format!(
+                "\"{text}\": {e}; expected \"daily\", \"weekly\" or a duration such as \"12h\""
+            ),
+        )),
+        Ok(p) if p < MINUTE || p < dur => Err(cx.err(
+            r.span(),
+            &field,
+            format!(
+                "\"{text}\" is shorter than the fault itself or than a minute; a recurring \
+                 fault needs a period at least as long as its duration"
+            ),
+        )),
+        Ok(p) => Ok(Some(p)),
+    }
+}
