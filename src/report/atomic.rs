@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 pub struct AtomicDir {
     dir: PathBuf,
     pending: Vec<(PathBuf, PathBuf)>,
+    /// Working files removed at the end, committed or not.
+    scratch: Vec<PathBuf>,
     committed: bool,
 }
 
@@ -32,6 +34,7 @@ impl AtomicDir {
         Ok(AtomicDir {
             dir: dir.to_owned(),
             pending: vec![],
+            scratch: vec![],
             committed: false,
         })
     }
@@ -48,6 +51,16 @@ impl AtomicDir {
         })?;
         self.pending.push((tmp, self.dir.join(name)));
         Ok(BufWriter::new(f))
+    }
+
+    /// A working file (never committed, removed at the end): its path and a writer.
+    pub fn scratch(&mut self, name: &str) -> io::Result<(PathBuf, BufWriter<File>)> {
+        let tmp = self.dir.join(format!(".{name}.scratch-{}", std::process::id()));
+        let f = File::create(&tmp).map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot write {}: {e}", tmp.display()))
+        })?;
+        self.scratch.push(tmp.clone());
+        Ok((tmp, BufWriter::new(f)))
     }
 
     /// Writes a whole file.
@@ -71,6 +84,9 @@ impl AtomicDir {
 
 impl Drop for AtomicDir {
     fn drop(&mut self) {
+        for tmp in &self.scratch {
+            let _ = fs::remove_file(tmp);
+        }
         if !self.committed {
             for (tmp, _) in &self.pending {
                 let _ = fs::remove_file(tmp);

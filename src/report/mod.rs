@@ -111,6 +111,15 @@ impl<W: Write> RunsCsv<W> {
         Ok(RunsCsv { w })
     }
 
+    /// Rows without a header (a body to be completed later).
+    pub fn body(inner: W) -> Self {
+        RunsCsv {
+            w: csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(inner),
+        }
+    }
+
     pub fn row(&mut self, run: u64, seed: u64, values: &[Option<f64>]) -> csv::Result<()> {
         let mut rec = vec![run.to_string(), seed.to_string()];
         rec.extend(

@@ -88,19 +88,18 @@ pub fn run_to_dir(
     let cancel = cancel_flag();
     let bar = progress_bar(opts.runs, &scenario.name, quiet);
     let io = |e: std::io::Error| JobError::Failed(e.to_string());
-    // runs.csv has one column per metric except the per-cause breakdown (summary.json has it).
+    // runs.csv has one column per metric; of the per-cause breakdown, only the causes that
+    // struck in some run (as in summary.json), so a fault that never fires changes nothing.
+    // Rows are streamed to a working file without the cause columns, which are kept sparse
+    // and joined on at the end.
     let all = crate::metrics::Catalogue::for_scenario(scenario).names();
-    let keep: Vec<bool> = all
+    let is_cause: Vec<bool> = all
         .iter()
-        .map(|n| !n.starts_with(crate::metrics::CAUSES))
+        .map(|n| n.starts_with(crate::metrics::CAUSES))
         .collect();
-    let names: Vec<String> = all
-        .into_iter()
-        .zip(&keep)
-        .filter_map(|(n, &k)| k.then_some(n))
-        .collect();
-    let mut csv = RunsCsv::new(out.file("runs.csv").map_err(io)?, &names)
-        .map_err(|e| JobError::Failed(e.to_string()))?;
+    let (body_path, body) = out.scratch("runs.csv").map_err(io)?;
+    let mut csv = RunsCsv::body(body);
+    let mut sparse: Vec<(u64, Vec<(u32, f64)>)> = vec![];
     let seed = opts.seed;
     let batch = run_batch(
         scenario,
@@ -109,9 +108,19 @@ pub fn run_to_dir(
         |run, vals| {
             let row: Vec<Option<f64>> = vals
                 .iter()
-                .zip(&keep)
-                .filter_map(|(v, &k)| k.then_some(*v))
+                .zip(&is_cause)
+                .filter_map(|(v, &c)| (!c).then_some(*v))
                 .collect();
+            let causes = vals
+                .iter()
+                .zip(&is_cause)
+                .enumerate()
+                .filter_map(|(i, (v, &c))| match v {
+                    Some(x) if c && *x != 0.0 => Some((i as u32, *x)),
+                    _ => None,
+                })
+                .collect();
+            sparse.push((run, causes));
             csv.row(run, seed, &row).map_err(|e| e.to_string())
         },
         |done| bar.set_position(done),
@@ -124,6 +133,8 @@ pub fn run_to_dir(
         .map_err(|e| JobError::Failed(e.to_string()))?
         .sync_all()
         .map_err(io)?;
+    let runs_csv = out.file("runs.csv").map_err(io)?;
+    join_runs_csv(&all, &is_cause, &body_path, &sparse, runs_csv).map_err(io)?;
     out.write("summary.json", report::summary_json(&batch).as_bytes())
         .map_err(io)?;
     out.write(
@@ -135,4 +146,53 @@ pub fn run_to_dir(
         .map_err(io)?;
     let written = out.commit().map_err(io)?;
     Ok(JobOutput { batch, written })
+}
+
+/// Writes runs.csv: the header, then each streamed row with the columns of the causes that
+/// struck in some run appended (every outcome of such a cause, zero where it did not strike).
+fn join_runs_csv(
+    all: &[String],
+    is_cause: &[bool],
+    body: &Path,
+    sparse: &[(u64, Vec<(u32, f64)>)],
+    out: std::io::BufWriter<std::fs::File>,
+) -> std::io::Result<()> {
+    use std::io::{BufRead, Write};
+    let cause_of = |i: usize| {
+        all[i]
+            .strip_prefix(crate::metrics::CAUSES)
+            .and_then(|r| r.split_once('.'))
+            .map(|(c, _)| c)
+    };
+    let struck: std::collections::BTreeSet<&str> = sparse
+        .iter()
+        .flat_map(|(_, v)| v.iter().filter_map(|&(i, _)| cause_of(i as usize)))
+        .collect();
+    let cols: Vec<usize> = (0..all.len())
+        .filter(|&i| is_cause[i] && cause_of(i).is_some_and(|c| struck.contains(c)))
+        .collect();
+    let mut w = csv::Writer::from_writer(out);
+    let mut header = vec!["run", "seed"];
+    header.extend(all.iter().zip(is_cause).filter(|(_, c)| !**c).map(|(n, _)| n.as_str()));
+    header.extend(cols.iter().map(|&i| all[i].as_str()));
+    w.write_record(&header)?;
+    let mut out = w.into_inner().map_err(|e| e.into_error())?;
+    let reader = std::io::BufReader::new(std::fs::File::open(body)?);
+    for (line, (_, vals)) in reader.lines().zip(sparse) {
+        let mut line = line?;
+        for &i in &cols {
+            let v = vals
+                .iter()
+                .find(|&&(j, _)| j as usize == i)
+                .map_or(0.0, |&(_, x)| x);
+            line.push(',');
+            line.push_str(&v.to_string());
+        }
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
+    }
+    out.flush()?;
+    out.into_inner()
+        .map_err(|e| e.into_error())?
+        .sync_all()
 }
