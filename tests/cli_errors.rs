@@ -1673,3 +1673,83 @@ fn a_fault_id_that_names_a_built_in_cause() {
         ],
     );
 }
+
+#[test]
+fn a_fault_parameter_its_kind_does_not_take() {
+    let f = "fault_foreign_param.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "0.1"),
+            field("faults[0].probability"),
+            "an outage fault does not take `probability`; it takes `mode`, `code`",
+        ],
+    );
+}
+
+#[test]
+fn a_fault_without_a_required_parameter() {
+    let f = "fault_missing_param.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"loss\""),
+            field("faults[0].probability"),
+            "a loss fault needs `probability`",
+        ],
+    );
+}
+
+#[test]
+fn a_bad_input_code_that_is_not_one() {
+    let f = "fault_bad_input_code.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "51"),
+            field("faults[0].code"),
+            "51 is not accepted here; one of 14, 30, 54, 55",
+        ],
+    );
+}
+
+#[test]
+fn a_link_fault_on_an_unknown_link_suggests_one() {
+    let f = "fault_unknown_link.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"gateway-schem\""),
+            field("faults[0].target"),
+            "unknown link",
+            "(did you mean \"gateway-scheme\"?)",
+            "terminals-gateway, gateway-scheme, scheme-issuer",
+        ],
+    );
+}
+
+#[test]
+fn a_repair_time_needs_a_time_between_failures() {
+    let f = "fault_mttr_without_mtbf.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"20m\""),
+            field("faults[0].mttr"),
+            "an `mttr` needs an `mtbf`",
+        ],
+    );
+}
+
+#[test]
+fn an_attack_beyond_the_payments_limit() {
+    let f = "fault_attack_too_big.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"100000/s\""),
+            field("faults[0].rate"),
+            "requests per run; the limit is",
+        ],
+    );
+}

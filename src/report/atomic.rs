@@ -55,7 +55,9 @@ impl AtomicDir {
 
     /// A working file (never committed, removed at the end): its path and a writer.
     pub fn scratch(&mut self, name: &str) -> io::Result<(PathBuf, BufWriter<File>)> {
-        let tmp = self.dir.join(format!(".{name}.scratch-{}", std::process::id()));
+        let tmp = self
+            .dir
+            .join(format!(".{name}.scratch-{}", std::process::id()));
         let f = File::create(&tmp).map_err(|e| {
             io::Error::new(e.kind(), format!("cannot write {}: {e}", tmp.display()))
         })?;

@@ -173,7 +173,12 @@ fn join_runs_csv(
         .collect();
     let mut w = csv::Writer::from_writer(out);
     let mut header = vec!["run", "seed"];
-    header.extend(all.iter().zip(is_cause).filter(|(_, c)| !**c).map(|(n, _)| n.as_str()));
+    header.extend(
+        all.iter()
+            .zip(is_cause)
+            .filter(|(_, c)| !**c)
+            .map(|(n, _)| n.as_str()),
+    );
     header.extend(cols.iter().map(|&i| all[i].as_str()));
     w.write_record(&header)?;
     let mut out = w.into_inner().map_err(|e| e.into_error())?;
@@ -192,7 +197,5 @@ fn join_runs_csv(
         out.write_all(line.as_bytes())?;
     }
     out.flush()?;
-    out.into_inner()
-        .map_err(|e| e.into_error())?
-        .sync_all()
+    out.into_inner().map_err(|e| e.into_error())?.sync_all()
 }

@@ -541,6 +541,7 @@ pub(super) fn validate(
     if horizon > limits.max_horizon {
         return Err(horizon_error(horizon));
     }
+    super::faults::check_load(&cx, &raw.faults, &scenario, horizon, limits)?;
     Ok(scenario)
 }
 

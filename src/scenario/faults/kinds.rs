@@ -216,9 +216,10 @@ pub(super) fn effect(
     f: &str,
 ) -> Result<FaultEffect, ScenarioError> {
     use FaultKind as K;
+    let at = fl.kind.as_ref().map_or(fl.target.span(), |k| k.span());
     let req = |name: &str| {
         cx.err(
-            fl.target.span(),
+            at.clone(),
             &format!("{f}.{name}"),
             format!("{} needs `{name}`", a_kind(kind)),
         )

@@ -212,11 +212,18 @@ fn target(
     let field = format!("{f}.target");
     let unknown = |what: &str, options: Vec<String>| {
         let opts: Vec<&str> = options.iter().map(|s| s.as_str()).collect();
+        let (what, note) = what.split_once(" (").unwrap_or((what, ""));
+        let note = note.trim_end_matches(')');
+        let note = if note.is_empty() {
+            String::new()
+        } else {
+            format!(" ({note})")
+        };
         cx.err(
             fl.target.span(),
             &field,
             format!(
-                "unknown {what} \"{t}\"{}; {} can target: {}",
+                "unknown {what} \"{t}\"{}; {} can target{note}: {}",
                 did_you_mean(t, &opts),
                 a_kind(kind),
                 opts.join(", ")
@@ -271,7 +278,7 @@ fn target(
             match links.iter().find(|(name, _)| name == t) {
                 Some((_, l)) => Ok(FaultTarget::Link(*l, dir)),
                 None => Err(unknown(
-                    "link (links are named `from-to`, towards the issuer)",
+                    "link (a link is named `from-to`, from the terminal's side)",
                     links.into_iter().map(|(n, _)| n).collect(),
                 )),
             }
@@ -540,4 +547,64 @@ fn repeat(
         )),
         Ok(p) => Ok(Some(p)),
     }
+}
+
+/// The extra events a fault adds in one run (a surge's payments, an attack's junk requests) must
+/// stay within the payments limit: checked once the horizon is known.
+pub(super) fn check_load(
+    cx: &Ctx,
+    raw: &[RawFault],
+    s: &super::Scenario,
+    horizon: Nanos,
+    limits: &super::Limits,
+) -> Result<(), ScenarioError> {
+    for (i, (fl, f)) in raw.iter().zip(&s.faults).enumerate() {
+        let active = |end_cap: Nanos| -> f64 {
+            let t = &f.timing;
+            let end = end_cap.min(horizon);
+            if t.start >= end {
+                return 0.0;
+            }
+            match (&t.length, t.repeat, &t.mtbf) {
+                (Length::Fixed(d), Some(p), None) => {
+                    let n = ((end - t.start) / p + 1) as f64;
+                    n * (*d).min(p) as f64
+                }
+                (Length::Fixed(d), None, None) => (*d).min(end - t.start) as f64,
+                _ => (end - t.start) as f64,
+            }
+        };
+        let (extra, field, span) = match f.effect {
+            FaultEffect::Surge { multiplier } if multiplier > 1.0 => {
+                let rate: f64 = match &f.target {
+                    FaultTarget::Groups(gs) => gs.iter().map(|&g| s.terminals[g].rate).sum(),
+                    _ => 0.0,
+                };
+                let span = fl.multiplier.as_ref().map_or(0..0, |m| m.span());
+                (
+                    rate * (multiplier - 1.0) * active(s.traffic_window) / 1e9,
+                    "multiplier",
+                    span,
+                )
+            }
+            FaultEffect::Attack { rate } => {
+                let span = fl.rate.as_ref().map_or(0..0, |m| m.span());
+                (rate * active(horizon) / 1e9, "rate", span)
+            }
+            _ => continue,
+        };
+        if extra > limits.max_payments_per_run {
+            return Err(cx.err(
+                span,
+                &format!("faults[{i}].{field}"),
+                format!(
+                    "this fault would add about {extra:.0} requests per run; the limit is {:.0}. \
+                     Lower the {field} or shorten the fault{}",
+                    limits.max_payments_per_run,
+                    limits.hint()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
