@@ -56,10 +56,11 @@ impl<T: Tracer> World<'_, T> {
             };
             match &f.effect {
                 FaultEffect::Surge { .. } => out.struck = f.cause,
-                FaultEffect::BadInput { code, probability } => {
-                    if out.input.is_none() && keyed_chance(f, key, purpose::INPUT, *probability) {
-                        out.input = Some((*code, f.cause));
-                    }
+                FaultEffect::BadInput { code, probability }
+                    if out.input.is_none()
+                        && keyed_chance(f, key, purpose::INPUT, *probability) =>
+                {
+                    out.input = Some((*code, f.cause));
                 }
                 FaultEffect::FraudWave { share } => {
                     let before = wave;
@@ -146,10 +147,10 @@ impl<T: Tracer> World<'_, T> {
                 continue;
             };
             match &f.effect {
-                FaultEffect::FrozenAccounts { share, code } => {
-                    if keyed_chance(f, akey, purpose::ACCOUNT, *share) {
-                        return Some((*code, f.cause));
-                    }
+                FaultEffect::FrozenAccounts { share, code }
+                    if keyed_chance(f, akey, purpose::ACCOUNT, *share) =>
+                {
+                    return Some((*code, f.cause));
                 }
                 FaultEffect::Limits {
                     amount_limit,
