@@ -70,8 +70,7 @@ impl Station {
             .lost
             .iter()
             .filter(|w| t >= w.0 && t < w.1)
-            .map(|w| w.2)
-            .sum();
+            .fold(0u32, |a, w| a.saturating_add(w.2));
         self.servers.saturating_sub(lost)
     }
 

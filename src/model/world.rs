@@ -17,7 +17,7 @@ use super::trace::{Step, Tracer};
 use crate::engine::{Dist, EventQueue, KeyedWords, Nanos, Stream};
 use crate::metrics::RunOutput;
 use crate::scenario::calendar::{self, Calendar};
-use crate::scenario::{FaultEffect, RouteSpec, Scenario};
+use crate::scenario::{FaultEffect, OutageMode, RouteSpec, Scenario};
 
 /// A terminal group: where payments come from.
 pub(super) struct Group {
@@ -178,11 +178,18 @@ impl<'a, T: Tracer> World<'a, T> {
         for (st, list) in faults.station.iter().enumerate() {
             for &k in list {
                 let f = &faults.all[k as usize];
-                if let FaultEffect::Partial { servers_lost, .. } = f.effect
-                    && servers_lost > 0
-                {
+                // Servers out of action: lost ones, or all of them while the station hangs.
+                let lost = match f.effect {
+                    FaultEffect::Partial { servers_lost, .. } => servers_lost,
+                    FaultEffect::Outage {
+                        mode: OutageMode::Hang,
+                        ..
+                    } => u32::MAX,
+                    _ => 0,
+                };
+                if lost > 0 {
                     for &(a, b) in f.windows.list() {
-                        stations[st].add_lost(a, b, servers_lost);
+                        stations[st].add_lost(a, b, lost);
                     }
                 }
             }
@@ -326,6 +333,14 @@ impl<'a, T: Tracer> World<'a, T> {
                         }
                     }
                     FaultEffect::Partial { servers_lost, .. } if servers_lost > 0 => {
+                        for &(_, b) in f.windows.list() {
+                            evs.push((b, Ev::Kick { station }));
+                        }
+                    }
+                    FaultEffect::Outage {
+                        mode: OutageMode::Hang,
+                        ..
+                    } => {
                         for &(_, b) in f.windows.list() {
                             evs.push((b, Ev::Kick { station }));
                         }

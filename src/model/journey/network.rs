@@ -21,8 +21,8 @@ pub(in crate::model) enum Hit {
     Drop,
     /// Refused with this code.
     Reject(u8),
-    /// The station hangs until this time.
-    Hang(Nanos),
+    /// The station hangs: no server works until the window ends (the request queues).
+    Hang,
 }
 
 impl<T: Tracer> World<'_, T> {
@@ -112,16 +112,16 @@ impl<T: Tracer> World<'_, T> {
         let mut struck = None;
         for &k in &self.faults.station[st.index()] {
             let f = &self.faults.all[k as usize];
-            let Some((_, end)) = f.windows.at(now) else {
+            if !f.active(now) {
                 continue;
-            };
+            }
             match f.effect {
                 FaultEffect::Outage { mode, code } => {
                     hit = Some((
                         match mode {
                             OutageMode::Drop => Hit::Drop,
                             OutageMode::Reject => Hit::Reject(code),
-                            OutageMode::Hang if request => Hit::Hang(end),
+                            OutageMode::Hang if request => Hit::Hang,
                             OutageMode::Hang => Hit::Drop,
                         },
                         f.cause,
@@ -154,7 +154,7 @@ impl<T: Tracer> World<'_, T> {
             self.arena.pay[pid as usize].struck = c;
         }
         let (h, cause) = hit?;
-        if let Hit::Hang(_) = h {
+        if let Hit::Hang = h {
             // Not a failure yet: the answer will come late.
             self.arena.pay[pid as usize].struck = cause;
             if T::ON {
@@ -308,12 +308,10 @@ impl<T: Tracer> World<'_, T> {
     pub(in crate::model) fn request_at(&mut self, pid: u32, st: StationId) {
         let hit = self.station_hit(pid, st, what::REQUEST);
         match hit {
-            None | Some(Hit::Hang(_)) => {
+            // A hung station has no working server until it recovers: the request queues.
+            None | Some(Hit::Hang) => {
                 let now = self.q.now();
-                let mut service = self.service_time(pid, st);
-                if let Some(Hit::Hang(end)) = hit {
-                    service = service.saturating_add(end.saturating_sub(now));
-                }
+                let service = self.service_time(pid, st);
                 match self.nodes.stations[st.index()].arrive(now, pid, service) {
                     Admit::Started(end) => self.schedule(end, Ev::ServiceDone { station: st, pid }),
                     Admit::Queued => {
