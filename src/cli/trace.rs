@@ -84,10 +84,7 @@ fn describe(step: &Step) -> String {
             .into(),
         Step::Note(text) => (*text).to_string(),
         Step::Says(text) => text.clone(),
-        Step::Cause { name } => format!(
-            "cause: `{name}`: {}",
-            crate::scenario::cause::describe(name)
-        ),
+        Step::Cause { name, meaning } => format!("cause: `{name}`: {meaning}"),
         Step::Refused { code } => format!(
             "the acquirer had given up: it refuses the late response {} with 68 (response \
              received too late)",

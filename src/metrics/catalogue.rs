@@ -331,6 +331,8 @@ const STATION: &[(&str, Unit, StationRead)] = &[
 #[derive(Clone)]
 pub struct Catalogue {
     pub metrics: Vec<Metric>,
+    /// The scenario's faults: (id, kind, what it strikes), for the report.
+    pub faults: Vec<(String, &'static str, String)>,
     traffic_window_s: f64,
 }
 
@@ -389,6 +391,17 @@ impl Catalogue {
         }
         Catalogue {
             metrics,
+            faults: s
+                .faults
+                .iter()
+                .map(|f| {
+                    (
+                        f.id.clone(),
+                        crate::scenario::faults::kind_name(f.kind),
+                        crate::scenario::faults::describe_target(s, &f.target),
+                    )
+                })
+                .collect(),
             traffic_window_s: crate::engine::time::as_secs_f64(s.traffic_window),
         }
     }

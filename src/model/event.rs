@@ -179,6 +179,10 @@ pub(super) enum Ev {
         station: StationId,
         fault: u16,
     },
+    /// A station finishes serving a junk request.
+    JunkDone {
+        station: StationId,
+    },
     /// Lost servers come back: queued requests start.
     Kick {
         station: StationId,
@@ -193,7 +197,6 @@ impl Ev {
     #[inline]
     pub(super) fn payment(&self) -> Option<u32> {
         match *self {
-            Ev::ServiceDone { pid, .. } if pid == super::station::JUNK => None,
             Ev::Deliver { pid, .. }
             | Ev::ServiceDone { pid, .. }
             | Ev::TerminalTimeout { pid }
@@ -213,6 +216,7 @@ impl Ev {
             | Ev::Cutoff { .. }
             | Ev::Settle { .. }
             | Ev::Junk { .. }
+            | Ev::JunkDone { .. }
             | Ev::Kick { .. } => None,
         }
     }
@@ -253,6 +257,7 @@ impl<T: Tracer> World<'_, T> {
             Ev::BreakFound { pid } => self.break_found(pid),
             Ev::BreakRepair { pid } => self.break_repair(pid),
             Ev::Junk { station, fault } => return self.junk(station, fault),
+            Ev::JunkDone { station } => return self.junk_done(station),
             Ev::Kick { station } => return self.kick(station),
         }
         // The event's reference on its payment ends with it.

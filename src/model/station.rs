@@ -61,11 +61,17 @@ impl Station {
     }
 
     /// Servers working at `t`.
-    #[inline]
+    #[inline(always)]
     fn capacity(&self, t: Nanos) -> u32 {
         if self.lost.is_empty() {
-            return self.servers;
+            self.servers
+        } else {
+            self.reduced_capacity(t)
         }
+    }
+
+    #[inline(never)]
+    fn reduced_capacity(&self, t: Nanos) -> u32 {
         let lost: u32 = self
             .lost
             .iter()

@@ -76,6 +76,8 @@ pub enum Step {
     /// The cause the outcome is counted against (its name in the results).
     Cause {
         name: String,
+        /// What the cause means (for a fault: its kind and what it struck).
+        meaning: String,
     },
     /// The three views at the end: the till, the cardholder's money, the merchant's money.
     Views {

@@ -135,13 +135,19 @@ pub(super) mod merchant_slot {
 }
 
 /// Whether payments can be folded into their clearing batch: no file can be rejected or late
-/// (a waiting batch can find lapsed holds), and no payout waits for a maintenance window.
+/// (a waiting batch can find lapsed holds), no payout waits for a maintenance window, and no
+/// fault makes merchants' details wrong.
 fn retire_ok(s: &Scenario) -> bool {
     let st = &s.settlement;
     st.file_reject_share <= 0.0
         && st.file_late_share <= 0.0
         && st.file_rejected.is_empty()
         && s.payout.bank_maintenance.is_empty()
+        // A wrong-details fault decides each payout when it is made.
+        && !s
+            .faults
+            .iter()
+            .any(|f| matches!(f.effect, FaultEffect::WrongAccount { .. }))
 }
 
 impl<'a, T: Tracer> World<'a, T> {

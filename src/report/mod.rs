@@ -24,6 +24,15 @@ struct SummaryFile<'a> {
     /// By cause, then by outcome (`<outcome>` count and `<outcome>_amount`); only causes that
     /// struck at least one payment in some run, so a fault that never fires changes nothing.
     causes: BTreeMap<&'a str, BTreeMap<&'a str, &'a Summary>>,
+    /// The faults among those causes: what each is and what it strikes.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    faults: BTreeMap<&'a str, FaultInfo<'a>>,
+}
+
+#[derive(Serialize)]
+struct FaultInfo<'a> {
+    kind: &'a str,
+    target: &'a str,
 }
 
 /// `summary.json`.
@@ -44,16 +53,25 @@ pub fn summary_json(b: &BatchResult) -> String {
             }
         }
     }
+    let causes: BTreeMap<_, _> = causes
+        .into_iter()
+        .filter(|(_, m)| m.values().any(|s| s.max.is_some_and(|x| x > 0.0)))
+        .collect();
+    let faults = b
+        .catalogue
+        .faults
+        .iter()
+        .filter(|(id, ..)| causes.contains_key(id.as_str()))
+        .map(|(id, kind, target)| (id.as_str(), FaultInfo { kind, target }))
+        .collect();
     let f = SummaryFile {
         scenario: &b.scenario,
         seed: b.seed,
         runs: b.runs,
         horizon_s: b.horizon_s,
         metrics,
-        causes: causes
-            .into_iter()
-            .filter(|(_, m)| m.values().any(|s| s.max.is_some_and(|x| x > 0.0)))
-            .collect(),
+        causes,
+        faults,
     };
     serde_json::to_string_pretty(&f).expect("summary serialises") + "\n"
 }

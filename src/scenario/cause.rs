@@ -58,3 +58,19 @@ pub fn names(s: &Scenario) -> Vec<String> {
     v.extend(s.faults.iter().map(|f| f.id.clone()));
     v
 }
+
+/// What cause number `i` of scenario `s` means: a fixed cause's description, or for a fault
+/// its kind and what it struck ("an outage fault on scheme").
+pub fn meaning(s: &Scenario, i: usize) -> String {
+    match i
+        .checked_sub(FIXED_NAMES.len())
+        .and_then(|k| s.faults.get(k))
+    {
+        Some(f) => format!(
+            "{} on {}",
+            super::faults::a_kind(f.kind),
+            super::faults::describe_target(s, &f.target)
+        ),
+        None => FIXED_NAMES.get(i).map_or("", |n| describe(n)).to_string(),
+    }
+}

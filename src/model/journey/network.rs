@@ -7,6 +7,7 @@ use crate::model::cause;
 use crate::model::event::NO_FAULT;
 use crate::model::event::{Ev, Msg, what};
 use crate::model::faults::{keyed_chance, keyed_unit, payment_key, purpose};
+use crate::model::invariants::Violation;
 use crate::model::payment::{AcquirerState as Acq, code, slot, used};
 use crate::model::station::Admit;
 use crate::model::station::JUNK;
@@ -52,9 +53,10 @@ impl<T: Tracer> World<'_, T> {
             None
         };
         let mut delay = self.nodes.link(via).traverse(now, dir, own);
-        let mut lost_by = cause::id::MESSAGE_LOSS;
         if self.faults_on && delay.is_some() {
-            (delay, lost_by) = self.link_faults(pid, via, dir, k, first, msg, delay);
+            // A fault that loses the message blames itself first (the loss below does not
+            // replace it).
+            delay = self.link_faults(pid, via, dir, k, first, msg, delay);
         }
         match delay {
             // A zero-latency hop is a function call: the message arrives now, before any other
@@ -79,7 +81,7 @@ impl<T: Tracer> World<'_, T> {
             }
             None => {
                 self.out.messages_lost += 1;
-                self.blame(pid, lost_by);
+                self.blame(pid, cause::id::MESSAGE_LOSS);
                 if T::ON {
                     self.trace(pid, |w| Step::Lost {
                         what: msg.name(),
@@ -93,14 +95,22 @@ impl<T: Tracer> World<'_, T> {
     /// What a fault on a station does to a message reaching it now: nothing, a drop, a
     /// refusal with a code, or a hang until the window ends. Counts and traces a hit; marks a
     /// payment passing a degraded station (slow, short of servers, under attack) as struck.
-    #[inline]
+    #[inline(always)]
     pub(in crate::model) fn station_hit(
         &mut self,
         pid: u32,
         st: StationId,
         what: &'static str,
     ) -> Option<Hit> {
-        if !self.faults_on || self.faults.station[st.index()].is_empty() {
+        if !self.faults_on {
+            return None;
+        }
+        self.station_faults(pid, st, what)
+    }
+
+    #[inline(never)]
+    fn station_faults(&mut self, pid: u32, st: StationId, what: &'static str) -> Option<Hit> {
+        if self.faults.station[st.index()].is_empty() {
             return None;
         }
         let now = self.q.now();
@@ -211,6 +221,7 @@ impl<T: Tracer> World<'_, T> {
     /// The faults on a link in a direction act on a message that the link itself delivered
     /// after `delay`: it may be lost (and by which cause), delayed more, or duplicated.
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     fn link_faults(
         &mut self,
         pid: u32,
@@ -220,11 +231,10 @@ impl<T: Tracer> World<'_, T> {
         first: bool,
         msg: Msg,
         delay: Option<Nanos>,
-    ) -> (Option<Nanos>, u8) {
-        let lost = cause::id::MESSAGE_LOSS;
+    ) -> Option<Nanos> {
         let list = self.faults.on_link(via, dir);
         if list.is_empty() {
-            return (delay, lost);
+            return delay;
         }
         let now = self.q.now();
         let p = self.arena.pay[pid as usize];
@@ -246,11 +256,17 @@ impl<T: Tracer> World<'_, T> {
                 }
             };
             match &f.effect {
-                FaultEffect::Partition => return (None, f.cause),
+                FaultEffect::Partition => {
+                    let c = f.cause;
+                    self.blame(pid, c);
+                    return None;
+                }
                 FaultEffect::Loss { probability } => {
                     let pr = *probability;
                     if draw(f, purpose::LINK, pr) {
-                        return (None, f.cause);
+                        let c = f.cause;
+                        self.blame(pid, c);
+                        return None;
                     }
                 }
                 FaultEffect::Latency { added } => {
@@ -293,7 +309,7 @@ impl<T: Tracer> World<'_, T> {
                 );
             }
         }
-        (Some(d), lost)
+        Some(d)
     }
 
     /// Whether a message other than a request gets through a station (it is dropped if the
@@ -355,6 +371,7 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// A service time under the station's active slow faults: multiplied, then delayed.
+    #[inline(never)]
     fn slowed(&mut self, pid: u32, st: StationId, kind: usize, mut service: Nanos) -> Nanos {
         let now = self.q.now();
         let p = self.arena.pay[pid as usize];
@@ -376,6 +393,7 @@ impl<T: Tracer> World<'_, T> {
 
     /// A junk request reaches a station (an attack's, or a duplicated message): it takes a
     /// server's time like a payment and is then forgotten. An attack schedules its next one.
+    #[inline(never)]
     pub(in crate::model) fn junk(
         &mut self,
         st: StationId,
@@ -411,27 +429,40 @@ impl<T: Tracer> World<'_, T> {
         };
         self.out.junk_requests += 1;
         if let Admit::Started(end) = self.nodes.stations[st.index()].arrive(now, JUNK, service) {
-            self.schedule(
-                end,
-                Ev::ServiceDone {
-                    station: st,
-                    pid: JUNK,
-                },
-            );
+            self.schedule(end, Ev::JunkDone { station: st });
         }
         Ok(())
     }
 
     /// Lost servers come back: the queue moves on.
+    #[inline(never)]
     pub(in crate::model) fn kick(&mut self, st: StationId) -> Result<(), crate::model::Violation> {
         let now = self.q.now();
         for (pid, end) in self.nodes.stations[st.index()].kick(now) {
-            self.schedule(end, Ev::ServiceDone { station: st, pid });
-            if pid != JUNK {
-                self.release(pid)?; // its queue place
-            }
+            self.start_next(st, pid, end)?;
         }
         Ok(())
+    }
+
+    /// The station starts serving `pid` (a payment, or junk) until `end`.
+    #[inline]
+    fn start_next(&mut self, st: StationId, pid: u32, end: Nanos) -> Result<(), Violation> {
+        if pid == JUNK {
+            self.schedule(end, Ev::JunkDone { station: st });
+            return Ok(());
+        }
+        self.schedule(end, Ev::ServiceDone { station: st, pid });
+        self.release(pid) // its queue place
+    }
+
+    /// A junk request's service ends: the next in the queue starts.
+    #[inline(never)]
+    pub(in crate::model) fn junk_done(&mut self, st: StationId) -> Result<(), Violation> {
+        let now = self.q.now();
+        match self.nodes.stations[st.index()].depart(now) {
+            Some((next, end)) => self.start_next(st, next, end),
+            None => Ok(()),
+        }
     }
 
     /// A station finishes a service: the next request in its queue starts, and this one goes
@@ -443,19 +474,7 @@ impl<T: Tracer> World<'_, T> {
     ) -> Result<(), crate::model::Violation> {
         let now = self.q.now();
         if let Some((next, end)) = self.nodes.stations[st.index()].depart(now) {
-            self.schedule(
-                end,
-                Ev::ServiceDone {
-                    station: st,
-                    pid: next,
-                },
-            );
-            if next != JUNK {
-                self.release(next)?; // its queue place
-            }
-        }
-        if pid == JUNK {
-            return Ok(());
+            self.start_next(st, next, end)?;
         }
         // A station that went down while serving loses the request (a hang does not: the
         // request was already being processed).
@@ -484,6 +503,7 @@ impl<T: Tracer> World<'_, T> {
 
     /// An outage (drop or reject) in force at a station now, for a request it finished
     /// serving.
+    #[inline(never)]
     fn down_now(&mut self, pid: u32, st: StationId) -> Option<Hit> {
         let now = self.q.now();
         let (h, cause) = self.faults.station[st.index()].iter().find_map(|&k| {

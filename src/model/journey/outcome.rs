@@ -197,7 +197,8 @@ impl<T: Tracer> World<'_, T> {
             });
             if outcome != Outcome::SettledOnTime {
                 let name = cause::names(self.s)[cause as usize].clone();
-                self.trace(pid, |_| Step::Cause { name });
+                let meaning = crate::scenario::cause::meaning(self.s, cause as usize);
+                self.trace(pid, |_| Step::Cause { name, meaning });
             }
             self.trace(pid, |_| Step::Outcome {
                 outcome: outcome.name(),

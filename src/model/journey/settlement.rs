@@ -58,6 +58,8 @@ impl<T: Tracer> World<'_, T> {
             || !matches!(p.acquirer, Acq::Approved | Acq::Cleared)
             || !p.till_approved()
             || self.wrong_account(pid)
+            // A payment with a cause on its path keeps it (the batch aggregate has none).
+            || p.cause != crate::model::cause::id::NONE
         {
             return Ok(());
         }

@@ -36,6 +36,7 @@ fn terminal_key(group: u16, terminal: u32) -> u64 {
 impl<T: Tracer> World<'_, T> {
     /// The faults of group `g` at a new sale: `fraud_u` is the sale's fraud draw (a wave adds
     /// its share on top of the scenario's, so the same sales are fraudulent in every design).
+    #[inline(never)]
     pub(in crate::model) fn at_terminal_faults(
         &mut self,
         g: u16,

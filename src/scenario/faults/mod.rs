@@ -141,6 +141,40 @@ impl FaultSpec {
     }
 }
 
+/// What a fault strikes, in the scenario's own names: `scheme`, `gateway-scheme (down)`,
+/// `shops, kiosks`.
+pub fn describe_target(s: &super::Scenario, t: &FaultTarget) -> String {
+    let station = |c: &Component| match *c {
+        Component::Gateway => "gateway".to_string(),
+        Component::Channel(k) => s.channels[k].station.id.clone(),
+        Component::Issuer(k) => s.issuers[k].station.id.clone(),
+    };
+    match t {
+        FaultTarget::Station(c) => station(c),
+        FaultTarget::Link(l, d) => {
+            let name = match *l {
+                LinkRef::Terminal(g) => format!("{}-gateway", s.terminals[g].id),
+                LinkRef::GatewayChannel(c) => format!("gateway-{}", s.channels[c].station.id),
+                LinkRef::ChannelIssuer(c, i) => {
+                    format!("{}-{}", s.channels[c].station.id, s.issuers[i].station.id)
+                }
+            };
+            let dir = match d {
+                LinkDirection::Up => " (up)",
+                LinkDirection::Down => " (down)",
+                LinkDirection::Both => "",
+            };
+            format!("{name}{dir}")
+        }
+        FaultTarget::Groups(gs) => gs
+            .iter()
+            .map(|&g| s.terminals[g].id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        FaultTarget::Issuer(i) => s.issuers[*i].station.id.clone(),
+    }
+}
+
 /// The components a scenario's faults can name.
 pub(super) struct Names<'a> {
     pub terminals: &'a [TerminalGroup],
