@@ -28,7 +28,7 @@ fn the_first_phantom_charge_of_an_outage_is_told_step_by_step() {
         "terminal times out",
         "0400 reversal DROPPED at scheme (outage)",
         "the till showed: no answer; the cardholder's money: held (not yet taken); the merchant's money: not credited",
-        "cause: `scheme-outage`: a fault injected by the scenario",
+        "cause: `scheme-outage`: an outage fault on scheme",
         "OUTCOME: CHARGED_WITHOUT_SALE",
     ];
     let mut at = 0;
