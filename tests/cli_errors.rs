@@ -1455,7 +1455,7 @@ fn bad_input_leaves_earlier_results_untouched() {
 }
 
 /// Every shipped scenario, by file stem (each one's `name` is its stem).
-const SHIPPED_SCENARIOS: [&str; 11] = [
+const SHIPPED_SCENARIOS: [&str; 37] = [
     "baseline",
     "pipeline",
     "outage",
@@ -1467,6 +1467,32 @@ const SHIPPED_SCENARIOS: [&str; 11] = [
     "d0_payout",
     "single_message",
     "reconciliation",
+    "issuer_reject",
+    "hang",
+    "maintenance",
+    "until_repaired",
+    "partial_failure",
+    "slow_issuer",
+    "latency_spike",
+    "response_loss",
+    "duplicates",
+    "partition",
+    "surge",
+    "attack",
+    "third_party",
+    "bad_input",
+    "frozen_accounts",
+    "limits",
+    "spending",
+    "card_rule",
+    "risk_review",
+    "merchant_rule",
+    "fraud_wave",
+    "bank_migration",
+    "terminal_upgrade",
+    "terminal_hardware",
+    "visa_2018",
+    "dbs_2023",
 ];
 
 #[test]

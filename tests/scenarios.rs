@@ -331,3 +331,154 @@ fn every_metric_is_documented() {
         );
     }
 }
+
+/// The share of a scenario's payments that arrive in `[from, to)`: its terminal groups' daily
+/// rates times their hourly profiles and daily peaks, integrated second by second over the
+/// traffic window.
+fn traffic_share(s: &scenario::Scenario, from: u64, to: u64) -> f64 {
+    const SECOND: u64 = 1_000_000_000;
+    const DAY: u64 = 86_400 * SECOND;
+    let (mut inside, mut all) = (0.0, 0.0);
+    let mut t = SECOND / 2; // the middle of each second
+    while t < s.traffic_window {
+        let tod = t % DAY;
+        let rate: f64 = s
+            .terminals
+            .iter()
+            .map(|g| {
+                let peak = match g.peak {
+                    Some((a, b, m)) if (a..b).contains(&tod) => m,
+                    _ => 1.0,
+                };
+                g.rate * g.hourly[(tod / (3_600 * SECOND)) as usize] * peak
+            })
+            .sum();
+        all += rate;
+        if (from..to).contains(&t) {
+            inside += rate;
+        }
+        t += SECOND;
+    }
+    inside / all
+}
+
+#[test]
+fn visa_2018_fails_the_share_its_parameters_imply() {
+    // The reconstruction's own parameters: the partial failure's share of requests, times the
+    // share of the day's traffic inside its window. Not copied from a run.
+    use payfault::scenario::{FaultEffect, FaultKind, Length};
+    let s = scenario::load("scenarios/visa_2018.toml".as_ref(), &Limits::default()).unwrap();
+    let f = s
+        .faults
+        .iter()
+        .find(|f| f.kind == FaultKind::Partial)
+        .expect("visa_2018 has a partial failure");
+    let FaultEffect::Partial { fail_share, .. } = f.effect else {
+        unreachable!()
+    };
+    let Length::Fixed(d) = f.timing.length else {
+        panic!("the outage has a fixed duration")
+    };
+    let window = traffic_share(&s, f.timing.start, f.timing.start + d);
+    assert!((0.45..0.55).contains(&window), "window share {window}");
+    let expected = fail_share * window;
+    let prefix = format!("{}{}.", payfault::metrics::CAUSES, f.id);
+    let (mut failed, mut payments) = (0.0, 0.0);
+    for run in 0..4 {
+        let m = shipped_run("visa_2018", run);
+        failed += m
+            .iter()
+            .filter(|(k, _)| k.starts_with(&prefix) && !k.ends_with("_amount"))
+            .map(|(_, v)| v)
+            .sum::<f64>();
+        payments += m["payments"];
+    }
+    let share = failed / payments;
+    // About 22,000 failures in 4 runs: the binomial noise is under 1%. Payments declined by
+    // the risk engine (0.3%) or lost before the switch never meet it.
+    assert!(
+        (share / expected - 1.0).abs() < 0.03,
+        "failed share {share} vs fail_share {fail_share} x window share {window} = {expected}"
+    );
+}
+
+/// Every kind of fault, in the order of the catalogue (docs/scenarios.md).
+const ALL_FAULT_KINDS: [scenario::FaultKind; 19] = {
+    use scenario::FaultKind::*;
+    [
+        Outage,
+        Partial,
+        Slow,
+        Latency,
+        Loss,
+        Duplicate,
+        Partition,
+        Surge,
+        Attack,
+        BadInput,
+        WrongAccount,
+        FrozenAccounts,
+        Limits,
+        Spending,
+        CardRule,
+        MerchantRule,
+        FraudWave,
+        TerminalUpgrade,
+        TerminalHardware,
+    ]
+};
+
+/// The position of a kind in `ALL_FAULT_KINDS`. The match is exhaustive, so a new kind does
+/// not compile until it is listed.
+fn kind_position(k: scenario::FaultKind) -> usize {
+    use scenario::FaultKind::*;
+    match k {
+        Outage => 0,
+        Partial => 1,
+        Slow => 2,
+        Latency => 3,
+        Loss => 4,
+        Duplicate => 5,
+        Partition => 6,
+        Surge => 7,
+        Attack => 8,
+        BadInput => 9,
+        WrongAccount => 10,
+        FrozenAccounts => 11,
+        Limits => 12,
+        Spending => 13,
+        CardRule => 14,
+        MerchantRule => 15,
+        FraudWave => 16,
+        TerminalUpgrade => 17,
+        TerminalHardware => 18,
+    }
+}
+
+#[test]
+fn every_fault_kind_is_demonstrated_by_a_shipped_scenario() {
+    for (i, &k) in ALL_FAULT_KINDS.iter().enumerate() {
+        assert_eq!(kind_position(k), i, "{k:?} is listed twice or out of place");
+    }
+    let mut shown = [false; ALL_FAULT_KINDS.len()];
+    for e in std::fs::read_dir("scenarios").unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            let s = scenario::load(&p, &Limits::default()).unwrap();
+            for f in &s.faults {
+                shown[kind_position(f.kind)] = true;
+            }
+        }
+    }
+    let missing: Vec<String> = ALL_FAULT_KINDS
+        .iter()
+        .zip(shown)
+        .filter(|(_, shown)| !shown)
+        .map(|(k, _)| payfault::scenario::faults::kind_name(*k).to_string())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no shipped scenario demonstrates these kinds: {}",
+        missing.join(", ")
+    );
+}
