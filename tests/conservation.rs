@@ -68,8 +68,11 @@ fn variants() -> Vec<(&'static str, Scenario)> {
     all.terminals[0].count = 400;
     v.push(("postauth", all.clone()));
     // A fault of every kind of the catalogue, each active for a stretch of the hour.
-    let every =
-        scenario::load("tests/fixtures/every_fault.toml".as_ref(), &Limits::default()).unwrap();
+    let every = scenario::load(
+        "tests/fixtures/every_fault.toml".as_ref(),
+        &Limits::default(),
+    )
+    .unwrap();
     v.push(("every-fault", every));
     let mut rough = all;
     for l in &mut rough.links.terminal {

@@ -183,7 +183,8 @@ pub(super) enum Ev {
     JunkDone {
         station: StationId,
     },
-    /// Lost servers come back: queued requests start.
+    /// Servers are lost or come back (a partial failure or a hang starts or ends): the
+    /// station counts them again and queued requests start on free ones.
     Kick {
         station: StationId,
     },

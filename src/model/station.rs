@@ -14,6 +14,8 @@ pub const JUNK: u32 = u32::MAX;
 pub struct Station {
     pub id: String,
     servers: u32,
+    /// Servers working now (fewer while a partial failure or a hang lasts; see `recount`).
+    working: u32,
     busy: u32,
     queue: VecDeque<(u32, Nanos, Nanos)>,
     service: Dist,
@@ -42,6 +44,7 @@ impl Station {
         Station {
             id: spec.id.clone(),
             servers: spec.servers,
+            working: spec.servers,
             busy: 0,
             queue: VecDeque::with_capacity(64),
             service: spec.service.clone(),
@@ -60,18 +63,8 @@ impl Station {
         self.lost.push((start, end, n));
     }
 
-    /// Servers working at `t`.
-    #[inline(always)]
+    /// Servers working at `t`, from the lost-server windows.
     fn capacity(&self, t: Nanos) -> u32 {
-        if self.lost.is_empty() {
-            self.servers
-        } else {
-            self.reduced_capacity(t)
-        }
-    }
-
-    #[inline(never)]
-    fn reduced_capacity(&self, t: Nanos) -> u32 {
         let lost: u32 = self
             .lost
             .iter()
@@ -80,18 +73,14 @@ impl Station {
         self.servers.saturating_sub(lost)
     }
 
-    /// Whether some servers are lost at `t`.
-    #[inline]
-    pub fn degraded(&self, t: Nanos) -> bool {
-        !self.lost.is_empty() && self.capacity(t) < self.servers
-    }
-
-    /// Servers come back (a partial failure ends): queued requests start on the free
-    /// servers. Returns what started, with each completion time.
-    pub fn kick(&mut self, now: Nanos) -> Vec<(u32, Nanos)> {
+    /// A lost-server window starts or ends: the working servers are counted again, and
+    /// queued requests start on any that are free. Returns what started, with each completion
+    /// time.
+    pub fn recount(&mut self, now: Nanos) -> Vec<(u32, Nanos)> {
         self.advance(now);
+        self.working = self.capacity(now);
         let mut started = vec![];
-        while self.busy < self.capacity(now) {
+        while self.busy < self.working {
             let Some((pid, arrived, service)) = self.queue.pop_front() else {
                 break;
             };
@@ -147,7 +136,7 @@ impl Station {
         if now < self.stats_end {
             self.stats.arrivals_in_window += 1;
         }
-        if self.busy < self.capacity(now) {
+        if self.busy < self.working {
             self.busy += 1;
             Admit::Started(self.start(now, now, service))
         } else {
@@ -160,7 +149,7 @@ impl Station {
     #[inline]
     pub fn depart(&mut self, now: Nanos) -> Option<(u32, Nanos)> {
         self.advance(now);
-        if self.busy > self.capacity(now) {
+        if self.busy > self.working {
             self.busy -= 1; // a lost server: it takes nothing new
             return None;
         }

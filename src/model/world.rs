@@ -321,8 +321,8 @@ impl<'a, T: Tracer> World<'a, T> {
         self.finish()
     }
 
-    /// Events that faults need at fixed times: each attack's first junk request, and the end
-    /// of each partial failure's window (lost servers come back).
+    /// Events that faults need at fixed times: each attack's first junk request, and the start
+    /// and end of each window in which servers are lost (a partial failure, a hang).
     fn schedule_fault_events(&mut self) {
         if !self.faults_on {
             return;
@@ -339,7 +339,8 @@ impl<'a, T: Tracer> World<'a, T> {
                         }
                     }
                     FaultEffect::Partial { servers_lost, .. } if servers_lost > 0 => {
-                        for &(_, b) in f.windows.list() {
+                        for &(a, b) in f.windows.list() {
+                            evs.push((a, Ev::Kick { station }));
                             evs.push((b, Ev::Kick { station }));
                         }
                     }
@@ -347,7 +348,8 @@ impl<'a, T: Tracer> World<'a, T> {
                         mode: OutageMode::Hang,
                         ..
                     } => {
-                        for &(_, b) in f.windows.list() {
+                        for &(a, b) in f.windows.list() {
+                            evs.push((a, Ev::Kick { station }));
                             evs.push((b, Ev::Kick { station }));
                         }
                     }

@@ -260,7 +260,12 @@ impl<T: Tracer> World<'_, T> {
         }
         p.acquirer = Acq::Approved;
         if p.has(flag::REVIEW) {
-            let delay = self.s.risk.as_ref().map_or(0, |r| r.review_delay);
+            // A card rule's review with the risk engine switched off takes its default day.
+            let delay = self
+                .s
+                .risk
+                .as_ref()
+                .map_or(crate::engine::DAY, |r| r.review_delay);
             self.schedule(self.q.now().saturating_add(delay), Ev::ReviewDone { pid });
         } else {
             self.approved_for_clearing(pid);

@@ -52,11 +52,7 @@ impl<T: Tracer> World<'_, T> {
         } else if p.has(flag::ADVICE_APPLIED) || p.issuer_has_funds() {
             // The stand-in advice got here first: the original is a duplicate.
             code::DUPLICATE
-        } else if matches!(p.input, code::EXPIRED_CARD | code::WRONG_PIN) {
-            p.input // bad input the issuer checks (its fault was blamed at the sale)
-        } else if let Some((c, cause)) = self.faults_on.then(|| self.account_faults(pid)).flatten()
-        {
-            self.blame(pid, cause);
+        } else if let Some(c) = self.faults_on.then(|| self.issuer_faults(pid)).flatten() {
             c
         } else {
             let dnh = self.word(pid, slot::DO_NOT_HONOUR);
@@ -103,6 +99,19 @@ impl<T: Tracer> World<'_, T> {
             Dir::Down,
             Msg::Channel(ToChannel::Response(rcode)),
         );
+    }
+
+    /// What the scenario's faults make the issuer answer, if anything: bad input it checks
+    /// (54, 55: the fault was blamed at the sale), or an account fault (blamed here).
+    #[inline(never)]
+    fn issuer_faults(&mut self, pid: u32) -> Option<u8> {
+        let input = self.arena.pay[pid as usize].input;
+        if matches!(input, code::EXPIRED_CARD | code::WRONG_PIN) {
+            return Some(input);
+        }
+        let (c, cause) = self.account_faults(pid)?;
+        self.blame(pid, cause);
+        Some(c)
     }
 
     /// Takes the cardholder's money for a sale the channel approved on the issuer's behalf

@@ -30,6 +30,22 @@ impl<T: Tracer> World<'_, T> {
     /// Puts a message on a link, in a direction.
     #[inline]
     pub(in crate::model) fn send(&mut self, pid: u32, via: LinkId, dir: Dir, msg: Msg) {
+        if self.faults_on {
+            self.send_faulted(pid, via, dir, msg);
+        } else {
+            self.send_via::<false>(pid, via, dir, msg);
+        }
+    }
+
+    /// `send` when the scenario has faults (kept out of line: the fault-free path has no
+    /// trace of the hook).
+    #[inline(never)]
+    fn send_faulted(&mut self, pid: u32, via: LinkId, dir: Dir, msg: Msg) {
+        self.send_via::<true>(pid, via, dir, msg);
+    }
+
+    #[inline(always)]
+    fn send_via<const FAULTS: bool>(&mut self, pid: u32, via: LinkId, dir: Dir, msg: Msg) {
         let now = self.q.now();
         // The payment's own draws for its first message on this link and direction.
         let hop = match via {
@@ -53,7 +69,7 @@ impl<T: Tracer> World<'_, T> {
             None
         };
         let mut delay = self.nodes.link(via).traverse(now, dir, own);
-        if self.faults_on && delay.is_some() {
+        if FAULTS && delay.is_some() {
             // A fault that loses the message blames itself first (the loss below does not
             // replace it).
             delay = self.link_faults(pid, via, dir, k, first, msg, delay);
@@ -434,11 +450,12 @@ impl<T: Tracer> World<'_, T> {
         Ok(())
     }
 
-    /// Lost servers come back: the queue moves on.
+    /// A lost-server window starts or ends: the station counts its servers again, and the
+    /// queue moves on if some came back.
     #[inline(never)]
     pub(in crate::model) fn kick(&mut self, st: StationId) -> Result<(), crate::model::Violation> {
         let now = self.q.now();
-        for (pid, end) in self.nodes.stations[st.index()].kick(now) {
+        for (pid, end) in self.nodes.stations[st.index()].recount(now) {
             self.start_next(st, pid, end)?;
         }
         Ok(())

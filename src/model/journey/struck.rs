@@ -8,7 +8,8 @@ use crate::engine::Nanos;
 use crate::engine::rng::unit;
 use crate::model::World;
 use crate::model::faults::{Hardware, day_of, keyed_chance, keyed_unit, payment_key, purpose};
-use crate::model::payment::code;
+use crate::model::payment::{TerminalState, code, flag};
+use crate::model::trace::Step;
 use crate::model::trace::Tracer;
 use crate::scenario::{FaultEffect, RiskAction, UpgradeFailure};
 
@@ -34,6 +35,55 @@ fn terminal_key(group: u16, terminal: u32) -> u64 {
 }
 
 impl<T: Tracer> World<'_, T> {
+    /// The faults of group `g` strike a new sale (already created, its timer running): bad
+    /// input, a fraud wave, failing terminal software or hardware, a surge. Returns whether the
+    /// terminal could not take the card (the till shows 96 and nothing is sent).
+    #[inline(never)]
+    pub(in crate::model) fn sale_faults(&mut self, pid: u32, g: u16, gserial: u32) -> bool {
+        let fraud_u = unit(self.word(pid, crate::model::payment::slot::FRAUD));
+        let terminal = self.arena.pay[pid as usize].terminal;
+        let at = self.at_terminal_faults(g, gserial, terminal, fraud_u);
+        let p = &mut self.arena.pay[pid as usize];
+        p.struck = at.struck;
+        p.crash = at.crash;
+        if at.fraud.is_some() {
+            p.set(flag::FRAUD);
+            p.flags &= !flag::PAYABLE;
+        }
+        if let Some((c, _)) = at.input {
+            p.input = c;
+            match c {
+                code::INVALID_CARD => {
+                    p.set(flag::MISKEYED);
+                    p.flags &= !flag::PAYABLE;
+                }
+                // The cardholder's own errors: the sale is not payable as presented. A
+                // malformed message (30) is the system's fault.
+                code::EXPIRED_CARD | code::WRONG_PIN => p.flags &= !flag::PAYABLE,
+                _ => {}
+            }
+            self.out.bad_input += 1;
+        }
+        if let Some(c) = at.fraud.or(at.input.map(|(_, c)| c)) {
+            self.blame(pid, c);
+        }
+        let Some(c) = at.down else {
+            return false;
+        };
+        self.blame(pid, c);
+        self.out.terminal_refusals += 1;
+        let p = &mut self.arena.pay[pid as usize];
+        p.terminal_state = TerminalState::Answered;
+        p.till_code = code::MALFUNCTION;
+        p.code = code::MALFUNCTION;
+        if T::ON {
+            self.trace(pid, |_| {
+                Step::Note("the terminal is out of service: it cannot take the card (96)")
+            });
+        }
+        true
+    }
+
     /// The faults of group `g` at a new sale: `fraud_u` is the sale's fraud draw (a wave adds
     /// its share on top of the scenario's, so the same sales are fraudulent in every design).
     #[inline(never)]

@@ -1,6 +1,5 @@
 //! The terminal: the sale, the answer the till shows, its timeout and its reversals.
 
-use super::struck::AtTerminal;
 use crate::engine::rng::{below, chance, unit};
 use crate::model::World;
 use crate::model::clearing::NO_BATCH;
@@ -27,36 +26,18 @@ impl<T: Tracer> World<'_, T> {
         let w = |k| grp.words.word(gserial, k);
         let amount = grp.amount.quantile_minor(unit(w(slot::AMOUNT)), 1);
         let terminal = below(w(slot::TERMINAL), grp.terminals as u64) as u32;
-        let mut miskeyed = chance(w(slot::MISKEY), grp.miskey_share);
-        let fraud_w = w(slot::FRAUD);
-        let fraud_u = unit(fraud_w);
+        let miskeyed = chance(w(slot::MISKEY), grp.miskey_share);
+        let fraud = chance(w(slot::FRAUD), self.s.fraud_share);
         let r = &self.routing;
         let issuer = pick(&r.issuer_cdf, unit(w(slot::ISSUER)));
         let by_weight = pick(&r.channel_cdf, unit(w(slot::CHANNEL)));
-        let account_w = w(slot::ACCOUNT);
         let channel = match &r.table {
             Some(t) => t[issuer as usize].channel as u16,
             None => by_weight,
         };
-        let mut fraud = chance(fraud_w, self.s.fraud_share);
-        let struck = if self.faults_on && !self.faults.group[g].is_empty() {
-            self.at_terminal_faults(g as u16, gserial as u32, terminal, fraud_u)
-        } else {
-            AtTerminal::default()
-        };
-        if struck.fraud.is_some() {
-            fraud = true;
-        }
-        let input = struck.input.map_or(0, |(c, _)| c);
-        if input == code::INVALID_CARD {
-            miskeyed = true;
-        }
         let acc = &self.nodes.accounts[issuer as usize];
-        let account = acc.pick(account_w);
-        // Bad input the cardholder made (14, 54, 55) makes the sale unpayable as presented; a
-        // malformed message (30) is the system's fault.
-        let cardholder_error = matches!(input, code::EXPIRED_CARD | code::WRONG_PIN);
-        let payable = !fraud && !cardholder_error && acc.payable(account, amount, miskeyed);
+        let account = acc.pick(w(slot::ACCOUNT));
+        let payable = !fraud && acc.payable(account, amount, miskeyed);
         let mut flags = 0;
         if fraud {
             flags |= flag::FRAUD;
@@ -95,9 +76,9 @@ impl<T: Tracer> World<'_, T> {
             t_break: 0,
             advice_sent: 0,
             cause: 0,
-            struck: struck.struck,
-            input,
-            crash: struck.crash,
+            struck: 0,
+            input: 0,
+            crash: 0,
         });
         self.out.payments += 1;
         if T::ON {
@@ -108,28 +89,12 @@ impl<T: Tracer> World<'_, T> {
                 payable,
             });
         }
-        // The first fault on the sale's path, from the terminal's side.
-        if let Some(c) = struck.fraud.or(struck.input.map(|(_, c)| c)) {
-            self.blame(pid, c);
-        }
-        if struck.input.is_some() {
-            self.out.bad_input += 1;
-        }
         self.schedule_timeout(pid, now.saturating_add(self.s.strategy.terminal_timeout));
-        if let Some(c) = struck.down {
-            // The terminal cannot take the card: the till shows the error, nothing is sent.
-            self.blame(pid, c);
-            self.out.terminal_refusals += 1;
-            let p = &mut self.arena.pay[pid as usize];
-            p.terminal_state = Term::Answered;
-            p.till_code = code::MALFUNCTION;
-            p.code = code::MALFUNCTION;
-            if T::ON {
-                self.trace(pid, |_| {
-                    Step::Note("the terminal is out of service: it cannot take the card (96)")
-                });
-            }
-            return Ok(());
+        if self.faults_on
+            && !self.faults.group[g].is_empty()
+            && self.sale_faults(pid, g as u16, gserial as u32)
+        {
+            return Ok(()); // the terminal could not take the card
         }
         self.send(
             pid,
