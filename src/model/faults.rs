@@ -11,6 +11,7 @@ use crate::engine::{DAY, KeyedWords, Nanos, Stream};
 use crate::scenario::{
     Component, FaultEffect, FaultSpec, FaultTarget, LinkDirection, LinkRef, Scenario,
 };
+use std::collections::HashMap;
 
 /// A fault's windows `[start, end)`, sorted and disjoint.
 #[derive(Clone, Debug, Default)]
@@ -97,6 +98,10 @@ pub struct Faults {
     pub group: Vec<Vec<u16>>,
     pub issuer: Vec<Vec<u16>>,
     pub risk: Vec<u16>,
+    /// Payments (by [`payment_key`]) whose payout a merchant-rule fault flagged at screening,
+    /// with that fault: its review time applies when the payout falls due, whatever cause the
+    /// payment already carried.
+    pub rule_holds: HashMap<u64, u16>,
     groups: usize,
     channels: usize,
     issuers: usize,
@@ -118,6 +123,7 @@ impl Faults {
             group: vec![vec![]; topo.groups],
             issuer: vec![vec![]; topo.issuers],
             risk: vec![],
+            rule_holds: HashMap::new(),
             groups: topo.groups,
             channels: topo.channels,
             issuers: topo.issuers,

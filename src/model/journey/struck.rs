@@ -256,32 +256,37 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// A misfiring merchant rule on the payment's merchant at screening: the fault's cause.
-    pub(in crate::model) fn merchant_rule(&self, pid: u32) -> Option<u8> {
+    /// The fault is remembered for the payment, so its review time applies when the payout
+    /// falls due (the payment's cause may be an earlier fault's, e.g. a card rule's review).
+    pub(in crate::model) fn merchant_rule(&mut self, pid: u32) -> Option<u8> {
         let p = self.arena.pay[pid as usize];
         let now = self.q.now();
         let mkey = terminal_key(p.group, p.terminal);
-        self.faults.group[p.group as usize].iter().find_map(|&k| {
+        let (k, cause) = self.faults.group[p.group as usize].iter().find_map(|&k| {
             let f = &self.faults.all[k as usize];
             match f.effect {
                 FaultEffect::MerchantRule { share, .. }
                     if f.active(now) && keyed_chance(f, mkey, purpose::MERCHANT, share) =>
                 {
-                    Some(f.cause)
+                    Some((k, f.cause))
                 }
                 _ => None,
             }
-        })
+        })?;
+        let key = payment_key(p.group, p.gserial, self.topo.groups);
+        self.faults.rule_holds.insert(key, k);
+        Some(cause)
     }
 
-    /// The review time of a payout held by a misfiring merchant rule (the payment's cause),
-    /// if that is why it is held.
-    pub(in crate::model) fn merchant_rule_review(&self, pid: u32) -> Option<Nanos> {
+    /// The review time of a payout held by a misfiring merchant rule, if that is why it is
+    /// held (asked once, when the payout falls due).
+    pub(in crate::model) fn merchant_rule_review(&mut self, pid: u32) -> Option<Nanos> {
         let p = self.arena.pay[pid as usize];
-        let k = p.cause.checked_sub(crate::model::cause::id::FIRST_FAULT)? as usize;
-        let f = self.faults.all.get(k)?;
+        let key = payment_key(p.group, p.gserial, self.topo.groups);
+        let k = self.faults.rule_holds.remove(&key)?;
+        let f = &self.faults.all[k as usize];
         match &f.effect {
             FaultEffect::MerchantRule { review_time, .. } => {
-                let key = payment_key(p.group, p.gserial, self.topo.groups);
                 Some(review_time.quantile_ns(keyed_unit(f, key, purpose::REVIEW)))
             }
             _ => None,
