@@ -135,19 +135,14 @@ pub(super) mod merchant_slot {
 }
 
 /// Whether payments can be folded into their clearing batch: no file can be rejected or late
-/// (a waiting batch can find lapsed holds), no payout waits for a maintenance window, and no
-/// fault makes merchants' details wrong.
+/// (a waiting batch can find lapsed holds), and no payout waits for a maintenance window. (A
+/// wrong-details fault that can strike in the run also keeps them whole: see `World::new`.)
 fn retire_ok(s: &Scenario) -> bool {
     let st = &s.settlement;
     st.file_reject_share <= 0.0
         && st.file_late_share <= 0.0
         && st.file_rejected.is_empty()
         && s.payout.bank_maintenance.is_empty()
-        // A wrong-details fault decides each payout when it is made.
-        && !s
-            .faults
-            .iter()
-            .any(|f| matches!(f.effect, FaultEffect::WrongAccount { .. }))
 }
 
 impl<'a, T: Tracer> World<'a, T> {
@@ -263,7 +258,13 @@ impl<'a, T: Tracer> World<'a, T> {
             vec![]
         };
         let calendar = Calendar::new(&s.settlement, s.start_weekday);
-        let retire_ok = retire_ok(s);
+        // A wrong-details fault that can strike in this run decides each payout when it is
+        // made: payments stay whole.
+        let wrong_details = faults.all.iter().any(|f| {
+            matches!(f.effect, FaultEffect::WrongAccount { share } if share > 0.0)
+                && !f.windows.list().is_empty()
+        });
+        let retire_ok = retire_ok(s) && !wrong_details;
         let mut out = RunOutput::new(run, master);
         out.horizon = horizon;
         out.by_cause = vec![Default::default(); super::cause::names(s).len()];

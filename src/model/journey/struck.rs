@@ -9,7 +9,6 @@ use crate::engine::rng::unit;
 use crate::model::World;
 use crate::model::faults::{Hardware, day_of, keyed_chance, keyed_unit, payment_key, purpose};
 use crate::model::payment::{TerminalState, code, flag};
-use crate::model::trace::Step;
 use crate::model::trace::Tracer;
 use crate::scenario::{FaultEffect, RiskAction, UpgradeFailure};
 
@@ -76,11 +75,6 @@ impl<T: Tracer> World<'_, T> {
         p.terminal_state = TerminalState::Answered;
         p.till_code = code::MALFUNCTION;
         p.code = code::MALFUNCTION;
-        if T::ON {
-            self.trace(pid, |_| {
-                Step::Note("the terminal is out of service: it cannot take the card (96)")
-            });
-        }
         true
     }
 

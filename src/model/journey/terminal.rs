@@ -81,20 +81,27 @@ impl<T: Tracer> World<'_, T> {
             crash: 0,
         });
         self.out.payments += 1;
+        self.schedule_timeout(pid, now.saturating_add(self.s.strategy.terminal_timeout));
+        // The terminal's faults may make the sale fraudulent, unpayable, or impossible.
+        let down = self.faults_on
+            && !self.faults.group[g].is_empty()
+            && self.sale_faults(pid, g as u16, gserial as u32);
         if T::ON {
+            let p = self.arena.pay[pid as usize];
             self.trace(pid, |w| Step::Created {
                 amount,
                 group: w.nodes.groups[g].id.clone(),
-                fraud,
-                payable,
+                fraud: p.has(flag::FRAUD),
+                payable: p.has(flag::PAYABLE),
             });
+            if down {
+                self.trace(pid, |_| {
+                    Step::Note("the terminal is out of service: it cannot take the card (96)")
+                });
+            }
         }
-        self.schedule_timeout(pid, now.saturating_add(self.s.strategy.terminal_timeout));
-        if self.faults_on
-            && !self.faults.group[g].is_empty()
-            && self.sale_faults(pid, g as u16, gserial as u32)
-        {
-            return Ok(()); // the terminal could not take the card
+        if down {
+            return Ok(()); // the till shows 96 and nothing is sent
         }
         self.send(
             pid,
