@@ -10,6 +10,9 @@
 //!   Exp(50 ms). It records only the number of answered payments and the sum of their
 //!   response times.
 //!
+//! - `payfault/pipeline_run_every_fault`: the same pipeline with a fault of every kind active
+//!   for a stretch of the hour (`tests/fixtures/every_fault.toml`).
+//!
 //! - `rng_floor/pipeline_draws`: only the random draws of one minimal-loop run (six per
 //!   payment), with no event loop: the floor under both loops.
 //!
@@ -295,6 +298,16 @@ fn bench_pipeline(c: &mut Criterion) {
     }
     g.bench_function("pipeline_run_faults_dormant", |b| {
         b.iter(|| simulate(black_box(&armed), black_box(master), RUN, &mut NoTrace))
+    });
+    // The same pipeline with a fault of every kind of the catalogue, each active for a stretch
+    // of the hour (tests/fixtures/every_fault.toml): the cost of the fault hooks when they fire.
+    let every = scenario::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/every_fault.toml"),
+        &Limits::default(),
+    )
+    .expect("tests/fixtures/every_fault.toml loads");
+    g.bench_function("pipeline_run_every_fault", |b| {
+        b.iter(|| simulate(black_box(&every), black_box(master), RUN, &mut NoTrace))
     });
     g.finish();
 
