@@ -3,9 +3,10 @@
 //! seed see the same payments, whatever else differs between them.
 
 use payfault::engine::{DAY, MILLI, MINUTE, Nanos};
-use payfault::metrics::Catalogue;
 use payfault::model::{self, NoTrace, Recorder, RunOutput, Step};
 use payfault::scenario::{self, Component, Dist, FaultSpec, Limits, OutageMode, Scenario};
+
+mod common;
 
 fn pipeline(window_min: u64) -> Scenario {
     let mut s = scenario::load("scenarios/pipeline.toml".as_ref(), &Limits::default()).unwrap();
@@ -45,25 +46,8 @@ fn a_slower_issuer_leaves_everything_upstream_unchanged() {
     assert_eq!(issuer_waits_differ, 5);
 }
 
-/// Every metric value (but the per-cause breakdown, whose causes depend on the scenario's
-/// faults), the payments of each built-in cause, and the event and posting counts of one run.
-type Fingerprint = (Vec<Option<f64>>, Vec<[(u64, i64); 8]>, u64, u64);
-
-fn fingerprint(s: &Scenario, r: u64) -> Fingerprint {
-    let out = run(s, r);
-    let c = Catalogue::for_scenario(s);
-    let v = c
-        .values(&out)
-        .into_iter()
-        .zip(&c.metrics)
-        .filter(|(_, m)| !m.name.starts_with(payfault::metrics::CAUSES))
-        .map(|(v, _)| v)
-        .collect();
-    let fixed = payfault::scenario::cause::FIXED_NAMES.len();
-    let causes = out.by_cause[..fixed].to_vec();
-    // A fault's own cause is empty when it never fires.
-    assert!(out.by_cause[fixed..].iter().flatten().all(|&c| c == (0, 0)));
-    (v, causes, out.events, out.postings)
+fn fingerprint(s: &Scenario, r: u64) -> common::Fingerprint {
+    common::fingerprint(s, &run(s, r))
 }
 
 #[test]

@@ -11,6 +11,8 @@ use payfault::metrics::Catalogue;
 use payfault::model::{self, NoTrace, Outcome, Recorder, RunOutput, Step};
 use payfault::scenario::{self, Limits, Scenario};
 
+mod common;
+
 /// Flat hourly profile: a homogeneous Poisson process.
 const FLAT: &str = "[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]";
 
@@ -1640,25 +1642,8 @@ fn every_struck_payment_is_counted_under_its_faults_id() {
     }
 }
 
-/// Every metric value (but the per-cause breakdown, whose causes depend on the scenario's
-/// faults), the payments of each built-in cause, and the event and posting counts of one run
-/// (as in tests/common_random_numbers.rs).
-type Fingerprint = (Vec<Option<f64>>, Vec<[(u64, i64); 8]>, u64, u64);
-
-fn fingerprint(s: &Scenario, r: u64) -> Fingerprint {
-    let out = run(s, r);
-    let c = Catalogue::for_scenario(s);
-    let v = c
-        .values(&out)
-        .into_iter()
-        .zip(&c.metrics)
-        .filter(|(_, m)| !m.name.starts_with(payfault::metrics::CAUSES))
-        .map(|(v, _)| v)
-        .collect();
-    let fixed = payfault::scenario::cause::FIXED_NAMES.len();
-    let causes = out.by_cause[..fixed].to_vec();
-    assert!(out.by_cause[fixed..].iter().flatten().all(|&c| c == (0, 0)));
-    (v, causes, out.events, out.postings)
+fn fingerprint(s: &Scenario, r: u64) -> common::Fingerprint {
+    common::fingerprint(s, &run(s, r))
 }
 
 #[test]
@@ -1724,7 +1709,7 @@ fn a_fault_that_cannot_fire_leaves_every_output_unchanged_for_every_kind() {
     )
     .collect();
     let base = scen(sim);
-    let prints: Vec<Fingerprint> = (0..base.runs).map(|r| fingerprint(&base, r)).collect();
+    let prints: Vec<common::Fingerprint> = (0..base.runs).map(|r| fingerprint(&base, r)).collect();
     assert!(prints[0].0.iter().any(|v| v.is_some_and(|x| x > 0.0)));
     for f in &faults {
         let s = scen(&format!("{sim}[[faults]]\nid = \"idle\"\n{f}"));

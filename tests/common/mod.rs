@@ -39,3 +39,27 @@ pub fn assert_in_ci(b: &Batch, name: &str, theory: f64) {
         "{name}: simulated {mean:.6} ± {half:.6} (99.9% CI), theory / parameters imply {theory:.6}"
     );
 }
+
+/// Every metric value (but the per-cause breakdown, whose causes depend on the scenario's
+/// faults), the payments of each built-in cause, and the event and posting counts of one run:
+/// what must not move when a fault that never fires is added.
+pub type Fingerprint = (Vec<Option<f64>>, Vec<[(u64, i64); 8]>, u64, u64);
+
+pub fn fingerprint(
+    s: &payfault::scenario::Scenario,
+    out: &payfault::model::RunOutput,
+) -> Fingerprint {
+    let c = payfault::metrics::Catalogue::for_scenario(s);
+    let v = c
+        .values(out)
+        .into_iter()
+        .zip(&c.metrics)
+        .filter(|(_, m)| !m.name.starts_with(payfault::metrics::CAUSES))
+        .map(|(v, _)| v)
+        .collect();
+    let fixed = payfault::scenario::cause::FIXED_NAMES.len();
+    let causes = out.by_cause[..fixed].to_vec();
+    // A fault's own cause is empty when it never fires.
+    assert!(out.by_cause[fixed..].iter().flatten().all(|&c| c == (0, 0)));
+    (v, causes, out.events, out.postings)
+}
