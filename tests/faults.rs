@@ -1191,6 +1191,31 @@ fn assert_reviews_settle_late(s: &Scenario, attributed: bool) {
 }
 
 #[test]
+fn a_card_rule_review_takes_the_rules_own_review_time() {
+    // The rule's own review (5 days) replaces the risk engine's (1 day) and outlasts the 3
+    // days of observation: the held sales have not arrived, none settles late.
+    let s = scen(&format!(
+        "[simulation]\nruns = 2\nseed = 3\ntraffic_window = \"4h\"\nobservation = \"3d\"\n\
+         {RISK_REVIEW_1D}{NO_FOLDING}[[faults]]\nid = \"rule\"\nkind = \"card_rule\"\n\
+         target = \"gateway\"\nstart = \"1h\"\nduration = \"1h\"\nfalse_positive_rate = 0.1\n\
+         action = \"review\"\nreview_time = \"5d\"\n"
+    ));
+    let mut reviews = 0;
+    for r in 0..s.runs {
+        let out = run(&s, r);
+        assert!(out.risk_reviews > 0);
+        assert_eq!(out.count(Outcome::SettledLate), 0, "run {r}");
+        assert_eq!(
+            n_of(&s, &out, "rule", Outcome::NotArrived),
+            out.risk_reviews
+        );
+        assert_causes_add_up(&s, &out);
+        reviews += out.risk_reviews;
+    }
+    assert_poisson("reviews", reviews, s.runs as f64 * 0.1 * LAMBDA * 3600.0);
+}
+
+#[test]
 fn a_card_rule_in_review_mode_settles_the_flagged_sales_late() {
     assert_reviews_settle_late(&review_rule(RISK_REVIEW_1D), false);
     // Kept whole until credited, the late sales are counted against the rule.

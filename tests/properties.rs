@@ -204,6 +204,7 @@ fn fault(channels: usize, issuers: usize) -> impl Strategy<Value = FaultSpec> {
                         } else {
                             RiskAction::Decline
                         },
+                        review_time: (k % 2 == 0).then_some(d.clone()),
                     },
                 ),
                 15 => (

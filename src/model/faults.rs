@@ -98,9 +98,9 @@ pub struct Faults {
     pub group: Vec<Vec<u16>>,
     pub issuer: Vec<Vec<u16>>,
     pub risk: Vec<u16>,
-    /// Payments (by [`payment_key`]) whose payout a merchant-rule fault flagged at screening,
-    /// with that fault: its review time applies when the payout falls due, whatever cause the
-    /// payment already carried.
+    /// Payments (by [`payment_key`]) held for review by a rule fault (a card rule at the risk
+    /// check, a merchant rule at screening), with that fault: its review time applies when
+    /// the review starts, whatever cause the payment already carried.
     pub rule_holds: HashMap<u64, u16>,
     groups: usize,
     channels: usize,

@@ -260,12 +260,16 @@ impl<T: Tracer> World<'_, T> {
         }
         p.acquirer = Acq::Approved;
         if p.has(flag::REVIEW) {
-            // A card rule's review with the risk engine switched off takes its default day.
-            let delay = self
-                .s
-                .risk
-                .as_ref()
-                .map_or(crate::engine::DAY, |r| r.review_delay);
+            // A card rule's own review time, else the risk engine's review delay (a day, the
+            // default, with the risk engine switched off).
+            let delay = match self.card_rule_review(pid) {
+                Some(d) => d,
+                None => self
+                    .s
+                    .risk
+                    .as_ref()
+                    .map_or(crate::engine::DAY, |r| r.review_delay),
+            };
             self.schedule(self.q.now().saturating_add(delay), Ev::ReviewDone { pid });
         } else {
             self.approved_for_clearing(pid);

@@ -288,23 +288,50 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// A card risk rule deployed by a fault flags this legitimate sale: its action and cause.
-    pub(in crate::model) fn card_rule(&self, pid: u32) -> Option<(RiskAction, u8)> {
+    /// A rule that holds for review is remembered for the payment, for its review time.
+    pub(in crate::model) fn card_rule(&mut self, pid: u32) -> Option<(RiskAction, u8)> {
         let p = self.arena.pay[pid as usize];
         let now = self.q.now();
         let key = payment_key(p.group, p.gserial, self.topo.groups);
-        self.faults.risk.iter().find_map(|&k| {
+        let (k, action, cause) = self.faults.risk.iter().find_map(|&k| {
             let f = &self.faults.all[k as usize];
             match f.effect {
                 FaultEffect::CardRule {
                     false_positive_rate,
                     action,
+                    ..
                 } if f.active(now)
                     && keyed_chance(f, key, purpose::CARD_RULE, false_positive_rate) =>
                 {
-                    Some((action, f.cause))
+                    Some((k, action, f.cause))
                 }
                 _ => None,
             }
-        })
+        })?;
+        if action == RiskAction::Review {
+            self.faults.rule_holds.insert(key, k);
+        }
+        Some((action, cause))
+    }
+
+    /// The review time of a sale held by a card rule with its own `review_time`, if that is
+    /// why it is held (asked once, when the issuer's approval comes back).
+    pub(in crate::model) fn card_rule_review(&mut self, pid: u32) -> Option<Nanos> {
+        if !self.faults_on || self.faults.risk.is_empty() {
+            return None;
+        }
+        let p = self.arena.pay[pid as usize];
+        let key = payment_key(p.group, p.gserial, self.topo.groups);
+        let k = self.faults.rule_holds.remove(&key)?;
+        match &self.faults.all[k as usize].effect {
+            FaultEffect::CardRule {
+                review_time: Some(r),
+                ..
+            } => {
+                let u = keyed_unit(&self.faults.all[k as usize], key, purpose::REVIEW);
+                Some(r.quantile_ns(u))
+            }
+            _ => None,
+        }
     }
 }

@@ -55,6 +55,9 @@ pub enum FaultEffect {
     CardRule {
         false_positive_rate: f64,
         action: RiskAction,
+        /// How long a review of a sale this rule holds takes (action review); `None`: the
+        /// `[risk]` review delay (a day without a risk engine).
+        review_time: Option<Dist>,
     },
     /// A merchant rule that holds the payouts of a share of merchants for review.
     MerchantRule { share: f64, review_time: Dist },
@@ -93,7 +96,7 @@ fn params(kind: FaultKind) -> &'static [&'static str] {
         FrozenAccounts => &["share", "code"],
         Limits => &["amount_limit", "daily_count"],
         Spending => &["per_day", "payday"],
-        CardRule => &["false_positive_rate", "action"],
+        CardRule => &["false_positive_rate", "action", "review_time"],
         MerchantRule => &["share", "review_time"],
         FraudWave => &["share"],
         TerminalUpgrade => &["old_share", "failure", "rollout"],
@@ -420,6 +423,7 @@ pub(super) fn effect(
                 .action
                 .as_ref()
                 .map_or(RiskAction::Decline, |a| *a.get_ref()),
+            review_time: fl.review_time.as_ref().map(|r| r.get_ref().dist.clone()),
         },
         K::MerchantRule => FaultEffect::MerchantRule {
             share: fl.share.as_ref().ok_or_else(|| req("share"))?.get_ref().0,
