@@ -32,7 +32,12 @@ pub(in crate::model) fn break_of(p: &Payment) -> Option<Break> {
         Some(Break::ReturnedPayout)
     } else if p.has(flag::EXCEPTION) {
         Some(Break::UnmatchedPresentment)
-    } else if !p.till_approved() && p.charged > 0 && !p.has(flag::CHARGED_BACK) {
+    } else if (!p.till_approved() || p.acquirer == Acq::Reversed)
+        && p.charged > 0
+        && !p.has(flag::CHARGED_BACK)
+    {
+        // A failed sale the cardholder paid for, or a sale the acquirer reversed after the
+        // till approved it (a fraud stopped by its review) whose reversal has not arrived.
         if p.has(flag::SAF) && !p.has(flag::SAF_ACKED) {
             Some(Break::ReversalMismatch)
         } else {
