@@ -225,7 +225,9 @@ impl<T: Tracer> World<'_, T> {
         }
     }
 
-    #[inline]
+    /// 0 for the gateway, 1 for a channel, 2 for an issuer: the index of a payment's
+    /// per-kind draws.
+    #[inline(always)]
     fn station_kind_index(&self, st: StationId) -> usize {
         match self.topo.kind(st) {
             StationKind::Gateway => 0,
@@ -365,11 +367,7 @@ impl<T: Tracer> World<'_, T> {
     /// station the first time, the station's stream for a repeat.
     #[inline]
     fn service_time(&mut self, pid: u32, st: StationId) -> Nanos {
-        let kind = match self.topo.kind(st) {
-            StationKind::Gateway => 0,
-            StationKind::Channel(_) => 1,
-            StationKind::Issuer(_) => 2,
-        };
+        let kind = self.station_kind_index(st);
         let bit = used::SERVICE << kind;
         let p = &mut self.arena.pay[pid as usize];
         let service = if p.used & bit == 0 {

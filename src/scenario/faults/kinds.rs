@@ -227,6 +227,10 @@ pub(super) fn effect(
             format!("{} needs `{name}`", a_kind(kind)),
         )
     };
+    // A required probability parameter.
+    let prob = |v: &Option<toml::Spanned<crate::scenario::units::Probability>>, name: &str| {
+        v.as_ref().map(|p| p.get_ref().0).ok_or_else(|| req(name))
+    };
     let mode = fl.mode.as_ref().map_or(OutageMode::Drop, |m| *m.get_ref());
     Ok(match kind {
         K::Outage => {
@@ -319,20 +323,10 @@ pub(super) fn effect(
                 .clone(),
         },
         K::Loss => FaultEffect::Loss {
-            probability: fl
-                .probability
-                .as_ref()
-                .ok_or_else(|| req("probability"))?
-                .get_ref()
-                .0,
+            probability: prob(&fl.probability, "probability")?,
         },
         K::Duplicate => FaultEffect::Duplicate {
-            probability: fl
-                .probability
-                .as_ref()
-                .ok_or_else(|| req("probability"))?
-                .get_ref()
-                .0,
+            probability: prob(&fl.probability, "probability")?,
         },
         K::Partition => FaultEffect::Partition,
         K::Surge => {
@@ -355,18 +349,13 @@ pub(super) fn effect(
         }
         K::BadInput => FaultEffect::BadInput {
             code: code_of(cx, fl, f, &[14, 30, 54, 55], None)?,
-            probability: fl
-                .probability
-                .as_ref()
-                .ok_or_else(|| req("probability"))?
-                .get_ref()
-                .0,
+            probability: prob(&fl.probability, "probability")?,
         },
         K::WrongAccount => FaultEffect::WrongAccount {
-            share: fl.share.as_ref().ok_or_else(|| req("share"))?.get_ref().0,
+            share: prob(&fl.share, "share")?,
         },
         K::FrozenAccounts => FaultEffect::FrozenAccounts {
-            share: fl.share.as_ref().ok_or_else(|| req("share"))?.get_ref().0,
+            share: prob(&fl.share, "share")?,
             code: code_of(cx, fl, f, &[62, 57], Some(62))?,
         },
         K::Limits => {
@@ -413,12 +402,7 @@ pub(super) fn effect(
             }
         }
         K::CardRule => FaultEffect::CardRule {
-            false_positive_rate: fl
-                .false_positive_rate
-                .as_ref()
-                .ok_or_else(|| req("false_positive_rate"))?
-                .get_ref()
-                .0,
+            false_positive_rate: prob(&fl.false_positive_rate, "false_positive_rate")?,
             action: fl
                 .action
                 .as_ref()
@@ -426,7 +410,7 @@ pub(super) fn effect(
             review_time: fl.review_time.as_ref().map(|r| r.get_ref().dist.clone()),
         },
         K::MerchantRule => FaultEffect::MerchantRule {
-            share: fl.share.as_ref().ok_or_else(|| req("share"))?.get_ref().0,
+            share: prob(&fl.share, "share")?,
             review_time: fl
                 .review_time
                 .as_ref()
@@ -435,15 +419,10 @@ pub(super) fn effect(
                 }),
         },
         K::FraudWave => FaultEffect::FraudWave {
-            share: fl.share.as_ref().ok_or_else(|| req("share"))?.get_ref().0,
+            share: prob(&fl.share, "share")?,
         },
         K::TerminalUpgrade => FaultEffect::TerminalUpgrade {
-            old_share: fl
-                .old_share
-                .as_ref()
-                .ok_or_else(|| req("old_share"))?
-                .get_ref()
-                .0,
+            old_share: prob(&fl.old_share, "old_share")?,
             failure: *fl.failure.as_ref().ok_or_else(|| req("failure"))?.get_ref(),
             rollout: fl.rollout.as_ref().map(|r| r.get_ref().dist.clone()),
         },
