@@ -14,8 +14,10 @@ pub mod faults;
 pub mod limits;
 mod postauth;
 pub mod raw;
+pub mod strategies;
 pub mod units;
 mod validate;
+pub mod variants;
 
 pub use dist::Dist;
 pub use error::{Diagnostic, ScenarioError};

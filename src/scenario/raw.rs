@@ -56,6 +56,10 @@ pub struct RawScenario {
     pub reconciliation: RawRecon,
     #[serde(default)]
     pub faults: Vec<RawFault>,
+    /// `[[variant]]`: named designs to compare, each a set of overrides of this scenario's
+    /// settings (read by `scenario::variants`; validation of the base ignores them).
+    #[serde(default)]
+    pub variant: Vec<toml::Table>,
 }
 
 #[derive(Deserialize, Debug, Clone)]

@@ -17,11 +17,14 @@
 
 mod channel;
 mod gateway;
+mod guard;
 mod issuer;
 mod network;
 mod outcome;
 mod payout;
 pub(super) mod reconcile;
+mod retry;
 mod settlement;
 mod struck;
 mod terminal;
+mod upkeep;

@@ -1,0 +1,1 @@
+//! Circuit breakers, bulkheads, load shedding and failover (see `scenario::strategies::guard`).

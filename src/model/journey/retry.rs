@@ -1,0 +1,1 @@
+//! Request retries and idempotency (see `scenario::strategies::retry`).

@@ -1,0 +1,1 @@
+//! Capacity, monitoring, support desk, fleet upkeep and tuning (see `scenario::strategies::upkeep`).

@@ -1,0 +1,1 @@
+//! `[[variant]]` blocks and `--set` overrides: named designs built from one scenario.
