@@ -190,7 +190,8 @@ fn collect(
             for (k, sub) in t.iter() {
                 let mut p = path.clone();
                 p.push(k.get_ref().to_string());
-                collect(out, plain, p, k.span(), sub.get_ref());
+                // From the first key of the path to this one: `channels.scheme.servers`.
+                collect(out, plain, p, key_span.start..k.span().end, sub.get_ref());
             }
         }
         _ => {
