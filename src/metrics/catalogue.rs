@@ -51,6 +51,8 @@ enum Read {
     Outcome(Outcome, bool),
     /// The count or amount of an outcome's payments with a given cause.
     Cause(usize, Outcome, bool),
+    /// A cost item of the design (`[costs]`), by its index in `costs::ITEMS`.
+    Cost(usize),
 }
 
 /// The prefix of the per-cause metrics: `causes.<cause>.<outcome>` and `..._amount`.
@@ -334,6 +336,7 @@ pub struct Catalogue {
     /// The scenario's faults: (id, kind, what it strikes), for the report.
     pub faults: Vec<(String, &'static str, String)>,
     traffic_window_s: f64,
+    costs: Option<super::costs::CostModel>,
 }
 
 impl Catalogue {
@@ -389,8 +392,20 @@ impl Catalogue {
                 });
             }
         }
+        let costs = super::costs::CostModel::new(s);
+        if costs.is_some() {
+            for (k, (name, label)) in super::costs::ITEMS.into_iter().enumerate() {
+                metrics.push(Metric {
+                    name: name.into(),
+                    unit: Unit::Money,
+                    label,
+                    read: Read::Cost(k),
+                });
+            }
+        }
         Catalogue {
             metrics,
+            costs,
             faults: s
                 .faults
                 .iter()
@@ -431,6 +446,7 @@ impl Catalogue {
                     .stations
                     .get(i)
                     .and_then(|(_, st)| f(st, self.traffic_window_s)),
+                Read::Cost(k) => self.costs.as_ref().map(|c| c.items(out)[k]),
             })
             .collect()
     }

@@ -4,6 +4,7 @@
 
 pub mod batch;
 pub mod catalogue;
+pub mod costs;
 pub mod run;
 pub mod stats;
 

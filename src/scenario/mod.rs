@@ -5,6 +5,7 @@
 
 pub mod calendar;
 pub mod capacity;
+pub mod costs;
 pub mod cause;
 mod check;
 pub mod date;
@@ -71,6 +72,8 @@ pub struct Scenario {
     /// Reconciliation; `None` when disabled (breaks then stay until something else ends them).
     pub reconciliation: Option<ReconSpec>,
     pub faults: Vec<FaultSpec>,
+    /// Prices of running the design (`[costs]`); `None`: no cost metrics.
+    pub costs: Option<costs::CostSpec>,
     /// The scenario text exactly as read (written beside the results of a run).
     pub source: String,
 }

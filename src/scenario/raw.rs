@@ -60,6 +60,8 @@ pub struct RawScenario {
     /// settings (read by `scenario::variants`; validation of the base ignores them).
     #[serde(default)]
     pub variant: Vec<toml::Table>,
+    /// `[costs]`: prices of running the design.
+    pub costs: Option<Spanned<super::costs::RawCosts>>,
 }
 
 #[derive(Deserialize, Debug, Clone)]

@@ -491,6 +491,8 @@ pub(super) fn validate(
         issuers: &issuers,
     };
     let faults = super::faults::faults(&cx, &raw.faults, &names)?;
+    let channel_ids: Vec<&str> = channels.iter().map(|c| c.station.id.as_str()).collect();
+    let costs = super::costs::costs(&cx, raw.costs.as_ref(), &channel_ids)?;
 
     let scenario = Scenario {
         name,
@@ -533,6 +535,7 @@ pub(super) fn validate(
             saf,
         },
         faults,
+        costs,
         source: src.to_owned(),
     };
     // The default observation period follows the settlement calendar (lags, weekends, review
