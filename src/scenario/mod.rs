@@ -71,6 +71,9 @@ pub struct Scenario {
     /// Reconciliation; `None` when disabled (breaks then stay until something else ends them).
     pub reconciliation: Option<ReconSpec>,
     pub faults: Vec<FaultSpec>,
+    /// Upkeep strategies read during a run (autoscaling, support desk, Luhn check, review
+    /// SLAs, store-and-forward tuning); all off by default.
+    pub upkeep: strategies::upkeep::UpkeepSpec,
     /// The scenario text exactly as read (written beside the results of a run).
     pub source: String,
 }

@@ -256,10 +256,21 @@ pub(super) fn validate(
         limits,
     )?;
 
+    use super::strategies::upkeep;
+    let mut autoscale = vec![upkeep::autoscale(
+        &cx,
+        raw.gateway.autoscale.as_ref(),
+        gateway.servers,
+        "gateway",
+        limits,
+    )?];
+    let rates = upkeep::risk_rates(&cx, &raw.risk)?;
+    let rate =
+        |r: &Option<Spanned<units::Probability>>, d: f64| r.as_ref().map_or(d, |p| p.get_ref().0);
     let risk = if raw.risk.enabled {
         Some(RiskSpec {
-            detection_rate: raw.risk.detection_rate.0,
-            false_positive_rate: raw.risk.false_positive_rate.0,
+            detection_rate: rates.map_or(rate(&raw.risk.detection_rate, 0.7), |r| r.0),
+            false_positive_rate: rates.map_or(rate(&raw.risk.false_positive_rate, 0.003), |r| r.1),
             action: raw.risk.action,
             review_delay: raw.risk.review_delay.0,
         })
@@ -273,6 +284,13 @@ pub(super) fn validate(
         let f = format!("channels[{i}]");
         let id = claim(&c.id, &format!("{f}.id"), "channel", &cx)?;
         let station = cx.station(id, &c.servers, &c.service, &f, limits)?;
+        autoscale.push(upkeep::autoscale(
+            &cx,
+            c.autoscale.as_ref(),
+            station.servers,
+            &f,
+            limits,
+        )?);
         let weight = cx.weight(&c.weight, &format!("{f}.weight"))?;
         channels.push(postauth::channel(&cx, c, &f, station, weight)?);
     }
@@ -291,6 +309,13 @@ pub(super) fn validate(
         let f = format!("issuers[{i}]");
         let id = claim(&r.id, &format!("{f}.id"), "issuer", &cx)?;
         let station = cx.station(id, &r.servers, &r.service, &f, limits)?;
+        autoscale.push(upkeep::autoscale(
+            &cx,
+            r.autoscale.as_ref(),
+            station.servers,
+            &f,
+            limits,
+        )?);
         let count = cx.count(
             &r.accounts.count,
             &format!("{f}.accounts.count"),
@@ -490,7 +515,30 @@ pub(super) fn validate(
         channels: &channels,
         issuers: &issuers,
     };
-    let faults = super::faults::faults(&cx, &raw.faults, &names)?;
+    let mut faults = super::faults::faults(&cx, &raw.faults, &names)?;
+    let st = &raw.strategy;
+    upkeep::apply_to_faults(
+        &cx,
+        st.monitoring.as_ref(),
+        st.fleet.as_ref(),
+        &raw.faults,
+        &mut faults,
+    )?;
+    let (saf_attempts, saf_blocking) = upkeep::saf(&cx, &st.saf, saf.is_some())?;
+    let upkeep = upkeep::UpkeepSpec {
+        autoscale,
+        support: upkeep::support(&cx, &raw.support)?,
+        luhn_catch: upkeep::luhn(st.luhn_check, st.luhn_catch),
+        risk_review_sla: upkeep::review_sla(&cx, raw.risk.review_sla.as_ref(), "risk.review_sla")?
+            .filter(|_| raw.risk.enabled),
+        merchant_review_sla: upkeep::review_sla(
+            &cx,
+            raw.merchant_risk.review_sla.as_ref(),
+            "merchant_risk.review_sla",
+        )?,
+        saf_attempts,
+        saf_blocking,
+    };
 
     let scenario = Scenario {
         name,
@@ -533,6 +581,7 @@ pub(super) fn validate(
             saf,
         },
         faults,
+        upkeep,
         source: src.to_owned(),
     };
     // The default observation period follows the settlement calendar (lags, weekends, review
