@@ -223,16 +223,18 @@ fn fleet_maintenance_divides_the_failure_rate() {
         a += run(&plain, r).terminal_refusals;
         b += run(&kept, r).terminal_refusals;
     }
-    assert_poisson(
-        "without upkeep",
-        a as f64,
+    // Refusals are not Poisson: a terminal's payments share its up and down times (200
+    // terminals, a few failures each), so the tolerance is relative (10%).
+    let (ea, eb) = (
         3.0 * expected_refusals(2.0, 0.5, 4.0),
-    );
-    assert_poisson(
-        "with upkeep",
-        b as f64,
         3.0 * expected_refusals(4.0, 0.5, 4.0),
     );
+    for (what, k, e) in [("without upkeep", a, ea), ("with upkeep", b, eb)] {
+        assert!(
+            (k as f64 - e).abs() < 0.1 * e,
+            "{what}: {k} refusals, expected {e:.0}"
+        );
+    }
 }
 
 #[test]
