@@ -529,8 +529,7 @@ pub(super) fn validate(
         autoscale,
         support: upkeep::support(&cx, &raw.support)?,
         luhn_catch: upkeep::luhn(st.luhn_check, st.luhn_catch),
-        risk_review_sla: upkeep::review_sla(&cx, raw.risk.review_sla.as_ref(), "risk.review_sla")?
-            .filter(|_| raw.risk.enabled),
+        risk_review_sla: upkeep::review_sla(&cx, raw.risk.review_sla.as_ref(), "risk.review_sla")?,
         merchant_review_sla: upkeep::review_sla(
             &cx,
             raw.merchant_risk.review_sla.as_ref(),

@@ -97,7 +97,7 @@ impl<T: Tracer> World<'_, T> {
         let mut remove = 0;
         let mut order = 0;
         if util > sc.spec.above && room > 0 {
-            order = sc.spec.step.min(room);
+            order = sc.spec.step.min(room).min(u16::MAX as u32);
             sc.pending += order;
         } else if util < sc.spec.below && extra > 0 && sc.pending == 0 {
             remove = sc.spec.step.min(extra);
