@@ -1864,3 +1864,17 @@ fn upkeep_saf_attempts_zero() {
         ],
     );
 }
+
+#[test]
+fn upkeep_timeout_percentile_out_of_range() {
+    let f = "upkeep_timeout_percentile.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "terminal_timeout = |{ percentile"),
+            field("strategy.terminal_timeout"),
+            "the percentile must be in (0, 100)",
+            "got 100",
+        ],
+    );
+}

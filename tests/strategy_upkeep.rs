@@ -380,3 +380,36 @@ fn everything_off_changes_nothing() {
     assert_eq!(a.outcomes, b.outcomes);
     let _ = (MINUTE, SECOND);
 }
+
+// ---- 9. Timeouts from a latency percentile ------------------------------------------------
+
+#[test]
+fn terminal_timeout_from_a_pilot_percentile() {
+    // Fixed 10 ms links (six crossings), 1 ms at the gateway and the channel, and an issuer
+    // with exponential service (mean 100 ms) and no queue: the answer comes after
+    // 62 ms + Exp(100 ms), whose 99.9th percentile is 62 ms + 100 ms × ln 1000.
+    let s = scen(
+        "[[issuers]]\nid = \"bank\"\nservers = 100000\n\
+         service = { kind = \"exponential\", mean = \"100ms\" }\ndo_not_honour_share = 0.0\n\
+         [issuers.accounts]\ncount = 1000\nbalance = \"100000000.00\"\nfrozen_share = 0.0\n\
+         [strategy]\nterminal_timeout = { percentile = 99.9 }\n",
+    );
+    let theory = 0.062 + 0.1 * 1000f64.ln();
+    let got = s.strategy.terminal_timeout as f64 / SECOND as f64;
+    assert!(
+        (got - theory).abs() < 0.1 * theory,
+        "timeout {got} s, theory {theory} s"
+    );
+    // On other payments, about one good request in a thousand times out (a false timeout).
+    let out = run(&s, 1);
+    assert_binomial("false timeouts", out.timeouts, out.payments, 0.001);
+    let e = scenario::parse(
+        "name = \"x\"\n[strategy]\nterminal_timeout = { percentile = 100 }\n",
+        "x",
+        &Limits::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("(0, 100)"), "{e}");
+    let _ = MINUTE;
+}

@@ -3,7 +3,9 @@
 //! here is trusted by the engine: `validate` turns it into a [`super::Scenario`].
 
 use super::dist::{Dist, DistOf, DurationDist, MoneyDist};
-use super::strategies::upkeep::{RawAutoscale, RawFleet, RawMonitoring, RawSupport};
+use super::strategies::upkeep::{
+    RawAutoscale, RawFleet, RawMonitoring, RawSupport, TimeoutSetting,
+};
 use super::units::{Date, Duration, Money, Probability, Rate, TimeOfDay, Weekday};
 use super::{Liability, MessageFlow, PayoutSchedule};
 use crate::engine::{DAY, HOUR, MILLI, SECOND};
@@ -486,7 +488,8 @@ impl Default for RawReversal {
 #[derive(Deserialize, Debug, Clone)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawStrategy {
-    pub terminal_timeout: Spanned<Duration>,
+    /// A duration, or a latency percentile measured by a pilot run (`strategies::upkeep`).
+    pub terminal_timeout: Spanned<TimeoutSetting>,
     /// Acquirer -> channel timeout; none when absent.
     pub acquirer_timeout: Option<Spanned<Duration>>,
     pub reversal: RawReversal,
@@ -531,7 +534,7 @@ impl Default for RawSaf {
 impl Default for RawStrategy {
     fn default() -> Self {
         RawStrategy {
-            terminal_timeout: Spanned::new(0..0, Duration(30 * SECOND)),
+            terminal_timeout: Spanned::new(0..0, TimeoutSetting::Fixed(Duration(30 * SECOND))),
             acquirer_timeout: None,
             reversal: RawReversal::default(),
             saf: RawSaf::default(),

@@ -463,7 +463,16 @@ pub(super) fn validate(
     let (file_reject_share, file_late_share, file_rejected) =
         postauth::file_faults(&cx, s, start_date)?;
 
-    let timeout = raw.strategy.terminal_timeout.get_ref().0;
+    let timeout_pct = super::strategies::upkeep::timeout_percentile(
+        &cx,
+        &raw.strategy.terminal_timeout,
+        "strategy.terminal_timeout",
+    )?;
+    // A percentile is resolved by a pilot run once the scenario is whole (below).
+    let timeout = match *raw.strategy.terminal_timeout.get_ref() {
+        super::strategies::upkeep::TimeoutSetting::Fixed(d) => d.0,
+        super::strategies::upkeep::TimeoutSetting::Percentile(_) => 30 * crate::engine::SECOND,
+    };
     if timeout == 0 {
         return Err(cx.err(
             raw.strategy.terminal_timeout.span(),
@@ -539,7 +548,7 @@ pub(super) fn validate(
         saf_blocking,
     };
 
-    let scenario = Scenario {
+    let mut scenario = Scenario {
         name,
         description: raw.description,
         runs,
@@ -590,6 +599,19 @@ pub(super) fn validate(
         return Err(horizon_error(horizon));
     }
     super::faults::check_load(&cx, &raw.faults, &scenario, horizon, limits)?;
+    // A terminal timeout given as a percentile: a pilot run of the checked scenario finds it.
+    if let Some(p) = timeout_pct {
+        scenario.strategy.terminal_timeout = super::strategies::upkeep::pilot_terminal_timeout(
+            &cx,
+            &scenario,
+            p,
+            raw.strategy.terminal_timeout.span(),
+        )?;
+        let horizon = super::calendar::horizon(&scenario);
+        if horizon > limits.max_horizon {
+            return Err(horizon_error(horizon));
+        }
+    }
     Ok(scenario)
 }
 

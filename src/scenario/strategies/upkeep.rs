@@ -495,3 +495,101 @@ mod tests {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Timeouts chosen from a latency percentile.
+
+/// `[strategy] terminal_timeout`: a duration, or `{ percentile = 99.9 }` for the percentile of
+/// the authorisation latency at the terminal measured by a pilot run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TimeoutSetting {
+    Fixed(Duration),
+    Percentile(f64),
+}
+
+impl<'de> Deserialize<'de> for TimeoutSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TimeoutSetting;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a duration string such as \"30s\", or { percentile = 99.9 } (the timeout \
+                     from a pilot run's latency percentile)",
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                super::super::units::parse_duration(v)
+                    .map(|n| TimeoutSetting::Fixed(Duration(n)))
+                    .map_err(E::custom)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Duration::deserialize(de::value::I64Deserializer::<E>::new(v))
+                    .map(TimeoutSetting::Fixed)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Duration::deserialize(de::value::F64Deserializer::<E>::new(v))
+                    .map(TimeoutSetting::Fixed)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                let mut pct = None;
+                while let Some(k) = m.next_key::<String>()? {
+                    if k != "percentile" {
+                        return Err(de::Error::custom(format!(
+                            "unknown field `{k}`, expected `percentile`"
+                        )));
+                    }
+                    pct = Some(m.next_value::<f64>()?);
+                }
+                pct.map(TimeoutSetting::Percentile)
+                    .ok_or_else(|| de::Error::custom("missing field `percentile`"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The percentile of a timeout setting, checked: in (0, 100).
+pub(in crate::scenario) fn timeout_percentile(
+    cx: &Ctx,
+    t: &Spanned<TimeoutSetting>,
+    field: &str,
+) -> Result<Option<f64>, ScenarioError> {
+    match *t.get_ref() {
+        TimeoutSetting::Fixed(_) => Ok(None),
+        TimeoutSetting::Percentile(p) if p.is_finite() && p > 0.0 && p < 100.0 => Ok(Some(p)),
+        TimeoutSetting::Percentile(p) => Err(cx.err(
+            t.span(),
+            field,
+            format!("the percentile must be in (0, 100), e.g. 99.9; got {p}"),
+        )),
+    }
+}
+
+/// The pilot run of a scenario whose terminal timeout is a percentile: run 0 of the
+/// scenario's own seed, with its faults removed and a terminal that waits a day, records
+/// every answer's sale-to-answer time; the timeout is that distribution's percentile `p`
+/// (to the histogram's 3 significant digits), and never below 1 ms.
+pub(in crate::scenario) fn pilot_terminal_timeout(
+    cx: &Ctx,
+    s: &super::super::Scenario,
+    p: f64,
+    span: std::ops::Range<usize>,
+) -> Result<Nanos, ScenarioError> {
+    let mut pilot = s.clone();
+    pilot.faults.clear();
+    pilot.strategy.terminal_timeout = DAY;
+    let field = "strategy.terminal_timeout";
+    let out = crate::model::simulate(&pilot, s.seed, 0, &mut crate::model::NoTrace)
+        .map_err(|e| cx.err(span.clone(), field, format!("the pilot run failed: {e}")))?;
+    if out.auth_latency_us.is_empty() {
+        return Err(cx.err(
+            span,
+            field,
+            "the pilot run (faults off) answered no payment: give the timeout as a duration",
+        ));
+    }
+    let us = out.auth_latency_us.value_at_quantile(p / 100.0);
+    Ok((us * 1_000).max(1_000_000))
+}
