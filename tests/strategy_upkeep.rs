@@ -413,3 +413,32 @@ fn terminal_timeout_from_a_pilot_percentile() {
     assert!(e.contains("(0, 100)"), "{e}");
     let _ = MINUTE;
 }
+
+// ---- Variants ------------------------------------------------------------------------------
+
+#[test]
+fn upkeep_fields_are_overridden_by_variants() {
+    let src = "name = \"v\"\n[[channels]]\nid = \"scheme\"\nservers = 4\n\
+               [[variant]]\nname = \"plain\"\n\
+               [[variant]]\nname = \"upkept\"\n\
+               channels.scheme.autoscale.max = 12\n\
+               gateway.autoscale.enabled = true\n\
+               strategy.luhn_check = true\n\
+               strategy.monitoring.repair = \"1h\"\n\
+               support.enabled = true\n\
+               risk.review_sla = \"4h\"\n\
+               strategy.saf.blocking = true\n";
+    let v = scenario::variants::parse_variants(src, "v", &Limits::default()).unwrap();
+    assert_eq!(v.designs.len(), 2);
+    let plain = &v.designs[0].scenario.upkeep;
+    assert!(!plain.any());
+    let u = &v.designs[1].scenario.upkeep;
+    let chan = u.autoscale[1].as_ref().unwrap();
+    assert_eq!((chan.base, chan.max, chan.step), (4, 12, 4));
+    let gw = u.autoscale[0].as_ref().unwrap();
+    assert_eq!((gw.base, gw.max), (16, 32));
+    assert_eq!(u.luhn_catch, Some(0.9));
+    assert_eq!(u.support, Some(4 * HOUR));
+    assert_eq!(u.risk_review_sla, Some(4 * HOUR));
+    assert!(u.saf_blocking.is_some());
+}

@@ -1,8 +1,9 @@
-//! The command line: `payfault run` and `payfault validate`.
+//! The command line: `payfault run`, `compare`, `sweep`, `trace` and `validate`.
 //!
 //! Exit codes: 0 success; 1 the simulator failed (an invariant was violated, or output could not
 //! be written); 2 bad input (usage, scenario file, output folder); 130 interrupted.
 
+mod compare;
 mod trace;
 
 use crate::report;
@@ -32,6 +33,15 @@ enum Command {
     /// Run a scenario's Monte Carlo batch; write summary.json, runs.csv, histograms.json and
     /// scenario.toml to output/<scenario name>/.
     Run(RunArgs),
+    /// Run designs head to head on common random numbers: a scenario's [[variant]] blocks, or
+    /// two or more scenario files. Reports each metric per design and the paired difference
+    /// against the first design with a 95% confidence interval; writes compare.json,
+    /// compare.csv and each design's scenario to output/<scenario name>/compare/.
+    Compare(compare::CompareArgs),
+    /// Run a grid of settings (`--set path=v1,v2,...`, repeatable) on common random numbers;
+    /// writes sweep.csv (a row per grid point: each metric's mean and 95% interval) and
+    /// sweep.json to output/<scenario name>/sweep/.
+    Sweep(compare::SweepArgs),
     /// Tell the story of one payment step by step: by number, or the first to end with an
     /// outcome (default: the first charged without a sale).
     Trace(TraceArgs),
@@ -81,9 +91,12 @@ struct RunArgs {
     /// Worker threads; 0 means one per core (at most 1024). Results do not depend on it.
     #[arg(long, short = 't', default_value_t = 0, value_parser = parse_threads)]
     threads: usize,
-    /// Output folder (default: output/<scenario name>/).
+    /// Output folder (default: output/<scenario name>/, or output/<scenario name>/<variant>/).
     #[arg(long, short = 'o')]
     out: Option<PathBuf>,
+    /// Run one of the scenario's [[variant]] designs instead of the scenario itself.
+    #[arg(long)]
+    variant: Option<String>,
     /// Accept scenarios above the default size limits (runs, payments per run, terminals,
     /// accounts, servers, simulated days), up to a hundredfold.
     #[arg(long)]
@@ -135,6 +148,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(a) => run(a),
+        Command::Compare(a) => compare::compare_cmd(a),
+        Command::Sweep(a) => compare::sweep_cmd(a),
         Command::Trace(a) => trace_cmd(a),
         Command::Validate { files, allow_large } => validate(&files, allow_large),
     };
@@ -207,9 +222,42 @@ fn load(path: Option<&Path>, limits: &Limits) -> Result<Scenario, Failure> {
     }
 }
 
+/// The scenario a run uses: the file (or the built-in baseline), or one of its variants.
+fn load_design(
+    path: Option<&Path>,
+    variant: Option<&str>,
+    limits: &Limits,
+) -> Result<(Scenario, Option<String>), Failure> {
+    let Some(name) = variant else {
+        return Ok((load(path, limits)?, None));
+    };
+    let (src, file) = match path {
+        Some(p) => (scenario::read_source(p)?, p.display().to_string()),
+        None => (
+            scenario::BASELINE.to_owned(),
+            "<built-in baseline>".to_owned(),
+        ),
+    };
+    let v = scenario::variants::parse_variants(&src, &file, limits)?;
+    let names: Vec<&str> = v.designs.iter().map(|d| d.name.as_str()).collect();
+    let Some(k) = names.iter().position(|n| *n == name) else {
+        return Err(Failure::BadInput(format!(
+            "--variant {name}: {file} declares no such variant{}; its variants: {}",
+            scenario::error::did_you_mean(name, &names),
+            if names.is_empty() {
+                "none".to_owned()
+            } else {
+                names.join(", ")
+            }
+        )));
+    };
+    let d = v.designs.into_iter().nth(k).expect("found above");
+    Ok((d.scenario, Some(d.name)))
+}
+
 fn run(a: RunArgs) -> Result<(), Failure> {
     let limits = limits(a.allow_large);
-    let scn = load(a.scenario.as_deref(), &limits)?;
+    let (scn, variant) = load_design(a.scenario.as_deref(), a.variant.as_deref(), &limits)?;
     for w in crate::scenario::capacity::warnings(&scn) {
         eprintln!("warning: {w}");
     }
@@ -231,10 +279,13 @@ fn run(a: RunArgs) -> Result<(), Failure> {
         seed: a.seed.unwrap_or(scn.seed),
         threads: a.threads,
     };
-    let dir = a
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&scn.name));
+    let dir = a.out.clone().unwrap_or_else(|| {
+        let d = Path::new("output").join(&scn.name);
+        match &variant {
+            Some(v) => d.join(v),
+            None => d,
+        }
+    });
     let done = job::run_to_dir(&scn, &opts, &dir, a.quiet)?;
     if !a.quiet {
         let batch = &done.batch;

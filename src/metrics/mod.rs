@@ -13,4 +13,4 @@ pub use run::{
     AUTH_LATENCY_MAX_US, HIST_SIGFIG, Outcome, RunOutput, SETTLE_DELAY_MAX_MS, StationStats,
     latency_histogram, settle_histogram,
 };
-pub use stats::{Accumulator, Summary};
+pub use stats::{Accumulator, Summary, t975};

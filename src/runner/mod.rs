@@ -7,6 +7,7 @@
 //! Memory is therefore flat in the number of runs, and the output is byte-identical whatever the
 //! thread count.
 
+pub mod compare;
 pub mod job;
 
 use crate::engine::time::as_secs_f64;

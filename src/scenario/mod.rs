@@ -405,6 +405,12 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Reads, parses and validates a scenario file.
 pub fn load(path: &Path, limits: &Limits) -> Result<Scenario, ScenarioError> {
+    let src = read_source(path)?;
+    parse(&src, &path.display().to_string(), limits)
+}
+
+/// Reads a scenario file's text: refused if missing, a folder, too large or not UTF-8.
+pub fn read_source(path: &Path) -> Result<String, ScenarioError> {
     let file = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|source| ScenarioError::Read {
         path: path.to_owned(),
@@ -449,7 +455,7 @@ pub fn load(path: &Path, limits: &Limits) -> Result<Scenario, ScenarioError> {
             return Err(d.into_error());
         }
     };
-    parse(&src, &file, limits)
+    Ok(src)
 }
 
 /// The built-in baseline scenario.

@@ -1,1 +1,544 @@
-//! `[[variant]]` blocks and `--set` overrides: named designs built from one scenario.
+//! Designs built from one scenario: the `[[variant]]` blocks of a file and the `--set`
+//! overrides of `payfault sweep`.
+//!
+//! A variant is a name plus overrides of any setting, written in dotted form:
+//!
+//! ```toml
+//! [[variant]]
+//! name = "failover"
+//! strategy.failover.mode = "health_check"
+//! channels.scheme.servers = 8      # an entry of an array of tables, by its id
+//! faults = []                      # a whole value replaced
+//! ```
+//!
+//! Overrides are merged into the scenario's own table: a table merges key by key; an entry
+//! of an array of tables (`[[terminals]]`, `[[channels]]`, `[[issuers]]`, `[[faults]]`,
+//! `[[routing]]` by its issuer, `[[network.links]]` by its index) is addressed by its id or
+//! its index; any other value is replaced. The merged table is then validated exactly like a
+//! file, and an error is reported at the override in the file that caused it.
+
+use super::error::{Diagnostic, ScenarioError, did_you_mean};
+use super::{Limits, Scenario, parse};
+use std::ops::Range;
+use toml::Value;
+use toml::de::{DeTable, DeValue};
+
+/// One design: a name, what it is, and the validated scenario it runs.
+#[derive(Clone, Debug)]
+pub struct Design {
+    pub name: String,
+    pub description: String,
+    pub scenario: Scenario,
+}
+
+/// One override: the path as the user wrote it, the value, and where it was written.
+#[derive(Clone, Debug)]
+pub struct Override {
+    pub path: Vec<String>,
+    pub value: Value,
+    /// Byte span in the scenario file (`None` for a `--set` on the command line).
+    pub span: Option<Range<usize>>,
+}
+
+/// A scenario and its variants, read from one file.
+#[derive(Debug)]
+pub struct Variants {
+    pub base: Scenario,
+    pub designs: Vec<Design>,
+}
+
+/// Largest number of variants in one file, and of grid points in one sweep.
+pub const MAX_DESIGNS: usize = 256;
+
+/// Reads a scenario file's base and its `[[variant]]` designs (empty when it declares none).
+pub fn parse_variants(src: &str, file: &str, limits: &Limits) -> Result<Variants, ScenarioError> {
+    let base = parse(src, file, limits)?;
+    let err = |span: Option<Range<usize>>, field: &str, msg: String| {
+        Diagnostic::new(file, src, span, field, &msg).into_error()
+    };
+    // The file parsed, so both readings succeed.
+    let spanned = DeTable::parse(src).map_err(|e| err(e.span(), "", e.message().to_owned()))?;
+    let Some(entries) = spanned
+        .get_ref()
+        .get("variant")
+        .map(|v| v.get_ref())
+        .and_then(|v| match v {
+            DeValue::Array(a) => Some(a),
+            _ => None,
+        })
+    else {
+        return Ok(Variants {
+            base,
+            designs: vec![],
+        });
+    };
+    if entries.len() > MAX_DESIGNS {
+        return Err(err(
+            None,
+            "variant",
+            format!(
+                "{} variants; at most {MAX_DESIGNS} are allowed in one file",
+                entries.len()
+            ),
+        ));
+    }
+    let doc: toml::Table =
+        toml::from_str(src).map_err(|e| err(e.span(), "", e.message().to_owned()))?;
+    let plain: Vec<toml::Table> = match doc.get("variant") {
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|v| v.as_table().cloned().unwrap_or_default())
+            .collect(),
+        _ => vec![],
+    };
+    let mut designs: Vec<Design> = vec![];
+    for (i, entry) in entries.iter().enumerate() {
+        let field = format!("variant[{i}]");
+        let DeValue::Table(t) = entry.get_ref() else {
+            return Err(err(
+                Some(entry.span()),
+                &field,
+                "a variant is a table: [[variant]] with a name and overrides".into(),
+            ));
+        };
+        let mut name = None;
+        let mut description = String::new();
+        let mut overrides = vec![];
+        for (k, v) in t.iter() {
+            match k.get_ref().as_ref() {
+                "name" => match v.get_ref() {
+                    DeValue::String(s) => name = Some((s.to_string(), v.span())),
+                    _ => {
+                        return Err(err(
+                            Some(v.span()),
+                            &format!("{field}.name"),
+                            "a variant's name is a string, e.g. name = \"failover\"".into(),
+                        ));
+                    }
+                },
+                "description" => match v.get_ref() {
+                    DeValue::String(s) => description = s.to_string(),
+                    _ => {
+                        return Err(err(
+                            Some(v.span()),
+                            &format!("{field}.description"),
+                            "a variant's description is a string".into(),
+                        ));
+                    }
+                },
+                key => collect(
+                    &mut overrides,
+                    &plain[i],
+                    vec![key.to_owned()],
+                    k.span(),
+                    v.get_ref(),
+                ),
+            }
+        }
+        let Some((name, name_span)) = name else {
+            return Err(err(
+                Some(entry.span()),
+                &field,
+                "a variant needs a name, e.g. name = \"no-retry\"".into(),
+            ));
+        };
+        let name_ok = !name.is_empty()
+            && name.len() <= 64
+            && !name.starts_with('.')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-.+".contains(c));
+        if !name_ok {
+            return Err(err(
+                Some(name_span),
+                &format!("{field}.name"),
+                format!(
+                    "invalid variant name \"{}\": use letters, digits, '_', '-', '+' and '.', not \
+                     starting with '.', at most 64 characters (it names a column and a folder)",
+                    name.escape_debug()
+                ),
+            ));
+        }
+        if designs.iter().any(|d| d.name == name) {
+            return Err(err(
+                Some(name_span),
+                &format!("{field}.name"),
+                format!("a variant named \"{name}\" is already declared; names must differ"),
+            ));
+        }
+        let scenario = apply(src, file, &base, &overrides, &name, limits)?;
+        designs.push(Design {
+            name,
+            description,
+            scenario,
+        });
+    }
+    Ok(Variants { base, designs })
+}
+
+/// Flattens a variant's value into leaf overrides: tables recurse (dotted keys and inline
+/// tables alike), anything else is one override.
+fn collect(
+    out: &mut Vec<Override>,
+    plain: &toml::Table,
+    path: Vec<String>,
+    key_span: Range<usize>,
+    v: &DeValue,
+) {
+    match v {
+        DeValue::Table(t) if !t.is_empty() => {
+            for (k, sub) in t.iter() {
+                let mut p = path.clone();
+                p.push(k.get_ref().to_string());
+                // From the first key of the path to this one: `channels.scheme.servers`.
+                collect(out, plain, p, key_span.start..k.span().end, sub.get_ref());
+            }
+        }
+        _ => {
+            if let Some(value) = lookup(plain, &path) {
+                out.push(Override {
+                    path,
+                    value,
+                    span: Some(key_span),
+                });
+            }
+        }
+    }
+}
+
+/// The value at `path` in a variant's plain table.
+fn lookup(t: &toml::Table, path: &[String]) -> Option<Value> {
+    let (first, rest) = path.split_first()?;
+    let v = t.get(first)?;
+    if rest.is_empty() {
+        return Some(v.clone());
+    }
+    lookup(v.as_table()?, rest)
+}
+
+/// The scenario `src` with `overrides` applied, validated. `design` names the design in
+/// messages (a variant's name, or a sweep's grid point).
+pub fn apply(
+    src: &str,
+    file: &str,
+    base: &Scenario,
+    overrides: &[Override],
+    design: &str,
+    limits: &Limits,
+) -> Result<Scenario, ScenarioError> {
+    let fail = |o: Option<&Override>, field: &str, msg: String| {
+        let msg = format!("{msg} (in the design \"{design}\")");
+        match o.and_then(|o| o.span.clone()) {
+            Some(span) => Diagnostic::new(file, src, Some(span), field, &msg).into_error(),
+            None => Diagnostic::new(file, "", None, field, &msg).into_error(),
+        }
+    };
+    let mut doc: toml::Table =
+        toml::from_str(src).map_err(|e| fail(None, "", e.message().to_owned()))?;
+    doc.remove("variant");
+    let mut canon = Vec::with_capacity(overrides.len());
+    for o in overrides {
+        let c = set(&mut doc, &o.path, o.value.clone()).map_err(|m| fail(Some(o), "", m))?;
+        if c == "name" {
+            return Err(fail(
+                Some(o),
+                "name",
+                "a design cannot rename the scenario (the name of the results)".into(),
+            ));
+        }
+        canon.push(c);
+    }
+    if overrides.is_empty() {
+        return Ok(base.clone());
+    }
+    let text = toml::to_string(&doc).map_err(|e| fail(None, "", e.to_string()))?;
+    match parse(&text, file, limits) {
+        Ok(mut s) => {
+            s.source = text;
+            Ok(s)
+        }
+        Err(ScenarioError::Invalid(d)) => {
+            // Point at the override that caused it: the one whose path is closest to the field.
+            let best = canon
+                .iter()
+                .enumerate()
+                .max_by_key(|(i, c)| (common_prefix(c, &d.field), usize::MAX - i))
+                .map(|(i, _)| &overrides[i]);
+            let what = best.map_or(String::new(), |o| {
+                format!(", which sets `{}`", o.path.join("."))
+            });
+            let mut e = match best.and_then(|o| o.span.clone()) {
+                Some(span) => Diagnostic::new(file, src, Some(span), &d.field, &d.message),
+                None => Diagnostic::new(file, "", None, &d.field, &d.message),
+            };
+            e.message = format!("{} (in the design \"{design}\"{what})", d.message);
+            Err(e.into_error())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Length of the common dotted prefix of two field paths, in segments.
+fn common_prefix(a: &str, b: &str) -> usize {
+    let seg = |s: &str| -> Vec<String> {
+        s.replace('[', ".")
+            .replace(']', "")
+            .split('.')
+            .map(str::to_owned)
+            .collect()
+    };
+    seg(a)
+        .iter()
+        .zip(seg(b))
+        .take_while(|(x, y)| **x == *y)
+        .count()
+}
+
+/// The key an entry of an array of tables is addressed by.
+fn id_key(array: &str) -> &'static str {
+    match array {
+        "routing" => "issuer",
+        _ => "id",
+    }
+}
+
+/// Sets `value` at `path` in `doc`; returns the canonical field path (`channels[0].servers`)
+/// or what is wrong.
+fn set(doc: &mut toml::Table, path: &[String], value: Value) -> Result<String, String> {
+    let mut canon = String::new();
+    let mut table = doc;
+    for (depth, key) in path.iter().enumerate() {
+        if !canon.is_empty() {
+            canon.push('.');
+        }
+        canon.push_str(key);
+        let last = depth + 1 == path.len();
+        if last {
+            table.insert(key.clone(), value);
+            return Ok(canon);
+        }
+        let entry = table
+            .entry(key.clone())
+            .or_insert_with(|| Value::Table(toml::Table::new()));
+        table = match entry {
+            Value::Table(t) => t,
+            Value::Array(items) => {
+                // An entry of an array of tables, by id (or index).
+                let sel = &path[depth + 1];
+                let idk = id_key(key);
+                let ids: Vec<String> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        t.get(idk)
+                            .and_then(Value::as_str)
+                            .map_or(i.to_string(), str::to_owned)
+                    })
+                    .collect();
+                let pos = ids
+                    .iter()
+                    .position(|x| x == sel)
+                    .or_else(|| sel.parse::<usize>().ok().filter(|&i| i < items.len()));
+                let Some(pos) = pos else {
+                    let cands: Vec<&str> = ids.iter().map(String::as_str).collect();
+                    return Err(format!(
+                        "`{}` has no entry \"{sel}\"{}; its entries are {} (by `{idk}`, or by \
+                         index from 0)",
+                        path[..=depth].join("."),
+                        did_you_mean(sel, &cands),
+                        if cands.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            cands.join(", ")
+                        }
+                    ));
+                };
+                if depth + 2 == path.len() {
+                    return Err(format!(
+                        "`{}` is an entry of `[[{key}]]`; set one of its fields, e.g. `{}.{sel}.\
+                         <field>`, or replace the whole array with `{key} = [...]`",
+                        path.join("."),
+                        key
+                    ));
+                }
+                canon = format!("{canon}[{pos}]");
+                match &mut items[pos] {
+                    Value::Table(t) => {
+                        // Skip the selector segment.
+                        return set(t, &path[depth + 2..], value)
+                            .map(|rest| format!("{canon}.{rest}"));
+                    }
+                    _ => return Err(format!("`{}` is not a table", path[..=depth].join("."))),
+                }
+            }
+            other => {
+                return Err(format!(
+                    "`{}` is {}, not a table: it has no field `{}`",
+                    path[..=depth].join("."),
+                    describe(other),
+                    path[depth + 1]
+                ));
+            }
+        };
+    }
+    Err("an override needs a field path".into())
+}
+
+fn describe(v: &Value) -> &'static str {
+    match v {
+        Value::String(_) => "a string",
+        Value::Integer(_) => "an integer",
+        Value::Float(_) => "a number",
+        Value::Boolean(_) => "a boolean",
+        Value::Datetime(_) => "a date",
+        Value::Array(_) => "an array",
+        Value::Table(_) => "a table",
+    }
+}
+
+/// Parses one `--set path=v1,v2,...` into its path and values. Values are TOML values
+/// (`3`, `0.5`, `true`, `"30s"`, `{ kind = "fixed", value = "1s" }`); a bare word that is not
+/// one (`30s`) is taken as a string. Commas inside quotes, brackets and braces do not split.
+pub fn parse_set(arg: &str) -> Result<(Vec<String>, Vec<Value>), String> {
+    let Some((path, values)) = arg.split_once('=') else {
+        return Err(format!(
+            "--set {arg}: expected path=value[,value...], e.g. strategy.terminal_timeout=10s,30s"
+        ));
+    };
+    let path: Vec<String> = path
+        .trim()
+        .split('.')
+        .map(|s| s.trim().to_owned())
+        .collect();
+    if path.iter().any(String::is_empty) {
+        return Err(format!(
+            "--set {arg}: the path `{}` has an empty segment; write it like \
+             strategy.retry.attempts or channels.scheme.servers",
+            path.join(".")
+        ));
+    }
+    let mut out = vec![];
+    for raw in split_top(values) {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(format!("--set {arg}: an empty value"));
+        }
+        let v = format!("v = {raw}")
+            .parse::<toml::Table>()
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| Value::String(raw.to_owned()));
+        out.push(v);
+    }
+    if out.is_empty() {
+        return Err(format!("--set {arg}: no values"));
+    }
+    Ok((path, out))
+}
+
+/// Splits on commas outside quotes, brackets and braces.
+fn split_top(s: &str) -> Vec<&str> {
+    let (mut depth, mut quote, mut start, mut out) = (0i32, None, 0, vec![]);
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => depth += 1,
+            (None, ']' | '}') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// A value as the user would write it, for names of grid points (`30s`, `3`, `true`).
+pub fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SRC: &str = r#"
+name = "t"
+[simulation]
+runs = 2
+traffic_window = "1h"
+[[channels]]
+id = "scheme"
+servers = 4
+[[channels]]
+id = "third"
+servers = 2
+[[variant]]
+name = "base"
+[[variant]]
+name = "big"
+channels.third.servers = 9
+strategy.terminal_timeout = "10s"
+[[variant]]
+name = "by-index"
+channels.0.servers = 7
+"#;
+
+    #[test]
+    fn variants_override_by_id_and_index() {
+        let v = parse_variants(SRC, "t.toml", &Limits::default()).unwrap();
+        assert_eq!(v.designs.len(), 3);
+        let servers = |d: &Design| -> Vec<u32> {
+            d.scenario
+                .channels
+                .iter()
+                .map(|c| c.station.servers)
+                .collect()
+        };
+        assert_eq!(servers(&v.designs[0]), vec![4, 2]);
+        assert_eq!(servers(&v.designs[1]), vec![4, 9]);
+        assert_eq!(servers(&v.designs[2]), vec![7, 2]);
+        assert_eq!(
+            v.designs[1].scenario.strategy.terminal_timeout,
+            10 * crate::engine::SECOND
+        );
+    }
+
+    #[test]
+    fn an_unknown_entry_points_at_the_override() {
+        let src = SRC.replace("channels.third.servers", "channels.thrid.servers");
+        let e = parse_variants(&src, "t.toml", &Limits::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("t.toml:16:"), "{e}");
+        assert!(e.contains("did you mean \"third\""), "{e}");
+    }
+
+    #[test]
+    fn a_bad_value_points_at_the_override() {
+        let src = SRC.replace("servers = 9", "servers = 0");
+        let e = parse_variants(&src, "t.toml", &Limits::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("t.toml:16:"), "{e}");
+        assert!(e.contains("channels[1].servers"), "{e}");
+        assert!(e.contains("design \"big\""), "{e}");
+    }
+
+    #[test]
+    fn set_values_split_outside_brackets() {
+        let (p, v) = parse_set("a.b=1,2.5,\"x,y\",{ k = 1, j = 2 },30s").unwrap();
+        assert_eq!(p, vec!["a", "b"]);
+        assert_eq!(v.len(), 5);
+        assert_eq!(v[0], Value::Integer(1));
+        assert_eq!(v[2], Value::String("x,y".into()));
+        assert_eq!(v[4], Value::String("30s".into()));
+    }
+}

@@ -1,0 +1,264 @@
+//! `payfault compare` and `payfault sweep`: designs run head to head on common random numbers.
+
+use super::{Failure, limits};
+use crate::report::{AtomicDir, compare as out};
+use crate::runner::BatchOptions;
+use crate::runner::compare::{Comparison, compare};
+use crate::runner::job::{JobError, cancel_flag, progress_bar};
+use crate::scenario::variants::{self, Design, MAX_DESIGNS, Override};
+use crate::scenario::{self, Limits};
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Debug)]
+pub(super) struct Common {
+    /// Number of runs of each design (default: the scenario's `simulation.runs`).
+    #[arg(long, short = 'n')]
+    runs: Option<u64>,
+    /// Master seed; run i of every design uses (seed, i) (default: the scenario's).
+    #[arg(long, short = 's')]
+    seed: Option<u64>,
+    /// Worker threads; 0 means one per core. Results do not depend on it.
+    #[arg(long, short = 't', default_value_t = 0, value_parser = super::parse_threads)]
+    threads: usize,
+    /// Output folder.
+    #[arg(long, short = 'o')]
+    out: Option<PathBuf>,
+    /// Accept scenarios above the default size limits.
+    #[arg(long)]
+    allow_large: bool,
+    /// No progress bar and no table; only errors.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct CompareArgs {
+    /// One scenario file with [[variant]] blocks, or two or more scenario files to compare
+    /// with each other. The first design is the reference of every difference.
+    #[arg(required = true)]
+    scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct SweepArgs {
+    /// Scenario file (its [[variant]] blocks are ignored).
+    scenario: PathBuf,
+    /// A setting and the values to try: `path=v1,v2,...`, e.g.
+    /// `--set strategy.terminal_timeout=10s,30s,60s` or `--set channels.scheme.servers=4,8`.
+    /// Repeat for a grid: every combination runs. Values are TOML values; a bare word is a
+    /// string.
+    #[arg(long = "set", required = true)]
+    sets: Vec<String>,
+    #[command(flatten)]
+    common: Common,
+}
+
+/// The designs of `payfault compare`: a file's variants, or one design per file.
+fn designs(paths: &[PathBuf], limits: &Limits) -> Result<Vec<Design>, Failure> {
+    if let [one] = paths {
+        let src = scenario::read_source(one)?;
+        let v = variants::parse_variants(&src, &one.display().to_string(), limits)?;
+        if v.designs.len() < 2 {
+            return Err(Failure::BadInput(format!(
+                "{}: declares {} [[variant]] block(s); comparing needs at least two (e.g. \
+                 [[variant]] name = \"none\" and [[variant]] name = \"failover\" with its \
+                 overrides), or give two or more scenario files",
+                one.display(),
+                v.designs.len()
+            )));
+        }
+        return Ok(v.designs);
+    }
+    let mut out: Vec<Design> = vec![];
+    for p in paths {
+        let s = scenario::load(p, limits)?;
+        let mut name = s.name.clone();
+        if out.iter().any(|d| d.name == name) {
+            name = p
+                .file_stem()
+                .map_or(name.clone(), |x| x.to_string_lossy().into_owned());
+        }
+        while out.iter().any(|d| d.name == name) {
+            name.push('\'');
+        }
+        out.push(Design {
+            name,
+            description: s.description.clone(),
+            scenario: s,
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn compare_cmd(a: CompareArgs) -> Result<(), Failure> {
+    let limits = limits(a.common.allow_large);
+    let designs = designs(&a.scenarios, &limits)?;
+    let dir = a.common.out.clone().unwrap_or_else(|| {
+        Path::new("output")
+            .join(&designs[0].scenario.name)
+            .join("compare")
+    });
+    let c = run(&designs, &a.common, &limits)?;
+    let mut files: Vec<(String, String)> = vec![
+        ("compare.json".into(), out::compare_json(&c)),
+        ("compare.csv".into(), out::compare_csv(&c)),
+    ];
+    for d in &designs {
+        files.push((
+            format!("{}.scenario.toml", d.name),
+            d.scenario.source.clone(),
+        ));
+    }
+    let written = write(&dir, &files)?;
+    if !a.common.quiet {
+        print_header(&c, designs.len());
+        print!("{}", out::compare_table(&c));
+        println!("\nwrote {written}");
+    }
+    Ok(())
+}
+
+pub(super) fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
+    let limits = limits(a.common.allow_large);
+    let file = a.scenario.display().to_string();
+    let src = scenario::read_source(&a.scenario)?;
+    let base = scenario::parse(&src, &file, &limits)?;
+    let mut axes: Vec<(Vec<String>, Vec<toml::Value>)> = vec![];
+    for s in &a.sets {
+        let (path, values) = variants::parse_set(s).map_err(Failure::BadInput)?;
+        if axes.iter().any(|(p, _)| *p == path) {
+            return Err(Failure::BadInput(format!(
+                "--set {}: this setting is already swept; give all its values in one --set, \
+                 separated by commas",
+                path.join(".")
+            )));
+        }
+        axes.push((path, values));
+    }
+    let points: usize = axes
+        .iter()
+        .map(|(_, v)| v.len())
+        .try_fold(1usize, |acc, n| acc.checked_mul(n))
+        .unwrap_or(usize::MAX);
+    if points > MAX_DESIGNS {
+        return Err(Failure::BadInput(format!(
+            "the grid has {points} points; at most {MAX_DESIGNS} are allowed (sweep fewer values)"
+        )));
+    }
+    // Every combination, the last setting varying fastest.
+    let mut designs = vec![];
+    let mut labels: Vec<Vec<String>> = vec![];
+    for k in 0..points {
+        let mut rest = k;
+        let mut overrides = vec![];
+        let mut label = vec![];
+        for (path, values) in axes.iter().rev() {
+            let v = &values[rest % values.len()];
+            rest /= values.len();
+            overrides.push(Override {
+                path: path.clone(),
+                value: v.clone(),
+                span: None,
+            });
+            label.push(variants::show(v));
+        }
+        overrides.reverse();
+        label.reverse();
+        let name = axes
+            .iter()
+            .zip(&label)
+            .map(|((p, _), v)| format!("{}={v}", p.join(".")))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let scenario = variants::apply(
+            &src,
+            &format!("{file} with --set {name}"),
+            &base,
+            &overrides,
+            &name,
+            &limits,
+        )?;
+        designs.push(Design {
+            name,
+            description: String::new(),
+            scenario,
+        });
+        labels.push(label);
+    }
+    let dir = a
+        .common
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&base.name).join("sweep"));
+    let c = run(&designs, &a.common, &limits)?;
+    let axis_names: Vec<String> = axes.iter().map(|(p, _)| p.join(".")).collect();
+    let files = vec![
+        (
+            "sweep.csv".to_owned(),
+            out::sweep_csv(&c, &axis_names, &labels),
+        ),
+        ("sweep.json".to_owned(), out::compare_json(&c)),
+        ("scenario.toml".to_owned(), src.clone()),
+    ];
+    let written = write(&dir, &files)?;
+    if !a.common.quiet {
+        print_header(&c, designs.len());
+        print!("{}", out::compare_table(&c));
+        println!("\nwrote {written}");
+    }
+    Ok(())
+}
+
+fn print_header(c: &Comparison, n: usize) {
+    let b = &c.batches[0];
+    println!(
+        "{}: {n} designs × {} runs, seed {} (common random numbers)\n",
+        b.scenario, b.runs, b.seed
+    );
+}
+
+/// Runs the designs with the options of the command line (defaults from the first design).
+fn run(designs: &[Design], a: &Common, limits: &Limits) -> Result<Comparison, Failure> {
+    let first = &designs[0].scenario;
+    for d in designs {
+        for w in crate::scenario::capacity::warnings(&d.scenario) {
+            eprintln!("warning: {}: {w}", d.name);
+        }
+    }
+    let runs = a.runs.unwrap_or(first.runs);
+    if runs == 0 || runs > limits.max_runs {
+        return Err(Failure::BadInput(format!(
+            "--runs {runs}: use 1 to {}{}",
+            limits.max_runs,
+            limits.hint()
+        )));
+    }
+    let opts = BatchOptions {
+        runs,
+        seed: a.seed.unwrap_or(first.seed),
+        threads: a.threads,
+    };
+    let total = runs.saturating_mul(designs.len() as u64);
+    let bar = progress_bar(total, &first.name, a.quiet);
+    let c = compare(designs, &opts, cancel_flag(), |done| bar.set_position(done));
+    bar.finish_and_clear();
+    c.map_err(|e| Failure::from(JobError::from(e)))
+}
+
+/// Writes the files atomically into `dir`; returns the list of what was written.
+fn write(dir: &Path, files: &[(String, String)]) -> Result<String, Failure> {
+    let job = |e: std::io::Error| Failure::from(JobError::Failed(e.to_string()));
+    let mut d = AtomicDir::create(dir).map_err(|e| Failure::BadInput(e.to_string()))?;
+    for (name, text) in files {
+        d.write(name, text.as_bytes()).map_err(job)?;
+    }
+    let written = d.commit().map_err(job)?;
+    Ok(written
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", "))
+}

@@ -1,0 +1,266 @@
+//! Writers for head-to-head comparisons and sweeps: `compare.json`, `compare.csv`,
+//! `sweep.csv` and the terminal tables.
+
+use crate::metrics::{CAUSES, Summary, Unit};
+use crate::report::format;
+use crate::runner::compare::{Comparison, Difference};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One metric across the designs: its unit, each design's summary (`None` where the design
+/// does not have it) and each design's paired difference against the first.
+struct Row<'a> {
+    name: &'a str,
+    unit: Unit,
+    label: Option<&'static str>,
+    per_design: Vec<Option<&'a Summary>>,
+    diffs: Vec<Option<&'a Difference>>,
+}
+
+/// The metrics every report shows: the reference design's, then any a later design adds;
+/// of the per-cause metrics, only those of causes that struck in some run of some design.
+fn rows(c: &Comparison) -> Vec<Row<'_>> {
+    let mut names: Vec<(&str, Unit, Option<&'static str>)> = vec![];
+    for b in &c.batches {
+        for m in &b.catalogue.metrics {
+            if !names.iter().any(|(n, ..)| *n == m.name) {
+                names.push((m.name.as_str(), m.unit, m.label));
+            }
+        }
+    }
+    let struck = |cause: &str| {
+        c.batches.iter().any(|b| {
+            b.catalogue.metrics.iter().zip(&b.summaries).any(|(m, s)| {
+                m.name
+                    .strip_prefix(CAUSES)
+                    .and_then(|r| r.split_once('.'))
+                    .is_some_and(|(x, _)| x == cause)
+                    && s.max.is_some_and(|v| v > 0.0)
+            })
+        })
+    };
+    names
+        .into_iter()
+        .filter(|(n, ..)| {
+            n.strip_prefix(CAUSES)
+                .and_then(|r| r.split_once('.'))
+                .is_none_or(|(cause, _)| struck(cause))
+        })
+        .map(|(name, unit, label)| {
+            let per_design = c.batches.iter().map(|b| b.summary(name)).collect();
+            let j = c.batches[0].catalogue.position(name);
+            let diffs = c
+                .differences
+                .iter()
+                .map(|d| j.and_then(|j| d[j].as_ref()))
+                .collect();
+            Row {
+                name,
+                unit,
+                label,
+                per_design,
+                diffs,
+            }
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct CompareFile<'a> {
+    scenario: &'a str,
+    seed: u64,
+    runs: u64,
+    /// The design every difference is taken against.
+    reference: &'a str,
+    designs: Vec<DesignOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct DesignOut<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    description: &'a str,
+    /// Each metric's summary across runs.
+    metrics: BTreeMap<&'a str, &'a Summary>,
+    /// Each metric's paired difference (this design minus the reference), run by run;
+    /// absent for the reference itself.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    difference: BTreeMap<&'a str, &'a Difference>,
+}
+
+/// `compare.json`.
+pub fn compare_json(c: &Comparison) -> String {
+    let rows = rows(c);
+    let b0 = &c.batches[0];
+    let designs = (0..c.batches.len())
+        .map(|k| DesignOut {
+            name: &c.names[k],
+            description: &c.descriptions[k],
+            metrics: rows
+                .iter()
+                .filter_map(|r| r.per_design[k].map(|s| (r.name, s)))
+                .collect(),
+            difference: if k == 0 {
+                BTreeMap::new()
+            } else {
+                rows.iter()
+                    .filter_map(|r| r.diffs[k].map(|d| (r.name, d)))
+                    .collect()
+            },
+        })
+        .collect();
+    let f = CompareFile {
+        scenario: &b0.scenario,
+        seed: b0.seed,
+        runs: b0.runs,
+        reference: &c.names[0],
+        designs,
+    };
+    serde_json::to_string_pretty(&f).expect("compare serialises") + "\n"
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map_or(String::new(), |x| x.to_string())
+}
+
+/// `compare.csv`: one row per metric and design, with its summary and its paired difference
+/// against the reference design.
+pub fn compare_csv(c: &Comparison) -> String {
+    let mut w = csv::Writer::from_writer(vec![]);
+    w.write_record([
+        "metric",
+        "design",
+        "n",
+        "mean",
+        "ci95_low",
+        "ci95_high",
+        "diff_mean",
+        "diff_ci95_low",
+        "diff_ci95_high",
+        "diff_excludes_zero",
+        "diff_unpaired_ci95_low",
+        "diff_unpaired_ci95_high",
+    ])
+    .expect("in memory");
+    for r in rows(c) {
+        for (k, name) in c.names.iter().enumerate() {
+            let Some(s) = r.per_design[k] else { continue };
+            let d = r.diffs[k].filter(|_| k > 0);
+            w.write_record([
+                r.name.to_owned(),
+                name.clone(),
+                s.n.to_string(),
+                num(s.mean),
+                num(s.ci95_low),
+                num(s.ci95_high),
+                num(d.and_then(|d| d.mean)),
+                num(d.and_then(|d| d.ci95_low)),
+                num(d.and_then(|d| d.ci95_high)),
+                d.map_or(String::new(), |d| d.excludes_zero.to_string()),
+                num(d.and_then(|d| d.unpaired_ci95_low)),
+                num(d.and_then(|d| d.unpaired_ci95_high)),
+            ])
+            .expect("in memory");
+        }
+    }
+    String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8")
+}
+
+/// A signed value of `unit` for the terminal (`+1,204.50`).
+fn signed(unit: Unit, x: f64) -> String {
+    let v = format::value(unit, x.abs());
+    let zero = v.chars().all(|c| !c.is_ascii_digit() || c == '0');
+    if zero {
+        v
+    } else if x < 0.0 {
+        format!("-{v}")
+    } else {
+        format!("+{v}")
+    }
+}
+
+/// The terminal table: the labelled metrics (and every strategy metric that moved), each
+/// design's mean, and each design's paired difference against the first with its interval;
+/// `*` marks a difference whose interval excludes zero.
+pub fn compare_table(c: &Comparison) -> String {
+    let rows = rows(c);
+    let mut out = format!("reference design: {}\n", c.names[0]);
+    let width = c.names.iter().map(|n| n.len()).max().unwrap_or(8).max(8);
+    for r in &rows {
+        let moved = r
+            .diffs
+            .iter()
+            .skip(1)
+            .any(|d| d.is_some_and(|d| d.excludes_zero));
+        let Some(label) = r.label.or(moved.then_some(r.name)) else {
+            continue;
+        };
+        if r.name.starts_with(CAUSES) {
+            continue;
+        }
+        out.push_str(&format!("\n{label}\n"));
+        for (k, name) in c.names.iter().enumerate() {
+            let f = |v: Option<f64>| v.map_or("-".to_string(), |x| format::value(r.unit, x));
+            let mean = f(r.per_design[k].and_then(|s| s.mean));
+            let diff = match (k, r.diffs[k]) {
+                (0, _) => String::new(),
+                (_, Some(d)) => match (d.mean, d.ci95_low, d.ci95_high) {
+                    (Some(m), Some(l), Some(h)) => format!(
+                        "{:>14} [{}, {}]{}",
+                        signed(r.unit, m),
+                        signed(r.unit, l),
+                        signed(r.unit, h),
+                        if d.excludes_zero { " *" } else { "" }
+                    ),
+                    (Some(m), ..) => format!("{:>14}", signed(r.unit, m)),
+                    _ => String::new(),
+                },
+                (_, None) => "(not in the reference)".into(),
+            };
+            out.push_str(&format!("  {name:<width$} {mean:>16}  {diff}\n"));
+        }
+    }
+    out.push_str(
+        "\nDifferences are paired run by run against the reference (common random numbers), \
+         with 95% confidence intervals; * marks an interval that excludes zero.\n",
+    );
+    out
+}
+
+/// `sweep.csv`: one row per grid point: the value of each swept setting, then each metric's
+/// mean and 95% interval, then its paired difference against the first grid point.
+pub fn sweep_csv(c: &Comparison, axes: &[String], values: &[Vec<String>]) -> String {
+    let rows = rows(c);
+    let mut w = csv::Writer::from_writer(vec![]);
+    let mut header: Vec<String> = vec!["point".into()];
+    header.extend(axes.iter().cloned());
+    for r in &rows {
+        for s in [
+            "mean",
+            "ci95_low",
+            "ci95_high",
+            "diff_mean",
+            "diff_ci95_low",
+        ] {
+            header.push(format!("{}.{s}", r.name));
+        }
+        header.push(format!("{}.diff_ci95_high", r.name));
+    }
+    w.write_record(&header).expect("in memory");
+    for (k, vals) in values.iter().enumerate() {
+        let mut rec = vec![k.to_string()];
+        rec.extend(vals.iter().cloned());
+        for r in &rows {
+            let s = r.per_design[k];
+            let d = r.diffs[k];
+            rec.push(num(s.and_then(|s| s.mean)));
+            rec.push(num(s.and_then(|s| s.ci95_low)));
+            rec.push(num(s.and_then(|s| s.ci95_high)));
+            rec.push(num(d.and_then(|d| d.mean)));
+            rec.push(num(d.and_then(|d| d.ci95_low)));
+            rec.push(num(d.and_then(|d| d.ci95_high)));
+        }
+        w.write_record(&rec).expect("in memory");
+    }
+    String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8")
+}
