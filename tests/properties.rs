@@ -6,6 +6,7 @@ use payfault::engine::{DAY, HOUR, MILLI, MINUTE, SECOND};
 use payfault::metrics;
 use payfault::model::{self, NoTrace, Outcome};
 use payfault::runner::{BatchOptions, run_batch};
+use payfault::scenario::strategies::upkeep::{AutoscaleSpec, SafBlocking, UpkeepSpec};
 use payfault::scenario::{
     self, ChannelSpec, Component, Dist, FaultEffect, FaultKind, FaultSpec, FaultTarget, IssuerSpec,
     Length, LinkDirection, LinkRef, OutageMode, ReversalSpec, RiskAction, RiskSpec, Scenario,
@@ -266,6 +267,56 @@ fn fault(channels: usize, issuers: usize) -> impl Strategy<Value = FaultSpec> {
         })
 }
 
+/// Upkeep strategies at random (each off in some cases): autoscaling of up to the first three
+/// stations, a support desk, a Luhn check, review SLAs, store-and-forward attempts and
+/// blocking. `stations` is the number of stations.
+fn upkeep(stations: usize) -> impl Strategy<Value = UpkeepSpec> {
+    let scale = (
+        0u32..8,
+        1u32..4,
+        0.3..1.0f64,
+        0.0..1.0f64,
+        10u64..300,
+        0u64..900,
+    );
+    (
+        proptest::collection::vec(proptest::option::of(scale), stations.min(3)),
+        proptest::option::of(1u64..72),
+        proptest::option::of(0.0..1.0f64),
+        proptest::option::of(1u64..48),
+        proptest::option::of(1u32..5),
+        proptest::option::of((0.0..0.5f64, 1u64..180)),
+    )
+        .prop_map(
+            move |(scales, support, luhn, sla, attempts, blocking)| UpkeepSpec {
+                autoscale: (0..stations)
+                    .map(|i| {
+                        scales.get(i).copied().flatten().map(
+                            |(more, step, above, below, check_s, delay_s)| AutoscaleSpec {
+                                base: 0, // set from the station below
+                                max: more,
+                                step,
+                                above,
+                                below: below * above,
+                                check: check_s * SECOND,
+                                delay: delay_s * SECOND,
+                            },
+                        )
+                    })
+                    .collect(),
+                support: support.map(|h| h * HOUR),
+                luhn_catch: luhn,
+                risk_review_sla: sla.map(|h| h * HOUR),
+                merchant_review_sla: sla.map(|h| h * HOUR),
+                saf_attempts: attempts,
+                saf_blocking: blocking.map(|(share, min)| SafBlocking {
+                    bad_record_share: share,
+                    unblock_after: min * MINUTE,
+                }),
+            },
+        )
+}
+
 prop_compose! {
     fn random_scenario()(
         channels in 1..4usize,
@@ -290,6 +341,7 @@ prop_compose! {
         lag in 0u32..3,
         channels in Just(channels),
         issuers in Just(issuers),
+        upkeep in upkeep(1 + channels + issuers),
     ) -> Scenario {
         let mut s = scenario::baseline();
         s.traffic_window = window_min * MINUTE;
@@ -337,6 +389,14 @@ prop_compose! {
             review_delay: delay * HOUR,
         });
         s.settlement.lag_days = lag;
+        s.upkeep = upkeep;
+        let servers: Vec<u32> = s.stations().iter().map(|st| st.servers).collect();
+        for (a, base) in s.upkeep.autoscale.iter_mut().zip(servers) {
+            if let Some(a) = a {
+                a.max += base; // `max` was drawn as the room above the base
+                a.base = base;
+            }
+        }
         assert!(payfault::scenario::calendar::horizon(&s) < 40 * DAY);
         s
     }

@@ -166,6 +166,25 @@ const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
     ("risk_reviews", Unit::Count, None, |o| {
         Some(o.risk_reviews as f64)
     }),
+    ("server_hours", Unit::Level, None, |o| {
+        Some(o.stations.iter().map(|(_, s)| s.server_hours).sum())
+    }),
+    ("scale_ups", Unit::Count, None, |o| Some(o.scale_ups as f64)),
+    ("luhn_catches", Unit::Count, None, |o| {
+        Some(o.luhn_catches as f64)
+    }),
+    ("review_sla_breaches", Unit::Count, None, |o| {
+        Some(o.review_sla_breaches as f64)
+    }),
+    ("support_cases", Unit::Count, None, |o| {
+        Some(o.support_cases as f64)
+    }),
+    ("saf_bad_records", Unit::Count, None, |o| {
+        Some(o.saf_bad_records as f64)
+    }),
+    ("saf_blocked", Unit::Count, None, |o| {
+        Some(o.saf_blocked as f64)
+    }),
     ("late_answers", Unit::Count, None, |o| {
         Some(o.late_answers as f64)
     }),
@@ -327,6 +346,7 @@ const STATION: &[(&str, Unit, StationRead)] = &[
     ("outage_drops", Unit::Count, |s, _| {
         Some(s.outage_hits as f64)
     }),
+    ("server_hours", Unit::Level, |s, _| Some(s.server_hours)),
 ];
 
 /// The metrics of one scenario, in report order.

@@ -41,7 +41,9 @@ impl CostModel {
     /// Reconciliation runs before `horizon`: at `at`, then every `interval`.
     fn recon_runs(&self, horizon: Nanos) -> u64 {
         match self.recon {
-            Some((at, interval)) if at < horizon && interval > 0 => (horizon - 1 - at) / interval + 1,
+            Some((at, interval)) if at < horizon && interval > 0 => {
+                (horizon - 1 - at) / interval + 1
+            }
             _ => 0,
         }
     }
@@ -54,7 +56,9 @@ impl CostModel {
             .channel_station
             .iter()
             .zip(&p.channel_fee)
-            .map(|(&i, fee)| o.stations.get(i).map_or(0, |(_, st)| st.arrivals_in_window) as f64 * fee)
+            .map(|(&i, fee)| {
+                o.stations.get(i).map_or(0, |(_, st)| st.arrivals_in_window) as f64 * fee
+            })
             .sum();
         let mut v = [
             servers * p.server_hour,

@@ -59,6 +59,15 @@ pub struct RunOutput {
     pub bad_input: u64,
     pub risk_declines: u64,
     pub risk_reviews: u64,
+    /// Upkeep strategies: servers ordered by autoscaling (scale-ups), mis-keyed numbers caught
+    /// by the terminal's Luhn check, reviews escalated at their SLA, merchant support cases,
+    /// bad records in store-and-forward and sends they held up.
+    pub scale_ups: u64,
+    pub luhn_catches: u64,
+    pub review_sla_breaches: u64,
+    pub support_cases: u64,
+    pub saf_bad_records: u64,
+    pub saf_blocked: u64,
     /// Late responses refused with 68 (by the acquirer or a channel after giving up).
     pub late_refused: u64,
     /// Requests re-sent to a backup channel after the primary refused.
@@ -144,6 +153,12 @@ impl RunOutput {
             bad_input: 0,
             risk_declines: 0,
             risk_reviews: 0,
+            scale_ups: 0,
+            luhn_catches: 0,
+            review_sla_breaches: 0,
+            support_cases: 0,
+            saf_bad_records: 0,
+            saf_blocked: 0,
             late_refused: 0,
             failovers: 0,
             acquirer_timeouts: 0,
@@ -292,6 +307,8 @@ pub struct StationStats {
     pub utilization: f64,
     /// Messages this station dropped or refused during an outage.
     pub outage_hits: u64,
+    /// Servers provisioned (base plus those added by autoscaling) times hours, over the run.
+    pub server_hours: f64,
 }
 
 impl StationStats {

@@ -188,6 +188,14 @@ pub(super) enum Ev {
     Kick {
         station: StationId,
     },
+    /// An autoscaled station's utilisation check; ordered servers start working.
+    ScaleCheck {
+        station: StationId,
+    },
+    ScaleUp {
+        station: StationId,
+        servers: u16,
+    },
 }
 
 /// `Ev::Junk` of a duplicated message: one request, no follow-up.
@@ -218,7 +226,9 @@ impl Ev {
             | Ev::Settle { .. }
             | Ev::Junk { .. }
             | Ev::JunkDone { .. }
-            | Ev::Kick { .. } => None,
+            | Ev::Kick { .. }
+            | Ev::ScaleCheck { .. }
+            | Ev::ScaleUp { .. } => None,
         }
     }
 }
@@ -260,6 +270,8 @@ impl<T: Tracer> World<'_, T> {
             Ev::Junk { station, fault } => return self.junk(station, fault),
             Ev::JunkDone { station } => return self.junk_done(station),
             Ev::Kick { station } => return self.kick(station),
+            Ev::ScaleCheck { station } => return self.scale_check(station),
+            Ev::ScaleUp { station, servers } => return self.scale_up(station, servers),
         }
         // The event's reference on its payment ends with it.
         match ev.payment() {

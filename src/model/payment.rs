@@ -129,6 +129,11 @@ pub mod slot {
     pub const LOSS: usize = 18;
     /// Length of a merchant-risk review of this payment's payout.
     pub const MERCHANT_REVIEW: usize = 24;
+    /// Whether the terminal's Luhn check catches a mis-keyed number (upkeep strategies).
+    pub const LUHN: usize = 48;
+    /// Whether the payment's stored reversal is a bad record that blocks the store-and-forward
+    /// queue (upkeep strategies).
+    pub const SAF_BAD_RECORD: usize = 49;
 }
 
 /// Bits of [`Payment::used`]: which first-use draws (service at each station kind, each link

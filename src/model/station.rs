@@ -16,6 +16,13 @@ pub struct Station {
     servers: u32,
     /// Servers working now (fewer while a partial failure or a hang lasts; see `recount`).
     working: u32,
+    /// Servers added by autoscaling, and their integral over time (server-nanoseconds) up to
+    /// `extra_since`.
+    extra: u32,
+    extra_area: u128,
+    extra_since: Nanos,
+    /// The same integral clipped to the statistics window (for the utilisation).
+    extra_area_window: u128,
     busy: u32,
     queue: VecDeque<(u32, Nanos, Nanos)>,
     service: Dist,
@@ -45,6 +52,10 @@ impl Station {
             id: spec.id.clone(),
             servers: spec.servers,
             working: spec.servers,
+            extra: 0,
+            extra_area: 0,
+            extra_since: 0,
+            extra_area_window: 0,
             busy: 0,
             queue: VecDeque::with_capacity(64),
             service: spec.service.clone(),
@@ -70,7 +81,36 @@ impl Station {
             .iter()
             .filter(|w| t >= w.0 && t < w.1)
             .fold(0u32, |a, w| a.saturating_add(w.2));
-        self.servers.saturating_sub(lost)
+        (self.servers + self.extra).saturating_sub(lost)
+    }
+
+    /// Servers added by autoscaling now.
+    pub fn extra(&self) -> u32 {
+        self.extra
+    }
+
+    /// Servers working now.
+    pub fn working(&self) -> u32 {
+        self.working
+    }
+
+    /// Autoscaling sets the added servers; `recount` (a kick) then puts them to work, and a
+    /// server removed while busy finishes its request first.
+    pub fn set_extra(&mut self, now: Nanos, extra: u32) {
+        self.extra_area += now.saturating_sub(self.extra_since) as u128 * self.extra as u128;
+        let (a, b) = (
+            self.extra_since.min(self.stats_end),
+            now.min(self.stats_end),
+        );
+        self.extra_area_window += b.saturating_sub(a) as u128 * self.extra as u128;
+        self.extra_since = now;
+        self.extra = extra;
+    }
+
+    /// The busy-server integral (server-nanoseconds) over the traffic window up to `now`.
+    pub fn busy_integral(&mut self, now: Nanos) -> u128 {
+        self.advance(now);
+        self.busy_area
     }
 
     /// A lost-server window starts or ends: the working servers are counted again, and
@@ -167,6 +207,11 @@ impl Station {
         self.advance(now);
         let w = self.stats_end.max(1) as f64;
         self.stats.mean_queue_len = self.queue_area as f64 / w;
-        self.stats.utilization = self.busy_area as f64 / (w * self.servers as f64);
+        self.set_extra(now, self.extra);
+        // Busy servers over provisioned servers (the base, plus any added by autoscaling).
+        self.stats.utilization =
+            self.busy_area as f64 / (w * self.servers as f64 + self.extra_area_window as f64);
+        let area = self.servers as u128 * now as u128 + self.extra_area;
+        self.stats.server_hours = area as f64 / crate::engine::HOUR as f64;
     }
 }

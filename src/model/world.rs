@@ -117,6 +117,9 @@ pub(super) struct World<'a, T: Tracer> {
     /// Whether the scenario has any fault (checked before any per-station lookup).
     pub faults_on: bool,
     pub faults: Faults,
+    /// Whether any upkeep strategy acts in this run (see `journey::upkeep`).
+    pub upkeep_on: bool,
+    pub upkeep: super::journey::upkeep::Upkeep,
     // Shape.
     pub topo: Topology,
     pub calendar: Calendar,
@@ -281,6 +284,8 @@ impl<'a, T: Tracer> World<'a, T> {
             horizon,
             faults_on: !s.faults.is_empty(),
             faults,
+            upkeep_on: s.upkeep.any(),
+            upkeep: super::journey::upkeep::Upkeep::new(s),
             topo,
             calendar,
             routing: Routing {
@@ -318,6 +323,9 @@ impl<'a, T: Tracer> World<'a, T> {
         }
         self.schedule_first_cutoff();
         self.schedule_fault_events();
+        if self.upkeep_on {
+            self.schedule_upkeep_events();
+        }
         self.dispatch_all()?;
         self.finish()
     }

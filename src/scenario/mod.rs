@@ -5,9 +5,9 @@
 
 pub mod calendar;
 pub mod capacity;
-pub mod costs;
 pub mod cause;
 mod check;
+pub mod costs;
 pub mod date;
 pub mod dist;
 pub mod error;
@@ -74,6 +74,9 @@ pub struct Scenario {
     pub faults: Vec<FaultSpec>,
     /// Prices of running the design (`[costs]`); `None`: no cost metrics.
     pub costs: Option<costs::CostSpec>,
+    /// Upkeep strategies read during a run (autoscaling, support desk, Luhn check, review
+    /// SLAs, store-and-forward tuning); all off by default.
+    pub upkeep: strategies::upkeep::UpkeepSpec,
     /// The scenario text exactly as read (written beside the results of a run).
     pub source: String,
 }

@@ -3,6 +3,9 @@
 //! here is trusted by the engine: `validate` turns it into a [`super::Scenario`].
 
 use super::dist::{Dist, DistOf, DurationDist, MoneyDist};
+use super::strategies::upkeep::{
+    RawAutoscale, RawFleet, RawMonitoring, RawSupport, TimeoutSetting,
+};
 use super::units::{Date, Duration, Money, Probability, Rate, TimeOfDay, Weekday};
 use super::{Liability, MessageFlow, PayoutSchedule};
 use crate::engine::{DAY, HOUR, MILLI, SECOND};
@@ -54,6 +57,9 @@ pub struct RawScenario {
     pub merchant_risk: RawMerchantRisk,
     #[serde(default)]
     pub reconciliation: RawRecon,
+    /// `[support]`: the merchant support desk (see `strategies::upkeep`).
+    #[serde(default)]
+    pub support: RawSupport,
     #[serde(default)]
     pub faults: Vec<RawFault>,
     /// `[[variant]]`: named designs to compare, each a set of overrides of this scenario's
@@ -139,6 +145,7 @@ pub const DEFAULT_PROFILE: [f64; 24] = [
 pub struct RawGateway {
     pub servers: Spanned<u64>,
     pub service: DurationDist,
+    pub autoscale: Option<RawAutoscale>,
 }
 
 impl Default for RawGateway {
@@ -146,6 +153,7 @@ impl Default for RawGateway {
         RawGateway {
             servers: Spanned::new(0..0, 16),
             service: ms_lognormal(15.0, 120.0),
+            autoscale: None,
         }
     }
 }
@@ -165,10 +173,17 @@ pub enum RiskAction {
 pub struct RawRisk {
     pub enabled: bool,
     pub fraud_share: Probability,
-    pub detection_rate: Probability,
-    pub false_positive_rate: Probability,
+    /// Default 0.7 (and 0.003 below) unless a `threshold` gives both.
+    pub detection_rate: Option<Spanned<Probability>>,
+    pub false_positive_rate: Option<Spanned<Probability>>,
+    /// A score threshold on the binormal ROC curve of separation `d_prime`, instead of the
+    /// two rates (see `strategies::upkeep`).
+    pub threshold: Option<Spanned<f64>>,
+    pub d_prime: Option<Spanned<f64>>,
     pub action: RiskAction,
     pub review_delay: Duration,
+    /// Reviews longer than this are escalated and end at it.
+    pub review_sla: Option<Spanned<Duration>>,
     /// Who bears chargebacks.
     pub liability: Liability,
 }
@@ -178,10 +193,13 @@ impl Default for RawRisk {
         RawRisk {
             enabled: true,
             fraud_share: Probability(0.0005),
-            detection_rate: Probability(0.7),
-            false_positive_rate: Probability(0.003),
+            detection_rate: None,
+            false_positive_rate: None,
+            threshold: None,
+            d_prime: None,
             action: RiskAction::Decline,
             review_delay: Duration(DAY),
+            review_sla: None,
             liability: Liability::Merchant,
         }
     }
@@ -199,6 +217,7 @@ pub struct RawChannel {
     /// Channel -> issuer timeout; none when absent.
     pub issuer_timeout: Option<Spanned<Duration>>,
     pub stand_in: RawStandIn,
+    pub autoscale: Option<RawAutoscale>,
 }
 
 impl Default for RawChannel {
@@ -211,6 +230,7 @@ impl Default for RawChannel {
             flow: MessageFlow::Dual,
             issuer_timeout: None,
             stand_in: RawStandIn::default(),
+            autoscale: None,
         }
     }
 }
@@ -286,6 +306,7 @@ pub struct RawIssuer {
     /// How long an authorisation hold lasts if it is neither cleared nor reversed.
     pub hold_expiry: Duration,
     pub accounts: RawAccounts,
+    pub autoscale: Option<RawAutoscale>,
 }
 
 impl Default for RawIssuer {
@@ -298,6 +319,7 @@ impl Default for RawIssuer {
             do_not_honour_share: Probability(0.005),
             hold_expiry: Duration(7 * DAY),
             accounts: RawAccounts::default(),
+            autoscale: None,
         }
     }
 }
@@ -388,6 +410,8 @@ pub struct RawMerchantRisk {
     pub daily_count: Option<Spanned<u64>>,
     pub misfire_share: Probability,
     pub review_time: DurationDist,
+    /// Reviews longer than this are escalated and end at it.
+    pub review_sla: Option<Spanned<Duration>>,
 }
 
 impl Default for RawMerchantRisk {
@@ -399,6 +423,7 @@ impl Default for RawMerchantRisk {
             daily_count: None,
             misfire_share: Probability(0.0),
             review_time: DistOf::new(lognormal(DAY as f64, 7.0 * DAY as f64)),
+            review_sla: None,
         }
     }
 }
@@ -465,11 +490,17 @@ impl Default for RawReversal {
 #[derive(Deserialize, Debug, Clone)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawStrategy {
-    pub terminal_timeout: Spanned<Duration>,
+    /// A duration, or a latency percentile measured by a pilot run (`strategies::upkeep`).
+    pub terminal_timeout: Spanned<TimeoutSetting>,
     /// Acquirer -> channel timeout; none when absent.
     pub acquirer_timeout: Option<Spanned<Duration>>,
     pub reversal: RawReversal,
     pub saf: RawSaf,
+    /// Input validation at the terminal: a Luhn check of the card number.
+    pub luhn_check: bool,
+    pub luhn_catch: Probability,
+    pub monitoring: Option<RawMonitoring>,
+    pub fleet: Option<RawFleet>,
 }
 
 /// `[strategy.saf]`: the acquirer host's store-and-forward queue for reversals.
@@ -479,6 +510,12 @@ pub struct RawSaf {
     pub enabled: bool,
     pub interval: Spanned<Duration>,
     pub expiry: Spanned<Duration>,
+    /// Most reversals sent for one payment (besides the expiry); no limit when absent.
+    pub attempts: Option<Spanned<u64>>,
+    /// Head-of-line blocking by bad records (see `strategies::upkeep`).
+    pub blocking: bool,
+    pub bad_record_share: Spanned<Probability>,
+    pub unblock_after: Spanned<Duration>,
 }
 
 impl Default for RawSaf {
@@ -488,6 +525,10 @@ impl Default for RawSaf {
             enabled: true,
             interval: Spanned::new(0..0, Duration(60 * SECOND)),
             expiry: Spanned::new(0..0, Duration(DAY)),
+            attempts: None,
+            blocking: false,
+            bad_record_share: Spanned::new(0..0, Probability(0.001)),
+            unblock_after: Spanned::new(0..0, Duration(HOUR)),
         }
     }
 }
@@ -495,10 +536,14 @@ impl Default for RawSaf {
 impl Default for RawStrategy {
     fn default() -> Self {
         RawStrategy {
-            terminal_timeout: Spanned::new(0..0, Duration(30 * SECOND)),
+            terminal_timeout: Spanned::new(0..0, TimeoutSetting::Fixed(Duration(30 * SECOND))),
             acquirer_timeout: None,
             reversal: RawReversal::default(),
             saf: RawSaf::default(),
+            luhn_check: false,
+            luhn_catch: Probability(0.9),
+            monitoring: None,
+            fleet: None,
         }
     }
 }

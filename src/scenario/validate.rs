@@ -256,10 +256,21 @@ pub(super) fn validate(
         limits,
     )?;
 
+    use super::strategies::upkeep;
+    let mut autoscale = vec![upkeep::autoscale(
+        &cx,
+        raw.gateway.autoscale.as_ref(),
+        gateway.servers,
+        "gateway",
+        limits,
+    )?];
+    let rates = upkeep::risk_rates(&cx, &raw.risk)?;
+    let rate =
+        |r: &Option<Spanned<units::Probability>>, d: f64| r.as_ref().map_or(d, |p| p.get_ref().0);
     let risk = if raw.risk.enabled {
         Some(RiskSpec {
-            detection_rate: raw.risk.detection_rate.0,
-            false_positive_rate: raw.risk.false_positive_rate.0,
+            detection_rate: rates.map_or(rate(&raw.risk.detection_rate, 0.7), |r| r.0),
+            false_positive_rate: rates.map_or(rate(&raw.risk.false_positive_rate, 0.003), |r| r.1),
             action: raw.risk.action,
             review_delay: raw.risk.review_delay.0,
         })
@@ -273,6 +284,13 @@ pub(super) fn validate(
         let f = format!("channels[{i}]");
         let id = claim(&c.id, &format!("{f}.id"), "channel", &cx)?;
         let station = cx.station(id, &c.servers, &c.service, &f, limits)?;
+        autoscale.push(upkeep::autoscale(
+            &cx,
+            c.autoscale.as_ref(),
+            station.servers,
+            &f,
+            limits,
+        )?);
         let weight = cx.weight(&c.weight, &format!("{f}.weight"))?;
         channels.push(postauth::channel(&cx, c, &f, station, weight)?);
     }
@@ -291,6 +309,13 @@ pub(super) fn validate(
         let f = format!("issuers[{i}]");
         let id = claim(&r.id, &format!("{f}.id"), "issuer", &cx)?;
         let station = cx.station(id, &r.servers, &r.service, &f, limits)?;
+        autoscale.push(upkeep::autoscale(
+            &cx,
+            r.autoscale.as_ref(),
+            station.servers,
+            &f,
+            limits,
+        )?);
         let count = cx.count(
             &r.accounts.count,
             &format!("{f}.accounts.count"),
@@ -438,7 +463,16 @@ pub(super) fn validate(
     let (file_reject_share, file_late_share, file_rejected) =
         postauth::file_faults(&cx, s, start_date)?;
 
-    let timeout = raw.strategy.terminal_timeout.get_ref().0;
+    let timeout_pct = super::strategies::upkeep::timeout_percentile(
+        &cx,
+        &raw.strategy.terminal_timeout,
+        "strategy.terminal_timeout",
+    )?;
+    // A percentile is resolved by a pilot run once the scenario is whole (below).
+    let timeout = match *raw.strategy.terminal_timeout.get_ref() {
+        super::strategies::upkeep::TimeoutSetting::Fixed(d) => d.0,
+        super::strategies::upkeep::TimeoutSetting::Percentile(_) => 30 * crate::engine::SECOND,
+    };
     if timeout == 0 {
         return Err(cx.err(
             raw.strategy.terminal_timeout.span(),
@@ -490,11 +524,33 @@ pub(super) fn validate(
         channels: &channels,
         issuers: &issuers,
     };
-    let faults = super::faults::faults(&cx, &raw.faults, &names)?;
+    let mut faults = super::faults::faults(&cx, &raw.faults, &names)?;
+    let st = &raw.strategy;
+    upkeep::apply_to_faults(
+        &cx,
+        st.monitoring.as_ref(),
+        st.fleet.as_ref(),
+        &raw.faults,
+        &mut faults,
+    )?;
+    let (saf_attempts, saf_blocking) = upkeep::saf(&cx, &st.saf, saf.is_some())?;
+    let upkeep = upkeep::UpkeepSpec {
+        autoscale,
+        support: upkeep::support(&cx, &raw.support)?,
+        luhn_catch: upkeep::luhn(st.luhn_check, st.luhn_catch),
+        risk_review_sla: upkeep::review_sla(&cx, raw.risk.review_sla.as_ref(), "risk.review_sla")?,
+        merchant_review_sla: upkeep::review_sla(
+            &cx,
+            raw.merchant_risk.review_sla.as_ref(),
+            "merchant_risk.review_sla",
+        )?,
+        saf_attempts,
+        saf_blocking,
+    };
     let channel_ids: Vec<&str> = channels.iter().map(|c| c.station.id.as_str()).collect();
     let costs = super::costs::costs(&cx, raw.costs.as_ref(), &channel_ids)?;
 
-    let scenario = Scenario {
+    let mut scenario = Scenario {
         name,
         description: raw.description,
         runs,
@@ -536,6 +592,7 @@ pub(super) fn validate(
         },
         faults,
         costs,
+        upkeep,
         source: src.to_owned(),
     };
     // The default observation period follows the settlement calendar (lags, weekends, review
@@ -545,6 +602,19 @@ pub(super) fn validate(
         return Err(horizon_error(horizon));
     }
     super::faults::check_load(&cx, &raw.faults, &scenario, horizon, limits)?;
+    // A terminal timeout given as a percentile: a pilot run of the checked scenario finds it.
+    if let Some(p) = timeout_pct {
+        scenario.strategy.terminal_timeout = super::strategies::upkeep::pilot_terminal_timeout(
+            &cx,
+            &scenario,
+            p,
+            raw.strategy.terminal_timeout.span(),
+        )?;
+        let horizon = super::calendar::horizon(&scenario);
+        if horizon > limits.max_horizon {
+            return Err(horizon_error(horizon));
+        }
+    }
     Ok(scenario)
 }
 

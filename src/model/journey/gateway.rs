@@ -270,6 +270,11 @@ impl<T: Tracer> World<'_, T> {
                     .as_ref()
                     .map_or(crate::engine::DAY, |r| r.review_delay),
             };
+            let delay = if self.upkeep_on {
+                self.risk_review_capped(delay)
+            } else {
+                delay
+            };
             self.schedule(self.q.now().saturating_add(delay), Ev::ReviewDone { pid });
         } else {
             self.approved_for_clearing(pid);
@@ -294,6 +299,9 @@ impl<T: Tracer> World<'_, T> {
         if T::ON {
             self.trace(pid, |_| Step::SafQueued);
         }
+        if self.upkeep_on {
+            self.saf_enqueued(pid);
+        }
         self.saf_send(pid);
     }
 
@@ -308,13 +316,24 @@ impl<T: Tracer> World<'_, T> {
         if p.has(flag::SAF_ACKED) {
             return;
         }
-        if p.saf_sent as u64 * interval >= expiry {
+        let sent = p.saf_sent;
+        if p.saf_sent as u64 * interval >= expiry
+            || (self.upkeep_on && self.saf_out_of_attempts(sent))
+        {
             self.out.saf_expired += 1;
             if T::ON {
                 self.trace(pid, |_| Step::SafExpired);
             }
             return;
         }
+        if self.upkeep_on
+            && let Some(until) = self.saf_blocked()
+        {
+            // A bad record at the head of the queue holds this repeat up.
+            self.schedule(until, Ev::SafSend { pid });
+            return;
+        }
+        let p = &mut self.arena.pay[pid as usize];
         p.saf_sent += 1;
         let (c, repeat) = (p.channel, p.saf_sent > 1);
         self.out.saf_sent += 1;

@@ -27,4 +27,4 @@ mod retry;
 mod settlement;
 mod struck;
 mod terminal;
-mod upkeep;
+pub(super) mod upkeep;

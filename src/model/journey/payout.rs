@@ -62,6 +62,11 @@ impl<T: Tracer> World<'_, T> {
                     .quantile_ns(unit(self.word(pid, slot::MERCHANT_REVIEW))),
                 (None, None) => 0,
             };
+            let review = if self.upkeep_on {
+                self.merchant_review_capped(review)
+            } else {
+                review
+            };
             if T::ON {
                 self.trace(pid, |_| {
                     Step::Note(
@@ -145,7 +150,12 @@ impl<T: Tracer> World<'_, T> {
         if T::ON {
             self.trace(pid, |_| Step::PayoutReturned);
         }
-        let at = now.saturating_add(self.s.payout.correction_delay);
+        let delay = if self.upkeep_on {
+            self.support_case(self.s.payout.correction_delay)
+        } else {
+            self.s.payout.correction_delay
+        };
+        let at = now.saturating_add(delay);
         if at <= self.horizon {
             self.schedule(at, Ev::PayoutCorrected { pid });
         }

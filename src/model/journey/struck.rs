@@ -41,7 +41,14 @@ impl<T: Tracer> World<'_, T> {
     pub(in crate::model) fn sale_faults(&mut self, pid: u32, g: u16, gserial: u32) -> bool {
         let fraud_u = unit(self.word(pid, crate::model::payment::slot::FRAUD));
         let terminal = self.arena.pay[pid as usize].terminal;
-        let at = self.at_terminal_faults(g, gserial, terminal, fraud_u);
+        let mut at = self.at_terminal_faults(g, gserial, terminal, fraud_u);
+        // A mis-keyed number caught by the terminal's Luhn check is keyed again.
+        if self.upkeep_on
+            && matches!(at.input, Some((code::INVALID_CARD, _)))
+            && self.luhn_caught(g as usize, gserial as u64)
+        {
+            at.input = None;
+        }
         let p = &mut self.arena.pay[pid as usize];
         p.struck = at.struck;
         p.crash = at.crash;

@@ -26,7 +26,7 @@ impl<T: Tracer> World<'_, T> {
         let w = |k| grp.words.word(gserial, k);
         let amount = grp.amount.quantile_minor(unit(w(slot::AMOUNT)), 1);
         let terminal = below(w(slot::TERMINAL), grp.terminals as u64) as u32;
-        let miskeyed = chance(w(slot::MISKEY), grp.miskey_share);
+        let mut miskeyed = chance(w(slot::MISKEY), grp.miskey_share);
         let fraud = chance(w(slot::FRAUD), self.s.fraud_share);
         let r = &self.routing;
         let issuer = pick(&r.issuer_cdf, unit(w(slot::ISSUER)));
@@ -35,8 +35,11 @@ impl<T: Tracer> World<'_, T> {
             Some(t) => t[issuer as usize].channel as u16,
             None => by_weight,
         };
+        let account = self.nodes.accounts[issuer as usize].pick(w(slot::ACCOUNT));
+        if miskeyed && self.upkeep_on && self.s.upkeep.luhn_catch.is_some() {
+            miskeyed = !self.luhn_caught(g, gserial);
+        }
         let acc = &self.nodes.accounts[issuer as usize];
-        let account = acc.pick(w(slot::ACCOUNT));
         let payable = !fraud && acc.payable(account, amount, miskeyed);
         let mut flags = 0;
         if fraud {
