@@ -188,6 +188,15 @@ pub(super) enum Ev {
     Kick {
         station: StationId,
     },
+    /// A payment's deadline for the guards' calls (see `journey::guard`).
+    GuardExpire {
+        pid: u32,
+    },
+    /// A health-check echo of a channel: sent, or judged (see `journey::guard::echo`).
+    Echo {
+        channel: u16,
+        what: u8,
+    },
 }
 
 /// `Ev::Junk` of a duplicated message: one request, no follow-up.
@@ -212,13 +221,15 @@ impl Ev {
             | Ev::Payout { pid }
             | Ev::MerchantReviewDone { pid }
             | Ev::BreakFound { pid }
-            | Ev::BreakRepair { pid } => Some(pid),
+            | Ev::BreakRepair { pid }
+            | Ev::GuardExpire { pid } => Some(pid),
             Ev::Arrival { .. }
             | Ev::Cutoff { .. }
             | Ev::Settle { .. }
             | Ev::Junk { .. }
             | Ev::JunkDone { .. }
-            | Ev::Kick { .. } => None,
+            | Ev::Kick { .. }
+            | Ev::Echo { .. } => None,
         }
     }
 }
@@ -260,6 +271,8 @@ impl<T: Tracer> World<'_, T> {
             Ev::Junk { station, fault } => return self.junk(station, fault),
             Ev::JunkDone { station } => return self.junk_done(station),
             Ev::Kick { station } => return self.kick(station),
+            Ev::GuardExpire { pid } => self.guard_expire(pid),
+            Ev::Echo { channel, what } => return self.echo_event(channel, what),
         }
         // The event's reference on its payment ends with it.
         match ev.payment() {

@@ -117,6 +117,10 @@ pub(super) struct World<'a, T: Tracer> {
     /// Whether the scenario has any fault (checked before any per-station lookup).
     pub faults_on: bool,
     pub faults: Faults,
+    /// Whether any guard is on (breakers, bulkheads, shedding, health checks, observed
+    /// failover, announced outages): the journey calls into `journey::guard` only then.
+    pub guard_on: bool,
+    pub guard: super::journey::guard::Guard,
     // Shape.
     pub topo: Topology,
     pub calendar: Calendar,
@@ -265,6 +269,7 @@ impl<'a, T: Tracer> World<'a, T> {
                 && !f.windows.list().is_empty()
         });
         let retire_ok = retire_ok(s) && !wrong_details;
+        let guard = super::journey::guard::Guard::new(s, &faults, master, run);
         let mut out = RunOutput::new(run, master);
         out.horizon = horizon;
         out.by_cause = vec![Default::default(); super::cause::names(s).len()];
@@ -281,6 +286,8 @@ impl<'a, T: Tracer> World<'a, T> {
             horizon,
             faults_on: !s.faults.is_empty(),
             faults,
+            guard_on: s.strategy.guard.active(),
+            guard,
             topo,
             calendar,
             routing: Routing {
@@ -318,6 +325,9 @@ impl<'a, T: Tracer> World<'a, T> {
         }
         self.schedule_first_cutoff();
         self.schedule_fault_events();
+        if self.guard_on {
+            self.guard_start();
+        }
         self.dispatch_all()?;
         self.finish()
     }

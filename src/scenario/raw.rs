@@ -197,6 +197,8 @@ pub struct RawChannel {
     /// Channel -> issuer timeout; none when absent.
     pub issuer_timeout: Option<Spanned<Duration>>,
     pub stand_in: RawStandIn,
+    /// Most requests in flight from the acquirer to this channel; none when absent.
+    pub bulkhead: Option<Spanned<u64>>,
 }
 
 impl Default for RawChannel {
@@ -209,6 +211,7 @@ impl Default for RawChannel {
             flow: MessageFlow::Dual,
             issuer_timeout: None,
             stand_in: RawStandIn::default(),
+            bulkhead: None,
         }
     }
 }
@@ -284,6 +287,8 @@ pub struct RawIssuer {
     /// How long an authorisation hold lasts if it is neither cleared nor reversed.
     pub hold_expiry: Duration,
     pub accounts: RawAccounts,
+    /// Most requests in flight from the channels to this issuer; none when absent.
+    pub bulkhead: Option<Spanned<u64>>,
 }
 
 impl Default for RawIssuer {
@@ -296,6 +301,7 @@ impl Default for RawIssuer {
             do_not_honour_share: Probability(0.005),
             hold_expiry: Duration(7 * DAY),
             accounts: RawAccounts::default(),
+            bulkhead: None,
         }
     }
 }
@@ -468,6 +474,11 @@ pub struct RawStrategy {
     pub acquirer_timeout: Option<Spanned<Duration>>,
     pub reversal: RawReversal,
     pub saf: RawSaf,
+    /// `[strategy.failover]`, `[strategy.breaker]`, `[strategy.shedding]`: see
+    /// `strategies::guard`.
+    pub failover: super::strategies::guard::RawFailover,
+    pub breaker: super::strategies::guard::RawBreaker,
+    pub shedding: super::strategies::guard::RawShedding,
 }
 
 /// `[strategy.saf]`: the acquirer host's store-and-forward queue for reversals.
@@ -497,6 +508,9 @@ impl Default for RawStrategy {
             acquirer_timeout: None,
             reversal: RawReversal::default(),
             saf: RawSaf::default(),
+            failover: Default::default(),
+            breaker: Default::default(),
+            shedding: Default::default(),
         }
     }
 }
@@ -628,4 +642,6 @@ pub struct RawFault {
     pub terminal_mttr: Option<Spanned<DurationDist>>,
     pub crash_share: Option<Spanned<Probability>>,
     pub review_time: Option<Spanned<DurationDist>>,
+    /// An outage of a channel announced in advance (see `[strategy.failover] announced`).
+    pub announced: Option<Spanned<bool>>,
 }

@@ -491,6 +491,27 @@ pub(super) fn validate(
         issuers: &issuers,
     };
     let faults = super::faults::faults(&cx, &raw.faults, &names)?;
+    let chan_bulkheads: Vec<_> = chans_raw
+        .get_ref()
+        .iter()
+        .map(|c| c.bulkhead.as_ref())
+        .collect();
+    let iss_bulkheads: Vec<_> = iss_raw
+        .get_ref()
+        .iter()
+        .map(|c| c.bulkhead.as_ref())
+        .collect();
+    let guard = super::strategies::guard::validate(
+        &cx,
+        &raw.strategy.failover,
+        &raw.strategy.breaker,
+        &raw.strategy.shedding,
+        &chan_bulkheads,
+        &iss_bulkheads,
+        &raw.faults,
+        &faults,
+        routing.as_ref(),
+    )?;
 
     let scenario = Scenario {
         name,
@@ -531,6 +552,7 @@ pub(super) fn validate(
             acquirer_timeout: postauth::acquirer_timeout(&cx, &raw.strategy)?,
             reversal,
             saf,
+            guard,
         },
         faults,
         source: src.to_owned(),
