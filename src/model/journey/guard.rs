@@ -425,10 +425,10 @@ impl<T: Tracer> World<'_, T> {
             return false;
         }
         self.guard.chan_in_flight[c] += 1;
-        self.out.bulkhead_in_flight_max = self
-            .out
-            .bulkhead_in_flight_max
-            .max(self.guard.chan_in_flight[c] as u64);
+        if self.s.strategy.guard.channel_bulkhead[c].is_some() {
+            let n = self.guard.chan_in_flight[c] as u64;
+            self.out.bulkhead_in_flight_max = self.out.bulkhead_in_flight_max.max(n);
+        }
         let mut b = self.call_bits(pid) | bit::ACQ_OPEN;
         if trial {
             b |= bit::ACQ_TRIAL;
@@ -597,10 +597,10 @@ impl<T: Tracer> World<'_, T> {
             return false;
         }
         self.guard.iss_in_flight[i] += 1;
-        self.out.bulkhead_in_flight_max = self
-            .out
-            .bulkhead_in_flight_max
-            .max(self.guard.iss_in_flight[i] as u64);
+        if self.s.strategy.guard.issuer_bulkhead[i].is_some() {
+            let n = self.guard.iss_in_flight[i] as u64;
+            self.out.bulkhead_in_flight_max = self.out.bulkhead_in_flight_max.max(n);
+        }
         let mut b = self.call_bits(pid) | bit::CHAN_OPEN;
         if trial {
             b |= bit::CHAN_TRIAL;
