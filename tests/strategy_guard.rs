@@ -427,7 +427,8 @@ fn observed_failures_move_cards_to_the_backup() {
     for o in runs(&long) {
         let down = secs(o.channel_down_time);
         assert!(
-            down >= window - deadline - 5.0 && down <= window + deadline + secs(fo.probe_after) + 5.0,
+            down >= window - deadline - 5.0
+                && down <= window + deadline + secs(fo.probe_after) + 5.0,
             "down {down}"
         );
     }
