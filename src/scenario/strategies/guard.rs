@@ -233,8 +233,12 @@ pub(in crate::scenario) fn validate(
         return Err(cx.err(
             f.echo_timeout.span(),
             "strategy.failover.echo_timeout",
-            "must not be longer than strategy.failover.echo_interval (an echo is judged before \
-             the next is sent)",
+            format!(
+                "{} s is longer than strategy.failover.echo_interval ({} s); the echo timeout \
+                 must not be longer than the interval (an echo is judged before the next is sent)",
+                echo_timeout as f64 / 1e9,
+                echo_interval as f64 / 1e9
+            ),
         ));
     }
     let down_after = cx.count(
