@@ -805,6 +805,86 @@ fn routing_unknown_channel_suggests_the_close_one() {
 }
 
 #[test]
+fn guard_health_check_needs_a_backup() {
+    let f = "guard_health_check_without_backup.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "mode = |\"health_check\""),
+            field("strategy.failover.mode"),
+            "mode \"health_check\" moves cards to their route's backup channel",
+            "no [[routing]] entry has a `backup`",
+        ],
+    );
+}
+
+#[test]
+fn guard_echo_timeout_longer_than_the_interval() {
+    let f = "guard_echo_timeout_above_interval.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "echo_timeout = |\"30s\""),
+            field("strategy.failover.echo_timeout"),
+            "30 s is longer than strategy.failover.echo_interval (10 s)",
+        ],
+    );
+}
+
+#[test]
+fn guard_unknown_failover_mode() {
+    let f = "guard_failover_unknown_mode.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "mode = |\"ping\""),
+            field("strategy.failover.mode"),
+            "`ping`",
+            "`none`, `refusal`, `health_check`, `observed`",
+        ],
+    );
+}
+
+#[test]
+fn guard_breaker_min_calls_above_its_window() {
+    let f = "guard_breaker_min_calls_above_window.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "min_calls = |20"),
+            field("strategy.breaker.min_calls"),
+            "20 is more than strategy.breaker.window (10): the breaker could never open",
+        ],
+    );
+}
+
+#[test]
+fn guard_bulkhead_of_zero() {
+    let f = "guard_bulkhead_zero.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "bulkhead = |0"),
+            field("channels[0].bulkhead"),
+            "must be at least 1, got 0",
+        ],
+    );
+}
+
+#[test]
+fn guard_announced_outage_of_an_issuer() {
+    let f = "guard_announced_issuer_outage.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "announced = |true"),
+            field("faults[0].announced"),
+            "only an outage fault of a channel can be announced",
+        ],
+    );
+}
+
+#[test]
 fn routing_table_missing_an_issuer() {
     let f = "routing_missing_issuer.toml";
     expect_bad(
@@ -1455,8 +1535,10 @@ fn bad_input_leaves_earlier_results_untouched() {
 }
 
 /// Every shipped scenario, by file stem (each one's `name` is its stem).
-const SHIPPED_SCENARIOS: [&str; 38] = [
+const SHIPPED_SCENARIOS: [&str; 41] = [
     "baseline",
+    "failover",
+    "breaker",
     "pipeline",
     "outage",
     "holiday",
@@ -1494,6 +1576,7 @@ const SHIPPED_SCENARIOS: [&str; 38] = [
     "visa_2018",
     "dbs_2023",
     "autoscale",
+    "timeouts",
 ];
 
 #[test]

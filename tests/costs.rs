@@ -85,10 +85,7 @@ fn each_cost_is_its_count_priced() {
 #[test]
 fn without_costs_there_are_no_cost_metrics_and_bad_prices_are_errors() {
     let s = scenario::parse(
-        &SRC.replace("[costs]", "[unused]")
-            .split("[unused]")
-            .next()
-            .unwrap(),
+        SRC.split("[costs]").next().unwrap(),
         "x",
         &Limits::default(),
     )

@@ -317,6 +317,79 @@ fn upkeep(stations: usize) -> impl Strategy<Value = UpkeepSpec> {
         )
 }
 
+/// Guards at random: (failover mode, echo interval and timeout in seconds, breaker (where,
+/// failure rate, window, min calls, open for in seconds, trial calls), shedding, a channel
+/// bulkhead, an issuer bulkhead, announced outages, a routing table with backups).
+type Guards = (
+    u8,
+    (u64, u64),
+    Option<(u8, f64, u32, u32, u64, u32)>,
+    bool,
+    Option<u32>,
+    Option<u32>,
+    bool,
+    bool,
+);
+
+fn guard(channels: usize, issuers: usize) -> impl Strategy<Value = Guards> {
+    let _ = (channels, issuers);
+    (
+        0u8..4,
+        (1u64..60, 1u64..60),
+        proptest::option::of((0u8..3, 0.05..1.0f64, 1u32..40, 1u32..40, 1u64..120, 1u32..8)),
+        any::<bool>(),
+        proptest::option::of(1u32..40),
+        proptest::option::of(1u32..40),
+        any::<bool>(),
+        any::<bool>(),
+    )
+}
+
+fn apply_guard(s: &mut Scenario, g: Guards) {
+    use payfault::scenario::strategies::guard::{BreakerAt, BreakerSpec, FailoverMode, GuardSpec};
+    let (mode, (interval, timeout), breaker, shedding, cb, ib, announced, routing) = g;
+    let (nc, ni) = (s.channels.len(), s.issuers.len());
+    let mut spec = GuardSpec::off(nc, ni);
+    spec.failover.mode = [
+        FailoverMode::None,
+        FailoverMode::Refusal,
+        FailoverMode::HealthCheck,
+        FailoverMode::Observed,
+    ][mode as usize];
+    spec.failover.echo_interval = interval.max(timeout) * SECOND;
+    spec.failover.echo_timeout = timeout.min(interval) * SECOND;
+    spec.failover.announced = announced;
+    spec.breaker = breaker.map(|(at, rate, window, min, open, half)| BreakerSpec {
+        at: [BreakerAt::Acquirer, BreakerAt::Channel, BreakerAt::Both][at as usize],
+        failure_rate: rate,
+        window,
+        min_calls: min.min(window),
+        open_for: open * SECOND,
+        half_open_calls: half,
+    });
+    spec.shedding = shedding;
+    spec.channel_bulkhead[0] = cb;
+    spec.issuer_bulkhead[ni - 1] = ib;
+    for (k, f) in s.faults.iter().enumerate() {
+        if let (FaultEffect::Outage { .. }, FaultTarget::Station(Component::Channel(c))) =
+            (&f.effect, &f.target)
+        {
+            spec.announced.push((k, *c));
+        }
+    }
+    if routing && nc > 1 {
+        s.routing = Some(
+            (0..ni)
+                .map(|i| payfault::scenario::RouteSpec {
+                    channel: i % nc,
+                    backup: Some((i + 1) % nc),
+                })
+                .collect(),
+        );
+    }
+    s.strategy.guard = spec;
+}
+
 prop_compose! {
     fn random_scenario()(
         channels in 1..4usize,
@@ -342,6 +415,7 @@ prop_compose! {
         channels in Just(channels),
         issuers in Just(issuers),
         upkeep in upkeep(1 + channels + issuers),
+        guard in guard(channels, issuers),
     ) -> Scenario {
         let mut s = scenario::baseline();
         s.traffic_window = window_min * MINUTE;
@@ -397,6 +471,7 @@ prop_compose! {
                 a.base = base;
             }
         }
+        apply_guard(&mut s, guard);
         assert!(payfault::scenario::calendar::horizon(&s) < 40 * DAY);
         s
     }

@@ -198,6 +198,39 @@ const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
         Some(o.channel_timeouts as f64)
     }),
     ("failovers", Unit::Count, None, |o| Some(o.failovers as f64)),
+    ("routed_around", Unit::Count, None, |o| {
+        Some(o.routed_around as f64)
+    }),
+    ("echoes_sent", Unit::Count, None, |o| {
+        Some(o.echoes_sent as f64)
+    }),
+    ("echoes_failed", Unit::Count, None, |o| {
+        Some(o.echoes_failed as f64)
+    }),
+    ("channels_marked_down", Unit::Count, None, |o| {
+        Some(o.channels_marked_down as f64)
+    }),
+    ("channel_down_time_s", Unit::Seconds, None, |o| {
+        Some(o.channel_down_time as f64 / 1e9)
+    }),
+    ("breaker_opens", Unit::Count, None, |o| {
+        Some(o.breaker_opens as f64)
+    }),
+    ("breaker_fast_fails", Unit::Count, None, |o| {
+        Some(o.breaker_fast_fails as f64)
+    }),
+    ("breaker_open_time_s", Unit::Seconds, None, |o| {
+        Some(o.breaker_open_time as f64 / 1e9)
+    }),
+    ("bulkhead_rejections", Unit::Count, None, |o| {
+        Some(o.bulkhead_rejections as f64)
+    }),
+    ("bulkhead_in_flight_max", Unit::Count, None, |o| {
+        Some(o.bulkhead_in_flight_max as f64)
+    }),
+    ("requests_shed", Unit::Count, None, |o| {
+        Some(o.requests_shed as f64)
+    }),
     ("stand_ins", Unit::Count, None, |o| Some(o.stand_ins as f64)),
     ("advices_sent", Unit::Count, None, |o| {
         Some(o.advices_sent as f64)

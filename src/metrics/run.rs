@@ -72,6 +72,22 @@ pub struct RunOutput {
     pub late_refused: u64,
     /// Requests re-sent to a backup channel after the primary refused.
     pub failovers: u64,
+    /// Guards (`journey::guard`): requests routed around an announced outage; echoes sent and
+    /// failed; channels marked down and the time they spent down (summed over channels);
+    /// breakers opened, requests they refused, and the time breakers spent not closed (summed
+    /// over breakers); requests a bulkhead refused and the most in flight at any bulkhead;
+    /// queued requests shed.
+    pub routed_around: u64,
+    pub echoes_sent: u64,
+    pub echoes_failed: u64,
+    pub channels_marked_down: u64,
+    pub channel_down_time: Nanos,
+    pub breaker_opens: u64,
+    pub breaker_fast_fails: u64,
+    pub breaker_open_time: Nanos,
+    pub bulkhead_rejections: u64,
+    pub bulkhead_in_flight_max: u64,
+    pub requests_shed: u64,
     pub acquirer_timeouts: u64,
     pub channel_timeouts: u64,
     /// Stand-in approvals by a channel, and its 0120 advices sent and given up.
@@ -161,6 +177,17 @@ impl RunOutput {
             saf_blocked: 0,
             late_refused: 0,
             failovers: 0,
+            routed_around: 0,
+            echoes_sent: 0,
+            echoes_failed: 0,
+            channels_marked_down: 0,
+            channel_down_time: 0,
+            breaker_opens: 0,
+            breaker_fast_fails: 0,
+            breaker_open_time: 0,
+            bulkhead_rejections: 0,
+            bulkhead_in_flight_max: 0,
+            requests_shed: 0,
             acquirer_timeouts: 0,
             channel_timeouts: 0,
             stand_ins: 0,

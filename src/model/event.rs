@@ -196,6 +196,15 @@ pub(super) enum Ev {
         station: StationId,
         servers: u16,
     },
+    /// A payment's deadline for the guards' calls (see `journey::guard`).
+    GuardExpire {
+        pid: u32,
+    },
+    /// A health-check echo of a channel: sent, or judged (see `journey::guard::echo`).
+    Echo {
+        channel: u16,
+        what: u8,
+    },
 }
 
 /// `Ev::Junk` of a duplicated message: one request, no follow-up.
@@ -220,7 +229,8 @@ impl Ev {
             | Ev::Payout { pid }
             | Ev::MerchantReviewDone { pid }
             | Ev::BreakFound { pid }
-            | Ev::BreakRepair { pid } => Some(pid),
+            | Ev::BreakRepair { pid }
+            | Ev::GuardExpire { pid } => Some(pid),
             Ev::Arrival { .. }
             | Ev::Cutoff { .. }
             | Ev::Settle { .. }
@@ -228,7 +238,8 @@ impl Ev {
             | Ev::JunkDone { .. }
             | Ev::Kick { .. }
             | Ev::ScaleCheck { .. }
-            | Ev::ScaleUp { .. } => None,
+            | Ev::ScaleUp { .. }
+            | Ev::Echo { .. } => None,
         }
     }
 }
@@ -272,6 +283,8 @@ impl<T: Tracer> World<'_, T> {
             Ev::Kick { station } => return self.kick(station),
             Ev::ScaleCheck { station } => return self.scale_check(station),
             Ev::ScaleUp { station, servers } => return self.scale_up(station, servers),
+            Ev::GuardExpire { pid } => self.guard_expire(pid),
+            Ev::Echo { channel, what } => return self.echo_event(channel, what),
         }
         // The event's reference on its payment ends with it.
         match ev.payment() {

@@ -37,6 +37,11 @@ impl Link {
         }
     }
 
+    /// The link's latency distribution and loss probability.
+    pub fn spec(&self) -> (&Dist, f64) {
+        (&self.latency, self.loss)
+    }
+
     /// Delay of one message sent at `now` in direction `dir`, or `None` if it is lost.
     /// `own` gives the payment's (latency, loss) words for its first message this way; a word
     /// is computed only if the link needs it.

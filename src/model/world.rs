@@ -120,6 +120,10 @@ pub(super) struct World<'a, T: Tracer> {
     /// Whether any upkeep strategy acts in this run (see `journey::upkeep`).
     pub upkeep_on: bool,
     pub upkeep: super::journey::upkeep::Upkeep,
+    /// Whether any guard is on (breakers, bulkheads, shedding, health checks, observed
+    /// failover, announced outages): the journey calls into `journey::guard` only then.
+    pub guard_on: bool,
+    pub guard: super::journey::guard::Guard,
     // Shape.
     pub topo: Topology,
     pub calendar: Calendar,
@@ -268,6 +272,7 @@ impl<'a, T: Tracer> World<'a, T> {
                 && !f.windows.list().is_empty()
         });
         let retire_ok = retire_ok(s) && !wrong_details;
+        let guard = super::journey::guard::Guard::new(s, &faults, master, run);
         let mut out = RunOutput::new(run, master);
         out.horizon = horizon;
         out.by_cause = vec![Default::default(); super::cause::names(s).len()];
@@ -286,6 +291,8 @@ impl<'a, T: Tracer> World<'a, T> {
             faults,
             upkeep_on: s.upkeep.any(),
             upkeep: super::journey::upkeep::Upkeep::new(s),
+            guard_on: s.strategy.guard.active(),
+            guard,
             topo,
             calendar,
             routing: Routing {
@@ -325,6 +332,9 @@ impl<'a, T: Tracer> World<'a, T> {
         self.schedule_fault_events();
         if self.upkeep_on {
             self.schedule_upkeep_events();
+        }
+        if self.guard_on {
+            self.guard_start();
         }
         self.dispatch_all()?;
         self.finish()

@@ -334,6 +334,8 @@ pub struct StrategySpec {
     /// The acquirer host's store-and-forward of reversals; `None` when disabled (the terminal's
     /// reversal then travels end to end).
     pub saf: Option<SafSpec>,
+    /// Failover, announced maintenance, circuit breakers, bulkheads, load shedding.
+    pub guard: strategies::guard::GuardSpec,
 }
 
 /// Store-and-forward: the acquirer host acknowledges the terminal's reversal at once and

@@ -218,6 +218,8 @@ pub struct RawChannel {
     pub issuer_timeout: Option<Spanned<Duration>>,
     pub stand_in: RawStandIn,
     pub autoscale: Option<RawAutoscale>,
+    /// Most requests in flight from the acquirer to this channel; none when absent.
+    pub bulkhead: Option<Spanned<u64>>,
 }
 
 impl Default for RawChannel {
@@ -231,6 +233,7 @@ impl Default for RawChannel {
             issuer_timeout: None,
             stand_in: RawStandIn::default(),
             autoscale: None,
+            bulkhead: None,
         }
     }
 }
@@ -307,6 +310,8 @@ pub struct RawIssuer {
     pub hold_expiry: Duration,
     pub accounts: RawAccounts,
     pub autoscale: Option<RawAutoscale>,
+    /// Most requests in flight from the channels to this issuer; none when absent.
+    pub bulkhead: Option<Spanned<u64>>,
 }
 
 impl Default for RawIssuer {
@@ -320,6 +325,7 @@ impl Default for RawIssuer {
             hold_expiry: Duration(7 * DAY),
             accounts: RawAccounts::default(),
             autoscale: None,
+            bulkhead: None,
         }
     }
 }
@@ -501,6 +507,11 @@ pub struct RawStrategy {
     pub luhn_catch: Probability,
     pub monitoring: Option<RawMonitoring>,
     pub fleet: Option<RawFleet>,
+    /// `[strategy.failover]`, `[strategy.breaker]`, `[strategy.shedding]`: see
+    /// `strategies::guard`.
+    pub failover: super::strategies::guard::RawFailover,
+    pub breaker: super::strategies::guard::RawBreaker,
+    pub shedding: super::strategies::guard::RawShedding,
 }
 
 /// `[strategy.saf]`: the acquirer host's store-and-forward queue for reversals.
@@ -544,6 +555,9 @@ impl Default for RawStrategy {
             luhn_catch: Probability(0.9),
             monitoring: None,
             fleet: None,
+            failover: Default::default(),
+            breaker: Default::default(),
+            shedding: Default::default(),
         }
     }
 }
@@ -675,4 +689,6 @@ pub struct RawFault {
     pub terminal_mttr: Option<Spanned<DurationDist>>,
     pub crash_share: Option<Spanned<Probability>>,
     pub review_time: Option<Spanned<DurationDist>>,
+    /// An outage of a channel announced in advance (see `[strategy.failover] announced`).
+    pub announced: Option<Spanned<bool>>,
 }

@@ -549,6 +549,27 @@ pub(super) fn validate(
     };
     let channel_ids: Vec<&str> = channels.iter().map(|c| c.station.id.as_str()).collect();
     let costs = super::costs::costs(&cx, raw.costs.as_ref(), &channel_ids)?;
+    let chan_bulkheads: Vec<_> = chans_raw
+        .get_ref()
+        .iter()
+        .map(|c| c.bulkhead.as_ref())
+        .collect();
+    let iss_bulkheads: Vec<_> = iss_raw
+        .get_ref()
+        .iter()
+        .map(|c| c.bulkhead.as_ref())
+        .collect();
+    let guard = super::strategies::guard::validate(
+        &cx,
+        &raw.strategy.failover,
+        &raw.strategy.breaker,
+        &raw.strategy.shedding,
+        &chan_bulkheads,
+        &iss_bulkheads,
+        &raw.faults,
+        &faults,
+        routing.as_ref(),
+    )?;
 
     let mut scenario = Scenario {
         name,
@@ -589,6 +610,7 @@ pub(super) fn validate(
             acquirer_timeout: postauth::acquirer_timeout(&cx, &raw.strategy)?,
             reversal,
             saf,
+            guard,
         },
         faults,
         costs,

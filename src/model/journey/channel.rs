@@ -51,6 +51,9 @@ impl<T: Tracer> World<'_, T> {
 
     /// The channel has processed a request: on to the issuer, with its timer if it has one.
     pub(in crate::model) fn channel_forward(&mut self, pid: u32) {
+        if self.guard_on && !self.guard_forward(pid) {
+            return; // refused at once by a breaker or a bulkhead
+        }
         let p = self.arena.pay[pid as usize];
         let c = p.channel as usize;
         if let (Some(t), Some(lane)) = (
@@ -71,6 +74,9 @@ impl<T: Tracer> World<'_, T> {
     /// The issuer's response reaches the channel: passed on, unless the channel has given up
     /// (then an approval is reversed, or matched by the stand-in advice already on its way).
     fn channel_response(&mut self, pid: u32, c: u8) {
+        if self.guard_on {
+            self.guard_chan_answer(pid, c);
+        }
         let p = &mut self.arena.pay[pid as usize];
         if self.chan_timeout_lanes[p.channel as usize].is_none() {
             // No timer at this channel: every answer is in time.
@@ -125,6 +131,9 @@ impl<T: Tracer> World<'_, T> {
         }
         p.set(flag::CHAN_TIMED_OUT);
         let p = *p;
+        if self.guard_on {
+            self.guard_chan_timeout(pid);
+        }
         self.out.channel_timeouts += 1;
         self.blame_timeout(pid);
         let spec = &self.s.channels[p.channel as usize];

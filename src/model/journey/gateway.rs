@@ -8,6 +8,7 @@ use crate::model::payment::{AcquirerState as Acq, code, flag, slot};
 use crate::model::topology::{Dir, LinkId, Topology};
 use crate::model::trace::{Step, Tracer};
 use crate::scenario::RiskAction;
+use crate::scenario::strategies::guard::FailoverMode;
 
 impl<T: Tracer> World<'_, T> {
     /// A message reaches the gateway.
@@ -113,7 +114,7 @@ impl<T: Tracer> World<'_, T> {
 
     /// The acquirer refuses the request itself with `rcode` (`by`: who decided, for the trace)
     /// and answers the terminal.
-    fn gateway_refuses(&mut self, pid: u32, rcode: u8, by: &'static str) {
+    pub(in crate::model) fn gateway_refuses(&mut self, pid: u32, rcode: u8, by: &'static str) {
         let q = &mut self.arena.pay[pid as usize];
         q.acquirer = Acq::Declined;
         q.code = rcode;
@@ -135,10 +136,14 @@ impl<T: Tracer> World<'_, T> {
     /// Sends the request to the payment's channel and, if the acquirer has a timeout towards
     /// the channel, starts its timer.
     fn route_request(&mut self, pid: u32) {
+        let first = !self.arena.pay[pid as usize].has(flag::FAILED_OVER);
+        if self.guard_on && !self.guard_route(pid, first) {
+            return; // refused at once, or nothing to send
+        }
         let c = self.arena.pay[pid as usize].channel;
         let timer = (self.s.strategy.acquirer_timeout, self.acq_timeout_lane);
         if let (Some(t), Some(lane)) = timer
-            && !self.arena.pay[pid as usize].has(flag::FAILED_OVER)
+            && first
         {
             let at = self.q.now().saturating_add(t);
             self.schedule_in_lane(lane, at, Ev::AcquirerTimeout { pid });
@@ -155,6 +160,9 @@ impl<T: Tracer> World<'_, T> {
     /// channel if the primary channel itself refused, otherwise recorded and passed to the
     /// terminal.
     fn gateway_response(&mut self, pid: u32, c: u8) {
+        if self.guard_on {
+            self.guard_acq_answer(pid, c);
+        }
         let p = self.arena.pay[pid as usize];
         if p.has(flag::ACQ_TIMED_OUT) {
             // The acquirer answered the terminal already and reverses the request.
@@ -172,7 +180,11 @@ impl<T: Tracer> World<'_, T> {
             }
             return;
         }
-        if c == code::INOPERATIVE && p.has(flag::CHANNEL_REFUSED) && !p.has(flag::FAILED_OVER) {
+        if c == code::INOPERATIVE
+            && p.has(flag::CHANNEL_REFUSED)
+            && !p.has(flag::FAILED_OVER)
+            && self.s.strategy.guard.failover.mode != FailoverMode::None
+        {
             let backup = self
                 .routing
                 .table
@@ -210,6 +222,10 @@ impl<T: Tracer> World<'_, T> {
         }
         p.set(flag::ACQ_TIMED_OUT);
         p.acquirer = Acq::Declined;
+        if self.guard_on {
+            self.guard_acq_timeout(pid);
+        }
+        let p = &mut self.arena.pay[pid as usize];
         p.code = code::INOPERATIVE;
         let g = p.group;
         self.blame_timeout(pid);

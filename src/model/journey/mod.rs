@@ -17,7 +17,7 @@
 
 mod channel;
 mod gateway;
-mod guard;
+pub(in crate::model) mod guard;
 mod issuer;
 mod network;
 mod outcome;

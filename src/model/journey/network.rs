@@ -462,6 +462,14 @@ impl<T: Tracer> World<'_, T> {
     /// The station starts serving `pid` (a payment, or junk) until `end`.
     #[inline]
     fn start_next(&mut self, st: StationId, pid: u32, end: Nanos) -> Result<(), Violation> {
+        let (pid, end) = if self.guard_on && self.guard.shedding {
+            match self.shed_queued(st, pid, end)? {
+                Some(next) => next,
+                None => return Ok(()),
+            }
+        } else {
+            (pid, end)
+        };
         if pid == JUNK {
             self.schedule(end, Ev::JunkDone { station: st });
             return Ok(());

@@ -243,6 +243,9 @@ impl<T: Tracer> World<'_, T> {
             self.out.held_at_end += b.retired.amount;
         }
         let horizon = self.horizon;
+        if self.guard_on {
+            self.guard_finish();
+        }
         for st in &mut self.nodes.stations {
             st.finish(horizon);
         }
