@@ -189,7 +189,7 @@ fn unknown_field_suggests_servers() {
             field("gateway.serverz"),
             "unknown field `serverz`",
             "(did you mean \"servers\"?)",
-            "expected `servers` or `service`",
+            "expected one of `servers`, `service`, `autoscale`",
         ],
     );
 }
