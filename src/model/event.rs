@@ -183,6 +183,14 @@ pub(super) enum Ev {
     JunkDone {
         station: StationId,
     },
+    /// A failed attempt's retry is due (terminal or acquirer layer: `journey::retry`).
+    Retry {
+        pid: u32,
+    },
+    /// The cardholder pays again after the till showed a failure.
+    PayAgain {
+        pid: u32,
+    },
     /// Servers are lost or come back (a partial failure or a hang starts or ends): the
     /// station counts them again and queued requests start on free ones.
     Kick {
@@ -212,7 +220,9 @@ impl Ev {
             | Ev::Payout { pid }
             | Ev::MerchantReviewDone { pid }
             | Ev::BreakFound { pid }
-            | Ev::BreakRepair { pid } => Some(pid),
+            | Ev::BreakRepair { pid }
+            | Ev::Retry { pid }
+            | Ev::PayAgain { pid } => Some(pid),
             Ev::Arrival { .. }
             | Ev::Cutoff { .. }
             | Ev::Settle { .. }
@@ -260,6 +270,8 @@ impl<T: Tracer> World<'_, T> {
             Ev::Junk { station, fault } => return self.junk(station, fault),
             Ev::JunkDone { station } => return self.junk_done(station),
             Ev::Kick { station } => return self.kick(station),
+            Ev::Retry { pid } => self.retry_send(pid),
+            Ev::PayAgain { pid } => self.pay_again(pid),
         }
         // The event's reference on its payment ends with it.
         match ev.payment() {

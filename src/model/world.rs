@@ -117,6 +117,8 @@ pub(super) struct World<'a, T: Tracer> {
     /// Whether the scenario has any fault (checked before any per-station lookup).
     pub faults_on: bool,
     pub faults: Faults,
+    /// Retries, idempotency keys and repeat sales (`retry.on` is false when all are off).
+    pub retry: super::journey::retry::Retries,
     // Shape.
     pub topo: Topology,
     pub calendar: Calendar,
@@ -264,7 +266,9 @@ impl<'a, T: Tracer> World<'a, T> {
             matches!(f.effect, FaultEffect::WrongAccount { share } if share > 0.0)
                 && !f.windows.list().is_empty()
         });
-        let retire_ok = retire_ok(s) && !wrong_details;
+        let retry = super::journey::retry::Retries::new(s);
+        // With retries or repeats a sale's records are counted together at their end.
+        let retire_ok = retire_ok(s) && !wrong_details && !retry.on;
         let mut out = RunOutput::new(run, master);
         out.horizon = horizon;
         out.by_cause = vec![Default::default(); super::cause::names(s).len()];
@@ -281,6 +285,7 @@ impl<'a, T: Tracer> World<'a, T> {
             horizon,
             faults_on: !s.faults.is_empty(),
             faults,
+            retry,
             topo,
             calendar,
             routing: Routing {
@@ -381,6 +386,16 @@ impl<'a, T: Tracer> World<'a, T> {
         self.nodes.groups[p.group as usize]
             .words
             .word(p.gserial as u64, purpose)
+    }
+
+    /// The word for `purpose` of the payment's current attempt's path (see
+    /// `Payment::path_serial`): the same as [`Self::word`] for a first attempt.
+    #[inline]
+    pub(super) fn path_word(&self, pid: u32, purpose: usize) -> u64 {
+        let p = &self.arena.pay[pid as usize];
+        self.nodes.groups[p.group as usize]
+            .words
+            .word(p.path_serial(), purpose)
     }
 
     /// Whether the merchant of a payment has wrong settlement account details (its payouts are

@@ -328,6 +328,11 @@ pub struct StrategySpec {
     /// The acquirer host's store-and-forward of reversals; `None` when disabled (the terminal's
     /// reversal then travels end to end).
     pub saf: Option<SafSpec>,
+    /// Request retries (`RetryLayer::None` when off), idempotency keys (`None`: retries carry
+    /// no key) and the cardholder who pays again (see `strategies::retry`).
+    pub retry: strategies::retry::RetrySpec,
+    pub idempotency: Option<strategies::retry::IdempotencySpec>,
+    pub cardholder: strategies::retry::CardholderSpec,
 }
 
 /// Store-and-forward: the acquirer host acknowledges the terminal's reversal at once and

@@ -468,6 +468,11 @@ pub struct RawStrategy {
     pub acquirer_timeout: Option<Spanned<Duration>>,
     pub reversal: RawReversal,
     pub saf: RawSaf,
+    /// `[strategy.retry]`, `[strategy.idempotency]`, `[strategy.cardholder]` (see
+    /// `strategies::retry`).
+    pub retry: super::strategies::retry::RawRetry,
+    pub idempotency: super::strategies::retry::RawIdempotency,
+    pub cardholder: super::strategies::retry::RawCardholder,
 }
 
 /// `[strategy.saf]`: the acquirer host's store-and-forward queue for reversals.
@@ -497,6 +502,9 @@ impl Default for RawStrategy {
             acquirer_timeout: None,
             reversal: RawReversal::default(),
             saf: RawSaf::default(),
+            retry: Default::default(),
+            idempotency: Default::default(),
+            cardholder: Default::default(),
         }
     }
 }

@@ -485,6 +485,14 @@ pub(super) fn validate(
         None
     };
 
+    let (retry, idempotency, cardholder) = super::strategies::retry::validate(
+        &cx,
+        &raw.strategy.retry,
+        &raw.strategy.idempotency,
+        &raw.strategy.cardholder,
+        timeout.max(postauth::acquirer_timeout(&cx, &raw.strategy)?.unwrap_or(0)),
+    )?;
+
     let names = super::faults::Names {
         terminals: &terminals,
         channels: &channels,
@@ -531,6 +539,9 @@ pub(super) fn validate(
             acquirer_timeout: postauth::acquirer_timeout(&cx, &raw.strategy)?,
             reversal,
             saf,
+            retry,
+            idempotency,
+            cardholder,
         },
         faults,
         source: src.to_owned(),
