@@ -422,7 +422,11 @@ fn shipped_scenario_runs() {
         &Limits::default(),
     )
     .unwrap();
-    s.traffic_window = 60 * 60 * SECOND;
+    s.traffic_window = 12 * 3600 * SECOND; // the loss is at 11:00-11:40
     let out = run(&s, 0);
     assert!(out.retry_attempts > 0);
+    assert!(
+        out.duplicate_charges > 0,
+        "retries without keys charge twice"
+    );
 }
