@@ -349,7 +349,7 @@ fn jittered_waits_stay_within_the_backoff() {
     assert!(waits.len() > 30);
     for &(i, w) in &waits {
         assert!(
-            w <= 4 * SECOND << i,
+            w <= (4 * SECOND) << i,
             "retry {} waited {} s",
             i + 1,
             w as f64 / 1e9
