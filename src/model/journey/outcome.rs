@@ -156,7 +156,14 @@ impl<T: Tracer> World<'_, T> {
             self.out
                 .record_outcome(outcome, p.amount, false_decline, p.credited);
         }
-        if T::ON {
+        if T::ON && !counted {
+            self.trace(pid, |_| {
+                Step::Note(
+                    "this attempt was superseded by a retry and nobody's money moved in it: \
+                     no outcome of its own",
+                )
+            });
+        } else if T::ON {
             if p.has(flag::HOLD_EXPIRED) && !p.has(flag::EXCEPTION | flag::REPAIRED) {
                 self.trace(pid, |_| Step::HoldExpired);
             }
