@@ -435,7 +435,13 @@ impl<T: Tracer> World<'_, T> {
                 q.retry |= bit::SUPERSEDED;
                 self.blame_timeout(pid);
                 if T::ON {
-                    self.trace(pid, |_| Step::TimedOut);
+                    self.trace(pid, |_| {
+                        Step::Note(
+                            "the terminal's timer for this attempt expires: the till does not \
+                             show it yet; the attempt is reversed (if reversals are on) and \
+                             the sale retried with a new authorisation",
+                        )
+                    });
                 }
                 if self.s.strategy.reversal.is_some() {
                     self.send_reversal(pid);
