@@ -1040,6 +1040,111 @@ fn unknown_liability() {
     );
 }
 
+#[test]
+fn unknown_retry_layer() {
+    let f = "retry_layer_unknown.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"gateway\""),
+            field("strategy.retry.layer"),
+            "unknown variant `gateway`",
+            "expected one of `none`, `terminal`, `acquirer`",
+        ],
+    );
+}
+
+#[test]
+fn unknown_retry_jitter() {
+    let f = "retry_jitter_unknown.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"equal\""),
+            field("strategy.retry.jitter"),
+            "unknown variant `equal`",
+            "expected one of `none`, `full`, `decorrelated`",
+        ],
+    );
+}
+
+#[test]
+fn retry_attempts_out_of_range() {
+    let f = "retry_attempts_too_many.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "attempts = |11"),
+            field("strategy.retry.attempts"),
+            "11 is above the limit of 10",
+        ],
+    );
+}
+
+#[test]
+fn retry_max_backoff_below_base() {
+    let f = "retry_max_backoff_short.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "max_backoff = |\"1s\""),
+            field("strategy.retry.max_backoff"),
+            "must not be shorter than strategy.retry.base (5 s), got 1 s",
+        ],
+    );
+}
+
+#[test]
+fn retry_budget_negative_and_burst_too_small() {
+    let f = "retry_budget_negative.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "budget = |-0.1"),
+            field("strategy.retry.budget"),
+            "must be a finite number >= 0",
+            "got -0.1",
+        ],
+    );
+    let f = "retry_burst_zero.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "budget_burst = |0.5"),
+            field("strategy.retry.budget_burst"),
+            "must be a finite number >= 1",
+            "got 0.5",
+        ],
+    );
+}
+
+#[test]
+fn idempotency_retention_shorter_than_the_longest_retry() {
+    let f = "idempotency_retention_short.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "retention = |\"1m\""),
+            field("strategy.idempotency.retention"),
+            "60 s is shorter than the longest retry (3 attempts x (timeout 30 s + max_backoff \
+             30 s) = 180 s)",
+        ],
+    );
+}
+
+#[test]
+fn pay_again_share_above_one() {
+    let f = "pay_again_share_above_one.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "pay_again_share = |1.5"),
+            field("strategy.cardholder.pay_again_share"),
+            "1.5",
+        ],
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Files
 // ---------------------------------------------------------------------------------------------
@@ -1535,7 +1640,9 @@ fn bad_input_leaves_earlier_results_untouched() {
 }
 
 /// Every shipped scenario, by file stem (each one's `name` is its stem).
-const SHIPPED_SCENARIOS: [&str; 41] = [
+const SHIPPED_SCENARIOS: [&str; 43] = [
+    "retry_idempotency",
+    "recon_schedule",
     "baseline",
     "failover",
     "breaker",

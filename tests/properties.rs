@@ -416,6 +416,7 @@ prop_compose! {
         issuers in Just(issuers),
         upkeep in upkeep(1 + channels + issuers),
         guard in guard(channels, issuers),
+        retry in proptest::option::of((any::<bool>(), 2u32..5, any::<bool>(), 0..3usize, proptest::option::of(0.0..0.5f64), prop_oneof![Just(0.0), 0.0..0.6f64])),
     ) -> Scenario {
         let mut s = scenario::baseline();
         s.traffic_window = window_min * MINUTE;
@@ -472,6 +473,22 @@ prop_compose! {
             }
         }
         apply_guard(&mut s, guard);
+        if let Some((acquirer, attempts, idem, jitter, budget, again)) = retry {
+            use payfault::scenario::strategies::retry::{Backoff, IdempotencySpec, Jitter, RetryLayer};
+            let r = &mut s.strategy.retry;
+            r.layer = if acquirer { RetryLayer::Acquirer } else { RetryLayer::Terminal };
+            r.attempts = attempts;
+            r.backoff = if jitter == 1 { Backoff::Constant } else { Backoff::Exponential };
+            r.base = SECOND;
+            r.max_backoff = 10 * SECOND;
+            r.jitter = [Jitter::None, Jitter::Full, Jitter::Decorrelated][jitter];
+            r.budget = budget.map(|b| (b, 3.0));
+            if acquirer {
+                s.strategy.acquirer_timeout = Some(timeout_s * SECOND * 2 / 3 + MILLI);
+            }
+            s.strategy.idempotency = idem.then_some(IdempotencySpec { retention: DAY });
+            s.strategy.cardholder.pay_again_share = again;
+        }
         assert!(payfault::scenario::calendar::horizon(&s) < 40 * DAY);
         s
     }
@@ -484,7 +501,8 @@ proptest! {
     fn random_scenarios_keep_every_invariant(s in random_scenario(), seed in any::<u64>()) {
         let out = model::simulate(&s, seed, 0, &mut NoTrace).map_err(|v| TestCaseError::fail(v.to_string()))?;
         let total: u64 = Outcome::ALL.iter().map(|&o| out.count(o)).sum();
-        prop_assert_eq!(total, out.payments);
+        prop_assert_eq!(total + out.attempts_without_outcome, out.payments + out.retry_attempts);
+        prop_assert!(out.duplicate_charges <= out.payments);
         prop_assert!(out.false_declines <= out.count(Outcome::Declined));
         if s.observation.is_none() {
             prop_assert_eq!(out.count(Outcome::Pending), 0, "the default observation leaves nothing pending");

@@ -231,6 +231,27 @@ const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
     ("requests_shed", Unit::Count, None, |o| {
         Some(o.requests_shed as f64)
     }),
+    ("retry_attempts", Unit::Count, None, |o| {
+        Some(o.retry_attempts as f64)
+    }),
+    ("retries_denied_by_budget", Unit::Count, None, |o| {
+        Some(o.retries_denied_by_budget as f64)
+    }),
+    ("attempts_without_outcome", Unit::Count, None, |o| {
+        Some(o.attempts_without_outcome as f64)
+    }),
+    ("duplicate_charges", Unit::Count, None, |o| {
+        Some(o.duplicate_charges as f64)
+    }),
+    ("duplicate_charge_amount", Unit::Money, None, |o| {
+        Some(major(o.duplicate_charge_amount))
+    }),
+    ("idempotent_replays", Unit::Count, None, |o| {
+        Some(o.idempotent_replays as f64)
+    }),
+    ("cardholder_repeats", Unit::Count, None, |o| {
+        Some(o.cardholder_repeats as f64)
+    }),
     ("stand_ins", Unit::Count, None, |o| Some(o.stand_ins as f64)),
     ("advices_sent", Unit::Count, None, |o| {
         Some(o.advices_sent as f64)

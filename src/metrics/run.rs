@@ -129,6 +129,21 @@ pub struct RunOutput {
     /// Count and amount per outcome of the payments of each cause (indexed like
     /// `model::cause::names`; settled-on-time payments are not counted).
     pub by_cause: Vec<[(u64, i64); Outcome::COUNT]>,
+    /// Retries sent (new records of a sale), and retries the budget refused.
+    pub retry_attempts: u64,
+    pub retries_denied_by_budget: u64,
+    /// Superseded attempts of retried sales in which nobody's money moved: they record no
+    /// outcome (so outcomes + these = payments + retry_attempts).
+    pub attempts_without_outcome: u64,
+    /// Purchases whose cardholder's money was taken more than once at the end, and the money
+    /// taken beyond the first time (minor units).
+    pub duplicate_charges: u64,
+    pub duplicate_charge_amount: i64,
+    /// Requests answered from their idempotency key (the acquirer's record or the issuer's
+    /// first decision) instead of being decided again.
+    pub idempotent_replays: u64,
+    /// Sales the cardholder made again after the till showed a failure.
+    pub cardholder_repeats: u64,
     /// Sum of merchant credits over finished payments.
     pub merchant_credited: i64,
     /// Sale-to-credit delay of settled payments, milliseconds.
@@ -213,6 +228,13 @@ impl RunOutput {
             repaired_age_max: 0,
             open_break_oldest: 0,
             by_cause: vec![],
+            retry_attempts: 0,
+            retries_denied_by_budget: 0,
+            attempts_without_outcome: 0,
+            duplicate_charges: 0,
+            duplicate_charge_amount: 0,
+            idempotent_replays: 0,
+            cardholder_repeats: 0,
             merchant_credited: 0,
             settle_delay_ms: settle_histogram(),
             auth_latency_us: latency_histogram(),

@@ -183,6 +183,14 @@ pub(super) enum Ev {
     JunkDone {
         station: StationId,
     },
+    /// A failed attempt's retry is due (terminal or acquirer layer: `journey::retry`).
+    Retry {
+        pid: u32,
+    },
+    /// The cardholder pays again after the till showed a failure.
+    PayAgain {
+        pid: u32,
+    },
     /// Servers are lost or come back (a partial failure or a hang starts or ends): the
     /// station counts them again and queued requests start on free ones.
     Kick {
@@ -230,7 +238,9 @@ impl Ev {
             | Ev::MerchantReviewDone { pid }
             | Ev::BreakFound { pid }
             | Ev::BreakRepair { pid }
-            | Ev::GuardExpire { pid } => Some(pid),
+            | Ev::GuardExpire { pid }
+            | Ev::Retry { pid }
+            | Ev::PayAgain { pid } => Some(pid),
             Ev::Arrival { .. }
             | Ev::Cutoff { .. }
             | Ev::Settle { .. }
@@ -285,6 +295,8 @@ impl<T: Tracer> World<'_, T> {
             Ev::ScaleUp { station, servers } => return self.scale_up(station, servers),
             Ev::GuardExpire { pid } => self.guard_expire(pid),
             Ev::Echo { channel, what } => return self.echo_event(channel, what),
+            Ev::Retry { pid } => self.retry_send(pid),
+            Ev::PayAgain { pid } => self.pay_again(pid),
         }
         // The event's reference on its payment ends with it.
         match ev.payment() {

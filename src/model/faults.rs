@@ -113,6 +113,13 @@ pub fn payment_key(group: u16, gserial: u32, groups: usize) -> u64 {
     gserial as u64 * groups as u64 + group as u64
 }
 
+/// The fault key of one attempt's path: the payment's key, with the attempt (see
+/// `Payment::attempt`) in bits no payment key reaches, so that a retry draws afresh.
+#[inline]
+pub fn path_key(p: &super::payment::Payment, groups: usize) -> u64 {
+    payment_key(p.group, p.gserial, groups) | (p.attempt as u64) << 50
+}
+
 impl Faults {
     pub fn new(s: &Scenario, topo: &Topology, master: u64, run: u64, horizon: Nanos) -> Self {
         let n_links = topo.groups + topo.channels + topo.channels * topo.issuers;

@@ -134,6 +134,12 @@ pub mod slot {
     /// Whether the payment's stored reversal is a bad record that blocks the store-and-forward
     /// queue (upkeep strategies).
     pub const SAF_BAD_RECORD: usize = 49;
+    /// Whether the cardholder pays again after the till showed a failure; and after how long.
+    pub const PAY_AGAIN: usize = 25;
+    pub const PAY_AGAIN_DELAY: usize = 26;
+    /// The jitter of the wait before the retry that follows this attempt (a path word: each
+    /// attempt has its own).
+    pub const RETRY_JITTER: usize = 27;
 }
 
 /// Bits of [`Payment::used`]: which first-use draws (service at each station kind, each link
@@ -252,6 +258,13 @@ pub struct Payment {
     pub input: u8,
     /// The fault that will crash its terminal once the issuer approved, or 0.
     pub crash: u8,
+    /// Which attempt of its sale this record carries: 0 for the first, n for the n-th retry,
+    /// plus `REPEAT` for a sale the cardholder made again (see `journey::retry`). Keys the draws
+    /// of the attempt's path (latency, loss, service, faults), so that a retry does not repeat
+    /// its predecessor's fate and every design sees the same draws.
+    pub attempt: u8,
+    /// Retry bookkeeping bits (`journey::retry::bit`); 0 when retries are off.
+    pub retry: u8,
     pub reversal_attempts: u8,
     /// First-use draws consumed (see [`used`]).
     pub used: u16,
@@ -275,6 +288,13 @@ impl Payment {
         matches!(self.issuer_state, IssuerState::Held | IssuerState::Posted)
     }
 
+    /// The key of the payment's per-path draws (latency, loss, service): its serial within
+    /// its group, with the attempt in bits that no serial reaches.
+    #[inline]
+    pub fn path_serial(&self) -> u64 {
+        self.gserial as u64 | (self.attempt as u64) << 40
+    }
+
     #[inline]
     pub fn has(&self, f: u32) -> bool {
         self.flags & f != 0
@@ -282,5 +302,14 @@ impl Payment {
     #[inline]
     pub fn set(&mut self, f: u32) {
         self.flags |= f;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The retry fields live in what was padding: a payment is copied on the hot path.
+    #[test]
+    fn payment_stays_small() {
+        assert!(std::mem::size_of::<super::Payment>() <= 112);
     }
 }

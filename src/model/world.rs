@@ -124,6 +124,8 @@ pub(super) struct World<'a, T: Tracer> {
     /// failover, announced outages): the journey calls into `journey::guard` only then.
     pub guard_on: bool,
     pub guard: super::journey::guard::Guard,
+    /// Retries, idempotency keys and repeat sales (`retry.on` is false when all are off).
+    pub retry: super::journey::retry::Retries,
     // Shape.
     pub topo: Topology,
     pub calendar: Calendar,
@@ -271,7 +273,9 @@ impl<'a, T: Tracer> World<'a, T> {
             matches!(f.effect, FaultEffect::WrongAccount { share } if share > 0.0)
                 && !f.windows.list().is_empty()
         });
-        let retire_ok = retire_ok(s) && !wrong_details;
+        let retry = super::journey::retry::Retries::new(s);
+        // With retries or repeats a sale's records are counted together at their end.
+        let retire_ok = retire_ok(s) && !wrong_details && !retry.on;
         let guard = super::journey::guard::Guard::new(s, &faults, master, run);
         let mut out = RunOutput::new(run, master);
         out.horizon = horizon;
@@ -293,6 +297,7 @@ impl<'a, T: Tracer> World<'a, T> {
             upkeep: super::journey::upkeep::Upkeep::new(s),
             guard_on: s.strategy.guard.active(),
             guard,
+            retry,
             topo,
             calendar,
             routing: Routing {
@@ -399,6 +404,16 @@ impl<'a, T: Tracer> World<'a, T> {
         self.nodes.groups[p.group as usize]
             .words
             .word(p.gserial as u64, purpose)
+    }
+
+    /// The word for `purpose` of the payment's current attempt's path (see
+    /// `Payment::path_serial`): the same as [`Self::word`] for a first attempt.
+    #[inline]
+    pub(super) fn path_word(&self, pid: u32, purpose: usize) -> u64 {
+        let p = &self.arena.pay[pid as usize];
+        self.nodes.groups[p.group as usize]
+            .words
+            .word(p.path_serial(), purpose)
     }
 
     /// Whether the merchant of a payment has wrong settlement account details (its payouts are

@@ -336,6 +336,11 @@ pub struct StrategySpec {
     pub saf: Option<SafSpec>,
     /// Failover, announced maintenance, circuit breakers, bulkheads, load shedding.
     pub guard: strategies::guard::GuardSpec,
+    /// Request retries (`RetryLayer::None` when off), idempotency keys (`None`: retries carry
+    /// no key) and the cardholder who pays again (see `strategies::retry`).
+    pub retry: strategies::retry::RetrySpec,
+    pub idempotency: Option<strategies::retry::IdempotencySpec>,
+    pub cardholder: strategies::retry::CardholderSpec,
 }
 
 /// Store-and-forward: the acquirer host acknowledges the terminal's reversal at once and

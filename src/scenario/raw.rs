@@ -512,6 +512,11 @@ pub struct RawStrategy {
     pub failover: super::strategies::guard::RawFailover,
     pub breaker: super::strategies::guard::RawBreaker,
     pub shedding: super::strategies::guard::RawShedding,
+    /// `[strategy.retry]`, `[strategy.idempotency]`, `[strategy.cardholder]` (see
+    /// `strategies::retry`).
+    pub retry: super::strategies::retry::RawRetry,
+    pub idempotency: super::strategies::retry::RawIdempotency,
+    pub cardholder: super::strategies::retry::RawCardholder,
 }
 
 /// `[strategy.saf]`: the acquirer host's store-and-forward queue for reversals.
@@ -558,6 +563,9 @@ impl Default for RawStrategy {
             failover: Default::default(),
             breaker: Default::default(),
             shedding: Default::default(),
+            retry: Default::default(),
+            idempotency: Default::default(),
+            cardholder: Default::default(),
         }
     }
 }

@@ -519,6 +519,14 @@ pub(super) fn validate(
         None
     };
 
+    let (retry, idempotency, cardholder) = super::strategies::retry::validate(
+        &cx,
+        &raw.strategy.retry,
+        &raw.strategy.idempotency,
+        &raw.strategy.cardholder,
+        timeout.max(postauth::acquirer_timeout(&cx, &raw.strategy)?.unwrap_or(0)),
+    )?;
+
     let names = super::faults::Names {
         terminals: &terminals,
         channels: &channels,
@@ -611,6 +619,9 @@ pub(super) fn validate(
             reversal,
             saf,
             guard,
+            retry,
+            idempotency,
+            cardholder,
         },
         faults,
         costs,

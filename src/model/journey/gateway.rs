@@ -70,6 +70,12 @@ impl<T: Tracer> World<'_, T> {
     /// The acquirer's risk engine, then routing to the payment's channel.
     pub(in crate::model) fn risk_check(&mut self, pid: u32) {
         let p = self.arena.pay[pid as usize];
+        if self.retry.idem
+            && p.retry & super::retry::bit::CARRIER != 0
+            && self.retry_carrier_at_gateway(pid)
+        {
+            return; // the acquirer answered the retry from its record of the key
+        }
         if p.input == code::FORMAT_ERROR {
             // The gateway cannot parse the request: refused at once (its fault was blamed at
             // the sale).
@@ -135,7 +141,7 @@ impl<T: Tracer> World<'_, T> {
 
     /// Sends the request to the payment's channel and, if the acquirer has a timeout towards
     /// the channel, starts its timer.
-    fn route_request(&mut self, pid: u32) {
+    pub(in crate::model) fn route_request(&mut self, pid: u32) {
         let first = !self.arena.pay[pid as usize].has(flag::FAILED_OVER);
         if self.guard_on && !self.guard_route(pid, first) {
             return; // refused at once, or nothing to send
@@ -162,6 +168,9 @@ impl<T: Tracer> World<'_, T> {
     fn gateway_response(&mut self, pid: u32, c: u8) {
         if self.guard_on {
             self.guard_acq_answer(pid, c);
+        }
+        if self.retry.on && self.retry_gateway_response(pid, c) {
+            return;
         }
         let p = self.arena.pay[pid as usize];
         if p.has(flag::ACQ_TIMED_OUT) {
@@ -216,6 +225,9 @@ impl<T: Tracer> World<'_, T> {
     /// The acquirer's timer for the channel expires: with no answer yet it answers the
     /// terminal 91 and reverses the request towards the issuer (which may have approved).
     pub(in crate::model) fn acquirer_timeout(&mut self, pid: u32) {
+        if self.retry.on && self.retry_acquirer_timeout(pid) {
+            return;
+        }
         let p = &mut self.arena.pay[pid as usize];
         if p.acquirer != Acq::Unknown {
             return;
@@ -249,7 +261,7 @@ impl<T: Tracer> World<'_, T> {
 
     /// The host reverses a payment towards the issuer: through its store-and-forward queue if
     /// it has one, else one reversal.
-    fn host_reversal(&mut self, pid: u32) {
+    pub(in crate::model) fn host_reversal(&mut self, pid: u32) {
         if self.s.strategy.saf.is_some() {
             self.saf_start(pid);
         } else {
@@ -264,7 +276,7 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// The response reaches the acquirer's gateway: it records what it believes.
-    fn acquirer_answer(&mut self, pid: u32, rcode: u8) {
+    pub(in crate::model) fn acquirer_answer(&mut self, pid: u32, rcode: u8) {
         let p = &mut self.arena.pay[pid as usize];
         if p.acquirer != Acq::Unknown {
             return; // already reversed (or declined by an outage reject)

@@ -20,13 +20,23 @@ impl<T: Tracer> World<'_, T> {
             ToIssuer::Request => self.request_at(pid, st),
             ToIssuer::Reversal => {
                 if self.reachable(pid, st, Msg::Issuer(m)) {
-                    self.issuer_reversal(pid);
+                    let target = if self.retry.idem {
+                        self.retry_reversal_target(pid)
+                    } else {
+                        pid
+                    };
+                    self.issuer_reversal(target);
                     self.send(pid, link, Dir::Down, Msg::Channel(ToChannel::ReversalAck));
                 }
             }
             ToIssuer::Advice => {
                 if self.reachable(pid, st, Msg::Issuer(m)) {
-                    self.apply_stand_in(pid);
+                    let target = if self.retry.idem {
+                        self.retry_reversal_target(pid)
+                    } else {
+                        pid
+                    };
+                    self.apply_stand_in(target);
                     self.send(pid, link, Dir::Down, Msg::Channel(ToChannel::AdviceAck));
                 }
             }
@@ -44,6 +54,21 @@ impl<T: Tracer> World<'_, T> {
     /// The issuer decides; an approval holds (dual message) or posts (single message) the
     /// funds on the cardholder's account.
     pub(in crate::model) fn issuer_decide(&mut self, pid: u32) {
+        if self.retry.idem && self.retry_issuer_decide(pid) {
+            return; // answered from the idempotency key
+        }
+        let rcode = self.issuer_decision(pid);
+        let p = self.arena.pay[pid as usize];
+        self.send(
+            pid,
+            LinkId::ChannelIssuer(p.channel, p.issuer),
+            Dir::Down,
+            Msg::Channel(ToChannel::Response(rcode)),
+        );
+    }
+
+    /// The issuer's decision on a payment, and what it does to the cardholder's money.
+    pub(in crate::model) fn issuer_decision(&mut self, pid: u32) -> u8 {
         let now = self.q.now();
         let p = self.arena.pay[pid as usize];
         let rcode = if p.issuer_state == Iss::ReversedFirst {
@@ -93,12 +118,7 @@ impl<T: Tracer> World<'_, T> {
                 });
             }
         }
-        self.send(
-            pid,
-            LinkId::ChannelIssuer(p.channel, p.issuer),
-            Dir::Down,
-            Msg::Channel(ToChannel::Response(rcode)),
-        );
+        rcode
     }
 
     /// What the scenario's faults make the issuer answer, if anything: bad input it checks

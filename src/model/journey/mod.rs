@@ -13,6 +13,7 @@
 //! - [`struck`]: faults that strike a payment through its terminal, account, merchant or a
 //!   card risk rule;
 //! - [`reconcile`]: reconciliation runs that find and repair breaks;
+//! - [`retry`]: request retries, idempotency keys, and the cardholder who pays again;
 //! - [`outcome`]: the outcome of each payment and the end of the run.
 
 mod channel;
@@ -23,7 +24,7 @@ mod network;
 mod outcome;
 mod payout;
 pub(super) mod reconcile;
-mod retry;
+pub(super) mod retry;
 mod settlement;
 mod struck;
 mod terminal;

@@ -6,7 +6,7 @@ use crate::model::World;
 use crate::model::cause;
 use crate::model::event::NO_FAULT;
 use crate::model::event::{Ev, Msg, what};
-use crate::model::faults::{keyed_chance, keyed_unit, payment_key, purpose};
+use crate::model::faults::{keyed_chance, keyed_unit, path_key, purpose};
 use crate::model::invariants::Violation;
 use crate::model::payment::{AcquirerState as Acq, code, slot, used};
 use crate::model::station::Admit;
@@ -59,7 +59,7 @@ impl<T: Tracer> World<'_, T> {
         let first = p.used & bit == 0;
         p.used |= bit;
         let own = if first {
-            let (g, gserial) = (p.group as usize, p.gserial as u64);
+            let (g, gserial) = (p.group as usize, p.path_serial());
             let words = self.nodes.groups[g].words;
             Some((
                 move || words.word(gserial, slot::LATENCY + k),
@@ -132,7 +132,7 @@ impl<T: Tracer> World<'_, T> {
         let now = self.q.now();
         let request = what == what::REQUEST;
         let p = self.arena.pay[pid as usize];
-        let key = payment_key(p.group, p.gserial, self.topo.groups);
+        let key = path_key(&p, self.topo.groups);
         let kind = self.station_kind_index(st);
         let mut hit = None;
         let mut struck = None;
@@ -256,7 +256,7 @@ impl<T: Tracer> World<'_, T> {
         }
         let now = self.q.now();
         let p = self.arena.pay[pid as usize];
-        let key = payment_key(p.group, p.gserial, self.topo.groups);
+        let key = path_key(&p, self.topo.groups);
         let mut d = delay.unwrap_or(0);
         let mut dup = false;
         let mut struck = None;
@@ -372,7 +372,7 @@ impl<T: Tracer> World<'_, T> {
         let p = &mut self.arena.pay[pid as usize];
         let service = if p.used & bit == 0 {
             p.used |= bit;
-            let u = unit(self.word(pid, slot::SERVICE + kind));
+            let u = unit(self.path_word(pid, slot::SERVICE + kind));
             self.nodes.stations[st.index()].service().quantile_ns(u)
         } else {
             self.nodes.stations[st.index()].own_service()
@@ -389,7 +389,7 @@ impl<T: Tracer> World<'_, T> {
     fn slowed(&mut self, pid: u32, st: StationId, kind: usize, mut service: Nanos) -> Nanos {
         let now = self.q.now();
         let p = self.arena.pay[pid as usize];
-        let key = payment_key(p.group, p.gserial, self.topo.groups);
+        let key = path_key(&p, self.topo.groups);
         for &k in &self.faults.station[st.index()] {
             let f = &self.faults.all[k as usize];
             if let FaultEffect::Slow { multiplier, added } = &f.effect

@@ -142,17 +142,28 @@ impl<T: Tracer> World<'_, T> {
             }
             (c, _) => c,
         };
-        self.out.record_cause(cause, outcome, 1, p.amount);
-        if outcome == Outcome::NotArrived {
-            let age = self.horizon.saturating_sub(p.t_sale);
-            self.out.not_arrived_oldest = self.out.not_arrived_oldest.max(age);
+        // A superseded attempt of a retried sale in which nobody's money moved is no sale.
+        let counted = !self.retry.on || p.retry == 0 || self.retry_record_ends(&p);
+        if counted {
+            self.out.record_cause(cause, outcome, 1, p.amount);
+            if outcome == Outcome::NotArrived {
+                let age = self.horizon.saturating_sub(p.t_sale);
+                self.out.not_arrived_oldest = self.out.not_arrived_oldest.max(age);
+            }
+            let false_decline = outcome == Outcome::Declined
+                && p.has(flag::PAYABLE)
+                && !code::is_genuine_decline(p.code);
+            self.out
+                .record_outcome(outcome, p.amount, false_decline, p.credited);
         }
-        let false_decline = outcome == Outcome::Declined
-            && p.has(flag::PAYABLE)
-            && !code::is_genuine_decline(p.code);
-        self.out
-            .record_outcome(outcome, p.amount, false_decline, p.credited);
-        if T::ON {
+        if T::ON && !counted {
+            self.trace(pid, |_| {
+                Step::Note(
+                    "this attempt was superseded by a retry and nobody's money moved in it: \
+                     no outcome of its own",
+                )
+            });
+        } else if T::ON {
             if p.has(flag::HOLD_EXPIRED) && !p.has(flag::EXCEPTION | flag::REPAIRED) {
                 self.trace(pid, |_| Step::HoldExpired);
             }
@@ -205,6 +216,9 @@ impl<T: Tracer> World<'_, T> {
             });
         }
         self.arena.remove(pid);
+        if self.retry.on && p.retry != 0 {
+            return self.retry_release_owner(&p);
+        }
         Ok(())
     }
 

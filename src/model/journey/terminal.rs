@@ -82,6 +82,8 @@ impl<T: Tracer> World<'_, T> {
             struck: 0,
             input: 0,
             crash: 0,
+            attempt: 0,
+            retry: 0,
         });
         self.out.payments += 1;
         self.schedule_timeout(pid, now.saturating_add(self.s.strategy.terminal_timeout));
@@ -124,6 +126,14 @@ impl<T: Tracer> World<'_, T> {
     }
 
     fn terminal_answer(&mut self, pid: u32, rcode: u8) {
+        let pid = if self.retry.on {
+            match self.retry_answer(pid, rcode) {
+                Some(p) => p,
+                None => return,
+            }
+        } else {
+            pid
+        };
         let now = self.q.now();
         let p = &mut self.arena.pay[pid as usize];
         if p.terminal_state == Term::Waiting && p.crash != 0 && rcode == code::APPROVED {
@@ -141,6 +151,9 @@ impl<T: Tracer> World<'_, T> {
                     )
                 });
             }
+            if self.retry.on {
+                self.till_failed(pid, code::NONE);
+            }
             return;
         }
         if p.terminal_state == Term::Waiting {
@@ -153,6 +166,9 @@ impl<T: Tracer> World<'_, T> {
             if T::ON {
                 self.trace(pid, |_| Step::Answered { code: rcode });
             }
+            if self.retry.on && rcode != code::APPROVED {
+                self.till_failed(pid, rcode);
+            }
         } else {
             self.out.late_answers += 1;
             if T::ON {
@@ -163,6 +179,14 @@ impl<T: Tracer> World<'_, T> {
 
     /// The terminal's timer expires: with no answer yet, the sale failed at the till.
     pub(in crate::model) fn terminal_timeout(&mut self, pid: u32) {
+        let pid = if self.retry.on {
+            match self.retry_timeout(pid) {
+                Some(p) => p,
+                None => return,
+            }
+        } else {
+            pid
+        };
         if self.arena.pay[pid as usize].terminal_state != Term::Waiting {
             return;
         }
@@ -174,6 +198,9 @@ impl<T: Tracer> World<'_, T> {
         }
         if self.s.strategy.reversal.is_some() {
             self.send_reversal(pid);
+        }
+        if self.retry.on {
+            self.till_failed(pid, code::NONE);
         }
     }
 
