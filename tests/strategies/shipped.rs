@@ -35,8 +35,8 @@ fn run(file: &str, runs: u64) -> Comparison {
 const SHIPPED: &[(&str, &str)] = &[
     ("scenarios/failover.toml", "declined"),
     ("scenarios/breaker.toml", "timeouts"),
-    ("scenarios/retry_idempotency.toml", "duplicate_charges"),
-    ("scenarios/timeouts.toml", "late_answers"),
+    ("scenarios/retry_idempotency.toml", "settled_on_time"),
+    ("scenarios/timeouts.toml", "settled_on_time"),
     ("scenarios/recon_schedule.toml", "breaks_open"),
 ];
 
@@ -76,7 +76,11 @@ fn paired_intervals_are_narrower_than_unpaired_on_the_shipped_comparisons() {
                 d.mean.unwrap()
             );
             // Equal widths only where the metric does not vary in one design and the other
-            // does not covary (e.g. a remedy that brings a count to exactly zero).
+            // does not covary (e.g. a remedy that brings a count to exactly zero). Pairing
+            // does not narrow every metric: where a remedy swaps one harm for another (retries
+            // make duplicates that cardholders paying again would otherwise make), the two
+            // designs' counts covary negatively. The headline metrics chosen here share their
+            // noise (the same traffic and faults) and must narrow.
             assert!(
                 paired <= unpaired + 1e-9,
                 "{file} {}: {headline}: paired {paired} wider than unpaired {unpaired}",
@@ -119,8 +123,15 @@ fn reconciliation_bounds_the_age_of_what_did_not_arrive_by_its_schedule() {
         let r = d[k].scenario.reconciliation.as_ref().unwrap();
         let bound = (r.interval + r.detection_delay + r.repair_time) as f64 / 1e9;
         let max_age = get(k, "break_repair_age_max_s").max.unwrap();
-        println!("{}: oldest repaired break {max_age:.0} s, bound {bound:.0} s", c.names[k]);
-        assert!(max_age <= bound + 1e-6, "{}: {max_age} > {bound}", c.names[k]);
+        println!(
+            "{}: oldest repaired break {max_age:.0} s, bound {bound:.0} s",
+            c.names[k]
+        );
+        assert!(
+            max_age <= bound + 1e-6,
+            "{}: {max_age} > {bound}",
+            c.names[k]
+        );
         assert!(get(k, "breaks_repaired").mean.unwrap() > 0.0);
         assert_eq!(get(k, "not_arrived").mean, Some(0.0), "{}", c.names[k]);
     }
@@ -129,5 +140,7 @@ fn reconciliation_bounds_the_age_of_what_did_not_arrive_by_its_schedule() {
         get(2, "break_repair_age_max_s").max.unwrap()
             < get(1, "break_repair_age_max_s").max.unwrap()
     );
-    assert!(get(2, "cost_reconciliation").mean.unwrap() > get(1, "cost_reconciliation").mean.unwrap());
+    assert!(
+        get(2, "cost_reconciliation").mean.unwrap() > get(1, "cost_reconciliation").mean.unwrap()
+    );
 }
