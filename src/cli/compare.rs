@@ -112,13 +112,7 @@ pub(super) fn compare_cmd(a: CompareArgs) -> Result<(), Failure> {
             d.scenario.source.clone(),
         ));
     }
-    let written = write(&dir, &files)?;
-    if !a.common.quiet {
-        print_header(&c, designs.len());
-        print!("{}", out::compare_table(&c));
-        println!("\nwrote {written}");
-    }
-    Ok(())
+    finish(&dir, &files, &c, a.common.quiet)
 }
 
 pub(super) fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
@@ -203,21 +197,30 @@ pub(super) fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
         ("sweep.json".to_owned(), out::compare_json(&c)),
         ("scenario.toml".to_owned(), src.clone()),
     ];
-    let written = write(&dir, &files)?;
-    if !a.common.quiet {
-        print_header(&c, designs.len());
-        print!("{}", out::compare_table(&c));
+    finish(&dir, &files, &c, a.common.quiet)
+}
+
+/// Writes the files and, unless quiet, prints the comparison and what was written.
+fn finish(
+    dir: &Path,
+    files: &[(String, String)],
+    c: &Comparison,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let written = write(dir, files)?;
+    if !quiet {
+        let b = &c.batches[0];
+        println!(
+            "{}: {} designs × {} runs, seed {} (common random numbers)\n",
+            b.scenario,
+            c.names.len(),
+            b.runs,
+            b.seed
+        );
+        print!("{}", out::compare_table(c));
         println!("\nwrote {written}");
     }
     Ok(())
-}
-
-fn print_header(c: &Comparison, n: usize) {
-    let b = &c.batches[0];
-    println!(
-        "{}: {n} designs × {} runs, seed {} (common random numbers)\n",
-        b.scenario, b.runs, b.seed
-    );
 }
 
 /// Runs the designs with the options of the command line (defaults from the first design).

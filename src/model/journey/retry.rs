@@ -357,19 +357,7 @@ impl<T: Tracer> World<'_, T> {
                 }
                 self.route_request(rid);
             }
-            _ => {
-                let at = self
-                    .q
-                    .now()
-                    .saturating_add(self.s.strategy.terminal_timeout);
-                self.schedule_timeout(rid, at);
-                self.send(
-                    rid,
-                    LinkId::Terminal(p.group),
-                    Dir::Up,
-                    Msg::Gateway(ToGateway::Request),
-                );
-            }
+            _ => self.start_request(rid, p.group),
         }
     }
 
@@ -607,10 +595,19 @@ impl<T: Tracer> World<'_, T> {
                 ))
             });
         }
-        self.schedule_timeout(rid, now.saturating_add(self.s.strategy.terminal_timeout));
+        self.start_request(rid, p.group);
+    }
+
+    /// The terminal sends a new record's request and starts its timer.
+    fn start_request(&mut self, rid: u32, group: u16) {
+        let at = self
+            .q
+            .now()
+            .saturating_add(self.s.strategy.terminal_timeout);
+        self.schedule_timeout(rid, at);
         self.send(
             rid,
-            LinkId::Terminal(p.group),
+            LinkId::Terminal(group),
             Dir::Up,
             Msg::Gateway(ToGateway::Request),
         );
