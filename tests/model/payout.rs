@@ -8,7 +8,7 @@ use payfault::runner::{BatchOptions, run_batch};
 use payfault::scenario::{self, Limits, Scenario};
 use std::sync::atomic::AtomicBool;
 
-mod common;
+use crate::common;
 use common::assert_in_ci;
 
 fn load(name: &str) -> Scenario {

@@ -13,7 +13,7 @@ use payfault::runner::{BatchOptions, run_batch};
 use payfault::scenario::{self, Limits, Scenario};
 use std::sync::atomic::AtomicBool;
 
-mod common;
+use crate::common;
 use common::assert_in_ci;
 
 /// Erlang C: probability that an arrival waits in an M/M/c queue with offered load `a = λ/μ`.

@@ -16,7 +16,7 @@ use payfault::runner::{BatchOptions, run_batch};
 use payfault::scenario::{self, Limits, Scenario};
 use std::sync::atomic::AtomicBool;
 
-mod common;
+use crate::common;
 use common::assert_in_ci;
 
 const LAMBDA: f64 = 50.0;

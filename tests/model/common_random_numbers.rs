@@ -6,7 +6,7 @@ use payfault::engine::{DAY, MILLI, MINUTE, Nanos};
 use payfault::model::{self, NoTrace, Recorder, RunOutput, Step};
 use payfault::scenario::{self, Component, Dist, FaultSpec, Limits, OutageMode, Scenario};
 
-mod common;
+use crate::common;
 
 fn pipeline(window_min: u64) -> Scenario {
     let mut s = scenario::load("scenarios/pipeline.toml".as_ref(), &Limits::default()).unwrap();

@@ -1,0 +1,18 @@
+//! The model's behaviour against theory and the scenarios' own parameters, in one test binary
+//! (each integration test file is linked on its own, so related files share one to keep the
+//! build short): outcomes and causes, common random numbers, conservation, determinism,
+//! holidays, outages, payouts, the path after authorisation, queueing theory and the trace.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod causes;
+mod common_random_numbers;
+mod conservation;
+mod determinism;
+mod holidays;
+mod outage_stuck;
+mod payout;
+mod postauth;
+mod queueing_theory;
+mod trace_story;
