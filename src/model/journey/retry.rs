@@ -274,38 +274,11 @@ impl<T: Tracer> World<'_, T> {
         }
         let channel = self.primary_channel(from);
         let rid = self.arena.insert(Payment {
-            serial: p.serial,
-            gserial: p.gserial,
-            t_sale: p.t_sale,
-            t_held: 0,
-            amount: p.amount,
-            charged: 0,
-            credited: 0,
-            account: p.account,
-            terminal: p.terminal,
-            refs: 0,
-            batch: NO_BATCH,
-            batch_pos: 0,
-            group: p.group,
             channel,
-            issuer: p.issuer,
-            code: code::NONE,
-            till_code: code::NONE,
             flags: p.flags & keep,
-            t_break: 0,
-            advice_sent: 0,
-            cause: p.cause,
-            struck: 0,
-            input: p.input,
-            crash: p.crash,
             attempt: base + sale.attempts - 1,
             retry: bits,
-            reversal_attempts: 0,
-            used: 0,
-            saf_sent: 0,
-            terminal_state: Term::Waiting,
-            acquirer: Acq::Unknown,
-            issuer_state: Iss::Unseen,
+            ..fresh_record(&p)
         });
         if self.retry.idem {
             self.hold(sale.owner); // a carrier keeps its owner alive
@@ -542,37 +515,14 @@ impl<T: Tracer> World<'_, T> {
         let channel = self.primary_channel(pid);
         let rid = self.arena.insert(Payment {
             serial,
-            gserial: p.gserial,
             t_sale: now,
-            t_held: 0,
-            amount: p.amount,
-            charged: 0,
-            credited: 0,
-            account: p.account,
-            terminal: p.terminal,
-            refs: 0,
-            batch: NO_BATCH,
-            batch_pos: 0,
-            group: p.group,
             channel,
-            issuer: p.issuer,
-            code: code::NONE,
-            till_code: code::NONE,
             flags,
-            t_break: 0,
-            advice_sent: 0,
             cause: 0,
-            struck: 0,
-            input: p.input,
             crash: 0,
             attempt: REPEAT_ATTEMPT,
             retry: bit::IN_SALE | bit::REPEAT,
-            reversal_attempts: 0,
-            used: 0,
-            saf_sent: 0,
-            terminal_state: Term::Waiting,
-            acquirer: Acq::Unknown,
-            issuer_state: Iss::Unseen,
+            ..fresh_record(&p)
         });
         self.put_sale(
             serial,
@@ -913,5 +863,30 @@ impl<T: Tracer> World<'_, T> {
             }
             None => Ok(()),
         }
+    }
+}
+
+/// A new record of `p`'s sale (a retry, or the cardholder's repeat): the same card, amount,
+/// account, terminal and purchase, with nothing yet sent, held, decided or posted.
+fn fresh_record(p: &Payment) -> Payment {
+    Payment {
+        t_held: 0,
+        charged: 0,
+        credited: 0,
+        refs: 0,
+        batch: NO_BATCH,
+        batch_pos: 0,
+        code: code::NONE,
+        till_code: code::NONE,
+        t_break: 0,
+        advice_sent: 0,
+        struck: 0,
+        reversal_attempts: 0,
+        used: 0,
+        saf_sent: 0,
+        terminal_state: Term::Waiting,
+        acquirer: Acq::Unknown,
+        issuer_state: Iss::Unseen,
+        ..*p
     }
 }
