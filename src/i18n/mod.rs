@@ -212,7 +212,10 @@ mod tests {
                     let text = std::fs::read_to_string(&p).unwrap();
                     for (i, _) in text.match_indices("tr!(") {
                         let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
-                        if text[line_start..i].trim_start().starts_with("//") {
+                        let before = text[..i].chars().next_back();
+                        if before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                            || text[line_start..i].trim_start().starts_with("//")
+                        {
                             continue; // documentation
                         }
                         let call = &text[i..];
