@@ -226,6 +226,13 @@ mod tests {
                         }
                         let key = &call[q + 1..];
                         let key = &key[..key.find('"').unwrap()];
+                        if !call[..q].contains(',')
+                            || !key
+                                .chars()
+                                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+                        {
+                            continue; // not a call with a key (this test's own text)
+                        }
                         used.push((p.display().to_string(), key.to_owned()));
                     }
                 }
