@@ -4,12 +4,15 @@
 //! be written); 2 bad input (usage, scenario file, output folder); 130 interrupted.
 
 mod compare;
+mod list;
 mod trace;
 
+use crate::i18n::Lang;
 use crate::report;
 use crate::runner::job::{self, JobError};
 use crate::runner::{BatchOptions, MAX_THREADS};
 use crate::scenario::{self, Limits, Scenario, ScenarioError};
+use crate::tr;
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -45,6 +48,9 @@ enum Command {
     /// Tell the story of one payment step by step: by number, or the first to end with an
     /// outcome (default: the first charged without a sale).
     Trace(TraceArgs),
+    /// The built-in scenarios: each one's name, description and the causes it demonstrates.
+    /// Any command takes a built-in's name in place of a file: `payfault run outage`.
+    List(list::ListArgs),
     /// Check scenario files without running them.
     Validate {
         /// Scenario files (TOML).
@@ -104,6 +110,15 @@ struct RunArgs {
     /// No progress bar and no table; only errors.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Print the summary (summary.json's content) on standard output instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Language of the table, the charts and the report: en (English) or zh (简体中文).
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    lang: Lang,
+    /// Do not draw the charts (nor replay run 0 to sample its time series).
+    #[arg(long)]
+    no_charts: bool,
 }
 
 /// Thread counts from 0 (one per core) to [`MAX_THREADS`]; anything else is refused with the
@@ -151,6 +166,7 @@ pub fn main() -> ExitCode {
         Command::Compare(a) => compare::compare_cmd(a),
         Command::Sweep(a) => compare::sweep_cmd(a),
         Command::Trace(a) => trace_cmd(a),
+        Command::List(a) => list::list_cmd(a),
         Command::Validate { files, allow_large } => validate(&files, allow_large),
     };
     match result {
@@ -286,22 +302,30 @@ fn run(a: RunArgs) -> Result<(), Failure> {
             None => d,
         }
     });
-    let done = job::run_to_dir(&scn, &opts, &dir, a.quiet)?;
-    if !a.quiet {
+    let done = job::run_to_dir(&scn, &opts, &dir, a.quiet || a.json)?;
+    if a.json {
+        print!("{}", report::summary_json(&done.batch));
+    } else if !a.quiet {
         let batch = &done.batch;
+        let lang = a.lang;
         println!(
-            "{}: {} runs, seed {}\n",
-            batch.scenario, batch.runs, batch.seed
+            "{}\n",
+            tr!(
+                lang,
+                "summary.header",
+                scenario = batch.scenario,
+                runs = batch.runs,
+                seed = batch.seed
+            )
         );
-        print!("{}", report::console_table(batch));
-        println!(
-            "\nwrote {}",
-            done.written
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        print!("{}", report::console_table(batch, lang));
+        let files = done
+            .written
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        println!("\n{}", tr!(lang, "summary.wrote", files = files));
     }
     Ok(())
 }

@@ -5,7 +5,10 @@
 
 pub mod atomic;
 pub mod compare;
+mod console;
 pub mod format;
+
+pub use console::console_table;
 
 pub use atomic::AtomicDir;
 
@@ -152,23 +155,4 @@ impl<W: Write> RunsCsv<W> {
     pub fn finish(self) -> std::io::Result<W> {
         self.w.into_inner().map_err(|e| e.into_error())
     }
-}
-
-/// A short human-readable table of the headline metrics: the catalogue's metrics that have a
-/// table label, in catalogue order, each formatted for its unit.
-pub fn console_table(b: &BatchResult) -> String {
-    let mut out = format!(
-        "{:<34} {:>14} {:>31}\n",
-        "metric (mean over runs)", "mean", "95% confidence interval"
-    );
-    for (m, s) in b.catalogue.metrics.iter().zip(&b.summaries) {
-        let Some(label) = m.label else { continue };
-        let f = |v: Option<f64>| v.map_or("-".to_string(), |x| format::value(m.unit, x));
-        let ci = match (s.ci95_low, s.ci95_high) {
-            (Some(l), Some(h)) => format!("[{}, {}]", f(Some(l)), f(Some(h))),
-            _ => "-".into(),
-        };
-        out.push_str(&format!("{label:<34} {:>14} {ci:>31}\n", f(s.mean)));
-    }
-    out
 }

@@ -12,6 +12,7 @@ pub mod date;
 pub mod dist;
 pub mod error;
 pub mod faults;
+pub mod library;
 pub mod limits;
 mod postauth;
 pub mod raw;
@@ -37,6 +38,8 @@ pub const BASELINE: &str = include_str!("../../scenarios/baseline.toml");
 pub struct Scenario {
     pub name: String,
     pub description: String,
+    /// The causes the scenario demonstrates (`demonstrates`; names of its causes).
+    pub demonstrates: Vec<String>,
     /// Default number of Monte Carlo runs (the CLI may override).
     pub runs: u64,
     /// Default master seed (the CLI may override).
@@ -420,12 +423,37 @@ pub fn load(path: &Path, limits: &Limits) -> Result<Scenario, ScenarioError> {
 }
 
 /// Reads a scenario file's text: refused if missing, a folder, too large or not UTF-8.
+///
+/// A path that does not exist but names a built-in scenario (`outage`, `outage.toml`) reads
+/// that scenario's text (see [`library`]).
 pub fn read_source(path: &Path) -> Result<String, ScenarioError> {
     let file = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|source| ScenarioError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(source) => {
+            if source.kind() == std::io::ErrorKind::NotFound {
+                if let Some(b) = library::find(&file) {
+                    return Ok(b.source.to_owned());
+                }
+                let stem = file.strip_suffix(".toml").unwrap_or(&file);
+                let hint = error::did_you_mean(stem, &library::names());
+                return Err(ScenarioError::Read {
+                    path: path.to_owned(),
+                    source: std::io::Error::new(
+                        source.kind(),
+                        format!(
+                            "{source}, and no built-in scenario has that name{hint} \
+                             (`payfault list` shows them)"
+                        ),
+                    ),
+                });
+            }
+            return Err(ScenarioError::Read {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
     if meta.is_dir() {
         return Err(ScenarioError::Read {
             path: path.to_owned(),
