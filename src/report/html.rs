@@ -100,10 +100,8 @@ fn responsive_svg(svg: &str) -> String {
             new_head = new_head.replacen(&format!(" {name}=\"{v}\""), "", 1);
         }
     }
-    if attr("viewBox").is_none() {
-        if let (Some(w), Some(h)) = (&w, &h) {
-            new_head.push_str(&format!(" viewBox=\"0 0 {w} {h}\""));
-        }
+    if let (None, Some(w), Some(h)) = (attr("viewBox"), &w, &h) {
+        new_head.push_str(&format!(" viewBox=\"0 0 {w} {h}\""));
     }
     format!("{new_head}{}", &svg[end..])
 }
@@ -273,7 +271,8 @@ pub fn report_html(
 fn cause_table(s: &Scenario, b: &BatchResult, lang: Lang) -> String {
     let names = crate::scenario::cause::names(s);
     // cause -> outcome metric -> (count mean, amount mean)
-    let mut by: BTreeMap<&str, BTreeMap<&str, (f64, f64)>> = BTreeMap::new();
+    type Row<'a> = BTreeMap<&'a str, (f64, f64)>;
+    let mut by: BTreeMap<&str, Row> = BTreeMap::new();
     for (m, sm) in b.catalogue.metrics.iter().zip(&b.summaries) {
         let Some((cause, what)) = m.name.strip_prefix(CAUSES).and_then(|r| r.split_once('.'))
         else {
@@ -311,10 +310,9 @@ fn cause_table(s: &Scenario, b: &BatchResult, lang: Lang) -> String {
     }
     h.push_str("</tr>\n");
     // Most payments struck first.
-    let mut rows: Vec<(&str, &BTreeMap<&str, (f64, f64)>)> =
-        by.iter().map(|(c, m)| (*c, m)).collect();
+    let mut rows: Vec<(&str, &Row)> = by.iter().map(|(c, m)| (*c, m)).collect();
     rows.sort_by(|a, b| {
-        let n = |m: &BTreeMap<&str, (f64, f64)>| m.values().map(|v| v.0).sum::<f64>();
+        let n = |m: &Row| m.values().map(|v| v.0).sum::<f64>();
         n(b.1).total_cmp(&n(a.1)).then(a.0.cmp(b.0))
     });
     for (cause, m) in rows {
