@@ -1183,6 +1183,32 @@ fn missing_file() {
 }
 
 #[test]
+fn a_mistyped_built_in_name_suggests_the_right_one() {
+    let p = PathBuf::from("outgae");
+    expect_bad_path(
+        &p,
+        needles![
+            "cannot read scenario file outgae",
+            "no built-in scenario has that name (did you mean \"outage\"?)",
+            "`payfault list` shows them",
+        ],
+    );
+}
+
+#[test]
+fn demonstrates_a_cause_the_scenario_does_not_have() {
+    let f = "demonstrates_unknown_cause.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "demonstrates = |["),
+            field("demonstrates"),
+            "\"schem-outage\" is not a cause of this scenario (did you mean \"scheme-outage\"?)",
+        ],
+    );
+}
+
+#[test]
 fn directory_instead_of_file() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("scenario.toml");

@@ -485,3 +485,59 @@ fn every_fault_kind_is_demonstrated_by_a_shipped_scenario() {
         missing.join(", ")
     );
 }
+
+#[test]
+fn list_shows_every_shipped_scenario_and_names_run_from_anywhere() {
+    use assert_cmd::Command;
+    let out = Command::cargo_bin("payfault")
+        .unwrap()
+        .args(["list", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let mut files: Vec<String> = std::fs::read_dir("scenarios")
+        .unwrap()
+        .filter_map(|e| {
+            let n = e.unwrap().file_name().into_string().unwrap();
+            n.strip_suffix(".toml").map(str::to_owned)
+        })
+        .collect();
+    files.sort();
+    let names: Vec<&str> = list.iter().map(|e| e["name"].as_str().unwrap()).collect();
+    assert_eq!(names, files);
+    // Each says what it demonstrates as its file does (validated against its causes).
+    for e in &list {
+        let name = e["name"].as_str().unwrap();
+        let s = scenario::load(
+            format!("scenarios/{name}.toml").as_ref(),
+            &Limits::default(),
+        )
+        .unwrap();
+        let listed: Vec<&str> = e["demonstrates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(listed, s.demonstrates, "{name}");
+        assert_eq!(e["description"].as_str().unwrap(), s.description);
+    }
+    let text = Command::cargo_bin("payfault")
+        .unwrap()
+        .arg("list")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("outage") && text.contains("demonstrates: scheme-outage"));
+
+    // A name instead of a path, from a folder without the scenarios.
+    let dir = tempfile::tempdir().unwrap();
+    Command::cargo_bin("payfault")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["validate", "outage", "timeouts.toml"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("ok: outage (outage)"));
+}
