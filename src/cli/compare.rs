@@ -30,6 +30,16 @@ pub(super) struct Common {
     /// No progress bar and no table; only errors.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Print the result (compare.json's or sweep.json's content) on standard output instead
+    /// of the table.
+    #[arg(long)]
+    json: bool,
+    /// Language of the charts: en (English) or zh (简体中文).
+    #[arg(long, value_enum, default_value_t = crate::i18n::Lang::En)]
+    lang: crate::i18n::Lang,
+    /// Do not draw the charts.
+    #[arg(long)]
+    no_charts: bool,
 }
 
 #[derive(Args, Debug)]
@@ -102,17 +112,17 @@ pub(super) fn compare_cmd(a: CompareArgs) -> Result<(), Failure> {
             .join("compare")
     });
     let c = run(&designs, &a.common, &limits)?;
-    let mut files: Vec<(String, String)> = vec![
-        ("compare.json".into(), out::compare_json(&c)),
-        ("compare.csv".into(), out::compare_csv(&c)),
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("compare.json".into(), out::compare_json(&c).into_bytes()),
+        ("compare.csv".into(), out::compare_csv(&c).into_bytes()),
     ];
     for d in &designs {
         files.push((
             format!("{}.scenario.toml", d.name),
-            d.scenario.source.clone(),
+            d.scenario.source.clone().into_bytes(),
         ));
     }
-    finish(&dir, &files, &c, a.common.quiet)
+    finish(&dir, files, &c, &a.common, "compare.json")
 }
 
 pub(super) fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
@@ -192,23 +202,30 @@ pub(super) fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
     let files = vec![
         (
             "sweep.csv".to_owned(),
-            out::sweep_csv(&c, &axis_names, &labels),
+            out::sweep_csv(&c, &axis_names, &labels).into_bytes(),
         ),
-        ("sweep.json".to_owned(), out::compare_json(&c)),
-        ("scenario.toml".to_owned(), src.clone()),
+        ("sweep.json".to_owned(), out::compare_json(&c).into_bytes()),
+        ("scenario.toml".to_owned(), src.clone().into_bytes()),
     ];
-    finish(&dir, &files, &c, a.common.quiet)
+    finish(&dir, files, &c, &a.common, "sweep.json")
 }
 
 /// Writes the files and, unless quiet, prints the comparison and what was written.
+///
+/// With `--json`, prints the file named `json` instead of the table.
 fn finish(
     dir: &Path,
-    files: &[(String, String)],
+    files: Vec<(String, Vec<u8>)>,
     c: &Comparison,
-    quiet: bool,
+    a: &Common,
+    json: &str,
 ) -> Result<(), Failure> {
-    let written = write(dir, files)?;
-    if !quiet {
+    let written = write(dir, &files)?;
+    if a.json {
+        if let Some((_, text)) = files.iter().find(|(n, _)| n == json) {
+            print!("{}", String::from_utf8_lossy(text));
+        }
+    } else if !a.quiet {
         let b = &c.batches[0];
         println!(
             "{}: {} designs × {} runs, seed {} (common random numbers)\n",
@@ -245,18 +262,18 @@ fn run(designs: &[Design], a: &Common, limits: &Limits) -> Result<Comparison, Fa
         threads: a.threads,
     };
     let total = runs.saturating_mul(designs.len() as u64);
-    let bar = progress_bar(total, &first.name, a.quiet);
+    let bar = progress_bar(total, &first.name, a.quiet || a.json);
     let c = compare(designs, &opts, cancel_flag(), |done| bar.set_position(done));
     bar.finish_and_clear();
     c.map_err(|e| Failure::from(JobError::from(e)))
 }
 
 /// Writes the files atomically into `dir`; returns the list of what was written.
-fn write(dir: &Path, files: &[(String, String)]) -> Result<String, Failure> {
+fn write(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<String, Failure> {
     let job = |e: std::io::Error| Failure::from(JobError::Failed(e.to_string()));
     let mut d = AtomicDir::create(dir).map_err(|e| Failure::BadInput(e.to_string()))?;
     for (name, text) in files {
-        d.write(name, text.as_bytes()).map_err(job)?;
+        d.write(name, text).map_err(job)?;
     }
     let written = d.commit().map_err(job)?;
     Ok(written
