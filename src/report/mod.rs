@@ -6,6 +6,7 @@
 pub mod atomic;
 pub mod compare;
 pub mod format;
+pub mod story;
 
 pub use atomic::AtomicDir;
 
