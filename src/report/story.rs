@@ -688,7 +688,7 @@ pub fn text(st: &Story, lang: Lang) -> String {
     }
     out.push_str(&format!("  {}\n", tr!(lang, "trace.views")));
     out.push_str(&format!(
-        "    {}: {}\n    {}: {}\n    {}: {}\n",
+        "    {} {}\n    {} {}\n    {} {}\n",
         tr!(lang, "trace.view.till"),
         st.views.till,
         tr!(lang, "trace.view.cardholder_label"),
