@@ -39,7 +39,7 @@ impl Tracer for Mix {
                 *self.answers.entry(code).or_default() += 1;
             }
             Step::TimedOut => self.timeouts += 1,
-            Step::Outcome { outcome } => {
+            Step::Outcome { outcome, .. } => {
                 let c = self.till.remove(&serial).unwrap_or(code::NONE);
                 *self.outcomes.entry(outcome).or_default() += 1;
                 if outcome == "declined" {

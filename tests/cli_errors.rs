@@ -2094,3 +2094,61 @@ fn upkeep_timeout_percentile_out_of_range() {
         ],
     );
 }
+
+#[test]
+fn trace_run_beyond_the_batch_is_refused() {
+    let (out, stdout, stderr) =
+        exec(payfault().args(["trace", "scenarios/outage.toml", "--run", "50"]));
+    let msg = assert_bad_input("trace --run 50", &out, &stdout, &stderr);
+    assert_contains_all(
+        "trace --run 50",
+        &msg,
+        &["--run 50".into(), "50 runs".into(), "0 to 49".into()],
+    );
+    let (out, stdout, stderr) = exec(payfault().args([
+        "trace",
+        "scenarios/outage.toml",
+        "--runs",
+        "3",
+        "--run",
+        "3",
+    ]));
+    assert_bad_input("trace --runs 3 --run 3", &out, &stdout, &stderr);
+}
+
+#[test]
+fn trace_unknown_filters_list_the_accepted_values() {
+    let (out, stdout, stderr) = exec(payfault().args(["trace", "--outcome", "declind"]));
+    let msg = assert_bad_input("trace --outcome declind", &out, &stdout, &stderr);
+    assert_contains_all(
+        "trace --outcome declind",
+        &msg,
+        &[
+            "declind".into(),
+            "did you mean".into(),
+            "settled_on_time".into(),
+            "false_decline".into(),
+        ],
+    );
+    let (out, stdout, stderr) = exec(payfault().args([
+        "trace",
+        "scenarios/issuer_reject.toml",
+        "--cause",
+        "bank-dwn",
+    ]));
+    let msg = assert_bad_input("trace --cause bank-dwn", &out, &stdout, &stderr);
+    assert_contains_all(
+        "trace --cause bank-dwn",
+        &msg,
+        &["bank-down".into(), "insufficient_funds".into()],
+    );
+    for bad in ["63", "x", "256"] {
+        let (out, stdout, stderr) = exec(payfault().args(["trace", "--code", bad]));
+        let msg = assert_bad_input("trace --code", &out, &stdout, &stderr);
+        assert_contains_all("trace --code", &msg, &[bad.into(), "62".into()]);
+    }
+    let (out, stdout, stderr) =
+        exec(payfault().args(["trace", "scenarios/pipeline.toml", "--payment", "99999999"]));
+    let msg = assert_bad_input("trace --payment", &out, &stdout, &stderr);
+    assert_contains_all("trace --payment", &msg, &["has only".into()]);
+}

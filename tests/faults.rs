@@ -7,6 +7,7 @@
 //! master seed.
 
 use payfault::engine::{DAY, HOUR, MILLI, MINUTE, Nanos, SECOND, Stream};
+use payfault::i18n::Lang;
 use payfault::metrics::Catalogue;
 use payfault::model::{self, NoTrace, Outcome, Recorder, RunOutput, Step};
 use payfault::scenario::{self, Limits, Scenario};
@@ -227,10 +228,18 @@ fn stories(s: &Scenario, r: u64) -> (RunOutput, Vec<Story>) {
             Step::Released => st.released = Some(t),
             Step::Settled { .. } => st.settled = Some(t),
             Step::Decided { code, .. } => st.decided.push(code),
-            Step::Outcome { outcome } => st.outcome = outcome,
+            Step::Outcome { outcome, .. } => st.outcome = outcome,
             Step::Cause { name, .. } => st.cause = Some(name),
-            Step::Says(x) => st.told.push((t, x)),
-            Step::Note(x) => st.told.push((t, x.to_string())),
+            // Sentences are catalogue keys: told in English.
+            Step::Says(key, args) => {
+                let args: Vec<(&str, &dyn std::fmt::Display)> = args
+                    .iter()
+                    .map(|(n, v)| (*n, v as &dyn std::fmt::Display))
+                    .collect();
+                st.told
+                    .push((t, payfault::i18n::fill(Lang::En.get(key), &args)))
+            }
+            Step::Note(key) => st.told.push((t, Lang::En.get(key).to_string())),
             Step::Dropped { what, at, reason } => st
                 .told
                 .push((t, format!("{what} dropped at {at} ({reason})"))),

@@ -114,7 +114,7 @@ impl payfault::model::Tracer for DeclineMix {
                 self.till.insert(serial, code);
                 self.approved += u64::from(code == 0);
             }
-            Step::Outcome { outcome } => {
+            Step::Outcome { outcome, .. } => {
                 let c = self.till.remove(&serial).unwrap_or(255);
                 if outcome == "declined" {
                     *self.declined.entry(c).or_default() += 1;

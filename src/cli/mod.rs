@@ -45,9 +45,10 @@ enum Command {
     /// writes sweep.csv (a row per grid point: each metric's mean and 95% interval) and
     /// sweep.json to output/<scenario name>/sweep/.
     Sweep(compare::SweepArgs),
-    /// Tell the story of one payment step by step: by number, or the first to end with an
-    /// outcome (default: the first charged without a sale).
-    Trace(TraceArgs),
+    /// Tell the stories of payments step by step, for trainers: by number, or the first to
+    /// match --outcome / --cause / --code (default: the first not settled on time), searching
+    /// the batch's runs; --csv writes a row per payment of the run, --json the stories.
+    Trace(trace::TraceArgs),
     /// The built-in scenarios: each one's name, description and the causes it demonstrates.
     /// Any command takes a built-in's name in place of a file: `payfault run outage`.
     List(list::ListArgs),
@@ -60,28 +61,6 @@ enum Command {
         #[arg(long)]
         allow_large: bool,
     },
-}
-
-#[derive(Args, Debug)]
-struct TraceArgs {
-    /// Scenario file (TOML). Without it, the built-in baseline scenario.
-    scenario: Option<PathBuf>,
-    /// Which run of the batch (runs are numbered from 0).
-    #[arg(long, short = 'r', default_value_t = 0)]
-    run: u64,
-    /// Master seed (default: the scenario's `simulation.seed`).
-    #[arg(long, short = 's')]
-    seed: Option<u64>,
-    /// The payment's number within the run (from 0).
-    #[arg(long, short = 'p', conflicts_with = "outcome")]
-    payment: Option<u64>,
-    /// Trace the first payment to end with this outcome: settled_on_time, settled_late,
-    /// declined, reversed, not_arrived, charged_without_sale, chargeback, pending.
-    #[arg(long, default_value = "charged_without_sale")]
-    outcome: String,
-    /// Accept scenarios above the default size limits.
-    #[arg(long)]
-    allow_large: bool,
 }
 
 #[derive(Args, Debug)]
@@ -165,7 +144,7 @@ pub fn main() -> ExitCode {
         Command::Run(a) => run(a),
         Command::Compare(a) => compare::compare_cmd(a),
         Command::Sweep(a) => compare::sweep_cmd(a),
-        Command::Trace(a) => trace_cmd(a),
+        Command::Trace(a) => trace::trace_cmd(a),
         Command::List(a) => list::list_cmd(a),
         Command::Validate { files, allow_large } => validate(&files, allow_large),
     };
@@ -184,19 +163,6 @@ pub fn main() -> ExitCode {
             ExitCode::from(130)
         }
     }
-}
-
-fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
-    let scn = load(a.scenario.as_deref(), &limits(a.allow_large))?;
-    let pick = match a.payment {
-        Some(n) => trace::Pick::Serial(n),
-        None => trace::Pick::FirstWith(trace::parse_outcome(&a.outcome)?),
-    };
-    print!(
-        "{}",
-        trace::story(&scn, a.seed.unwrap_or(scn.seed), a.run, pick)?
-    );
-    Ok(())
 }
 
 fn limits(allow_large: bool) -> Limits {

@@ -1,156 +1,366 @@
-//! `payfault trace`: the story of one payment, step by step, for trainers.
+//! `payfault trace`: the stories of chosen payments, step by step, for trainers.
+//!
+//! A census of a run finds the payments that match the filters (outcome, cause, code); a
+//! replay of the same run (runs are deterministic) records their steps, which
+//! `report::story` tells. The search spans the batch's runs until `--limit` stories are found.
 
 use super::Failure;
-use crate::engine::time::{as_secs_f64, format_clock};
-use crate::model::payment::code;
-use crate::model::{self, Outcome, OutcomeFinder, Recorder, Step};
+use crate::i18n::Lang;
+use crate::model::{Outcome, RunError};
+use crate::report::atomic::AtomicDir;
+use crate::report::story::{self, Filter, Story};
 use crate::scenario::Scenario;
+use crate::tr;
+use clap::Args;
+use std::path::{Path, PathBuf};
 
-/// Which payment to tell.
-pub enum Pick {
-    Serial(u64),
-    FirstWith(Outcome),
+#[derive(Args, Debug)]
+pub struct TraceArgs {
+    /// Scenario file (TOML). Without it, the built-in baseline scenario.
+    scenario: Option<PathBuf>,
+    /// Only this run of the batch (runs are numbered from 0). Without it, the search spans
+    /// runs 0, 1, ... up to the batch's runs.
+    #[arg(long, short = 'r')]
+    run: Option<u64>,
+    /// Number of runs of the batch (default: the scenario's `simulation.runs`).
+    #[arg(long, short = 'n')]
+    runs: Option<u64>,
+    /// Master seed (default: the scenario's `simulation.seed`).
+    #[arg(long, short = 's')]
+    seed: Option<u64>,
+    /// The payment's number within the run (from 0; the run is --run, or 0).
+    #[arg(long, short = 'p', conflicts_with_all = ["outcome", "cause", "code"])]
+    payment: Option<u64>,
+    /// Only payments that ended with this outcome: settled_on_time, settled_late, declined,
+    /// reversed, not_arrived, charged_without_sale, chargeback, pending, or false_decline
+    /// (declined although payable). Without any filter: payments not settled on time.
+    #[arg(long)]
+    outcome: Option<String>,
+    /// Only payments counted against this cause (a name as in summary.json, or a fault id).
+    #[arg(long)]
+    cause: Option<String>,
+    /// Only payments answered or decided with this response code (e.g. 62).
+    #[arg(long)]
+    code: Option<String>,
+    /// How many matching payments to tell.
+    #[arg(long, short = 'k', default_value_t = 1)]
+    limit: usize,
+    /// Write one row per payment of the traced run to this CSV file.
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Print the stories as JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Language of the stories.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    lang: Lang,
+    /// Accept scenarios above the default size limits.
+    #[arg(long)]
+    allow_large: bool,
 }
 
-/// Parses an outcome name as written in reports.
-pub fn parse_outcome(s: &str) -> Result<Outcome, Failure> {
-    Outcome::ALL
-        .iter()
-        .copied()
-        .find(|o| o.name() == s)
-        .ok_or_else(|| {
-            let names: Vec<&str> = Outcome::ALL.iter().map(|o| o.name()).collect();
-            Failure::BadInput(format!(
-                "--outcome {s}: unknown outcome; expected one of {}",
-                names.join(", ")
-            ))
-        })
-}
+/// The response codes a `--code` may name.
+const CODES: [u8; 16] = [0, 5, 14, 30, 51, 54, 55, 57, 59, 61, 62, 65, 68, 91, 94, 96];
 
-fn describe(step: &Step) -> String {
-    let c = |x: u8| format!("{x:02} ({})", code::describe(x));
-    match step {
-        Step::Created {
-            amount,
-            group,
-            fraud,
-            payable,
-        } => {
-            let who = if *fraud {
-                "fraudulent: a stolen card"
-            } else if *payable {
-                "legitimate, and the account can pay"
-            } else {
-                "legitimate, but the issuer will refuse it (funds, status, limit or card number)"
-            };
-            format!(
-                "sale of {}.{:02} at a terminal of `{group}` ({who})",
-                amount / 100,
-                amount % 100
-            )
-        }
-        Step::Sent { what, to } => format!("{what} sent towards the {to}"),
-        Step::Lost { what, link } => format!("{what} LOST on link {link}"),
-        Step::Dropped { what, at, reason } => format!("{what} DROPPED at {at} ({reason})"),
-        Step::Queued { at } => format!("waits in the queue at {at} (all servers busy)"),
-        Step::Served { at } => format!("processed by {at}"),
-        Step::Decided { at, code } => format!("{at} decides {}", c(*code)),
-        Step::Answered { code } => format!("terminal shows {}", c(*code)),
-        Step::LateAnswer { code } => format!(
-            "answer {} arrives after the terminal gave up: ignored (68)",
-            c(*code)
-        ),
-        Step::TimedOut => {
-            "terminal times out: no answer in time; the sale failed at the till".into()
-        }
-        Step::Held => "funds held on the cardholder's account".into(),
-        Step::Released => "hold released: the cardholder has the money back".into(),
-        Step::Cleared => "sent for clearing in the cut-off batch".into(),
-        Step::Settled { on_time } => format!(
-            "merchant credited ({})",
-            if *on_time { "on time" } else { "LATE" }
-        ),
-        Step::HoldExpired => {
-            "the hold expired unclaimed: money back to the cardholder after days".into()
-        }
-        Step::SafQueued => "the acquirer host acknowledges the reversal at once and stores it \
-            for delivery (store-and-forward, 0420)"
-            .into(),
-        Step::SafRepeat => "the host repeats its stored reversal (0421)".into(),
-        Step::SafAcked => "the issuer side acknowledges the host's reversal".into(),
-        Step::SafExpired => "the host gives up its stored reversal (expired)".into(),
-        Step::PayoutReturned => "the payout to the merchant's settlement account is returned \
-            (wrong account details): the money waits in the acquirer's suspense account"
-            .into(),
-        Step::Note(text) => (*text).to_string(),
-        Step::Says(text) => text.clone(),
-        Step::Cause { name, meaning } => format!("cause: `{name}`: {meaning}"),
-        Step::Refused { code } => format!(
-            "the acquirer had given up: it refuses the late response {} with 68 (response \
-             received too late)",
-            c(*code)
-        ),
-        Step::FailedOver { to } => {
-            format!("the acquirer re-sends the request to the backup channel {to}")
-        }
-        Step::Views {
-            till,
-            cardholder,
-            merchant,
-        } => format!(
-            "the till showed: {till}; the cardholder's money: {cardholder}; \
-             the merchant's money: {merchant}"
-        ),
-        Step::Outcome { outcome } => format!("OUTCOME: {}", outcome.to_uppercase()),
+fn run_error(e: RunError) -> Failure {
+    match e {
+        RunError::Memory { .. } => Failure::BadInput(e.to_string()),
+        RunError::Invariant(_) => Failure::Runtime(e.to_string()),
     }
 }
 
-/// Simulates run `run` and returns the story of the chosen payment.
-pub fn story(s: &Scenario, seed: u64, run: u64, pick: Pick) -> Result<String, Failure> {
-    let serial = match pick {
-        Pick::Serial(n) => n,
-        Pick::FirstWith(o) => {
-            let mut finder = OutcomeFinder {
-                outcome: o.name(),
-                found: None,
-            };
-            model::simulate(s, seed, run, &mut finder)
-                .map_err(|v| Failure::Runtime(v.to_string()))?;
-            // Finding none is an answer, not a failure of the simulator (exit 0).
-            let Some(found) = finder.found else {
-                return Ok(format!(
-                    "no payment ended {} in run {run} (seed {seed}); try another --run or \
-                     --outcome\n",
-                    o.name()
-                ));
-            };
-            found
+/// A value among `names`, case-insensitively; else a bad-input error with did-you-mean and
+/// the accepted values.
+fn pick_name(
+    lang: Lang,
+    flag: &str,
+    what: &str,
+    value: &str,
+    names: &[&str],
+) -> Result<String, Failure> {
+    let lower = value.to_lowercase();
+    if let Some(n) = names.iter().find(|n| n.to_lowercase() == lower) {
+        return Ok(n.to_string());
+    }
+    Err(Failure::BadInput(tr!(
+        lang,
+        "trace.error.unknown",
+        flag = flag,
+        value = value,
+        what = what,
+        hint = crate::scenario::error::did_you_mean(&lower, names),
+        accepted = names.join(", ")
+    )))
+}
+
+/// The filters of the command line, checked against the scenario.
+pub fn filter(
+    s: &Scenario,
+    lang: Lang,
+    outcome: Option<&str>,
+    cause: Option<&str>,
+    code_arg: Option<&str>,
+) -> Result<Filter, Failure> {
+    let mut f = Filter::default();
+    if let Some(o) = outcome {
+        let mut names: Vec<&str> = Outcome::ALL.iter().map(|o| o.name()).collect();
+        names.push("false_decline");
+        f.outcome = Some(pick_name(
+            lang,
+            "outcome",
+            tr!(lang, "trace.error.what_outcome"),
+            o,
+            &names,
+        )?);
+    }
+    if let Some(c) = cause {
+        let all = crate::model::cause::names(s);
+        let names: Vec<&str> = all.iter().skip(1).map(|n| n.as_str()).collect();
+        f.cause = Some(pick_name(
+            lang,
+            "cause",
+            tr!(lang, "trace.error.what_cause"),
+            c,
+            &names,
+        )?);
+    }
+    if let Some(c) = code_arg {
+        let accepted: Vec<String> = CODES.iter().map(|c| format!("{c:02}")).collect();
+        match c.trim().parse::<u8>() {
+            Ok(n) if CODES.contains(&n) => f.code = Some(n),
+            _ => {
+                return Err(Failure::BadInput(tr!(
+                    lang,
+                    "trace.error.code",
+                    value = c,
+                    accepted = accepted.join(", ")
+                )));
+            }
         }
+    }
+    Ok(f)
+}
+
+/// A CSV output prepared before any simulation, so that an unwritable place fails at once and
+/// nothing partial is left on error.
+struct CsvOut {
+    dir: AtomicDir,
+    name: String,
+    path: PathBuf,
+}
+
+fn prepare_csv(lang: Lang, path: &Path) -> Result<CsvOut, Failure> {
+    let bad = |e: String| {
+        Failure::BadInput(tr!(
+            lang,
+            "trace.error.csv",
+            file = path.display(),
+            error = e
+        ))
     };
-    let mut rec = Recorder {
-        serials: vec![serial],
-        ..Default::default()
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| bad("not a file name".into()))?;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
     };
-    let out =
-        model::simulate(s, seed, run, &mut rec).map_err(|v| Failure::Runtime(v.to_string()))?;
-    if rec.steps.is_empty() {
+    if path.is_dir() {
+        return Err(bad("is a folder".into()));
+    }
+    let dir = AtomicDir::create(&parent).map_err(|e| bad(e.to_string()))?;
+    Ok(CsvOut {
+        dir,
+        name,
+        path: path.to_owned(),
+    })
+}
+
+pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
+    let lang = a.lang;
+    let scn = super::load(a.scenario.as_deref(), &super::limits(a.allow_large))?;
+    let seed = a.seed.unwrap_or(scn.seed);
+    let runs = a.runs.unwrap_or(scn.runs);
+    if runs == 0 {
+        return Err(Failure::BadInput(tr!(lang, "trace.error.runs_zero").into()));
+    }
+    let max = super::limits(a.allow_large).max_runs;
+    if runs > max {
         return Err(Failure::BadInput(format!(
-            "--payment {serial}: run {run} has only {} payments (numbered from 0)",
-            out.payments
+            "--runs {runs} is above the limit of {max}{}",
+            super::limits(a.allow_large).hint()
         )));
     }
-    let t0 = rec.steps[0].0;
-    let mut text = format!(
-        "payment #{serial} of run {run} (seed {seed}), scenario {}:\n",
-        s.name
-    );
-    for (t, _, step) in &rec.steps {
-        text.push_str(&format!(
-            "  {}  +{:>10.3} s  {}\n",
-            format_clock(*t),
-            as_secs_f64(t - t0),
-            describe(step)
-        ));
+    if let Some(r) = a.run
+        && r >= runs
+    {
+        return Err(Failure::BadInput(tr!(
+            lang,
+            "trace.error.run_beyond",
+            run = r,
+            runs = runs,
+            last = runs - 1
+        )));
     }
-    Ok(text)
+    if a.limit == 0 {
+        return Err(Failure::BadInput(tr!(lang, "trace.error.limit").into()));
+    }
+    let f = filter(
+        &scn,
+        lang,
+        a.outcome.as_deref(),
+        a.cause.as_deref(),
+        a.code.as_deref(),
+    )?;
+    let mut csv = match &a.csv {
+        Some(p) => Some(prepare_csv(lang, p)?),
+        None => None,
+    };
+    let mut stories: Vec<Story> = vec![];
+    // The run whose census goes to the CSV: the run asked for, or where the first match was.
+    let mut csv_rows: Option<(u64, Vec<story::Row>)> = None;
+    if let Some(serial) = a.payment {
+        let run = a.run.unwrap_or(0);
+        if csv.is_some() {
+            let rows = story::census(&scn, seed, run).map_err(run_error)?;
+            csv_rows = Some((run, rows));
+        }
+        let told = story::tell(&scn, seed, run, &[serial], lang).map_err(run_error)?;
+        if told.is_empty() {
+            let count = crate::model::simulate(&scn, seed, run, &mut crate::model::NoTrace)
+                .map_err(run_error)?
+                .payments;
+            return Err(Failure::BadInput(tr!(
+                lang,
+                "trace.error.payment",
+                serial = serial,
+                run = run,
+                count = count
+            )));
+        }
+        stories = told;
+    } else {
+        let span: Vec<u64> = match a.run {
+            Some(r) => vec![r],
+            None => (0..runs).collect(),
+        };
+        for run in span {
+            let rows = story::census(&scn, seed, run).map_err(run_error)?;
+            let found = story::matching(&rows, &f);
+            let want: Vec<u64> = found.into_iter().take(a.limit - stories.len()).collect();
+            if !want.is_empty() {
+                stories.extend(story::tell(&scn, seed, run, &want, lang).map_err(run_error)?);
+            }
+            if csv_rows.is_none() && (!stories.is_empty() || a.run.is_some()) {
+                csv_rows = Some((run, rows));
+            }
+            if stories.len() >= a.limit {
+                break;
+            }
+        }
+        if csv.is_some() && csv_rows.is_none() {
+            let rows = story::census(&scn, seed, 0).map_err(run_error)?;
+            csv_rows = Some((0, rows));
+        }
+    }
+    if a.json {
+        print!("{}", story::json(&stories));
+    } else {
+        for (i, st) in stories.iter().enumerate() {
+            if i > 0 {
+                println!();
+            }
+            print!("{}", story::text(st, lang));
+        }
+    }
+    if stories.is_empty() {
+        // Nothing found is an answer, not a failure (exit 0).
+        let what = describe_filter(lang, &a);
+        let msg = match a.run {
+            Some(r) => tr!(
+                lang,
+                "trace.none_found_one",
+                filter = what,
+                run = r,
+                seed = seed
+            ),
+            None => tr!(
+                lang,
+                "trace.none_found",
+                filter = what,
+                first = 0,
+                last = runs - 1,
+                seed = seed
+            ),
+        };
+        if a.json {
+            eprintln!("{msg}");
+        } else {
+            println!("{msg}");
+        }
+    }
+    if let (Some(out), Some((run, rows))) = (csv.take(), csv_rows) {
+        let CsvOut {
+            mut dir,
+            name,
+            path,
+        } = out;
+        let bad = |e: std::io::Error| {
+            Failure::Runtime(tr!(
+                lang,
+                "trace.error.csv",
+                file = path.display(),
+                error = e
+            ))
+        };
+        dir.write(&name, story::csv(&scn, &rows).as_bytes())
+            .map_err(bad)?;
+        dir.commit().map_err(bad)?;
+        eprintln!(
+            "{}",
+            tr!(
+                lang,
+                "trace.wrote_csv",
+                file = path.display(),
+                rows = rows.len(),
+                run = run
+            )
+        );
+    }
+    Ok(())
+}
+
+/// The filters in words, for the "none found" sentence.
+fn describe_filter(lang: Lang, a: &TraceArgs) -> String {
+    let mut parts = vec![];
+    if let Some(o) = &a.outcome {
+        parts.push(format!("--outcome {o}"));
+    }
+    if let Some(c) = &a.cause {
+        parts.push(format!("--cause {c}"));
+    }
+    if let Some(c) = &a.code {
+        parts.push(format!("--code {c}"));
+    }
+    if parts.is_empty() {
+        tr!(lang, "trace.not_settled").to_string()
+    } else {
+        parts.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_code_has_a_meaning_in_both_languages() {
+        for c in CODES {
+            for lang in Lang::ALL {
+                assert!(lang.has(&format!("code.{c:02}")), "code {c:02} in {lang:?}");
+            }
+        }
+    }
 }

@@ -4,6 +4,7 @@
 //! call is behind `if T::ON`, a constant, so the compiler removes it: tracing off costs nothing.
 
 use crate::engine::Nanos;
+use crate::model::ledger::Account;
 
 /// One step of a payment's journey.
 #[derive(Clone, Debug, PartialEq)]
@@ -13,6 +14,9 @@ pub enum Step {
         group: String,
         fraud: bool,
         payable: bool,
+        /// The issuer's and the channel's station ids.
+        issuer: String,
+        channel: String,
     },
     Sent {
         what: &'static str,
@@ -27,13 +31,31 @@ pub enum Step {
         at: String,
         reason: &'static str,
     },
+    /// A station in a reject-mode outage refuses the message at once with `code`.
+    Rejected {
+        what: &'static str,
+        /// The station's kind: "gateway", "channel" or "issuer".
+        kind: &'static str,
+        at: String,
+        code: u8,
+    },
+    /// A hung station holds the request until it recovers.
+    Hangs {
+        kind: &'static str,
+        at: String,
+    },
     Queued {
+        kind: &'static str,
         at: String,
     },
     Served {
+        kind: &'static str,
         at: String,
     },
+    /// A decision with a response code. `by`: "issuer" (station `at`), "gateway", "risk",
+    /// "breaker" or "bulkhead" (the acquirer's own refusals).
     Decided {
+        by: &'static str,
         at: String,
         code: u8,
     },
@@ -61,10 +83,20 @@ pub enum Step {
     SafExpired,
     /// The payout to the merchant's account was returned and waits in suspense.
     PayoutReturned,
-    /// Something happened that one fixed sentence tells.
+    /// Money moved for this payment: one posting of the ledger.
+    Posting {
+        from: Account,
+        to: Account,
+        amount: i64,
+    },
+    /// The presentment found the issuer's hold and the issuer paid it.
+    Presented,
+    /// Something happened that one fixed sentence tells: the sentence's catalogue key
+    /// (`trace.note.*` in `src/i18n/<lang>/trace.toml`).
     Note(&'static str),
-    /// Something happened that a sentence built at run time tells (naming a component).
-    Says(String),
+    /// Something happened that a sentence with values tells: its catalogue key (`trace.says.*`)
+    /// and its named arguments.
+    Says(&'static str, Vec<(&'static str, String)>),
     /// The acquirer refused a response that came after it had given up (68).
     Refused {
         code: u8,
@@ -80,13 +112,23 @@ pub enum Step {
         meaning: String,
     },
     /// The three views at the end: the till, the cardholder's money, the merchant's money.
+    /// `till`: the code the till showed (None: no answer); `cardholder` and `merchant`: keys
+    /// of `trace.view.cardholder.*` and `trace.view.merchant.*`.
     Views {
-        till: String,
+        till: Option<u8>,
+        till_ok: bool,
         cardholder: &'static str,
         merchant: &'static str,
     },
+    /// The outcome, recorded when it became final (or, `at_end`, when observation ended).
     Outcome {
         outcome: &'static str,
+        /// Judged at the end of observation rather than when the payment's life ended.
+        at_end: bool,
+        /// Declined although the payment was payable.
+        false_decline: bool,
+        /// What the merchant was credited.
+        credited: i64,
     },
 }
 
@@ -146,7 +188,7 @@ impl Tracer for OutcomeFinder {
         self.found.is_none()
     }
     fn record(&mut self, _: Nanos, serial: u64, step: Step) {
-        if matches!(step, Step::Outcome { outcome } if outcome == self.outcome)
+        if matches!(step, Step::Outcome { outcome, .. } if outcome == self.outcome)
             && self.found.is_none()
         {
             self.found = Some(serial);

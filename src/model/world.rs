@@ -114,6 +114,8 @@ pub(super) struct World<'a, T: Tracer> {
     /// can give a payment an individual fate that the batch aggregate cannot tell.
     pub retire_ok: bool,
     pub horizon: Nanos,
+    /// Observation has ended: outcomes judged now are judged at the horizon (for the trace).
+    pub finishing: bool,
     /// Whether the scenario has any fault (checked before any per-station lookup).
     pub faults_on: bool,
     pub faults: Faults,
@@ -291,6 +293,7 @@ impl<'a, T: Tracer> World<'a, T> {
             chan_timeout_lanes,
             retire_ok,
             horizon,
+            finishing: false,
             faults_on: !s.faults.is_empty(),
             faults,
             upkeep_on: s.upkeep.any(),
@@ -455,6 +458,20 @@ impl<'a, T: Tracer> World<'a, T> {
     pub(super) fn blame_timeout(&mut self, pid: u32) {
         let s = self.arena.pay[pid as usize].struck;
         self.blame(pid, if s != 0 { s } else { super::cause::id::TIMEOUT });
+    }
+
+    /// Records a posting of a traced payment's money; compiled away when tracing is off.
+    #[inline]
+    pub(super) fn trace_post(
+        &mut self,
+        pid: u32,
+        from: crate::model::ledger::Account,
+        to: crate::model::ledger::Account,
+        amount: i64,
+    ) {
+        if T::ON {
+            self.trace(pid, |_| Step::Posting { from, to, amount });
+        }
     }
 
     /// Records a step of a traced payment; compiled away when tracing is off.

@@ -8,6 +8,7 @@ pub mod compare;
 mod console;
 pub mod format;
 pub mod html;
+pub mod story;
 
 pub use console::console_table;
 

@@ -1,10 +1,22 @@
-//! `payfault trace` tells one payment's story, step by step, from a deterministic replay.
+//! `payfault trace` and `report::story` tell a payment's story from a deterministic replay: the
+//! steps in the order they happened, the outcome stamped when it became final, the three views,
+//! and a closing sentence naming the cause and the fault (checked against the scenario's own
+//! parameters).
 
 use assert_cmd::Command;
+use payfault::i18n::Lang;
+use payfault::model::{self, NoTrace};
+use payfault::report::story::{self, Filter, Story};
+use payfault::scenario::{self, Limits, Scenario};
+
+fn load(path: &str) -> Scenario {
+    scenario::load(std::path::Path::new(path), &Limits::default()).unwrap()
+}
 
 fn trace(args: &[&str]) -> (i32, String, String) {
     let out = Command::cargo_bin("payfault")
         .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("trace")
         .args(args)
         .output()
@@ -16,30 +28,259 @@ fn trace(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-#[test]
-fn the_first_phantom_charge_of_an_outage_is_told_step_by_step() {
-    let (code, story, err) = trace(&["scenarios/outage.toml", "--run", "2"]);
-    assert_eq!(code, 0, "{err}");
-    let order = [
-        "(legitimate, and the account can pay)",
-        "decides 00 (approved)",
-        "funds held on the cardholder's account",
-        "0110 response DROPPED at scheme (outage)",
-        "terminal times out",
-        "0400 reversal DROPPED at scheme (outage)",
-        "the till showed: no answer; the cardholder's money: held (not yet taken); the merchant's money: not credited",
-        "cause: `scheme-outage`: an outage fault on scheme",
-        "OUTCOME: CHARGED_WITHOUT_SALE",
-    ];
-    let mut at = 0;
-    for step in order {
-        let i = story[at..]
-            .find(step)
-            .unwrap_or_else(|| panic!("missing or out of order: {step}\n{story}"));
-        at += i + step.len();
+/// The first story over the runs of `s` that matches `f`.
+fn first(s: &Scenario, f: &Filter, lang: Lang) -> Story {
+    for run in 0..s.runs {
+        let rows = story::census(s, s.seed, run).unwrap();
+        if let Some(&n) = story::matching(&rows, f).first() {
+            return story::tell(s, s.seed, run, &[n], lang).unwrap().remove(0);
+        }
     }
-    // The same payment by number gives the same story: the search and the replay agree.
-    let serial = story
+    panic!("no payment of {} matches {f:?}", s.name);
+}
+
+fn index(st: &Story, kind: &str) -> usize {
+    st.lines
+        .iter()
+        .position(|l| l.kind == kind)
+        .unwrap_or_else(|| panic!("no `{kind}` step:\n{}", story::text(st, Lang::En)))
+}
+
+#[test]
+fn a_phantom_charge_of_an_outage_is_told_in_order_with_its_fault() {
+    let s = load("scenarios/outage.toml");
+    let fault = &s.faults[0];
+    let channel = &s.channels[0].station.id;
+    let f = Filter {
+        outcome: Some("charged_without_sale".into()),
+        ..Default::default()
+    };
+    let st = first(&s, &f, Lang::En);
+    let text = story::text(&st, Lang::En);
+    // The order of the journey: the sale, the approval, the hold and its posting, the
+    // response lost at the dead channel, the terminal's timeout, the outcome.
+    let created = index(&st, "created");
+    let decided = index(&st, "decided");
+    let held = index(&st, "held");
+    let dropped = index(&st, "dropped");
+    let timed_out = index(&st, "timed_out");
+    let outcome = index(&st, "outcome");
+    assert!(
+        created < decided && decided < held && held < dropped && dropped < timed_out,
+        "{text}"
+    );
+    assert_eq!(outcome, st.lines.len() - 1, "{text}");
+    assert_eq!(st.lines[decided].code, Some(0), "{text}");
+    assert_eq!(st.lines[held].postings.len(), 1, "{text}");
+    assert_eq!(
+        st.lines[dropped].component,
+        format!("the channel `{channel}`")
+    );
+    // Times never go backwards, and the outcome is stamped at the last step of the payment's
+    // life, not later.
+    for w in st.lines.windows(2) {
+        assert!(w[0].time_s <= w[1].time_s, "{text}");
+    }
+    assert_eq!(
+        st.lines[outcome].time_s,
+        st.lines[outcome - 1].time_s,
+        "{text}"
+    );
+    // The cause is the scenario's fault, named with its id, kind and target.
+    assert_eq!(st.cause, fault.id);
+    assert_eq!(st.outcome, "charged_without_sale");
+    assert!(
+        st.why.starts_with("The money did not arrive")
+            && st.why.contains(&format!("the fault `{}`", fault.id))
+            && st
+                .why
+                .contains(&format!("an outage of the channel `{channel}`")),
+        "{}",
+        st.why
+    );
+    assert_eq!(st.views.till, "no answer");
+    assert_eq!(st.views.cardholder, "held (not yet taken)");
+    assert_eq!(st.views.merchant, "not credited");
+    assert!(text.ends_with(&format!("{}\n", st.why)), "{text}");
+}
+
+#[test]
+fn a_decline_is_stamped_at_the_answer_not_at_the_terminal_timer() {
+    let s = load("scenarios/outage.toml");
+    let f = Filter {
+        outcome: Some("declined".into()),
+        ..Default::default()
+    };
+    let st = first(&s, &f, Lang::En);
+    let answered = index(&st, "answered");
+    let outcome = index(&st, "outcome");
+    assert_eq!(
+        st.lines[outcome].time_s,
+        st.lines[answered].time_s,
+        "{}",
+        story::text(&st, Lang::En)
+    );
+    // The terminal's timer expires later: the outcome line is not stamped then.
+    let timeout = s.strategy.terminal_timeout as f64 / 1e9;
+    assert!(st.lines[outcome].time_s < st.lines[0].time_s + timeout);
+    let code = st.lines[answered].code.unwrap();
+    assert!(
+        st.lines[answered].text.contains(&format!("{code:02} (")),
+        "the code carries its meaning: {}",
+        st.lines[answered].text
+    );
+    assert!(st.why.starts_with("The payment was declined"), "{}", st.why);
+}
+
+#[test]
+fn a_reject_mode_outage_is_a_refusal_with_its_code_not_a_drop() {
+    let s = load("scenarios/issuer_reject.toml");
+    let fault = &s.faults[0];
+    let f = Filter {
+        cause: Some(fault.id.clone()),
+        ..Default::default()
+    };
+    let st = first(&s, &f, Lang::En);
+    let text = story::text(&st, Lang::En);
+    let refused = index(&st, "refused");
+    let code = st.lines[refused].code.unwrap();
+    assert!(
+        st.lines[refused]
+            .text
+            .contains(&format!("{code:02} (issuer or switch inoperative)"))
+            || st.lines[refused].text.contains(&format!("{code:02} (")),
+        "{text}"
+    );
+    assert!(!st.lines.iter().any(|l| l.kind == "dropped"), "{text}");
+    assert!(
+        st.false_decline && st.why.contains("false decline"),
+        "{text}"
+    );
+    assert!(
+        st.why.contains(&format!("the fault `{}`", fault.id)),
+        "{text}"
+    );
+}
+
+#[test]
+fn examples_prefer_different_causes() {
+    let s = load("scenarios/issuer_reject.toml");
+    let rows = story::census(&s, s.seed, 0).unwrap();
+    let mut available: Vec<&str> = rows
+        .iter()
+        .filter(|r| Filter::default().matches(r))
+        .map(|r| r.cause.as_str())
+        .collect();
+    available.sort();
+    available.dedup();
+    let k = 3;
+    let ex = story::examples(&s, s.seed, 1, Lang::En, k).unwrap();
+    assert_eq!(
+        ex.len(),
+        k.min(rows.iter().filter(|r| Filter::default().matches(r)).count())
+    );
+    assert!(ex.iter().all(|e| e.outcome != "settled_on_time"));
+    let mut causes: Vec<&str> = ex.iter().map(|e| e.cause.as_str()).collect();
+    causes.sort();
+    causes.dedup();
+    assert_eq!(
+        causes.len(),
+        k.min(available.len()),
+        "{causes:?} of {available:?}"
+    );
+}
+
+#[test]
+fn no_argument_trace_tells_a_story_or_says_none_was_found() {
+    let (code, out, err) = trace(&[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("payment #") || out.contains("no payment matched"),
+        "{out}"
+    );
+    if out.contains("payment #") {
+        assert!(!out.contains("outcome: settled on time"), "{out}");
+    }
+}
+
+#[test]
+fn finding_nothing_is_an_answer_not_a_failure() {
+    // A fault-free pipeline has no phantom charge in its first run.
+    let (code, out, err) = trace(&[
+        "scenarios/pipeline.toml",
+        "--run",
+        "0",
+        "--outcome",
+        "charged_without_sale",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("no payment matched"), "{out}");
+}
+
+#[test]
+fn false_decline_is_found_case_insensitively() {
+    let (code, out, err) = trace(&["scenarios/bad_input.toml", "--outcome", "FALSE_DECLINE"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("a false decline"), "{out}");
+}
+
+#[test]
+fn code_62_finds_a_62() {
+    let (code, out, err) = trace(&["scenarios/frozen_accounts.toml", "--code", "62"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("62 (restricted card"), "{out}");
+}
+
+#[test]
+fn chinese_story_uses_the_chinese_terms() {
+    let (code, out, err) = trace(&["scenarios/issuer_reject.toml", "--lang", "zh"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("拒绝") || out.contains("未到账"), "{out}");
+    assert!(out.contains("第1天"), "{out}");
+}
+
+#[test]
+fn csv_has_one_row_per_payment_of_the_run_and_json_parses() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("run.csv");
+    let (code, out, err) = trace(&[
+        "scenarios/issuer_reject.toml",
+        "--run",
+        "1",
+        "--limit",
+        "2",
+        "--json",
+        "--csv",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let s = load("scenarios/issuer_reject.toml");
+    let payments = model::simulate(&s, s.seed, 1, &mut NoTrace)
+        .unwrap()
+        .payments;
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        csv.lines().count() as u64,
+        payments + 1,
+        "a header and a row each"
+    );
+    assert!(csv.starts_with("serial,terminal_group,amount,"));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let stories = v.as_array().unwrap();
+    assert_eq!(stories.len(), 2);
+    for st in stories {
+        assert_eq!(st["run"], 1);
+        assert!(st["lines"][0]["time_s"].is_number());
+        assert!(st["why"].as_str().unwrap().ends_with('.'));
+        assert!(st["views"]["till"].is_string());
+    }
+}
+
+#[test]
+fn a_payment_by_number_tells_the_same_story_as_the_search() {
+    let (code, found, err) = trace(&["scenarios/outage.toml", "--run", "2"]);
+    assert_eq!(code, 0, "{err}");
+    let serial = found
         .split('#')
         .nth(1)
         .unwrap()
@@ -47,43 +288,5 @@ fn the_first_phantom_charge_of_an_outage_is_told_step_by_step() {
         .next()
         .unwrap();
     let (_, again, _) = trace(&["scenarios/outage.toml", "--run", "2", "--payment", serial]);
-    assert_eq!(story, again);
-}
-
-#[test]
-fn a_payment_by_number_on_the_pipeline_settles() {
-    let (code, story, _) = trace(&["scenarios/pipeline.toml", "--payment", "3"]);
-    assert_eq!(code, 0);
-    assert!(
-        story.contains("terminal shows 00 (approved)")
-            && story.contains("the till showed: approved (00 approved)")
-            && story.trim_end().ends_with("OUTCOME: SETTLED_ON_TIME"),
-        "{story}"
-    );
-}
-
-#[test]
-fn bad_requests_are_explained() {
-    let (code, _, err) = trace(&["--outcome", "bogus"]);
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("expected one of settled_on_time, settled_late, declined"),
-        "{err}"
-    );
-    let (code, _, err) = trace(&["scenarios/pipeline.toml", "--payment", "99999999"]);
-    assert_eq!(code, 2);
-    assert!(err.contains("has only"), "{err}");
-}
-
-#[test]
-fn finding_no_such_payment_is_an_answer_not_a_failure() {
-    // The baseline's acquirer reverses every failed sale through store-and-forward, so its
-    // first run has no phantom charge: that is reported with exit 0 (1 means the simulator
-    // failed).
-    let (code, story, err) = trace(&[]);
-    assert_eq!(code, 0, "{err}");
-    assert!(
-        story.contains("no payment ended charged_without_sale in run 0"),
-        "{story}"
-    );
+    assert_eq!(found, again);
 }

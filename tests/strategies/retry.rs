@@ -299,7 +299,9 @@ fn attempts_follow_the_backoff_schedule() {
             .expect("created");
         let sent: Vec<Nanos> = steps
             .iter()
-            .filter(|(_, _, st)| matches!(st, Step::Says(m) if m.starts_with("attempt ")))
+            .filter(
+                |(_, _, st)| matches!(st, Step::Says(k, _) if k.starts_with("trace.says.attempt_")),
+            )
             .map(|(t, _, _)| *t)
             .collect();
         assert_eq!(sent.len(), 2, "payment {serial}: two retries");
@@ -339,7 +341,7 @@ fn jittered_waits_stay_within_the_backoff() {
         let mut prev_end = t_sale;
         let mut i = 0;
         for (t, _, st) in &steps {
-            if matches!(st, Step::Says(m) if m.starts_with("attempt ")) {
+            if matches!(st, Step::Says(k, _) if k.starts_with("trace.says.attempt_")) {
                 waits.push((i, t - prev_end - 30 * SECOND));
                 prev_end = *t;
                 i += 1;

@@ -107,9 +107,7 @@ impl<T: Tracer> World<'_, T> {
         self.out.late_refused += 1;
         if T::ON {
             self.trace(pid, |_| {
-                Step::Note(
-                    "the channel had given up on the issuer: the late response is refused (68)",
-                )
+                Step::Note("trace.note.channel_channel_had_given_up")
             });
         }
         if c == code::APPROVED && !p.has(flag::STAND_IN) {
@@ -145,10 +143,7 @@ impl<T: Tracer> World<'_, T> {
             self.out.stand_ins += 1;
             if T::ON {
                 self.trace(pid, |_| {
-                    Step::Note(
-                        "the issuer has not answered in time: the channel stands in and approves \
-                         on its behalf (an 0120 advice will tell the issuer)",
-                    )
+                    Step::Note("trace.note.channel_issuer_has_not_answered")
                 });
             }
             self.advice_send(pid);
@@ -156,10 +151,7 @@ impl<T: Tracer> World<'_, T> {
         } else {
             if T::ON {
                 self.trace(pid, |_| {
-                    Step::Note(
-                        "the issuer has not answered in time: the channel answers 91 and sends \
-                         a reversal towards the issuer",
-                    )
+                    Step::Note("trace.note.channel_issuer_has_not_answered2")
                 });
             }
             self.send(

@@ -127,7 +127,8 @@ impl<T: Tracer> World<'_, T> {
         let g = q.group;
         if T::ON {
             self.trace(pid, |_| Step::Decided {
-                at: by.into(),
+                by,
+                at: String::new(),
                 code: rcode,
             });
         }
@@ -244,10 +245,7 @@ impl<T: Tracer> World<'_, T> {
         self.out.acquirer_timeouts += 1;
         if T::ON {
             self.trace(pid, |_| {
-                Step::Note(
-                    "the acquirer's timer for the channel expires: it answers the terminal 91 \
-                     and reverses the request towards the issuer",
-                )
+                Step::Note("trace.note.gateway_acquirer_s_timer_channel")
             });
         }
         self.send(

@@ -380,15 +380,14 @@ impl<T: Tracer> World<'_, T> {
                             self.s.channels[b].station.id.clone(),
                         );
                         self.trace(pid, |_| {
-                            Step::Says(format!(
-                                "the acquirer routes the request to the backup channel `{to}`: \
-                                 `{from}` is {}",
+                            Step::Says(
                                 match why {
-                                    "announced" => "in an announced maintenance window",
-                                    "down" => "marked down",
-                                    _ => "behind an open circuit breaker",
-                                }
-                            ))
+                                    "announced" => "trace.says.failover_announced",
+                                    "down" => "trace.says.failover_down",
+                                    _ => "trace.says.failover_breaker",
+                                },
+                                vec![("from", from), ("to", to)],
+                            )
                         });
                     }
                     c = b;
@@ -577,11 +576,7 @@ impl<T: Tracer> World<'_, T> {
                 Admit::No => {
                     let cause = self.guard.pair_breakers[k].cause;
                     self.out.breaker_fast_fails += 1;
-                    self.fast_fail_at_channel(
-                        pid,
-                        cause,
-                        "its circuit breaker for the issuer is open",
-                    );
+                    self.fast_fail_at_channel(pid, cause, "trace.says.channel_breaker_open");
                     return false;
                 }
             }
@@ -593,7 +588,7 @@ impl<T: Tracer> World<'_, T> {
                 self.guard.pair_breakers[k].give_back();
             }
             self.out.bulkhead_rejections += 1;
-            self.fast_fail_at_channel(pid, 0, "the issuer's bulkhead is full");
+            self.fast_fail_at_channel(pid, 0, "trace.says.channel_bulkhead_full");
             return false;
         }
         self.guard.iss_in_flight[i] += 1;
@@ -618,9 +613,7 @@ impl<T: Tracer> World<'_, T> {
             self.blame_timeout(pid);
         }
         if T::ON {
-            self.trace(pid, |_| {
-                Step::Says(format!("the channel answers 91 at once: {why}"))
-            });
+            self.trace(pid, |_| Step::Says(why, vec![]));
         }
         let c = self.arena.pay[pid as usize].channel;
         self.send(
@@ -702,12 +695,17 @@ impl<T: Tracer> World<'_, T> {
             if T::ON {
                 let gave_up = self.arena.pay[pid as usize].terminal_state != Term::Waiting;
                 self.trace(pid, |w| {
-                    Step::Says(format!(
-                        "the {} `{}` sheds the queued request: its terminal has {}given up",
-                        w.station_word(st),
-                        w.nodes.stations[st.index()].id,
-                        if gave_up { "" } else { "(by its deadline) " }
-                    ))
+                    Step::Says(
+                        if gave_up {
+                            "trace.says.shed_gave_up"
+                        } else {
+                            "trace.says.shed_deadline"
+                        },
+                        vec![
+                            ("kind", w.station_word(st).to_string()),
+                            ("at", w.nodes.stations[st.index()].id.clone()),
+                        ],
+                    )
                 });
             }
             self.release(pid)?; // its queue place

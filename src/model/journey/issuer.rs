@@ -108,14 +108,21 @@ impl<T: Tracer> World<'_, T> {
         if T::ON {
             let st = self.topo.issuer(p.issuer);
             self.trace(pid, |w| Step::Decided {
-                at: format!("the issuer `{}`", w.nodes.stations[st.index()].id),
+                by: "issuer",
+                at: w.nodes.stations[st.index()].id.clone(),
                 code: rcode,
             });
             if rcode == code::APPROVED {
                 self.trace(pid, |_| match approved_state {
-                    Iss::Posted => Step::Note("the debit is posted to the cardholder's account"),
+                    Iss::Posted => Step::Note("trace.note.issuer_debit_posted_cardholder_s"),
                     _ => Step::Held,
                 });
+                self.trace_post(
+                    pid,
+                    Account::Cardholders,
+                    Account::IssuerHolds(p.issuer),
+                    p.amount,
+                );
             }
         }
         rcode
@@ -158,9 +165,15 @@ impl<T: Tracer> World<'_, T> {
             Account::IssuerHolds(p.issuer),
             p.amount,
         );
+        self.trace_post(
+            pid,
+            Account::Cardholders,
+            Account::IssuerHolds(p.issuer),
+            p.amount,
+        );
         if T::ON {
             self.trace(pid, |_| {
-                Step::Note("the issuer applies the stand-in advice: the cardholder is charged")
+                Step::Note("trace.note.issuer_issuer_applies_stand_advice")
             });
         }
     }
@@ -182,10 +195,7 @@ impl<T: Tracer> World<'_, T> {
                 self.out.refunds += 1;
                 if T::ON {
                     self.trace(pid, |_| {
-                        Step::Note(
-                            "the reversal arrives after the debit was posted: the issuer refunds \
-                             the cardholder (credit adjustment)",
-                        )
+                        Step::Note("trace.note.issuer_reversal_arrives_after_debit")
                     });
                 }
             }
@@ -230,5 +240,24 @@ impl<T: Tracer> World<'_, T> {
         self.books
             .ledger
             .post(Account::IssuerHolds(i), Account::Cardholders, amt);
+        if T::ON {
+            let back = if p.credited > 0 {
+                Some(Account::Merchants)
+            } else if p.has(flag::RETURNED) {
+                Some(Account::Suspense)
+            } else if p.has(flag::IN_RISK_HOLD) {
+                Some(Account::RiskHold)
+            } else {
+                None
+            };
+            if let Some(from) = back {
+                self.trace_post(pid, from, Account::Acquirer, amt);
+            }
+            if p.has(flag::PAID_ON) {
+                self.trace_post(pid, Account::Acquirer, Account::Channel(c), amt);
+                self.trace_post(pid, Account::Channel(c), Account::IssuerHolds(i), amt);
+            }
+            self.trace_post(pid, Account::IssuerHolds(i), Account::Cardholders, amt);
+        }
     }
 }

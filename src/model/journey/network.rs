@@ -8,7 +8,7 @@ use crate::model::event::NO_FAULT;
 use crate::model::event::{Ev, Msg, what};
 use crate::model::faults::{keyed_chance, keyed_unit, path_key, purpose};
 use crate::model::invariants::Violation;
-use crate::model::payment::{AcquirerState as Acq, code, slot, used};
+use crate::model::payment::{AcquirerState as Acq, slot, used};
 use crate::model::station::Admit;
 use crate::model::station::JUNK;
 use crate::model::topology::Topology;
@@ -184,12 +184,9 @@ impl<T: Tracer> World<'_, T> {
             // Not a failure yet: the answer will come late.
             self.arena.pay[pid as usize].struck = cause;
             if T::ON {
-                self.trace(pid, |w| {
-                    Step::Says(format!(
-                        "the {} `{}` hangs: the request waits until it recovers",
-                        w.station_word(st),
-                        w.nodes.stations[st.index()].id
-                    ))
+                self.trace(pid, |w| Step::Hangs {
+                    kind: w.station_word(st),
+                    at: w.nodes.stations[st.index()].id.clone(),
                 });
             }
             return Some(h);
@@ -198,13 +195,11 @@ impl<T: Tracer> World<'_, T> {
         self.blame(pid, cause);
         if T::ON {
             match h {
-                Hit::Reject(c) => self.trace(pid, |w| {
-                    Step::Says(format!(
-                        "the {} `{}` is down and refuses the {what} with {c:02} ({})",
-                        w.station_word(st),
-                        w.nodes.stations[st.index()].id,
-                        code::describe(c)
-                    ))
+                Hit::Reject(c) => self.trace(pid, |w| Step::Rejected {
+                    what,
+                    kind: w.station_word(st),
+                    at: w.nodes.stations[st.index()].id.clone(),
+                    code: c,
                 }),
                 _ => self.trace(pid, |w| Step::Dropped {
                     what,
@@ -352,6 +347,7 @@ impl<T: Tracer> World<'_, T> {
                         self.hold(pid); // its queue place
                         if T::ON {
                             self.trace(pid, |w| Step::Queued {
+                                kind: w.station_word(st),
                                 at: w.nodes.stations[st.index()].id.clone(),
                             });
                         }
@@ -513,6 +509,7 @@ impl<T: Tracer> World<'_, T> {
         }
         if T::ON {
             self.trace(pid, |w| Step::Served {
+                kind: w.station_word(st),
                 at: w.nodes.stations[st.index()].id.clone(),
             });
         }
@@ -543,11 +540,20 @@ impl<T: Tracer> World<'_, T> {
         self.nodes.stations[st.index()].note_outage_hit();
         self.blame(pid, cause);
         if T::ON {
-            self.trace(pid, |w| Step::Dropped {
-                what: what::REQUEST,
-                at: w.nodes.stations[st.index()].id.clone(),
-                reason: "outage",
-            });
+            match h {
+                // A reject-mode outage refuses with its code: not a drop.
+                Hit::Reject(c) => self.trace(pid, |w| Step::Rejected {
+                    what: what::REQUEST,
+                    kind: w.station_word(st),
+                    at: w.nodes.stations[st.index()].id.clone(),
+                    code: c,
+                }),
+                _ => self.trace(pid, |w| Step::Dropped {
+                    what: what::REQUEST,
+                    at: w.nodes.stations[st.index()].id.clone(),
+                    reason: "outage",
+                }),
+            }
         }
         Some(h)
     }

@@ -158,51 +158,45 @@ impl<T: Tracer> World<'_, T> {
         }
         if T::ON && !counted {
             self.trace(pid, |_| {
-                Step::Note(
-                    "this attempt was superseded by a retry and nobody's money moved in it: \
-                     no outcome of its own",
-                )
+                Step::Note("trace.note.outcome_this_attempt_was_superseded")
             });
         } else if T::ON {
             if p.has(flag::HOLD_EXPIRED) && !p.has(flag::EXCEPTION | flag::REPAIRED) {
                 self.trace(pid, |_| Step::HoldExpired);
             }
             let till = match p.terminal_state {
-                Term::Answered => format!(
-                    "{} ({:02} {})",
-                    if till_ok { "approved" } else { "declined" },
-                    p.till_code,
-                    code::describe(p.till_code)
-                ),
-                _ => "no answer".to_string(),
+                Term::Answered => Some(p.till_code),
+                _ => None,
             };
+            // Catalogue keys of the views (`trace.view.*`).
             let cardholder = match (p.charged > 0, p.issuer_state) {
-                (true, Iss::Held) => "held (not yet taken)",
+                (true, Iss::Held) => "held",
                 (true, _) => "charged",
-                (false, _) if p.has(flag::CHARGED_BACK) => "charged, then refunded (chargeback)",
-                (false, Iss::Released) => "held, then released",
-                (false, Iss::Refunded) => "charged, then refunded",
-                _ => "never held",
+                (false, _) if p.has(flag::CHARGED_BACK) => "charged_back",
+                (false, Iss::Released) => "released",
+                (false, Iss::Refunded) => "refunded",
+                _ => "never_held",
             };
             let merchant = if p.has(flag::CHARGED_BACK) && p.credited == 0 {
-                "credited, then charged back"
+                "credited_charged_back"
             } else if p.credited > 0 {
                 if p.has(flag::ON_TIME) {
-                    "credited on time"
+                    "credited_on_time"
                 } else {
-                    "credited late"
+                    "credited_late"
                 }
             } else if p.has(flag::RETURNED) {
-                "payout returned, waiting in suspense"
+                "returned"
             } else if p.has(flag::IN_RISK_HOLD) {
-                "payout held by merchant risk control"
+                "risk_hold"
             } else if outcome == Outcome::Pending {
-                "awaiting its normal settlement"
+                "awaiting"
             } else {
-                "not credited"
+                "not_credited"
             };
             self.trace(pid, |_| Step::Views {
                 till,
+                till_ok,
                 cardholder,
                 merchant,
             });
@@ -211,8 +205,15 @@ impl<T: Tracer> World<'_, T> {
                 let meaning = crate::scenario::cause::meaning(self.s, cause as usize);
                 self.trace(pid, |_| Step::Cause { name, meaning });
             }
+            let (at_end, credited) = (self.finishing, p.credited);
+            let false_decline = outcome == Outcome::Declined
+                && p.has(flag::PAYABLE)
+                && !code::is_genuine_decline(p.code);
             self.trace(pid, |_| Step::Outcome {
                 outcome: outcome.name(),
+                at_end,
+                false_decline,
+                credited,
             });
         }
         self.arena.remove(pid);
@@ -224,6 +225,7 @@ impl<T: Tracer> World<'_, T> {
 
     /// End of observation: classify what is still in flight, close statistics, check the books.
     pub(in crate::model) fn finish(mut self) -> Result<RunOutput, Violation> {
+        self.finishing = true;
         for pid in 0..self.arena.pay.len() as u32 {
             if self.arena.live[pid as usize] {
                 self.finalize(pid)?;

@@ -53,6 +53,7 @@ impl<T: Tracer> World<'_, T> {
             self.books
                 .ledger
                 .post(Account::Acquirer, Account::RiskHold, p.amount);
+            self.trace_post(pid, Account::Acquirer, Account::RiskHold, p.amount);
             let q = &mut self.arena.pay[pid as usize];
             q.set(flag::IN_RISK_HOLD | flag::PAID_OUT);
             let review = match (self.merchant_rule_review(pid), &self.s.merchant_risk) {
@@ -69,10 +70,7 @@ impl<T: Tracer> World<'_, T> {
             };
             if T::ON {
                 self.trace(pid, |_| {
-                    Step::Note(
-                        "merchant risk control holds the payout for review (the money waits in \
-                         the acquirer's risk-hold account)",
-                    )
+                    Step::Note("trace.note.payout_merchant_risk_control_holds")
                 });
             }
             let at = now.saturating_add(review);
@@ -86,10 +84,7 @@ impl<T: Tracer> World<'_, T> {
             self.blame(pid, cause::id::BANK_MAINTENANCE);
             if T::ON {
                 self.trace(pid, |_| {
-                    Step::Note(
-                        "the merchant's bank is in a maintenance window: the payout waits for it \
-                         to end",
-                    )
+                    Step::Note("trace.note.payout_merchant_s_bank_maintenance")
                 });
             }
         }
@@ -142,6 +137,7 @@ impl<T: Tracer> World<'_, T> {
         // The payout bounces off the merchant's wrong account into suspense.
         self.blame(pid, why);
         self.books.ledger.post(from, Account::Suspense, amount);
+        self.trace_post(pid, from, Account::Suspense, amount);
         let now = self.q.now();
         let q = &mut self.arena.pay[pid as usize];
         q.set(flag::RETURNED);
@@ -178,6 +174,7 @@ impl<T: Tracer> World<'_, T> {
         let now = self.q.now();
         let p = self.arena.pay[pid as usize];
         self.books.ledger.post(from, Account::Merchants, p.amount);
+        self.trace_post(pid, from, Account::Merchants, p.amount);
         let q = &mut self.arena.pay[pid as usize];
         q.credited += q.amount;
         q.set(flag::SETTLED);
@@ -228,10 +225,11 @@ impl<T: Tracer> World<'_, T> {
         p.issuer_state = crate::model::payment::IssuerState::Refunded;
         self.nodes.accounts[i as usize].release(a, amt);
         self.books.ledger.post(from, Account::Cardholders, amt);
+        self.trace_post(pid, from, Account::Cardholders, amt);
         self.out.chargeback_loss[liability as usize] += amt;
         if T::ON {
             self.trace(pid, |_| {
-                Step::Note("the real cardholder disputes the sale: a chargeback refunds them")
+                Step::Note("trace.note.payout_real_cardholder_disputes_sale")
             });
         }
     }
@@ -264,12 +262,7 @@ impl<T: Tracer> World<'_, T> {
             if md.advanced + p.amount > cap {
                 self.out.d0_over_cap += 1;
                 if T::ON {
-                    self.trace(pid, |_| {
-                        Step::Note(
-                            "the merchant's D+0 cap for the day is used up: this sale waits for \
-                             the normal settlement",
-                        )
-                    });
+                    self.trace(pid, |_| Step::Note("trace.note.payout_merchant_s_d_0"));
                 }
                 return;
             }
@@ -278,9 +271,7 @@ impl<T: Tracer> World<'_, T> {
         self.arena.pay[pid as usize].set(flag::ADVANCED);
         self.out.advances += 1;
         if T::ON {
-            self.trace(pid, |_| {
-                Step::Note("D+0: the acquirer pays the merchant now, from its own funds")
-            });
+            self.trace(pid, |_| Step::Note("trace.note.payout_d_0_acquirer_pays"));
         }
         self.payout_due(pid);
     }
@@ -337,7 +328,7 @@ impl<T: Tracer> World<'_, T> {
         self.out.merchant_holds += 1;
         if T::ON {
             self.trace(pid, |_| {
-                Step::Note("a merchant risk rule flags the sale: its payout will be held")
+                Step::Note("trace.note.payout_merchant_risk_rule_flags")
             });
         }
     }
@@ -356,14 +347,14 @@ impl<T: Tracer> World<'_, T> {
             self.out.merchant_fraud_refunds += 1;
             if T::ON {
                 self.trace(pid, |_| {
-                    Step::Note("the review confirms fraud: the cardholder is refunded")
+                    Step::Note("trace.note.payout_review_confirms_fraud_cardholder")
                 });
             }
             return;
         }
         if T::ON {
             self.trace(pid, |_| {
-                Step::Note("the review clears the sale: the payout is released")
+                Step::Note("trace.note.payout_review_clears_sale_payout")
             });
         }
         self.pay_when_bank_open(pid);

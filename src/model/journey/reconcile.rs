@@ -106,15 +106,13 @@ impl<T: Tracer> World<'_, T> {
             self.trace(pid, |_| {
                 Step::Note(match kind {
                     Break::PhantomCharge | Break::ReversalMismatch => {
-                        "reconciliation finds the issuer holding money for a sale the acquirer \
-                         does not have: a break"
+                        "trace.note.reconcile_reconciliation_finds_issuer_holding"
                     }
                     Break::UnmatchedPresentment => {
-                        "reconciliation finds the unmatched presentment in the exception queue: \
-                         a break"
+                        "trace.note.reconcile_reconciliation_finds_unmatched_presentment"
                     }
                     Break::ReturnedPayout => {
-                        "reconciliation finds the returned payout in suspense: a break"
+                        "trace.note.reconcile_reconciliation_finds_returned_payout"
                     }
                 })
             });
@@ -156,6 +154,12 @@ impl<T: Tracer> World<'_, T> {
                         p.amount,
                     );
                     self.post_interbank(p.issuer, p.channel, p.amount);
+                    if T::ON {
+                        let (i, c, a) = (p.issuer, p.channel, p.amount);
+                        self.trace_post(pid, Account::Cardholders, Account::IssuerHolds(i), a);
+                        self.trace_post(pid, Account::IssuerHolds(i), Account::Channel(c), a);
+                        self.trace_post(pid, Account::Channel(c), Account::Acquirer, a);
+                    }
                     if p.has(flag::ADVANCED) {
                         self.maybe_chargeback(pid);
                     } else {
@@ -178,15 +182,13 @@ impl<T: Tracer> World<'_, T> {
             self.trace(pid, |_| {
                 Step::Note(match kind {
                     Break::UnmatchedPresentment if p.till_approved() => {
-                        "the break is repaired: the issuer posts the presentment and the merchant \
-                         is paid"
+                        "trace.note.reconcile_break_repaired_issuer_posts"
                     }
                     Break::UnmatchedPresentment => {
-                        "the break is repaired: the presentment is \
-                                                    written off"
+                        "trace.note.reconcile_break_repaired_presentment_written"
                     }
-                    Break::ReturnedPayout => "the break is repaired: the payout is sent again",
-                    _ => "the break is repaired: the cardholder gets the money back",
+                    Break::ReturnedPayout => "trace.note.reconcile_break_repaired_payout_sent",
+                    _ => "trace.note.reconcile_break_repaired_cardholder_gets",
                 })
             });
         }

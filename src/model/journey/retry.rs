@@ -212,9 +212,7 @@ impl<T: Tracer> World<'_, T> {
         } else {
             self.out.retries_denied_by_budget += 1;
             if T::ON {
-                self.trace(pid, |_| {
-                    Step::Note("the retry budget has no token left: no retry")
-                });
+                self.trace(pid, |_| Step::Note("trace.note.retry_retry_budget_has_no"));
             }
             false
         }
@@ -232,14 +230,13 @@ impl<T: Tracer> World<'_, T> {
         self.put_sale(serial, sale);
         if T::ON {
             self.trace(pid, |w| {
-                Step::Says(format!(
-                    "the attempt failed: the {} will retry in {:.3} s",
+                Step::Says(
                     match w.retry.layer {
-                        RetryLayer::Acquirer => "acquirer",
-                        _ => "terminal",
+                        RetryLayer::Acquirer => "trace.says.retry_acquirer",
+                        _ => "trace.says.retry_terminal",
                     },
-                    wait as f64 / 1e9
-                ))
+                    vec![("secs", format!("{:.3}", wait as f64 / 1e9))],
+                )
             });
         }
         self.schedule(self.q.now().saturating_add(wait), Ev::Retry { pid });
@@ -308,14 +305,14 @@ impl<T: Tracer> World<'_, T> {
         let n = sale.attempts;
         if T::ON {
             self.trace(rid, |w| {
-                Step::Says(format!(
-                    "attempt {n} of the sale is sent{}",
+                Step::Says(
                     if w.retry.idem {
-                        " with the first attempt's idempotency key"
+                        "trace.says.attempt_same_key"
                     } else {
-                        " as a new authorisation (no idempotency key)"
-                    }
-                ))
+                        "trace.says.attempt_new_auth"
+                    },
+                    vec![("n", n.to_string())],
+                )
             });
         }
         match self.retry.layer {
@@ -397,11 +394,7 @@ impl<T: Tracer> World<'_, T> {
                 self.blame_timeout(pid);
                 if T::ON {
                     self.trace(pid, |_| {
-                        Step::Note(
-                            "the terminal's timer for this attempt expires: the till does not \
-                             show it yet; the attempt is reversed (if reversals are on) and \
-                             the sale retried with a new authorisation",
-                        )
+                        Step::Note("trace.note.retry_terminal_s_timer_this")
                     });
                 }
                 if self.s.strategy.reversal.is_some() {
@@ -409,7 +402,7 @@ impl<T: Tracer> World<'_, T> {
                 }
             } else if T::ON {
                 self.trace(pid, |_| {
-                    Step::Note("the terminal's timer expires: it will retry with the same key")
+                    Step::Note("trace.note.retry_terminal_s_timer_expires")
                 });
             }
         } else {
@@ -488,10 +481,10 @@ impl<T: Tracer> World<'_, T> {
         self.sale_entry(pid);
         if T::ON {
             self.trace(pid, |_| {
-                Step::Says(format!(
-                    "the cardholder will pay again at the same terminal in {:.0} s",
-                    delay as f64 / 1e9
-                ))
+                Step::Says(
+                    "trace.says.pay_again_in",
+                    vec![("secs", format!("{:.0}", delay as f64 / 1e9))],
+                )
             });
         }
         self.schedule(self.q.now().saturating_add(delay), Ev::PayAgain { pid });
@@ -540,9 +533,10 @@ impl<T: Tracer> World<'_, T> {
         }
         if T::ON {
             self.trace(pid, |_| {
-                Step::Says(format!(
-                    "the cardholder pays again at the same terminal: payment #{serial}"
-                ))
+                Step::Says(
+                    "trace.says.pays_again",
+                    vec![("serial", serial.to_string())],
+                )
             });
         }
         self.start_request(rid, p.group);
@@ -580,7 +574,7 @@ impl<T: Tracer> World<'_, T> {
         let g = q.group;
         if T::ON {
             self.trace(pid, |_| {
-                Step::Note("the acquirer knows the key: it answers from its record")
+                Step::Note("trace.note.retry_acquirer_knows_key_answers")
             });
         }
         self.send(
@@ -712,10 +706,7 @@ impl<T: Tracer> World<'_, T> {
             self.blame_timeout(owner);
             if T::ON {
                 self.trace(pid, |_| {
-                    Step::Note(
-                        "the acquirer's timer for the channel expires: it answers the terminal \
-                         91 and reverses the key's request",
-                    )
+                    Step::Note("trace.note.retry_acquirer_s_timer_channel")
                 });
             }
             self.send(
@@ -772,10 +763,7 @@ impl<T: Tracer> World<'_, T> {
             self.out.idempotent_replays += 1;
             if T::ON {
                 self.trace(pid, |_| {
-                    Step::Note(
-                        "the issuer has decided this key already: it answers with the first \
-                         result (approved) and charges nothing again",
-                    )
+                    Step::Note("trace.note.retry_issuer_has_decided_this")
                 });
             }
             self.send(

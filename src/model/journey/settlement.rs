@@ -160,10 +160,9 @@ impl<T: Tracer> World<'_, T> {
                     if T::ON {
                         let text = match fate {
                             FileFate::Rejected => {
-                                "the channel rejects the clearing file: it is resubmitted with the \
-                                 next cut-off's"
+                                "trace.note.settlement_channel_rejects_clearing_file"
                             }
-                            _ => "the clearing file misses the cut-off: it goes with the next one",
+                            _ => "trace.note.settlement_clearing_file_misses_cut",
                         };
                         for i in 0..self.books.waiting.len() {
                             let b = self.books.waiting[i] as usize;
@@ -231,6 +230,9 @@ impl<T: Tracer> World<'_, T> {
                 q.issuer_state = Iss::Posted;
                 q.batch_pos = kept.len() as u32;
                 kept.push(pid);
+                if T::ON {
+                    self.trace(pid, |_| Step::Presented);
+                }
             } else {
                 q.set(flag::EXCEPTION);
                 q.t_break = now;
@@ -238,10 +240,7 @@ impl<T: Tracer> World<'_, T> {
                 self.out.exceptions += 1;
                 if T::ON {
                     self.trace(pid, |_| {
-                        Step::Note(
-                            "the presentment finds no hold to match at the issuer: it goes to the \
-                             exception queue and the issuer does not pay it",
-                        )
+                        Step::Note("trace.note.settlement_presentment_finds_no_hold")
                     });
                 }
                 unmatched.push(pid);
@@ -266,6 +265,7 @@ impl<T: Tracer> World<'_, T> {
             .post(Account::IssuerHolds(i), Account::Cardholders, amt);
         self.nodes.accounts[i as usize].release(a, amt);
         self.out.holds_expired += 1;
+        self.trace_post(pid, Account::IssuerHolds(i), Account::Cardholders, amt);
     }
 
     /// A batch is credited: issuer → channel → acquirer for each presentment still posted,
@@ -291,6 +291,12 @@ impl<T: Tracer> World<'_, T> {
             }
             if p.issuer_state == Iss::Posted {
                 self.post_interbank(p.issuer, p.channel, p.amount);
+                if T::ON {
+                    let (i, c, a) = (p.issuer, p.channel, p.amount);
+                    self.trace(pid, |_| Step::Note("trace.note.settlement_batch_credited"));
+                    self.trace_post(pid, Account::IssuerHolds(i), Account::Channel(c), a);
+                    self.trace_post(pid, Account::Channel(c), Account::Acquirer, a);
+                }
                 self.arena.pay[pid as usize].set(flag::PAID_ON);
                 if p.has(flag::ADVANCED) {
                     self.maybe_chargeback(pid); // an advanced payout (D+0) is recovered

@@ -98,10 +98,12 @@ impl<T: Tracer> World<'_, T> {
                 group: w.nodes.groups[g].id.clone(),
                 fraud: p.has(flag::FRAUD),
                 payable: p.has(flag::PAYABLE),
+                issuer: w.s.issuers[p.issuer as usize].station.id.clone(),
+                channel: w.s.channels[p.channel as usize].station.id.clone(),
             });
             if down {
                 self.trace(pid, |_| {
-                    Step::Note("the terminal is out of service: it cannot take the card (96)")
+                    Step::Note("trace.note.terminal_terminal_out_service_cannot")
                 });
             }
         }
@@ -145,10 +147,7 @@ impl<T: Tracer> World<'_, T> {
             self.out.terminal_crashes += 1;
             if T::ON {
                 self.trace(pid, |_| {
-                    Step::Note(
-                        "the terminal fails as the approval arrives: the till shows no answer \
-                         and no reversal is sent",
-                    )
+                    Step::Note("trace.note.terminal_terminal_fails_approval_arrives")
                 });
             }
             if self.retry.on {

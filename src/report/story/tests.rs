@@ -1,0 +1,164 @@
+use super::*;
+
+/// Every key a story builds at run time exists in both languages.
+#[test]
+fn run_time_key_families_exist_in_both_languages() {
+    let mut keys: Vec<String> = vec![];
+    for o in crate::model::Outcome::ALL {
+        keys.push(format!("trace.why.{}", o.name()));
+        keys.push(format!("outcome.{}", o.name()));
+    }
+    keys.push("trace.why.false_decline".into());
+    for k in crate::scenario::cause::FIXED_NAMES.iter().skip(1) {
+        keys.push(format!("cause.{k}"));
+    }
+    for by in ["issuer", "gateway", "risk", "breaker", "bulkhead"] {
+        keys.push(format!("trace.decided.{by}"));
+    }
+    for v in [
+        "held",
+        "charged",
+        "charged_back",
+        "released",
+        "refunded",
+        "never_held",
+    ] {
+        keys.push(format!("trace.view.cardholder.{v}"));
+    }
+    for v in [
+        "credited_charged_back",
+        "credited_on_time",
+        "credited_late",
+        "returned",
+        "risk_hold",
+        "awaiting",
+        "not_credited",
+    ] {
+        keys.push(format!("trace.view.merchant.{v}"));
+    }
+    for w in WHATS {
+        keys.push(format!("trace.what.{}", w.replace([' ', '-'], "_")));
+    }
+    use crate::scenario::FaultKind::*;
+    for k in [
+        Outage,
+        Partial,
+        Slow,
+        Latency,
+        Loss,
+        Duplicate,
+        Partition,
+        Surge,
+        Attack,
+        BadInput,
+        WrongAccount,
+        FrozenAccounts,
+        Limits,
+        Spending,
+        CardRule,
+        MerchantRule,
+        FraudWave,
+        TerminalUpgrade,
+        TerminalHardware,
+    ] {
+        keys.push(format!(
+            "trace.fault_kind.{}",
+            crate::scenario::faults::kind_name(k)
+        ));
+    }
+    for k in &keys {
+        for lang in Lang::ALL {
+            assert!(lang.has(k), "`{k}` missing in {lang:?}");
+        }
+    }
+}
+
+/// Every `Step::Note("trace.note.…")` and `Step::Says("trace.says.…")` key written in the
+/// model's sources (and passed through helpers as literals) exists in both languages.
+#[test]
+fn every_note_and_says_key_in_the_model_exists() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/model");
+    let mut found = 0;
+    let mut stack = vec![std::path::PathBuf::from(dir)];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            for prefix in ["\"trace.note.", "\"trace.says."] {
+                for (i, _) in text.match_indices(prefix) {
+                    let rest = &text[i + 1..];
+                    let key = &rest[..rest.find('"').unwrap()];
+                    found += 1;
+                    for lang in Lang::ALL {
+                        assert!(
+                            lang.has(key),
+                            "{}: `{key}` missing in {lang:?}",
+                            p.display()
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(found > 30, "found only {found} note keys");
+}
+
+#[test]
+fn clock_reads_as_day_and_time() {
+    let t = 9 * 3_600_000_000_000 + 1_500_000_000;
+    assert_eq!(clock(Lang::En, t), "day 1 09:00:01.500");
+    assert_eq!(clock(Lang::En, DAY + t), "day 2 09:00:01.500");
+    assert_eq!(clock(Lang::Zh, t), "第1天 09:00:01.500");
+}
+
+#[test]
+fn codes_carry_their_meaning() {
+    assert_eq!(code_text(Lang::En, 68), "68 (response received too late)");
+    assert_eq!(code_text(Lang::En, 5), "05 (do not honour)");
+    assert!(code_text(Lang::Zh, 62).starts_with("62 ("));
+    assert_eq!(code_text(Lang::En, code::NONE), "no response");
+}
+
+fn row(outcome: &'static str, cause: &str, codes: &[u8], fd: bool) -> Row {
+    Row {
+        outcome: Some(outcome),
+        cause: cause.into(),
+        codes: codes.to_vec(),
+        false_decline: fd,
+        group: "g".into(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn filters_combine() {
+    let late = row("settled_late", "missed_cutoff", &[0, 0], false);
+    let fd = row("declined", "risk_false_positive", &[59, 59], true);
+    let ok = row("settled_on_time", "none", &[0], false);
+    let none = Filter::default();
+    assert!(none.matches(&late) && none.matches(&fd) && !none.matches(&ok));
+    let f = Filter {
+        outcome: Some("false_decline".into()),
+        ..Default::default()
+    };
+    assert!(f.matches(&fd) && !f.matches(&late));
+    let f = Filter {
+        outcome: Some("declined".into()),
+        code: Some(59),
+        cause: Some("risk_false_positive".into()),
+    };
+    assert!(f.matches(&fd));
+    let f = Filter {
+        code: Some(62),
+        ..Default::default()
+    };
+    assert!(!f.matches(&fd));
+    // A superseded attempt has no outcome: it matches nothing.
+    let mut superseded = late.clone();
+    superseded.outcome = None;
+    assert!(!none.matches(&superseded));
+}
