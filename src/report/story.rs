@@ -878,7 +878,9 @@ pub fn examples(
         }
         let rows = census(s, seed, run).map_err(|e| e.to_string())?;
         let by_serial: HashMap<u64, &Row> = rows.iter().map(|r| (r.serial, r)).collect();
-        let found = matching(&rows, &f);
+        let mut found = matching(&rows, &f);
+        // The causes the scenario demonstrates first (stable: in time order within each).
+        found.sort_by_key(|n| !s.demonstrates.contains(&by_serial[n].cause));
         // New causes first, then the rest if causes run out in the last run.
         let mut pick: Vec<u64> = vec![];
         for n in &found {

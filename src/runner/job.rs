@@ -159,17 +159,40 @@ pub fn run_to_dir(
     Ok(JobOutput { batch, written })
 }
 
+/// Stories in the report.
+const EXAMPLE_STORIES: usize = 3;
+
 /// The files for people: the charts (unless switched off) and `report.html`.
+///
+/// The example stories come from run 0 (one replay to find them, one to tell them), the
+/// causes the scenario demonstrates first.
 fn present(
     scenario: &Scenario,
-    _opts: &BatchOptions,
+    opts: &BatchOptions,
     batch: &BatchResult,
     view: View,
     out: &mut AtomicDir,
 ) -> Result<(), JobError> {
     let io = |e: std::io::Error| JobError::Failed(e.to_string());
     let figures: Vec<report::html::Figure> = vec![];
-    let stories: Vec<report::html::Example> = vec![];
+    let stories: Vec<report::html::Example> =
+        report::story::examples(scenario, opts.seed, 1, view.lang, EXAMPLE_STORIES)
+            .map_err(JobError::Failed)?
+            .iter()
+            .map(|st| {
+                let text = report::story::text(st, view.lang);
+                let (title, body) = text.split_once('\n').unwrap_or((&text, ""));
+                report::html::Example {
+                    title: format!(
+                        "{}: {} · {}",
+                        title.trim_end_matches([':', '：']),
+                        view.lang.get(&format!("outcome.{}", st.outcome)),
+                        st.cause
+                    ),
+                    text: body.to_owned(),
+                }
+            })
+            .collect();
     let html = report::html::report_html(scenario, batch, &figures, &stories, view.lang);
     out.write("report.html", html.as_bytes()).map_err(io)
 }
