@@ -76,16 +76,23 @@ fn panel<DB: DrawingBackend>(
             hi = hi.max(*h);
         }
     }
-    let pad = ((hi - lo) * 0.15).max(if *unit == Unit::Ratio { 1e-4 } else { 1e-3 });
+    // No difference at all: a readable span around zero.
+    let pad = if hi - lo > 0.0 {
+        (hi - lo) * 0.15
+    } else if *unit == Unit::Ratio {
+        0.01
+    } else {
+        1.0
+    };
     let (lo, hi) = (lo - pad, hi + pad);
     let n = rows.len();
-    let caption = format!("{} ({})", metric_label(name, lang), unit_label(*unit, lang));
+    let caption = metric_label(name, lang);
     let u = *unit;
     let mut ch = ChartBuilder::on(area)
         .margin(14)
         .margin_right(30)
-        .caption(caption, text(lang, TICK_PX + 2))
-        .x_label_area_size(50)
+        .caption(caption, text(lang, TICK_PX))
+        .x_label_area_size(70)
         .y_label_area_size(20)
         .build_cartesian_2d(lo..hi, -0.7..(n as f64 - 0.3))
         .map_err(err)?;
@@ -95,6 +102,8 @@ fn panel<DB: DrawingBackend>(
         .x_labels(4)
         .x_label_formatter(&|x| tick(u, *x))
         .label_style(text(lang, TICK_PX - 4))
+        .axis_desc_style(text(lang, TICK_PX - 6).color(&GREY))
+        .x_desc(unit_label(*unit, lang))
         .axis_style(BLACK.stroke_width(2))
         .light_line_style(WHITE.mix(0.0))
         .bold_line_style(BLACK.mix(0.10))

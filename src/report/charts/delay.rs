@@ -47,26 +47,32 @@ fn span<'a>(hs: impl Iterator<Item = &'a Histogram<u64>>, marks: &[f64]) -> (f64
         hi = hi.max(m);
     }
     if !lo.is_finite() {
-        lo = 60.0;
+        (lo, hi) = (60.0, 2.0 * 86_400.0);
     }
-    let lo = (lo / 1.5).clamp(1.0, 60.0);
-    let hi = (hi * 1.5).max(2.0 * 86_400.0);
+    let hi = (hi * 1.4).max(2.0);
+    // At least a decade, so the axis has ticks to read.
+    let lo = (lo / 1.4).min(hi / 10.0).max(1.0);
     (lo, hi)
 }
 
 /// Readable delays for the ticks of the log axis.
-const TICKS: [f64; 11] = [
+const TICKS: [f64; 16] = [
     1.0,
     10.0,
     60.0,
     600.0,
     3600.0,
+    3.0 * 3600.0,
     6.0 * 3600.0,
+    12.0 * 3600.0,
     86_400.0,
     2.0 * 86_400.0,
-    4.0 * 86_400.0,
+    3.0 * 86_400.0,
+    5.0 * 86_400.0,
     7.0 * 86_400.0,
+    14.0 * 86_400.0,
     30.0 * 86_400.0,
+    100.0 * 86_400.0,
 ];
 
 /// The sale times of the traffic window, one a minute (at most 2,000).
@@ -153,7 +159,9 @@ fn area_base<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> (i32, i32) {
     area.get_base_pixel()
 }
 
-/// A labelled vertical line at delay `x` (seconds); `row` staggers the labels.
+/// A labelled vertical line at delay `x` (seconds), the label at the top on the side with
+/// more room; `row` staggers labels of lines close together.
+#[allow(clippy::too_many_arguments)]
 fn mark<DB: DrawingBackend>(
     c: &mut ChartContext<
         '_,
@@ -161,6 +169,7 @@ fn mark<DB: DrawingBackend>(
         Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
     >,
     x: f64,
+    (lo, hi): (f64, f64),
     label: &str,
     style: ShapeStyle,
     row: usize,
@@ -172,13 +181,20 @@ fn mark<DB: DrawingBackend>(
         style,
     )))
     .map_err(err)?;
-    let y = 0.97 - 0.07 * row as f64;
+    let y = 0.96 - 0.06 * row as f64;
+    let right_half = (lx - lo.log10()) / (hi.log10() - lo.log10()) > 0.5;
+    let (h, dx) = if right_half {
+        (HPos::Right, -0.01)
+    } else {
+        (HPos::Left, 0.01)
+    };
+    let span = hi.log10() - lo.log10();
     c.draw_series(std::iter::once(Text::new(
         label.to_owned(),
-        (lx, y),
+        (lx + dx * span, y),
         text(lang, LEGEND_PX - 2)
             .color(&style.color.to_rgba())
-            .pos(Pos::new(HPos::Left, VPos::Center)),
+            .pos(Pos::new(h, VPos::Center)),
     )))
     .map_err(err)?;
     Ok(())
@@ -231,7 +247,7 @@ pub(super) fn delay_cdf(b: &BatchResult, s: &Scenario, lang: Lang) -> Result<sup
                     .collect::<Vec<_>>()
                     .join(" = ");
                 let label = format!("{label}: {}", duration(x));
-                mark(&mut c, x, &label, GREY.stroke_width(3), row, lang)?;
+                mark(&mut c, x, (lo, hi), &label, GREY.stroke_width(3), row, lang)?;
                 row += 1;
             }
             if line.is_empty() {
@@ -251,7 +267,7 @@ pub(super) fn delay_cdf(b: &BatchResult, s: &Scenario, lang: Lang) -> Result<sup
                 PathElement::new(vec![(x, y), (x + 40, y)], colour(0).stroke_width(LINE_PX))
             });
             c.configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
+                .position(SeriesLabelPosition::MiddleLeft)
                 .label_font(text(lang, LEGEND_PX))
                 .background_style(WHITE.mix(0.9))
                 .border_style(BLACK.stroke_width(1))
@@ -294,7 +310,7 @@ pub(super) fn compare_cdf(c: &Comparison, lang: Lang) -> Result<super::Chart, St
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 40, y)], st));
             }
             ch.configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
+                .position(SeriesLabelPosition::MiddleLeft)
                 .label_font(text(lang, LEGEND_PX))
                 .background_style(WHITE.mix(0.9))
                 .border_style(BLACK.stroke_width(1))

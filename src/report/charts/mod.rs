@@ -176,7 +176,14 @@ pub(crate) fn titled<DB: DrawingBackend>(
     lang: Lang,
 ) -> Result<DrawingArea<DB, Shift>, String> {
     root.fill(&WHITE).map_err(err)?;
-    root.titled(title, text(lang, TITLE_PX)).map_err(err)
+    let (w, _) = root.dim_in_pixel();
+    let style = text(lang, TITLE_PX).pos(plotters::style::text_anchor::Pos::new(
+        plotters::style::text_anchor::HPos::Center,
+        plotters::style::text_anchor::VPos::Top,
+    ));
+    root.draw(&Text::new(title.to_owned(), (w as i32 / 2, 28), style))
+        .map_err(err)?;
+    Ok(root.split_vertically(TITLE_PX as i32 + 56).1)
 }
 
 /// A centred note on an area (e.g. "no data").
@@ -306,7 +313,7 @@ pub(crate) fn axis_value(unit: crate::metrics::Unit, x: f64) -> f64 {
 pub(crate) fn tick(unit: crate::metrics::Unit, x: f64) -> String {
     use crate::metrics::Unit;
     match unit {
-        Unit::Ratio => format!("{:.1}%", x * 100.0),
+        Unit::Ratio => format!("{}%", short(x * 100.0)),
         Unit::Seconds | Unit::Millis => {
             let v = crate::report::format::duration(x.abs());
             if x < 0.0 { format!("-{v}") } else { v }
@@ -315,22 +322,44 @@ pub(crate) fn tick(unit: crate::metrics::Unit, x: f64) -> String {
     }
 }
 
-/// A number for a tick: `1,234`, `12.5`, `0.25`, `1.2M`.
+/// A number for a tick: `1,234`, `12.5`, `0.25`, `1.5M`.
 pub(crate) fn short(x: f64) -> String {
+    fn trim(s: String) -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_owned()
+        } else {
+            s
+        }
+    }
     let a = x.abs();
-    let s = if a >= 1e7 {
-        format!("{}M", crate::report::format::grouped(a / 1e6, 0))
-    } else if a >= 100.0 {
+    let s = if a >= 1e6 {
+        format!("{}M", trim(format!("{:.1}", a / 1e6)))
+    } else if a >= 1000.0 {
         crate::report::format::grouped(a, 0)
-    } else if a >= 10.0 || a == 0.0 {
-        format!("{a:.1}")
+    } else if a >= 10.0 {
+        trim(format!("{a:.1}"))
     } else {
-        format!("{a:.2}")
+        trim(format!("{a:.2}"))
     };
-    let s = s.strip_suffix(".0").map(str::to_owned).unwrap_or(s);
     if x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
         format!("-{s}")
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod short_tests {
+    #[test]
+    fn tick_numbers_are_short() {
+        use super::short;
+        assert_eq!(short(0.0), "0");
+        assert_eq!(short(5.0), "5");
+        assert_eq!(short(0.5), "0.5");
+        assert_eq!(short(12.25), "12.2");
+        assert_eq!(short(1500.0), "1,500");
+        assert_eq!(short(5_000_000.0), "5M");
+        assert_eq!(short(-1_500_000.0), "-1.5M");
+        assert_eq!(short(-0.001), "0");
     }
 }

@@ -97,7 +97,7 @@ fn panel<DB: DrawingBackend>(
         .map(|r| value(r).iter().sum::<f64>())
         .fold(0.0f64, f64::max)
         .max(1e-9)
-        * 1.08;
+        * 1.22;
     let n = rows.len();
     let label = |y: &f64| -> String {
         let k = y.round();

@@ -191,6 +191,17 @@ pub(super) fn station_utilisation(ts: &TimeSeries, lang: Lang) -> Result<super::
         .collect();
     series.sort_by(|a, b| b.2.total_cmp(&a.2));
     series.truncate(MAX_STATIONS);
+    // The y axis fits what is seen (a lightly loaded station would be a flat line at the
+    // bottom of a 0-100% axis), up to a little above 100%.
+    let peak = series
+        .iter()
+        .flat_map(|s| s.1.iter().map(|x| x.1))
+        .fold(0.0f64, f64::max);
+    let top = if peak > 0.6 {
+        1.12
+    } else {
+        ((peak * 1.25 / 0.05).ceil() * 0.05).max(0.05)
+    };
     render!("station_utilisation", title.clone(), lang, |root| {
         (|| -> Result<(), String> {
             let area = titled(&root, &title, lang)?;
@@ -199,17 +210,19 @@ pub(super) fn station_utilisation(ts: &TimeSeries, lang: Lang) -> Result<super::
                 .margin_right(60)
                 .x_label_area_size(100)
                 .y_label_area_size(150)
-                .build_cartesian_2d(0.0..x1, 0.0..1.12)
+                .build_cartesian_2d(0.0..x1, 0.0..top)
                 .map_err(err)?;
             c.configure_mesh()
                 .x_labels(12)
                 .y_labels(7)
                 .x_label_formatter(&|x| short(*x))
                 .y_label_formatter(&|y| {
-                    if *y <= 1.0 + 1e-9 {
-                        format!("{:.0}%", y * 100.0)
-                    } else {
+                    if *y > 1.0 + 1e-9 {
                         String::new()
+                    } else if top < 0.2 {
+                        format!("{:.1}%", y * 100.0)
+                    } else {
+                        format!("{:.0}%", y * 100.0)
                     }
                 })
                 .label_style(text(lang, TICK_PX))
@@ -224,12 +237,14 @@ pub(super) fn station_utilisation(ts: &TimeSeries, lang: Lang) -> Result<super::
             if series.iter().all(|s| s.1.is_empty()) {
                 return note(&area, tr!(lang, "chart.no_data"), lang);
             }
-            shade_faults(&mut c, ts, end, unit, (0.0, 1.12), lang)?;
-            c.draw_series(std::iter::once(PathElement::new(
-                vec![(0.0, 1.0), (x1, 1.0)],
-                GREY.stroke_width(2),
-            )))
-            .map_err(err)?;
+            shade_faults(&mut c, ts, end, unit, (0.0, top), lang)?;
+            if top > 1.0 {
+                c.draw_series(std::iter::once(PathElement::new(
+                    vec![(0.0, 1.0), (x1, 1.0)],
+                    GREY.stroke_width(2),
+                )))
+                .map_err(err)?;
+            }
             for (k, (id, u, mean)) in series.iter().enumerate() {
                 let st = colour(k).stroke_width(LINE_PX - 1);
                 c.draw_series(LineSeries::new(
