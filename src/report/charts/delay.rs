@@ -267,7 +267,7 @@ pub(super) fn delay_cdf(b: &BatchResult, s: &Scenario, lang: Lang) -> Result<sup
                 PathElement::new(vec![(x, y), (x + 40, y)], colour(0).stroke_width(LINE_PX))
             });
             c.configure_series_labels()
-                .position(SeriesLabelPosition::MiddleLeft)
+                .position(SeriesLabelPosition::LowerRight)
                 .label_font(text(lang, LEGEND_PX))
                 .background_style(WHITE.mix(0.9))
                 .border_style(BLACK.stroke_width(1))
@@ -310,7 +310,7 @@ pub(super) fn compare_cdf(c: &Comparison, lang: Lang) -> Result<super::Chart, St
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 40, y)], st));
             }
             ch.configure_series_labels()
-                .position(SeriesLabelPosition::MiddleLeft)
+                .position(SeriesLabelPosition::LowerRight)
                 .label_font(text(lang, LEGEND_PX))
                 .background_style(WHITE.mix(0.9))
                 .border_style(BLACK.stroke_width(1))

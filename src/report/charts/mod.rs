@@ -313,12 +313,26 @@ pub(crate) fn axis_value(unit: crate::metrics::Unit, x: f64) -> f64 {
 pub(crate) fn tick(unit: crate::metrics::Unit, x: f64) -> String {
     use crate::metrics::Unit;
     match unit {
-        Unit::Ratio => format!("{}%", short(x * 100.0)),
+        Unit::Ratio => format!("{}%", significant(x * 100.0, 2)),
         Unit::Seconds | Unit::Millis => {
             let v = crate::report::format::duration(x.abs());
             if x < 0.0 { format!("-{v}") } else { v }
         }
         _ => short(x),
+    }
+}
+
+/// `x` with `digits` significant digits below 100 (`0.0123`), else as [`short`].
+pub(crate) fn significant(x: f64, digits: i32) -> String {
+    if x == 0.0 || !x.is_finite() || x.abs() >= 100.0 {
+        return short(x);
+    }
+    let decimals = (digits - 1 - x.abs().log10().floor() as i32).clamp(0, 8) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
     }
 }
 
@@ -361,5 +375,8 @@ mod short_tests {
         assert_eq!(short(5_000_000.0), "5M");
         assert_eq!(short(-1_500_000.0), "-1.5M");
         assert_eq!(short(-0.001), "0");
+        assert_eq!(super::significant(0.0123, 2), "0.012");
+        assert_eq!(super::significant(-0.5, 2), "-0.5");
+        assert_eq!(super::significant(2.0, 2), "2");
     }
 }

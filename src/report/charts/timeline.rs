@@ -256,7 +256,7 @@ pub(super) fn station_utilisation(ts: &TimeSeries, lang: Lang) -> Result<super::
                     lang,
                     "chart.util.station",
                     station = id,
-                    mean = format!("{:.0}%", mean * 100.0)
+                    mean = format!("{}%", super::significant(mean * 100.0, 2))
                 ))
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 40, y)], st));
             }
