@@ -257,6 +257,9 @@ impl Ev {
 impl<T: Tracer> World<'_, T> {
     /// Runs every event up to the horizon.
     pub(super) fn dispatch_all(&mut self) -> Result<(), Violation> {
+        if T::SAMPLES {
+            return self.dispatch_sampled();
+        }
         while let Some(t) = self.q.peek_time() {
             if t > self.horizon {
                 break;
@@ -268,7 +271,7 @@ impl<T: Tracer> World<'_, T> {
     }
 
     #[inline(always)]
-    fn handle(&mut self, ev: Ev) -> Result<(), Violation> {
+    pub(super) fn handle(&mut self, ev: Ev) -> Result<(), Violation> {
         match ev {
             Ev::Arrival { group } => return self.arrival(group as usize),
             Ev::Deliver { pid, msg } => self.deliver(pid, msg),

@@ -11,7 +11,7 @@
 //! - [`accounts`]: cardholder accounts and the issuer's decision;
 //! - [`ledger`]: double-entry postings; [`clearing`]: batches awaiting settlement;
 //! - [`invariants`]: what every run must satisfy; [`trace`]: the step-by-step story of chosen
-//!   payments.
+//!   payments; [`probe`]: snapshots of balances and stations over a run (for charts).
 
 pub mod accounts;
 pub mod arrivals;
@@ -25,6 +25,7 @@ pub mod ledger;
 mod lifetime;
 mod link;
 pub mod payment;
+pub mod probe;
 pub mod station;
 pub mod topology;
 pub mod trace;

@@ -94,6 +94,24 @@ impl Station {
         self.working
     }
 
+    /// Servers busy now.
+    pub fn busy(&self) -> u32 {
+        self.busy
+    }
+
+    /// Requests waiting now.
+    pub fn queue_len(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// The busy-server integral (server-nanoseconds) over the traffic window up to `now`,
+    /// without changing anything (what [`Station::busy_integral`] returns, read-only).
+    pub fn busy_area_at(&self, now: Nanos) -> u128 {
+        let a = self.last_change.min(self.stats_end);
+        let b = now.min(self.stats_end);
+        self.busy_area + b.saturating_sub(a) as u128 * self.busy as u128
+    }
+
     /// Autoscaling sets the added servers; `recount` (a kick) then puts them to work, and a
     /// server removed while busy finishes its request first.
     pub fn set_extra(&mut self, now: Nanos, extra: u32) {

@@ -138,6 +138,15 @@ pub trait Tracer {
     /// Whether payment `serial` is traced (asked once, when it is created).
     fn wants(&self, serial: u64) -> bool;
     fn record(&mut self, t: Nanos, serial: u64, step: Step);
+    /// `true` makes the dispatch loop hand [`Tracer::sample`] a snapshot of the world at fixed
+    /// instants (see `model::probe`); `false` compiles the sampling away.
+    const SAMPLES: bool = false;
+    /// A snapshot of the world (only called when `SAMPLES`).
+    fn sample(&mut self, _snap: &super::probe::Snapshot) {}
+    /// How many evenly spaced instants over the horizon to sample (only read when `SAMPLES`).
+    fn sample_points(&self) -> usize {
+        super::probe::DEFAULT_POINTS
+    }
 }
 
 /// Tracing off.

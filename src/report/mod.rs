@@ -4,6 +4,7 @@
 //! catalogue.
 
 pub mod atomic;
+pub mod charts;
 pub mod compare;
 mod console;
 pub mod format;

@@ -1,0 +1,274 @@
+//! Over simulated time, from a sampled replay of one run (`model::probe`): where the money
+//! taken from cardholders is before it reaches the merchants, and how busy the busiest
+//! stations are; the faults' windows shaded and labelled with the fault's id.
+
+use super::{
+    GREY, LABEL_PX, LEGEND_PX, LINE_PX, TICK_PX, colour, err, note, render, short, text, titled,
+};
+use crate::engine::{DAY, HOUR, Nanos};
+use crate::i18n::Lang;
+use crate::model::probe::{Money, TimeSeries};
+use crate::tr;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// Up to this many stations in the utilisation chart.
+const MAX_STATIONS: usize = 4;
+/// Fault windows labelled (a recurring fault has many; the first few are enough).
+const MAX_LABELS: usize = 6;
+
+/// The time axis: days when the span is longer than two days, else hours.
+fn time_unit(span: Nanos) -> (f64, &'static str) {
+    if span > 2 * DAY {
+        (DAY as f64, "chart.time.days")
+    } else {
+        (HOUR as f64, "chart.time.hours")
+    }
+}
+
+/// Shades each fault window inside `[0, end]` on a chart whose x is time in `unit` and whose y
+/// spans `[y0, y1]`; labels the first windows with the fault's id.
+fn shade_faults<DB: DrawingBackend>(
+    c: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    ts: &TimeSeries,
+    end: Nanos,
+    unit: f64,
+    (y0, y1): (f64, f64),
+    lang: Lang,
+) -> Result<(), String> {
+    let mut labelled = 0;
+    let mut first = true;
+    let shade = RGBColor(0xD5, 0x5E, 0x00).mix(0.16);
+    for f in &ts.faults {
+        for &(a, b) in &f.windows {
+            if a >= end {
+                continue;
+            }
+            let b = b.min(end);
+            let (xa, xb) = (
+                a as f64 / unit,
+                (b as f64 / unit).max(a as f64 / unit + 1e-3),
+            );
+            let s = c
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(xa, y0), (xb, y1)],
+                    shade.filled(),
+                )))
+                .map_err(err)?;
+            if first {
+                s.label(tr!(lang, "chart.fault_window"))
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 12), (x + 40, y + 12)], shade.filled())
+                    });
+                first = false;
+            }
+            if labelled < MAX_LABELS {
+                let y = y1 - (y1 - y0) * (0.04 + 0.06 * (labelled % 3) as f64);
+                c.draw_series(std::iter::once(Text::new(
+                    f.id.clone(),
+                    (xb, y),
+                    text(lang, TICK_PX)
+                        .color(&RGBColor(0x99, 0x3D, 0x00))
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                )))
+                .map_err(err)?;
+                labelled += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The lines of the money chart: (catalogue key, colour index, value).
+type Part = (&'static str, usize, fn(&Money) -> i64);
+const PARTS: [Part; 5] = [
+    ("chart.money.on_the_way", 7, |m| m.on_the_way()),
+    ("chart.money.issuer_holds", 0, |m| m.issuer_holds),
+    ("chart.money.in_settlement", 2, |m| m.in_settlement),
+    ("chart.money.suspense", 3, |m| m.suspense),
+    ("chart.money.risk_hold", 4, |m| m.risk_hold),
+];
+
+/// `money_over_time`.
+pub(super) fn money_over_time(ts: &TimeSeries, lang: Lang) -> Result<super::Chart, String> {
+    let title = tr!(lang, "chart.money.title", run = ts.run);
+    let (unit, unit_key) = time_unit(ts.horizon);
+    let x1 = (ts.horizon as f64 / unit).max(1e-3);
+    // Parts that are never non-zero are left out (a scenario without merchant risk, say).
+    let parts: Vec<&Part> = PARTS
+        .iter()
+        .filter(|(k, _, f)| {
+            *k == "chart.money.on_the_way" || ts.points.iter().any(|p| f(&p.money) != 0)
+        })
+        .collect();
+    let major = |x: i64| x as f64 / 100.0;
+    let (mut lo, mut hi) = (0.0f64, 0.0f64);
+    for p in &ts.points {
+        for (_, _, f) in &parts {
+            let v = major(f(&p.money));
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+    }
+    let pad = (hi - lo).max(1.0) * 0.12;
+    let (y0, y1) = (if lo < 0.0 { lo - pad } else { 0.0 }, hi + pad);
+    render!("money_over_time", title.clone(), lang, |root| {
+        (|| -> Result<(), String> {
+            let area = titled(&root, &title, lang)?;
+            let mut c = ChartBuilder::on(&area)
+                .margin(30)
+                .margin_right(60)
+                .x_label_area_size(100)
+                .y_label_area_size(190)
+                .build_cartesian_2d(0.0..x1, y0..y1)
+                .map_err(err)?;
+            c.configure_mesh()
+                .x_labels(10)
+                .y_labels(8)
+                .x_label_formatter(&|x| short(*x))
+                .y_label_formatter(&|y| short(*y))
+                .label_style(text(lang, TICK_PX))
+                .axis_desc_style(text(lang, LABEL_PX))
+                .x_desc(lang.get(unit_key))
+                .y_desc(tr!(lang, "chart.money.y"))
+                .axis_style(BLACK.stroke_width(2))
+                .light_line_style(WHITE.mix(0.0))
+                .bold_line_style(BLACK.mix(0.12))
+                .draw()
+                .map_err(err)?;
+            if ts.points.is_empty() {
+                return note(&area, tr!(lang, "chart.no_data"), lang);
+            }
+            shade_faults(&mut c, ts, ts.horizon, unit, (y0, y1), lang)?;
+            for &&(key, k, f) in &parts {
+                let width = if k == 7 { LINE_PX + 2 } else { LINE_PX - 1 };
+                let st = colour(k).stroke_width(width);
+                c.draw_series(LineSeries::new(
+                    ts.points
+                        .iter()
+                        .map(|p| (p.t as f64 / unit, major(f(&p.money)))),
+                    st,
+                ))
+                .map_err(err)?
+                .label(lang.get(key))
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 40, y)], st));
+            }
+            c.configure_series_labels()
+                .position(SeriesLabelPosition::UpperRight)
+                .label_font(text(lang, LEGEND_PX))
+                .background_style(WHITE.mix(0.9))
+                .border_style(BLACK.stroke_width(1))
+                .margin(20)
+                .legend_area_size(50)
+                .draw()
+                .map_err(err)
+        })()
+    })
+}
+
+/// `station_utilisation`: the busiest stations (by mean utilisation over the traffic window).
+pub(super) fn station_utilisation(ts: &TimeSeries, lang: Lang) -> Result<super::Chart, String> {
+    let title = tr!(lang, "chart.util.title", run = ts.run);
+    let end = ts.traffic_window.min(ts.horizon).max(1);
+    let (unit, unit_key) = time_unit(end);
+    let x1 = end as f64 / unit;
+    // (station, utilisation over time, mean)
+    type Line = (String, Vec<(Nanos, f64)>, f64);
+    let mut series: Vec<Line> = ts
+        .stations
+        .iter()
+        .enumerate()
+        .map(|(k, id)| {
+            let u = ts.utilisation(k);
+            let mean = if u.is_empty() {
+                0.0
+            } else {
+                u.iter().map(|x| x.1).sum::<f64>() / u.len() as f64
+            };
+            (id.clone(), u, mean)
+        })
+        .collect();
+    series.sort_by(|a, b| b.2.total_cmp(&a.2));
+    series.truncate(MAX_STATIONS);
+    // The y axis fits what is seen (a lightly loaded station would be a flat line at the
+    // bottom of a 0-100% axis), up to a little above 100%.
+    let peak = series
+        .iter()
+        .flat_map(|s| s.1.iter().map(|x| x.1))
+        .fold(0.0f64, f64::max);
+    let top = if peak > 0.6 {
+        1.12
+    } else {
+        ((peak * 1.25 / 0.05).ceil() * 0.05).max(0.05)
+    };
+    render!("station_utilisation", title.clone(), lang, |root| {
+        (|| -> Result<(), String> {
+            let area = titled(&root, &title, lang)?;
+            let mut c = ChartBuilder::on(&area)
+                .margin(30)
+                .margin_right(60)
+                .x_label_area_size(100)
+                .y_label_area_size(150)
+                .build_cartesian_2d(0.0..x1, 0.0..top)
+                .map_err(err)?;
+            c.configure_mesh()
+                .x_labels(12)
+                .y_labels(7)
+                .x_label_formatter(&|x| short(*x))
+                .y_label_formatter(&|y| {
+                    if *y > 1.0 + 1e-9 {
+                        String::new()
+                    } else if top < 0.2 {
+                        format!("{:.1}%", y * 100.0)
+                    } else {
+                        format!("{:.0}%", y * 100.0)
+                    }
+                })
+                .label_style(text(lang, TICK_PX))
+                .axis_desc_style(text(lang, LABEL_PX))
+                .x_desc(lang.get(unit_key))
+                .y_desc(tr!(lang, "chart.util.y"))
+                .axis_style(BLACK.stroke_width(2))
+                .light_line_style(WHITE.mix(0.0))
+                .bold_line_style(BLACK.mix(0.12))
+                .draw()
+                .map_err(err)?;
+            if series.iter().all(|s| s.1.is_empty()) {
+                return note(&area, tr!(lang, "chart.no_data"), lang);
+            }
+            shade_faults(&mut c, ts, end, unit, (0.0, top), lang)?;
+            if top > 1.0 {
+                c.draw_series(std::iter::once(PathElement::new(
+                    vec![(0.0, 1.0), (x1, 1.0)],
+                    GREY.stroke_width(2),
+                )))
+                .map_err(err)?;
+            }
+            for (k, (id, u, mean)) in series.iter().enumerate() {
+                let st = colour(k).stroke_width(LINE_PX - 1);
+                c.draw_series(LineSeries::new(
+                    u.iter().map(|&(t, v)| (t as f64 / unit, v)),
+                    st,
+                ))
+                .map_err(err)?
+                .label(tr!(
+                    lang,
+                    "chart.util.station",
+                    station = id,
+                    mean = format!("{}%", super::significant(mean * 100.0, 2))
+                ))
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 40, y)], st));
+            }
+            c.configure_series_labels()
+                .position(SeriesLabelPosition::UpperRight)
+                .label_font(text(lang, LEGEND_PX))
+                .background_style(WHITE.mix(0.9))
+                .border_style(BLACK.stroke_width(1))
+                .margin(20)
+                .legend_area_size(50)
+                .draw()
+                .map_err(err)
+        })()
+    })
+}
