@@ -122,6 +122,12 @@ pub(super) fn compare_cmd(a: CompareArgs) -> Result<(), Failure> {
             d.scenario.source.clone().into_bytes(),
         ));
     }
+    if !a.common.no_charts {
+        charts(
+            &mut files,
+            crate::report::charts::compare_charts(&c, a.common.lang),
+        )?;
+    }
     finish(&dir, files, &c, &a.common, "compare.json")
 }
 
@@ -199,7 +205,7 @@ pub(super) fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
         .unwrap_or_else(|| Path::new("output").join(&base.name).join("sweep"));
     let c = run(&designs, &a.common, &limits)?;
     let axis_names: Vec<String> = axes.iter().map(|(p, _)| p.join(".")).collect();
-    let files = vec![
+    let mut files = vec![
         (
             "sweep.csv".to_owned(),
             out::sweep_csv(&c, &axis_names, &labels).into_bytes(),
@@ -207,7 +213,25 @@ pub(super) fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
         ("sweep.json".to_owned(), out::compare_json(&c).into_bytes()),
         ("scenario.toml".to_owned(), src.clone().into_bytes()),
     ];
+    if !a.common.no_charts {
+        charts(
+            &mut files,
+            crate::report::charts::sweep_charts(&c, &axis_names, &labels, a.common.lang),
+        )?;
+    }
     finish(&dir, files, &c, &a.common, "sweep.json")
+}
+
+/// Adds each chart's SVG and PNG to the files to write.
+fn charts(
+    files: &mut Vec<(String, Vec<u8>)>,
+    charts: Result<Vec<crate::report::charts::Chart>, String>,
+) -> Result<(), Failure> {
+    for c in charts.map_err(|e| Failure::from(JobError::Failed(e)))? {
+        files.push((format!("{}.svg", c.name), c.svg.into_bytes()));
+        files.push((format!("{}.png", c.name), c.png));
+    }
+    Ok(())
 }
 
 /// Writes the files and, unless quiet, prints the comparison and what was written.

@@ -227,8 +227,9 @@ pub fn report_html(
     if !figures.is_empty() {
         h.push_str(&format!("<h2>{}</h2>\n", tr!(lang, "report.charts")));
         for f in figures {
+            // The chart carries its title; the figure names it for screen readers.
             h.push_str(&format!(
-                "<figure>\n<figcaption>{}</figcaption>\n{}\n</figure>\n",
+                "<figure role=\"img\" aria-label=\"{}\">\n{}\n</figure>\n",
                 esc(f.title),
                 responsive_svg(f.svg)
             ));

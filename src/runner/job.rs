@@ -164,6 +164,11 @@ const EXAMPLE_STORIES: usize = 3;
 
 /// The files for people: the charts (unless switched off) and `report.html`.
 ///
+/// The time series of the charts and the example stories come from replays of run 0 (the
+/// example stories: one replay to find them, one to tell them), the causes the scenario
+/// demonstrates first.
+/// (Run 0 is replayed, not recorded during the batch, so the batch's hot path stays as it is.)
+///
 /// The example stories come from run 0 (one replay to find them, one to tell them), the
 /// causes the scenario demonstrates first.
 fn present(
@@ -174,7 +179,28 @@ fn present(
     out: &mut AtomicDir,
 ) -> Result<(), JobError> {
     let io = |e: std::io::Error| JobError::Failed(e.to_string());
-    let figures: Vec<report::html::Figure> = vec![];
+    let charts = if view.charts {
+        let series = crate::model::probe::sample_run(
+            scenario,
+            opts.seed,
+            0,
+            crate::model::probe::DEFAULT_POINTS,
+        )
+        .map_err(|e| JobError::Failed(e.to_string()))?;
+        let charts = report::charts::run_charts(batch, scenario, &series, view.lang)
+            .map_err(JobError::Failed)?;
+        report::charts::write(&charts, out).map_err(io)?;
+        charts
+    } else {
+        vec![]
+    };
+    let figures: Vec<report::html::Figure> = charts
+        .iter()
+        .map(|c| report::html::Figure {
+            title: &c.title,
+            svg: &c.svg,
+        })
+        .collect();
     let stories: Vec<report::html::Example> =
         report::story::examples(scenario, opts.seed, 1, view.lang, EXAMPLE_STORIES)
             .map_err(JobError::Failed)?
