@@ -33,8 +33,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run a scenario's Monte Carlo batch; write summary.json, runs.csv, histograms.json and
-    /// scenario.toml to output/<scenario name>/.
+    /// Run a scenario's Monte Carlo batch; write summary.json, runs.csv, histograms.json,
+    /// scenario.toml, the charts (PNG and SVG) and report.html to output/<scenario name>/.
     Run(RunArgs),
     /// Run designs head to head on common random numbers: a scenario's [[variant]] blocks, or
     /// two or more scenario files. Reports each metric per design and the paired difference
