@@ -541,3 +541,45 @@ fn list_shows_every_shipped_scenario_and_names_run_from_anywhere() {
         .success()
         .stdout(predicates::str::contains("ok: outage (outage)"));
 }
+
+#[test]
+fn run_in_chinese_and_without_charts() {
+    use assert_cmd::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("zh");
+    let o = Command::cargo_bin("payfault")
+        .unwrap()
+        .args([
+            "run",
+            "outage",
+            "-n",
+            "2",
+            "--lang",
+            "zh",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = String::from_utf8(o.stdout).unwrap();
+    for term in ["按时结算", "拒绝", "未到账", "扣款未成交", "95% 置信区间"] {
+        assert!(table.contains(term), "{term} missing from\n{table}");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<html lang=\"zh-Hans\">"));
+    assert!(html.contains("关键数字") && html.contains("未到账"));
+    // --no-charts: neither charts nor their replay.
+    let files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.ends_with(".png") || f.ends_with(".svg")),
+        "{files:?}"
+    );
+    assert!(!html.contains("<svg"));
+}

@@ -139,6 +139,13 @@ fn compare_writes_its_files_and_prints_the_differences() {
         csv.lines().filter(|l| l.starts_with("timeouts,")).count(),
         4
     );
+    // The charts, each design named in the CDF's legend.
+    for c in ["compare_delay_cdf", "compare_differences"] {
+        assert!(out.join(format!("{c}.png")).is_file(), "{c}.png");
+        assert!(out.join(format!("{c}.svg")).is_file(), "{c}.svg");
+    }
+    let cdf = std::fs::read_to_string(out.join("compare_delay_cdf.svg")).unwrap();
+    assert!(cdf.contains("short-timeout") && cdf.contains("more-servers"));
     for d in ["reference", "same", "more-servers", "short-timeout"] {
         let t = std::fs::read_to_string(out.join(format!("{d}.scenario.toml"))).unwrap();
         // Each design's scenario runs on its own.
@@ -191,6 +198,15 @@ fn sweep_runs_the_grid() {
         .arg(&out)
         .assert()
         .success();
+    let charts: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("sweep_") && n.ends_with(".svg"))
+        .collect();
+    assert!(
+        charts.contains(&"sweep_timeouts.svg".to_owned()),
+        "{charts:?}"
+    );
     let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
     let mut r = csv::Reader::from_reader(csv.as_bytes());
     let h = r.headers().unwrap().clone();
