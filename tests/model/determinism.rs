@@ -58,15 +58,24 @@ fn output_is_byte_identical_across_thread_counts_and_repeats() {
         names,
         [
             "histograms.json",
+            "money_over_time.png",
+            "money_over_time.svg",
+            "outcomes_by_cause.png",
+            "outcomes_by_cause.svg",
+            "report.html",
             "runs.csv",
             "scenario.toml",
+            "settlement_delay_cdf.png",
+            "settlement_delay_cdf.svg",
+            "station_utilisation.png",
+            "station_utilisation.svg",
             "summary.json"
         ],
-        "exactly the promised files, no temporaries"
+        "exactly the promised files (charts and report included), no temporaries"
     );
     assert_eq!(fa, files(&b), "1 thread vs 2 threads");
     assert_eq!(fa, files(&c), "repeat");
-    let csv = String::from_utf8(fa[1].1.clone()).unwrap();
+    let csv = String::from_utf8(fa[6].1.clone()).unwrap();
     assert_eq!(csv.lines().count(), 7, "header and one row per run");
 }
 
