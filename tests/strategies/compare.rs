@@ -204,7 +204,7 @@ fn sweep_runs_the_grid() {
         .filter(|n| n.starts_with("sweep_") && n.ends_with(".svg"))
         .collect();
     assert!(
-        charts.contains(&"sweep_timeouts.svg".to_owned()),
+        charts.contains(&"sweep_declined.svg".to_owned()),
         "{charts:?}"
     );
     let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
