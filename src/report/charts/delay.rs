@@ -266,15 +266,7 @@ pub(super) fn delay_cdf(b: &BatchResult, s: &Scenario, lang: Lang) -> Result<sup
             .legend(|(x, y)| {
                 PathElement::new(vec![(x, y), (x + 40, y)], colour(0).stroke_width(LINE_PX))
             });
-            c.configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .label_font(text(lang, LEGEND_PX))
-                .background_style(WHITE.mix(0.9))
-                .border_style(BLACK.stroke_width(1))
-                .margin(20)
-                .legend_area_size(50)
-                .draw()
-                .map_err(err)
+            super::legend(&mut c, SeriesLabelPosition::LowerRight, lang)
         })()
     })
 }
@@ -309,15 +301,7 @@ pub(super) fn compare_cdf(c: &Comparison, lang: Lang) -> Result<super::Chart, St
                 .label(name.clone())
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 40, y)], st));
             }
-            ch.configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .label_font(text(lang, LEGEND_PX))
-                .background_style(WHITE.mix(0.9))
-                .border_style(BLACK.stroke_width(1))
-                .margin(20)
-                .legend_area_size(50)
-                .draw()
-                .map_err(err)
+            super::legend(&mut ch, SeriesLabelPosition::LowerRight, lang)
         })()
     })
 }

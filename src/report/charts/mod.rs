@@ -164,6 +164,27 @@ pub(crate) fn text(lang: Lang, px: u32) -> TextStyle<'static> {
     (family(lang), px as f64).into_font().color(&BLACK)
 }
 
+/// Draws the series' legend in the house style: a white box with a thin border, large type.
+pub(crate) fn legend<'a, DB, CT>(
+    ch: &mut ChartContext<'a, DB, CT>,
+    at: SeriesLabelPosition,
+    lang: Lang,
+) -> Result<(), String>
+where
+    DB: DrawingBackend + 'a,
+    CT: plotters::coord::CoordTranslate,
+{
+    ch.configure_series_labels()
+        .position(at)
+        .label_font(text(lang, LEGEND_PX))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.stroke_width(1))
+        .margin(20)
+        .legend_area_size(50)
+        .draw()
+        .map_err(err)
+}
+
 /// A drawing error as a message.
 pub(crate) fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("drawing a chart failed: {e:?}")

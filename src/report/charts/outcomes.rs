@@ -1,7 +1,7 @@
 //! Outcomes by cause: for each cause that struck, its payments' outcomes (mean per run) as
 //! stacked horizontal bars, by count (left) and by amount (right).
 
-use super::{LABEL_PX, LEGEND_PX, TICK_PX, colour, err, note, render, short, text, titled};
+use super::{LABEL_PX, TICK_PX, colour, err, note, render, short, text, titled};
 use crate::i18n::Lang;
 use crate::metrics::{BatchResult, CAUSES, Outcome};
 use crate::tr;
@@ -177,15 +177,7 @@ fn panel<DB: DrawingBackend>(
         .map_err(err)?;
     }
     if names {
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(text(lang, LEGEND_PX))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.stroke_width(1))
-            .margin(16)
-            .legend_area_size(46)
-            .draw()
-            .map_err(err)?;
+        super::legend(&mut c, SeriesLabelPosition::LowerRight, lang)?;
     }
     Ok(())
 }

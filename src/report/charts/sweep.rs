@@ -4,8 +4,8 @@
 //! heatmap for the few values a sweep has, and show the intervals.
 
 use super::{
-    LABEL_PX, LEGEND_PX, LINE_PX, TICK_PX, axis_value, colour, err, metric_label, note, render,
-    text, tick, titled, unit_label,
+    LABEL_PX, LINE_PX, TICK_PX, axis_value, colour, err, metric_label, note, render, text, tick,
+    titled, unit_label,
 };
 use crate::i18n::Lang;
 use crate::metrics::Unit;
@@ -211,15 +211,7 @@ pub(super) fn sweep(
                         }
                     }
                     if lines.len() > 1 {
-                        ch.configure_series_labels()
-                            .position(SeriesLabelPosition::UpperRight)
-                            .label_font(text(lang, LEGEND_PX))
-                            .background_style(WHITE.mix(0.9))
-                            .border_style(BLACK.stroke_width(1))
-                            .margin(20)
-                            .legend_area_size(50)
-                            .draw()
-                            .map_err(err)?;
+                        super::legend(&mut ch, SeriesLabelPosition::UpperRight, lang)?;
                     }
                     Ok(())
                 })()

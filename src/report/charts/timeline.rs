@@ -2,9 +2,7 @@
 //! taken from cardholders is before it reaches the merchants, and how busy the busiest
 //! stations are; the faults' windows shaded and labelled with the fault's id.
 
-use super::{
-    GREY, LABEL_PX, LEGEND_PX, LINE_PX, TICK_PX, colour, err, note, render, short, text, titled,
-};
+use super::{GREY, LABEL_PX, LINE_PX, TICK_PX, colour, err, note, render, short, text, titled};
 use crate::engine::{DAY, HOUR, Nanos};
 use crate::i18n::Lang;
 use crate::model::probe::{Money, TimeSeries};
@@ -154,15 +152,7 @@ pub(super) fn money_over_time(ts: &TimeSeries, lang: Lang) -> Result<super::Char
                 .label(lang.get(key))
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 40, y)], st));
             }
-            c.configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .label_font(text(lang, LEGEND_PX))
-                .background_style(WHITE.mix(0.9))
-                .border_style(BLACK.stroke_width(1))
-                .margin(20)
-                .legend_area_size(50)
-                .draw()
-                .map_err(err)
+            super::legend(&mut c, SeriesLabelPosition::UpperRight, lang)
         })()
     })
 }
@@ -260,15 +250,7 @@ pub(super) fn station_utilisation(ts: &TimeSeries, lang: Lang) -> Result<super::
                 ))
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 40, y)], st));
             }
-            c.configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .label_font(text(lang, LEGEND_PX))
-                .background_style(WHITE.mix(0.9))
-                .border_style(BLACK.stroke_width(1))
-                .margin(20)
-                .legend_area_size(50)
-                .draw()
-                .map_err(err)
+            super::legend(&mut c, SeriesLabelPosition::UpperRight, lang)
         })()
     })
 }
