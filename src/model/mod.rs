@@ -33,7 +33,7 @@ mod world;
 
 pub use crate::metrics::{Outcome, RunOutput, StationStats};
 pub use invariants::{Invariant, Violation};
-pub use trace::{NoTrace, OutcomeFinder, Recorder, Step, Tracer};
+pub use trace::{NoTrace, Recorder, Step, Tracer};
 
 use crate::scenario::Scenario;
 use world::World;

@@ -182,25 +182,3 @@ impl Tracer for Recorder {
         }
     }
 }
-
-/// Finds the first payment (in simulated time) to end with a given outcome. Every payment is
-/// "wanted" until one is found, so the search run is slower than a normal one; replaying the
-/// same run with a [`Recorder`] for that payment then tells its story (runs are deterministic).
-pub struct OutcomeFinder {
-    pub outcome: &'static str,
-    pub found: Option<u64>,
-}
-
-impl Tracer for OutcomeFinder {
-    const ON: bool = true;
-    fn wants(&self, _: u64) -> bool {
-        self.found.is_none()
-    }
-    fn record(&mut self, _: Nanos, serial: u64, step: Step) {
-        if matches!(step, Step::Outcome { outcome, .. } if outcome == self.outcome)
-            && self.found.is_none()
-        {
-            self.found = Some(serial);
-        }
-    }
-}

@@ -42,13 +42,8 @@ pub fn esc(s: &str) -> String {
 /// What cause number `i` of `s` means, in `lang`.
 pub fn cause_meaning(lang: Lang, s: &Scenario, i: usize) -> String {
     let fixed = crate::scenario::cause::FIXED_NAMES.len();
-    match i.checked_sub(fixed).and_then(|k| s.faults.get(k)) {
-        Some(f) => tr!(
-            lang,
-            "cause.fault",
-            kind = crate::scenario::faults::kind_name(f.kind),
-            target = crate::scenario::faults::describe_target(s, &f.target)
-        ),
+    match i.checked_sub(fixed).filter(|&k| k < s.faults.len()) {
+        Some(k) => super::story::fault_phrase(s, lang, k),
         None => crate::scenario::cause::FIXED_NAMES
             .get(i)
             .map(|n| lang.get(&format!("cause.{n}")).to_owned())
