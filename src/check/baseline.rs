@@ -1,0 +1,1 @@
+//! Baselines: the observed summaries of a check, saved, and a later check compared with them.
