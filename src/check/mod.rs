@@ -1,4 +1,433 @@
-//! Regression checks of scenario outcomes: the expectations a scenario carries (`[expect]`)
-//! judged against a batch's summaries, and baselines of earlier results compared with new ones.
+//! Regression checks of scenario outcomes: the bounds a scenario promises (`[expect]`, see
+//! [`crate::scenario::expect`]) judged against a batch's summaries, and baselines of earlier
+//! results compared with new ones ([`baseline`]).
+//!
+//! # How a bound is judged
+//!
+//! A bound on a metric's **mean** is a claim about the true mean, which a batch only
+//! estimates. It is judged with the confidence interval of the mean (Student's t, clipped to
+//! the metric's natural range), never with the point estimate alone:
+//! - **pass** when the whole interval satisfies the bound;
+//! - **fail** when the whole interval violates it;
+//! - **undecided** when the interval straddles the bound: the batch cannot tell, and more runs
+//!   would. [`runs_to_decide`] estimates how many, assuming the mean and the spread stay as
+//!   observed (the interval's half-width shrinks as 1/√n).
+//!
+//! Two facts need no statistics: a quantity that cannot be negative and was positive in some
+//! run has a mean above 0 (likewise below a ratio's 1). A metric equal in every run has an
+//! interval of zero width (it is taken as exact: `causes.x.not_arrived == 0` passes when no
+//! run had one).
+//!
+//! A bound on another statistic (`ci95_low`, `ci95_high`, `std`, `min`, `max`) is a plain
+//! comparison of the value the batch reports (as in summary.json): it says something about
+//! this batch, so it passes or fails, and is undecided only when the statistic is undefined
+//! (fewer than two runs, or no run defined the metric).
+//!
+//! With `--decide`, a check adds runs while bounds are undecided, up to [`LOOKS`] looks at the
+//! data. Looking several times and stopping when decided would raise the chance of a wrong
+//! decision, so each look then uses a `1 − 0.05/LOOKS` interval (Bonferroni): over all looks
+//! the chance that any given bound is wrongly decided stays at most 5%.
 
 pub mod baseline;
+
+use crate::metrics::{BatchResult, Summary, Unit};
+use crate::scenario::expect::{Bound, Op, Stat};
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// The confidence of a single look.
+pub const CONFIDENCE: f64 = 0.95;
+
+/// Most looks at the data with `--decide` (the first batch included).
+pub const LOOKS: u32 = 4;
+
+/// The result of one bound.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    Pass,
+    Undecided,
+    Fail,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Undecided => "undecided",
+            Verdict::Fail => "fail",
+        }
+    }
+}
+
+/// Why an undecided bound is undecided.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Doubt {
+    /// The interval straddles the bound; about this many runs in all would decide it.
+    Straddles(Option<u64>),
+    /// The observed mean sits exactly on the bound (with some spread): no number of runs
+    /// would decide it on this evidence.
+    OnTheBound,
+    /// No run defined the metric (e.g. a settlement delay when nothing settled).
+    Undefined,
+    /// One run gives no interval.
+    OneRun,
+}
+
+/// A bound, judged.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Judgement {
+    pub bound: Bound,
+    pub verdict: Verdict,
+    /// The value compared: the mean, or the statistic the bound names.
+    pub value: Option<f64>,
+    /// The mean's interval at the confidence used (`None` with fewer than two runs).
+    pub interval: Option<(f64, f64)>,
+    /// The confidence of `interval`.
+    pub confidence: f64,
+    pub mean: Option<f64>,
+    pub unit: Unit,
+    pub doubt: Option<Doubt>,
+}
+
+/// The two-sided quantile of Student's t at `confidence` with `df` degrees of freedom.
+pub fn t_quantile(confidence: f64, df: f64) -> f64 {
+    let p = 1.0 - (1.0 - confidence) / 2.0;
+    StudentsT::new(0.0, 1.0, df.max(1.0))
+        .map(|t| t.inverse_cdf(p))
+        .unwrap_or(f64::NAN)
+}
+
+/// The interval of the mean at `confidence`, clipped to the unit's range.
+pub fn interval(s: &Summary, unit: Unit, confidence: f64) -> Option<(f64, f64)> {
+    let (mean, std) = (s.mean?, s.std?);
+    if s.n < 2 {
+        return None;
+    }
+    let half = t_quantile(confidence, (s.n - 1) as f64) * std / (s.n as f64).sqrt();
+    let (lo, hi) = unit.bounds();
+    Some(((mean - half).clamp(lo, hi), (mean + half).clamp(lo, hi)))
+}
+
+/// About how many runs in all would make the interval of the mean exclude `bound`, if the
+/// mean and the standard deviation stayed as observed: the smallest n with
+/// t(n−1)·σ/√n < |mean − bound|. `None` when the mean is on the bound.
+pub fn runs_to_decide(mean: f64, std: f64, bound: f64, confidence: f64) -> Option<u64> {
+    let gap = (mean - bound).abs();
+    if gap == 0.0 || !gap.is_finite() {
+        return None;
+    }
+    // Start from the normal approximation, then correct the t quantile for n a few times.
+    let mut n = (t_quantile(confidence, 1e9) * std / gap).powi(2).max(2.0);
+    for _ in 0..8 {
+        let next = (t_quantile(confidence, (n - 1.0).max(1.0)) * std / gap)
+            .powi(2)
+            .max(2.0);
+        if (next - n).abs() < 0.5 {
+            n = next;
+            break;
+        }
+        n = next;
+    }
+    let n = n.floor() + 1.0;
+    (n < 1e15).then_some(n as u64)
+}
+
+/// Judges `bound` against the batch's summary of its metric.
+pub fn judge(bound: &Bound, batch: &BatchResult, confidence: f64) -> Judgement {
+    let i = batch
+        .catalogue
+        .position(&bound.metric)
+        .expect("bounds are validated against the scenario's catalogue");
+    judge_summary(
+        bound,
+        &batch.summaries[i],
+        batch.catalogue.metrics[i].unit,
+        confidence,
+    )
+}
+
+/// Judges `bound` against one summary of a metric of unit `unit`.
+pub fn judge_summary(bound: &Bound, s: &Summary, unit: Unit, confidence: f64) -> Judgement {
+    let interval = interval(s, unit, confidence);
+    let mut j = Judgement {
+        bound: bound.clone(),
+        verdict: Verdict::Undecided,
+        value: None,
+        interval,
+        confidence,
+        mean: s.mean,
+        unit,
+        doubt: None,
+    };
+    if bound.stat != Stat::Mean {
+        j.value = match bound.stat {
+            Stat::Ci95Low => s.ci95_low,
+            Stat::Ci95High => s.ci95_high,
+            Stat::Std => s.std,
+            Stat::Min => s.min,
+            Stat::Max => s.max,
+            Stat::Mean => unreachable!(),
+        };
+        match j.value {
+            Some(x) => {
+                j.verdict = if bound.op.holds(x, bound.value) {
+                    Verdict::Pass
+                } else {
+                    Verdict::Fail
+                }
+            }
+            None => {
+                j.doubt = Some(if s.n == 0 {
+                    Doubt::Undefined
+                } else {
+                    Doubt::OneRun
+                })
+            }
+        }
+        return j;
+    }
+    j.value = s.mean;
+    let (Some(mean), Some((lo, hi))) = (s.mean, interval) else {
+        j.doubt = Some(if s.n == 0 {
+            Doubt::Undefined
+        } else {
+            Doubt::OneRun
+        });
+        return j;
+    };
+    // Certain facts: a quantity at its natural floor in no run... is above the floor.
+    let (floor, ceil) = unit.bounds();
+    let above_floor = s.max.is_some_and(|m| m > floor);
+    let below_ceil = s.min.is_some_and(|m| m < ceil);
+    let v = bound.value;
+    // Whether the true mean is surely above / at least / below / at most v, on this evidence.
+    let surely_gt = lo > v || (above_floor && lo == floor && v <= floor);
+    let surely_ge = lo >= v || surely_gt;
+    let surely_lt = hi < v || (below_ceil && hi == ceil && v >= ceil);
+    let surely_le = hi <= v || surely_lt;
+    let (pass, fail) = match bound.op {
+        Op::Lt => (surely_lt, surely_ge),
+        Op::Le => (surely_le, surely_gt),
+        Op::Gt => (surely_gt, surely_le),
+        Op::Ge => (surely_ge, surely_lt),
+        Op::Eq => (lo == v && hi == v, surely_gt || surely_lt),
+    };
+    j.verdict = if pass {
+        Verdict::Pass
+    } else if fail {
+        Verdict::Fail
+    } else {
+        let std = s.std.unwrap_or(0.0);
+        j.doubt = Some(match runs_to_decide(mean, std, v, confidence) {
+            None => Doubt::OnTheBound,
+            Some(n) => Doubt::Straddles(Some(n.max(s.n + 1))),
+        });
+        Verdict::Undecided
+    };
+    j
+}
+
+/// A scenario's check: the batch that ran and its bounds, judged.
+#[derive(Clone, Debug)]
+pub struct ScenarioCheck {
+    /// The file as given (or the built-in scenario's name).
+    pub file: String,
+    pub name: String,
+    pub runs: u64,
+    pub seed: u64,
+    /// Looks at the data (1 without `--decide`).
+    pub looks: u32,
+    /// Wall time of the batches, seconds (JUnit's `time`; nothing else depends on it).
+    pub seconds: f64,
+    pub judgements: Vec<Judgement>,
+}
+
+impl ScenarioCheck {
+    /// How many bounds had `verdict`.
+    pub fn count(&self, verdict: Verdict) -> usize {
+        self.judgements
+            .iter()
+            .filter(|j| j.verdict == verdict)
+            .count()
+    }
+}
+
+/// The judgements of every bound of a scenario on one batch.
+pub fn judge_all(bounds: &[Bound], batch: &BatchResult, confidence: f64) -> Vec<Judgement> {
+    bounds.iter().map(|b| judge(b, batch, confidence)).collect()
+}
+
+/// With `--decide`: the number of runs of the next look, or `None` when there is nothing more
+/// to learn (every bound decided, or undecidable by more runs, or `cap` reached).
+pub fn next_runs(judgements: &[Judgement], runs: u64, cap: u64) -> Option<u64> {
+    let wanted = judgements
+        .iter()
+        .filter_map(|j| match j.doubt {
+            Some(Doubt::Straddles(Some(n))) => Some(n),
+            _ => None,
+        })
+        .max()?;
+    if runs >= cap {
+        return None;
+    }
+    // A little beyond the estimate (it is itself uncertain), and at least half as many again.
+    let next = (wanted + wanted / 10).max(runs + runs / 2).min(cap);
+    (next > runs).then_some(next)
+}
+
+/// The confidence of each look: 95%, or with `--decide` the Bonferroni share over [`LOOKS`].
+pub fn look_confidence(decide: bool) -> f64 {
+    if decide {
+        1.0 - (1.0 - CONFIDENCE) / LOOKS as f64
+    } else {
+        CONFIDENCE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::Accumulator;
+    use crate::scenario::expect::parse_bound;
+
+    fn bound(text: &str) -> Bound {
+        let names = ["x", "r"].map(String::from);
+        let (metric, stat, op, value) = parse_bound(text, &names).unwrap();
+        Bound {
+            text: text.into(),
+            metric,
+            stat,
+            op,
+            value,
+            line: 1,
+        }
+    }
+
+    fn summary(xs: &[f64], unit: Unit) -> Summary {
+        let mut a = Accumulator::default();
+        xs.iter().for_each(|&x| a.push(x));
+        a.summary_within(unit.bounds())
+    }
+
+    fn verdict(text: &str, xs: &[f64], unit: Unit) -> Verdict {
+        judge_summary(&bound(text), &summary(xs, unit), unit, CONFIDENCE).verdict
+    }
+
+    #[test]
+    fn means_are_judged_by_their_interval() {
+        // Mean 10, sd ≈ 1.05, n = 10: the 95% interval is about [9.25, 10.75].
+        let xs = [9.0, 11.0, 10.0, 10.0, 9.0, 11.0, 10.0, 10.0, 9.0, 11.0];
+        let s = summary(&xs, Unit::Count);
+        let (lo, hi) = interval(&s, Unit::Count, CONFIDENCE).unwrap();
+        assert_eq!((Some(lo), Some(hi)), (s.ci95_low, s.ci95_high));
+        assert_eq!(verdict("x < 11", &xs, Unit::Count), Verdict::Pass);
+        assert_eq!(verdict("x < 9", &xs, Unit::Count), Verdict::Fail);
+        assert_eq!(verdict("x < 10.5", &xs, Unit::Count), Verdict::Undecided);
+        assert_eq!(verdict("x > 9", &xs, Unit::Count), Verdict::Pass);
+        assert_eq!(verdict("x >= 11", &xs, Unit::Count), Verdict::Fail);
+        assert_eq!(verdict("x == 10", &xs, Unit::Count), Verdict::Undecided);
+        assert_eq!(verdict("x == 12", &xs, Unit::Count), Verdict::Fail);
+        // The statistic itself, not the true mean: decided either way.
+        assert_eq!(verdict("x.max <= 11", &xs, Unit::Count), Verdict::Pass);
+        assert_eq!(
+            verdict("x.ci95_low >= 9.5", &xs, Unit::Count),
+            Verdict::Fail
+        );
+    }
+
+    #[test]
+    fn certain_facts_about_natural_bounds() {
+        // Never in any run: equal to zero, exactly.
+        let zeros = [0.0; 20];
+        assert_eq!(verdict("x == 0", &zeros, Unit::Count), Verdict::Pass);
+        assert_eq!(verdict("x < 1", &zeros, Unit::Count), Verdict::Pass);
+        assert_eq!(verdict("x > 0", &zeros, Unit::Count), Verdict::Fail);
+        // Once in 20 runs: the clipped interval reaches 0, yet the mean is surely above 0.
+        let mut once = [0.0; 20];
+        once[3] = 1.0;
+        assert_eq!(verdict("x > 0", &once, Unit::Count), Verdict::Pass);
+        assert_eq!(verdict("x == 0", &once, Unit::Count), Verdict::Fail);
+        assert_eq!(verdict("x <= 0", &once, Unit::Count), Verdict::Fail);
+        // A ratio below 1 in some run is surely below 1.
+        let mut r = [1.0; 10];
+        r[0] = 0.9;
+        assert_eq!(verdict("r < 1", &r, Unit::Ratio), Verdict::Pass);
+        assert_eq!(verdict("r == 1", &r, Unit::Ratio), Verdict::Fail);
+    }
+
+    #[test]
+    fn undecided_bounds_estimate_the_runs_that_decide_them() {
+        // Mean 10, sd 2 (n = 10): a bound at 11 is half a standard deviation away. The
+        // interval's half-width t·2/√n falls below 1 at n = 18 (t(17) = 2.110; at n = 17,
+        // t(16)·2/√17 = 1.028).
+        let xs = [8.0, 12.0, 8.0, 12.0, 8.0, 12.0, 8.0, 12.0, 10.0, 10.0];
+        let s = summary(&xs, Unit::Count);
+        let j = judge_summary(&bound("x < 11"), &s, Unit::Count, CONFIDENCE);
+        assert_eq!(j.verdict, Verdict::Undecided);
+        let std = s.std.unwrap();
+        let n = runs_to_decide(10.0, std, 11.0, CONFIDENCE).unwrap();
+        let half = |n: u64| t_quantile(CONFIDENCE, (n - 1) as f64) * std / (n as f64).sqrt();
+        assert!(half(n) < 1.0 && half(n - 1) >= 1.0, "n = {n}");
+        assert_eq!(j.doubt, Some(Doubt::Straddles(Some(n))));
+        // With the estimated runs and the same mean and spread, it is decided.
+        let mut wide = vec![];
+        for _ in 0..n.div_ceil(10) {
+            wide.extend_from_slice(&xs);
+        }
+        let j = judge_summary(
+            &bound("x < 11"),
+            &summary(&wide, Unit::Count),
+            Unit::Count,
+            CONFIDENCE,
+        );
+        assert_eq!(j.verdict, Verdict::Pass);
+        // On the bound: no number of runs decides it.
+        let j = judge_summary(&bound("x < 10"), &s, Unit::Count, CONFIDENCE);
+        assert_eq!(j.doubt, Some(Doubt::OnTheBound));
+        // Undefined and one-run metrics are undecided, not passed.
+        let j = judge_summary(&bound("x < 10"), &Summary::default(), Unit::Count, 0.95);
+        assert_eq!(
+            (j.verdict, j.doubt),
+            (Verdict::Undecided, Some(Doubt::Undefined))
+        );
+        let j = judge_summary(
+            &bound("x.std < 10"),
+            &summary(&[1.0], Unit::Count),
+            Unit::Count,
+            0.95,
+        );
+        assert_eq!(
+            (j.verdict, j.doubt),
+            (Verdict::Undecided, Some(Doubt::OneRun))
+        );
+    }
+
+    #[test]
+    fn decide_plans_looks_within_the_cap() {
+        let xs = [8.0, 12.0, 8.0, 12.0, 8.0, 12.0, 8.0, 12.0, 10.0, 10.0];
+        let conf = look_confidence(true);
+        assert!((conf - 0.9875).abs() < 1e-12);
+        let j = judge_summary(
+            &bound("x < 11"),
+            &summary(&xs, Unit::Count),
+            Unit::Count,
+            conf,
+        );
+        let Some(Doubt::Straddles(Some(n))) = j.doubt else {
+            panic!("{j:?}")
+        };
+        let next = next_runs(std::slice::from_ref(&j), 10, 1000).unwrap();
+        assert!(next >= n && next <= n + n / 10, "{next} for {n}");
+        assert_eq!(
+            next_runs(std::slice::from_ref(&j), 10, 12),
+            Some(15.min(12))
+        );
+        assert_eq!(next_runs(std::slice::from_ref(&j), 12, 12), None);
+        let pass = judge_summary(
+            &bound("x < 20"),
+            &summary(&xs, Unit::Count),
+            Unit::Count,
+            conf,
+        );
+        assert_eq!(next_runs(&[pass], 10, 1000), None);
+    }
+}

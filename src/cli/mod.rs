@@ -1,8 +1,11 @@
-//! The command line: `payfault run`, `compare`, `sweep`, `trace` and `validate`.
+//! The command line: `payfault run`, `compare`, `sweep`, `trace`, `list`, `check` and
+//! `validate`.
 //!
-//! Exit codes: 0 success; 1 the simulator failed (an invariant was violated, or output could not
-//! be written); 2 bad input (usage, scenario file, output folder); 130 interrupted.
+//! Exit codes: 0 success; 1 the simulator failed (an invariant was violated, or output could
+//! not be written), or `check` found a bound violated; 2 bad input (usage, scenario file,
+//! output folder); 130 interrupted.
 
+mod check;
 mod compare;
 mod list;
 mod trace;
@@ -52,6 +55,10 @@ enum Command {
     /// The built-in scenarios: each one's name, description and the causes it demonstrates.
     /// Any command takes a built-in's name in place of a file: `payfault run outage`.
     List(list::ListArgs),
+    /// Run every scenario that carries expectations ([expect]) and judge its bounds: a table
+    /// of pass / fail / undecided (the interval straddles the bound; --decide adds runs). Exit
+    /// 0 when none fails, 1 when one does, 2 on bad input. For CI: --junit, --markdown.
+    Check(check::CheckArgs),
     /// Check scenario files without running them.
     Validate {
         /// Scenario files (TOML).
@@ -119,6 +126,8 @@ enum Failure {
     BadInput(String),
     Runtime(String),
     Interrupted(String),
+    /// The command ran and found what it checks for wanting (exit 1, not an error).
+    Checked(String),
 }
 
 impl From<JobError> for Failure {
@@ -146,6 +155,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(a) => compare::sweep_cmd(a),
         Command::Trace(a) => trace::trace_cmd(a),
         Command::List(a) => list::list_cmd(a),
+        Command::Check(a) => check::check_cmd(a),
         Command::Validate { files, allow_large } => validate(&files, allow_large),
     };
     match result {
@@ -156,6 +166,10 @@ pub fn main() -> ExitCode {
         }
         Err(Failure::Runtime(m)) => {
             eprintln!("error: {m}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Checked(m)) => {
+            eprintln!("{m}");
             ExitCode::from(1)
         }
         Err(Failure::Interrupted(m)) => {

@@ -7,7 +7,7 @@
 use super::Failure;
 use crate::i18n::Lang;
 use crate::model::{Outcome, RunError};
-use crate::report::atomic::AtomicDir;
+use crate::report::atomic::AtomicFile;
 use crate::report::story::{self, Filter, Story};
 use crate::scenario::Scenario;
 use crate::tr;
@@ -144,36 +144,21 @@ pub fn filter(
 /// A CSV output prepared before any simulation, so that an unwritable place fails at once and
 /// nothing partial is left on error.
 struct CsvOut {
-    dir: AtomicDir,
-    name: String,
+    file: AtomicFile,
     path: PathBuf,
 }
 
 fn prepare_csv(lang: Lang, path: &Path) -> Result<CsvOut, Failure> {
-    let bad = |e: String| {
+    let file = AtomicFile::prepare(path).map_err(|e| {
         Failure::BadInput(tr!(
             lang,
             "trace.error.csv",
             file = path.display(),
             error = e
         ))
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| bad("not a file name".into()))?;
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    if path.is_dir() {
-        return Err(bad("is a folder".into()));
-    }
-    let dir = AtomicDir::create(&parent).map_err(|e| bad(e.to_string()))?;
+    })?;
     Ok(CsvOut {
-        dir,
-        name,
+        file,
         path: path.to_owned(),
     })
 }
@@ -302,11 +287,7 @@ pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
         }
     }
     if let (Some(out), Some((run, rows))) = (csv.take(), csv_rows) {
-        let CsvOut {
-            mut dir,
-            name,
-            path,
-        } = out;
+        let CsvOut { file, path } = out;
         let bad = |e: std::io::Error| {
             Failure::Runtime(tr!(
                 lang,
@@ -315,9 +296,8 @@ pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
                 error = e
             ))
         };
-        dir.write(&name, story::csv(&scn, &rows).as_bytes())
+        file.write(story::csv(&scn, &rows).as_bytes())
             .map_err(bad)?;
-        dir.commit().map_err(bad)?;
         eprintln!(
             "{}",
             tr!(

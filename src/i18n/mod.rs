@@ -32,19 +32,21 @@ impl Lang {
     }
 
     /// The catalogue's files: one per part of the program, so that each part keeps its own.
-    fn sources(self) -> [(&'static str, &'static str); 4] {
+    fn sources(self) -> [(&'static str, &'static str); 5] {
         match self {
             Lang::En => [
                 ("en/common.toml", include_str!("en/common.toml")),
                 ("en/trace.toml", include_str!("en/trace.toml")),
                 ("en/chart.toml", include_str!("en/chart.toml")),
                 ("en/report.toml", include_str!("en/report.toml")),
+                ("en/check.toml", include_str!("en/check.toml")),
             ],
             Lang::Zh => [
                 ("zh/common.toml", include_str!("zh/common.toml")),
                 ("zh/trace.toml", include_str!("zh/trace.toml")),
                 ("zh/chart.toml", include_str!("zh/chart.toml")),
                 ("zh/report.toml", include_str!("zh/report.toml")),
+                ("zh/check.toml", include_str!("zh/check.toml")),
             ],
         }
     }

@@ -84,6 +84,39 @@ impl AtomicDir {
     }
 }
 
+/// One file written atomically: prepared before the work (its folder created and found
+/// writable, so a bad place fails at once), written whole at the end or not at all.
+pub struct AtomicFile {
+    dir: AtomicDir,
+    name: String,
+}
+
+impl AtomicFile {
+    /// Prepares `path`; the error says what is wrong with it (for the user).
+    pub fn prepare(path: &Path) -> Result<Self, String> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| "not a file name".to_owned())?;
+        if path.is_dir() {
+            return Err("is a folder".into());
+        }
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        let dir = AtomicDir::create(&parent).map_err(|e| e.to_string())?;
+        Ok(AtomicFile { dir, name })
+    }
+
+    /// Writes the whole file and renames it into place.
+    pub fn write(mut self, bytes: &[u8]) -> io::Result<()> {
+        self.dir.write(&self.name, bytes)?;
+        self.dir.commit().map(|_| ())
+    }
+}
+
 impl Drop for AtomicDir {
     fn drop(&mut self) {
         for tmp in &self.scratch {

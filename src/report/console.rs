@@ -29,7 +29,7 @@ pub fn pad(s: &str, width: usize) -> String {
 }
 
 /// Right-aligns `s` in `width` display columns.
-fn pad_left(s: &str, width: usize) -> String {
+pub fn pad_left(s: &str, width: usize) -> String {
     let w = display_width(s);
     format!("{}{s}", " ".repeat(width.saturating_sub(w)))
 }

@@ -5,8 +5,9 @@
 
 pub mod atomic;
 pub mod charts;
+pub mod check;
 pub mod compare;
-mod console;
+pub mod console;
 pub mod format;
 pub mod html;
 pub mod story;

@@ -11,6 +11,7 @@ pub mod costs;
 pub mod date;
 pub mod dist;
 pub mod error;
+pub mod expect;
 pub mod faults;
 pub mod library;
 pub mod limits;
@@ -80,6 +81,8 @@ pub struct Scenario {
     /// Upkeep strategies read during a run (autoscaling, support desk, Luhn check, review
     /// SLAs, store-and-forward tuning); all off by default.
     pub upkeep: strategies::upkeep::UpkeepSpec,
+    /// `[expect]`: what `payfault check` holds the scenario to; `None` when it has none.
+    pub expect: Option<expect::ExpectSpec>,
     /// The scenario text exactly as read (written beside the results of a run).
     pub source: String,
 }

@@ -70,6 +70,8 @@ pub struct RawScenario {
     pub variant: Vec<toml::Table>,
     /// `[costs]`: prices of running the design.
     pub costs: Option<Spanned<super::costs::RawCosts>>,
+    /// `[expect]`: the outcomes `payfault check` holds the scenario to.
+    pub expect: Option<Spanned<super::expect::RawExpect>>,
 }
 
 #[derive(Deserialize, Debug, Clone)]

@@ -627,6 +627,7 @@ pub(super) fn validate(
         faults,
         costs,
         upkeep,
+        expect: None,
         source: src.to_owned(),
     };
     // The default observation period follows the settlement calendar (lags, weekends, review
@@ -639,6 +640,17 @@ pub(super) fn validate(
     // A terminal timeout given as a percentile: a pilot run of the checked scenario finds it.
     if let Some(d) = &raw.demonstrates {
         scenario.demonstrates = demonstrates(&cx, d, &super::cause::names(&scenario))?;
+    }
+    if let Some(e) = &raw.expect {
+        let metrics = crate::metrics::Catalogue::for_scenario(&scenario).names();
+        scenario.expect = Some(super::expect::validate(
+            &cx,
+            e,
+            &metrics,
+            scenario.runs,
+            scenario.seed,
+            limits.max_runs,
+        )?);
     }
     if let Some(p) = timeout_pct {
         scenario.strategy.terminal_timeout = super::strategies::upkeep::pilot_terminal_timeout(

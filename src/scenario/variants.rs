@@ -236,9 +236,20 @@ pub fn apply(
     let mut doc: toml::Table =
         toml::from_str(src).map_err(|e| fail(None, "", e.message().to_owned()))?;
     doc.remove("variant");
+    // Expectations are the scenario's own: a design is judged by `payfault compare`.
+    doc.remove("expect");
     let mut canon = Vec::with_capacity(overrides.len());
     for o in overrides {
         let c = set(&mut doc, &o.path, o.value.clone()).map_err(|m| fail(Some(o), "", m))?;
+        if c == "expect" || c.starts_with("expect.") {
+            return Err(fail(
+                Some(o),
+                "expect",
+                "a design cannot set expectations: [expect] belongs to the scenario, which \
+                 `payfault check` runs; compare designs with `payfault compare`"
+                    .into(),
+            ));
+        }
         if c == "name" {
             return Err(fail(
                 Some(o),

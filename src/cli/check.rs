@@ -1,0 +1,270 @@
+//! `payfault check`: runs every scenario that carries expectations (`[expect]`) and judges its
+//! bounds; for CI (exit 1 when a bound fails), with JUnit XML and a Markdown summary.
+
+use super::{Failure, limits};
+use crate::check::{self, ScenarioCheck, Verdict};
+use crate::i18n::Lang;
+use crate::report::atomic::AtomicFile;
+use crate::report::check as out;
+use crate::runner::job::{JobError, cancel_flag, progress_bar};
+use crate::runner::{BatchOptions, run_batch};
+use crate::scenario::{self, Limits, Scenario, library};
+use crate::tr;
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Debug)]
+pub(super) struct CheckArgs {
+    /// Scenario files, built-in scenario names, or folders (every *.toml in them, at any
+    /// depth). Default: the folder scenarios/, or the built-in scenarios where there is none.
+    paths: Vec<PathBuf>,
+    /// Runs of every scenario (default: each scenario's `expect.runs`).
+    #[arg(long, short = 'n')]
+    runs: Option<u64>,
+    /// Master seed of every scenario (default: each scenario's `expect.seed`).
+    #[arg(long, short = 's')]
+    seed: Option<u64>,
+    /// Worker threads; 0 means one per core. Results do not depend on it.
+    #[arg(long, short = 't', default_value_t = 0, value_parser = super::parse_threads)]
+    threads: usize,
+    /// Add runs while a bound is undecided, up to 4 looks at the data or --max-runs; each
+    /// look then uses a 98.75% interval, so that over all looks a bound is wrongly decided
+    /// with a chance of at most 5% (Bonferroni).
+    #[arg(long)]
+    decide: bool,
+    /// Most runs of a scenario with --decide (default: 8 times its runs).
+    #[arg(long)]
+    max_runs: Option<u64>,
+    /// Undecided bounds fail the check too (exit 1).
+    #[arg(long)]
+    strict: bool,
+    /// Write the results as JUnit XML (a testsuite per scenario, a testcase per bound).
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write a Markdown summary (for a pull request comment or a CI job summary).
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
+    /// Accept scenarios above the default size limits.
+    #[arg(long)]
+    allow_large: bool,
+    /// No progress bars and no table; only errors (the exit code tells the result).
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Language of the table and the Markdown summary: en (English) or zh (简体中文).
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    lang: Lang,
+}
+
+/// A scenario to check: where it came from and what it is.
+struct Target {
+    file: String,
+    scenario: Scenario,
+}
+
+/// The scenario files a path stands for: a folder's *.toml files (sorted, at any depth), or
+/// the path itself (a file or a built-in scenario's name).
+fn files_of(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
+    if !path.is_dir() {
+        out.push(path.to_owned());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| Failure::BadInput(format!("cannot read folder {}: {e}", path.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            files_of(&p, out)?;
+        } else if p.extension().is_some_and(|x| x == "toml") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Reads every scenario first, so that a bad file stops the check before anything runs.
+fn targets(a: &CheckArgs, limits: &Limits) -> Result<Vec<Target>, Failure> {
+    let mut files = vec![];
+    if a.paths.is_empty() {
+        let dir = Path::new("scenarios");
+        if dir.is_dir() {
+            files_of(dir, &mut files)?;
+        } else {
+            files.extend(library::names().into_iter().map(PathBuf::from));
+        }
+    } else {
+        for p in &a.paths {
+            files_of(p, &mut files)?;
+        }
+    }
+    let mut errors = vec![];
+    let mut targets = vec![];
+    for f in files {
+        let file = f.display().to_string();
+        match scenario::read_source(&f).and_then(|src| scenario::parse(&src, &file, limits)) {
+            Ok(scenario) => targets.push(Target { file, scenario }),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Failure::BadInput(errors.join("\n\nerror: ")));
+    }
+    Ok(targets)
+}
+
+/// An output file of the check, prepared before any run.
+fn prepare(lang: Lang, path: &Option<PathBuf>) -> Result<Option<(AtomicFile, &Path)>, Failure> {
+    path.as_deref()
+        .map(|p| {
+            AtomicFile::prepare(p)
+                .map(|f| (f, p))
+                .map_err(|e| write_error(lang, p, e))
+        })
+        .transpose()
+}
+
+fn write_error(lang: Lang, path: &Path, e: impl std::fmt::Display) -> Failure {
+    Failure::BadInput(write_message(lang, path, e))
+}
+
+fn write_message(lang: Lang, path: &Path, e: impl std::fmt::Display) -> String {
+    tr!(lang, "check.error.write", file = path.display(), error = e)
+}
+
+pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
+    let lang = a.lang;
+    let limits = limits(a.allow_large);
+    let all = targets(&a, &limits)?;
+    let total = all.len();
+    let targets: Vec<Target> = all
+        .into_iter()
+        .filter(|t| t.scenario.expect.is_some())
+        .collect();
+    if targets.is_empty() {
+        return Err(Failure::BadInput(tr!(
+            lang,
+            "check.error.none",
+            count = total
+        )));
+    }
+    for (flag, v) in [("--runs", a.runs), ("--max-runs", a.max_runs)] {
+        match v {
+            Some(n) if n < 2 => {
+                return Err(Failure::BadInput(format!(
+                    "{flag} {n}: checking needs at least 2 runs (a confidence interval)"
+                )));
+            }
+            Some(n) if n > limits.max_runs => {
+                return Err(Failure::BadInput(format!(
+                    "{flag} {n} is above the limit of {}{}",
+                    limits.max_runs,
+                    limits.hint()
+                )));
+            }
+            _ => {}
+        }
+    }
+    let junit = prepare(lang, &a.junit)?;
+    let markdown = prepare(lang, &a.markdown)?;
+    if !a.quiet && targets.len() < total {
+        eprintln!(
+            "{}",
+            tr!(lang, "check.skipped", count = total - targets.len())
+        );
+    }
+    let confidence = check::look_confidence(a.decide);
+    let mut checks = vec![];
+    for t in &targets {
+        let spec = t.scenario.expect.as_ref().expect("filtered above");
+        let seed = a.seed.unwrap_or(spec.seed);
+        let mut runs = a.runs.unwrap_or(spec.runs);
+        let cap = a
+            .max_runs
+            .unwrap_or(runs.saturating_mul(8))
+            .clamp(runs, limits.max_runs.max(runs));
+        let started = std::time::Instant::now();
+        let mut looks = 0;
+        let judgements = loop {
+            looks += 1;
+            let batch = batch(&t.scenario, runs, seed, a.threads, a.quiet)?;
+            let judgements = check::judge_all(&spec.bounds, &batch, confidence);
+            match check::next_runs(&judgements, runs, cap) {
+                Some(next) if a.decide && looks < check::LOOKS => runs = next,
+                _ => break judgements,
+            }
+        };
+        checks.push(ScenarioCheck {
+            file: t.file.clone(),
+            name: t.scenario.name.clone(),
+            runs,
+            seed,
+            looks,
+            seconds: started.elapsed().as_secs_f64(),
+            judgements,
+        });
+    }
+    if !a.quiet {
+        print!("{}", out::table(&checks, lang));
+        let (_, _, undecided) = out::totals(&checks);
+        if undecided > 0 && !a.decide {
+            println!("{}", tr!(lang, "check.hint_decide"));
+        }
+    }
+    for (file, text) in [
+        (junit, out::junit(&checks, lang)),
+        (markdown, out::markdown(&checks, lang)),
+    ] {
+        if let Some((f, path)) = file {
+            f.write(text.as_bytes())
+                .map_err(|e| Failure::Runtime(write_message(lang, path, e)))?;
+            if !a.quiet {
+                eprintln!("{}", tr!(lang, "check.wrote", file = path.display()));
+            }
+        }
+    }
+    let (_, fail, undecided) = out::totals(&checks);
+    if fail > 0 || (a.strict && undecided > 0) {
+        let first = checks
+            .iter()
+            .flat_map(|c| c.judgements.iter().map(move |j| (c, j)))
+            .find(|(_, j)| {
+                j.verdict == Verdict::Fail || (a.strict && j.verdict == Verdict::Undecided)
+            })
+            .map(|(c, j)| format!("{}: {}", c.name, out::finding(lang, j)))
+            .unwrap_or_default();
+        return Err(Failure::Checked(tr!(
+            lang,
+            "check.failed",
+            fail = fail,
+            undecided = undecided,
+            first = first
+        )));
+    }
+    Ok(())
+}
+
+/// One batch of a scenario, with a progress bar.
+fn batch(
+    s: &Scenario,
+    runs: u64,
+    seed: u64,
+    threads: usize,
+    quiet: bool,
+) -> Result<crate::metrics::BatchResult, Failure> {
+    let bar = progress_bar(runs, &s.name, quiet);
+    let opts = BatchOptions {
+        runs,
+        seed,
+        threads,
+    };
+    let result = run_batch(
+        s,
+        &opts,
+        cancel_flag(),
+        |_, _| Ok(()),
+        |d| bar.set_position(d),
+    );
+    bar.finish_and_clear();
+    result.map_err(|e| Failure::from(JobError::from(e)))
+}

@@ -1,0 +1,394 @@
+//! What `payfault check` writes: the terminal table, JUnit XML for any CI, and a Markdown
+//! summary for a pull request.
+//!
+//! The JUnit file follows the element names of the JUnit XML schema that CI servers read
+//! (Jenkins, GitLab, GitHub test reporters): `testsuites` › `testsuite` (one per scenario,
+//! with `tests`, `failures`, `errors`, `skipped`, `time`) › `testcase` (one per bound, with
+//! `name`, `classname`, `file`, `line`, `time`) › `failure` or `skipped` (an undecided bound
+//! is neither passed nor failed). Only the `time` attributes depend on the machine.
+
+use super::console::{display_width, pad, pad_left};
+use crate::check::{Doubt, Judgement, ScenarioCheck, Verdict};
+use crate::i18n::Lang;
+use crate::scenario::expect::Stat;
+use crate::tr;
+
+/// A number as a scenario author wrote it: no thousands separators (it is compared with the
+/// bound), as many decimals as its size needs, trailing zeros dropped.
+pub fn number(x: f64) -> String {
+    let a = x.abs();
+    let s = if a == 0.0 || a.fract() == 0.0 && a < 1e15 {
+        format!("{x:.0}")
+    } else if a >= 1000.0 {
+        format!("{x:.1}")
+    } else if a >= 1.0 {
+        format!("{x:.3}")
+    } else {
+        // Six significant digits: a share near 1 (0.999987) must not read as 1.
+        let digits = (5 - a.log10().floor() as i32).clamp(0, 15) as usize;
+        format!("{x:.digits$}")
+    };
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    }
+}
+
+/// The value a bound compared, as text (`-` when undefined).
+pub fn observed(j: &Judgement) -> String {
+    j.value.map_or_else(|| "-".into(), number)
+}
+
+/// The mean's interval, `[lo, hi]` (`-` when undefined).
+pub fn interval(j: &Judgement) -> String {
+    j.interval.map_or_else(
+        || "-".into(),
+        |(l, h)| format!("[{}, {}]", number(l), number(h)),
+    )
+}
+
+/// The confidence in percent, as a column heading shows it ("95", "98.75").
+fn percent(c: f64) -> String {
+    number(c * 100.0)
+}
+
+/// The verdict's word.
+pub fn verdict_word(lang: Lang, v: Verdict) -> &'static str {
+    lang.get(&format!("check.verdict.{}", v.name()))
+}
+
+/// Why an undecided bound is undecided, and what would decide it.
+pub fn doubt_text(lang: Lang, j: &Judgement) -> String {
+    match j.doubt {
+        Some(Doubt::Straddles(Some(n))) => tr!(lang, "check.doubt.runs", runs = n),
+        Some(Doubt::Straddles(None)) | Some(Doubt::OnTheBound) => {
+            tr!(lang, "check.doubt.on_the_bound").to_owned()
+        }
+        Some(Doubt::Undefined) => tr!(lang, "check.doubt.undefined").to_owned(),
+        Some(Doubt::OneRun) => tr!(lang, "check.doubt.one_run").to_owned(),
+        None => String::new(),
+    }
+}
+
+/// One sentence for a bound that did not pass: what was observed against what was expected.
+pub fn finding(lang: Lang, j: &Judgement) -> String {
+    let stat = if j.bound.stat == Stat::Mean {
+        tr!(lang, "check.stat.mean").to_owned()
+    } else {
+        j.bound.stat.name().to_owned()
+    };
+    let mut s = tr!(
+        lang,
+        "check.finding",
+        stat = stat,
+        value = observed(j),
+        conf = percent(j.confidence),
+        interval = interval(j),
+        bound = j.bound.text
+    );
+    if j.verdict == Verdict::Undecided {
+        s.push_str("; ");
+        s.push_str(&doubt_text(lang, j));
+    }
+    s
+}
+
+/// Totals over every scenario: (pass, fail, undecided).
+pub fn totals(checks: &[ScenarioCheck]) -> (usize, usize, usize) {
+    checks.iter().fold((0, 0, 0), |(p, f, u), c| {
+        (
+            p + c.count(Verdict::Pass),
+            f + c.count(Verdict::Fail),
+            u + c.count(Verdict::Undecided),
+        )
+    })
+}
+
+/// The terminal table: a row per bound (result, scenario, expectation, observed value, the
+/// mean's interval, and why an undecided one is undecided), then the totals.
+pub fn table(checks: &[ScenarioCheck], lang: Lang) -> String {
+    let conf = checks.first().map_or(crate::check::CONFIDENCE, |c| {
+        c.judgements
+            .first()
+            .map_or(crate::check::CONFIDENCE, |j| j.confidence)
+    });
+    let head = [
+        tr!(lang, "check.col.result").to_owned(),
+        tr!(lang, "check.col.scenario").to_owned(),
+        tr!(lang, "check.col.bound").to_owned(),
+        tr!(lang, "check.col.observed").to_owned(),
+        tr!(lang, "check.col.interval", conf = percent(conf)),
+    ];
+    let rows: Vec<[String; 6]> = checks
+        .iter()
+        .flat_map(|c| {
+            c.judgements.iter().map(|j| {
+                [
+                    verdict_word(lang, j.verdict).to_owned(),
+                    c.name.clone(),
+                    j.bound.text.clone(),
+                    observed(j),
+                    interval(j),
+                    doubt_text(lang, j),
+                ]
+            })
+        })
+        .collect();
+    let width = |k: usize| {
+        rows.iter()
+            .map(|r| display_width(&r[k]))
+            .chain([display_width(&head[k])])
+            .max()
+            .unwrap_or(0)
+    };
+    let w: Vec<usize> = (0..5).map(width).collect();
+    let mut out = String::new();
+    let line = |cells: [&str; 6]| {
+        let mut l = format!(
+            "{}  {}  {}  {}  {}",
+            pad(cells[0], w[0]),
+            pad(cells[1], w[1]),
+            pad(cells[2], w[2]),
+            pad_left(cells[3], w[3]),
+            pad(cells[4], w[4]),
+        );
+        if !cells[5].is_empty() {
+            l.push_str("  ");
+            l.push_str(cells[5]);
+        }
+        l.trim_end().to_owned() + "\n"
+    };
+    out.push_str(&line([
+        &head[0], &head[1], &head[2], &head[3], &head[4], "",
+    ]));
+    for r in &rows {
+        out.push_str(&line([&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]]));
+    }
+    let (p, f, u) = totals(checks);
+    out.push('\n');
+    out.push_str(&tr!(
+        lang,
+        "check.totals",
+        pass = p,
+        fail = f,
+        undecided = u
+    ));
+    out.push('\n');
+    out
+}
+
+/// Escapes text for XML attributes and content.
+fn xml(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            // Characters XML 1.0 does not allow.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => o.push('\u{FFFD}'),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// JUnit XML: a `testsuite` per scenario, a `testcase` per bound.
+pub fn junit(checks: &[ScenarioCheck], lang: Lang) -> String {
+    let (p, f, u) = totals(checks);
+    let total_time: f64 = checks.iter().map(|c| c.seconds).sum();
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    x.push_str(&format!(
+        "<testsuites name=\"payfault check\" tests=\"{}\" failures=\"{f}\" errors=\"0\" \
+         skipped=\"{u}\" time=\"{total_time:.3}\">\n",
+        p + f + u
+    ));
+    for c in checks {
+        let (cp, cf, cu) = (
+            c.count(Verdict::Pass),
+            c.count(Verdict::Fail),
+            c.count(Verdict::Undecided),
+        );
+        x.push_str(&format!(
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{cf}\" errors=\"0\" \
+             skipped=\"{cu}\" time=\"{:.3}\">\n",
+            xml(&c.name),
+            cp + cf + cu,
+            c.seconds
+        ));
+        x.push_str("    <properties>\n");
+        for (k, v) in [
+            ("file", c.file.clone()),
+            ("runs", c.runs.to_string()),
+            ("seed", c.seed.to_string()),
+            ("looks", c.looks.to_string()),
+        ] {
+            x.push_str(&format!(
+                "      <property name=\"{k}\" value=\"{}\"/>\n",
+                xml(&v)
+            ));
+        }
+        x.push_str("    </properties>\n");
+        for j in &c.judgements {
+            let open = format!(
+                "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\" time=\"0\"",
+                xml(&j.bound.text),
+                xml(&c.name),
+                xml(&c.file),
+                j.bound.line
+            );
+            match j.verdict {
+                Verdict::Pass => x.push_str(&format!("{open}/>\n")),
+                Verdict::Fail => x.push_str(&format!(
+                    "{open}>\n      <failure message=\"{}\" type=\"bound\"/>\n    </testcase>\n",
+                    xml(&finding(lang, j))
+                )),
+                Verdict::Undecided => x.push_str(&format!(
+                    "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                    xml(&format!(
+                        "{}: {}",
+                        verdict_word(lang, Verdict::Undecided),
+                        finding(lang, j)
+                    ))
+                )),
+            }
+        }
+        x.push_str("  </testsuite>\n");
+    }
+    x.push_str("</testsuites>\n");
+    x
+}
+
+/// Escapes a Markdown table cell.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// A Markdown summary for a pull request: the totals, the bounds that did not pass, then
+/// every bound in a collapsed section.
+pub fn markdown(checks: &[ScenarioCheck], lang: Lang) -> String {
+    let (p, f, u) = totals(checks);
+    let mark = |v: Verdict| match v {
+        Verdict::Pass => "✅",
+        Verdict::Fail => "❌",
+        Verdict::Undecided => "❔",
+    };
+    let mut m = format!(
+        "### {}\n\n",
+        tr!(
+            lang,
+            "check.md.title",
+            pass = p,
+            fail = f,
+            undecided = u,
+            scenarios = checks.len()
+        )
+    );
+    let conf = checks
+        .iter()
+        .find_map(|c| c.judgements.first())
+        .map_or(crate::check::CONFIDENCE, |j| j.confidence);
+    let header = format!(
+        "| {} | {} | {} | {} | {} | {} |\n|---|---|---|--:|---|---|\n",
+        tr!(lang, "check.col.result"),
+        tr!(lang, "check.col.scenario"),
+        tr!(lang, "check.col.bound"),
+        tr!(lang, "check.col.observed"),
+        tr!(lang, "check.col.interval", conf = percent(conf)),
+        tr!(lang, "check.col.note"),
+    );
+    let row = |c: &ScenarioCheck, j: &Judgement| {
+        format!(
+            "| {} {} | {} | `{}` | {} | {} | {} |\n",
+            mark(j.verdict),
+            verdict_word(lang, j.verdict),
+            cell(&c.name),
+            j.bound.text.replace('`', "'"),
+            observed(j),
+            interval(j),
+            cell(&doubt_text(lang, j)),
+        )
+    };
+    let not_passed: Vec<String> = checks
+        .iter()
+        .flat_map(|c| {
+            c.judgements
+                .iter()
+                .filter(|j| j.verdict != Verdict::Pass)
+                .map(move |j| row(c, j))
+        })
+        .collect();
+    if !not_passed.is_empty() {
+        m.push_str(&header);
+        not_passed.iter().for_each(|r| m.push_str(r));
+        m.push('\n');
+    }
+    m.push_str(&format!(
+        "<details><summary>{}</summary>\n\n",
+        tr!(lang, "check.md.all")
+    ));
+    m.push_str(&header);
+    for c in checks {
+        for j in &c.judgements {
+            m.push_str(&row(c, j));
+        }
+    }
+    m.push_str("\n</details>\n\n");
+    m.push_str(&tr!(lang, "check.md.runs"));
+    m.push('\n');
+    for c in checks {
+        m.push_str(&format!(
+            "- {}: {}\n",
+            cell(&c.name),
+            tr!(
+                lang,
+                "check.md.batch",
+                runs = c.runs,
+                seed = c.seed,
+                file = c.file
+            )
+        ));
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_like_bounds() {
+        assert_eq!(number(0.0), "0");
+        assert_eq!(number(500.0), "500");
+        assert_eq!(number(612.304), "612.304");
+        assert_eq!(number(0.99512345), "0.995123");
+        assert_eq!(number(0.9999871), "0.999987");
+        assert_eq!(number(0.0001234), "0.0001234");
+        assert_eq!(number(123456.78), "123456.8");
+        assert_eq!(number(-2.5), "-2.5");
+        assert_eq!(number(98.75), "98.75");
+    }
+
+    #[test]
+    fn every_verdict_has_a_word_in_both_languages() {
+        for lang in Lang::ALL {
+            for v in [Verdict::Pass, Verdict::Fail, Verdict::Undecided] {
+                assert!(
+                    lang.has(&format!("check.verdict.{}", v.name())),
+                    "{lang:?} {v:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn xml_is_escaped() {
+        assert_eq!(
+            xml("a < b & \"c\"\u{1}"),
+            "a &lt; b &amp; &quot;c&quot;\u{FFFD}"
+        );
+    }
+}
