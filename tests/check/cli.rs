@@ -1,0 +1,345 @@
+//! `payfault check` as a CI job uses it: bounds that hold, one that fails (exit 1, named),
+//! one the batch cannot decide (said so, with the runs that would decide it, and `--decide`
+//! deciding it), the JUnit file's elements and counts, the Markdown summary, and bad
+//! expectations refused before anything runs (exit 2).
+//!
+//! The fixture's bounds follow from its parameters (10 payments a second for five minutes:
+//! 3,000 expected per run); the undecided bound is placed inside the interval the batch itself
+//! reports.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+const FIXTURE: &str = "tests/fixtures/check_small.toml";
+
+fn payfault() -> Command {
+    Command::cargo_bin("payfault").expect("the payfault binary is built")
+}
+
+/// The fixture with another name and other bounds, written into `dir`.
+fn fixture(dir: &Path, name: &str, bounds: &[String]) -> PathBuf {
+    let src = std::fs::read_to_string(FIXTURE).unwrap();
+    let head = src.split("bounds = [").next().unwrap();
+    let head = head.replace("name = \"check_small\"", &format!("name = \"{name}\""));
+    let list: Vec<String> = bounds.iter().map(|b| format!("  {b:?},")).collect();
+    let p = dir.join(format!("{name}.toml"));
+    std::fs::write(&p, format!("{head}bounds = [\n{}\n]\n", list.join("\n"))).unwrap();
+    p
+}
+
+fn strings(b: &[&str]) -> Vec<String> {
+    b.iter().map(|s| s.to_string()).collect()
+}
+
+/// The fixture's summary of `payments` for its own expect batch (8 runs, seed 3): mean and std.
+fn payments_summary(dir: &Path) -> (f64, f64, f64, f64) {
+    let out = payfault()
+        .args([
+            "run",
+            FIXTURE,
+            "-n",
+            "8",
+            "--json",
+            "-q",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(dir.join("run"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let p = &v["metrics"]["payments"];
+    let f = |k: &str| p[k].as_f64().unwrap();
+    (f("mean"), f("std"), f("ci95_low"), f("ci95_high"))
+}
+
+#[test]
+fn the_fixtures_bounds_hold() {
+    let out = payfault().args(["check", FIXTURE]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("4 passed, 0 failed, 0 undecided"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_violated_bound_fails_the_check_and_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture(
+        dir.path(),
+        "check_small",
+        &strings(&["payments.mean > 3500", "payments.mean < 3200"]),
+    );
+    let out = payfault().arg("check").arg(&f).output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    let row = stdout
+        .lines()
+        .find(|l| l.contains("payments.mean > 3500"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(row.starts_with("FAIL"), "{row}");
+    assert!(
+        stdout.contains("1 passed, 1 failed, 0 undecided"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("check failed: 1 bound(s) failed")
+            && stderr.contains("check_small")
+            && stderr.contains("payments.mean > 3500"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_undecided_bound_is_reported_with_the_runs_that_would_decide_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mean, std, _, hi) = payments_summary(dir.path());
+    // Inside the batch's own interval, halfway between the mean and the upper end.
+    let bound = mean + (hi - mean) / 2.0;
+    let f = fixture(
+        dir.path(),
+        "check_small",
+        &[format!("payments.mean < {bound}")],
+    );
+    let out = payfault().arg("check").arg(&f).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "undecided is not failed: {stdout}"
+    );
+    let n = payfault::check::runs_to_decide(mean, std, bound, 0.95).unwrap();
+    assert!(n > 8, "{n}");
+    let row = stdout.lines().find(|l| l.starts_with("undecided")).unwrap();
+    assert!(
+        row.contains(&format!("about {n} runs would decide it")),
+        "{row} (expected {n})"
+    );
+    assert!(stdout.contains("--decide"), "{stdout}");
+    // --strict makes it fail.
+    let out = payfault()
+        .arg("check")
+        .arg(&f)
+        .arg("--strict")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+
+    // --decide adds runs until it is decided, within its cap.
+    let junit = dir.path().join("decide.xml");
+    let out = payfault()
+        .arg("check")
+        .arg(&f)
+        .args(["--decide", "--max-runs", "400", "--junit"])
+        .arg(&junit)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("undecided  "), "{stdout}");
+    assert!(stdout.contains("98.75% CI"), "{stdout}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let prop = |name: &str| -> u64 {
+        doc.descendants()
+            .find(|e| e.has_tag_name("property") && e.attribute("name") == Some(name))
+            .and_then(|e| e.attribute("value"))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(prop("looks") >= 2 && prop("runs") > 8 && prop("runs") <= 400);
+}
+
+#[test]
+fn junit_has_the_schemas_elements_and_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let suites = dir.path().join("suites");
+    std::fs::create_dir_all(suites.join("more")).unwrap();
+    let (mean, ..) = payments_summary(dir.path());
+    // Scenario a: two pass, one fails, one is undecided (the bound is the observed mean).
+    fixture(
+        &suites,
+        "a_first",
+        &[
+            "payments.mean > 2800".into(),
+            "charged_without_sale == 0".into(),
+            "payments.mean > 3500".into(),
+            format!("payments.mean == {mean}"),
+        ],
+    );
+    // Scenario b, in a subfolder: one pass.
+    fixture(
+        &suites.join("more"),
+        "b_second",
+        &strings(&["payments.mean < 3200"]),
+    );
+    let junit = dir.path().join("out/junit.xml");
+    let md = dir.path().join("out/summary.md");
+    let out = payfault()
+        .arg("check")
+        .arg(&suites)
+        .arg("--junit")
+        .arg(&junit)
+        .arg("--markdown")
+        .arg(&md)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    // Only element names of the JUnit XML schema.
+    let allowed = [
+        "testsuites",
+        "testsuite",
+        "properties",
+        "property",
+        "testcase",
+        "failure",
+        "skipped",
+    ];
+    for e in doc.descendants().filter(|n| n.is_element()) {
+        assert!(allowed.contains(&e.tag_name().name()), "{:?}", e.tag_name());
+    }
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let attr = |e: roxmltree::Node, k: &str| e.attribute(k).unwrap().to_owned();
+    assert_eq!(
+        ["tests", "failures", "errors", "skipped"].map(|k| attr(root, k)),
+        ["5", "1", "0", "1"].map(String::from)
+    );
+    let suites: Vec<_> = root
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert_eq!(
+        suites.iter().map(|s| attr(*s, "name")).collect::<Vec<_>>(),
+        ["a_first", "b_second"]
+    );
+    assert_eq!(
+        ["tests", "failures", "errors", "skipped"].map(|k| attr(suites[0], k)),
+        ["4", "1", "0", "1"].map(String::from)
+    );
+    let cases: Vec<_> = suites[0]
+        .children()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), 4);
+    for c in &cases {
+        assert_eq!(attr(*c, "classname"), "a_first");
+        assert!(attr(*c, "file").ends_with("a_first.toml"));
+        assert!(attr(*c, "line").parse::<u64>().unwrap() > 1);
+        assert!(attr(*c, "time").parse::<f64>().is_ok());
+    }
+    let failed: Vec<_> = cases
+        .iter()
+        .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(attr(*failed[0], "name"), "payments.mean > 3500");
+    let failure = failed[0]
+        .children()
+        .find(|n| n.has_tag_name("failure"))
+        .unwrap();
+    assert!(attr(failure, "message").contains("3500"));
+    let skipped: Vec<_> = cases
+        .iter()
+        .filter(|c| c.children().any(|n| n.has_tag_name("skipped")))
+        .collect();
+    assert_eq!(skipped.len(), 1);
+    assert!(attr(*skipped[0], "name").starts_with("payments.mean == "));
+    assert_eq!(
+        suites[1]
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .count(),
+        1
+    );
+
+    // The Markdown summary lists what did not pass first, then everything.
+    let md = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        md.starts_with("### payfault check: 3 passed, 1 failed, 1 undecided"),
+        "{md}"
+    );
+    let (first, all) = md.split_once("<details>").unwrap();
+    assert!(first.contains("`payments.mean > 3500`") && first.contains("undecided"));
+    assert!(!first.contains("`payments.mean < 3200`"));
+    assert!(all.contains("`payments.mean < 3200`"));
+}
+
+#[test]
+fn scenarios_without_expectations_are_skipped_and_bad_bounds_are_refused() {
+    // A folder with one checked scenario and one without [expect].
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(FIXTURE, dir.path().join("a.toml")).unwrap();
+    std::fs::copy(
+        "tests/fixtures/compare_small.toml",
+        dir.path().join("b.toml"),
+    )
+    .unwrap();
+    let out = payfault().arg("check").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("1 scenario(s) without [expect] skipped")
+    );
+    // Nothing to check is bad input.
+    let out = payfault()
+        .args(["check", "tests/fixtures/compare_small.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has an [expect] table"));
+
+    // A misspelt metric: exit 2 at its line and column, with a did-you-mean; nothing runs
+    // and no JUnit file is left behind.
+    let bad = fixture(
+        dir.path(),
+        "bad",
+        &strings(&["payments.mean > 2800", "charged_without_sael == 0"]),
+    );
+    let junit = dir.path().join("junit.xml");
+    let out = payfault()
+        .arg("check")
+        .arg(&bad)
+        .arg("--junit")
+        .arg(&junit)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let text = std::fs::read_to_string(&bad).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("charged_without_sael"))
+        .unwrap()
+        + 1;
+    assert!(
+        stderr.contains(&format!("bad.toml:{line}:3: field `expect.bounds[1]`"))
+            && stderr.contains("did you mean \"charged_without_sale\""),
+        "{stderr}"
+    );
+    assert!(!junit.exists());
+
+    // A design cannot carry expectations.
+    let src = std::fs::read_to_string(FIXTURE).unwrap()
+        + "\n[[variant]]\nname = \"x\"\nexpect.runs = 4\n";
+    let v = dir.path().join("variant.toml");
+    std::fs::write(&v, src).unwrap();
+    let out = payfault().arg("compare").arg(&v).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("a design cannot set expectations"),
+        "{stderr}"
+    );
+}
