@@ -1,11 +1,28 @@
-//! Pins the exact event, posting and payment counts of small fixed runs. An optimisation must
-//! not change behaviour: if one of these moves, the change altered what the simulator does
-//! (event order, draws, or the journey), and that needs a deliberate decision and a changelog
-//! line, not a silent update of the numbers.
+//! Pins what the simulator does, so that an accidental change is caught and must be
+//! acknowledged: the exact event, posting and payment counts of small fixed runs, the first
+//! values of the random generator, and the complete summary of one small scenario (the golden
+//! test). An optimisation must not change behaviour, and an update of a dependency (the ChaCha
+//! generator of `rand_chacha`, the float formatting of `serde_json`, a quantile of
+//! `hdrhistogram`) must not change results silently: if one of these moves, the change altered
+//! what the simulator does (event order, draws, or the journey), and that needs a deliberate
+//! decision and a changelog line here, not a silent update of the numbers.
+//!
+//! To acknowledge a deliberate change of the golden summary, rewrite it and commit it with the
+//! change that caused it:
+//!
+//!     PAYFAULT_BLESS=1 cargo test --release --test pinned_counts
+//!
+//! then read `git diff tests/golden/` (every number that moved, and only those, should be
+//! explained by the change) and add a line to the changelog on `GOLDEN_SUMMARY` below.
 
 use payfault::engine::MINUTE;
+use payfault::engine::rng::{self, KeyedWords, Stream};
 use payfault::model::{self, NoTrace, Outcome};
+use payfault::runner::{BatchOptions, run_batch};
 use payfault::scenario::{self, Limits};
+use serde_json::Value;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 fn counts(path: &str, window_min: u64) -> (u64, u64, u64, [u64; 8]) {
     let mut s = scenario::load(path.as_ref(), &Limits::default()).unwrap();
@@ -53,3 +70,168 @@ fn outage_thirteen_hours() {
 const PIPELINE: (u64, u64, u64, [u64; 8]) = (41995, 6002, 5999, [5999, 0, 0, 0, 0, 0, 0, 0]);
 const OUTAGE: (u64, u64, u64, [u64; 8]) =
     (1655877, 126900, 147311, [126777, 0, 20510, 0, 0, 0, 24, 0]);
+
+/// The first words of the named random streams, through the crate's API: ChaCha8 keyed by
+/// `(master seed, run, "payfault")` with the FNV-1a hash of the stream's name as its stream
+/// number (`Stream`), and the per-payment words (`KeyedWords`: SplitMix64 seeded by a stream's
+/// first word). Recorded 2026-11-26 and checked against an independent implementation of
+/// ChaCha8 (Bernstein's quarter round, 8 rounds, 64-bit counter and 64-bit stream number, as
+/// `rand_chacha` lays them out) and of SplitMix64. A change here changes every result: it needs
+/// the changelog line of the counts above.
+#[test]
+fn random_generator_first_values() {
+    assert_eq!(rng::stream_id("arrivals/shops"), 0x0758_96cd_7d7a_5001);
+    let first = |master, run, name: &str, n| -> Vec<u64> {
+        let mut s = Stream::new(master, run, name);
+        (0..n).map(|_| s.next_u64()).collect()
+    };
+    assert_eq!(
+        first(1, 0, "arrivals/pos", 4),
+        [
+            14_095_764_714_169_918_083,
+            12_004_231_508_410_946_241,
+            7_225_063_134_752_042_416,
+            16_926_574_234_580_582_649
+        ],
+        "the ChaCha8 stream changed"
+    );
+    assert_eq!(
+        first(42, 7, "latency/pos-gateway/up", 2),
+        [12_958_135_486_267_294_101, 6_591_435_630_837_532_670],
+        "the ChaCha8 stream changed"
+    );
+    // Past the first 64-byte block (words 16 to 19): the block counter.
+    assert_eq!(
+        first(3, 2, "x", 20)[16..],
+        [
+            9_976_239_547_785_074_919,
+            4_480_696_806_839_739_486,
+            17_929_104_917_016_837_353,
+            12_284_458_908_308_795_291
+        ],
+        "the ChaCha8 stream changed"
+    );
+    let w = KeyedWords::new(1, 0, "payments/pos");
+    assert_eq!(
+        [w.word(0, 0), w.word(0, 1), w.word(0, 2), w.word(1000, 63)],
+        [
+            16_730_923_330_253_124_888,
+            3_356_379_100_477_785_791,
+            14_678_793_566_519_949_003,
+            6_335_119_168_432_862_756
+        ],
+        "the per-payment words changed"
+    );
+    // Words into values: uniform in (0, 1), a chance, an index.
+    let u = rng::unit(w.word(0, 0));
+    assert_eq!(u, ((w.word(0, 0) >> 12) as f64 + 0.5) / (1u64 << 52) as f64);
+    assert_eq!(rng::below(w.word(0, 1), 1000), 181);
+    let mut s = Stream::new(1, 0, "arrivals/pos");
+    assert_eq!(
+        s.uniform(),
+        (14_095_764_714_169_918_083u64 >> 11) as f64 / (1u64 << 53) as f64
+    );
+}
+
+/// The golden summary: the complete `summary.json` of tests/golden/summary_small.toml (three
+/// runs of two minutes, every stage of the journey; a fraction of a second).
+const GOLDEN_SCENARIO: &str = "tests/golden/summary_small.toml";
+/// Changelog of the golden summary, one line per deliberate change (date, issue, what moved and
+/// why): 2026-11-26, issue 12: recorded.
+const GOLDEN_SUMMARY: &str = "tests/golden/summary_small.json";
+
+const BLESS: &str = "PAYFAULT_BLESS=1 cargo test --release --test pinned_counts";
+
+#[test]
+fn golden_summary_small() {
+    let s = scenario::load(GOLDEN_SCENARIO.as_ref(), &Limits::default()).unwrap();
+    let opts = BatchOptions {
+        runs: s.runs,
+        seed: s.seed,
+        threads: 2,
+    };
+    let b = run_batch(&s, &opts, &AtomicBool::new(false), |_, _| Ok(()), |_| {}).unwrap();
+    let got = payfault::report::summary_json(&b);
+    let path = Path::new(GOLDEN_SUMMARY);
+    if std::env::var_os("PAYFAULT_BLESS").is_some_and(|v| !v.is_empty() && v != "0") {
+        std::fs::write(path, &got).unwrap();
+        eprintln!(
+            "wrote {GOLDEN_SUMMARY}: review `git diff tests/golden/` and add a changelog line"
+        );
+        return;
+    }
+    let want = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| {
+            panic!("cannot read {GOLDEN_SUMMARY} ({e}); write it with\n    {BLESS}")
+        })
+        .replace("\r\n", "\n");
+    if got == want {
+        return;
+    }
+    let parsed = |text: &str| serde_json::from_str::<Value>(text).unwrap();
+    let mut moved = vec![];
+    differences("", &parsed(&want), &parsed(&got), &mut moved);
+    let shown = moved.len().min(20);
+    panic!(
+        "the summary of {GOLDEN_SCENARIO} is not the golden one ({GOLDEN_SUMMARY}): {} \
+         value(s) moved{}:\n  {}{}\n\nIf the change is deliberate (the engine, the model or a \
+         dependency changed what a run does), acknowledge it: rewrite the golden file with\n    \
+         {BLESS}\nreview `git diff tests/golden/`, and add a line to the changelog on GOLDEN_SUMMARY in \
+         tests/pinned_counts.rs saying what moved and why. Otherwise the change is a bug.",
+        moved.len(),
+        if moved.is_empty() {
+            " (only the text's layout differs)"
+        } else {
+            ""
+        },
+        moved[..shown].join("\n  "),
+        if moved.len() > shown { "\n  ..." } else { "" }
+    );
+}
+
+/// The paths at which two JSON values differ, with both values (`was -> now`).
+fn differences(path: &str, was: &Value, now: &Value, out: &mut Vec<String>) {
+    match (was, now) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, va) in a {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                match b.get(k) {
+                    Some(vb) => differences(&p, va, vb, out),
+                    None => out.push(format!("{p}: {va} -> (gone)")),
+                }
+            }
+            for (k, vb) in b {
+                if !a.contains_key(k) {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    out.push(format!("{p}: (new) -> {vb}"));
+                }
+            }
+        }
+        _ if was != now => out.push(format!("{path}: {was} -> {now}")),
+        _ => {}
+    }
+}
+
+#[test]
+fn golden_differences_name_what_moved() {
+    let was = serde_json::json!({"metrics": {"a": {"mean": 1.0}, "b": 2}, "gone": 1});
+    let now = serde_json::json!({"metrics": {"a": {"mean": 1.5}, "b": 2}, "new": true});
+    let mut d = vec![];
+    differences("", &was, &now, &mut d);
+    assert_eq!(
+        d,
+        [
+            "gone: 1 -> (gone)",
+            "metrics.a.mean: 1.0 -> 1.5",
+            "new: (new) -> true"
+        ]
+    );
+}
