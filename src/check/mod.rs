@@ -249,15 +249,48 @@ pub struct ScenarioCheck {
     /// Wall time of the batches, seconds (JUnit's `time`; nothing else depends on it).
     pub seconds: f64,
     pub judgements: Vec<Judgement>,
+    /// The comparison with its baseline, when `--against-baseline` was given.
+    pub baseline: Option<BaselineOutcome>,
+}
+
+/// A scenario's comparison with its baseline.
+#[derive(Clone, Debug)]
+pub struct BaselineOutcome {
+    /// The baseline's seed, runs and payfault version; `None` when the scenario has none.
+    pub found: Option<(u64, u64, String)>,
+    /// How many of its metrics were tested.
+    pub tested: usize,
+    /// The metrics whose change is significant (after the correction over the family).
+    pub shifted: Vec<baseline::Shift>,
+    /// The size of the family the correction was over (every metric of the check).
+    pub family: usize,
+    pub alpha: f64,
+}
+
+impl BaselineOutcome {
+    /// The result of the comparison: a significant change fails; no baseline is undecided.
+    pub fn verdict(&self) -> Verdict {
+        if self.found.is_none() {
+            Verdict::Undecided
+        } else if self.shifted.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        }
+    }
 }
 
 impl ScenarioCheck {
-    /// How many bounds had `verdict`.
+    /// How many bounds (and the baseline comparison, which counts as one) had `verdict`.
     pub fn count(&self, verdict: Verdict) -> usize {
         self.judgements
             .iter()
             .filter(|j| j.verdict == verdict)
             .count()
+            + self
+                .baseline
+                .as_ref()
+                .map_or(0, |b| usize::from(b.verdict() == verdict))
     }
 }
 

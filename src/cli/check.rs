@@ -2,7 +2,8 @@
 //! bounds; for CI (exit 1 when a bound fails), with JUnit XML and a Markdown summary.
 
 use super::{Failure, limits};
-use crate::check::{self, ScenarioCheck, Verdict};
+use crate::check::baseline::{self, Baseline};
+use crate::check::{self, BaselineOutcome, ScenarioCheck, Verdict};
 use crate::i18n::Lang;
 use crate::report::atomic::AtomicFile;
 use crate::report::check as out;
@@ -44,6 +45,15 @@ pub(super) struct CheckArgs {
     /// Write a Markdown summary (for a pull request comment or a CI job summary).
     #[arg(long, value_name = "FILE")]
     markdown: Option<PathBuf>,
+    /// Store each checked scenario's observed summaries in DIR (DIR/<scenario>.json): the
+    /// baseline later checks compare with.
+    #[arg(long, value_name = "DIR")]
+    save_baseline: Option<PathBuf>,
+    /// Compare each scenario with its baseline in DIR and flag the metrics whose change is
+    /// significant (Welch's t-test, Holm's correction over every metric of the check, 5%):
+    /// exit 1 when one is. With a baseline option, scenarios without [expect] run too.
+    #[arg(long, value_name = "DIR")]
+    against_baseline: Option<PathBuf>,
     /// Accept scenarios above the default size limits.
     #[arg(long)]
     allow_large: bool,
@@ -54,6 +64,9 @@ pub(super) struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Lang::En)]
     lang: Lang,
 }
+
+/// The family-wise false-alarm rate of a baseline comparison.
+const ALPHA: f64 = 0.05;
 
 /// A scenario to check: where it came from and what it is.
 struct Target {
@@ -137,9 +150,10 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
     let limits = limits(a.allow_large);
     let all = targets(&a, &limits)?;
     let total = all.len();
+    let baselines = a.save_baseline.is_some() || a.against_baseline.is_some();
     let targets: Vec<Target> = all
         .into_iter()
-        .filter(|t| t.scenario.expect.is_some())
+        .filter(|t| baselines || t.scenario.expect.is_some())
         .collect();
     if targets.is_empty() {
         return Err(Failure::BadInput(tr!(
@@ -167,6 +181,17 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
     }
     let junit = prepare(lang, &a.junit)?;
     let markdown = prepare(lang, &a.markdown)?;
+    // The baselines are read, and the folder to save them in is tried, before anything runs.
+    let old: Vec<Option<Baseline>> = match &a.against_baseline {
+        Some(dir) => targets
+            .iter()
+            .map(|t| Baseline::load(dir, &t.scenario.name, lang).map_err(Failure::BadInput))
+            .collect::<Result<_, _>>()?,
+        None => vec![],
+    };
+    if let Some(dir) = &a.save_baseline {
+        crate::report::AtomicDir::create(dir).map_err(|e| write_error(lang, dir, e))?;
+    }
     if !a.quiet && targets.len() < total {
         eprintln!(
             "{}",
@@ -175,25 +200,30 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
     }
     let confidence = check::look_confidence(a.decide);
     let mut checks = vec![];
+    let mut batches = vec![];
     for t in &targets {
-        let spec = t.scenario.expect.as_ref().expect("filtered above");
-        let seed = a.seed.unwrap_or(spec.seed);
-        let mut runs = a.runs.unwrap_or(spec.runs);
+        let (bounds, spec_runs, spec_seed) = match &t.scenario.expect {
+            Some(e) => (&e.bounds[..], e.runs, e.seed),
+            None => (&[][..], t.scenario.runs.max(2), t.scenario.seed),
+        };
+        let seed = a.seed.unwrap_or(spec_seed);
+        let mut runs = a.runs.unwrap_or(spec_runs);
         let cap = a
             .max_runs
             .unwrap_or(runs.saturating_mul(8))
             .clamp(runs, limits.max_runs.max(runs));
         let started = std::time::Instant::now();
         let mut looks = 0;
-        let judgements = loop {
+        let (judgements, result) = loop {
             looks += 1;
             let batch = batch(&t.scenario, runs, seed, a.threads, a.quiet)?;
-            let judgements = check::judge_all(&spec.bounds, &batch, confidence);
+            let judgements = check::judge_all(bounds, &batch, confidence);
             match check::next_runs(&judgements, runs, cap) {
                 Some(next) if a.decide && looks < check::LOOKS => runs = next,
-                _ => break judgements,
+                _ => break (judgements, batch),
             }
         };
+        batches.push(result);
         checks.push(ScenarioCheck {
             file: t.file.clone(),
             name: t.scenario.name.clone(),
@@ -202,7 +232,44 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
             looks,
             seconds: started.elapsed().as_secs_f64(),
             judgements,
+            baseline: None,
         });
+    }
+    if a.against_baseline.is_some() {
+        let pairs: Vec<(&Baseline, &crate::metrics::BatchResult)> = old
+            .iter()
+            .zip(&batches)
+            .filter_map(|(b, r)| b.as_ref().map(|b| (b, r)))
+            .collect();
+        let cmp = baseline::compare(&pairs, ALPHA);
+        for (c, b) in checks.iter_mut().zip(&old) {
+            let mine = |s: &&baseline::Shift| s.scenario == c.name;
+            c.baseline = Some(BaselineOutcome {
+                found: b.as_ref().map(|b| (b.seed, b.runs, b.payfault.clone())),
+                tested: cmp.shifts.iter().filter(mine).count(),
+                shifted: cmp.significant().filter(mine).cloned().collect(),
+                family: cmp.family(),
+                alpha: ALPHA,
+            });
+        }
+    }
+    if let Some(dir) = &a.save_baseline {
+        for b in &batches {
+            Baseline::of(b)
+                .save(dir)
+                .map_err(|e| Failure::Runtime(write_message(lang, dir, e)))?;
+        }
+        if !a.quiet {
+            eprintln!(
+                "{}",
+                tr!(
+                    lang,
+                    "check.baseline.saved",
+                    count = batches.len(),
+                    dir = dir.display()
+                )
+            );
+        }
     }
     if !a.quiet {
         print!("{}", out::table(&checks, lang));
@@ -232,6 +299,17 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
                 j.verdict == Verdict::Fail || (a.strict && j.verdict == Verdict::Undecided)
             })
             .map(|(c, j)| format!("{}: {}", c.name, out::finding(lang, j)))
+            .or_else(|| {
+                checks.iter().find_map(|c| {
+                    let b = c.baseline.as_ref()?;
+                    let failed = b.verdict() == Verdict::Fail
+                        || (a.strict && b.verdict() == Verdict::Undecided);
+                    failed.then(|| {
+                        let (name, observed, _) = out::baseline_cells(lang, b);
+                        format!("{}: {name}: {observed}", c.name)
+                    })
+                })
+            })
             .unwrap_or_default();
         return Err(Failure::Checked(tr!(
             lang,

@@ -8,7 +8,7 @@
 //! is neither passed nor failed). Only the `time` attributes depend on the machine.
 
 use super::console::{display_width, pad, pad_left};
-use crate::check::{Doubt, Judgement, ScenarioCheck, Verdict};
+use crate::check::{BaselineOutcome, Doubt, Judgement, ScenarioCheck, Verdict};
 use crate::i18n::Lang;
 use crate::scenario::expect::Stat;
 use crate::tr;
@@ -94,6 +94,55 @@ pub fn finding(lang: Lang, j: &Judgement) -> String {
     s
 }
 
+/// The baseline comparison as a row: its name, what was observed, and what changed.
+pub fn baseline_cells(lang: Lang, b: &BaselineOutcome) -> (String, String, String) {
+    let name = tr!(lang, "check.baseline.name").to_owned();
+    let Some((seed, runs, version)) = &b.found else {
+        return (
+            name,
+            "-".into(),
+            tr!(lang, "check.baseline.missing").to_owned(),
+        );
+    };
+    let observed = tr!(
+        lang,
+        "check.baseline.observed",
+        shifted = b.shifted.len(),
+        tested = b.tested
+    );
+    let mut note = tr!(
+        lang,
+        "check.baseline.against",
+        seed = seed,
+        runs = runs,
+        version = version,
+        family = b.family,
+        alpha = number(b.alpha)
+    );
+    // The most significant first.
+    let mut shifted: Vec<_> = b.shifted.iter().collect();
+    shifted.sort_by(|x, y| x.adjusted_p.total_cmp(&y.adjusted_p));
+    for s in shifted.into_iter().take(5) {
+        note.push_str("; ");
+        note.push_str(&tr!(
+            lang,
+            "check.baseline.shift",
+            metric = s.metric,
+            before = s.before.mean.map_or("-".into(), number),
+            after = s.after.mean.map_or("-".into(), number),
+            p = format!("{:.2e}", s.adjusted_p)
+        ));
+    }
+    if b.shifted.len() > 5 {
+        note.push_str(&tr!(
+            lang,
+            "check.baseline.more",
+            count = b.shifted.len() - 5
+        ));
+    }
+    (name, observed, note)
+}
+
 /// Totals over every scenario: (pass, fail, undecided).
 pub fn totals(checks: &[ScenarioCheck]) -> (usize, usize, usize) {
     checks.iter().fold((0, 0, 0), |(p, f, u), c| {
@@ -123,7 +172,7 @@ pub fn table(checks: &[ScenarioCheck], lang: Lang) -> String {
     let rows: Vec<[String; 6]> = checks
         .iter()
         .flat_map(|c| {
-            c.judgements.iter().map(|j| {
+            let bounds = c.judgements.iter().map(|j| {
                 [
                     verdict_word(lang, j.verdict).to_owned(),
                     c.name.clone(),
@@ -132,7 +181,19 @@ pub fn table(checks: &[ScenarioCheck], lang: Lang) -> String {
                     interval(j),
                     doubt_text(lang, j),
                 ]
-            })
+            });
+            let base = c.baseline.as_ref().map(|b| {
+                let (name, observed, note) = baseline_cells(lang, b);
+                [
+                    verdict_word(lang, b.verdict()).to_owned(),
+                    c.name.clone(),
+                    name,
+                    observed,
+                    String::new(),
+                    note,
+                ]
+            });
+            bounds.chain(base)
         })
         .collect();
     let width = |k: usize| {
@@ -256,6 +317,26 @@ pub fn junit(checks: &[ScenarioCheck], lang: Lang) -> String {
                 )),
             }
         }
+        if let Some(b) = &c.baseline {
+            let (name, observed, note) = baseline_cells(lang, b);
+            let open = format!(
+                "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" time=\"0\"",
+                xml(&name),
+                xml(&c.name),
+                xml(&c.file)
+            );
+            match b.verdict() {
+                Verdict::Pass => x.push_str(&format!("{open}/>\n")),
+                Verdict::Fail => x.push_str(&format!(
+                    "{open}>\n      <failure message=\"{}\" type=\"baseline\"/>\n    </testcase>\n",
+                    xml(&format!("{observed}: {note}"))
+                )),
+                Verdict::Undecided => x.push_str(&format!(
+                    "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                    xml(&note)
+                )),
+            }
+        }
         x.push_str("  </testsuite>\n");
     }
     x.push_str("</testsuites>\n");
@@ -312,15 +393,33 @@ pub fn markdown(checks: &[ScenarioCheck], lang: Lang) -> String {
             cell(&doubt_text(lang, j)),
         )
     };
-    let not_passed: Vec<String> = checks
-        .iter()
-        .flat_map(|c| {
-            c.judgements
-                .iter()
-                .filter(|j| j.verdict != Verdict::Pass)
-                .map(move |j| row(c, j))
-        })
-        .collect();
+    let base_row = |c: &ScenarioCheck, b: &BaselineOutcome| {
+        let (name, observed, note) = baseline_cells(lang, b);
+        format!(
+            "| {} {} | {} | {} | {} |  | {} |\n",
+            mark(b.verdict()),
+            verdict_word(lang, b.verdict()),
+            cell(&c.name),
+            cell(&name),
+            cell(&observed),
+            cell(&note),
+        )
+    };
+    let rows_of = |c: &ScenarioCheck, only_not_passed: bool| -> Vec<String> {
+        let mut v: Vec<String> = c
+            .judgements
+            .iter()
+            .filter(|j| !only_not_passed || j.verdict != Verdict::Pass)
+            .map(|j| row(c, j))
+            .collect();
+        if let Some(b) = &c.baseline
+            && (!only_not_passed || b.verdict() != Verdict::Pass)
+        {
+            v.push(base_row(c, b));
+        }
+        v
+    };
+    let not_passed: Vec<String> = checks.iter().flat_map(|c| rows_of(c, true)).collect();
     if !not_passed.is_empty() {
         m.push_str(&header);
         not_passed.iter().for_each(|r| m.push_str(r));
@@ -332,9 +431,7 @@ pub fn markdown(checks: &[ScenarioCheck], lang: Lang) -> String {
     ));
     m.push_str(&header);
     for c in checks {
-        for j in &c.judgements {
-            m.push_str(&row(c, j));
-        }
+        rows_of(c, false).iter().for_each(|r| m.push_str(r));
     }
     m.push_str("\n</details>\n\n");
     m.push_str(&tr!(lang, "check.md.runs"));

@@ -343,3 +343,117 @@ fn scenarios_without_expectations_are_skipped_and_bad_bounds_are_refused() {
         "{stderr}"
     );
 }
+
+#[test]
+fn baselines_flag_a_real_change_and_not_a_new_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("baselines");
+    // A scenario without [expect] runs too when a baseline option is given.
+    let out = payfault()
+        .args([
+            "check",
+            FIXTURE,
+            "tests/fixtures/compare_small.toml",
+            "-n",
+            "6",
+        ])
+        .arg("--save-baseline")
+        .arg(&base)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("saved the baselines of 2 scenario(s)"),
+        "{stderr}"
+    );
+    assert!(base.join("check_small.json").is_file() && base.join("compare_small.json").is_file());
+
+    // The same batch again: nothing changed.
+    let out = payfault()
+        .args(["check", FIXTURE, "-n", "6", "--against-baseline"])
+        .arg(&base)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let row = stdout
+        .lines()
+        .find(|l| l.contains("no significant change from the baseline"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(row.starts_with("pass") && row.contains("0 of "), "{row}");
+
+    // Another seed is another sample of the same behaviour: not flagged.
+    let out = payfault()
+        .args([
+            "check",
+            FIXTURE,
+            "-n",
+            "6",
+            "-s",
+            "99",
+            "--against-baseline",
+        ])
+        .arg(&base)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // Ten times the loss on the issuer link: the reversals it causes are flagged, exit 1,
+    // and the JUnit file has the baseline's failure.
+    let src = std::fs::read_to_string(FIXTURE)
+        .unwrap()
+        .replace("probability = 0.02", "probability = 0.2");
+    let shifted = dir.path().join("check_small.toml");
+    std::fs::write(&shifted, src).unwrap();
+    let junit = dir.path().join("junit.xml");
+    let out = payfault()
+        .arg("check")
+        .arg(&shifted)
+        .args(["-n", "6", "--against-baseline"])
+        .arg(&base)
+        .arg("--junit")
+        .arg(&junit)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let row = stdout
+        .lines()
+        .find(|l| l.contains("no significant change from the baseline"))
+        .unwrap();
+    assert!(
+        row.starts_with("FAIL") && row.contains("reversed_amount "),
+        "{row}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    assert!(
+        doc.descendants()
+            .any(|n| n.has_tag_name("failure") && n.attribute("type") == Some("baseline"))
+    );
+
+    // No baseline for a scenario: said, not failed; a corrupt one is bad input.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = payfault()
+        .args(["check", FIXTURE, "-n", "4", "--against-baseline"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no baseline for this scenario"));
+    std::fs::write(empty.join("check_small.json"), "{ not json").unwrap();
+    let out = payfault()
+        .args(["check", FIXTURE, "-n", "4", "--against-baseline"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("check_small.json"));
+}
