@@ -460,10 +460,7 @@ mod tests {
         };
         let next = next_runs(std::slice::from_ref(&j), 10, 1000).unwrap();
         assert!(next >= n && next <= n + n / 10, "{next} for {n}");
-        assert_eq!(
-            next_runs(std::slice::from_ref(&j), 10, 12),
-            Some(15.min(12))
-        );
+        assert_eq!(next_runs(std::slice::from_ref(&j), 10, 12), Some(12));
         assert_eq!(next_runs(std::slice::from_ref(&j), 12, 12), None);
         let pass = judge_summary(
             &bound("x < 20"),

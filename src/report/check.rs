@@ -434,7 +434,7 @@ pub fn markdown(checks: &[ScenarioCheck], lang: Lang) -> String {
         rows_of(c, false).iter().for_each(|r| m.push_str(r));
     }
     m.push_str("\n</details>\n\n");
-    m.push_str(&tr!(lang, "check.md.runs"));
+    m.push_str(tr!(lang, "check.md.runs"));
     m.push('\n');
     for c in checks {
         m.push_str(&format!(
