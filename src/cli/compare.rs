@@ -408,10 +408,19 @@ fn options(designs: &[Design], a: &Common, limits: &Limits) -> Result<BatchOptio
         }
     }
     let runs = a.runs.unwrap_or(first.runs);
-    if runs == 0 || runs > limits.max_runs {
+    // A shard runs only its slice: the limit is on the runs one machine does.
+    let here = a
+        .shard
+        .map_or(runs, |s| s.range(runs).end - s.range(runs).start);
+    if runs == 0 || here > limits.max_runs {
         return Err(Failure::BadInput(format!(
-            "--runs {runs}: use 1 to {}{}",
+            "--runs {runs}{}: use 1 to {}{}{}",
+            a.shard.map_or(String::new(), |s| format!(
+                " --shard {}/{} ({here} runs on this machine)",
+                s.k, s.m
+            )),
             limits.max_runs,
+            a.shard.map_or("", |_| " per shard"),
             limits.hint()
         )));
     }

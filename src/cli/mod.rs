@@ -1,4 +1,5 @@
-//! The command line: `payfault run`, `compare`, `sweep`, `trace` and `validate`.
+//! The command line: `payfault run`, `compare`, `sweep`, `merge`, `trace`, `list` and
+//! `validate`.
 //!
 //! Exit codes: 0 success; 1 the simulator failed (an invariant was violated, or output could not
 //! be written); 2 bad input (usage, scenario file, output folder); 130 interrupted.
@@ -270,9 +271,17 @@ fn run(a: RunArgs) -> Result<(), Failure> {
             "--runs {runs}: must be at least 1"
         )));
     }
-    if runs > limits.max_runs {
+    // A shard runs only its slice: the limit is on the runs one machine does.
+    let here = a
+        .shard
+        .map_or(runs, |s| s.range(runs).end - s.range(runs).start);
+    if here > limits.max_runs {
         return Err(Failure::BadInput(format!(
-            "--runs {runs} is above the limit of {}{}",
+            "--runs {runs}{} is above the limit of {}{}",
+            a.shard.map_or(String::new(), |s| format!(
+                " --shard {}/{}: {here} runs on this machine",
+                s.k, s.m
+            )),
             limits.max_runs,
             limits.hint()
         )));

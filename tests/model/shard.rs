@@ -394,6 +394,39 @@ fn shard_refuses_bad_splits() {
         let out = payfault(&["run", FIXTURE, "--shard", bad, "-q", "-o", "/nonexistent/x"]);
         refused(&out, &[bad, "K/M"]);
     }
+    // The size limit is on the runs of one machine: a million runs in a million shards run one
+    // each (shard 5 holds run 4), while half of 300,000 is above the default limit.
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one");
+    ok(&[
+        "run",
+        FIXTURE,
+        "-n",
+        "1000000",
+        "--shard",
+        "5/1000000",
+        "--no-charts",
+        "-q",
+        "-o",
+        one.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(one.join("partial.json")).unwrap()).unwrap();
+    assert_eq!(
+        (v["header"]["start"].as_u64(), v["header"]["end"].as_u64()),
+        (Some(4), Some(5))
+    );
+    let out = payfault(&[
+        "run",
+        FIXTURE,
+        "-n",
+        "300000",
+        "--shard",
+        "1/2",
+        "-o",
+        "/nonexistent/x",
+    ]);
+    refused(&out, &["150000 runs on this machine", "limit"]);
     // More shards than runs would leave shards empty.
     let out = payfault(&[
         "run",
@@ -448,5 +481,87 @@ fn a_shard_holds_its_slice_of_the_runs() {
             v["designs"][0]["rows"].as_array().unwrap().len() as u64,
             end - start
         );
+    }
+}
+
+/// The shipped scripts of docs/scaling: the Slurm array job's tasks (as Slurm would start them:
+/// the same script with SLURM_ARRAY_TASK_ID = 1..M, at once) and its merge step; and GNU
+/// parallel on this machine where it is installed (it is not by default).
+#[test]
+fn the_scaling_scripts_shard_and_merge_into_the_whole_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    let seed = "7";
+    ok(&[
+        "run",
+        FIXTURE,
+        "-n",
+        "5",
+        "-s",
+        seed,
+        "--no-charts",
+        "-q",
+        "-o",
+        whole.to_str().unwrap(),
+    ]);
+    let script = |name: &str| std::fs::canonicalize(format!("docs/scaling/{name}")).unwrap();
+    let fixture = std::fs::canonicalize(FIXTURE).unwrap();
+    let env = |c: &mut Command| {
+        c.current_dir(dir.path())
+            .env("PAYFAULT", bin())
+            .env("SCENARIO", &fixture)
+            .env("RUNS", "5")
+            .env("SEED", seed)
+            .env("ARGS", "--no-charts")
+            .env("MERGE_ARGS", "--no-charts");
+    };
+    let tasks: Vec<_> = (1..=3)
+        .map(|k| {
+            let mut c = Command::new("bash");
+            c.arg(script("slurm.sh"))
+                .env("SLURM_ARRAY_TASK_ID", k.to_string())
+                .env("SLURM_ARRAY_TASK_COUNT", "3")
+                .env("OUT", "slurm");
+            env(&mut c);
+            c.spawn().unwrap()
+        })
+        .collect();
+    for mut t in tasks {
+        assert!(t.wait().unwrap().success());
+    }
+    let mut c = Command::new("bash");
+    c.arg(script("slurm-merge.sh")).env("OUT", "slurm");
+    env(&mut c);
+    assert!(c.status().unwrap().success());
+    assert_same_files(
+        &whole,
+        &dir.path().join("slurm/merged"),
+        &["runs.csv", "summary.json"],
+    );
+    let has_parallel = Command::new("parallel")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if has_parallel {
+        let mut c = Command::new("bash");
+        c.arg(script("parallel.sh"))
+            .env("HOSTS", ":")
+            .env("M", "3")
+            .env("THREADS", "1")
+            .env("OUT", "par");
+        env(&mut c);
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same_files(
+            &whole,
+            &dir.path().join("par/merged"),
+            &["runs.csv", "summary.json"],
+        );
+    } else {
+        eprintln!("GNU parallel is not installed: docs/scaling/parallel.sh not tried");
     }
 }
