@@ -128,11 +128,8 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
         for (file, _) in &ordered {
             let p = shard::read_partial(file, &catalogues).map_err(bad)?;
             fold.add_histograms(file, &p.designs[0]).map_err(bad)?;
-            for (i, row) in shard::rows_of(file, &p, 0)
-                .map_err(bad)?
-                .into_iter()
-                .enumerate()
-            {
+            for i in 0..p.designs[0].rows.len() {
+                let row = shard::row_of(file, &p, 0, i).map_err(bad)?;
                 fold.folder.push(&row);
                 rows.push(p.header.start + i as u64, &row)
                     .map_err(Failure::Runtime)?;
@@ -183,19 +180,18 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
         .collect();
     for (file, _) in &ordered {
         let p = shard::read_partial(file, &catalogues).map_err(bad)?;
-        let rows: Vec<Vec<Vec<Option<f64>>>> = (0..designs.len())
-            .map(|k| shard::rows_of(file, &p, k))
-            .collect::<Result<_, _>>()
-            .map_err(bad)?;
         for (k, fold) in folds.iter_mut().enumerate() {
             fold.add_histograms(file, &p.designs[k]).map_err(bad)?;
-            for row in &rows[k] {
-                fold.folder.push(row);
-            }
         }
-        for (k, differ) in differs.iter_mut().enumerate() {
-            for (base, row) in rows[0].iter().zip(&rows[k + 1]) {
-                differ.push(base, row);
+        // Run by run: each design's fold and its pairing with the reference see the runs in
+        // order, as in `compare` (each fold is independent of the others).
+        for i in 0..p.designs[0].rows.len() {
+            let base = shard::row_of(file, &p, 0, i).map_err(bad)?;
+            folds[0].folder.push(&base);
+            for (k, differ) in differs.iter_mut().enumerate() {
+                let row = shard::row_of(file, &p, k + 1, i).map_err(bad)?;
+                folds[k + 1].folder.push(&row);
+                differ.push(&base, &row);
             }
         }
     }

@@ -470,9 +470,8 @@ fn unreadable(file: &Path, error: impl std::fmt::Display) -> MergeError {
 
 /// Reads the header of a partial result, checking its format and that it agrees with itself.
 pub fn read_header(file: &Path) -> Result<Header, MergeError> {
-    let f = std::fs::File::open(file).map_err(|e| unreadable(file, e))?;
-    let h: HeadOnly =
-        serde_json::from_reader(std::io::BufReader::new(f)).map_err(|e| unreadable(file, e))?;
+    let bytes = std::fs::read(file).map_err(|e| unreadable(file, e))?;
+    let h: HeadOnly = serde_json::from_slice(&bytes).map_err(|e| unreadable(file, e))?;
     let h = h.header;
     if h.format != FORMAT {
         return Err(MergeError::Format {
@@ -509,9 +508,9 @@ pub fn read_header(file: &Path) -> Result<Header, MergeError> {
 /// Reads a whole partial result and checks that its rows fit its header and `catalogues`
 /// (the metric names of each design, as this payfault derives them from the scenario).
 pub fn read_partial(file: &Path, catalogues: &[Vec<String>]) -> Result<Partial, MergeError> {
-    let f = std::fs::File::open(file).map_err(|e| unreadable(file, e))?;
-    let p: Partial =
-        serde_json::from_reader(std::io::BufReader::new(f)).map_err(|e| unreadable(file, e))?;
+    let bytes = std::fs::read(file).map_err(|e| unreadable(file, e))?;
+    let p: Partial = serde_json::from_slice(&bytes).map_err(|e| unreadable(file, e))?;
+    drop(bytes);
     let damaged = |damage: Damage| MergeError::Damaged {
         file: file.to_owned(),
         damage,
@@ -541,24 +540,23 @@ pub fn read_partial(file: &Path, catalogues: &[Vec<String>]) -> Result<Partial, 
     Ok(p)
 }
 
-/// Decodes the rows of design `k` of a partial result read by [`read_partial`] (`file` names
-/// it in errors).
-pub fn rows_of(file: &Path, p: &Partial, k: usize) -> Result<Vec<Vec<Option<f64>>>, MergeError> {
+/// Decodes row `i` (run `start + i`) of design `k` of a partial result read by
+/// [`read_partial`] (`file` names it in errors). Rows are decoded one at a time, so a merge
+/// holds a shard's text, not its values.
+pub fn row_of(
+    file: &Path,
+    p: &Partial,
+    k: usize,
+    i: usize,
+) -> Result<Vec<Option<f64>>, MergeError> {
     let d = &p.designs[k];
-    let width = d.metrics.len();
-    d.rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            decode_row(r, width).map_err(|_| MergeError::Damaged {
-                file: file.to_owned(),
-                damage: Damage::Row {
-                    design: d.name.clone(),
-                    run: p.header.start + i as u64,
-                },
-            })
-        })
-        .collect()
+    decode_row(&d.rows[i], d.metrics.len()).map_err(|_| MergeError::Damaged {
+        file: file.to_owned(),
+        damage: Damage::Row {
+            design: d.name.clone(),
+            run: p.header.start + i as u64,
+        },
+    })
 }
 
 /// Which partial results to fold, in run order, and what they lack.
