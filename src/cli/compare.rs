@@ -5,6 +5,7 @@ use crate::report::{AtomicDir, compare as out};
 use crate::runner::BatchOptions;
 use crate::runner::compare::{Comparison, compare};
 use crate::runner::job::{JobError, cancel_flag, progress_bar};
+use crate::runner::shard::{Input, Kind};
 use crate::scenario::variants::{self, Design, MAX_DESIGNS, Override};
 use crate::scenario::{self, Limits};
 use clap::Args;
@@ -40,6 +41,11 @@ pub(super) struct Common {
     /// Do not draw the charts.
     #[arg(long)]
     no_charts: bool,
+    /// Run only the K-th of M equal slices of the runs of every design (e.g. `--shard 2/8`)
+    /// and write a partial result (partial.json, default folder .../shard-K-of-M/);
+    /// `payfault merge` makes the whole command's files from the M partial results.
+    #[arg(long, value_name = "K/M", value_parser = crate::runner::shard::Shard::parse)]
+    shard: Option<crate::runner::shard::Shard>,
 }
 
 #[derive(Args, Debug)]
@@ -66,28 +72,41 @@ pub(super) struct SweepArgs {
     common: Common,
 }
 
-/// The designs of `payfault compare`: a file's variants, or one design per file.
-fn designs(paths: &[PathBuf], limits: &Limits) -> Result<Vec<Design>, Failure> {
-    if let [one] = paths {
-        let src = scenario::read_source(one)?;
-        let v = variants::parse_variants(&src, &one.display().to_string(), limits)?;
+/// The texts of the files a command reads.
+fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Failure> {
+    paths
+        .iter()
+        .map(|p| {
+            Ok(Input {
+                text: scenario::read_source(p)?,
+                file: p.display().to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The designs of `payfault compare`: a file's variants, or one design per file (from the
+/// files' texts; `merge` derives them the same way).
+pub(super) fn designs(inputs: &[Input], limits: &Limits) -> Result<Vec<Design>, Failure> {
+    if let [one] = inputs {
+        let v = variants::parse_variants(&one.text, &one.file, limits)?;
         if v.designs.len() < 2 {
             return Err(Failure::BadInput(format!(
                 "{}: declares {} [[variant]] block(s); comparing needs at least two (e.g. \
                  [[variant]] name = \"none\" and [[variant]] name = \"failover\" with its \
                  overrides), or give two or more scenario files",
-                one.display(),
+                one.file,
                 v.designs.len()
             )));
         }
         return Ok(v.designs);
     }
     let mut out: Vec<Design> = vec![];
-    for p in paths {
-        let s = scenario::load(p, limits)?;
+    for i in inputs {
+        let s = scenario::parse(&i.text, &i.file, limits)?;
         let mut name = s.name.clone();
         if out.iter().any(|d| d.name == name) {
-            name = p
+            name = Path::new(&i.file)
                 .file_stem()
                 .map_or(name.clone(), |x| x.to_string_lossy().into_owned());
         }
@@ -105,39 +124,75 @@ fn designs(paths: &[PathBuf], limits: &Limits) -> Result<Vec<Design>, Failure> {
 
 pub(super) fn compare_cmd(a: CompareArgs) -> Result<(), Failure> {
     let limits = limits(a.common.allow_large);
-    let designs = designs(&a.scenarios, &limits)?;
+    let inputs = read_inputs(&a.scenarios)?;
+    let designs = designs(&inputs, &limits)?;
     let dir = a.common.out.clone().unwrap_or_else(|| {
-        Path::new("output")
+        let d = Path::new("output")
             .join(&designs[0].scenario.name)
-            .join("compare")
+            .join("compare");
+        shard_folder(d, &a.common)
     });
+    if a.common.shard.is_some() {
+        return shard(
+            Kind::Compare,
+            inputs,
+            vec![],
+            &designs,
+            &a.common,
+            &limits,
+            &dir,
+        );
+    }
     let c = run(&designs, &a.common, &limits)?;
+    let files = compare_files(&designs, &c, a.common.lang, !a.common.no_charts)?;
+    finish(
+        &dir,
+        files,
+        &c,
+        (a.common.json, a.common.quiet),
+        "compare.json",
+    )
+}
+
+/// The files of `payfault compare`: compare.json, compare.csv, each design's scenario and the
+/// charts.
+pub(super) fn compare_files(
+    designs: &[Design],
+    c: &Comparison,
+    lang: crate::i18n::Lang,
+    draw: bool,
+) -> Result<Vec<(String, Vec<u8>)>, Failure> {
     let mut files: Vec<(String, Vec<u8>)> = vec![
-        ("compare.json".into(), out::compare_json(&c).into_bytes()),
-        ("compare.csv".into(), out::compare_csv(&c).into_bytes()),
+        ("compare.json".into(), out::compare_json(c).into_bytes()),
+        ("compare.csv".into(), out::compare_csv(c).into_bytes()),
     ];
-    for d in &designs {
+    for d in designs {
         files.push((
             format!("{}.scenario.toml", d.name),
             d.scenario.source.clone().into_bytes(),
         ));
     }
-    if !a.common.no_charts {
-        charts(
-            &mut files,
-            crate::report::charts::compare_charts(&c, a.common.lang),
-        )?;
+    if draw {
+        charts(&mut files, crate::report::charts::compare_charts(c, lang))?;
     }
-    finish(&dir, files, &c, &a.common, "compare.json")
+    Ok(files)
 }
 
-pub(super) fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
-    let limits = limits(a.common.allow_large);
-    let file = a.scenario.display().to_string();
-    let src = scenario::read_source(&a.scenario)?;
-    let base = scenario::parse(&src, &file, &limits)?;
+/// The grid of a sweep: its designs (every combination, the last setting varying fastest),
+/// the swept settings' names and each point's values.
+pub(super) struct Grid {
+    pub base: crate::scenario::Scenario,
+    pub designs: Vec<Design>,
+    pub axes: Vec<String>,
+    pub labels: Vec<Vec<String>>,
+}
+
+/// The grid of `sweep --set ...` on the scenario `input` (`merge` derives it the same way).
+pub(super) fn grid(input: &Input, sets: &[String], limits: &Limits) -> Result<Grid, Failure> {
+    let (file, src) = (&input.file, &input.text);
+    let base = scenario::parse(src, file, limits)?;
     let mut axes: Vec<(Vec<String>, Vec<toml::Value>)> = vec![];
-    for s in &a.sets {
+    for s in sets {
         let (path, values) = variants::parse_set(s).map_err(Failure::BadInput)?;
         if axes.iter().any(|(p, _)| *p == path) {
             return Err(Failure::BadInput(format!(
@@ -184,12 +239,12 @@ pub(super) fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
             .collect::<Vec<_>>()
             .join(" ");
         let scenario = variants::apply(
-            &src,
+            src,
             &format!("{file} with --set {name}"),
             &base,
             &overrides,
             &name,
-            &limits,
+            limits,
         )?;
         designs.push(Design {
             name,
@@ -198,28 +253,108 @@ pub(super) fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
         });
         labels.push(label);
     }
-    let dir = a
-        .common
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&base.name).join("sweep"));
-    let c = run(&designs, &a.common, &limits)?;
-    let axis_names: Vec<String> = axes.iter().map(|(p, _)| p.join(".")).collect();
+    Ok(Grid {
+        base,
+        designs,
+        axes: axes.iter().map(|(p, _)| p.join(".")).collect(),
+        labels,
+    })
+}
+
+pub(super) fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
+    let limits = limits(a.common.allow_large);
+    let input = read_inputs(std::slice::from_ref(&a.scenario))?.remove(0);
+    let g = grid(&input, &a.sets, &limits)?;
+    let dir = a.common.out.clone().unwrap_or_else(|| {
+        shard_folder(
+            Path::new("output").join(&g.base.name).join("sweep"),
+            &a.common,
+        )
+    });
+    if a.common.shard.is_some() {
+        let sets = a.sets.clone();
+        return shard(
+            Kind::Sweep,
+            vec![input],
+            sets,
+            &g.designs,
+            &a.common,
+            &limits,
+            &dir,
+        );
+    }
+    let c = run(&g.designs, &a.common, &limits)?;
+    let files = sweep_files(&input.text, &g, &c, a.common.lang, !a.common.no_charts)?;
+    finish(
+        &dir,
+        files,
+        &c,
+        (a.common.json, a.common.quiet),
+        "sweep.json",
+    )
+}
+
+/// The files of `payfault sweep`: sweep.csv, sweep.json, the scenario and the charts.
+pub(super) fn sweep_files(
+    src: &str,
+    g: &Grid,
+    c: &Comparison,
+    lang: crate::i18n::Lang,
+    draw: bool,
+) -> Result<Vec<(String, Vec<u8>)>, Failure> {
     let mut files = vec![
         (
             "sweep.csv".to_owned(),
-            out::sweep_csv(&c, &axis_names, &labels).into_bytes(),
+            out::sweep_csv(c, &g.axes, &g.labels).into_bytes(),
         ),
-        ("sweep.json".to_owned(), out::compare_json(&c).into_bytes()),
-        ("scenario.toml".to_owned(), src.clone().into_bytes()),
+        ("sweep.json".to_owned(), out::compare_json(c).into_bytes()),
+        ("scenario.toml".to_owned(), src.to_owned().into_bytes()),
     ];
-    if !a.common.no_charts {
+    if draw {
         charts(
             &mut files,
-            crate::report::charts::sweep_charts(&c, &axis_names, &labels, a.common.lang),
+            crate::report::charts::sweep_charts(c, &g.axes, &g.labels, lang),
         )?;
     }
-    finish(&dir, files, &c, &a.common, "sweep.json")
+    Ok(files)
+}
+
+/// `dir`, or its `shard-K-of-M` subfolder with `--shard`.
+fn shard_folder(dir: PathBuf, a: &Common) -> PathBuf {
+    match a.shard {
+        Some(s) => dir.join(s.folder()),
+        None => dir,
+    }
+}
+
+/// `--shard`: runs the shard's runs of every design and writes the partial result.
+fn shard(
+    kind: Kind,
+    inputs: Vec<Input>,
+    sets: Vec<String>,
+    designs: &[Design],
+    a: &Common,
+    limits: &Limits,
+    dir: &Path,
+) -> Result<(), Failure> {
+    let shard = a.shard.expect("sharded");
+    let opts = options(designs, a, limits)?;
+    let head = super::shard_header(
+        kind,
+        shard,
+        &opts,
+        inputs,
+        None,
+        sets,
+        a.allow_large,
+        designs.iter().map(|d| d.name.clone()).collect(),
+        a.lang,
+    )?;
+    let named: Vec<(String, &crate::scenario::Scenario)> = designs
+        .iter()
+        .map(|d| (d.name.clone(), &d.scenario))
+        .collect();
+    super::write_shard(head, &named, &opts, dir, a.quiet, a.json, a.lang)
 }
 
 /// Adds each chart's SVG and PNG to the files to write.
@@ -237,19 +372,19 @@ fn charts(
 /// Writes the files and, unless quiet, prints the comparison and what was written.
 ///
 /// With `--json`, prints the file named `json` instead of the table.
-fn finish(
+pub(super) fn finish(
     dir: &Path,
     files: Vec<(String, Vec<u8>)>,
     c: &Comparison,
-    a: &Common,
+    (json_flag, quiet): (bool, bool),
     json: &str,
 ) -> Result<(), Failure> {
     let written = write(dir, &files)?;
-    if a.json {
+    if json_flag {
         if let Some((_, text)) = files.iter().find(|(n, _)| n == json) {
             print!("{}", String::from_utf8_lossy(text));
         }
-    } else if !a.quiet {
+    } else if !quiet {
         let b = &c.batches[0];
         println!(
             "{}: {} designs × {} runs, seed {} (common random numbers)\n",
@@ -264,8 +399,8 @@ fn finish(
     Ok(())
 }
 
-/// Runs the designs with the options of the command line (defaults from the first design).
-fn run(designs: &[Design], a: &Common, limits: &Limits) -> Result<Comparison, Failure> {
+/// The batch options of the command line (defaults from the first design).
+fn options(designs: &[Design], a: &Common, limits: &Limits) -> Result<BatchOptions, Failure> {
     let first = &designs[0].scenario;
     for d in designs {
         for w in crate::scenario::capacity::warnings(&d.scenario) {
@@ -273,18 +408,34 @@ fn run(designs: &[Design], a: &Common, limits: &Limits) -> Result<Comparison, Fa
         }
     }
     let runs = a.runs.unwrap_or(first.runs);
-    if runs == 0 || runs > limits.max_runs {
+    // A shard runs only its slice: the limit is on the runs one machine does.
+    let here = a
+        .shard
+        .map_or(runs, |s| s.range(runs).end - s.range(runs).start);
+    if runs == 0 || here > limits.max_runs {
         return Err(Failure::BadInput(format!(
-            "--runs {runs}: use 1 to {}{}",
+            "--runs {runs}{}: use 1 to {}{}{}",
+            a.shard.map_or(String::new(), |s| format!(
+                " --shard {}/{} ({here} runs on this machine)",
+                s.k, s.m
+            )),
             limits.max_runs,
+            a.shard.map_or("", |_| " per shard"),
             limits.hint()
         )));
     }
-    let opts = BatchOptions {
+    Ok(BatchOptions {
         runs,
         seed: a.seed.unwrap_or(first.seed),
         threads: a.threads,
-    };
+    })
+}
+
+/// Runs the designs with the options of the command line.
+fn run(designs: &[Design], a: &Common, limits: &Limits) -> Result<Comparison, Failure> {
+    let opts = options(designs, a, limits)?;
+    let first = &designs[0].scenario;
+    let runs = opts.runs;
     let total = runs.saturating_mul(designs.len() as u64);
     let bar = progress_bar(total, &first.name, a.quiet || a.json);
     let c = compare(designs, &opts, cancel_flag(), |done| bar.set_position(done));

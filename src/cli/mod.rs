@@ -1,5 +1,5 @@
-//! The command line: `payfault run`, `compare`, `sweep`, `trace`, `list`, `check` and
-//! `validate`.
+//! The command line: `payfault run`, `compare`, `sweep`, `merge`, `trace`, `list`, `check`
+//! and `validate`.
 //!
 //! Exit codes: 0 success; 1 the simulator failed (an invariant was violated, or output could
 //! not be written), or `check` found a bound violated; 2 bad input (usage, scenario file,
@@ -8,12 +8,13 @@
 mod check;
 mod compare;
 mod list;
+mod merge;
 mod trace;
 
 use crate::i18n::Lang;
 use crate::report;
 use crate::runner::job::{self, JobError};
-use crate::runner::{BatchOptions, MAX_THREADS};
+use crate::runner::{self, BatchOptions, MAX_THREADS};
 use crate::scenario::{self, Limits, Scenario, ScenarioError};
 use crate::tr;
 use clap::{Args, Parser, Subcommand};
@@ -59,6 +60,9 @@ enum Command {
     /// of pass / fail / undecided (the interval straddles the bound; --decide adds runs). Exit
     /// 0 when none fails, 1 when one does, 2 on bad input. For CI: --junit, --markdown.
     Check(check::CheckArgs),
+    /// Merge the partial results of `run`, `compare` or `sweep --shard K/M` (run on one or many
+    /// machines) into exactly the files the command writes when it runs whole, byte for byte.
+    Merge(merge::MergeArgs),
     /// Check scenario files without running them.
     Validate {
         /// Scenario files (TOML).
@@ -105,6 +109,12 @@ struct RunArgs {
     /// Do not draw the charts (nor replay run 0 to sample its time series).
     #[arg(long)]
     no_charts: bool,
+    /// Run only the K-th of M equal slices of the runs (e.g. `--shard 2/8`), each run with the
+    /// seed it has in the whole batch, and write a partial result (partial.json, default
+    /// folder output/<scenario name>/shard-K-of-M/); `payfault merge` makes the whole batch's
+    /// files from the M partial results.
+    #[arg(long, value_name = "K/M", value_parser = runner::shard::Shard::parse)]
+    shard: Option<runner::shard::Shard>,
 }
 
 /// Thread counts from 0 (one per core) to [`MAX_THREADS`]; anything else is refused with the
@@ -156,6 +166,7 @@ pub fn main() -> ExitCode {
         Command::Trace(a) => trace::trace_cmd(a),
         Command::List(a) => list::list_cmd(a),
         Command::Check(a) => check::check_cmd(a),
+        Command::Merge(a) => merge::merge_cmd(a),
         Command::Validate { files, allow_large } => validate(&files, allow_large),
     };
     match result {
@@ -218,23 +229,32 @@ fn load(path: Option<&Path>, limits: &Limits) -> Result<Scenario, Failure> {
     }
 }
 
-/// The scenario a run uses: the file (or the built-in baseline), or one of its variants.
-fn load_design(
-    path: Option<&Path>,
+/// The text a run reads: the file's, or the built-in baseline's.
+fn read_input(path: Option<&Path>) -> Result<runner::shard::Input, Failure> {
+    Ok(match path {
+        Some(p) => runner::shard::Input {
+            text: scenario::read_source(p)?,
+            file: p.display().to_string(),
+        },
+        None => runner::shard::Input {
+            text: scenario::BASELINE.to_owned(),
+            file: "<built-in baseline>".to_owned(),
+        },
+    })
+}
+
+/// The scenario a run uses: the text it read (a file's, or the built-in baseline's), or one
+/// of its variants (`merge` derives it the same way).
+fn design_from(
+    input: &runner::shard::Input,
     variant: Option<&str>,
     limits: &Limits,
 ) -> Result<(Scenario, Option<String>), Failure> {
+    let (src, file) = (&input.text, &input.file);
     let Some(name) = variant else {
-        return Ok((load(path, limits)?, None));
+        return Ok((scenario::parse(src, file, limits)?, None));
     };
-    let (src, file) = match path {
-        Some(p) => (scenario::read_source(p)?, p.display().to_string()),
-        None => (
-            scenario::BASELINE.to_owned(),
-            "<built-in baseline>".to_owned(),
-        ),
-    };
-    let v = scenario::variants::parse_variants(&src, &file, limits)?;
+    let v = scenario::variants::parse_variants(src, file, limits)?;
     let names: Vec<&str> = v.designs.iter().map(|d| d.name.as_str()).collect();
     let Some(k) = names.iter().position(|n| *n == name) else {
         return Err(Failure::BadInput(format!(
@@ -253,7 +273,8 @@ fn load_design(
 
 fn run(a: RunArgs) -> Result<(), Failure> {
     let limits = limits(a.allow_large);
-    let (scn, variant) = load_design(a.scenario.as_deref(), a.variant.as_deref(), &limits)?;
+    let input = read_input(a.scenario.as_deref())?;
+    let (scn, variant) = design_from(&input, a.variant.as_deref(), &limits)?;
     for w in crate::scenario::capacity::warnings(&scn) {
         eprintln!("warning: {w}");
     }
@@ -263,9 +284,17 @@ fn run(a: RunArgs) -> Result<(), Failure> {
             "--runs {runs}: must be at least 1"
         )));
     }
-    if runs > limits.max_runs {
+    // A shard runs only its slice: the limit is on the runs one machine does.
+    let here = a
+        .shard
+        .map_or(runs, |s| s.range(runs).end - s.range(runs).start);
+    if here > limits.max_runs {
         return Err(Failure::BadInput(format!(
-            "--runs {runs} is above the limit of {}{}",
+            "--runs {runs}{} is above the limit of {}{}",
+            a.shard.map_or(String::new(), |s| format!(
+                " --shard {}/{}: {here} runs on this machine",
+                s.k, s.m
+            )),
             limits.max_runs,
             limits.hint()
         )));
@@ -277,11 +306,30 @@ fn run(a: RunArgs) -> Result<(), Failure> {
     };
     let dir = a.out.clone().unwrap_or_else(|| {
         let d = Path::new("output").join(&scn.name);
-        match &variant {
+        let d = match &variant {
             Some(v) => d.join(v),
+            None => d,
+        };
+        match a.shard {
+            Some(sh) => d.join(sh.folder()),
             None => d,
         }
     });
+    if let Some(shard) = a.shard {
+        let head = shard_header(
+            runner::shard::Kind::Run,
+            shard,
+            &opts,
+            vec![input],
+            variant.clone(),
+            vec![],
+            a.allow_large,
+            vec![variant.clone().unwrap_or_else(|| scn.name.clone())],
+            a.lang,
+        )?;
+        let designs = [(head.designs[0].clone(), &scn)];
+        return write_shard(head, &designs, &opts, &dir, a.quiet, a.json, a.lang);
+    }
     let view = job::View {
         lang: a.lang,
         charts: !a.no_charts,
@@ -310,6 +358,112 @@ fn run(a: RunArgs) -> Result<(), Failure> {
             .collect::<Vec<_>>()
             .join(", ");
         println!("\n{}", tr!(lang, "summary.wrote", files = files));
+    }
+    Ok(())
+}
+
+/// The header of a shard's partial result; refuses a split with empty shards (M > N).
+#[allow(clippy::too_many_arguments)]
+fn shard_header(
+    kind: runner::shard::Kind,
+    shard: runner::shard::Shard,
+    opts: &BatchOptions,
+    inputs: Vec<runner::shard::Input>,
+    variant: Option<String>,
+    sets: Vec<String>,
+    allow_large: bool,
+    designs: Vec<String>,
+    lang: Lang,
+) -> Result<runner::shard::Header, Failure> {
+    use runner::shard;
+    if shard.m > opts.runs {
+        return Err(Failure::BadInput(tr!(
+            lang,
+            "shard.too_many",
+            k = shard.k,
+            m = shard.m,
+            runs = opts.runs
+        )));
+    }
+    let range = shard.range(opts.runs);
+    Ok(shard::Header {
+        format: shard::FORMAT,
+        payfault_version: shard::VERSION.to_owned(),
+        kind,
+        scenario_hash: shard::input_hash(&inputs, variant.as_deref(), &sets),
+        inputs,
+        variant,
+        sets,
+        allow_large,
+        seed: opts.seed,
+        runs: opts.runs,
+        shard,
+        start: range.start,
+        end: range.end,
+        designs,
+    })
+}
+
+/// Runs a shard of each design (name, scenario) and writes its partial result to `dir`.
+fn write_shard(
+    head: runner::shard::Header,
+    designs: &[(String, &Scenario)],
+    opts: &BatchOptions,
+    dir: &Path,
+    quiet: bool,
+    json: bool,
+    lang: Lang,
+) -> Result<(), Failure> {
+    use runner::shard;
+    let mut out = report::AtomicDir::create(dir).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let range = head.start..head.end;
+    let len = range.end - range.start;
+    let bar = job::progress_bar(
+        len * designs.len() as u64,
+        &designs[0].1.name,
+        quiet || json,
+    );
+    let mut rows = vec![];
+    for (k, (name, scn)) in designs.iter().enumerate() {
+        let r = shard::shard_design(name, scn, opts, range.clone(), job::cancel_flag(), |d| {
+            bar.set_position(k as u64 * len + d)
+        });
+        match r {
+            Ok(r) => rows.push(r),
+            Err(e) => {
+                bar.finish_and_clear();
+                return Err(JobError::from(e).into());
+            }
+        }
+    }
+    bar.finish_and_clear();
+    let partial = shard::Partial {
+        header: head,
+        designs: rows,
+    };
+    let text = serde_json::to_string(&partial).expect("a partial result serialises") + "\n";
+    let failed = |e: std::io::Error| Failure::Runtime(e.to_string());
+    out.write(shard::FILE, text.as_bytes()).map_err(failed)?;
+    let written = out.commit().map_err(failed)?;
+    let h = &partial.header;
+    if json {
+        let head = serde_json::to_string_pretty(h).expect("a header serialises");
+        println!("{head}");
+    } else if !quiet {
+        println!(
+            "{}",
+            tr!(
+                lang,
+                "shard.wrote",
+                k = h.shard.k,
+                m = h.shard.m,
+                runs_held = shard::show_range((h.start, h.end)),
+                runs = h.runs,
+                seed = h.seed,
+                file = written[0].display()
+            )
+        );
+        println!("{}", tr!(lang, "shard.next"));
     }
     Ok(())
 }

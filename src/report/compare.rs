@@ -70,6 +70,9 @@ struct CompareFile<'a> {
     scenario: &'a str,
     seed: u64,
     runs: u64,
+    /// The run ranges `[start, end)` a partial merge lacks (absent for a whole comparison).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    runs_missing: Option<Vec<[u64; 2]>>,
     /// The design every difference is taken against.
     reference: &'a str,
     designs: Vec<DesignOut<'a>>,
@@ -113,6 +116,10 @@ pub fn compare_json(c: &Comparison) -> String {
         scenario: &b0.scenario,
         seed: b0.seed,
         runs: b0.runs,
+        runs_missing: c
+            .runs_missing
+            .as_ref()
+            .map(|m| m.iter().map(|&(s, e)| [s, e]).collect()),
         reference: &c.names[0],
         designs,
     };

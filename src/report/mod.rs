@@ -27,6 +27,10 @@ struct SummaryFile<'a> {
     scenario: &'a str,
     seed: u64,
     runs: u64,
+    /// The run ranges `[start, end)` a partial merge (`payfault merge --partial`) lacks: the
+    /// summaries cover the other runs only. Absent for a whole batch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    runs_missing: Option<Vec<[u64; 2]>>,
     horizon_s: f64,
     metrics: BTreeMap<&'a str, &'a Summary>,
     /// By cause, then by outcome (`<outcome>` count and `<outcome>_amount`); only causes that
@@ -45,6 +49,12 @@ struct FaultInfo<'a> {
 
 /// `summary.json`.
 pub fn summary_json(b: &BatchResult) -> String {
+    summary_json_missing(b, None)
+}
+
+/// `summary.json` of a batch that lacks the run ranges `missing` (a partial merge), which it
+/// lists; with `None`, exactly [`summary_json`].
+pub fn summary_json_missing(b: &BatchResult, missing: Option<&[(u64, u64)]>) -> String {
     let mut metrics = BTreeMap::new();
     let mut causes: BTreeMap<&str, BTreeMap<&str, &Summary>> = BTreeMap::new();
     for (m, s) in b.catalogue.metrics.iter().zip(&b.summaries) {
@@ -76,6 +86,7 @@ pub fn summary_json(b: &BatchResult) -> String {
         scenario: &b.scenario,
         seed: b.seed,
         runs: b.runs,
+        runs_missing: missing.map(|m| m.iter().map(|&(s, e)| [s, e]).collect()),
         horizon_s: b.horizon_s,
         metrics,
         causes,

@@ -41,6 +41,9 @@ pub struct Comparison {
     /// Per design (the first: against itself, all zero), per metric of the first design's
     /// catalogue: `None` where the design does not have the metric.
     pub differences: Vec<Vec<Option<Difference>>>,
+    /// The run ranges `[start, end)` a partial merge (`payfault merge --partial`) lacks;
+    /// `None` for a whole comparison.
+    pub runs_missing: Option<Vec<(u64, u64)>>,
 }
 
 impl Comparison {
@@ -74,52 +77,81 @@ pub fn compare(
                 },
                 |done| progress(offset + done),
             )?;
-            differences.push(
-                b.catalogue
-                    .metrics
-                    .iter()
-                    .map(|_| Some(Difference::default()))
-                    .collect(),
-            );
+            differences.push(reference_differences(&b));
             batches.push(b);
             continue;
         }
-        // Where each of the reference's metrics sits in this design's rows.
-        let cat = crate::metrics::Catalogue::for_scenario(&d.scenario);
-        let map: Vec<Option<usize>> = batches[0]
-            .catalogue
-            .metrics
-            .iter()
-            .map(|m| cat.position(&m.name))
-            .collect();
-        let mut acc = vec![Accumulator::default(); map.len()];
+        let mut differ = Differ::new(&batches[0].catalogue, &d.scenario);
         let b = run_batch(
             &d.scenario,
             opts,
             cancel,
             |run, vals| {
-                let base = &reference[run as usize];
-                for (j, pos) in map.iter().enumerate() {
-                    if let (Some(p), Some(x0)) = (pos, base[j])
-                        && let Some(x) = vals[*p]
-                    {
-                        acc[j].push(x - x0);
-                    }
-                }
+                differ.push(&reference[run as usize], vals);
                 Ok(())
             },
             |done| progress(offset + done),
         )?;
-        let diffs = map
+        let diffs = differ.finish(&batches[0], &b);
+        differences.push(diffs);
+        batches.push(b);
+    }
+    Ok(Comparison {
+        names: designs.iter().map(|d| d.name.clone()).collect(),
+        descriptions: designs.iter().map(|d| d.description.clone()).collect(),
+        batches,
+        differences,
+        runs_missing: None,
+    })
+}
+
+/// The paired differences of one design against the reference, folded run by run (in run
+/// order: the sums are order-sensitive). `compare` and `payfault merge` both fold with it.
+pub struct Differ {
+    /// Where each of the reference's metrics sits in this design's rows.
+    map: Vec<Option<usize>>,
+    acc: Vec<Accumulator>,
+}
+
+impl Differ {
+    /// Pairs the rows of `design` with those of the reference, whose catalogue is `reference`.
+    pub fn new(reference: &crate::metrics::Catalogue, design: &crate::scenario::Scenario) -> Self {
+        let cat = crate::metrics::Catalogue::for_scenario(design);
+        let map: Vec<Option<usize>> = reference
+            .metrics
             .iter()
-            .zip(&acc)
+            .map(|m| cat.position(&m.name))
+            .collect();
+        Differ {
+            acc: vec![Accumulator::default(); map.len()],
+            map,
+        }
+    }
+
+    /// One run: the reference's row and the design's row of the same run.
+    pub fn push(&mut self, base: &[Option<f64>], vals: &[Option<f64>]) {
+        for (j, pos) in self.map.iter().enumerate() {
+            if let (Some(p), Some(x0)) = (pos, base[j])
+                && let Some(x) = vals[*p]
+            {
+                self.acc[j].push(x - x0);
+            }
+        }
+    }
+
+    /// The differences, per metric of the reference (`None` where the design lacks it), given
+    /// both designs' batches (for the unpaired interval).
+    pub fn finish(&self, reference: &BatchResult, design: &BatchResult) -> Vec<Option<Difference>> {
+        self.map
+            .iter()
+            .zip(&self.acc)
             .enumerate()
             .map(|(j, (pos, a))| {
                 pos.map(|p| {
                     let s = a.summary();
                     let excludes_zero = matches!((s.ci95_low, s.ci95_high),
                         (Some(l), Some(h)) if l > 0.0 || h < 0.0);
-                    let (ul, uh) = welch(&batches[0].summaries[j], &b.summaries[p]);
+                    let (ul, uh) = welch(&reference.summaries[j], &design.summaries[p]);
                     Difference {
                         n: s.n,
                         mean: s.mean,
@@ -132,16 +164,18 @@ pub fn compare(
                     }
                 })
             })
-            .collect();
-        differences.push(diffs);
-        batches.push(b);
+            .collect()
     }
-    Ok(Comparison {
-        names: designs.iter().map(|d| d.name.clone()).collect(),
-        descriptions: designs.iter().map(|d| d.description.clone()).collect(),
-        batches,
-        differences,
-    })
+}
+
+/// The differences of the reference against itself: all zero.
+pub fn reference_differences(reference: &BatchResult) -> Vec<Option<Difference>> {
+    reference
+        .catalogue
+        .metrics
+        .iter()
+        .map(|_| Some(Difference::default()))
+        .collect()
 }
 
 /// The 95% interval of the difference of two means from independent samples (Welch's

@@ -97,56 +97,115 @@ pub fn run_to_dir(
     let mut out = AtomicDir::create(dir).map_err(|e| JobError::Output(e.to_string()))?;
     let cancel = cancel_flag();
     let bar = progress_bar(opts.runs, &scenario.name, quiet);
-    let io = |e: std::io::Error| JobError::Failed(e.to_string());
-    // runs.csv has one column per metric; of the per-cause breakdown, only the causes that
-    // struck in some run (as in summary.json), so a fault that never fires changes nothing.
-    // Rows are streamed to a working file without the cause columns, which are kept sparse
-    // and joined on at the end.
-    let all = crate::metrics::Catalogue::for_scenario(scenario).names();
-    let is_cause: Vec<bool> = all
-        .iter()
-        .map(|n| n.starts_with(crate::metrics::CAUSES))
-        .collect();
-    let (body_path, body) = out.scratch("runs.csv").map_err(io)?;
-    let mut csv = RunsCsv::body(body);
-    let mut sparse: Vec<(u64, Vec<(u32, f64)>)> = vec![];
-    let seed = opts.seed;
+    let mut rows = RunsWriter::new(scenario, opts.seed, &mut out).map_err(io)?;
     let batch = run_batch(
         scenario,
         opts,
         cancel,
-        |run, vals| {
-            let row: Vec<Option<f64>> = vals
-                .iter()
-                .zip(&is_cause)
-                .filter_map(|(v, &c)| (!c).then_some(*v))
-                .collect();
-            let causes = vals
-                .iter()
-                .zip(&is_cause)
-                .enumerate()
-                .filter_map(|(i, (v, &c))| match v {
-                    Some(x) if c && *x != 0.0 => Some((i as u32, *x)),
-                    _ => None,
-                })
-                .collect();
-            sparse.push((run, causes));
-            csv.row(run, seed, &row).map_err(|e| e.to_string())
-        },
+        |run, vals| rows.push(run, vals),
         |done| bar.set_position(done),
     );
     bar.finish_and_clear();
-    let batch = batch?;
-    csv.finish()
-        .map_err(io)?
-        .into_inner()
-        .map_err(|e| JobError::Failed(e.to_string()))?
-        .sync_all()
-        .map_err(io)?;
-    let runs_csv = out.file("runs.csv").map_err(io)?;
-    join_runs_csv(&all, &is_cause, &body_path, &sparse, runs_csv).map_err(io)?;
-    out.write("summary.json", report::summary_json(&batch).as_bytes())
-        .map_err(io)?;
+    write_batch(scenario, batch?, rows, view, out, None)
+}
+
+fn io(e: std::io::Error) -> JobError {
+    JobError::Failed(e.to_string())
+}
+
+/// `runs.csv` being written, one run's row at a time, in run order.
+///
+/// It has one column per metric; of the per-cause breakdown, only the causes that struck in
+/// some run (as in summary.json), so a fault that never fires changes nothing. Rows are
+/// streamed to a working file without the cause columns, which are kept sparse and joined on
+/// at the end ([`write_batch`]).
+pub struct RunsWriter {
+    all: Vec<String>,
+    is_cause: Vec<bool>,
+    body_path: PathBuf,
+    csv: RunsCsv<std::io::BufWriter<std::fs::File>>,
+    sparse: Vec<(u64, Vec<(u32, f64)>)>,
+    seed: u64,
+}
+
+impl RunsWriter {
+    /// A writer for the runs of `scenario` with `seed`, its working file in `out`.
+    pub fn new(scenario: &Scenario, seed: u64, out: &mut AtomicDir) -> std::io::Result<Self> {
+        let all = crate::metrics::Catalogue::for_scenario(scenario).names();
+        let is_cause = all
+            .iter()
+            .map(|n| n.starts_with(crate::metrics::CAUSES))
+            .collect();
+        let (body_path, body) = out.scratch("runs.csv")?;
+        Ok(RunsWriter {
+            all,
+            is_cause,
+            body_path,
+            csv: RunsCsv::body(body),
+            sparse: vec![],
+            seed,
+        })
+    }
+
+    /// Adds run `run`'s metric values (the catalogue's order).
+    pub fn push(&mut self, run: u64, vals: &[Option<f64>]) -> Result<(), String> {
+        let row: Vec<Option<f64>> = vals
+            .iter()
+            .zip(&self.is_cause)
+            .filter_map(|(v, &c)| (!c).then_some(*v))
+            .collect();
+        let causes = vals
+            .iter()
+            .zip(&self.is_cause)
+            .enumerate()
+            .filter_map(|(i, (v, &c))| match v {
+                Some(x) if c && *x != 0.0 => Some((i as u32, *x)),
+                _ => None,
+            })
+            .collect();
+        self.sparse.push((run, causes));
+        self.csv
+            .row(run, self.seed, &row)
+            .map_err(|e| e.to_string())
+    }
+
+    fn finish(self, out: &mut AtomicDir) -> std::io::Result<()> {
+        self.csv
+            .finish()?
+            .into_inner()
+            .map_err(|e| e.into_error())?
+            .sync_all()?;
+        let runs_csv = out.file("runs.csv")?;
+        join_runs_csv(
+            &self.all,
+            &self.is_cause,
+            &self.body_path,
+            &self.sparse,
+            runs_csv,
+        )
+    }
+}
+
+/// Writes the files of a finished batch into `out` and commits them: `runs.csv` (from `rows`,
+/// which saw every run of `batch` in order), `summary.json`, `histograms.json`,
+/// `scenario.toml`, the charts and `report.html` (which replay run 0 of `scenario` with the
+/// batch's seed). `run` and `merge` both end here, so a merged batch's files are those of the
+/// batch run on one machine. `missing`: the run ranges a partial merge lacks (`None` for a
+/// whole batch), said in summary.json.
+pub fn write_batch(
+    scenario: &Scenario,
+    batch: BatchResult,
+    rows: RunsWriter,
+    view: View,
+    mut out: AtomicDir,
+    missing: Option<&[(u64, u64)]>,
+) -> Result<JobOutput, JobError> {
+    rows.finish(&mut out).map_err(io)?;
+    out.write(
+        "summary.json",
+        report::summary_json_missing(&batch, missing).as_bytes(),
+    )
+    .map_err(io)?;
     out.write(
         "histograms.json",
         report::histograms_json(&batch).as_bytes(),
@@ -154,7 +213,7 @@ pub fn run_to_dir(
     .map_err(io)?;
     out.write("scenario.toml", scenario.source.as_bytes())
         .map_err(io)?;
-    present(scenario, opts, &batch, view, &mut out)?;
+    present(scenario, batch.seed, &batch, view, &mut out)?;
     let written = out.commit().map_err(io)?;
     Ok(JobOutput { batch, written })
 }
@@ -173,20 +232,15 @@ const EXAMPLE_STORIES: usize = 3;
 /// causes the scenario demonstrates first.
 fn present(
     scenario: &Scenario,
-    opts: &BatchOptions,
+    seed: u64,
     batch: &BatchResult,
     view: View,
     out: &mut AtomicDir,
 ) -> Result<(), JobError> {
-    let io = |e: std::io::Error| JobError::Failed(e.to_string());
     let charts = if view.charts {
-        let series = crate::model::probe::sample_run(
-            scenario,
-            opts.seed,
-            0,
-            crate::model::probe::DEFAULT_POINTS,
-        )
-        .map_err(|e| JobError::Failed(e.to_string()))?;
+        let series =
+            crate::model::probe::sample_run(scenario, seed, 0, crate::model::probe::DEFAULT_POINTS)
+                .map_err(|e| JobError::Failed(e.to_string()))?;
         let charts = report::charts::run_charts(batch, scenario, &series, view.lang)
             .map_err(JobError::Failed)?;
         report::charts::write(&charts, out).map_err(io)?;
@@ -202,7 +256,7 @@ fn present(
         })
         .collect();
     let stories: Vec<report::html::Example> =
-        report::story::examples(scenario, opts.seed, 1, view.lang, EXAMPLE_STORIES)
+        report::story::examples(scenario, seed, 1, view.lang, EXAMPLE_STORIES)
             .map_err(JobError::Failed)?
             .iter()
             .map(|st| {

@@ -9,6 +9,7 @@
 
 pub mod compare;
 pub mod job;
+pub mod shard;
 
 use crate::engine::time::as_secs_f64;
 use crate::metrics::{self, BatchResult, Catalogue, Folder};
@@ -54,6 +55,21 @@ pub fn run_batch(
     scenario: &Scenario,
     opts: &BatchOptions,
     cancel: &AtomicBool,
+    on_run: impl FnMut(u64, &[Option<f64>]) -> Result<(), String>,
+    progress: impl FnMut(u64),
+) -> Result<BatchResult, BatchError> {
+    run_batch_range(scenario, opts, 0..opts.runs, cancel, on_run, progress)
+}
+
+/// [`run_batch`] restricted to the runs `range` of the `opts.runs` (a shard of the batch: see
+/// [`shard`]): run `i` uses `(opts.seed, i)` as in the whole batch, so the rows of the slices
+/// of a batch, put end to end, are the rows of the batch. `progress(done)` counts the runs of
+/// the range done; the result summarises the range's runs only.
+pub fn run_batch_range(
+    scenario: &Scenario,
+    opts: &BatchOptions,
+    range: std::ops::Range<u64>,
+    cancel: &AtomicBool,
     mut on_run: impl FnMut(u64, &[Option<f64>]) -> Result<(), String>,
     mut progress: impl FnMut(u64),
 ) -> Result<BatchResult, BatchError> {
@@ -76,9 +92,9 @@ pub fn run_batch(
     // Chunks are large enough that the in-order fold between them costs little, small enough
     // for a live progress bar. Ctrl-C is noticed before each run starts.
     let chunk = (pool.current_num_threads() as u64 * 16).max(1);
-    let mut done = 0u64;
-    while done < opts.runs {
-        let end = (done + chunk).min(opts.runs);
+    let mut done = range.start;
+    while done < range.end {
+        let end = (done + chunk).min(range.end);
         let rows: Vec<Option<Result<Vec<Option<f64>>, RunError>>> = pool.install(|| {
             (done..end)
                 .into_par_iter()
@@ -103,8 +119,8 @@ pub fn run_batch(
         for (run, row) in (done..end).zip(rows) {
             let Some(vals) = row else {
                 return Err(BatchError::Interrupted {
-                    completed: run,
-                    runs: opts.runs,
+                    completed: run - range.start,
+                    runs: range.end - range.start,
                 });
             };
             let vals = vals.map_err(|e| match e {
@@ -115,7 +131,7 @@ pub fn run_batch(
             on_run(run, &vals).map_err(BatchError::Sink)?;
         }
         done = end;
-        progress(done);
+        progress(done - range.start);
     }
     let (settle, latency) = hists.into_inner().unwrap_or_else(|e| e.into_inner());
     folder.settle_delay_ms = settle;
@@ -123,7 +139,7 @@ pub fn run_batch(
     Ok(folder.finish(
         &scenario.name,
         opts.seed,
-        opts.runs,
+        range.end - range.start,
         as_secs_f64(crate::scenario::calendar::horizon(scenario)),
     ))
 }

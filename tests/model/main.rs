@@ -1,7 +1,8 @@
 //! The model's behaviour against theory and the scenarios' own parameters, in one test binary
 //! (each integration test file is linked on its own, so related files share one to keep the
 //! build short): outcomes and causes, common random numbers, conservation, determinism,
-//! holidays, outages, payouts, the path after authorisation, queueing theory and the trace.
+//! holidays, outages, payouts, the path after authorisation, queueing theory, sharding and
+//! merging, and the trace.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -15,4 +16,5 @@ mod outage_stuck;
 mod payout;
 mod postauth;
 mod queueing_theory;
+mod shard;
 mod trace_story;

@@ -1,0 +1,225 @@
+//! `payfault merge`: the partial results of `--shard K/M` made into the files of the whole
+//! command, byte for byte (see `runner::shard`).
+
+use super::Failure;
+use crate::i18n::Lang;
+use crate::report::{self, AtomicDir};
+use crate::runner::compare::{Comparison, Differ, reference_differences};
+use crate::runner::job::{self, RunsWriter};
+use crate::runner::shard::{self, DesignFold, Header, Kind, MergeError};
+use crate::scenario::variants::Design;
+use crate::tr;
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Debug)]
+pub(super) struct MergeArgs {
+    /// The partial results: the folders `--shard K/M` wrote (or their partial.json), in any
+    /// order.
+    #[arg(required = true)]
+    partials: Vec<PathBuf>,
+    /// Output folder (default: the command's own: output/<scenario name>/, .../compare/ or
+    /// .../sweep/).
+    #[arg(long, short = 'o')]
+    out: Option<PathBuf>,
+    /// Merge even if runs are missing: say on standard error which, and report the runs there
+    /// are (summary.json or compare.json / sweep.json list the missing ones in runs_missing).
+    #[arg(long)]
+    partial: bool,
+    /// No table; only errors (and the warning of --partial).
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Print the summary (summary.json's, compare.json's or sweep.json's content) on standard
+    /// output instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Language of the table, the charts and the report: en (English) or zh (简体中文).
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    lang: Lang,
+    /// Do not draw the charts (nor replay run 0 to sample its time series).
+    #[arg(long)]
+    no_charts: bool,
+}
+
+pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
+    let lang = a.lang;
+    let bad = |e: MergeError| Failure::BadInput(e.message(lang));
+    let files: Vec<PathBuf> = a.partials.iter().map(|p| shard::partial_file(p)).collect();
+    let heads = files
+        .iter()
+        .map(|f| shard::read_header(f).map(|h| (f.clone(), h)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(bad)?;
+    let plan = shard::plan(&heads, a.partial).map_err(bad)?;
+    let h0 = &heads[0].1;
+    if !plan.missing.is_empty() {
+        eprintln!(
+            "{}",
+            tr!(
+                lang,
+                "merge.missing",
+                have = plan.have,
+                runs = h0.runs,
+                missing = shard::show_ranges(&plan.missing)
+            )
+        );
+    }
+    let limits = super::limits(heads.iter().any(|(_, h)| h.allow_large));
+    // The designs, derived from the scenario text as the command derived them.
+    let (designs, grid) = match h0.kind {
+        Kind::Run => {
+            let (scenario, variant) =
+                super::design_from(&h0.inputs[0], h0.variant.as_deref(), &limits)?;
+            let name = variant.unwrap_or_else(|| scenario.name.clone());
+            (
+                vec![Design {
+                    name,
+                    description: String::new(),
+                    scenario,
+                }],
+                None,
+            )
+        }
+        Kind::Compare => (super::compare::designs(&h0.inputs, &limits)?, None),
+        Kind::Sweep => {
+            let g = super::compare::grid(&h0.inputs[0], &h0.sets, &limits)?;
+            (g.designs.clone(), Some(g))
+        }
+    };
+    let names: Vec<String> = designs.iter().map(|d| d.name.clone()).collect();
+    if names != h0.designs {
+        return Err(bad(MergeError::Damaged {
+            file: heads[0].0.clone(),
+            damage: shard::Damage::Designs {
+                found: h0.designs.len(),
+                expected: names.len(),
+            },
+        }));
+    }
+    let catalogues: Vec<Vec<String>> = designs
+        .iter()
+        .map(|d| crate::metrics::Catalogue::for_scenario(&d.scenario).names())
+        .collect();
+    let missing = (!plan.missing.is_empty()).then(|| plan.missing.clone());
+    let ordered: Vec<(&Path, &Header)> = plan
+        .order
+        .iter()
+        .map(|&i| (heads[i].0.as_path(), &heads[i].1))
+        .collect();
+    let dir = a.out.clone().unwrap_or_else(|| {
+        let d = Path::new("output").join(&designs[0].scenario.name);
+        match (h0.kind, &h0.variant) {
+            (Kind::Run, Some(v)) => d.join(v),
+            (Kind::Run, None) => d,
+            (Kind::Compare, _) => d.join("compare"),
+            (Kind::Sweep, _) => d.join("sweep"),
+        }
+    });
+    let view = job::View {
+        lang,
+        charts: !a.no_charts,
+    };
+    if h0.kind == Kind::Run {
+        let scn = &designs[0].scenario;
+        let mut out = AtomicDir::create(&dir).map_err(|e| Failure::BadInput(e.to_string()))?;
+        let mut rows =
+            RunsWriter::new(scn, h0.seed, &mut out).map_err(|e| Failure::Runtime(e.to_string()))?;
+        let mut fold = DesignFold::new(scn);
+        for (file, _) in &ordered {
+            let p = shard::read_partial(file, &catalogues).map_err(bad)?;
+            fold.add_histograms(file, &p.designs[0]).map_err(bad)?;
+            for i in 0..p.designs[0].rows.len() {
+                let row = shard::row_of(file, &p, 0, i).map_err(bad)?;
+                fold.folder.push(&row);
+                rows.push(p.header.start + i as u64, &row)
+                    .map_err(Failure::Runtime)?;
+            }
+        }
+        let batch = fold.finish(scn, h0.seed, plan.have);
+        let done = job::write_batch(scn, batch, rows, view, out, missing.as_deref())?;
+        if a.json {
+            print!(
+                "{}",
+                report::summary_json_missing(&done.batch, missing.as_deref())
+            );
+        } else if !a.quiet {
+            let b = &done.batch;
+            println!(
+                "{}\n",
+                tr!(
+                    lang,
+                    "merge.header",
+                    kind = "run",
+                    scenario = b.scenario,
+                    files = heads.len(),
+                    runs = b.runs,
+                    seed = b.seed
+                )
+            );
+            print!("{}", report::console_table(b, lang));
+            let files = done
+                .written
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            println!("\n{}", tr!(lang, "summary.wrote", files = files));
+        }
+        return Ok(());
+    }
+    // compare and sweep: every design folded in run order, and each paired with the first
+    // run by run, as `runner::compare::compare` does.
+    let mut folds: Vec<DesignFold> = designs
+        .iter()
+        .map(|d| DesignFold::new(&d.scenario))
+        .collect();
+    let reference = crate::metrics::Catalogue::for_scenario(&designs[0].scenario);
+    let mut differs: Vec<Differ> = designs[1..]
+        .iter()
+        .map(|d| Differ::new(&reference, &d.scenario))
+        .collect();
+    for (file, _) in &ordered {
+        let p = shard::read_partial(file, &catalogues).map_err(bad)?;
+        for (k, fold) in folds.iter_mut().enumerate() {
+            fold.add_histograms(file, &p.designs[k]).map_err(bad)?;
+        }
+        // Run by run: each design's fold and its pairing with the reference see the runs in
+        // order, as in `compare` (each fold is independent of the others).
+        for i in 0..p.designs[0].rows.len() {
+            let base = shard::row_of(file, &p, 0, i).map_err(bad)?;
+            folds[0].folder.push(&base);
+            for (k, differ) in differs.iter_mut().enumerate() {
+                let row = shard::row_of(file, &p, k + 1, i).map_err(bad)?;
+                folds[k + 1].folder.push(&row);
+                differ.push(&base, &row);
+            }
+        }
+    }
+    let batches: Vec<_> = folds
+        .into_iter()
+        .zip(&designs)
+        .map(|(f, d)| f.finish(&d.scenario, h0.seed, plan.have))
+        .collect();
+    let mut differences = vec![reference_differences(&batches[0])];
+    for (k, differ) in differs.iter().enumerate() {
+        differences.push(differ.finish(&batches[0], &batches[k + 1]));
+    }
+    let c = Comparison {
+        names: designs.iter().map(|d| d.name.clone()).collect(),
+        descriptions: designs.iter().map(|d| d.description.clone()).collect(),
+        batches,
+        differences,
+        runs_missing: missing,
+    };
+    let (files, json) = match &grid {
+        None => (
+            super::compare::compare_files(&designs, &c, lang, view.charts)?,
+            "compare.json",
+        ),
+        Some(g) => (
+            super::compare::sweep_files(&h0.inputs[0].text, g, &c, lang, view.charts)?,
+            "sweep.json",
+        ),
+    };
+    super::compare::finish(&dir, files, &c, (a.json, a.quiet), json)
+}
