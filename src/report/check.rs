@@ -239,22 +239,20 @@ pub fn table(checks: &[ScenarioCheck], lang: Lang) -> String {
     out
 }
 
-/// Escapes text for XML attributes and content.
+/// Escapes text for XML attributes and content: as for HTML, and the control characters XML
+/// 1.0 does not allow become U+FFFD.
 fn xml(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            // Characters XML 1.0 does not allow.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => o.push('\u{FFFD}'),
-            c => o.push(c),
-        }
-    }
-    o
+    let allowed: String = s
+        .chars()
+        .map(|c| {
+            if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    super::html::esc(&allowed)
 }
 
 /// JUnit XML: a `testsuite` per scenario, a `testcase` per bound.
