@@ -8,7 +8,7 @@ use crate::i18n::Lang;
 use crate::report::atomic::AtomicFile;
 use crate::report::check as out;
 use crate::runner::job::{JobError, cancel_flag, progress_bar};
-use crate::runner::{BatchOptions, run_batch};
+use crate::runner::{BatchOptions, run_batch_range};
 use crate::scenario::{self, Limits, Scenario, library};
 use crate::tr;
 use clap::Args;
@@ -214,9 +214,10 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
             .clamp(runs, limits.max_runs.max(runs));
         let started = std::time::Instant::now();
         let mut looks = 0;
+        let mut growing = Growing::new(&t.scenario, seed, a.threads, a.quiet);
         let (judgements, result) = loop {
             looks += 1;
-            let batch = batch(&t.scenario, runs, seed, a.threads, a.quiet)?;
+            let batch = growing.grow_to(runs)?;
             let judgements = check::judge_all(bounds, &batch, confidence);
             match check::next_runs(&judgements, runs, cap) {
                 Some(next) if a.decide && looks < check::LOOKS => runs = next,
@@ -322,27 +323,72 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// One batch of a scenario, with a progress bar.
-fn batch(
-    s: &Scenario,
-    runs: u64,
+/// A check's batch, grown look by look: the runs already made are kept (their metric rows
+/// and histograms) and only the new ones run. The batch of n runs is then exactly the batch a
+/// fresh `n`-run check makes: the rows are folded in run order through the same
+/// [`Folder`](crate::metrics::Folder), and histograms add exactly.
+struct Growing<'a> {
+    scenario: &'a Scenario,
     seed: u64,
     threads: usize,
     quiet: bool,
-) -> Result<crate::metrics::BatchResult, Failure> {
-    let bar = progress_bar(runs, &s.name, quiet);
-    let opts = BatchOptions {
-        runs,
-        seed,
-        threads,
-    };
-    let result = run_batch(
-        s,
-        &opts,
-        cancel_flag(),
-        |_, _| Ok(()),
-        |d| bar.set_position(d),
-    );
-    bar.finish_and_clear();
-    result.map_err(|e| Failure::from(JobError::from(e)))
+    rows: Vec<Vec<Option<f64>>>,
+    hists: Option<(hdrhistogram::Histogram<u64>, hdrhistogram::Histogram<u64>)>,
+}
+
+impl<'a> Growing<'a> {
+    fn new(scenario: &'a Scenario, seed: u64, threads: usize, quiet: bool) -> Self {
+        Growing {
+            scenario,
+            seed,
+            threads,
+            quiet,
+            rows: vec![],
+            hists: None,
+        }
+    }
+
+    /// Runs the runs up to `runs` not made yet; the batch of runs `0..runs`.
+    fn grow_to(&mut self, runs: u64) -> Result<crate::metrics::BatchResult, Failure> {
+        let done = self.rows.len() as u64;
+        let bar = progress_bar(runs - done, &self.scenario.name, self.quiet);
+        let opts = BatchOptions {
+            runs,
+            seed: self.seed,
+            threads: self.threads,
+        };
+        let rows = &mut self.rows;
+        let part = run_batch_range(
+            self.scenario,
+            &opts,
+            done..runs,
+            cancel_flag(),
+            |_, v| {
+                rows.push(v.to_vec());
+                Ok(())
+            },
+            |d| bar.set_position(d),
+        );
+        bar.finish_and_clear();
+        let part = part.map_err(|e| Failure::from(JobError::from(e)))?;
+        let (settle, latency) = self.hists.get_or_insert_with(|| {
+            (
+                crate::metrics::settle_histogram(),
+                crate::metrics::latency_histogram(),
+            )
+        });
+        settle
+            .add(&part.settle_delay_ms)
+            .expect("histograms share bounds");
+        latency
+            .add(&part.auth_latency_us)
+            .expect("histograms share bounds");
+        let mut folder = crate::metrics::Folder::new(part.catalogue);
+        for r in &self.rows {
+            folder.push(r);
+        }
+        folder.settle_delay_ms = settle.clone();
+        folder.auth_latency_us = latency.clone();
+        Ok(folder.finish(&self.scenario.name, self.seed, runs, part.horizon_s))
+    }
 }

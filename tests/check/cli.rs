@@ -158,6 +158,22 @@ fn an_undecided_bound_is_reported_with_the_runs_that_would_decide_it() {
             .unwrap()
     };
     assert!(prop("looks") >= 2 && prop("runs") > 8 && prop("runs") <= 400);
+    // Each look adds runs to those already made: the final batch is the batch of that many
+    // runs made at once (the same observed mean, to the last digit shown).
+    let observed = |out: &str| -> String {
+        let row = out.lines().find(|l| l.contains("payments.mean <")).unwrap();
+        row.split_whitespace().nth(5).unwrap().to_owned()
+    };
+    let once = payfault()
+        .arg("check")
+        .arg(&f)
+        .args(["-n", &prop("runs").to_string()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        observed(&stdout),
+        observed(&String::from_utf8_lossy(&once.stdout))
+    );
 }
 
 #[test]
