@@ -204,7 +204,8 @@ pub fn judge_summary(bound: &Bound, s: &Summary, unit: Unit, confidence: f64) ->
         });
         return j;
     };
-    // Certain facts: a quantity at its natural floor in no run... is above the floor.
+    // Certain facts: a quantity above its natural floor in some run has a mean above the
+    // floor, and one below its ceiling in some run has a mean below the ceiling.
     let (floor, ceil) = unit.bounds();
     let above_floor = s.max.is_some_and(|m| m > floor);
     let below_ceil = s.min.is_some_and(|m| m < ceil);

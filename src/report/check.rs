@@ -143,6 +143,14 @@ pub fn baseline_cells(lang: Lang, b: &BaselineOutcome) -> (String, String, Strin
     (name, observed, note)
 }
 
+/// The confidence the bounds were judged at (the same for every bound of a check).
+fn confidence(checks: &[ScenarioCheck]) -> f64 {
+    checks
+        .iter()
+        .find_map(|c| c.judgements.first())
+        .map_or(crate::check::CONFIDENCE, |j| j.confidence)
+}
+
 /// Totals over every scenario: (pass, fail, undecided).
 pub fn totals(checks: &[ScenarioCheck]) -> (usize, usize, usize) {
     checks.iter().fold((0, 0, 0), |(p, f, u), c| {
@@ -157,11 +165,7 @@ pub fn totals(checks: &[ScenarioCheck]) -> (usize, usize, usize) {
 /// The terminal table: a row per bound (result, scenario, expectation, observed value, the
 /// mean's interval, and why an undecided one is undecided), then the totals.
 pub fn table(checks: &[ScenarioCheck], lang: Lang) -> String {
-    let conf = checks.first().map_or(crate::check::CONFIDENCE, |c| {
-        c.judgements
-            .first()
-            .map_or(crate::check::CONFIDENCE, |j| j.confidence)
-    });
+    let conf = confidence(checks);
     let head = [
         tr!(lang, "check.col.result").to_owned(),
         tr!(lang, "check.col.scenario").to_owned(),
@@ -366,10 +370,7 @@ pub fn markdown(checks: &[ScenarioCheck], lang: Lang) -> String {
             scenarios = checks.len()
         )
     );
-    let conf = checks
-        .iter()
-        .find_map(|c| c.judgements.first())
-        .map_or(crate::check::CONFIDENCE, |j| j.confidence);
+    let conf = confidence(checks);
     let header = format!(
         "| {} | {} | {} | {} | {} | {} |\n|---|---|---|--:|---|---|\n",
         tr!(lang, "check.col.result"),

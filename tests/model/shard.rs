@@ -193,52 +193,60 @@ fn run_shards_merge_into_the_whole_runs_files_with_charts_and_report() {
     assert_same_files(&w4, &m4, &["runs.csv", "summary.json", "report.html"]);
 }
 
+/// Runs `cmd` whole into `root/name`, then in `m` shards merged into `root/name_m`, and asserts
+/// that the two folders hold the same files, byte for byte, among them `expect`.
+fn assert_shards_merge_into_the_whole(
+    cmd: &[&str],
+    m: u64,
+    root: &Path,
+    name: &str,
+    expect: &[&str],
+) {
+    let whole = root.join(name);
+    let merged = root.join(format!("{name}_m"));
+    ok(&[cmd, &["-q", "-o", whole.to_str().unwrap()]].concat());
+    let sub = root.join(format!("{name}_shards"));
+    std::fs::create_dir(&sub).unwrap();
+    let parts = shards(cmd, m, &sub);
+    let out = merge(
+        &parts,
+        &["-q", "--no-charts", "-o", merged.to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_files(&whole, &merged, expect);
+}
+
 #[test]
 fn compare_and_sweep_shards_merge_into_the_whole_commands_files() {
     let dir = tempfile::tempdir().unwrap();
-    let d = |n: &str| dir.path().join(n).to_str().unwrap().to_owned();
     // compare: the fixture's two variants, 7 runs in 3 uneven shards.
-    let cmp = ["compare", FIXTURE, "-n", "7", "--no-charts"];
-    ok(&[&cmp[..], &["-q", "-o", &d("cmp")]].concat());
-    let sub = dir.path().join("c");
-    std::fs::create_dir(&sub).unwrap();
-    let parts = shards(&cmp, 3, &sub);
-    let out = merge(&parts, &["-q", "--no-charts", "-o", &d("cmp_m")]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_same_files(
-        &dir.path().join("cmp"),
-        &dir.path().join("cmp_m"),
+    assert_shards_merge_into_the_whole(
+        &["compare", FIXTURE, "-n", "7", "--no-charts"],
+        3,
+        dir.path(),
+        "cmp",
         &["compare.json", "compare.csv", "reference.scenario.toml"],
     );
     // sweep: a 2 × 2 grid, 5 runs in 2 shards.
-    let sw = [
-        "sweep",
-        FIXTURE,
-        "--set",
-        "issuers.bank.servers=3,4",
-        "--set",
-        "strategy.terminal_timeout=10s,30s",
-        "-n",
-        "5",
-        "--no-charts",
-    ];
-    ok(&[&sw[..], &["-q", "-o", &d("sw")]].concat());
-    let sub = dir.path().join("w");
-    std::fs::create_dir(&sub).unwrap();
-    let parts = shards(&sw, 2, &sub);
-    let out = merge(&parts, &["-q", "--no-charts", "-o", &d("sw_m")]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_same_files(
-        &dir.path().join("sw"),
-        &dir.path().join("sw_m"),
+    assert_shards_merge_into_the_whole(
+        &[
+            "sweep",
+            FIXTURE,
+            "--set",
+            "issuers.bank.servers=3,4",
+            "--set",
+            "strategy.terminal_timeout=10s,30s",
+            "-n",
+            "5",
+            "--no-charts",
+        ],
+        2,
+        dir.path(),
+        "sw",
         &["sweep.csv", "sweep.json", "scenario.toml"],
     );
 }
