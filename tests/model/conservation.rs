@@ -214,3 +214,34 @@ fn the_features_actually_fire() {
         assert!(n > 0, "postauth-rough: no {what}");
     }
 }
+
+/// Issue 21, defect 1: terminal retries with idempotency keys, a channel's issuer timeout,
+/// loss between the channel and the issuer and an observation that ends before presentment
+/// stopped every seed with `beliefs_agree_or_break`. The channel's timeout reversal of a first
+/// attempt reverses the authorisation its key's retry was approved on: the acquirer holds a
+/// sale the issuer no longer backs. That is a real mismatch (a reversal mismatch until
+/// presentment, an unmatched presentment after it), and the books must say so.
+#[test]
+fn a_timeout_reversal_of_a_retried_key_is_a_break_not_a_violation() {
+    let s = scenario::load(
+        "tests/fixtures/retry_key_reversed.toml".as_ref(),
+        &Limits::default(),
+    )
+    .unwrap();
+    let mut open_mismatches = 0;
+    for seed in 1..=4 {
+        for run in 0..2 {
+            let out = model::simulate(&s, seed, run, &mut NoTrace)
+                .unwrap_or_else(|v| panic!("seed {seed} run {run}: {v}"));
+            assert!(out.idempotent_replays > 0 && out.channel_timeouts > 0);
+            open_mismatches += out.breaks_open[1];
+        }
+    }
+    assert!(open_mismatches > 0, "the mismatch is counted as an open break");
+    // Observed past presentment, the same sales are unmatched presentments.
+    let mut long = s.clone();
+    long.observation = None;
+    let out = model::simulate(&long, 1, 0, &mut NoTrace).unwrap_or_else(|v| panic!("{v}"));
+    assert!(out.breaks_open[2] > 0, "unmatched presentments at clearing");
+    assert_eq!(out.breaks_open[1], 0);
+}

@@ -17,8 +17,11 @@ use crate::scenario::ReconSpec;
 pub(in crate::model) enum Break {
     /// The till showed no sale, but the issuer holds or took the cardholder's money.
     PhantomCharge,
-    /// Like a phantom charge, but the acquirer host believes it reversed the payment (its
-    /// store-and-forward reversal expired unacknowledged).
+    /// The acquirer and the issuer disagree about a reversal: the acquirer host believes it
+    /// reversed a payment the issuer still charges (its store-and-forward reversal expired
+    /// unacknowledged), or the issuer applied a reversal the acquirer does not know of and
+    /// the acquirer holds a sale the issuer no longer backs (a switch's timeout reversal of a
+    /// first attempt whose idempotency key a retry had already reused).
     ReversalMismatch,
     /// The acquirer cleared a sale the issuer had no hold for (an exception).
     UnmatchedPresentment,
@@ -43,9 +46,21 @@ pub(in crate::model) fn break_of(p: &Payment) -> Option<Break> {
         } else {
             Some(Break::PhantomCharge)
         }
+    } else if unbacked_sale(p) {
+        Some(Break::ReversalMismatch)
     } else {
         None
     }
+}
+
+/// The acquirer holds a sale whose authorisation the issuer has reversed: it will surface at
+/// presentment as an unmatched presentment (an exception), which reconciliation repairs; until
+/// then it is an open reversal mismatch.
+fn unbacked_sale(p: &Payment) -> bool {
+    matches!(p.acquirer, Acq::Approved | Acq::Cleared)
+        && p.charged == 0
+        && matches!(p.issuer_state, Iss::Released | Iss::Refunded)
+        && !p.has(flag::CHARGED_BACK | flag::REPAIRED)
 }
 
 /// The first reconciliation run at or after `t`.
@@ -72,6 +87,9 @@ impl<T: Tracer> World<'_, T> {
         let Some(kind) = break_of(&p) else {
             return false;
         };
+        if unbacked_sale(&p) {
+            return false; // its presentment, not a run, finds it (an unmatched presentment)
+        }
         let arose = if p.t_break > 0 { p.t_break } else { now };
         let found = run_at_or_after(r, arose.saturating_add(r.detection_delay).max(now));
         if kind == Break::PhantomCharge || kind == Break::ReversalMismatch {
@@ -97,7 +115,7 @@ impl<T: Tracer> World<'_, T> {
         };
         let repair = r.repair_time;
         let p = self.arena.pay[pid as usize];
-        let Some(kind) = break_of(&p) else {
+        let Some(kind) = break_of(&p).filter(|_| !unbacked_sale(&p)) else {
             return; // resolved meanwhile (a late acknowledgement, a merchant's correction)
         };
         self.arena.pay[pid as usize].set(flag::BREAK_FOUND);
@@ -127,7 +145,7 @@ impl<T: Tracer> World<'_, T> {
     pub(in crate::model) fn break_repair(&mut self, pid: u32) {
         let now = self.q.now();
         let p = self.arena.pay[pid as usize];
-        let Some(kind) = break_of(&p) else {
+        let Some(kind) = break_of(&p).filter(|_| !unbacked_sale(&p)) else {
             return;
         };
         match kind {
