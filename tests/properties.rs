@@ -390,6 +390,121 @@ fn apply_guard(s: &mut Scenario, g: Guards) {
     s.strategy.guard = spec;
 }
 
+/// The rest of the path at random, each on or off: per channel the message flow and the
+/// channel's issuer timeout with or without stand-in; the acquirer's timeout and its
+/// store-and-forward; clearing-file faults and a settlement bank's down day; the payout
+/// (wrong accounts, D+0 with or without a cap, the receiving bank's maintenance window);
+/// merchant risk; reconciliation; who bears fraud; a peak hour.
+type Postauth = (
+    Vec<(bool, Option<(u64, Option<(i64, u64, u64)>)>)>,
+    Option<u64>,
+    Option<(u64, u64)>,
+    (f64, f64, Option<u64>),
+    (f64, u64, bool, Option<i64>, Option<(u64, u64)>),
+    Option<(Option<i64>, bool, Option<u32>, f64, u64)>,
+    Option<(u64, u64, u64, u64)>,
+    (usize, Option<(u64, u64, f64)>),
+);
+
+fn postauth(channels: usize) -> impl Strategy<Value = Postauth> {
+    let stand_in = (1i64..50_000, 1u64..120, 1u64..120);
+    (
+        proptest::collection::vec(
+            (
+                any::<bool>(),
+                proptest::option::of((1u64..40, proptest::option::of(stand_in))),
+            ),
+            channels,
+        ),
+        proptest::option::of(1u64..60),
+        proptest::option::of((1u64..60, 1u64..120)),
+        (0.0..0.3f64, 0.0..0.3f64, proptest::option::of(0u64..3)),
+        (
+            prop_oneof![Just(0.0), 0.0..0.2f64],
+            1u64..72,
+            any::<bool>(),
+            proptest::option::of(1i64..200_000),
+            proptest::option::of((0u64..24, 1u64..180)),
+        ),
+        proptest::option::of((
+            proptest::option::of(1i64..50_000),
+            any::<bool>(),
+            proptest::option::of(1u32..20),
+            0.0..0.2f64,
+            1u64..48,
+        )),
+        proptest::option::of((0u64..24, 1u64..48, 0u64..24, 1u64..24)),
+        (
+            0..3usize,
+            proptest::option::of((0u64..23, 1u64..4, 1.0..4.0f64)),
+        ),
+    )
+}
+
+fn apply_postauth(s: &mut Scenario, p: Postauth) {
+    use payfault::scenario::{
+        Liability, MerchantRiskSpec, MessageFlow, PayoutSchedule, ReconSpec, SafSpec, StandInSpec,
+    };
+    let (chans, acquirer, saf, (reject, late, down), payout, mrisk, recon, (liab, peak)) = p;
+    for (c, (single, timeout)) in s.channels.iter_mut().zip(chans) {
+        c.flow = if single {
+            MessageFlow::Single
+        } else {
+            MessageFlow::Dual
+        };
+        c.issuer_timeout = timeout.map(|(t, _)| t * SECOND);
+        c.stand_in = timeout
+            .and_then(|(_, si)| si)
+            .map(|(limit, every, expiry)| StandInSpec {
+                limit,
+                advice_interval: every * SECOND,
+                advice_expiry: expiry * MINUTE,
+            });
+    }
+    if s.strategy.acquirer_timeout.is_none() {
+        s.strategy.acquirer_timeout = acquirer.map(|t| t * SECOND);
+    }
+    s.strategy.saf = saf.map(|(every, expiry)| SafSpec {
+        interval: every * SECOND,
+        expiry: expiry * MINUTE,
+    });
+    s.settlement.file_reject_share = reject;
+    s.settlement.file_late_share = late;
+    s.settlement.bank_down = down.into_iter().collect();
+    let (wrong, correction, d0, cap, maintenance) = payout;
+    s.payout.wrong_account_share = wrong;
+    s.payout.correction_delay = correction * HOUR;
+    s.payout.schedule = if d0 {
+        PayoutSchedule::D0
+    } else {
+        PayoutSchedule::T1
+    };
+    s.payout.d0_daily_cap = cap.filter(|_| d0);
+    s.payout.bank_maintenance = maintenance
+        .map(|(h, m)| (h * HOUR, (h * HOUR + m * MINUTE) % DAY))
+        .into_iter()
+        .collect();
+    s.merchant_risk = mrisk.map(
+        |(large, night, count, misfire, review_h)| MerchantRiskSpec {
+            large_sale: large,
+            night: night.then_some((22 * HOUR, 6 * HOUR)),
+            daily_count: count,
+            misfire_share: misfire,
+            review_time: Dist::Exponential {
+                mean: (review_h * HOUR) as f64,
+            },
+        },
+    );
+    s.reconciliation = recon.map(|(at, every, detect, repair)| ReconSpec {
+        at: at * HOUR,
+        interval: every * HOUR,
+        detection_delay: detect * HOUR,
+        repair_time: repair * HOUR,
+    });
+    s.liability = [Liability::Merchant, Liability::Acquirer, Liability::Issuer][liab];
+    s.terminals[0].peak = peak.map(|(h, len, x)| (h * HOUR, ((h + len) * HOUR).min(DAY), x));
+}
+
 prop_compose! {
     fn random_scenario()(
         channels in 1..4usize,
@@ -417,6 +532,7 @@ prop_compose! {
         upkeep in upkeep(1 + channels + issuers),
         guard in guard(channels, issuers),
         retry in proptest::option::of((any::<bool>(), 2u32..5, any::<bool>(), 0..3usize, proptest::option::of(0.0..0.5f64), prop_oneof![Just(0.0), 0.0..0.6f64])),
+        post in postauth(channels),
     ) -> Scenario {
         let mut s = scenario::baseline();
         s.traffic_window = window_min * MINUTE;
@@ -489,6 +605,7 @@ prop_compose! {
             s.strategy.idempotency = idem.then_some(IdempotencySpec { retention: DAY });
             s.strategy.cardholder.pay_again_share = again;
         }
+        apply_postauth(&mut s, post);
         assert!(payfault::scenario::calendar::horizon(&s) < 40 * DAY);
         s
     }

@@ -27,6 +27,9 @@ impl<T: Tracer> World<'_, T> {
                     // The acquirer records the reversal; a payment already cleared is undone by
                     // the issuer's refund when the reversal reaches it.
                     self.arena.pay[pid as usize].acquirer = Acq::Reversed;
+                    if p.has(flag::ADVANCED) && !p.has(flag::PAID_ON) {
+                        self.take_back_advance(pid);
+                    }
                     if self.s.strategy.saf.is_some() {
                         // The host acknowledges at once and owns the delivery from here.
                         self.send(
@@ -188,6 +191,18 @@ impl<T: Tracer> World<'_, T> {
                     Msg::Channel(ToChannel::Reversal),
                 );
             }
+            return;
+        }
+        if p.acquirer == Acq::Declined && c == code::APPROVED {
+            // A second answer for a sale the acquirer already declined (a stand-in approval of
+            // a first attempt after its idempotent retry was declined): the till must not show
+            // an approval the acquirer's records do not, so it is refused as too late and its
+            // funds reversed.
+            self.out.late_refused += 1;
+            if T::ON {
+                self.trace(pid, |_| Step::Refused { code: c });
+            }
+            self.host_reversal(pid);
             return;
         }
         if c == code::INOPERATIVE

@@ -204,16 +204,13 @@ impl<T: Tracer> World<'_, T> {
         }
     }
 
-    /// Gives the cardholder the money back: a hold is released, a posted debit refunded. Money
-    /// already paid out towards the merchant (a D+0 advance, a settled payout) is first taken
-    /// back: from the merchant if credited, else from suspense or the merchant-risk hold; and
-    /// money the issuer had paid on goes back acquirer → channel → issuer.
-    pub(in crate::model) fn refund_cardholder(&mut self, pid: u32) {
-        let p = self.arena.pay[pid as usize];
-        let (i, c, amt) = (p.issuer, p.channel, p.amount);
+    /// Money already paid out towards the merchant goes back to the acquirer: from the
+    /// merchant if credited, else from suspense or the merchant-risk hold; a payout not yet
+    /// made is cancelled.
+    pub(in crate::model) fn recover_payout(&mut self, pid: u32) {
         let l = &mut self.books.ledger;
         let q = &mut self.arena.pay[pid as usize];
-        // Back to the acquirer from wherever the payout went.
+        let amt = q.amount;
         if q.credited > 0 {
             l.post(Account::Merchants, Account::Acquirer, amt);
             q.credited -= amt;
@@ -224,6 +221,18 @@ impl<T: Tracer> World<'_, T> {
             l.post(Account::RiskHold, Account::Acquirer, amt);
         }
         q.flags &= !(flag::RETURNED | flag::IN_RISK_HOLD | flag::PAYOUT_DUE | flag::PAID_OUT);
+    }
+
+    /// Gives the cardholder the money back: a hold is released, a posted debit refunded. Money
+    /// already paid out towards the merchant (a D+0 advance, a settled payout) is first taken
+    /// back: from the merchant if credited, else from suspense or the merchant-risk hold; and
+    /// money the issuer had paid on goes back acquirer → channel → issuer.
+    pub(in crate::model) fn refund_cardholder(&mut self, pid: u32) {
+        let p = self.arena.pay[pid as usize];
+        let (i, c, amt) = (p.issuer, p.channel, p.amount);
+        self.recover_payout(pid);
+        let l = &mut self.books.ledger;
+        let q = &mut self.arena.pay[pid as usize];
         // Back along the chain to the issuer, if it had paid on.
         if q.has(flag::PAID_ON) {
             q.flags &= !flag::PAID_ON;

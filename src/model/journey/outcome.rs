@@ -20,7 +20,10 @@ impl<T: Tracer> World<'_, T> {
         if !self.arena.live[pid as usize] {
             return Err(self.violation(
                 Invariant::OneOutcomePerPayment,
-                format!("payment slot {pid} classified twice"),
+                format!(
+                    "payment #{} (slot {pid}) classified twice",
+                    self.arena.pay[pid as usize].serial
+                ),
             ));
         }
         let p = self.arena.pay[pid as usize];
@@ -41,7 +44,9 @@ impl<T: Tracer> World<'_, T> {
         let outcome = if p.has(flag::CHARGED_BACK) {
             Outcome::Chargeback
         } else if p.credited > 0 {
-            if !till_ok {
+            // (A merchant paid D+0 for a sale that failed at the till and that the issuer
+            // does not back charged nobody: it counts as paid, and its break stays open.)
+            if !till_ok && p.charged > 0 {
                 Outcome::ChargedWithoutSale
             } else if p.has(flag::ON_TIME) {
                 Outcome::SettledOnTime
@@ -70,8 +75,11 @@ impl<T: Tracer> World<'_, T> {
         let ok = match outcome {
             // (A stood-in sale paid D+0 whose advice has not reached the issuer yet is credited
             // before the cardholder is charged.)
+            // (Nor is one paid D+0 whose presentment found no hold at the issuer: the acquirer
+            // advanced the money and the unmatched presentment is an open break.)
             Outcome::SettledOnTime | Outcome::SettledLate => {
-                p.credited == a && (p.charged == a || advice_due && p.charged == 0)
+                let unbacked = advice_due || p.has(flag::EXCEPTION) && p.has(flag::ADVANCED);
+                p.credited == a && (p.charged == a || unbacked && p.charged == 0)
             }
             Outcome::Chargeback => {
                 let kept = if self.s.liability == Liability::Merchant {

@@ -276,6 +276,20 @@ impl<T: Tracer> World<'_, T> {
         self.payout_due(pid);
     }
 
+    /// The terminal's reversal reaches the acquirer after it advanced the sale D+0: it takes
+    /// the advance back from the merchant at once. (Waiting for the reversal to reach the
+    /// issuer is not enough: if it never does and the hold lapses, the merchant would keep
+    /// money for a sale nobody paid for.)
+    #[inline(never)]
+    pub(in crate::model) fn take_back_advance(&mut self, pid: u32) {
+        let p = self.arena.pay[pid as usize];
+        self.recover_payout(pid);
+        if T::ON && p.credited > 0 {
+            self.trace(pid, |_| Step::Note("trace.note.payout_advance_taken_back"));
+            self.trace_post(pid, Account::Merchants, Account::Acquirer, p.amount);
+        }
+    }
+
     /// The merchant's running figures for the calendar day of `now`.
     fn merchant_day(
         &mut self,
