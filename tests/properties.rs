@@ -9,8 +9,8 @@ use payfault::runner::{BatchOptions, run_batch};
 use payfault::scenario::strategies::upkeep::{AutoscaleSpec, SafBlocking, UpkeepSpec};
 use payfault::scenario::{
     self, ChannelSpec, Component, Dist, FaultEffect, FaultKind, FaultSpec, FaultTarget, IssuerSpec,
-    Length, LinkDirection, LinkRef, OutageMode, ReversalSpec, RiskAction, RiskSpec, Scenario,
-    Timing, UpgradeFailure,
+    Length, LinkDirection, LinkRef, OutageMode, ReversalSpec, ReversalUntil, RiskAction, RiskSpec,
+    Scenario, Timing, UpgradeFailure,
 };
 use proptest::prelude::*;
 
@@ -517,7 +517,7 @@ prop_compose! {
         losses in proptest::collection::vec(prop_oneof![Just(0.0), 0.0..0.2f64], 3),
         faults in proptest::collection::vec(fault(channels, issuers), 0..4),
         timeout_s in 1u64..60,
-        reversal in proptest::option::of((1u32..5, 1u64..120)),
+        reversal in proptest::option::of((1u32..5, 1u64..120, any::<bool>())),
         risk in proptest::option::of((0.0..0.3f64, 0.0..1.0f64, 0.0..0.2f64, any::<bool>(), 1u64..48)),
         fraud in 0.0..0.05f64,
         hold_h in 1u64..240,
@@ -572,7 +572,11 @@ prop_compose! {
         s.links.channel_issuer = (0..channels).map(|_| (0..issuers).map(|_| { let mut l = link.clone(); l.loss = losses[2]; l }).collect()).collect();
         s.faults = faults;
         s.strategy.terminal_timeout = timeout_s * SECOND;
-        s.strategy.reversal = reversal.map(|(attempts, interval)| ReversalSpec { attempts, interval: interval * SECOND });
+        s.strategy.reversal = reversal.map(|(attempts, interval, keep)| ReversalSpec {
+            attempts,
+            interval: interval * SECOND,
+            until: if keep { ReversalUntil::Acknowledged } else { ReversalUntil::Attempts },
+        });
         s.risk = risk.map(|(_, det, fp, review, delay)| RiskSpec {
             detection_rate: det,
             false_positive_rate: fp,
@@ -611,12 +615,31 @@ prop_compose! {
     }
 }
 
+/// A violation's message with the story of the payment it names, up to the violation.
+fn with_story(s: &Scenario, seed: u64, msg: &str) -> String {
+    let serial = msg
+        .split("payment #")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|x| x.parse::<u64>().ok());
+    let Some(serial) = serial else {
+        return msg.to_string();
+    };
+    let lang = payfault::i18n::Lang::En;
+    let (stories, _) = payfault::report::story::tell_until_violation(s, seed, 0, &[serial], lang);
+    let told: String = stories
+        .iter()
+        .map(|st| payfault::report::story::text(st, lang))
+        .collect();
+    format!("{msg}\n{told}")
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases(48), failure_persistence: None, rng_seed: seed(), ..ProptestConfig::default() })]
 
     #[test]
     fn random_scenarios_keep_every_invariant(s in random_scenario(), seed in any::<u64>()) {
-        let out = model::simulate(&s, seed, 0, &mut NoTrace).map_err(|v| TestCaseError::fail(v.to_string()))?;
+        let out = model::simulate(&s, seed, 0, &mut NoTrace).map_err(|v| TestCaseError::fail(with_story(&s, seed, &v.to_string())))?;
         let total: u64 = Outcome::ALL.iter().map(|&o| out.count(o)).sum();
         prop_assert_eq!(total + out.attempts_without_outcome, out.payments + out.retry_attempts);
         prop_assert!(out.duplicate_charges <= out.payments);

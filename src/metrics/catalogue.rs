@@ -51,6 +51,8 @@ enum Read {
     Outcome(Outcome, bool),
     /// The count or amount of an outcome's payments with a given cause.
     Cause(usize, Outcome, bool),
+    /// The payments a cause struck whose outcome is counted against another cause.
+    CauseAlso(usize),
     /// A cost item of the design (`[costs]`), by its index in `costs::ITEMS`.
     Cost(usize),
 }
@@ -455,6 +457,12 @@ impl Catalogue {
                     });
                 }
             }
+            metrics.push(Metric {
+                name: format!("{CAUSES}{name}.also"),
+                unit: Unit::Count,
+                label: None,
+                read: Read::CauseAlso(c),
+            });
         }
         for (i, st) in s.stations().into_iter().enumerate() {
             for &(prefix, unit, read) in STATION {
@@ -516,6 +524,7 @@ impl Catalogue {
                     let (n, a) = row[o as usize];
                     if amount { major(a) } else { n as f64 }
                 }),
+                Read::CauseAlso(c) => out.cause_also.get(c).map(|&n| n as f64),
                 Read::Station(i, f) => out
                     .stations
                     .get(i)

@@ -129,6 +129,8 @@ pub struct RunOutput {
     /// Count and amount per outcome of the payments of each cause (indexed like
     /// `model::cause::names`; settled-on-time payments are not counted).
     pub by_cause: Vec<[(u64, i64); Outcome::COUNT]>,
+    /// Per cause: payments it struck whose outcome is counted against another cause.
+    pub cause_also: Vec<u64>,
     /// Retries sent (new records of a sale), and retries the budget refused.
     pub retry_attempts: u64,
     pub retries_denied_by_budget: u64,
@@ -228,6 +230,7 @@ impl RunOutput {
             repaired_age_max: 0,
             open_break_oldest: 0,
             by_cause: vec![],
+            cause_also: vec![],
             retry_attempts: 0,
             retries_denied_by_budget: 0,
             attempts_without_outcome: 0,

@@ -251,6 +251,9 @@ pub struct Payment {
     pub advice_sent: u16,
     /// The first cause on its path (see `model::cause`).
     pub cause: u8,
+    /// The first other cause blamed once the acquirer had approved it (what delayed or held
+    /// its payout), or 0: a late or missing payout is counted against it (see `finalize`).
+    pub late: u8,
     /// The last fault that degraded its path without failing it (a slow station, a latency
     /// spike, a surge): blamed if a timeout or a loss follows.
     pub struck: u8,

@@ -111,6 +111,10 @@ pub enum Step {
         /// What the cause means (for a fault: its kind and what it struck).
         meaning: String,
     },
+    /// Another cause that struck the payment, not the one its outcome is counted against.
+    AlsoCause {
+        name: String,
+    },
     /// The three views at the end: the till, the cardholder's money, the merchant's money.
     /// `till`: the code the till showed (None: no answer); `cardholder` and `merchant`: keys
     /// of `trace.view.cardholder.*` and `trace.view.merchant.*`.

@@ -282,6 +282,7 @@ impl<'a, T: Tracer> World<'a, T> {
         let mut out = RunOutput::new(run, master);
         out.horizon = horizon;
         out.by_cause = vec![Default::default(); super::cause::names(s).len()];
+        out.cause_also = vec![0; out.by_cause.len()];
         Ok(World {
             s,
             tracer,
@@ -443,12 +444,20 @@ impl<'a, T: Tracer> World<'a, T> {
         crate::engine::rng::chance(w, share)
     }
 
-    /// Records the first cause on a payment's path (later ones do not replace it).
+    /// Records the first cause on a payment's path (later ones do not replace it), and the
+    /// first other cause that strikes it once the acquirer has approved it (`Payment::late`).
     #[inline]
     pub(super) fn blame(&mut self, pid: u32, cause: u8) {
         let p = &mut self.arena.pay[pid as usize];
+        let approved = matches!(
+            p.acquirer,
+            super::payment::AcquirerState::Approved | super::payment::AcquirerState::Cleared
+        );
         if p.cause == super::cause::id::NONE {
             p.cause = cause;
+        }
+        if approved && p.late == super::cause::id::NONE {
+            p.late = cause;
         }
     }
 

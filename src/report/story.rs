@@ -69,6 +69,9 @@ pub struct Story {
     pub outcome: &'static str,
     /// The cause's name as in summary.json (a fault's id for a fault), `none` if settled on time.
     pub cause: String,
+    /// Other causes that struck the payment, not the one its outcome is counted against
+    /// (counted in summary.json as `causes.<cause>.also`).
+    pub also: Vec<String>,
     /// Declined although the payment was payable.
     pub false_decline: bool,
     pub scenario: String,
@@ -272,6 +275,7 @@ pub fn build(
     let mut lines: Vec<StoryLine> = vec![];
     let mut views = Views::default();
     let mut cause = "none".to_string();
+    let mut also: Vec<String> = vec![];
     let mut outcome = "pending";
     let mut false_decline = false;
     // The moment the outcome became final: the last step of the payment's own life.
@@ -562,6 +566,10 @@ pub fn build(
                 cause = name.clone();
                 continue;
             }
+            Step::AlsoCause { name } => {
+                also.push(name.clone());
+                continue;
+            }
             Step::Views {
                 till,
                 till_ok,
@@ -626,6 +634,7 @@ pub fn build(
         why,
         outcome,
         cause,
+        also,
         false_decline,
         scenario: s.name.clone(),
         seed,
@@ -697,6 +706,13 @@ pub fn text(st: &Story, lang: Lang) -> String {
         st.views.merchant
     ));
     out.push_str(&format!("  {}\n", st.why));
+    if !st.also.is_empty() {
+        let phrases: Vec<String> = st.also.iter().map(|c| format!("`{c}`")).collect();
+        out.push_str(&format!(
+            "  {}\n",
+            tr!(lang, "trace.also", causes = phrases.join(", "))
+        ));
+    }
     out
 }
 
@@ -845,19 +861,35 @@ pub fn tell(
     serials: &[u64],
     lang: Lang,
 ) -> Result<Vec<Story>, RunError> {
+    match tell_until_violation(s, seed, run, serials, lang) {
+        (stories, None) => Ok(stories),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Like [`tell`], but a run stopped by a violated invariant still tells the stories up to the
+/// violation (for a developer replaying the payment the violation names), with the error.
+pub fn tell_until_violation(
+    s: &Scenario,
+    seed: u64,
+    run: u64,
+    serials: &[u64],
+    lang: Lang,
+) -> (Vec<Story>, Option<RunError>) {
     let mut rec = Recorder {
         serials: serials.to_vec(),
         ..Default::default()
     };
-    model::simulate(s, seed, run, &mut rec)?;
+    let err = model::simulate(s, seed, run, &mut rec).err();
     let mut by: HashMap<u64, Vec<(Nanos, Step)>> = HashMap::new();
     for (t, serial, step) in rec.steps {
         by.entry(serial).or_default().push((t, step));
     }
-    Ok(serials
+    let stories = serials
         .iter()
         .filter_map(|n| by.get(n).map(|steps| build(s, seed, run, *n, steps, lang)))
-        .collect())
+        .collect();
+    (stories, err)
 }
 
 /// Up to `k` stories of payments that did not settle on time, from runs 0.. up to `runs`,

@@ -324,8 +324,23 @@ pub struct ReconSpec {
 
 #[derive(Clone, Debug)]
 pub struct ReversalSpec {
+    /// The most reversal messages a terminal sends when `until` is `Attempts`.
     pub attempts: u32,
     pub interval: Nanos,
+    pub until: ReversalUntil,
+}
+
+/// How long a terminal keeps a pending reversal. `[strategy.reversal] until`:
+/// `"acknowledged"` (the default) or `"attempts"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReversalUntil {
+    /// A terminal built to the usual specifications: it writes the pending reversal before it
+    /// sends the sale, and sends it every `interval` (after a restart too) until acknowledged.
+    #[default]
+    Acknowledged,
+    /// An old terminal: it gives up after `attempts` messages.
+    Attempts,
 }
 
 #[derive(Clone, Debug)]

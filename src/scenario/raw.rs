@@ -485,6 +485,7 @@ pub struct RawReversal {
     pub enabled: bool,
     pub attempts: Spanned<u64>,
     pub interval: Spanned<Duration>,
+    pub until: super::ReversalUntil,
 }
 
 impl Default for RawReversal {
@@ -493,6 +494,7 @@ impl Default for RawReversal {
             enabled: true,
             attempts: Spanned::new(0..0, 3),
             interval: Spanned::new(0..0, Duration(60 * SECOND)),
+            until: super::ReversalUntil::Acknowledged,
         }
     }
 }

@@ -499,7 +499,8 @@ pub(super) fn validate(
     let rv = &raw.strategy.reversal;
     let reversal = if rv.enabled {
         let attempts = cx.count(&rv.attempts, "strategy.reversal.attempts", 1, 100, false)? as u32;
-        if attempts > 1 && rv.interval.get_ref().0 == 0 {
+        let repeats = attempts > 1 || rv.until == super::ReversalUntil::Acknowledged;
+        if repeats && rv.interval.get_ref().0 == 0 {
             let span = if rv.interval.span() == (0..0) {
                 rv.attempts.span()
             } else {
@@ -508,12 +509,14 @@ pub(super) fn validate(
             return Err(cx.err(
                 span,
                 "strategy.reversal.interval",
-                "must be longer than zero when attempts > 1",
+                "must be longer than zero when the terminal repeats its reversal (until = \
+                 \"acknowledged\", or attempts > 1)",
             ));
         }
         Some(ReversalSpec {
             attempts,
             interval: rv.interval.get_ref().0,
+            until: rv.until,
         })
     } else {
         None

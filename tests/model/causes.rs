@@ -108,3 +108,67 @@ fn a_daily_maintenance_window_strikes_every_day_inside_its_window_only() {
         "{total} declines; three half-hour windows give {expected}"
     );
 }
+
+/// Issue 21, defect 3: an outcome is counted against the cause that produced it. A fraud's
+/// chargeback whose payout had first bounced off a wrong account was counted against
+/// `wrong_account` ("first cause on the path"); it is the fraud's, and the wrong account is
+/// kept as `also`. A late payout is counted against what delayed it, even when an earlier
+/// cause struck the payment on its way to the issuer.
+#[test]
+fn a_chargeback_is_the_frauds_and_a_late_payout_is_what_delayed_it() {
+    let src = r#"
+name = "precedence"
+[simulation]
+runs = 2
+traffic_window = "6h"
+[[terminals]]
+id = "shops"
+count = 50
+rate = "60/h"
+miskey_share = 0.0
+[risk]
+enabled = false
+fraud_share = 0.05
+liability = "merchant"
+[[issuers]]
+id = "bank"
+do_not_honour_share = 0.0
+[issuers.accounts]
+balance = { kind = "constant", value = "100000000.00" }
+frozen_share = 0.0
+[payout]
+wrong_account_share = 0.3
+correction_delay = "1d"
+"#;
+    let s = scenario::parse(src, "precedence", &Limits::default()).unwrap();
+    let names = payfault::scenario::cause::names(&s);
+    let at = |n: &str| names.iter().position(|x| x == n).unwrap();
+    let (fraud, wrong) = (at("fraud"), at("wrong_account"));
+    let cb = Outcome::Chargeback as usize;
+    let late = Outcome::SettledLate as usize;
+    let (mut chargebacks, mut also) = (0, 0);
+    for r in 0..s.runs {
+        let out = model::simulate(&s, 9, r, &mut NoTrace).unwrap();
+        // Every chargeback is the fraud's, whatever delayed its payout first.
+        assert_eq!(out.by_cause[fraud][cb].0, out.count(Outcome::Chargeback));
+        assert_eq!(
+            out.by_cause[wrong][cb].0, 0,
+            "a chargeback is not the wrong account's"
+        );
+        // Every late payout is the wrong account's (nothing else delays one here).
+        assert_eq!(out.by_cause[wrong][late].0, out.count(Outcome::SettledLate));
+        chargebacks += out.count(Outcome::Chargeback);
+        also += out.cause_also[wrong];
+    }
+    // About 30% of the frauds' payouts bounced first: those are the wrong account's `also`.
+    assert!(
+        chargebacks > 50,
+        "the scenario makes chargebacks ({chargebacks})"
+    );
+    let expected = 0.3 * chargebacks as f64;
+    let sd = (chargebacks as f64 * 0.3 * 0.7).sqrt();
+    assert!(
+        (also as f64 - expected).abs() < 5.0 * sd,
+        "wrong_account struck {also} charged-back payments, expected about {expected:.0}"
+    );
+}

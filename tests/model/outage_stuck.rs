@@ -59,6 +59,7 @@ latency = "0ms"
 [strategy]
 terminal_timeout = "30s"
 [strategy.reversal]
+until = "attempts"
 attempts = {attempts}
 interval = "60s"
 [strategy.saf]
@@ -120,6 +121,26 @@ fn short_outage_lets_the_retried_reversal_through() {
     let b = batch(&scenario("60s", 1), 30);
     assert_in_ci(&b, "charged_without_sale", LAMBDA * D);
     assert_in_ci(&b, "reversed", 0.0);
+}
+
+/// Issue 21, defect 5: a terminal built to the usual specifications keeps its pending
+/// reversal until it is acknowledged (the default, `until = "acknowledged"`): the same
+/// 30-minute outage strands nothing, because the first repeat after the switch is back
+/// releases each hold. (The old terminal above gives up after three tries.)
+#[test]
+fn terminals_that_keep_their_reversal_strand_nothing_after_the_outage() {
+    let mut s = scenario("30m", 3);
+    s.strategy.reversal.as_mut().unwrap().until = payfault::scenario::ReversalUntil::Acknowledged;
+    let b = batch(&s, 12);
+    assert_in_ci(&b, "charged_without_sale", 0.0);
+    assert_in_ci(&b, "reversed", LAMBDA * D);
+    // By default (no `until` written) a terminal keeps its reversal.
+    let text = "name = \"d\"\n";
+    let d = scenario::parse(text, "d", &Limits::default()).unwrap();
+    assert_eq!(
+        d.strategy.reversal.unwrap().until,
+        payfault::scenario::ReversalUntil::Acknowledged
+    );
 }
 
 #[test]

@@ -79,6 +79,20 @@ impl<T: Tracer> World<'_, T> {
         {
             return; // the acquirer answered the retry from its record of the key
         }
+        if self.retry.idem
+            && p.retry & super::retry::bit::IN_SALE != 0
+            && p.acquirer != Acq::Unknown
+        {
+            // The first attempt's request reaches the acquirer after a retry of its key was
+            // answered: it is answered from the record, not decided again.
+            self.send(
+                pid,
+                LinkId::Terminal(p.group),
+                Dir::Down,
+                Msg::Terminal(ToTerminal::Response(p.code)),
+            );
+            return;
+        }
         if p.input == code::FORMAT_ERROR {
             // The gateway cannot parse the request: refused at once (its fault was blamed at
             // the sale).

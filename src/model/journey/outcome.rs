@@ -75,10 +75,12 @@ impl<T: Tracer> World<'_, T> {
         let ok = match outcome {
             // (A stood-in sale paid D+0 whose advice has not reached the issuer yet is credited
             // before the cardholder is charged.)
-            // (Nor is one paid D+0 whose presentment found no hold at the issuer: the acquirer
-            // advanced the money and the unmatched presentment is an open break.)
+            // (Nor is one paid D+0 that the issuer does not back: the acquirer advanced the
+            // money, and the unmatched presentment or reversal mismatch is an open break.)
             Outcome::SettledOnTime | Outcome::SettledLate => {
-                let unbacked = advice_due || p.has(flag::EXCEPTION) && p.has(flag::ADVANCED);
+                let unbacked = advice_due
+                    || p.has(flag::ADVANCED)
+                        && (p.has(flag::EXCEPTION) || reconcile::unbacked_sale(&p));
                 p.credited == a && (p.charged == a || unbacked && p.charged == 0)
             }
             Outcome::Chargeback => {
@@ -143,17 +145,24 @@ impl<T: Tracer> World<'_, T> {
             );
             return Err(self.violation(Invariant::BeliefsAgreeOrBreak, detail));
         }
-        let cause = match (p.cause, outcome) {
+        let (first, also) = self.outcome_cause(&p, outcome);
+        let cause = match (first, outcome) {
             (cause::id::NONE, Outcome::SettledLate) => cause::id::MISSED_CUTOFF,
             (cause::id::NONE, Outcome::Pending | Outcome::NotArrived) => {
                 cause::id::OBSERVATION_ENDED
             }
             (c, _) => c,
         };
+        let also = (also != cause)
+            .then_some(also)
+            .filter(|&a| a != cause::id::NONE);
         // A superseded attempt of a retried sale in which nobody's money moved is no sale.
         let counted = !self.retry.on || p.retry == 0 || self.retry_record_ends(&p);
         if counted {
             self.out.record_cause(cause, outcome, 1, p.amount);
+            if let Some(a) = also {
+                self.out.cause_also[a as usize] += 1;
+            }
             if outcome == Outcome::NotArrived {
                 let age = self.horizon.saturating_sub(p.t_sale);
                 self.out.not_arrived_oldest = self.out.not_arrived_oldest.max(age);
@@ -212,6 +221,10 @@ impl<T: Tracer> World<'_, T> {
                 let name = cause::names(self.s)[cause as usize].clone();
                 let meaning = crate::scenario::cause::meaning(self.s, cause as usize);
                 self.trace(pid, |_| Step::Cause { name, meaning });
+                if let Some(a) = also {
+                    let name = cause::names(self.s)[a as usize].clone();
+                    self.trace(pid, |_| Step::AlsoCause { name });
+                }
             }
             let (at_end, credited) = (self.finishing, p.credited);
             let false_decline = outcome == Outcome::Declined
@@ -229,6 +242,33 @@ impl<T: Tracer> World<'_, T> {
             return self.retry_release_owner(&p);
         }
         Ok(())
+    }
+
+    /// The cause an outcome is counted against, and the other cause that struck the payment
+    /// (or 0). Precedence (docs/scenarios.md, Causes): a chargeback is the fraud's (a fraud
+    /// wave's id, else `fraud`); a late, missing or pending payout is what struck it after the
+    /// acquirer approved it, if anything did, else its first cause; any other outcome is its
+    /// first cause (what failed it on the way to the issuer and back).
+    fn outcome_cause(&self, p: &crate::model::payment::Payment, outcome: Outcome) -> (u8, u8) {
+        match outcome {
+            Outcome::Chargeback => {
+                let wave = p.cause >= cause::id::FIRST_FAULT
+                    && self
+                        .s
+                        .faults
+                        .get((p.cause - cause::id::FIRST_FAULT) as usize)
+                        .is_some_and(|f| f.kind == crate::scenario::FaultKind::FraudWave);
+                let fraud = if wave { p.cause } else { cause::id::FRAUD };
+                let other = if p.cause != fraud { p.cause } else { p.late };
+                (fraud, other)
+            }
+            Outcome::SettledLate | Outcome::NotArrived | Outcome::Pending
+                if p.late != cause::id::NONE =>
+            {
+                (p.late, p.cause)
+            }
+            _ => (p.cause, p.late),
+        }
     }
 
     /// End of observation: classify what is still in flight, close statistics, check the books.

@@ -56,8 +56,9 @@ pub(in crate::model) fn break_of(p: &Payment) -> Option<Break> {
 /// The acquirer holds a sale whose authorisation the issuer has reversed: it will surface at
 /// presentment as an unmatched presentment (an exception), which reconciliation repairs; until
 /// then it is an open reversal mismatch.
-fn unbacked_sale(p: &Payment) -> bool {
+pub(in crate::model) fn unbacked_sale(p: &Payment) -> bool {
     matches!(p.acquirer, Acq::Approved | Acq::Cleared)
+        && !p.has(flag::EXCEPTION)
         && p.charged == 0
         && matches!(p.issuer_state, Iss::Released | Iss::Refunded)
         && !p.has(flag::CHARGED_BACK | flag::REPAIRED)

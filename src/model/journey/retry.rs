@@ -512,6 +512,7 @@ impl<T: Tracer> World<'_, T> {
             channel,
             flags,
             cause: 0,
+            late: 0,
             crash: 0,
             attempt: REPEAT_ATTEMPT,
             retry: bit::IN_SALE | bit::REPEAT,

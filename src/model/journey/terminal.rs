@@ -10,6 +10,7 @@ use crate::model::payment::{
 };
 use crate::model::topology::{Dir, LinkId, pick};
 use crate::model::trace::{Step, Tracer};
+use crate::scenario::ReversalUntil;
 
 impl<T: Tracer> World<'_, T> {
     /// A cardholder pays at a terminal of group `g`: the payment is created and its request
@@ -79,6 +80,7 @@ impl<T: Tracer> World<'_, T> {
             t_break: 0,
             advice_sent: 0,
             cause: 0,
+            late: 0,
             struck: 0,
             input: 0,
             crash: 0,
@@ -139,12 +141,21 @@ impl<T: Tracer> World<'_, T> {
         let now = self.q.now();
         let p = &mut self.arena.pay[pid as usize];
         if p.terminal_state == Term::Waiting && p.crash != 0 && rcode == code::APPROVED {
-            // The terminal fails with the approval in hand: the till shows nothing, and the
-            // terminal, restarted, has no record to reverse.
+            // The terminal fails with the approval in hand: the till shows nothing. An old
+            // terminal, restarted, has no record to reverse; one that wrote the pending
+            // reversal before sending the sale sends it once it is back (an `interval` later).
             p.terminal_state = Term::TimedOut;
             let c = p.crash;
             self.blame(pid, c);
             self.out.terminal_crashes += 1;
+            if let Some(r) = &self.s.strategy.reversal
+                && r.until == ReversalUntil::Acknowledged
+            {
+                let at = now.saturating_add(r.interval);
+                if at <= self.horizon {
+                    self.schedule(at, Ev::ReversalSend { pid });
+                }
+            }
             if T::ON {
                 self.trace(pid, |_| {
                     Step::Note("trace.note.terminal_terminal_fails_approval_arrives")
@@ -209,11 +220,12 @@ impl<T: Tracer> World<'_, T> {
             return;
         };
         let (attempts, interval) = (r.attempts, r.interval);
+        let keep = r.until == ReversalUntil::Acknowledged;
         let p = &mut self.arena.pay[pid as usize];
-        if p.has(flag::REVERSAL_ACKED) || p.reversal_attempts as u32 >= attempts {
+        if p.has(flag::REVERSAL_ACKED) || !keep && p.reversal_attempts as u32 >= attempts {
             return;
         }
-        p.reversal_attempts += 1;
+        p.reversal_attempts = p.reversal_attempts.saturating_add(1);
         let (g, n) = (p.group, p.reversal_attempts as u32);
         self.out.reversals_sent += 1;
         self.send(
@@ -222,11 +234,9 @@ impl<T: Tracer> World<'_, T> {
             Dir::Up,
             Msg::Gateway(ToGateway::Reversal),
         );
-        if n < attempts {
-            self.schedule(
-                self.q.now().saturating_add(interval),
-                Ev::ReversalSend { pid },
-            );
+        let at = self.q.now().saturating_add(interval);
+        if keep && at <= self.horizon || !keep && n < attempts {
+            self.schedule(at, Ev::ReversalSend { pid });
         }
     }
 }
