@@ -983,6 +983,22 @@ fn bank_maintenance_window_that_ends_when_it_starts() {
 }
 
 #[test]
+fn payout_promise_with_a_duration_after_t_plus_1() {
+    let f = "payout_promise_duration_after_t1.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"T+1 2h\""),
+            field("payout.promise"),
+            "invalid promise \"T+1 2h\"",
+            "after \"T+1\" comes a deadline time of day \"HH:MM\" (e.g. \"T+1 18:00\"), got \"2h\"",
+            "expected \"T+N\" (by the end of the N-th business day after the sale's cut-off day)",
+            "or \"D+0\" followed by a duration after the sale (\"D+0 2h\")",
+        ],
+    );
+}
+
+#[test]
 fn merchant_risk_enabled_without_a_rule() {
     let f = "merchant_risk_no_rule.toml";
     expect_bad(

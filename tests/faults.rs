@@ -1281,7 +1281,8 @@ fn a_merchant_rule_holds_the_payouts_of_its_share_of_merchants() {
     let sd = (0.2 * 0.8 * (1.0 / n as f64 + 1.0 / merchants)).sqrt();
     assert_near("share held", k as f64 / n as f64, 0.2, 5.0 * sd);
 
-    // With the automatic horizon (Tuesday 10:00) the reviews outlast observation.
+    // With the automatic horizon (Wednesday 01:00, an hour after the T+1 promise of Monday's
+    // sales) the reviews outlast observation.
     let s = scen(&format!("{}{rule}", many_merchants()));
     let out = run(&s, 0);
     assert!(out.merchant_holds > 0);

@@ -67,9 +67,14 @@ fn outage_thirteen_hours() {
 /// events and outcomes. Issue 9 (the fault catalogue): nothing moved. Payments with a cause on
 /// their path are no longer folded into their batch (the aggregate would lose the cause); in
 /// these two runs the folded payments have none, so events, postings and outcomes are equal.
-const PIPELINE: (u64, u64, u64, [u64; 8]) = (41995, 6002, 5999, [5999, 0, 0, 0, 0, 0, 0, 0]);
+/// Issue 21.2 (the promise judged by the day, T+1 kept until 24:00 of the promised day): the
+/// automatic horizon now lasts until the last sale's promise has come due, an hour after the
+/// end of day 2 instead of an hour after its 09:00 credit, so one more (empty) cut-off falls
+/// inside it, at 22:00 on day 2: events 41995 -> 41996 and 1655877 -> 1655878. Same postings
+/// and outcomes (every payout here is credited at 09:00 of its T+1 day, on time either way).
+const PIPELINE: (u64, u64, u64, [u64; 8]) = (41996, 6002, 5999, [5999, 0, 0, 0, 0, 0, 0, 0]);
 const OUTAGE: (u64, u64, u64, [u64; 8]) =
-    (1655877, 126900, 147311, [126777, 0, 20510, 0, 0, 0, 24, 0]);
+    (1655878, 126900, 147311, [126777, 0, 20510, 0, 0, 0, 24, 0]);
 
 /// The first words of the named random streams, through the crate's API: ChaCha8 keyed by
 /// `(master seed, run, "payfault")` with the FNV-1a hash of the stream's name as its stream
@@ -137,7 +142,9 @@ fn random_generator_first_values() {
 /// runs of two minutes, every stage of the journey; a fraction of a second).
 const GOLDEN_SCENARIO: &str = "tests/golden/summary_small.toml";
 /// Changelog of the golden summary, one line per deliberate change (date, issue, what moved and
-/// why): 2026-11-26, issue 12: recorded.
+/// why): 2026-11-26, issue 12: recorded. Issue 21.2 (the promise judged by the day): nothing
+/// moved (its horizon is set by the 3-day correction of returned payouts, past the promise, and
+/// its late payouts are the returned ones, late by days).
 const GOLDEN_SUMMARY: &str = "tests/golden/summary_small.json";
 
 const BLESS: &str = "PAYFAULT_BLESS=1 cargo test --release --test pinned_counts";

@@ -33,8 +33,8 @@ pub(super) struct Retired {
     pub routes: Vec<i64>,
     /// Milliseconds from each sale to `reference` (allocated on first use).
     pub before_reference_ms: Option<Histogram<u64>>,
-    /// Count and amount of the retired sales of each clearing day (for the on-time promise).
-    pub sale_days: BTreeMap<u64, (u64, i64)>,
+    /// Count and amount of the retired sales by the deadline of their promise (a few a day).
+    pub deadlines: BTreeMap<Nanos, (u64, i64)>,
 }
 
 impl Batch {
@@ -47,7 +47,7 @@ impl Batch {
                 amount: 0,
                 routes: vec![0; routes],
                 before_reference_ms: None,
-                sale_days: BTreeMap::new(),
+                deadlines: BTreeMap::new(),
             },
         }
     }
@@ -58,11 +58,11 @@ impl Batch {
 }
 
 impl Retired {
-    /// Adds one payment.
-    pub fn add(&mut self, t_sale: Nanos, amount: i64, route: usize, sale_day: u64) {
+    /// Adds one payment, whose promise is kept by a credit at `deadline`.
+    pub fn add(&mut self, t_sale: Nanos, amount: i64, route: usize, deadline: Nanos) {
         self.count += 1;
         self.amount += amount;
-        let d = self.sale_days.entry(sale_day).or_insert((0, 0));
+        let d = self.deadlines.entry(deadline).or_insert((0, 0));
         d.0 += 1;
         d.1 += amount;
         self.routes[route] += amount;

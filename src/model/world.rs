@@ -14,7 +14,7 @@ use super::link::Link;
 use super::station::Station;
 use super::topology::{LinkId, Topology, cdf};
 use super::trace::{Step, Tracer};
-use crate::engine::{Dist, EventQueue, KeyedWords, Nanos, Stream};
+use crate::engine::{DAY, Dist, EventQueue, KeyedWords, Nanos, Stream};
 use crate::metrics::RunOutput;
 use crate::scenario::calendar::{self, Calendar};
 use crate::scenario::{FaultEffect, OutageMode, RouteSpec, Scenario};
@@ -146,14 +146,17 @@ pub(super) mod merchant_slot {
 }
 
 /// Whether payments can be folded into their clearing batch: no file can be rejected or late
-/// (a waiting batch can find lapsed holds), and no payout waits for a maintenance window. (A
-/// wrong-details fault that can strike in the run also keeps them whole: see `World::new`.)
+/// (a waiting batch can find lapsed holds), no payout waits for a maintenance window, and the
+/// promise's deadline depends on the day of the sale only (folded sales are counted by
+/// deadline). (A wrong-details fault that can strike in the run also keeps them whole: see
+/// `World::new`.)
 fn retire_ok(s: &Scenario) -> bool {
     let st = &s.settlement;
     st.file_reject_share <= 0.0
         && st.file_late_share <= 0.0
         && st.file_rejected.is_empty()
         && s.payout.bank_maintenance.is_empty()
+        && s.payout.promise.is_daily()
 }
 
 impl<'a, T: Tracer> World<'a, T> {
@@ -268,7 +271,8 @@ impl<'a, T: Tracer> World<'a, T> {
         } else {
             vec![]
         };
-        let calendar = Calendar::new(&s.settlement, s.start_weekday);
+        // The promises' deadlines for every day a sale can be judged on, looked up per payout.
+        let calendar = Calendar::of(s).tabled(horizon / DAY + 1);
         // A wrong-details fault that can strike in this run decides each payout when it is
         // made: payments stay whole.
         let wrong_details = faults.all.iter().any(|f| {

@@ -1,26 +1,132 @@
-//! The settlement calendar: business days (weekdays, holidays and extra working days),
-//! clearing cut-offs, T+N credit dates, the promise a merchant is given, and the default end of
-//! observation.
+//! The settlement calendar: business days (weekdays, holidays and extra business days),
+//! clearing cut-offs, T+N credit dates, the deadlines of the promises made to merchants, and
+//! the default end of observation.
 
 use super::check::Ctx;
+use super::promise::Promise;
 use super::raw::RawSettlement;
 use super::units::Date;
 use crate::engine::{DAY, HOUR, Nanos};
 use crate::scenario::{Scenario, ScenarioError, SettlementSpec};
 use toml::Spanned;
 
+/// The most days of sale a promise's deadline table covers (beyond them, a deadline is
+/// computed when asked).
+const MAX_TABLE_DAYS: u64 = 4000;
+
+/// A promise and its deadlines by day of sale: each day splits at one time of day into the
+/// sales before it and those at or after it (`Promise::split`), and each half has one
+/// deadline. Empty until `Calendar::tabled` fills it, and always for a `Within` promise.
+#[derive(Clone, Debug, Default)]
+struct Deadlines {
+    promise: Promise,
+    split: Nanos,
+    days: Vec<[Nanos; 2]>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Calendar {
     spec: SettlementSpec,
     start_weekday: u8,
+    /// The promise of the payout with the settlement (`payout.promise`).
+    promise: Deadlines,
+    /// The promise of the D+0 advance (`payout.d0_promise`).
+    d0_promise: Deadlines,
 }
 
 impl Calendar {
+    /// The calendar of `spec`, with the default promises (T+1 and D+0, by the end of the day).
     pub fn new(spec: &SettlementSpec, start_weekday: u8) -> Self {
+        let d0 = Promise::Natural { days: 0, by: DAY };
         Calendar {
             spec: spec.clone(),
             start_weekday,
+            promise: Deadlines::default(),
+            d0_promise: Deadlines {
+                promise: d0,
+                ..Deadlines::default()
+            },
         }
+    }
+
+    /// The calendar of a scenario, with its payout promises.
+    pub fn of(s: &Scenario) -> Self {
+        Calendar::new(&s.settlement, s.start_weekday)
+            .promising(s.payout.promise, s.payout.d0_promise)
+    }
+
+    /// The same calendar with other promises (their tables emptied).
+    pub fn promising(mut self, promise: Promise, d0_promise: Promise) -> Self {
+        self.promise = Deadlines {
+            promise,
+            ..Deadlines::default()
+        };
+        self.d0_promise = Deadlines {
+            promise: d0_promise,
+            ..Deadlines::default()
+        };
+        self
+    }
+
+    /// The same calendar with the deadlines of its promises precomputed for sales on days
+    /// `0..days` (at most `MAX_TABLE_DAYS`), so that judging a payout is a lookup.
+    pub fn tabled(mut self, days: u64) -> Self {
+        let days = days.min(MAX_TABLE_DAYS);
+        for which in [false, true] {
+            let d = if which {
+                &self.d0_promise
+            } else {
+                &self.promise
+            };
+            let p = d.promise;
+            if !p.is_daily() {
+                continue;
+            }
+            let split = p.split(self.spec.cutoff);
+            // A day's deadline before the split, and at or after it (the latter only read
+            // when the split is within the day).
+            let table: Vec<[Nanos; 2]> = (0..days)
+                .map(|day| {
+                    let t = day * DAY;
+                    [
+                        p.deadline(&self, t),
+                        p.deadline(&self, t + split.min(DAY - 1)),
+                    ]
+                })
+                .collect();
+            let d = if which {
+                &mut self.d0_promise
+            } else {
+                &mut self.promise
+            };
+            d.split = split;
+            d.days = table;
+        }
+        self
+    }
+
+    /// The promise of the payout with the settlement, and the D+0 advance's.
+    pub fn promises(&self) -> (Promise, Promise) {
+        (self.promise.promise, self.d0_promise.promise)
+    }
+
+    fn lookup(&self, d: &Deadlines, t: Nanos) -> Nanos {
+        match d.days.get((t / DAY) as usize) {
+            Some(both) => both[usize::from(t % DAY >= d.split)],
+            None => d.promise.deadline(self, t),
+        }
+    }
+
+    /// The latest credit that keeps the promise of the payout with the settlement
+    /// (`payout.promise`) for a sale at `t`.
+    pub fn promised_by(&self, t: Nanos) -> Nanos {
+        self.lookup(&self.promise, t)
+    }
+
+    /// The latest credit that keeps the promise of the D+0 advance (`payout.d0_promise`) for
+    /// a sale at `t`.
+    pub fn d0_promised_by(&self, t: Nanos) -> Nanos {
+        self.lookup(&self.d0_promise, t)
     }
 
     /// Whether `day` (counted from day 0) has a cut-off and credits: its weekday is a business
@@ -90,12 +196,6 @@ impl Calendar {
     pub fn normal_settlement(&self, t: Nanos) -> Nanos {
         self.credit_at(self.cutoff_day(t), self.spec.lag_days)
     }
-
-    /// The latest credit time that keeps the acquirer's promise (T+promise_days) for a sale at
-    /// `t`.
-    pub fn promised_by(&self, t: Nanos) -> Nanos {
-        self.credit_at(self.cutoff_day(t), self.spec.promise_days)
-    }
 }
 
 /// The end of observation: the scenario's, or by default an hour after the latest of these, so
@@ -111,12 +211,15 @@ impl Calendar {
 ///   settlement (`interval + detection_delay + repair_time`) when enabled;
 /// - the expiry of the host's stored reversals of the last sales (`saf.expiry`);
 /// - the expiry of the stand-in advices of the last sales (each stand-in channel's
-///   `issuer_timeout + advice_expiry` after the last sale's terminal timeout).
+///   `issuer_timeout + advice_expiry` after the last sale's terminal timeout);
+/// - the deadline of the promise made for the last sale of the traffic window (`payout.promise`,
+///   and `payout.d0_promise` under D+0), so that a payout not made by then is judged late or
+///   not arrived, not pending.
 pub fn horizon(s: &Scenario) -> Nanos {
     if let Some(o) = s.observation {
         return o;
     }
-    let cal = Calendar::new(&s.settlement, s.start_weekday);
+    let cal = Calendar::of(s);
     let mut extra = s.strategy.terminal_timeout + HOUR;
     let mut reversals = 0;
     if let Some(r) = &s.strategy.reversal {
@@ -164,6 +267,13 @@ pub fn horizon(s: &Scenario) -> Nanos {
             // The advices of the last stand-in approvals are repeated until they expire.
             end = end.max(last_sale + c.issuer_timeout.unwrap_or(0) + si.advice_expiry);
         }
+    }
+    // Every promise of the traffic window has come due (deadlines never fall as sales get
+    // later, so the last sale's is the latest).
+    let t = s.traffic_window.saturating_sub(1);
+    end = end.max(cal.promised_by(t));
+    if s.payout.schedule == crate::scenario::PayoutSchedule::D0 {
+        end = end.max(cal.d0_promised_by(t));
     }
     end.saturating_add(HOUR)
 }
@@ -255,7 +365,6 @@ mod tests {
             cutoff: 22 * HOUR,
             lag_days: lag,
             credit_time: 9 * HOUR,
-            promise_days: 1,
             business_days: [true, true, true, true, true, false, false],
             holidays: vec![],
             extra_business_days: vec![],
@@ -344,11 +453,10 @@ mod tests {
             wednesday * DAY + sp.credit_time,
             "credited Wednesday at T+1"
         );
-        // T+1 counts business days, so the promise moves with the holiday and is kept.
-        assert_eq!(
-            c.promised_by(after_cutoff),
-            c.normal_settlement(after_cutoff)
-        );
+        // T+1 counts business days, so the promise moves with the holiday and is kept: by the
+        // end of Wednesday.
+        assert_eq!(c.promised_by(after_cutoff), (wednesday + 1) * DAY);
+        assert!(c.normal_settlement(after_cutoff) < c.promised_by(after_cutoff));
         // Without the holiday the same sale would be cut on Monday and credited on Tuesday.
         assert_eq!(
             cal(1).normal_settlement(after_cutoff),
@@ -458,22 +566,29 @@ mod tests {
              [settlement]\nholidays = [{}]\n",
             holidays.join(", ")
         ));
-        let c = Calendar::new(&s.settlement, s.start_weekday);
+        let c = Calendar::of(&s);
         let h = horizon(&s);
         // The latest sale, and the latest instant a payment can still join a batch (after its
-        // timeout and reversals), are both credited on Friday 9 October, before the horizon.
+        // timeout and reversals), are both credited on Friday 9 October, before the horizon,
+        // and promised T+1 by the end of that day.
         let last_sale = s.traffic_window - 1;
-        let credit = day("2026-09-30", "2026-10-09") * DAY + s.settlement.credit_time;
+        let friday = day("2026-09-30", "2026-10-09");
+        let credit = friday * DAY + s.settlement.credit_time;
         assert_eq!(c.normal_settlement(last_sale), credit);
-        assert!(h > credit);
-        assert_eq!(h, credit + HOUR);
+        assert_eq!(c.promised_by(last_sale), (friday + 1) * DAY);
+        assert_eq!(h, (friday + 1) * DAY + HOUR);
         // The same scenario without holidays ends a week earlier.
         let plain = scenario("[simulation]\nstart_date = \"2026-09-30\"\n");
-        assert_eq!(horizon(&plain), 2 * DAY + s.settlement.credit_time + HOUR);
+        assert_eq!(horizon(&plain), 3 * DAY + HOUR);
     }
 
-    /// With every default the horizon is day 2 10:00 (docs/scenarios.md, time model).
-    const BASE: Nanos = 2 * DAY + 10 * HOUR;
+    /// With every default the horizon is day 3 01:00 (docs/scenarios.md, time model): the
+    /// last sale (Monday evening, cut on Tuesday) is promised T+1 by the end of Wednesday,
+    /// plus an hour.
+    const BASE: Nanos = 3 * DAY + HOUR;
+    /// The credit of the last batch, Wednesday 09:00, plus an hour: the delays of the
+    /// scenario's mechanisms count from there.
+    const SETTLED: Nanos = 2 * DAY + 10 * HOUR;
 
     #[test]
     fn horizon_is_unchanged_by_default() {
@@ -491,11 +606,11 @@ mod tests {
     fn horizon_covers_the_new_delays() {
         let h = |extra: &str| horizon(&scenario(extra));
         // One reconciliation cycle after the last settlement: 24h + 12h + 24h.
-        assert_eq!(h("[reconciliation]\nenabled = true"), BASE + 60 * HOUR);
+        assert_eq!(h("[reconciliation]\nenabled = true"), SETTLED + 60 * HOUR);
         // The review of a held payout.
         assert_eq!(
             h("[merchant_risk]\nenabled = true\nmisfire_share = 0.1\nreview_time = \"1d\""),
-            BASE + DAY
+            SETTLED + DAY
         );
         let lognormal = scenario("[merchant_risk]\nenabled = true\nmisfire_share = 0.1");
         let p999 = lognormal
@@ -505,10 +620,10 @@ mod tests {
             .review_time
             .quantile_ns(0.999);
         assert!(p999 > 13 * DAY && p999 < 14 * DAY, "{p999}");
-        assert_eq!(horizon(&lognormal), BASE + p999);
+        assert_eq!(horizon(&lognormal), SETTLED + p999);
         // A late or rejected file: the last batch is presented a business day later.
-        assert_eq!(h("[settlement]\nfile_late_share = 0.1"), BASE + DAY);
-        assert_eq!(h("[settlement]\nfile_reject_share = 0.1"), BASE + DAY);
+        assert_eq!(h("[settlement]\nfile_late_share = 0.1"), SETTLED + DAY);
+        assert_eq!(h("[settlement]\nfile_reject_share = 0.1"), SETTLED + DAY);
         // Day 0 a Monday: the last batch is Tuesday's, its file moves on to Wednesday's, which
         // is rejected, and so is Thursday's: presented on Friday, credited on Monday.
         let s = "[simulation]\nstart_date = \"2026-09-28\"\n[settlement]\n";
@@ -520,15 +635,26 @@ mod tests {
         );
         assert_eq!(
             h(&format!("{s}file_rejected = [\"2026-10-30\"]")),
-            BASE + DAY
+            SETTLED + DAY
         );
-        // A payout due inside the longest maintenance window waits for its end.
+        // A payout due inside the longest maintenance window waits for its end (here still
+        // before the promise's deadline).
+        let windows = "[payout]\nbank_maintenance = [{ start = \"23:30\", end = \"01:00\" }, \
+               { start = \"08:00\", end = \"09:00\" }]";
+        assert_eq!(h(windows), BASE);
         assert_eq!(
-            h(
-                "[payout]\nbank_maintenance = [{ start = \"23:30\", end = \"01:00\" }, \
-               { start = \"08:00\", end = \"09:00\" }]"
-            ),
-            BASE + 90 * MINUTE
+            h(&format!("{windows}\npromise = \"T+1 09:00\"")),
+            SETTLED + 90 * MINUTE
+        );
+        // The promise's deadline: an earlier one leaves the settlement's horizon, a later one
+        // lengthens it; D+0's under D+0 only.
+        assert_eq!(h("[payout]\npromise = \"T+1 09:00\""), SETTLED);
+        assert_eq!(h("[payout]\npromise = \"T+2\""), BASE + DAY);
+        assert_eq!(h("[payout]\npromise = \"D+3 12:00\""), 3 * DAY + 13 * HOUR);
+        assert_eq!(h("[settlement]\npromise_days = 2"), BASE + DAY);
+        assert_eq!(
+            h("[payout]\nschedule = \"d0\"\nd0_promise = \"D+4\""),
+            5 * DAY + HOUR
         );
         // The last stand-in advices run until they expire: 24h + 30s + 10s + 3d, plus an hour.
         assert_eq!(
@@ -541,7 +667,7 @@ mod tests {
             "[settlement]\nfile_late_share = 0.1\n[reconciliation]\nenabled = true\n\
                      [merchant_risk]\nenabled = true\nmisfire_share = 0.1\nreview_time = \"2d\"",
         );
-        assert_eq!(all, BASE + DAY + 60 * HOUR + 2 * DAY);
+        assert_eq!(all, SETTLED + DAY + 60 * HOUR + 2 * DAY);
     }
 
     #[test]

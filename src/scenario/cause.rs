@@ -46,7 +46,10 @@ pub fn describe(name: &str) -> &'static str {
         "clearing_file" => "the clearing file was rejected or late",
         "settlement_bank_down" => "the settlement bank was down on the credit day",
         "bank_maintenance" => "the merchant's bank was in a maintenance window",
-        "missed_cutoff" => "approved just after the cut-off it was sold before",
+        "missed_cutoff" => {
+            "approved just after the cut-off it was sold before (or paid D+0 just after the \
+             promised day ended)"
+        }
         "observation_ended" => "still in its normal cycle when observation ended",
         _ => "a fault injected by the scenario (its `[[faults]]` entry with this id)",
     }

@@ -16,6 +16,7 @@ pub mod faults;
 pub mod library;
 pub mod limits;
 mod postauth;
+pub mod promise;
 pub mod raw;
 pub mod strategies;
 pub mod units;
@@ -235,8 +236,6 @@ pub struct SettlementSpec {
     pub lag_days: u32,
     /// Time of day the merchant is credited.
     pub credit_time: Nanos,
-    /// T+N the acquirer promises merchants (on time vs late).
-    pub promise_days: u32,
     /// Business days, Monday = index 0.
     pub business_days: [bool; 7],
     /// Days (counted from day 0) that are not business days whatever their weekday: sorted,
@@ -276,6 +275,11 @@ pub struct PayoutSpec {
     /// be earlier than `start` for a window across midnight): a payout due inside one is made
     /// when it ends.
     pub bank_maintenance: Vec<(Nanos, Nanos)>,
+    /// By when the payout with the settlement keeps its promise (on time vs late): T+N by
+    /// default, from `settlement.promise_days`, by the end of the day.
+    pub promise: promise::Promise,
+    /// By when a D+0 advance keeps its promise (D+0 by the end of the day by default).
+    pub d0_promise: promise::Promise,
 }
 
 /// When the acquirer pays a merchant. `[payout] schedule`: `"t1"` or `"d0"`.

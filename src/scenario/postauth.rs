@@ -5,13 +5,14 @@
 
 use super::check::Ctx;
 use super::error::{ScenarioError, did_you_mean};
+use super::promise::{self, Promise};
 use super::raw::{
     RawChannel, RawMerchantRisk, RawPayout, RawRecon, RawRoute, RawSettlement, RawStrategy,
     RawWindow,
 };
 use super::units::{Duration, Money};
 use super::*;
-use crate::engine::{HOUR, MINUTE, Nanos, SECOND};
+use crate::engine::{DAY, HOUR, MINUTE, Nanos, SECOND};
 use toml::Spanned;
 
 /// "HH:MM", or "HH:MM:SS" when there are seconds: a time of day as a scenario writes it.
@@ -271,8 +272,67 @@ pub(super) fn file_faults(
     Ok((reject, late, rejected))
 }
 
-/// `[payout]`.
-pub(super) fn payout(cx: &Ctx, p: &RawPayout) -> Result<PayoutSpec, ScenarioError> {
+/// A promise of `[payout]` (`field` names it), parsed with its place in the file.
+fn promise(cx: &Ctx, text: &Spanned<String>, field: &str) -> Result<Promise, ScenarioError> {
+    promise::parse_promise(text.get_ref()).map_err(|e| cx.err(text.span(), field, e))
+}
+
+/// The promises of `[payout]`: `promise`, by default T+`settlement.promise_days` (which may
+/// not be given too), and `d0_promise`, D+0 by default, only with `schedule = "d0"`.
+fn promises(
+    cx: &Ctx,
+    p: &RawPayout,
+    promise_days: &Spanned<u64>,
+) -> Result<(Promise, Promise), ScenarioError> {
+    let days = cx.count(
+        promise_days,
+        "settlement.promise_days",
+        0,
+        promise::MAX_PROMISE_DAYS as u64,
+        false,
+    )? as u32;
+    let main = match &p.promise {
+        None => Promise::Business { days, by: DAY },
+        Some(text) if promise_days.span() != (0..0) => {
+            return Err(cx.err(
+                text.span(),
+                "payout.promise",
+                format!(
+                    "payout.promise = \"{}\" and settlement.promise_days = {days} both set the \
+                     promise of the payout; keep one (promise_days = {days} is the same as \
+                     promise = \"T+{days}\")",
+                    text.get_ref()
+                ),
+            ));
+        }
+        Some(text) => promise(cx, text, "payout.promise")?,
+    };
+    let d0 = match &p.d0_promise {
+        None => Promise::Natural { days: 0, by: DAY },
+        Some(text) if p.schedule == PayoutSchedule::T1 => {
+            return Err(cx.err(
+                text.span(),
+                "payout.d0_promise",
+                format!(
+                    "d0_promise = \"{}\" is the promise of D+0 instant payouts, but \
+                     payout.schedule is \"t1\" (T+N with the settlement, whose promise is \
+                     payout.promise); set schedule = \"d0\" or remove d0_promise",
+                    text.get_ref()
+                ),
+            ));
+        }
+        Some(text) => promise(cx, text, "payout.d0_promise")?,
+    };
+    Ok((main, d0))
+}
+
+/// `[payout]`, and `settlement.promise_days`, the default of its promise.
+pub(super) fn payout(
+    cx: &Ctx,
+    p: &RawPayout,
+    promise_days: &Spanned<u64>,
+) -> Result<PayoutSpec, ScenarioError> {
+    let (promise, d0_promise) = promises(cx, p, promise_days)?;
     let cap = match &p.d0_daily_cap {
         None => None,
         Some(c) if p.schedule == PayoutSchedule::T1 => {
@@ -303,6 +363,8 @@ pub(super) fn payout(cx: &Ctx, p: &RawPayout) -> Result<PayoutSpec, ScenarioErro
         schedule: p.schedule,
         d0_daily_cap: cap,
         bank_maintenance,
+        promise,
+        d0_promise,
     })
 }
 

@@ -396,6 +396,10 @@ pub struct RawPayout {
     pub d0_daily_cap: Option<Spanned<Money>>,
     /// The receiving bank's daily maintenance windows.
     pub bank_maintenance: Vec<RawWindow>,
+    /// The promise of the payout with the settlement ("T+1", "T+1 18:00", "D+1", "D+0 2h"),
+    /// and of the D+0 advance; parsed by `promise::parse_promise`.
+    pub promise: Option<Spanned<String>>,
+    pub d0_promise: Option<Spanned<String>>,
 }
 
 impl Default for RawPayout {
@@ -406,6 +410,8 @@ impl Default for RawPayout {
             schedule: PayoutSchedule::T1,
             d0_daily_cap: None,
             bank_maintenance: vec![],
+            promise: None,
+            d0_promise: None,
         }
     }
 }

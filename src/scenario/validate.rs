@@ -444,7 +444,6 @@ pub(super) fn validate(
 
     let s = &raw.settlement;
     let lag = cx.count(&s.lag_days, "settlement.lag_days", 0, 30, false)? as u32;
-    let promise = cx.count(&s.promise_days, "settlement.promise_days", 0, 30, false)? as u32;
     let mut business_days = [false; 7];
     for d in s.business_days.get_ref() {
         business_days[d.0 as usize] = true;
@@ -604,7 +603,6 @@ pub(super) fn validate(
             cutoff: s.cutoff.0,
             lag_days: lag,
             credit_time: s.credit_time.0,
-            promise_days: promise,
             business_days,
             holidays,
             extra_business_days,
@@ -613,7 +611,7 @@ pub(super) fn validate(
             file_late_share,
             file_rejected,
         },
-        payout: postauth::payout(&cx, &raw.payout)?,
+        payout: postauth::payout(&cx, &raw.payout, &s.promise_days)?,
         merchant_risk: postauth::merchant_risk(&cx, &raw.merchant_risk)?,
         routing,
         reconciliation: postauth::reconciliation(&cx, &raw.reconciliation)?,

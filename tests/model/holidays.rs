@@ -45,13 +45,11 @@ fn a_week_of_holidays_after_the_traffic_window_delays_every_payout_by_a_week() {
     plain.settlement.extra_business_days.clear();
 
     // The default horizon follows the calendar: the last sales, after Wednesday's cut-off, are
-    // cut on Thursday 8 October and credited on Friday 9 October at credit_time, plus an hour.
+    // cut on Thursday 8 October, credited on Friday 9 October at credit_time and promised T+1
+    // by the end of that day; the horizon is an hour after the promise.
     let credit_time_s = hol.settlement.credit_time as f64 / 1e9;
     let h = horizon(&hol) as f64 / 1e9;
-    assert_eq!(
-        h,
-        days("2026-10-09") as f64 * DAY_S + credit_time_s + 3600.0
-    );
+    assert_eq!(h, (days("2026-10-09") + 1) as f64 * DAY_S + 3600.0);
     assert_eq!(h - horizon(&plain) as f64 / 1e9, 7.0 * DAY_S);
 
     let (b_hol, b_plain) = (run(&hol), run(&plain));

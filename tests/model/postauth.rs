@@ -344,11 +344,12 @@ file_rejected = [{rejected}]
     let plain = cal("");
     let rejected = cal("\"2026-11-23\"");
     let h = |s: &Scenario| scenario::calendar::horizon(s);
-    assert_eq!(
-        h(&rejected),
-        h(&plain) + DAY,
-        "observation covers the extra day"
-    );
+    // Observation covers the extra day: the last batch (Tuesday's) is presented with
+    // Wednesday's file and credited on Thursday at 09:00, plus an hour. Without the fault it
+    // ends an hour after the last sale's promise, T+1 by the end of Wednesday.
+    let credit = plain.settlement.credit_time;
+    assert_eq!(h(&rejected), 3 * DAY + credit + HOUR);
+    assert_eq!(h(&plain), 3 * DAY + HOUR);
     for r in 0..2 {
         let (a, b) = (run(&plain, r), run(&rejected, r));
         assert_eq!(b.files_rejected, 1);

@@ -58,7 +58,7 @@ impl<T: Tracer> World<'_, T> {
         } else if till_ok {
             if p.has(flag::FRAUD) && p.charged == 0 && p.acquirer == Acq::Reversed {
                 Outcome::Reversed // a fraud stopped after the sale: the cardholder refunded
-            } else if self.horizon < self.calendar.promised_by(p.t_sale) {
+            } else if self.horizon < self.promised_by(&p) {
                 Outcome::Pending
             } else {
                 Outcome::NotArrived
@@ -279,13 +279,12 @@ impl<T: Tracer> World<'_, T> {
                 self.finalize(pid)?;
             }
         }
-        // Retired payments of batches not yet credited: pending while their promised date is
-        // ahead, not arrived after it.
+        // Retired payments of batches not yet credited: pending while their promise's
+        // deadline is ahead, not arrived after it.
         let books = &self.books;
         for b in books.batches.iter().chain(std::iter::once(&books.open)) {
-            for (&day, &(n, amount)) in &b.retired.sale_days {
-                let promised = self.calendar.credit_at(day, self.s.settlement.promise_days);
-                let o = if self.horizon < promised {
+            for (&deadline, &(n, amount)) in &b.retired.deadlines {
+                let o = if self.horizon < deadline {
                     Outcome::Pending
                 } else {
                     Outcome::NotArrived

@@ -9,7 +9,7 @@ use crate::model::World;
 use crate::model::cause;
 use crate::model::event::Ev;
 use crate::model::ledger::Account;
-use crate::model::payment::{AcquirerState as Acq, flag, slot};
+use crate::model::payment::{AcquirerState as Acq, Payment, flag, slot};
 use crate::model::trace::{Step, Tracer};
 use crate::model::world::merchant_slot;
 use crate::scenario::{Liability, PayoutSchedule};
@@ -175,10 +175,10 @@ impl<T: Tracer> World<'_, T> {
         let p = self.arena.pay[pid as usize];
         self.books.ledger.post(from, Account::Merchants, p.amount);
         self.trace_post(pid, from, Account::Merchants, p.amount);
+        let on_time = now <= self.promised_by(&p);
         let q = &mut self.arena.pay[pid as usize];
         q.credited += q.amount;
         q.set(flag::SETTLED);
-        let on_time = now <= self.calendar.promised_by(p.t_sale);
         if on_time {
             q.set(flag::ON_TIME);
         }
@@ -187,6 +187,18 @@ impl<T: Tracer> World<'_, T> {
             self.trace(pid, |_| Step::Settled { on_time });
         }
         self.maybe_chargeback(pid);
+    }
+
+    /// The latest credit that keeps the promise of the payout product that pays `p`: the
+    /// D+0 advance's (`payout.d0_promise`) for an advanced sale, the payout with the
+    /// settlement's (`payout.promise`) for any other, including a D+0 sale beyond the daily cap
+    /// or held by merchant risk control. A table lookup (see `Calendar::tabled`).
+    pub(in crate::model) fn promised_by(&self, p: &Payment) -> Nanos {
+        if p.has(flag::ADVANCED) {
+            self.calendar.d0_promised_by(p.t_sale)
+        } else {
+            self.calendar.promised_by(p.t_sale)
+        }
     }
 
     /// A fraudulent sale, once the issuer has paid it on and the merchant has been credited,

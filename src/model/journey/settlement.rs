@@ -76,12 +76,12 @@ impl<T: Tracer> World<'_, T> {
             ));
         }
         let route = self.topo.route(p.issuer, p.channel);
-        let sale_day = self.calendar.cutoff_day(p.t_sale);
+        let deadline = self.calendar.promised_by(p.t_sale);
         let b = self.batch_mut(p.batch);
         let pos = p.batch_pos as usize;
         b.live.swap_remove(pos);
         let moved = b.live.get(pos).copied();
-        b.retired.add(p.t_sale, p.amount, route.index(), sale_day);
+        b.retired.add(p.t_sale, p.amount, route.index(), deadline);
         if let Some(m) = moved {
             self.arena.pay[m as usize].batch_pos = pos as u32;
         }
@@ -338,9 +338,8 @@ impl<T: Tracer> World<'_, T> {
         }
         // Retired payments are legitimate sales the till approved with ordinary payouts.
         self.out.payouts += r.count;
-        for (&day, &(n, amount)) in &r.sale_days {
-            let on_time = now <= self.calendar.credit_at(day, self.s.settlement.promise_days);
-            let o = if on_time {
+        for (&deadline, &(n, amount)) in &r.deadlines {
+            let o = if now <= deadline {
                 Outcome::SettledOnTime
             } else {
                 Outcome::SettledLate

@@ -1,5 +1,6 @@
 //! Settlement delay as a cumulative distribution on a log time axis: for one batch (with the
-//! scenario's promise and the T+0, T+1, T+2 credit times marked), or one line per design.
+//! scenario's promises shaded, from the shortest to the longest delay to their deadlines, and
+//! the T+0, T+1, T+2 credit times marked), or one line per design.
 
 use super::{GREY, LABEL_PX, LEGEND_PX, LINE_PX, TICK_PX, colour, err, note, render, text, titled};
 use crate::engine::{DAY, MINUTE, Nanos, SECOND};
@@ -7,8 +8,9 @@ use crate::i18n::Lang;
 use crate::metrics::BatchResult;
 use crate::report::format::duration;
 use crate::runner::compare::Comparison;
-use crate::scenario::Scenario;
 use crate::scenario::calendar::Calendar;
+use crate::scenario::promise::Promise;
+use crate::scenario::{PayoutSchedule, Scenario};
 use crate::tr;
 use hdrhistogram::Histogram;
 use plotters::coord::Shift;
@@ -92,13 +94,32 @@ fn typical_credit(s: &Scenario, cal: &Calendar, lag: u32) -> f64 {
     v[v.len() / 2] as f64 / SECOND as f64
 }
 
-/// The delays (seconds) within which the acquirer promises to credit a sale, over the traffic
-/// window: shortest and longest.
-fn promise_band(s: &Scenario, cal: &Calendar) -> (f64, f64) {
-    let d: Vec<Nanos> = sale_times(s).map(|t| cal.promised_by(t) - t).collect();
-    let lo = *d.iter().min().unwrap_or(&DAY);
-    let hi = *d.iter().max().unwrap_or(&DAY);
+/// The delays (seconds) from a sale to the deadline of its promise (`by`: the deadline of a
+/// sale at t), over the traffic window: shortest and longest.
+fn promise_band(s: &Scenario, by: impl Fn(Nanos) -> Nanos) -> (f64, f64) {
+    let (mut lo, mut hi) = (Nanos::MAX, 0);
+    for t in sale_times(s) {
+        let d = by(t).saturating_sub(t);
+        (lo, hi) = (lo.min(d), hi.max(d));
+    }
+    if lo > hi {
+        (lo, hi) = (DAY, DAY);
+    }
     (lo as f64 / 1e9, hi as f64 / 1e9)
+}
+
+/// The promises to shade, each with its band of delays: the D+0 advance's under D+0, then the
+/// payout with the settlement's.
+fn promise_bands(s: &Scenario, cal: &Calendar) -> Vec<(Promise, (f64, f64))> {
+    let mut v = vec![];
+    if s.payout.schedule == PayoutSchedule::D0 {
+        v.push((
+            s.payout.d0_promise,
+            promise_band(s, |t| cal.d0_promised_by(t)),
+        ));
+    }
+    v.push((s.payout.promise, promise_band(s, |t| cal.promised_by(t))));
+    v
 }
 
 /// The log axis with readable tick labels drawn under it, grid lines at the same delays.
@@ -203,37 +224,39 @@ fn mark<DB: DrawingBackend>(
 /// `settlement_delay_cdf`: the share of settled payments credited within each delay.
 pub(super) fn delay_cdf(b: &BatchResult, s: &Scenario, lang: Lang) -> Result<super::Chart, String> {
     let title = tr!(lang, "chart.delay.title", scenario = b.scenario);
-    let cal = Calendar::new(&s.settlement, s.start_weekday);
+    let cal = Calendar::of(s);
     let t: Vec<f64> = (0..=2).map(|n| typical_credit(s, &cal, n)).collect();
-    let (p_lo, p_hi) = promise_band(s, &cal);
-    let (lo, hi) = span(std::iter::once(&b.settle_delay_ms), &[t[0], t[2], p_hi]);
+    let bands = promise_bands(s, &cal);
+    let mut marks = vec![t[0], t[2]];
+    marks.extend(bands.iter().flat_map(|(_, (a, z))| [*a, *z]));
+    let (lo, hi) = span(std::iter::once(&b.settle_delay_ms), &marks);
     let line = cdf(&b.settle_delay_ms, lo, hi);
     let n = b.settle_delay_ms.len();
     render!("settlement_delay_cdf", title.clone(), lang, |root| {
         (|| -> Result<(), String> {
             let area = titled(&root, &title, lang)?;
             let mut c = chart(&area, (lo, hi), lang)?;
-            // The promise: shaded from the shortest to the longest promised delay.
-            let band = tr!(
-                lang,
-                "chart.delay.promise",
-                days = s.settlement.promise_days,
-                from = duration(p_lo),
-                to = duration(p_hi)
-            );
-            let (a, z) = (p_lo.log10(), p_hi.max(p_lo * 1.01).log10());
-            c.draw_series(std::iter::once(Rectangle::new(
-                [(a, 0.0), (z, 1.0)],
-                colour(2).mix(0.18).filled(),
-            )))
-            .map_err(err)?
-            .label(band)
-            .legend(|(x, y)| {
-                Rectangle::new(
-                    [(x, y - 12), (x + 40, y + 12)],
-                    colour(2).mix(0.35).filled(),
-                )
-            });
+            // Each promise: shaded from the shortest to the longest delay to its deadline.
+            for (k, &(promise, (p_lo, p_hi))) in bands.iter().enumerate() {
+                let band = tr!(
+                    lang,
+                    "chart.delay.promise",
+                    promise = promise.to_string(),
+                    from = duration(p_lo),
+                    to = duration(p_hi)
+                );
+                let fill = colour(2 + k);
+                let (a, z) = (p_lo.log10(), p_hi.max(p_lo * 1.01).log10());
+                c.draw_series(std::iter::once(Rectangle::new(
+                    [(a, 0.0), (z, 1.0)],
+                    fill.mix(0.18).filled(),
+                )))
+                .map_err(err)?
+                .label(band)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 12), (x + 40, y + 12)], fill.mix(0.35).filled())
+                });
+            }
             // T+0, T+1, T+2 at the typical credit time of this scenario's sales.
             let mut row = 0;
             for (k, &x) in t.iter().enumerate() {

@@ -147,7 +147,7 @@ fn run_charts_have_titles_legends_and_valid_images_in_both_languages() {
             &tr!(
                 lang,
                 "chart.delay.promise",
-                days = s.settlement.promise_days,
+                promise = s.payout.promise.to_string(),
                 from = "",
                 to = ""
             )[..6],

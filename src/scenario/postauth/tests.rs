@@ -61,6 +61,14 @@ fn every_field_parses_into_its_typed_value() {
             (12 * HOUR, 12 * HOUR + 15 * MINUTE + 30 * SECOND)
         ]
     );
+    assert_eq!(
+        p.promise,
+        Promise::Business {
+            days: 1,
+            by: 18 * HOUR
+        }
+    );
+    assert_eq!(p.d0_promise, Promise::Within(2 * HOUR));
 
     let m = s.merchant_risk.as_ref().expect("merchant risk enabled");
     assert_eq!(m.large_sale, Some(300_000));
@@ -98,6 +106,11 @@ fn defaults_keep_todays_behaviour() {
     assert_eq!(s.payout.schedule, PayoutSchedule::T1);
     assert_eq!(s.payout.d0_daily_cap, None);
     assert!(s.payout.bank_maintenance.is_empty());
+    // T+1 and D+0, each by the end of the day; `promise_days` sets the first's day.
+    assert_eq!(s.payout.promise, Promise::Business { days: 1, by: DAY });
+    assert_eq!(s.payout.d0_promise, Promise::Natural { days: 0, by: DAY });
+    let days = scenario("[settlement]\npromise_days = 3").payout.promise;
+    assert_eq!(days, Promise::Business { days: 3, by: DAY });
     assert!(s.merchant_risk.is_none());
     assert!(s.reconciliation.is_none());
     assert_eq!(s.strategy.acquirer_timeout, None);
@@ -179,6 +192,32 @@ fn other_errors_name_field_and_value() {
             "[payout]\nschedule = \"d0\"\nd0_daily_cap = \"-1.5\"",
             "payout.d0_daily_cap",
             "got -1.50",
+        ),
+        (
+            "[payout]\npromise = \"T+1 6pm\"",
+            "payout.promise",
+            "invalid promise \"T+1 6pm\": after \"T+1\" comes a deadline time of day",
+        ),
+        (
+            "[payout]\nschedule = \"d0\"\nd0_promise = \"D+0 0h\"",
+            "payout.d0_promise",
+            "must be longer than zero and at most 24h",
+        ),
+        (
+            "[payout]\nd0_promise = \"D+0\"",
+            "payout.d0_promise",
+            "but payout.schedule is \"t1\"",
+        ),
+        (
+            "[settlement]\npromise_days = 2\n[payout]\npromise = \"T+1\"",
+            "payout.promise",
+            "both set the promise of the payout; keep one (promise_days = 2 is the same as \
+             promise = \"T+2\")",
+        ),
+        (
+            "[settlement]\npromise_days = 31",
+            "settlement.promise_days",
+            "31 is above the limit of 30",
         ),
         (
             "[merchant_risk]\nenabled = true\nlarge_sale = 0",
