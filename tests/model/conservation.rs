@@ -237,7 +237,10 @@ fn a_timeout_reversal_of_a_retried_key_is_a_break_not_a_violation() {
             open_mismatches += out.breaks_open[1];
         }
     }
-    assert!(open_mismatches > 0, "the mismatch is counted as an open break");
+    assert!(
+        open_mismatches > 0,
+        "the mismatch is counted as an open break"
+    );
     // Observed past presentment, the same sales are unmatched presentments.
     let mut long = s.clone();
     long.observation = None;
