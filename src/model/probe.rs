@@ -92,11 +92,12 @@ pub struct FaultWindows {
     pub windows: Vec<(Nanos, Nanos)>,
 }
 
-/// The width of a [`TillBuckets`] bucket: a quarter of an hour.
-pub const BUCKET: Nanos = 15 * MINUTE;
+/// The width of a [`TillBuckets`] bucket: a minute (the charts show quarter hours,
+/// [`TillBuckets::coarse`]).
+pub const BUCKET: Nanos = MINUTE;
 
-/// Sales and the system failures their tills showed, by the quarter hour of the sale (bucket
-/// `k` holds the sales made in `[k × BUCKET, (k + 1) × BUCKET)`). A failure is no answer, or
+/// Sales and the system failures their tills showed, by the minute of the sale (bucket `k`
+/// holds the sales made in `[k × BUCKET, (k + 1) × BUCKET)`). A failure is no answer, or
 /// a decline that is neither the issuer's genuine one nor a suspected fraud
 /// (`payment::code::is_system_failure`). A cardholder's repeat is a sale of its own, counted
 /// in `repeats` too, so the failed purchases are `failed − repeats` (every repeat follows a
@@ -130,6 +131,17 @@ impl TillBuckets {
             for (x, y) in a.iter_mut().zip(b) {
                 *x += y;
             }
+        }
+    }
+
+    /// The same counts in buckets `n` times as wide.
+    pub fn coarse(&self, n: usize) -> TillBuckets {
+        let n = n.max(1);
+        let merge = |v: &[u64]| v.chunks(n).map(|c| c.iter().sum()).collect();
+        TillBuckets {
+            sales: merge(&self.sales),
+            failed: merge(&self.failed),
+            repeats: merge(&self.repeats),
         }
     }
 
@@ -167,7 +179,7 @@ pub struct TimeSeries {
     pub points: Vec<Snapshot>,
     /// Each fault of the scenario, with its windows in this run.
     pub faults: Vec<FaultWindows>,
-    /// Sales and failures at the tills by quarter hour.
+    /// Sales and failures at the tills by minute.
     pub till: TillBuckets,
 }
 

@@ -419,6 +419,11 @@ impl<T: Tracer> World<'_, T> {
             if probe {
                 self.guard.health[c].probing = false;
             }
+            if self.faults_on {
+                // A channel slowed by another station's synchronisation: the refusal is the
+                // fault's.
+                self.synced_struck(pid, self.topo.channel(c as u16));
+            }
             self.out.bulkhead_rejections += 1;
             self.fast_fail_at_acquirer(pid, 0, "bulkhead");
             return false;

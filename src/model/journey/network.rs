@@ -241,7 +241,7 @@ impl<T: Tracer> World<'_, T> {
     /// A payment passing a station loaded by another station's synchronisation carries that
     /// fault while it lasts (a timeout there is counted against it, as behind a slow station).
     #[inline(never)]
-    fn synced_struck(&mut self, pid: u32, st: StationId) {
+    pub(in crate::model) fn synced_struck(&mut self, pid: u32, st: StationId) {
         let now = self.q.now();
         let cause = self.faults.synced[st.index()].iter().find_map(|&k| {
             let f = &self.faults.all[k as usize];

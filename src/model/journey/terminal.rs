@@ -211,7 +211,7 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// The till of `pid` shows `c` (`code::NONE`: no answer): a sampling tracer counts a
-    /// system failure against the sale's quarter hour (compiled away otherwise).
+    /// system failure against the minute of the sale (compiled away otherwise).
     #[inline(always)]
     fn till_shown(&mut self, pid: u32, c: u8) {
         if T::SAMPLES && code::is_system_failure(c) {
