@@ -79,11 +79,12 @@ fn main() -> Result<(), String> {
         lost as f64 / failed.max(1) as f64
     );
     println!("quarter hour  sales/run  failed share");
+    // The quarter hours wholly inside the window.
     let q = till.coarse(15);
-    let (qa, qb) = (a / 15, b.div_ceil(15));
+    let (qa, qb) = (a.div_ceil(15), b / 15);
     let mut shares = vec![];
     for k in qa..qb.min(q.sales.len()) {
-        let share = q.failed[k] as f64 / q.sales[k].max(1) as f64;
+        let share = q.failed.get(k).copied().unwrap_or(0) as f64 / q.sales[k].max(1) as f64;
         shares.push(share);
         println!(
             "{}        {:>8.0}  {:>6.2}%",
@@ -95,7 +96,7 @@ fn main() -> Result<(), String> {
     let lo = shares.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = shares.iter().copied().fold(0.0, f64::max);
     println!(
-        "quarter hours in the window: from {:.2}% to {:.2}%",
+        "quarter hours wholly in the window: from {:.2}% to {:.2}%",
         100.0 * lo,
         100.0 * hi
     );

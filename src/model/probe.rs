@@ -213,7 +213,8 @@ impl TimeSeries {
     }
 }
 
-/// A tracer that traces no payment and keeps a snapshot at `points` evenly spaced instants.
+/// A tracer that traces no payment, keeps a snapshot at `points` evenly spaced instants, and
+/// counts the sales and the till failures by minute.
 pub struct Sampler {
     pub points: usize,
     pub snaps: Vec<Snapshot>,

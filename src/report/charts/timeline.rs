@@ -67,12 +67,20 @@ fn shade_faults<DB: DrawingBackend>(
             }
             if labelled < MAX_LABELS {
                 let y = y1 - (y1 - y0) * (0.04 + 0.06 * (labelled % 3) as f64);
+                // After the window, or inside it when the window ends near the chart's end.
+                let at_end = b as f64 > 0.85 * end as f64;
+                let h = if at_end { HPos::Right } else { HPos::Left };
+                let x = if at_end {
+                    xb - 0.005 * (end as f64 / unit)
+                } else {
+                    xb
+                };
                 c.draw_series(std::iter::once(Text::new(
                     f.id.clone(),
-                    (xb, y),
+                    (x, y),
                     text(lang, TICK_PX)
                         .color(&RGBColor(0x99, 0x3D, 0x00))
-                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                        .pos(Pos::new(h, VPos::Center)),
                 )))
                 .map_err(err)?;
                 labelled += 1;
@@ -284,7 +292,11 @@ pub(super) fn failure_share(
         .collect();
     let (sales, failed, _) = till.totals(0, till.sales.len());
     let overall = failed as f64 / sales.max(1) as f64;
-    let peak = bars.iter().map(|b| b.1).fold(overall, f64::max);
+    let during = during_faults(till, faults, end);
+    let peak = bars
+        .iter()
+        .map(|b| b.1)
+        .fold(overall.max(during.as_ref().map_or(0.0, |d| d.1)), f64::max);
     let top = (((peak * 1.15) / 0.05).ceil() * 0.05).clamp(0.05, 1.0);
     render!("failure_share", title.clone(), lang, |root| {
         (|| -> Result<(), String> {
@@ -334,7 +346,54 @@ pub(super) fn failure_share(
                 share = format!("{}%", super::significant(overall * 100.0, 3))
             ))
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 40, y)], st));
+            if let Some((spans, share)) = &during {
+                let st = colour(3).stroke_width(LINE_PX - 1);
+                let mut first = true;
+                for &(a, b) in spans {
+                    let line = vec![(a as f64 / unit, *share), (b as f64 / unit, *share)];
+                    let s = c
+                        .draw_series(std::iter::once(PathElement::new(line, st)))
+                        .map_err(err)?;
+                    if first {
+                        let pct = format!("{}%", super::significant(share * 100.0, 3));
+                        s.label(tr!(lang, "chart.failures.during", share = pct))
+                            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 40, y)], st));
+                        first = false;
+                    }
+                }
+            }
             super::legend(&mut c, SeriesLabelPosition::UpperLeft, lang)
         })()
     })
+}
+
+/// The faults' windows inside the traffic window `[0, end)` (merged) and the failure share of
+/// the sales made in them, if any sale was; counted by whole minutes of `till`.
+fn during_faults(
+    till: &TillBuckets,
+    faults: &[FaultWindows],
+    end: Nanos,
+) -> Option<(Vec<(Nanos, Nanos)>, f64)> {
+    let mut w: Vec<(Nanos, Nanos)> = faults
+        .iter()
+        .flat_map(|f| f.windows.iter())
+        .filter(|w| w.0 < end)
+        .map(|&(a, b)| (a, b.min(end)))
+        .collect();
+    w.sort_unstable();
+    let mut spans: Vec<(Nanos, Nanos)> = vec![];
+    for (a, b) in w {
+        match spans.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => spans.push((a, b)),
+        }
+    }
+    let minute = crate::model::probe::BUCKET;
+    let (mut sales, mut failed) = (0, 0);
+    for &(a, b) in &spans {
+        let (n, k, _) = till.totals((a / minute) as usize, b.div_ceil(minute) as usize);
+        sales += n;
+        failed += k;
+    }
+    (sales > 0).then(|| (spans, failed as f64 / sales as f64))
 }
