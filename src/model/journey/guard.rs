@@ -420,9 +420,7 @@ impl<T: Tracer> World<'_, T> {
                 self.guard.health[c].probing = false;
             }
             if self.faults_on {
-                // A channel slowed by another station's synchronisation: the refusal is the
-                // fault's.
-                self.synced_struck(pid, self.topo.channel(c as u16));
+                self.synced_struck(pid, self.topo.channel(c as u16)); // a loaded twin's fault
             }
             self.out.bulkhead_rejections += 1;
             self.fast_fail_at_acquirer(pid, 0, "bulkhead");

@@ -239,7 +239,8 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// A payment passing a station loaded by another station's synchronisation carries that
-    /// fault while it lasts (a timeout there is counted against it, as behind a slow station).
+    /// fault while it lasts: a timeout there, or a refusal by the station's full bulkhead, is
+    /// counted against it, as behind a slow station.
     #[inline(never)]
     pub(in crate::model) fn synced_struck(&mut self, pid: u32, st: StationId) {
         let now = self.q.now();
