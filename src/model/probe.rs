@@ -391,6 +391,29 @@ mod tests {
     }
 
     #[test]
+    fn till_buckets_count_every_sale_and_each_failure_once() {
+        // Partial failures (servers lost, then a share of requests refused): every timeout and
+        // every refusal is a failure at the till; the issuer's declines are not.
+        let s = small("partial_failure");
+        let mut sampler = Sampler::new(2);
+        let out = simulate(&s, 7, 0, &mut sampler).unwrap();
+        let t = &sampler.till;
+        let (sales, failed, repeats) = t.totals(0, t.sales.len());
+        assert_eq!(sales, out.payments);
+        assert_eq!(repeats, out.cardholder_repeats);
+        assert!(failed >= out.timeouts && failed > 0 && failed < sales);
+        // Coarser buckets keep the totals; adding a run doubles them.
+        let q = t.coarse(15);
+        assert_eq!(q.totals(0, q.sales.len()), (sales, failed, repeats));
+        let mut two = t.clone();
+        two.add(t);
+        assert_eq!(two.totals(0, two.sales.len()), (2 * sales, 2 * failed, 0));
+        let shares = q.shares();
+        assert!(shares.iter().all(|&(_, x)| (0.0..=1.0).contains(&x)));
+        assert_eq!(shares.len(), q.sales.iter().filter(|&&n| n > 0).count());
+    }
+
+    #[test]
     fn sampled_money_balances_and_instants_are_even() {
         let s = small("wrong_account");
         let ts = sample_run(&s, 3, 0, 50).unwrap();
