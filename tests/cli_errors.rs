@@ -2013,6 +2013,55 @@ fn an_attack_beyond_the_payments_limit() {
     );
 }
 
+#[test]
+fn a_synchronisation_load_on_an_unknown_station() {
+    let f = "fault_sync_unknown_station.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "sync_to = |\"visa-dc3\""),
+            field("faults[0].sync_to"),
+            "unknown station \"visa-dc3\" (did you mean \"visa-dc2\"?)",
+            "gateway, visa-dc1, visa-dc2, issuer",
+        ],
+    );
+}
+
+#[test]
+fn a_synchronisation_load_on_the_failing_station_itself() {
+    let f = "fault_sync_to_itself.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "sync_to = |\"visa-dc1\""),
+            field("faults[0].sync_to"),
+            "is the failing station itself",
+        ],
+    );
+}
+
+#[test]
+fn a_synchronisation_load_without_its_station_or_out_of_range() {
+    let f = "fault_sync_load_without_to.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "2.0"),
+            field("faults[0].sync_load"),
+            "needs `sync_to`",
+        ],
+    );
+    let f = "fault_sync_load_too_big.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "sync_load = |20"),
+            field("faults[0].sync_load"),
+            "must be a number from 0 to 10",
+        ],
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Upkeep strategies
 // ---------------------------------------------------------------------------------------------

@@ -518,6 +518,70 @@ fn servers_lost_make_requests_wait_for_the_end_of_the_window_and_all_are_served(
 }
 
 #[test]
+fn a_partial_failures_synchronisation_loads_its_twin_by_its_share() {
+    // Two channels share the payments by weight; `dc1` fails partly for two hours without
+    // losing anything (`fail_share = 0`) but sends 1.5 synchronisation messages per request to
+    // `dc2`, each one of dc2's 10 ms services. The twin's utilisation rises by exactly the
+    // work of the messages, and their number is 1.5 × the requests dc1 received in the window.
+    let chans = "[[channels]]\nid = \"dc1\"\nservers = 4\nservice = \"10ms\"\n\
+                 [[channels]]\nid = \"dc2\"\nservers = 4\nservice = \"10ms\"\n";
+    let base = scen(chans);
+    let s = scen(&format!(
+        "{chans}[[faults]]\nid = \"dc1-switch\"\nkind = \"partial\"\ntarget = \"dc1\"\n\
+         start = \"1h\"\nduration = \"2h\"\nfail_share = 0.0\nsync_to = \"dc2\"\n\
+         sync_load = 1.5\n"
+    ));
+    let (mut sync, mut received) = (0, 0);
+    for r in 0..s.runs {
+        let (out, b) = (run(&s, r), run(&base, r));
+        assert_eq!(b.junk_requests, 0);
+        let (dc1, dc2) = (&out.stations[1].1, &out.stations[2].1);
+        // Each message kept one of dc2's 4 servers busy 10 ms, over the 4 h window.
+        let extra = out.junk_requests as f64 * 0.010 / (4.0 * 4.0 * 3600.0);
+        let added = dc2.utilization - b.stations[2].1.utilization;
+        assert_near(
+            "dc2's utilisation added by the messages",
+            added,
+            extra,
+            1e-6,
+        );
+        assert!(dc2.wait_sum > b.stations[2].1.wait_sum);
+        // dc1 itself loses nothing and works as before; every payment settles.
+        assert_eq!(
+            dc1.utilization.to_bits(),
+            b.stations[1].1.utilization.to_bits()
+        );
+        assert_eq!(out.payments, b.payments);
+        assert_eq!(out.count(Outcome::SettledOnTime), out.payments);
+        // The requests dc1 received in the window: its arrival rate over the traffic window,
+        // less what came outside the fault's two hours (half the window, by the flat profile).
+        sync += out.junk_requests;
+        received += (dc1.arrivals_in_window as f64 * 0.5).round() as u64;
+    }
+    let expected = s.runs as f64 * 1.5 * LAMBDA / 2.0 * 7200.0;
+    assert_poisson("synchronisation messages", sync, expected);
+    assert_near(
+        "messages per request received",
+        sync as f64 / received as f64,
+        1.5,
+        0.03,
+    );
+    // Against the parameters: dc2's utilisation rises by sync_load × dc1's share of the
+    // payments × the fault's share of the window × a service time ÷ the servers.
+    let share = 1.5 * (LAMBDA / 2.0) * 0.5 * 0.010 / 4.0;
+    let (u, ub) = (
+        run(&s, 0).stations[2].1.utilization,
+        run(&base, 0).stations[2].1.utilization,
+    );
+    assert_near(
+        "utilisation added (parameters)",
+        u - ub,
+        share,
+        0.15 * share,
+    );
+}
+
+#[test]
 fn a_slow_station_delays_without_declining() {
     // The issuer takes 40 s more per request for 30 minutes: every sale whose request reaches
     // it then times out at the terminal (30 s); none is declined at the till.

@@ -115,6 +115,14 @@ fn fault(channels: usize, issuers: usize) -> impl Strategy<Value = FaultSpec> {
                             OutageMode::Drop
                         },
                         code: 96,
+                        // Now and then a synchronisation load on another station.
+                        sync: (k % 4 == 3).then_some(payfault::scenario::SyncLoad {
+                            to: match station {
+                                Component::Gateway => Component::Issuer(0),
+                                _ => Component::Gateway,
+                            },
+                            load: 0.5 + x,
+                        }),
                     },
                 ),
                 2 => (

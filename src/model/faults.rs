@@ -5,7 +5,7 @@
 //! The journey asks here only when the scenario has faults (`World::faults_on`), and each hook
 //! only looks at the faults registered for its station, link, group or issuer.
 
-use super::topology::{Dir, LinkId, Topology};
+use super::topology::{Dir, LinkId, StationId, Topology};
 use crate::engine::rng::{chance, unit};
 use crate::engine::{DAY, KeyedWords, Nanos, Stream};
 use crate::scenario::{
@@ -80,6 +80,9 @@ pub struct Fault {
     pub hardware: Vec<Vec<Hardware>>,
     /// Per account: (day, sales that day), for a daily count limit.
     pub counts: Vec<(u32, u32)>,
+    /// A partial failure's twin, which its synchronisation messages load (see
+    /// `scenario::SyncLoad`).
+    pub sync_at: Option<StationId>,
 }
 
 impl Fault {
@@ -93,6 +96,8 @@ impl Fault {
 pub struct Faults {
     pub all: Vec<Fault>,
     pub station: Vec<Vec<u16>>,
+    /// Per station: the partial failures elsewhere whose synchronisation messages load it.
+    pub synced: Vec<Vec<u16>>,
     /// Per link (see [`Faults::link_index`]) and direction.
     pub link: Vec<[Vec<u16>; 2]>,
     pub group: Vec<Vec<u16>>,
@@ -126,6 +131,7 @@ impl Faults {
         let mut f = Faults {
             all: vec![],
             station: vec![vec![]; 1 + topo.channels + topo.issuers],
+            synced: vec![vec![]; 1 + topo.channels + topo.issuers],
             link: vec![[vec![], vec![]]; n_links],
             group: vec![vec![]; topo.groups],
             issuer: vec![vec![]; topo.issuers],
@@ -166,6 +172,14 @@ impl Faults {
                 _ => vec![],
             };
             f.register(spec, k16, topo);
+            let sync_at = match spec.effect {
+                FaultEffect::Partial { sync: Some(y), .. } => {
+                    let st = station_of(y.to, topo);
+                    f.synced[st.index()].push(k16);
+                    Some(st)
+                }
+                _ => None,
+            };
             f.all.push(Fault {
                 cause: super::cause::id::FIRST_FAULT + k as u8,
                 effect: spec.effect.clone(),
@@ -174,6 +188,7 @@ impl Faults {
                 rng: Stream::new(master, run, &format!("{name}/repeat")),
                 hardware,
                 counts,
+                sync_at,
             });
         }
         f
@@ -182,11 +197,7 @@ impl Faults {
     fn register(&mut self, spec: &FaultSpec, k: u16, topo: &Topology) {
         match &spec.target {
             FaultTarget::Station(c) => {
-                let st = match *c {
-                    Component::Gateway => Topology::GATEWAY,
-                    Component::Channel(c) => topo.channel(c as u16),
-                    Component::Issuer(i) => topo.issuer(i as u16),
-                };
+                let st = station_of(*c, topo);
                 if matches!(spec.effect, FaultEffect::CardRule { .. }) {
                     self.risk.push(k);
                 } else {
@@ -246,6 +257,15 @@ impl Faults {
     }
 }
 
+/// The station of a component.
+fn station_of(c: Component, topo: &Topology) -> StationId {
+    match c {
+        Component::Gateway => Topology::GATEWAY,
+        Component::Channel(c) => topo.channel(c as u16),
+        Component::Issuer(i) => topo.issuer(i as u16),
+    }
+}
+
 /// Per-payment or per-entity chance from a fault's keyed words.
 #[inline]
 pub fn keyed_chance(f: &Fault, key: u64, purpose: usize, p: f64) -> bool {
@@ -271,8 +291,10 @@ pub mod purpose {
     pub const FRAUD: usize = 22;
     pub const CRASH: usize = 23;
     pub const CARD_RULE: usize = 24;
-    /// A slow station's added delay, by station kind.
+    /// A slow station's added delay, by station kind (25 to 27).
     pub const SLOW: usize = 25;
+    /// A partial failure's synchronisation messages for a request: the fractional one.
+    pub const SYNC: usize = 28;
     /// Per terminal: old software, its update time.
     pub const OLD: usize = 30;
     pub const UPDATE: usize = 31;

@@ -63,6 +63,13 @@ pub mod code {
                 | COUNT_LIMIT
         )
     }
+
+    /// A failure of the system as the till shows it (`c`, or `NONE` for no answer): no answer,
+    /// or a decline that is neither the issuer's genuine one nor a suspected fraud. The
+    /// failures a cardholder may try again after, and the failure share of the run's charts.
+    pub fn is_system_failure(c: u8) -> bool {
+        !(is_genuine_decline(c) || c == SUSPECTED_FRAUD || c == APPROVED)
+    }
 }
 
 /// What the terminal knows.

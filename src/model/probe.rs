@@ -2,16 +2,18 @@
 //! evenly spaced instants over the horizon.
 //!
 //! A tracer whose `SAMPLES` is `true` (the [`Sampler`]) makes the dispatch loop take a
-//! [`Snapshot`] at each instant, before it handles the first event past that instant. Nothing
-//! is scheduled and nothing is drawn for it: the run is the same event for event (a test
-//! checks it), and with `SAMPLES` false (every other tracer) the loop is the plain one.
+//! [`Snapshot`] at each instant, before it handles the first event past that instant, and
+//! hears of every sale and every system failure the tills show ([`TillBuckets`]). Nothing is
+//! scheduled and nothing is drawn for it: the run is the same event for event (a test checks
+//! it), and with `SAMPLES` false (every other tracer) the loop is the plain one and the hooks
+//! are compiled away.
 
 use super::invariants::Violation;
 use super::ledger::Account;
 use super::trace::{Step, Tracer};
 use super::world::World;
 use super::{RunError, simulate};
-use crate::engine::Nanos;
+use crate::engine::{MINUTE, Nanos};
 use crate::scenario::Scenario;
 
 /// Instants sampled over the horizon unless the tracer asks for another number.
@@ -90,6 +92,81 @@ pub struct FaultWindows {
     pub windows: Vec<(Nanos, Nanos)>,
 }
 
+/// The width of a [`TillBuckets`] bucket: a minute (the charts show quarter hours,
+/// [`TillBuckets::coarse`]).
+pub const BUCKET: Nanos = MINUTE;
+
+/// Sales and the system failures their tills showed, by the minute of the sale (bucket `k`
+/// holds the sales made in `[k × BUCKET, (k + 1) × BUCKET)`). A failure is no answer, or
+/// a decline that is neither the issuer's genuine one nor a suspected fraud
+/// (`payment::code::is_system_failure`). A cardholder's repeat is a sale of its own, counted
+/// in `repeats` too, so the failed purchases are `failed − repeats` (every repeat follows a
+/// failure, and is not repeated again).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TillBuckets {
+    pub sales: Vec<u64>,
+    pub failed: Vec<u64>,
+    pub repeats: Vec<u64>,
+}
+
+impl TillBuckets {
+    fn bump(v: &mut Vec<u64>, t: Nanos) {
+        let k = (t / BUCKET) as usize;
+        if v.len() <= k {
+            v.resize(k + 1, 0);
+        }
+        v[k] += 1;
+    }
+
+    /// Adds another run's counts (of the same scenario) bucket by bucket.
+    pub fn add(&mut self, other: &TillBuckets) {
+        for (a, b) in [
+            (&mut self.sales, &other.sales),
+            (&mut self.failed, &other.failed),
+            (&mut self.repeats, &other.repeats),
+        ] {
+            if a.len() < b.len() {
+                a.resize(b.len(), 0);
+            }
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+    }
+
+    /// The same counts in buckets `n` times as wide.
+    pub fn coarse(&self, n: usize) -> TillBuckets {
+        let n = n.max(1);
+        let merge = |v: &[u64]| v.chunks(n).map(|c| c.iter().sum()).collect();
+        TillBuckets {
+            sales: merge(&self.sales),
+            failed: merge(&self.failed),
+            repeats: merge(&self.repeats),
+        }
+    }
+
+    /// Sales, failed sales and repeats in buckets `[from, to)`.
+    pub fn totals(&self, from: usize, to: usize) -> (u64, u64, u64) {
+        let sum = |v: &[u64]| v.iter().take(to).skip(from).sum::<u64>();
+        (sum(&self.sales), sum(&self.failed), sum(&self.repeats))
+    }
+
+    /// The failure share of each bucket with sales: (bucket, failed ÷ sales).
+    pub fn shares(&self) -> Vec<(usize, f64)> {
+        self.sales
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, &n)| {
+                (
+                    k,
+                    self.failed.get(k).copied().unwrap_or(0) as f64 / n as f64,
+                )
+            })
+            .collect()
+    }
+}
+
 /// Snapshots of one run.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TimeSeries {
@@ -102,6 +179,8 @@ pub struct TimeSeries {
     pub points: Vec<Snapshot>,
     /// Each fault of the scenario, with its windows in this run.
     pub faults: Vec<FaultWindows>,
+    /// Sales and failures at the tills by minute.
+    pub till: TillBuckets,
 }
 
 impl TimeSeries {
@@ -134,10 +213,12 @@ impl TimeSeries {
     }
 }
 
-/// A tracer that traces no payment and keeps a snapshot at `points` evenly spaced instants.
+/// A tracer that traces no payment, keeps a snapshot at `points` evenly spaced instants, and
+/// counts the sales and the till failures by minute.
 pub struct Sampler {
     pub points: usize,
     pub snaps: Vec<Snapshot>,
+    pub till: TillBuckets,
 }
 
 impl Sampler {
@@ -145,6 +226,7 @@ impl Sampler {
         Sampler {
             points,
             snaps: Vec::with_capacity(points),
+            till: TillBuckets::default(),
         }
     }
 }
@@ -161,6 +243,15 @@ impl Tracer for Sampler {
     }
     fn sample_points(&self) -> usize {
         self.points
+    }
+    fn sale(&mut self, t_sale: Nanos, repeat: bool) {
+        TillBuckets::bump(&mut self.till.sales, t_sale);
+        if repeat {
+            TillBuckets::bump(&mut self.till.repeats, t_sale);
+        }
+    }
+    fn till_failure(&mut self, t_sale: Nanos) {
+        TillBuckets::bump(&mut self.till.failed, t_sale);
     }
 }
 
@@ -257,6 +348,7 @@ pub fn sample_run(
         stations: s.stations().iter().map(|st| st.id.clone()).collect(),
         points: sampler.snaps,
         faults,
+        till: sampler.till,
     })
 }
 
@@ -296,6 +388,29 @@ mod tests {
             }
             assert_eq!(sampler.snaps.len(), 123);
         }
+    }
+
+    #[test]
+    fn till_buckets_count_every_sale_and_each_failure_once() {
+        // Partial failures (servers lost, then a share of requests refused): every timeout and
+        // every refusal is a failure at the till; the issuer's declines are not.
+        let s = small("partial_failure");
+        let mut sampler = Sampler::new(2);
+        let out = simulate(&s, 7, 0, &mut sampler).unwrap();
+        let t = &sampler.till;
+        let (sales, failed, repeats) = t.totals(0, t.sales.len());
+        assert_eq!(sales, out.payments);
+        assert_eq!(repeats, out.cardholder_repeats);
+        assert!(failed >= out.timeouts && failed > 0 && failed < sales);
+        // Coarser buckets keep the totals; adding a run doubles them.
+        let q = t.coarse(15);
+        assert_eq!(q.totals(0, q.sales.len()), (sales, failed, repeats));
+        let mut two = t.clone();
+        two.add(t);
+        assert_eq!(two.totals(0, two.sales.len()), (2 * sales, 2 * failed, 0));
+        let shares = q.shares();
+        assert!(shares.iter().all(|&(_, x)| (0.0..=1.0).contains(&x)));
+        assert_eq!(shares.len(), q.sales.iter().filter(|&&n| n > 0).count());
     }
 
     #[test]

@@ -151,6 +151,11 @@ pub trait Tracer {
     fn sample_points(&self) -> usize {
         super::probe::DEFAULT_POINTS
     }
+    /// A sale was made at `t_sale` (`repeat`: a cardholder paying again). Only when `SAMPLES`.
+    fn sale(&mut self, _t_sale: Nanos, _repeat: bool) {}
+    /// The till of the sale made at `t_sale` showed a system failure
+    /// (`payment::code::is_system_failure`). Only when `SAMPLES`.
+    fn till_failure(&mut self, _t_sale: Nanos) {}
 }
 
 /// Tracing off.

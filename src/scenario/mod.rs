@@ -25,7 +25,9 @@ pub mod variants;
 
 pub use dist::Dist;
 pub use error::{Diagnostic, ScenarioError};
-pub use faults::{FaultEffect, FaultSpec, FaultTarget, Length, LinkRef, Timing};
+pub use faults::{
+    FaultEffect, FaultSpec, FaultTarget, Length, LinkRef, MAX_SYNC_LOAD, SyncLoad, Timing,
+};
 pub use limits::Limits;
 pub use raw::{FaultKind, LinkDirection, OutageMode, RiskAction, UpgradeFailure};
 

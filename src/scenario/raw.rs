@@ -691,6 +691,9 @@ pub struct RawFault {
     pub code: Option<Spanned<u64>>,
     pub servers_lost: Option<Spanned<u64>>,
     pub fail_share: Option<Spanned<Probability>>,
+    /// A partial failure's twin station and its synchronisation messages per request.
+    pub sync_to: Option<Spanned<String>>,
+    pub sync_load: Option<Spanned<f64>>,
     pub multiplier: Option<Spanned<f64>>,
     pub added: Option<Spanned<DurationDist>>,
     pub probability: Option<Spanned<Probability>>,

@@ -57,6 +57,8 @@ fn output_is_byte_identical_across_thread_counts_and_repeats() {
     assert_eq!(
         names,
         [
+            "failure_share.png",
+            "failure_share.svg",
             "histograms.json",
             "money_over_time.png",
             "money_over_time.svg",
@@ -75,7 +77,7 @@ fn output_is_byte_identical_across_thread_counts_and_repeats() {
     );
     assert_eq!(fa, files(&b), "1 thread vs 2 threads");
     assert_eq!(fa, files(&c), "repeat");
-    let csv = String::from_utf8(fa[6].1.clone()).unwrap();
+    let csv = String::from_utf8(fa[8].1.clone()).unwrap();
     assert_eq!(csv.lines().count(), 7, "header and one row per run");
 }
 

@@ -134,8 +134,8 @@ fn report_renders_in_a_real_browser_with_its_key_figures() {
     }
     // The cause this scenario demonstrates, in the cause table.
     assert!(dom.contains("<code>scheme-outage</code>"));
-    // The four charts, inline, with their titles; and the example stories.
-    assert_eq!(dom.matches("<svg").count(), 4, "charts in the page");
+    // The five charts, inline, with their titles; and the example stories.
+    assert_eq!(dom.matches("<svg").count(), 5, "charts in the page");
     assert!(dom.contains("how long merchants wait for their money"));
     // The first example story is one of the cause the scenario demonstrates.
     let first = dom.split("<h3>").nth(1).expect("an example story");

@@ -419,6 +419,9 @@ impl<T: Tracer> World<'_, T> {
             if probe {
                 self.guard.health[c].probing = false;
             }
+            if self.faults_on {
+                self.synced_struck(pid, self.topo.channel(c as u16)); // a loaded twin's fault
+            }
             self.out.bulkhead_rejections += 1;
             self.fast_fail_at_acquirer(pid, 0, "bulkhead");
             return false;

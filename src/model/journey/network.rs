@@ -126,6 +126,9 @@ impl<T: Tracer> World<'_, T> {
 
     #[inline(never)]
     fn station_faults(&mut self, pid: u32, st: StationId, what: &'static str) -> Option<Hit> {
+        if !self.faults.synced[st.index()].is_empty() {
+            self.synced_struck(pid, st);
+        }
         if self.faults.station[st.index()].is_empty() {
             return None;
         }
@@ -136,6 +139,7 @@ impl<T: Tracer> World<'_, T> {
         let kind = self.station_kind_index(st);
         let mut hit = None;
         let mut struck = None;
+        let mut sync = None;
         for &k in &self.faults.station[st.index()] {
             let f = &self.faults.all[k as usize];
             if !f.active(now) {
@@ -159,7 +163,11 @@ impl<T: Tracer> World<'_, T> {
                     fail_share,
                     mode,
                     code,
+                    sync: y,
                 } => {
+                    if request && let Some(y) = y {
+                        sync = Some((k, y.load));
+                    }
                     if request && keyed_chance(f, key, purpose::PARTIAL + kind, fail_share) {
                         let h = match mode {
                             OutageMode::Reject => Hit::Reject(code),
@@ -178,6 +186,9 @@ impl<T: Tracer> World<'_, T> {
         }
         if let Some(c) = struck {
             self.arena.pay[pid as usize].struck = c;
+        }
+        if let Some((k, load)) = sync {
+            self.send_sync(k, key, load);
         }
         let (h, cause) = hit?;
         if let Hit::Hang = h {
@@ -209,6 +220,37 @@ impl<T: Tracer> World<'_, T> {
             }
         }
         Some(h)
+    }
+
+    /// A request reached a station in a partial failure that keeps synchronising with its twin:
+    /// `load` messages on average (the whole part always, the fraction by the request's keyed
+    /// draw) join the twin's queue now, each for one of the twin's service times.
+    #[inline(never)]
+    fn send_sync(&mut self, k: u16, key: u64, load: f64) {
+        let f = &self.faults.all[k as usize];
+        let Some(at) = f.sync_at else {
+            return;
+        };
+        let whole = load.floor();
+        let n = whole as u32 + u32::from(keyed_unit(f, key, purpose::SYNC) < load - whole);
+        for _ in 0..n {
+            self.sync_message(at, k);
+        }
+    }
+
+    /// A payment passing a station loaded by another station's synchronisation carries that
+    /// fault while it lasts: a timeout there, or a refusal by the station's full bulkhead, is
+    /// counted against it, as behind a slow station.
+    #[inline(never)]
+    pub(in crate::model) fn synced_struck(&mut self, pid: u32, st: StationId) {
+        let now = self.q.now();
+        let cause = self.faults.synced[st.index()].iter().find_map(|&k| {
+            let f = &self.faults.all[k as usize];
+            f.active(now).then_some(f.cause)
+        });
+        if let Some(c) = cause {
+            self.arena.pay[pid as usize].struck = c;
+        }
     }
 
     /// What a station is called in a sentence.
@@ -442,6 +484,21 @@ impl<T: Tracer> World<'_, T> {
             self.schedule(end, Ev::JunkDone { station: st });
         }
         Ok(())
+    }
+
+    /// A synchronisation message of partial failure `k` joins station `st`'s queue now: it takes
+    /// one of the station's service times (drawn from the fault's own stream) like a junk
+    /// request, and is counted with them.
+    fn sync_message(&mut self, st: StationId, k: u16) {
+        let now = self.q.now();
+        let f = &mut self.faults.all[k as usize];
+        let service = self.nodes.stations[st.index()]
+            .service()
+            .sample_ns(&mut f.rng);
+        self.out.junk_requests += 1;
+        if let Admit::Started(end) = self.nodes.stations[st.index()].arrive(now, JUNK, service) {
+            self.schedule(end, Ev::JunkDone { station: st });
+        }
     }
 
     /// A lost-server window starts or ends: the station counts its servers again, and the

@@ -146,12 +146,6 @@ pub(in crate::model) fn retryable(c: u8) -> bool {
     matches!(c, code::INOPERATIVE | code::MALFUNCTION | code::TOO_LATE)
 }
 
-/// Whether a failure shown at the till sends the cardholder to pay again: no answer, or a
-/// decline that is not the issuer's genuine one (nor a suspected fraud).
-fn pays_again_after(c: u8) -> bool {
-    !(code::is_genuine_decline(c) || c == code::SUSPECTED_FRAUD || c == code::APPROVED)
-}
-
 impl<T: Tracer> World<'_, T> {
     // ---------------------------------------------------------------- the sale table
 
@@ -470,7 +464,7 @@ impl<T: Tracer> World<'_, T> {
     pub(in crate::model) fn till_failed(&mut self, pid: u32, c: u8) {
         let share = self.s.strategy.cardholder.pay_again_share;
         let p = self.arena.pay[pid as usize];
-        if share <= 0.0 || p.retry & bit::REPEAT != 0 || !pays_again_after(c) {
+        if share <= 0.0 || p.retry & bit::REPEAT != 0 || !code::is_system_failure(c) {
             return;
         }
         if !chance(self.word(pid, slot::PAY_AGAIN), share) {
@@ -499,6 +493,9 @@ impl<T: Tracer> World<'_, T> {
         let serial = self.out.payments;
         self.out.payments += 1;
         self.out.cardholder_repeats += 1;
+        if T::SAMPLES {
+            self.tracer.sale(now, true);
+        }
         let fraud = p.has(flag::FRAUD);
         let miskeyed = p.has(flag::MISKEYED);
         let payable =

@@ -88,6 +88,9 @@ impl<T: Tracer> World<'_, T> {
             retry: 0,
         });
         self.out.payments += 1;
+        if T::SAMPLES {
+            self.tracer.sale(now, false);
+        }
         self.schedule_timeout(pid, now.saturating_add(self.s.strategy.terminal_timeout));
         // The terminal's faults may make the sale fraudulent, unpayable, or impossible.
         let down = self.faults_on
@@ -110,6 +113,7 @@ impl<T: Tracer> World<'_, T> {
             }
         }
         if down {
+            self.till_shown(pid, code::MALFUNCTION);
             return Ok(()); // the till shows 96 and nothing is sent
         }
         self.send(
@@ -156,6 +160,7 @@ impl<T: Tracer> World<'_, T> {
                     self.schedule(at, Ev::ReversalSend { pid });
                 }
             }
+            self.till_shown(pid, code::NONE);
             if T::ON {
                 self.trace(pid, |_| {
                     Step::Note("trace.note.terminal_terminal_fails_approval_arrives")
@@ -176,6 +181,7 @@ impl<T: Tracer> World<'_, T> {
             if T::ON {
                 self.trace(pid, |_| Step::Answered { code: rcode });
             }
+            self.till_shown(pid, rcode);
             if self.retry.on && rcode != code::APPROVED {
                 self.till_failed(pid, rcode);
             }
@@ -202,6 +208,7 @@ impl<T: Tracer> World<'_, T> {
         }
         self.arena.pay[pid as usize].terminal_state = Term::TimedOut;
         self.out.timeouts += 1;
+        self.till_shown(pid, code::NONE);
         self.blame_timeout(pid);
         if T::ON {
             self.trace(pid, |_| Step::TimedOut);
@@ -211,6 +218,16 @@ impl<T: Tracer> World<'_, T> {
         }
         if self.retry.on {
             self.till_failed(pid, code::NONE);
+        }
+    }
+
+    /// The till of `pid` shows `c` (`code::NONE`: no answer): a sampling tracer counts a
+    /// system failure against the minute of the sale (compiled away otherwise).
+    #[inline(always)]
+    fn till_shown(&mut self, pid: u32, c: u8) {
+        if T::SAMPLES && code::is_system_failure(c) {
+            let t = self.arena.pay[pid as usize].t_sale;
+            self.tracer.till_failure(t);
         }
     }
 

@@ -5,7 +5,8 @@
 //!
 //! - [`run_charts`]: one batch: the settlement-delay CDF ([`delay`]), outcomes by cause
 //!   ([`outcomes`]), and from a sampled replay of one run ([`crate::model::probe`]) the money
-//!   on its way and the busiest stations' utilisation over time ([`timeline`]);
+//!   on its way, the busiest stations' utilisation and the failure share at the till by quarter
+//!   hour over time ([`timeline`]);
 //! - [`compare_charts`]: designs head to head: their delay CDFs overlaid and the paired
 //!   differences against the first design with 95% intervals ([`compare`]);
 //! - [`sweep_charts`]: one line chart per headline metric against the swept setting
@@ -47,8 +48,8 @@ pub struct Chart {
 pub const SIZE: (u32, u32) = (1600, 1000);
 
 /// The charts of a batch: `settlement_delay_cdf`, `outcomes_by_cause`, and from `series` (a
-/// sampled replay of one run, [`crate::model::probe::sample_run`]) `money_over_time` and
-/// `station_utilisation`.
+/// sampled replay of one run, [`crate::model::probe::sample_run`]) `money_over_time`,
+/// `station_utilisation` and `failure_share`.
 pub fn run_charts(
     b: &BatchResult,
     s: &Scenario,
@@ -60,7 +61,27 @@ pub fn run_charts(
         outcomes::outcomes_by_cause(b, lang)?,
         timeline::money_over_time(series, lang)?,
         timeline::station_utilisation(series, lang)?,
+        timeline::failure_share(
+            &series.till,
+            &series.faults,
+            series.traffic_window,
+            &tr!(lang, "chart.failures.one_run", run = series.run),
+            lang,
+        )?,
     ])
+}
+
+/// `failure_share` (see [`run_charts`]) of several runs of one scenario, their counts summed
+/// (`TillBuckets::add`): the share of each quarter hour's sales that failed at the till.
+pub fn failure_share_chart(
+    till: &crate::model::probe::TillBuckets,
+    faults: &[crate::model::probe::FaultWindows],
+    traffic_window: crate::engine::Nanos,
+    runs: usize,
+    lang: Lang,
+) -> Result<Chart, String> {
+    let which = tr!(lang, "chart.failures.runs", n = runs);
+    timeline::failure_share(till, faults, traffic_window, &which, lang)
 }
 
 /// The charts of a comparison: `compare_delay_cdf` (one line per design) and

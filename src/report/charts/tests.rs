@@ -131,7 +131,8 @@ fn run_charts_have_titles_legends_and_valid_images_in_both_languages() {
                 "settlement_delay_cdf",
                 "outcomes_by_cause",
                 "money_over_time",
-                "station_utilisation"
+                "station_utilisation",
+                "failure_share"
             ]
         );
         for c in &charts {
@@ -174,6 +175,13 @@ fn run_charts_have_titles_legends_and_valid_images_in_both_languages() {
         );
         // The scheme is one of the busiest stations in an outage of the scheme.
         has(&t(3), "scheme", "station_utilisation");
+        // The failure share names the fault window and the share over the whole window.
+        has(&t(4), &s.faults[0].id, "failure_share");
+        has(
+            &t(4),
+            &tr!(lang, "chart.failures.overall", share = "")[..6],
+            "failure_share",
+        );
     }
 }
 

@@ -1,11 +1,12 @@
 //! Over simulated time, from a sampled replay of one run (`model::probe`): where the money
-//! taken from cardholders is before it reaches the merchants, and how busy the busiest
-//! stations are; the faults' windows shaded and labelled with the fault's id.
+//! taken from cardholders is before it reaches the merchants, how busy the busiest stations
+//! are, and what share of each quarter hour's sales failed at the till; the faults' windows
+//! shaded and labelled with the fault's id.
 
 use super::{GREY, LABEL_PX, LINE_PX, TICK_PX, colour, err, note, render, short, text, titled};
 use crate::engine::{DAY, HOUR, Nanos};
 use crate::i18n::Lang;
-use crate::model::probe::{Money, TimeSeries};
+use crate::model::probe::{FaultWindows, Money, TillBuckets, TimeSeries};
 use crate::tr;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -25,11 +26,14 @@ fn time_unit(span: Nanos) -> (f64, &'static str) {
     }
 }
 
+/// The failure-share chart's buckets: a quarter of an hour, in `TillBuckets` buckets.
+const QUARTER: usize = 15;
+
 /// Shades each fault window inside `[0, end]` on a chart whose x is time in `unit` and whose y
 /// spans `[y0, y1]`; labels the first windows with the fault's id.
 fn shade_faults<DB: DrawingBackend>(
     c: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
-    ts: &TimeSeries,
+    faults: &[FaultWindows],
     end: Nanos,
     unit: f64,
     (y0, y1): (f64, f64),
@@ -38,7 +42,7 @@ fn shade_faults<DB: DrawingBackend>(
     let mut labelled = 0;
     let mut first = true;
     let shade = RGBColor(0xD5, 0x5E, 0x00).mix(0.16);
-    for f in &ts.faults {
+    for f in faults {
         for &(a, b) in &f.windows {
             if a >= end {
                 continue;
@@ -63,12 +67,20 @@ fn shade_faults<DB: DrawingBackend>(
             }
             if labelled < MAX_LABELS {
                 let y = y1 - (y1 - y0) * (0.04 + 0.06 * (labelled % 3) as f64);
+                // After the window, or inside it when the window ends near the chart's end.
+                let at_end = b as f64 > 0.85 * end as f64;
+                let h = if at_end { HPos::Right } else { HPos::Left };
+                let x = if at_end {
+                    xb - 0.005 * (end as f64 / unit)
+                } else {
+                    xb
+                };
                 c.draw_series(std::iter::once(Text::new(
                     f.id.clone(),
-                    (xb, y),
+                    (x, y),
                     text(lang, TICK_PX)
                         .color(&RGBColor(0x99, 0x3D, 0x00))
-                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                        .pos(Pos::new(h, VPos::Center)),
                 )))
                 .map_err(err)?;
                 labelled += 1;
@@ -138,7 +150,7 @@ pub(super) fn money_over_time(ts: &TimeSeries, lang: Lang) -> Result<super::Char
             if ts.points.is_empty() {
                 return note(&area, tr!(lang, "chart.no_data"), lang);
             }
-            shade_faults(&mut c, ts, ts.horizon, unit, (y0, y1), lang)?;
+            shade_faults(&mut c, &ts.faults, ts.horizon, unit, (y0, y1), lang)?;
             for &&(key, k, f) in &parts {
                 let width = if k == 7 { LINE_PX + 2 } else { LINE_PX - 1 };
                 let st = colour(k).stroke_width(width);
@@ -227,7 +239,7 @@ pub(super) fn station_utilisation(ts: &TimeSeries, lang: Lang) -> Result<super::
             if series.iter().all(|s| s.1.is_empty()) {
                 return note(&area, tr!(lang, "chart.no_data"), lang);
             }
-            shade_faults(&mut c, ts, end, unit, (0.0, top), lang)?;
+            shade_faults(&mut c, &ts.faults, end, unit, (0.0, top), lang)?;
             if top > 1.0 {
                 c.draw_series(std::iter::once(PathElement::new(
                     vec![(0.0, 1.0), (x1, 1.0)],
@@ -253,4 +265,135 @@ pub(super) fn station_utilisation(ts: &TimeSeries, lang: Lang) -> Result<super::
             super::legend(&mut c, SeriesLabelPosition::UpperRight, lang)
         })()
     })
+}
+
+/// `failure_share`: of the sales made in each quarter hour of the traffic window, the share
+/// whose till showed a system failure (no answer, or a decline that is neither the issuer's
+/// genuine one nor a suspected fraud), from `till` (one run's counts, or several runs' summed;
+/// `which` says which). The share over the whole window is a grey line.
+pub(super) fn failure_share(
+    till: &TillBuckets,
+    faults: &[FaultWindows],
+    window: Nanos,
+    which: &str,
+    lang: Lang,
+) -> Result<super::Chart, String> {
+    let title = tr!(lang, "chart.failures.title", which = which);
+    let end = window.max(1);
+    let (unit, unit_key) = time_unit(end);
+    let x1 = end as f64 / unit;
+    let q = till.coarse(QUARTER);
+    let width = (QUARTER as u64 * crate::model::probe::BUCKET) as f64 / unit;
+    let bars: Vec<(f64, f64)> = q
+        .shares()
+        .into_iter()
+        .map(|(k, share)| (k as f64 * width, share))
+        .filter(|&(x, _)| x < x1)
+        .collect();
+    let (sales, failed, _) = till.totals(0, till.sales.len());
+    let overall = failed as f64 / sales.max(1) as f64;
+    let during = during_faults(till, faults, end);
+    let peak = bars
+        .iter()
+        .map(|b| b.1)
+        .fold(overall.max(during.as_ref().map_or(0.0, |d| d.1)), f64::max);
+    let top = (((peak * 1.15) / 0.05).ceil() * 0.05).clamp(0.05, 1.0);
+    render!("failure_share", title.clone(), lang, |root| {
+        (|| -> Result<(), String> {
+            let area = titled(&root, &title, lang)?;
+            let mut c = ChartBuilder::on(&area)
+                .margin(30)
+                .margin_right(60)
+                .x_label_area_size(100)
+                .y_label_area_size(150)
+                .build_cartesian_2d(0.0..x1, 0.0..top)
+                .map_err(err)?;
+            c.configure_mesh()
+                .x_labels(12)
+                .y_labels(7)
+                .x_label_formatter(&|x| short(*x))
+                .y_label_formatter(&|y| format!("{}%", super::significant(y * 100.0, 2)))
+                .label_style(text(lang, TICK_PX))
+                .axis_desc_style(text(lang, LABEL_PX))
+                .x_desc(lang.get(unit_key))
+                .y_desc(tr!(lang, "chart.failures.y"))
+                .axis_style(BLACK.stroke_width(2))
+                .light_line_style(WHITE.mix(0.0))
+                .bold_line_style(BLACK.mix(0.12))
+                .draw()
+                .map_err(err)?;
+            if sales == 0 {
+                return note(&area, tr!(lang, "chart.no_data"), lang);
+            }
+            shade_faults(&mut c, faults, end, unit, (0.0, top), lang)?;
+            let fill = colour(0).filled();
+            c.draw_series(
+                bars.iter()
+                    .map(|&(x, y)| Rectangle::new([(x, 0.0), ((x + width).min(x1), y)], fill)),
+            )
+            .map_err(err)?
+            .label(tr!(lang, "chart.failures.bar"))
+            .legend(move |(x, y)| Rectangle::new([(x, y - 12), (x + 40, y + 12)], fill));
+            let st = GREY.stroke_width(3);
+            c.draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, overall), (x1, overall)],
+                st,
+            )))
+            .map_err(err)?
+            .label(tr!(
+                lang,
+                "chart.failures.overall",
+                share = format!("{}%", super::significant(overall * 100.0, 3))
+            ))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 40, y)], st));
+            if let Some((spans, share)) = &during {
+                let st = colour(3).stroke_width(LINE_PX - 1);
+                let mut first = true;
+                for &(a, b) in spans {
+                    let line = vec![(a as f64 / unit, *share), (b as f64 / unit, *share)];
+                    let s = c
+                        .draw_series(std::iter::once(PathElement::new(line, st)))
+                        .map_err(err)?;
+                    if first {
+                        let pct = format!("{}%", super::significant(share * 100.0, 3));
+                        s.label(tr!(lang, "chart.failures.during", share = pct))
+                            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 40, y)], st));
+                        first = false;
+                    }
+                }
+            }
+            super::legend(&mut c, SeriesLabelPosition::UpperLeft, lang)
+        })()
+    })
+}
+
+/// The faults' windows inside the traffic window `[0, end)` (merged) and the failure share of
+/// the sales made in them, if any sale was; counted by whole minutes of `till`.
+fn during_faults(
+    till: &TillBuckets,
+    faults: &[FaultWindows],
+    end: Nanos,
+) -> Option<(Vec<(Nanos, Nanos)>, f64)> {
+    let mut w: Vec<(Nanos, Nanos)> = faults
+        .iter()
+        .flat_map(|f| f.windows.iter())
+        .filter(|w| w.0 < end)
+        .map(|&(a, b)| (a, b.min(end)))
+        .collect();
+    w.sort_unstable();
+    let mut spans: Vec<(Nanos, Nanos)> = vec![];
+    for (a, b) in w {
+        match spans.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => spans.push((a, b)),
+        }
+    }
+    let minute = crate::model::probe::BUCKET;
+    let (mut sales, mut failed) = (0, 0);
+    for &(a, b) in &spans {
+        let (n, k, _) = till.totals((a / minute) as usize, b.div_ceil(minute) as usize);
+        sales += n;
+        failed += k;
+    }
+    (sales > 0).then(|| (spans, failed as f64 / sales as f64))
 }

@@ -14,12 +14,14 @@ pub enum FaultEffect {
     /// Drops, refuses with `code` (91 or 96), or hangs.
     Outage { mode: OutageMode, code: u8 },
     /// `servers_lost` of the station's servers gone; `fail_share` of requests dropped or
-    /// refused (by `mode`, with `code`).
+    /// refused (by `mode`, with `code`); with `sync`, every request reaching the station also
+    /// loads its twin with synchronisation messages.
     Partial {
         servers_lost: u32,
         fail_share: f64,
         mode: OutageMode,
         code: u8,
+        sync: Option<SyncLoad>,
     },
     /// Service time × `multiplier`, plus an `added` delay.
     Slow {
@@ -79,12 +81,31 @@ pub enum FaultEffect {
     },
 }
 
+/// A partial failure's synchronisation load: the station that keeps trying to synchronise its
+/// messages with its twin `to` sends it `load` messages per request it receives (on average),
+/// each taking one of the twin's service times in its queue, with the payments.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SyncLoad {
+    pub to: crate::scenario::Component,
+    pub load: f64,
+}
+
+/// The most synchronisation messages per request (`sync_load`).
+pub const MAX_SYNC_LOAD: f64 = 10.0;
+
 /// The parameters each kind takes (besides id, kind, target and the timing fields).
 fn params(kind: FaultKind) -> &'static [&'static str] {
     use FaultKind::*;
     match kind {
         Outage => &["mode", "code"],
-        Partial => &["servers_lost", "fail_share", "mode", "code"],
+        Partial => &[
+            "servers_lost",
+            "fail_share",
+            "mode",
+            "code",
+            "sync_to",
+            "sync_load",
+        ],
         Slow => &["multiplier", "added"],
         Latency => &["added", "direction"],
         Loss | Duplicate => &["probability", "direction"],
@@ -120,6 +141,8 @@ fn given(fl: &RawFault) -> Vec<(&'static str, std::ops::Range<usize>)> {
         code,
         servers_lost,
         fail_share,
+        sync_to,
+        sync_load,
         multiplier,
         added,
         probability,
@@ -298,6 +321,7 @@ pub(super) fn effect(
                 fail_share: share,
                 mode,
                 code: code_of(cx, fl, f, &[91, 96], Some(91))?,
+                sync: sync_load(cx, fl, target, names, f)?,
             }
         }
         K::Slow => {
@@ -451,6 +475,65 @@ pub(super) fn effect(
             }
         }
     })
+}
+
+/// A partial failure's synchronisation load: `sync_to`, another station (the gateway, a
+/// channel or an issuer), and `sync_load` messages per request, in (0, 10] (default 1).
+fn sync_load(
+    cx: &Ctx,
+    fl: &RawFault,
+    target: &FaultTarget,
+    names: &Names,
+    f: &str,
+) -> Result<Option<SyncLoad>, ScenarioError> {
+    use crate::scenario::Component;
+    let Some(to) = &fl.sync_to else {
+        return match &fl.sync_load {
+            None => Ok(None),
+            Some(l) => Err(cx.err(
+                l.span(),
+                &format!("{f}.sync_load"),
+                "a synchronisation load needs `sync_to`: the station it lands on",
+            )),
+        };
+    };
+    let id = to.get_ref().as_str();
+    let mut ids = vec!["gateway"];
+    ids.extend(names.channels.iter().map(|c| c.station.id.as_str()));
+    ids.extend(names.issuers.iter().map(|c| c.station.id.as_str()));
+    let (nc, k) = (names.channels.len(), ids.iter().position(|&x| x == id));
+    let component = match k {
+        None => {
+            return Err(cx.err(
+                to.span(),
+                &format!("{f}.sync_to"),
+                format!(
+                    "unknown station \"{id}\"{}; `sync_to` names the gateway, a channel or an \
+                     issuer: {}",
+                    crate::scenario::error::did_you_mean(id, &ids),
+                    ids.join(", ")
+                ),
+            ));
+        }
+        Some(0) => Component::Gateway,
+        Some(k) if k <= nc => Component::Channel(k - 1),
+        Some(k) => Component::Issuer(k - 1 - nc),
+    };
+    if *target == FaultTarget::Station(component) {
+        return Err(cx.err(
+            to.span(),
+            &format!("{f}.sync_to"),
+            format!("\"{id}\" is the failing station itself; name its twin (another station)"),
+        ));
+    }
+    let load = match &fl.sync_load {
+        None => 1.0,
+        Some(l) => positive(cx, l, f, "sync_load", 0.0, MAX_SYNC_LOAD)?,
+    };
+    Ok(Some(SyncLoad {
+        to: component,
+        load,
+    }))
 }
 
 /// A finite number in `(lo, hi]`.

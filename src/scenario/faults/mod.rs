@@ -9,7 +9,7 @@ use super::error::{ScenarioError, did_you_mean};
 use super::raw::{FaultKind, LinkDirection, RawFault};
 use super::{ChannelSpec, Component, IssuerSpec, TerminalGroup};
 use crate::engine::{DAY, Dist, MINUTE, Nanos, Stream};
-pub use kinds::FaultEffect;
+pub use kinds::{FaultEffect, MAX_SYNC_LOAD, SyncLoad};
 
 /// A link of the topology, by the indices of its ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -624,6 +624,12 @@ pub(super) fn check_load(
             FaultEffect::Attack { rate } => {
                 let span = fl.rate.as_ref().map_or(0..0, |m| m.span());
                 (rate * active(horizon) / 1e9, "rate", span)
+            }
+            // At most every payment of the window reaches the failing station.
+            FaultEffect::Partial { sync: Some(y), .. } => {
+                let span = fl.sync_load.as_ref().map_or(0..0, |m| m.span());
+                let rate = s.mean_arrival_rate() * y.load;
+                (rate * active(s.traffic_window) / 1e9, "sync_load", span)
             }
             _ => continue,
         };
