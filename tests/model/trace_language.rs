@@ -87,9 +87,11 @@ fn all_text(stories: &[Story]) -> String {
     stories.iter().map(text).collect::<Vec<_>>().join("\n")
 }
 
-/// The issuer's service: drawn uniformly in [0, 20] s, so a share of the answers come after
-/// a 5 s timer.
-const SLOW_ISSUER: &str = r#"service = { kind = "uniform", min = "0s", max = "20s" }"#;
+/// The issuer's service: drawn uniformly in [4.9, 5.1] s, around a switch's 5 s timer. With
+/// 10 ms links and 1 ms services, the switch's timer runs out when the service exceeds
+/// 4.98 s; its reversal reaches the issuer after a decision made within 5.0 s, so an
+/// approval in between reaches the switch late (10% of the payments).
+const SLOW_ISSUER: &str = r#"service = { kind = "uniform", min = "4.9s", max = "5.1s" }"#;
 const FAST_ISSUER: &str = r#"service = { kind = "constant", value = "5ms" }"#;
 
 #[test]
@@ -124,7 +126,10 @@ mode = "drop""#,
         assert!(all.contains(want), "no `{want}` in:\n{}", text(&stories[0]));
     }
     for not in ["0100", "0110", "0120", "0130"] {
-        assert!(!all.contains(not), "`{not}` on a single-message path:\n{all}");
+        assert!(
+            !all.contains(not),
+            "`{not}` on a single-message path:\n{all}"
+        );
     }
 }
 
@@ -235,8 +240,9 @@ mode = "drop""#,
     assert!(!all.contains("0400 reversal sent to the channel"), "{all}");
 }
 
-/// A switch that gives up on a slow issuer after 5 s (no stand-in), with the acquirer's own
-/// store-and-forward. `codes` is the channel's response-code set.
+/// A switch that gives up on a slow issuer after 5 s (no stand-in); the acquirer has
+/// store-and-forward (the default) but no timer of its own. `codes` is the channel's
+/// response-code set.
 fn switch_timeout(codes: &str) -> Scenario {
     let mut s = scen(
         "",
@@ -262,7 +268,11 @@ fn the_switchs_timeout_reversal_is_0420_and_68_is_the_reason_of_the_one_after_a_
         assert!(all.contains(want), "no `{want}`");
     }
     // 68 is a reason, never a refusal or an answer to a response.
-    for not in ["refused with 68", "refuses the late response", "ignored (68"] {
+    for not in [
+        "refused with 68",
+        "refuses the late response",
+        "ignored (68",
+    ] {
         assert!(!all.contains(not), "`{not}` in the stories");
     }
     // The switch's own reversal is acknowledged to the switch, not passed to the acquirer as if
@@ -275,7 +285,10 @@ fn the_switchs_timeout_reversal_is_0420_and_68_is_the_reason_of_the_one_after_a_
             acquirer_reversed || !credited,
             "an acknowledgement attributed to the acquirer, which sent no reversal:\n{t}"
         );
-        assert!(!t.contains("0430 reversal acknowledgement sent to the acquirer"), "{t}");
+        assert!(
+            !t.contains("0430 reversal acknowledgement sent to the acquirer"),
+            "{t}"
+        );
     }
 }
 
@@ -290,10 +303,15 @@ fn the_slow_issuer_story_does_not_credit_the_acquirer_with_the_switchs_reversal(
         ..Default::default()
     };
     let first = story::matching(&rows, &f)[0];
-    let st = story::tell(&s, s.seed, 0, &[first], Lang::En).unwrap().remove(0);
+    let st = story::tell(&s, s.seed, 0, &[first], Lang::En)
+        .unwrap()
+        .remove(0);
     let t = text(&st);
     assert!(!t.contains("the acquirer's reversal"), "{t}");
-    assert!(t.contains("the issuer acknowledges the channel's reversal"), "{t}");
+    assert!(
+        t.contains("the issuer acknowledges the channel's reversal"),
+        "{t}"
+    );
     assert!(!t.contains("refused with 68"), "{t}");
 }
 
@@ -322,7 +340,9 @@ fn a_phantom_charge_whose_merchant_was_paid_does_not_say_the_money_did_not_arriv
     }
     // And one whose merchant was not paid still says so.
     if let Some(n) = found.iter().find(|&&n| credited(n) == 0) {
-        let st = story::tell(&s, s.seed, 0, &[*n], Lang::En).unwrap().remove(0);
+        let st = story::tell(&s, s.seed, 0, &[*n], Lang::En)
+            .unwrap()
+            .remove(0);
         assert!(st.why.contains("did not arrive"), "{}", st.why);
     }
 }
@@ -340,13 +360,18 @@ fn a_fault_at_10h_is_told_on_day_0_at_10_00_as_the_scenario_reference_counts_day
     };
     let rows = story::census(&s, s.seed, 0).unwrap();
     let n = story::matching(&rows, &f)[0];
-    let st = story::tell(&s, s.seed, 0, &[n], Lang::En).unwrap().remove(0);
+    let st = story::tell(&s, s.seed, 0, &[n], Lang::En)
+        .unwrap()
+        .remove(0);
     let dropped = st.lines.iter().find(|l| l.kind == "dropped").unwrap();
     assert!(dropped.clock.starts_with("day 0 12:"), "{}", text(&st));
     // The reference says the same of fault starts and of day 0.
     let doc = std::fs::read_to_string("docs/scenarios.md").unwrap();
     assert!(doc.contains("**t = 0 is midnight at the start of\n  day 0**"));
-    assert!(doc.contains("`payfault trace` prints"), "the reference says how the trace counts days");
+    assert!(
+        doc.contains("`payfault trace` prints"),
+        "the reference says how the trace counts days"
+    );
 }
 
 #[test]
@@ -369,7 +394,9 @@ fn a_unionpay_switch_answers_98_where_an_iso_one_answers_91_and_nothing_else_mov
     };
     let rows = story::census(&cup, cup.seed, 0).unwrap();
     let n = story::matching(&rows, &f)[0];
-    let st = story::tell(&cup, cup.seed, 0, &[n], Lang::En).unwrap().remove(0);
+    let st = story::tell(&cup, cup.seed, 0, &[n], Lang::En)
+        .unwrap()
+        .remove(0);
     let t = text(&st);
     assert!(
         t.contains("the till shows 98 (no answer from the issuer at the switch)"),
@@ -382,6 +409,8 @@ fn a_unionpay_switch_answers_98_where_an_iso_one_answers_91_and_nothing_else_mov
     );
     assert!(zh.contains("98 (交换中心收不到发卡方应答)"), "{zh}");
     // The ISO switch's story of the same payment says 91.
-    let st = story::tell(&iso, iso.seed, 0, &[n], Lang::En).unwrap().remove(0);
+    let st = story::tell(&iso, iso.seed, 0, &[n], Lang::En)
+        .unwrap()
+        .remove(0);
     assert!(text(&st).contains("the till shows 91"), "{}", text(&st));
 }
