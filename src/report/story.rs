@@ -48,7 +48,8 @@ pub struct StoryLine {
     /// Who acted ("the issuer `bank-a`").
     pub component: String,
     /// What kind of step: created, sent, lost, dropped, refused, queued, decided, answered,
-    /// timed_out, held, batch_cut, presented, settled, reconciled, outcome, ...
+    /// late_answer, late_response, timed_out, held, reversal_queued, reversal_acked,
+    /// batch_cut, presented, settled, reconciled, outcome, ...
     pub kind: &'static str,
     /// The response code of the step, if it has one.
     pub code: Option<u8>,
