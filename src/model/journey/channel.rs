@@ -1,7 +1,9 @@
 //! A channel (the card-scheme switch or a third-party channel): it queues requests and passes
-//! every message on towards the issuer or back towards the acquirer. With an issuer timeout it
-//! gives up on a silent issuer: it stands in (approves within its limit and advises the issuer
-//! later with 0120 advices) or answers 91 and reverses the request towards the issuer.
+//! every message on towards the issuer or back towards the acquirer, except the issuer's
+//! acknowledgements of its own reversals, which it keeps. With an issuer timeout it gives up on
+//! a silent issuer: it stands in (approves within its limit and advises the issuer later with
+//! advices, 0120 or 0220) or answers 91 (98 in UnionPay's codes) and reverses the request
+//! towards the issuer.
 
 use crate::model::World;
 use crate::model::event::{Ev, Msg, Rev, ToChannel, ToGateway, ToIssuer};
