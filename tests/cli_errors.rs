@@ -1043,6 +1043,36 @@ fn unknown_message_flow_suggests_single() {
 }
 
 #[test]
+fn unknown_terminal_messages_suggests_single() {
+    let f = "messages_unknown.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"singel\""),
+            field("terminals[0].messages"),
+            "unknown variant `singel`",
+            "(did you mean \"single\"?)",
+            "expected `dual` or `single`",
+        ],
+    );
+}
+
+#[test]
+fn unknown_channel_codes_suggests_unionpay() {
+    let f = "codes_unknown.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"union_pay\""),
+            field("channels[0].codes"),
+            "unknown variant `union_pay`",
+            "(did you mean \"unionpay\"?)",
+            "expected `iso` or `unionpay`",
+        ],
+    );
+}
+
+#[test]
 fn unknown_liability() {
     let f = "liability_unknown.toml";
     expect_bad(

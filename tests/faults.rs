@@ -240,6 +240,13 @@ fn stories(s: &Scenario, r: u64) -> (RunOutput, Vec<Story>) {
                     .push((t, payfault::i18n::fill(Lang::En.get(key), &args)))
             }
             Step::Note(key) => st.told.push((t, Lang::En.get(key).to_string())),
+            Step::Coded(key, c) => {
+                let code = payfault::report::story::code_text(Lang::En, c);
+                st.told.push((
+                    t,
+                    payfault::i18n::fill(Lang::En.get(key), &[("code", &code)]),
+                ))
+            }
             Step::Dropped { what, at, reason } => st
                 .told
                 .push((t, format!("{what} dropped at {at} ({reason})"))),

@@ -398,7 +398,8 @@ fn apply_guard(s: &mut Scenario, g: Guards) {
     s.strategy.guard = spec;
 }
 
-/// The rest of the path at random, each on or off: per channel the message flow and the
+/// The rest of the path at random, each on or off: per channel the message flow (with
+/// UnionPay's codes on a single-message channel) and the
 /// channel's issuer timeout with or without stand-in; the acquirer's timeout and its
 /// store-and-forward; clearing-file faults and a settlement bank's down day; the payout
 /// (wrong accounts, D+0 with or without a cap, the receiving bank's maintenance window);
@@ -451,14 +452,16 @@ fn postauth(channels: usize) -> impl Strategy<Value = Postauth> {
 
 fn apply_postauth(s: &mut Scenario, p: Postauth) {
     use payfault::scenario::{
-        Liability, MerchantRiskSpec, MessageFlow, PayoutSchedule, ReconSpec, SafSpec, StandInSpec,
+        CodeSet, Liability, MerchantRiskSpec, MessageFlow, PayoutSchedule, ReconSpec, SafSpec,
+        StandInSpec,
     };
     let (chans, acquirer, saf, (reject, late, down), payout, mrisk, recon, (liab, peak)) = p;
     for (c, (single, timeout)) in s.channels.iter_mut().zip(chans) {
-        c.flow = if single {
-            MessageFlow::Single
+        // A single-message channel answers in UnionPay's codes (98 on its issuer timeout).
+        (c.flow, c.codes) = if single {
+            (MessageFlow::Single, CodeSet::UnionPay)
         } else {
-            MessageFlow::Dual
+            (MessageFlow::Dual, CodeSet::Iso)
         };
         c.issuer_timeout = timeout.map(|(t, _)| t * SECOND);
         c.stand_in = timeout

@@ -39,7 +39,8 @@ pub struct TraceArgs {
     /// Only payments counted against this cause (a name as in summary.json, or a fault id).
     #[arg(long)]
     cause: Option<String>,
-    /// Only payments answered or decided with this response code (e.g. 62).
+    /// Only payments answered or decided with this response code (e.g. 62), or, for 68
+    /// (response received too late), reversed with it as the reason.
     #[arg(long)]
     code: Option<String>,
     /// How many matching payments to tell.
@@ -60,7 +61,9 @@ pub struct TraceArgs {
 }
 
 /// The response codes a `--code` may name.
-const CODES: [u8; 16] = [0, 5, 14, 30, 51, 54, 55, 57, 59, 61, 62, 65, 68, 91, 94, 96];
+const CODES: [u8; 17] = [
+    0, 5, 14, 30, 51, 54, 55, 57, 59, 61, 62, 65, 68, 91, 94, 96, 98,
+];
 
 fn run_error(e: RunError) -> Failure {
     match e {

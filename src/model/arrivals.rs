@@ -97,6 +97,7 @@ mod tests {
             peak,
             amount: Dist::Constant(100.0),
             miskey_share: 0.0,
+            messages: None,
         }
     }
 

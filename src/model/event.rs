@@ -3,17 +3,48 @@
 //! Events are small `Copy` values: the queue never allocates per event, and one `match` sends
 //! each to its handler (static dispatch, no trait objects). A message in flight names the node
 //! it arrives at and what it is, typed so that only routes that exist can be written: a
-//! terminal receives responses and acknowledgements, an issuer requests and reversals.
+//! terminal receives responses and acknowledgements, an issuer requests and reversals. A
+//! reversal, and its acknowledgement, carries who sent it ([`Rev`]): each sender takes the
+//! acknowledgements of its own reversals, and the trace names them as the network does.
 
 use super::World;
 use super::invariants::Violation;
 use super::topology::StationId;
 use super::trace::Tracer;
+use crate::scenario::MessageFlow;
+
+/// Who sent a reversal, and why: the terminal's is an 0400 (0401 repeated), acknowledged 0410;
+/// the acquirer host's and the switch's an 0420 (0421 repeated), acknowledged 0430. A `Late`
+/// reversal follows an approval that came after its sender gave up: its reason is 68
+/// (response received too late).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Rev {
+    Terminal,
+    TerminalRepeat,
+    Acquirer,
+    AcquirerRepeat,
+    AcquirerLate,
+    Channel,
+    ChannelLate,
+}
+
+impl Rev {
+    /// Sent by the terminal (and passed on end to end by a host without store-and-forward).
+    pub(super) fn by_terminal(self) -> bool {
+        matches!(self, Rev::Terminal | Rev::TerminalRepeat)
+    }
+
+    /// Sent by the channel (the switch) itself.
+    pub(super) fn by_channel(self) -> bool {
+        matches!(self, Rev::Channel | Rev::ChannelLate)
+    }
+}
 
 /// A message arriving at a terminal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum ToTerminal {
     Response(u8),
+    /// The acknowledgement of the terminal's own reversal (0410).
     ReversalAck,
 }
 
@@ -22,8 +53,9 @@ pub(super) enum ToTerminal {
 pub(super) enum ToGateway {
     Request,
     Response(u8),
-    Reversal,
-    ReversalAck,
+    /// The terminal's reversal.
+    Reversal(Rev),
+    ReversalAck(Rev),
 }
 
 /// A message arriving at a channel.
@@ -31,9 +63,9 @@ pub(super) enum ToGateway {
 pub(super) enum ToChannel {
     Request,
     Response(u8),
-    Reversal,
-    ReversalAck,
-    /// The issuer acknowledges a stand-in advice (0130).
+    Reversal(Rev),
+    ReversalAck(Rev),
+    /// The issuer acknowledges a stand-in advice (0130, or 0230 on a single-message channel).
     AdviceAck,
 }
 
@@ -41,9 +73,10 @@ pub(super) enum ToChannel {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum ToIssuer {
     Request,
-    Reversal,
-    /// A stand-in advice (0120): the channel approved on the issuer's behalf.
-    Advice,
+    Reversal(Rev),
+    /// A stand-in advice (0120, or 0220 on a single-message channel): the channel approved on
+    /// the issuer's behalf. `true`: a repeat (0121, 0221).
+    Advice(bool),
 }
 
 /// A message and the node it travels to.
@@ -55,34 +88,67 @@ pub(super) enum Msg {
     Issuer(ToIssuer),
 }
 
-/// What a message is, in the field's words (ISO 8583 names).
-pub(super) mod what {
-    pub const REQUEST: &str = "0100 request";
-    pub const RESPONSE: &str = "0110 response";
-    pub const REVERSAL: &str = "0400 reversal";
-    pub const REVERSAL_ACK: &str = "0410 reversal ack";
-    pub const ADVICE: &str = "0120 stand-in advice";
-    pub const ADVICE_ACK: &str = "0130 advice ack";
-}
-
 impl Msg {
-    pub(super) fn name(self) -> &'static str {
-        use what::*;
-        match self {
-            Msg::Terminal(ToTerminal::Response(_))
-            | Msg::Gateway(ToGateway::Response(_))
-            | Msg::Channel(ToChannel::Response(_)) => RESPONSE,
-            Msg::Terminal(ToTerminal::ReversalAck)
-            | Msg::Gateway(ToGateway::ReversalAck)
-            | Msg::Channel(ToChannel::ReversalAck) => REVERSAL_ACK,
+    /// A request: the only message that queues and takes service at a station.
+    #[inline(always)]
+    pub(super) fn is_request(self) -> bool {
+        matches!(
+            self,
             Msg::Gateway(ToGateway::Request)
-            | Msg::Channel(ToChannel::Request)
-            | Msg::Issuer(ToIssuer::Request) => REQUEST,
-            Msg::Gateway(ToGateway::Reversal)
-            | Msg::Channel(ToChannel::Reversal)
-            | Msg::Issuer(ToIssuer::Reversal) => REVERSAL,
-            Msg::Issuer(ToIssuer::Advice) => ADVICE,
-            Msg::Channel(ToChannel::AdviceAck) => ADVICE_ACK,
+                | Msg::Channel(ToChannel::Request)
+                | Msg::Issuer(ToIssuer::Request)
+        )
+    }
+
+    /// The message's type and name (one of [`super::trace::MESSAGE_NAMES`]). A request and its response speak
+    /// the terminal's messages on the terminal's link (`terminal`) and the channel's beyond
+    /// (`channel`); a reversal is named by who sent it; an advice by the channel's flow. Only
+    /// the trace asks.
+    pub(super) fn name(self, terminal: MessageFlow, channel: MessageFlow) -> &'static str {
+        use MessageFlow::{Dual, Single};
+        let exchange = |flow: MessageFlow, request: bool| match (flow, request) {
+            (Dual, true) => "0100 request",
+            (Dual, false) => "0110 response",
+            (Single, true) => "0200 request",
+            (Single, false) => "0210 response",
+        };
+        let reversal = |r: Rev| match r {
+            Rev::Terminal => "0400 reversal",
+            Rev::TerminalRepeat => "0401 repeat reversal",
+            Rev::Acquirer | Rev::Channel => "0420 reversal",
+            Rev::AcquirerRepeat => "0421 repeat reversal",
+            Rev::AcquirerLate | Rev::ChannelLate => "0420 reversal 68",
+        };
+        let ack = |r: Rev| match r.by_terminal() {
+            true => "0410 reversal ack",
+            false => "0430 reversal ack",
+        };
+        match self {
+            Msg::Terminal(ToTerminal::Response(_)) => exchange(terminal, false),
+            Msg::Gateway(ToGateway::Request) => exchange(terminal, true),
+            Msg::Gateway(ToGateway::Response(_)) | Msg::Channel(ToChannel::Response(_)) => {
+                exchange(channel, false)
+            }
+            Msg::Channel(ToChannel::Request) | Msg::Issuer(ToIssuer::Request) => {
+                exchange(channel, true)
+            }
+            Msg::Terminal(ToTerminal::ReversalAck) => ack(Rev::Terminal),
+            Msg::Gateway(ToGateway::ReversalAck(r)) | Msg::Channel(ToChannel::ReversalAck(r)) => {
+                ack(r)
+            }
+            Msg::Gateway(ToGateway::Reversal(r))
+            | Msg::Channel(ToChannel::Reversal(r))
+            | Msg::Issuer(ToIssuer::Reversal(r)) => reversal(r),
+            Msg::Issuer(ToIssuer::Advice(repeat)) => match (channel, repeat) {
+                (Dual, false) => "0120 stand-in advice",
+                (Dual, true) => "0121 repeat stand-in advice",
+                (Single, false) => "0220 stand-in advice",
+                (Single, true) => "0221 repeat stand-in advice",
+            },
+            Msg::Channel(ToChannel::AdviceAck) => match channel {
+                Dual => "0130 advice ack",
+                Single => "0230 advice ack",
+            },
         }
     }
 
@@ -317,5 +383,60 @@ impl<T: Tracer> World<'_, T> {
             Msg::Channel(m) => self.at_channel(pid, m),
             Msg::Issuer(m) => self.at_issuer(pid, m),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::trace::MESSAGE_NAMES;
+
+    #[test]
+    fn every_message_has_a_listed_name_and_an_event_stays_small() {
+        let revs = [
+            Rev::Terminal,
+            Rev::TerminalRepeat,
+            Rev::Acquirer,
+            Rev::AcquirerRepeat,
+            Rev::AcquirerLate,
+            Rev::Channel,
+            Rev::ChannelLate,
+        ];
+        let mut msgs = vec![
+            Msg::Terminal(ToTerminal::Response(0)),
+            Msg::Terminal(ToTerminal::ReversalAck),
+            Msg::Gateway(ToGateway::Request),
+            Msg::Gateway(ToGateway::Response(0)),
+            Msg::Channel(ToChannel::Request),
+            Msg::Channel(ToChannel::Response(0)),
+            Msg::Channel(ToChannel::AdviceAck),
+            Msg::Issuer(ToIssuer::Request),
+            Msg::Issuer(ToIssuer::Advice(false)),
+            Msg::Issuer(ToIssuer::Advice(true)),
+        ];
+        for r in revs {
+            msgs.push(Msg::Gateway(ToGateway::Reversal(r)));
+            msgs.push(Msg::Gateway(ToGateway::ReversalAck(r)));
+            msgs.push(Msg::Channel(ToChannel::Reversal(r)));
+            msgs.push(Msg::Channel(ToChannel::ReversalAck(r)));
+            msgs.push(Msg::Issuer(ToIssuer::Reversal(r)));
+        }
+        let mut seen = vec![];
+        for m in msgs {
+            for t in [MessageFlow::Dual, MessageFlow::Single] {
+                for c in [MessageFlow::Dual, MessageFlow::Single] {
+                    let n = m.name(t, c);
+                    assert!(MESSAGE_NAMES.contains(&n), "{m:?}: {n}");
+                    seen.push(n);
+                }
+            }
+        }
+        for n in MESSAGE_NAMES {
+            assert!(seen.contains(&n), "{n} is never used");
+        }
+        // The reversal's and the advice's tags fit in the bytes a message had before them: an
+        // event stays 8 bytes.
+        assert!(std::mem::size_of::<Msg>() <= 3);
+        assert!(std::mem::size_of::<Ev>() <= 8);
     }
 }

@@ -20,6 +20,9 @@ pub mod code {
     pub const COUNT_LIMIT: u8 = 65;
     pub const TOO_LATE: u8 = 68;
     pub const INOPERATIVE: u8 = 91;
+    /// The switch got no answer from the issuer: China UnionPay's code (reserved for national
+    /// use in ISO 8583), which a `codes = "unionpay"` channel answers instead of 91.
+    pub const NO_ISSUER_ANSWER: u8 = 98;
     pub const DUPLICATE: u8 = 94;
     pub const MALFUNCTION: u8 = 96;
     /// No response yet (not an ISO code).
@@ -43,6 +46,7 @@ pub mod code {
             RESTRICTED_CARD => "restricted card (account frozen)",
             TOO_LATE => "response received too late",
             INOPERATIVE => "issuer or switch inoperative",
+            NO_ISSUER_ANSWER => "no answer from the issuer at the switch",
             DUPLICATE => "duplicate transmission",
             _ => "no response",
         }

@@ -6,6 +6,28 @@
 use crate::engine::Nanos;
 use crate::model::ledger::Account;
 
+/// Every name a message of the trace can have: its ISO 8583 message type and what it is. The
+/// story reads each as the catalogue key `trace.what.<name, spaces as _>`.
+pub const MESSAGE_NAMES: [&str; 17] = [
+    "0100 request",
+    "0110 response",
+    "0200 request",
+    "0210 response",
+    "0400 reversal",
+    "0401 repeat reversal",
+    "0410 reversal ack",
+    "0420 reversal",
+    "0421 repeat reversal",
+    "0420 reversal 68",
+    "0430 reversal ack",
+    "0120 stand-in advice",
+    "0121 repeat stand-in advice",
+    "0130 advice ack",
+    "0220 stand-in advice",
+    "0221 repeat stand-in advice",
+    "0230 advice ack",
+];
+
 /// One step of a payment's journey.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Step {
@@ -77,8 +99,13 @@ pub enum Step {
     SafQueued,
     /// The host repeats its stored reversal (0421).
     SafRepeat,
-    /// The issuer side acknowledged the host's reversal.
+    /// The issuer side acknowledged the host's own stored reversal (0430).
     SafAcked,
+    /// The issuer acknowledged the reversal that `by` ("channel" or "acquirer") sent itself,
+    /// without store-and-forward (0430); the acknowledgement goes no further.
+    ReversalAcked {
+        by: &'static str,
+    },
     /// The host gave up its stored reversal after the expiry.
     SafExpired,
     /// The payout to the merchant's account was returned and waits in suspense.
@@ -97,10 +124,20 @@ pub enum Step {
     /// Something happened that a sentence with values tells: its catalogue key (`trace.says.*`)
     /// and its named arguments.
     Says(&'static str, Vec<(&'static str, String)>),
-    /// The acquirer refused a response that came after it had given up (68).
-    Refused {
+    /// A response reached `by` ("acquirer" or "channel") after it had given up: it is not
+    /// passed on, and `then` says what becomes of it (a key of `trace.late.<by>`): "dropped"
+    /// (not an approval), "reversed" (an approval, reversed with reason 68, response received
+    /// too late), "stored" (an approval the acquirer's stored reversal undoes), "declined" (a
+    /// second answer, an approval, for a sale the acquirer declined: reversed) or "stood_in"
+    /// (an approval after the channel stood in).
+    LateResponse {
+        by: &'static str,
         code: u8,
+        then: &'static str,
     },
+    /// A fixed sentence (its catalogue key) with one response code, `{code}`, read in the
+    /// payment's channel's code set.
+    Coded(&'static str, u8),
     /// The acquirer sent the request to the backup channel.
     FailedOver {
         to: String,

@@ -112,6 +112,9 @@ pub struct TerminalGroup {
     /// Payment amount, minor units.
     pub amount: Dist,
     pub miskey_share: f64,
+    /// The terminals' messages to the acquirer host (`messages`); `None`: as the channels',
+    /// see [`Scenario::terminal_messages`].
+    pub messages: Option<MessageFlow>,
 }
 
 #[derive(Clone, Debug)]
@@ -159,6 +162,19 @@ pub enum MessageFlow {
     Single,
 }
 
+/// The response codes a channel answers with. `codes` of a `[[channels]]` entry: `"iso"` or
+/// `"unionpay"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeSet {
+    /// ISO 8583: 91 when the issuer does not answer the switch in time.
+    #[default]
+    Iso,
+    /// China UnionPay's table, where it differs from ISO 8583: 98 when the switch gets no
+    /// answer from the issuer; 91 the issuer inoperative, 96 the switch's own malfunction.
+    UnionPay,
+}
+
 /// Stand-in processing: when the issuer has not answered within the channel's
 /// `issuer_timeout`, the channel approves on its behalf up to a limit and tells the issuer
 /// later with an 0120 advice, repeated until acknowledged.
@@ -177,6 +193,8 @@ pub struct ChannelSpec {
     pub station: StationSpec,
     pub weight: f64,
     pub flow: MessageFlow,
+    /// The response codes the channel answers with (`codes`).
+    pub codes: CodeSet,
     /// Channel → issuer timeout: with no answer by then the channel stands in (if enabled and
     /// within its limit) or answers 91 and reverses the request towards the issuer. `None`:
     /// the channel waits for the issuer however long it takes.
@@ -398,6 +416,18 @@ impl Scenario {
         v.extend(self.channels.iter().map(|c| &c.station));
         v.extend(self.issuers.iter().map(|i| &i.station));
         v
+    }
+
+    /// The messages terminal group `g` sends its host: its `messages`, else single (0200/0210)
+    /// when every channel is single-message, else dual (0100/0110).
+    pub fn terminal_messages(&self, g: usize) -> MessageFlow {
+        match self.terminals.get(g).and_then(|t| t.messages) {
+            Some(m) => m,
+            None if self.channels.iter().all(|c| c.flow == MessageFlow::Single) => {
+                MessageFlow::Single
+            }
+            None => MessageFlow::Dual,
+        }
     }
 }
 

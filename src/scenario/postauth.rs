@@ -146,6 +146,7 @@ pub(super) fn channel(
         station,
         weight,
         flow: c.flow,
+        codes: c.codes,
         issuer_timeout,
         stand_in,
     })

@@ -7,7 +7,7 @@ use super::strategies::upkeep::{
     RawAutoscale, RawFleet, RawMonitoring, RawSupport, TimeoutSetting,
 };
 use super::units::{Date, Duration, Money, Probability, Rate, TimeOfDay, Weekday};
-use super::{Liability, MessageFlow, PayoutSchedule};
+use super::{CodeSet, Liability, MessageFlow, PayoutSchedule};
 use crate::engine::{DAY, HOUR, MILLI, SECOND};
 use serde::Deserialize;
 use toml::Spanned;
@@ -121,6 +121,8 @@ pub struct RawTerminals {
     /// 24 relative weights, one per hour of the day.
     pub profile: Option<Spanned<Vec<f64>>>,
     pub peak: Option<RawPeak>,
+    /// `"dual"` (0100/0110) or `"single"` (0200/0210) to the host; none: as the channels.
+    pub messages: Option<MessageFlow>,
 }
 
 impl Default for RawTerminals {
@@ -133,6 +135,7 @@ impl Default for RawTerminals {
             miskey_share: Probability(0.001),
             profile: None,
             peak: None,
+            messages: None,
         }
     }
 }
@@ -218,6 +221,7 @@ pub struct RawChannel {
     /// Share of the acquirer's traffic routed here (relative weight).
     pub weight: Spanned<f64>,
     pub flow: MessageFlow,
+    pub codes: CodeSet,
     /// Channel -> issuer timeout; none when absent.
     pub issuer_timeout: Option<Spanned<Duration>>,
     pub stand_in: RawStandIn,
@@ -234,6 +238,7 @@ impl Default for RawChannel {
             service: ms_lognormal(25.0, 200.0),
             weight: Spanned::new(0..0, 1.0),
             flow: MessageFlow::Dual,
+            codes: CodeSet::Iso,
             issuer_timeout: None,
             stand_in: RawStandIn::default(),
             autoscale: None,

@@ -215,6 +215,7 @@ pub(super) fn validate(
             peak,
             amount: t.amount.get_ref().dist.clone(),
             miskey_share: t.miskey_share.0,
+            messages: t.messages,
         });
     }
     if expected_payments > limits.max_payments_per_run {

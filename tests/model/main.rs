@@ -17,4 +17,5 @@ mod payout;
 mod postauth;
 mod queueing_theory;
 mod shard;
+mod trace_language;
 mod trace_story;

@@ -236,7 +236,7 @@ fn chinese_story_uses_the_chinese_terms() {
     let (code, out, err) = trace(&["scenarios/issuer_reject.toml", "--lang", "zh"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("拒绝") || out.contains("未到账"), "{out}");
-    assert!(out.contains("第1天"), "{out}");
+    assert!(out.contains("第0天"), "{out}");
 }
 
 #[test]

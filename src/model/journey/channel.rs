@@ -1,13 +1,16 @@
 //! A channel (the card-scheme switch or a third-party channel): it queues requests and passes
-//! every message on towards the issuer or back towards the acquirer. With an issuer timeout it
-//! gives up on a silent issuer: it stands in (approves within its limit and advises the issuer
-//! later with 0120 advices) or answers 91 and reverses the request towards the issuer.
+//! every message on towards the issuer or back towards the acquirer, except the issuer's
+//! acknowledgements of its own reversals, which it keeps. With an issuer timeout it gives up on
+//! a silent issuer: it stands in (approves within its limit and advises the issuer later with
+//! advices, 0120 or 0220) or answers 91 (98 in UnionPay's codes) and reverses the request
+//! towards the issuer.
 
 use crate::model::World;
-use crate::model::event::{Ev, Msg, ToChannel, ToGateway, ToIssuer};
+use crate::model::event::{Ev, Msg, Rev, ToChannel, ToGateway, ToIssuer};
 use crate::model::payment::{code, flag};
 use crate::model::topology::{Dir, LinkId};
 use crate::model::trace::{Step, Tracer};
+use crate::scenario::CodeSet;
 
 impl<T: Tracer> World<'_, T> {
     /// A message reaches the payment's channel.
@@ -15,29 +18,36 @@ impl<T: Tracer> World<'_, T> {
         let p = self.arena.pay[pid as usize];
         let st = self.topo.channel(p.channel);
         match m {
-            ToChannel::Request => self.request_at(pid, st),
+            ToChannel::Request => self.request_at(pid, st, Msg::Channel(m)),
             ToChannel::Response(c) => {
                 if self.reachable(pid, st, Msg::Channel(m)) {
                     self.channel_response(pid, c);
                 }
             }
-            ToChannel::Reversal => {
+            ToChannel::Reversal(r) => {
                 if self.reachable(pid, st, Msg::Channel(m)) {
                     self.send(
                         pid,
                         LinkId::ChannelIssuer(p.channel, p.issuer),
                         Dir::Up,
-                        Msg::Issuer(ToIssuer::Reversal),
+                        Msg::Issuer(ToIssuer::Reversal(r)),
                     );
                 }
             }
-            ToChannel::ReversalAck => {
-                if self.reachable(pid, st, Msg::Channel(m)) {
+            // The switch keeps the acknowledgements of its own reversals and passes on the
+            // others to the acquirer.
+            ToChannel::ReversalAck(r) => {
+                if !self.reachable(pid, st, Msg::Channel(m)) {
+                } else if r.by_channel() {
+                    if T::ON {
+                        self.trace(pid, |_| Step::ReversalAcked { by: "channel" });
+                    }
+                } else {
                     self.send(
                         pid,
                         LinkId::GatewayChannel(p.channel),
                         Dir::Down,
-                        Msg::Gateway(ToGateway::ReversalAck),
+                        Msg::Gateway(ToGateway::ReversalAck(r)),
                     );
                 }
             }
@@ -106,8 +116,15 @@ impl<T: Tracer> World<'_, T> {
         }
         self.out.late_refused += 1;
         if T::ON {
-            self.trace(pid, |_| {
-                Step::Note("trace.note.channel_channel_had_given_up")
+            let then = match (c == code::APPROVED, p.has(flag::STAND_IN)) {
+                (false, _) => "dropped",
+                (true, false) => "reversed",
+                (true, true) => "stood_in",
+            };
+            self.trace(pid, |_| Step::LateResponse {
+                by: "channel",
+                code: c,
+                then,
             });
         }
         if c == code::APPROVED && !p.has(flag::STAND_IN) {
@@ -115,7 +132,7 @@ impl<T: Tracer> World<'_, T> {
                 pid,
                 LinkId::ChannelIssuer(p.channel, p.issuer),
                 Dir::Up,
-                Msg::Issuer(ToIssuer::Reversal),
+                Msg::Issuer(ToIssuer::Reversal(Rev::ChannelLate)),
             );
         }
     }
@@ -149,18 +166,24 @@ impl<T: Tracer> World<'_, T> {
             self.advice_send(pid);
             code::APPROVED
         } else {
+            // A UnionPay switch says that it had no answer from the issuer (98); an ISO one
+            // that the issuer or switch is inoperative (91).
+            let answer = match spec.codes {
+                CodeSet::Iso => code::INOPERATIVE,
+                CodeSet::UnionPay => code::NO_ISSUER_ANSWER,
+            };
             if T::ON {
                 self.trace(pid, |_| {
-                    Step::Note("trace.note.channel_issuer_has_not_answered2")
+                    Step::Coded("trace.note.channel_issuer_has_not_answered2", answer)
                 });
             }
             self.send(
                 pid,
                 LinkId::ChannelIssuer(p.channel, p.issuer),
                 Dir::Up,
-                Msg::Issuer(ToIssuer::Reversal),
+                Msg::Issuer(ToIssuer::Reversal(Rev::Channel)),
             );
-            code::INOPERATIVE
+            answer
         };
         self.send(
             pid,
@@ -185,13 +208,13 @@ impl<T: Tracer> World<'_, T> {
             return;
         }
         p.advice_sent = p.advice_sent.saturating_add(1);
-        let (c, i) = (p.channel, p.issuer);
+        let (c, i, repeat) = (p.channel, p.issuer, p.advice_sent > 1);
         self.out.advices_sent += 1;
         self.send(
             pid,
             LinkId::ChannelIssuer(c, i),
             Dir::Up,
-            Msg::Issuer(ToIssuer::Advice),
+            Msg::Issuer(ToIssuer::Advice(repeat)),
         );
         self.schedule(
             self.q.now().saturating_add(interval),

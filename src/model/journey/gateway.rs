@@ -3,7 +3,7 @@
 
 use crate::engine::rng::chance;
 use crate::model::World;
-use crate::model::event::{Ev, Msg, ToChannel, ToGateway, ToTerminal};
+use crate::model::event::{Ev, Msg, Rev, ToChannel, ToGateway, ToTerminal};
 use crate::model::payment::{AcquirerState as Acq, code, flag, slot};
 use crate::model::topology::{Dir, LinkId, Topology};
 use crate::model::trace::{Step, Tracer};
@@ -16,13 +16,13 @@ impl<T: Tracer> World<'_, T> {
         let st = Topology::GATEWAY;
         let p = self.arena.pay[pid as usize];
         match m {
-            ToGateway::Request => self.request_at(pid, st),
+            ToGateway::Request => self.request_at(pid, st, Msg::Gateway(m)),
             ToGateway::Response(c) => {
                 if self.reachable(pid, st, Msg::Gateway(m)) {
                     self.gateway_response(pid, c);
                 }
             }
-            ToGateway::Reversal => {
+            ToGateway::Reversal(r) => {
                 if self.reachable(pid, st, Msg::Gateway(m)) {
                     // The acquirer records the reversal; a payment already cleared is undone by
                     // the issuer's refund when the reversal reaches it.
@@ -40,31 +40,34 @@ impl<T: Tracer> World<'_, T> {
                         );
                         self.saf_start(pid);
                     } else {
+                        // Without store-and-forward the terminal's own reversal goes on.
                         self.send(
                             pid,
                             LinkId::GatewayChannel(p.channel),
                             Dir::Up,
-                            Msg::Channel(ToChannel::Reversal),
+                            Msg::Channel(ToChannel::Reversal(r)),
                         );
                     }
                 }
             }
-            ToGateway::ReversalAck if self.s.strategy.saf.is_some() => {
-                if self.reachable(pid, st, Msg::Gateway(m)) {
-                    self.arena.pay[pid as usize].set(flag::SAF_ACKED);
-                    if T::ON {
-                        self.trace(pid, |_| Step::SafAcked);
-                    }
-                }
-            }
-            ToGateway::ReversalAck => {
-                if self.reachable(pid, st, Msg::Gateway(m)) {
+            // The terminal's reversal's acknowledgement goes back to it; the acquirer keeps
+            // those of its own.
+            ToGateway::ReversalAck(r) => {
+                if !self.reachable(pid, st, Msg::Gateway(m)) {
+                } else if r.by_terminal() {
                     self.send(
                         pid,
                         LinkId::Terminal(p.group),
                         Dir::Down,
                         Msg::Terminal(ToTerminal::ReversalAck),
                     );
+                } else if self.s.strategy.saf.is_some() {
+                    self.arena.pay[pid as usize].set(flag::SAF_ACKED);
+                    if T::ON {
+                        self.trace(pid, |_| Step::SafAcked);
+                    }
+                } else if T::ON {
+                    self.trace(pid, |_| Step::ReversalAcked { by: "acquirer" });
                 }
             }
         }
@@ -194,15 +197,25 @@ impl<T: Tracer> World<'_, T> {
         if p.has(flag::ACQ_TIMED_OUT) {
             // The acquirer answered the terminal already and reverses the request.
             self.out.late_refused += 1;
+            let saf = self.s.strategy.saf.is_some();
             if T::ON {
-                self.trace(pid, |_| Step::Refused { code: c });
+                let then = match (c == code::APPROVED, saf) {
+                    (false, _) => "dropped",
+                    (true, false) => "reversed",
+                    (true, true) => "stored",
+                };
+                self.trace(pid, |_| Step::LateResponse {
+                    by: "acquirer",
+                    code: c,
+                    then,
+                });
             }
-            if c == code::APPROVED && self.s.strategy.saf.is_none() {
+            if c == code::APPROVED && !saf {
                 self.send(
                     pid,
                     LinkId::GatewayChannel(p.channel),
                     Dir::Up,
-                    Msg::Channel(ToChannel::Reversal),
+                    Msg::Channel(ToChannel::Reversal(Rev::AcquirerLate)),
                 );
             }
             return;
@@ -214,7 +227,11 @@ impl<T: Tracer> World<'_, T> {
             // funds reversed.
             self.out.late_refused += 1;
             if T::ON {
-                self.trace(pid, |_| Step::Refused { code: c });
+                self.trace(pid, |_| Step::LateResponse {
+                    by: "acquirer",
+                    code: c,
+                    then: "declined",
+                });
             }
             self.host_reversal(pid);
             return;
@@ -274,7 +291,10 @@ impl<T: Tracer> World<'_, T> {
         self.out.acquirer_timeouts += 1;
         if T::ON {
             self.trace(pid, |_| {
-                Step::Note("trace.note.gateway_acquirer_s_timer_channel")
+                Step::Coded(
+                    "trace.note.gateway_acquirer_s_timer_channel",
+                    code::INOPERATIVE,
+                )
             });
         }
         self.send(
@@ -297,7 +317,7 @@ impl<T: Tracer> World<'_, T> {
                 pid,
                 LinkId::GatewayChannel(c),
                 Dir::Up,
-                Msg::Channel(ToChannel::Reversal),
+                Msg::Channel(ToChannel::Reversal(Rev::Acquirer)),
             );
         }
     }
@@ -395,11 +415,16 @@ impl<T: Tracer> World<'_, T> {
         if T::ON && repeat {
             self.trace(pid, |_| Step::SafRepeat);
         }
+        let r = if repeat {
+            Rev::AcquirerRepeat
+        } else {
+            Rev::Acquirer
+        };
         self.send(
             pid,
             LinkId::GatewayChannel(c),
             Dir::Up,
-            Msg::Channel(ToChannel::Reversal),
+            Msg::Channel(ToChannel::Reversal(r)),
         );
         self.schedule(self.q.now().saturating_add(interval), Ev::SafSend { pid });
     }

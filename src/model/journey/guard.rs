@@ -488,7 +488,10 @@ impl<T: Tracer> World<'_, T> {
     /// A response reaches the acquirer: it ends the acquirer's call.
     #[inline(never)]
     pub(in crate::model) fn guard_acq_answer(&mut self, pid: u32, rcode: u8) {
-        let failed = matches!(rcode, code::INOPERATIVE | code::MALFUNCTION);
+        let failed = matches!(
+            rcode,
+            code::INOPERATIVE | code::NO_ISSUER_ANSWER | code::MALFUNCTION
+        );
         let own = self.arena.pay[pid as usize].has(flag::CHANNEL_REFUSED);
         self.end_acq_call(pid, failed, failed && own);
     }
@@ -616,7 +619,7 @@ impl<T: Tracer> World<'_, T> {
             self.blame_timeout(pid);
         }
         if T::ON {
-            self.trace(pid, |_| Step::Says(why, vec![]));
+            self.trace(pid, |_| Step::Coded(why, code::INOPERATIVE));
         }
         let c = self.arena.pay[pid as usize].channel;
         self.send(

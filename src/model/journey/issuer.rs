@@ -17,8 +17,8 @@ impl<T: Tracer> World<'_, T> {
         let st = self.topo.issuer(p.issuer);
         let link = LinkId::ChannelIssuer(p.channel, p.issuer);
         match m {
-            ToIssuer::Request => self.request_at(pid, st),
-            ToIssuer::Reversal => {
+            ToIssuer::Request => self.request_at(pid, st, Msg::Issuer(m)),
+            ToIssuer::Reversal(r) => {
                 if self.reachable(pid, st, Msg::Issuer(m)) {
                     let target = if self.retry.idem {
                         self.retry_reversal_target(pid)
@@ -26,10 +26,11 @@ impl<T: Tracer> World<'_, T> {
                         pid
                     };
                     self.issuer_reversal(target);
-                    self.send(pid, link, Dir::Down, Msg::Channel(ToChannel::ReversalAck));
+                    let ack = Msg::Channel(ToChannel::ReversalAck(r));
+                    self.send(pid, link, Dir::Down, ack);
                 }
             }
-            ToIssuer::Advice => {
+            ToIssuer::Advice(_) => {
                 if self.reachable(pid, st, Msg::Issuer(m)) {
                     let target = if self.retry.idem {
                         self.retry_reversal_target(pid)

@@ -5,7 +5,7 @@ use crate::engine::rng::unit;
 use crate::model::World;
 use crate::model::cause;
 use crate::model::event::NO_FAULT;
-use crate::model::event::{Ev, Msg, what};
+use crate::model::event::{Ev, Msg, ToChannel, ToGateway, ToIssuer};
 use crate::model::faults::{keyed_chance, keyed_unit, path_key, purpose};
 use crate::model::invariants::Violation;
 use crate::model::payment::{AcquirerState as Acq, slot, used};
@@ -79,8 +79,8 @@ impl<T: Tracer> World<'_, T> {
             // event of this instant (the caller holds a reference to the payment).
             Some(0) => {
                 if T::ON {
-                    self.trace(pid, |_| Step::Sent {
-                        what: msg.name(),
+                    self.trace(pid, |w| Step::Sent {
+                        what: w.msg_name(pid, msg),
                         to: msg.to().into(),
                     });
                 }
@@ -89,8 +89,8 @@ impl<T: Tracer> World<'_, T> {
             Some(d) => {
                 self.schedule(now.saturating_add(d), Ev::Deliver { pid, msg });
                 if T::ON {
-                    self.trace(pid, |_| Step::Sent {
-                        what: msg.name(),
+                    self.trace(pid, |w| Step::Sent {
+                        what: w.msg_name(pid, msg),
                         to: msg.to().into(),
                     });
                 }
@@ -100,12 +100,23 @@ impl<T: Tracer> World<'_, T> {
                 self.blame(pid, cause::id::MESSAGE_LOSS);
                 if T::ON {
                     self.trace(pid, |w| Step::Lost {
-                        what: msg.name(),
+                        what: w.msg_name(pid, msg),
                         link: w.nodes.link_name(via).to_owned(),
                     });
                 }
             }
         }
+    }
+
+    /// A message's name in the network's language (its ISO 8583 type: the terminal group's
+    /// messages on its link, the payment's channel's beyond), for the trace only.
+    pub(in crate::model) fn msg_name(&self, pid: u32, msg: Msg) -> &'static str {
+        let p = &self.arena.pay[pid as usize];
+        let channel = self.s.channels.get(p.channel as usize).map(|c| c.flow);
+        msg.name(
+            self.s.terminal_messages(p.group as usize),
+            channel.unwrap_or_default(),
+        )
     }
 
     /// What a fault on a station does to a message reaching it now: nothing, a drop, a
@@ -116,16 +127,16 @@ impl<T: Tracer> World<'_, T> {
         &mut self,
         pid: u32,
         st: StationId,
-        what: &'static str,
+        msg: Msg,
     ) -> Option<Hit> {
         if !self.faults_on {
             return None;
         }
-        self.station_faults(pid, st, what)
+        self.station_faults(pid, st, msg)
     }
 
     #[inline(never)]
-    fn station_faults(&mut self, pid: u32, st: StationId, what: &'static str) -> Option<Hit> {
+    fn station_faults(&mut self, pid: u32, st: StationId, msg: Msg) -> Option<Hit> {
         if !self.faults.synced[st.index()].is_empty() {
             self.synced_struck(pid, st);
         }
@@ -133,7 +144,7 @@ impl<T: Tracer> World<'_, T> {
             return None;
         }
         let now = self.q.now();
-        let request = what == what::REQUEST;
+        let request = msg.is_request();
         let p = self.arena.pay[pid as usize];
         let key = path_key(&p, self.topo.groups);
         let kind = self.station_kind_index(st);
@@ -207,13 +218,13 @@ impl<T: Tracer> World<'_, T> {
         if T::ON {
             match h {
                 Hit::Reject(c) => self.trace(pid, |w| Step::Rejected {
-                    what,
+                    what: w.msg_name(pid, msg),
                     kind: w.station_word(st),
                     at: w.nodes.stations[st.index()].id.clone(),
                     code: c,
                 }),
                 _ => self.trace(pid, |w| Step::Dropped {
-                    what,
+                    what: w.msg_name(pid, msg),
                     at: w.nodes.stations[st.index()].id.clone(),
                     reason: "outage",
                 }),
@@ -371,13 +382,13 @@ impl<T: Tracer> World<'_, T> {
     /// station is down).
     #[inline]
     pub(in crate::model) fn reachable(&mut self, pid: u32, st: StationId, msg: Msg) -> bool {
-        self.station_hit(pid, st, msg.name()).is_none()
+        self.station_hit(pid, st, msg).is_none()
     }
 
-    /// A request reaches a station: served at once, queued, dropped or refused.
+    /// A request (`msg`) reaches a station: served at once, queued, dropped or refused.
     #[inline]
-    pub(in crate::model) fn request_at(&mut self, pid: u32, st: StationId) {
-        let hit = self.station_hit(pid, st, what::REQUEST);
+    pub(in crate::model) fn request_at(&mut self, pid: u32, st: StationId, msg: Msg) {
+        let hit = self.station_hit(pid, st, msg);
         match hit {
             // A hung station has no working server until it recovers: the request queues.
             None | Some(Hit::Hang) => {
@@ -597,16 +608,21 @@ impl<T: Tracer> World<'_, T> {
         self.nodes.stations[st.index()].note_outage_hit();
         self.blame(pid, cause);
         if T::ON {
+            let msg = match self.topo.kind(st) {
+                StationKind::Gateway => Msg::Gateway(ToGateway::Request),
+                StationKind::Channel(_) => Msg::Channel(ToChannel::Request),
+                StationKind::Issuer(_) => Msg::Issuer(ToIssuer::Request),
+            };
             match h {
                 // A reject-mode outage refuses with its code: not a drop.
                 Hit::Reject(c) => self.trace(pid, |w| Step::Rejected {
-                    what: what::REQUEST,
+                    what: w.msg_name(pid, msg),
                     kind: w.station_word(st),
                     at: w.nodes.stations[st.index()].id.clone(),
                     code: c,
                 }),
                 _ => self.trace(pid, |w| Step::Dropped {
-                    what: what::REQUEST,
+                    what: w.msg_name(pid, msg),
                     at: w.nodes.stations[st.index()].id.clone(),
                     reason: "outage",
                 }),
@@ -618,7 +634,7 @@ impl<T: Tracer> World<'_, T> {
     /// A down station in "reject" mode answers a request at once with its code (91 issuer or
     /// switch inoperative, 96 system malfunction), back towards the terminal.
     pub(in crate::model) fn reject(&mut self, pid: u32, st: StationId, c91: u8) {
-        use crate::model::event::{ToChannel, ToGateway, ToTerminal};
+        use crate::model::event::ToTerminal;
         let p = self.arena.pay[pid as usize];
         let (via, msg) = match self.topo.kind(st) {
             StationKind::Gateway => {

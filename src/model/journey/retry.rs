@@ -143,7 +143,10 @@ impl Retries {
 /// Codes a retry may help with: the issuer or switch inoperative, a malfunction, an answer too
 /// late. Never a genuine (hard) decline, nor a suspected fraud, a format error or a duplicate.
 pub(in crate::model) fn retryable(c: u8) -> bool {
-    matches!(c, code::INOPERATIVE | code::MALFUNCTION | code::TOO_LATE)
+    matches!(
+        c,
+        code::INOPERATIVE | code::NO_ISSUER_ANSWER | code::MALFUNCTION | code::TOO_LATE
+    )
 }
 
 impl<T: Tracer> World<'_, T> {
@@ -704,7 +707,10 @@ impl<T: Tracer> World<'_, T> {
             self.blame_timeout(owner);
             if T::ON {
                 self.trace(pid, |_| {
-                    Step::Note("trace.note.retry_acquirer_s_timer_channel")
+                    Step::Coded(
+                        "trace.note.retry_acquirer_s_timer_channel",
+                        code::INOPERATIVE,
+                    )
                 });
             }
             self.send(

@@ -3,7 +3,7 @@
 use crate::engine::rng::{below, chance, unit};
 use crate::model::World;
 use crate::model::clearing::NO_BATCH;
-use crate::model::event::{Ev, Msg, ToGateway, ToTerminal};
+use crate::model::event::{Ev, Msg, Rev, ToGateway, ToTerminal};
 use crate::model::invariants::Violation;
 use crate::model::payment::{
     AcquirerState as Acq, IssuerState as Iss, Payment, TerminalState as Term, code, flag, slot,
@@ -108,7 +108,10 @@ impl<T: Tracer> World<'_, T> {
             });
             if down {
                 self.trace(pid, |_| {
-                    Step::Note("trace.note.terminal_terminal_out_service_cannot")
+                    Step::Coded(
+                        "trace.note.terminal_terminal_out_service_cannot",
+                        code::MALFUNCTION,
+                    )
                 });
             }
         }
@@ -245,11 +248,16 @@ impl<T: Tracer> World<'_, T> {
         p.reversal_attempts = p.reversal_attempts.saturating_add(1);
         let (g, n) = (p.group, p.reversal_attempts as u32);
         self.out.reversals_sent += 1;
+        let r = if n > 1 {
+            Rev::TerminalRepeat
+        } else {
+            Rev::Terminal
+        };
         self.send(
             pid,
             LinkId::Terminal(g),
             Dir::Up,
-            Msg::Gateway(ToGateway::Reversal),
+            Msg::Gateway(ToGateway::Reversal(r)),
         );
         let at = self.q.now().saturating_add(interval);
         if keep && at <= self.horizon || !keep && n < attempts {

@@ -8,7 +8,31 @@ fn run_time_key_families_exist_in_both_languages() {
         keys.push(format!("trace.why.{}", o.name()));
         keys.push(format!("outcome.{}", o.name()));
     }
-    keys.push("trace.why.false_decline".into());
+    for k in [
+        "false_decline",
+        "charged_without_sale_paid",
+        "reversed_after_approval",
+        "chargeback_kept",
+        "liable.merchant",
+        "liable.acquirer",
+        "liable.issuer",
+    ] {
+        keys.push(format!("trace.why.{k}"));
+    }
+    for (by, then) in [
+        ("acquirer", "dropped"),
+        ("acquirer", "reversed"),
+        ("acquirer", "stored"),
+        ("acquirer", "declined"),
+        ("channel", "dropped"),
+        ("channel", "reversed"),
+        ("channel", "stood_in"),
+    ] {
+        keys.push(format!("trace.late.{by}.{then}"));
+    }
+    for by in ["channel", "acquirer"] {
+        keys.push(format!("trace.reversal_acked.{by}"));
+    }
     for k in crate::scenario::cause::FIXED_NAMES.iter().skip(1) {
         keys.push(format!("cause.{k}"));
     }
@@ -36,7 +60,7 @@ fn run_time_key_families_exist_in_both_languages() {
     ] {
         keys.push(format!("trace.view.merchant.{v}"));
     }
-    for w in WHATS {
+    for w in crate::model::trace::MESSAGE_NAMES {
         keys.push(format!("trace.what.{}", w.replace([' ', '-'], "_")));
     }
     use crate::scenario::FaultKind::*;
@@ -109,10 +133,11 @@ fn every_note_and_says_key_in_the_model_exists() {
 
 #[test]
 fn clock_reads_as_day_and_time() {
+    // Day 0 is the first simulated day, as in the scenario reference.
     let t = 9 * 3_600_000_000_000 + 1_500_000_000;
-    assert_eq!(clock(Lang::En, t), "day 1 09:00:01.500");
-    assert_eq!(clock(Lang::En, DAY + t), "day 2 09:00:01.500");
-    assert_eq!(clock(Lang::Zh, t), "第1天 09:00:01.500");
+    assert_eq!(clock(Lang::En, t), "day 0 09:00:01.500");
+    assert_eq!(clock(Lang::En, DAY + t), "day 1 09:00:01.500");
+    assert_eq!(clock(Lang::Zh, t), "第0天 09:00:01.500");
 }
 
 #[test]
@@ -121,6 +146,15 @@ fn codes_carry_their_meaning() {
     assert_eq!(code_text(Lang::En, 5), "05 (do not honour)");
     assert!(code_text(Lang::Zh, 62).starts_with("62 ("));
     assert_eq!(code_text(Lang::En, code::NONE), "no response");
+    // A UnionPay channel's own meaning where it has one, else ISO 8583's.
+    assert_eq!(
+        code_text_in(Lang::En, CodeSet::UnionPay, 98),
+        "98 (no answer from the issuer at the switch)"
+    );
+    assert_eq!(
+        code_text_in(Lang::En, CodeSet::UnionPay, 51),
+        code_text(Lang::En, 51)
+    );
 }
 
 fn row(outcome: &'static str, cause: &str, codes: &[u8], fd: bool) -> Row {

@@ -1,0 +1,287 @@
+//! The census of a run (one [`Row`] per payment, to filter and to write a spreadsheet), the
+//! choice of payments to tell ([`Filter`], [`matching`], [`examples`]) and their replay
+//! ([`tell`]).
+
+use super::{Story, build, money};
+use crate::engine::Nanos;
+use crate::engine::time::as_secs_f64;
+use crate::i18n::Lang;
+use crate::model::payment::code;
+use crate::model::{self, Recorder, RunError, Step, Tracer};
+use crate::scenario::Scenario;
+use std::collections::HashMap;
+
+/// What a census knows of one payment, enough to filter and to write a spreadsheet row.
+#[derive(Clone, Debug, Default)]
+pub struct Row {
+    pub serial: u64,
+    pub group: String,
+    pub amount: i64,
+    pub created: Nanos,
+    pub issuer: String,
+    pub channel: String,
+    /// The code the till showed, if it got an answer in time.
+    pub till_code: Option<u8>,
+    /// Every code the payment was answered or decided with, and 68 when a reversal of it
+    /// carried that reason (response received too late).
+    pub codes: Vec<u8>,
+    pub outcome: Option<&'static str>,
+    pub cause: String,
+    pub settled_at: Option<Nanos>,
+    pub credited: i64,
+    pub false_decline: bool,
+    /// The order in which outcomes were judged (the payment's rank in the run).
+    pub rank: u64,
+}
+
+/// A tracer that keeps a [`Row`] per payment of a run (every payment is traced, so a census
+/// run is slower than a normal one, but its numbers are the same).
+#[derive(Default)]
+pub struct Census {
+    pub rows: HashMap<u64, Row>,
+    judged: u64,
+}
+
+impl Tracer for Census {
+    const ON: bool = true;
+    fn wants(&self, _: u64) -> bool {
+        true
+    }
+    fn record(&mut self, t: Nanos, serial: u64, step: Step) {
+        let r = self.rows.entry(serial).or_default();
+        match step {
+            Step::Created {
+                amount,
+                group,
+                issuer,
+                channel,
+                ..
+            } => {
+                r.serial = serial;
+                r.amount = amount;
+                r.group = group;
+                r.created = t;
+                r.issuer = issuer;
+                r.channel = channel;
+            }
+            Step::FailedOver { to } => r.channel = to,
+            Step::Answered { code } => {
+                r.till_code = Some(code);
+                r.codes.push(code);
+            }
+            Step::Decided { code, .. }
+            | Step::Rejected { code, .. }
+            | Step::LateAnswer { code } => r.codes.push(code),
+            Step::LateResponse { code: c, then, .. } => {
+                r.codes.push(c);
+                if then == "reversed" {
+                    // The reversal that follows carries 68 as its reason.
+                    r.codes.push(code::TOO_LATE);
+                }
+            }
+            Step::Settled { .. } => r.settled_at = Some(t),
+            Step::Cause { name, .. } => r.cause = name,
+            Step::Outcome {
+                outcome,
+                false_decline,
+                credited,
+                ..
+            } => {
+                r.outcome = Some(outcome);
+                r.false_decline = false_decline;
+                r.credited = credited;
+                r.rank = self.judged;
+                self.judged += 1;
+                if r.cause.is_empty() {
+                    r.cause = "none".into();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Which payments to tell.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// An outcome's name, or `false_decline`; `None` with no other filter: not settled on time.
+    pub outcome: Option<String>,
+    pub cause: Option<String>,
+    pub code: Option<u8>,
+}
+
+impl Filter {
+    pub fn matches(&self, r: &Row) -> bool {
+        let Some(o) = r.outcome else {
+            return false; // a superseded attempt: no outcome of its own
+        };
+        let none = self.outcome.is_none() && self.cause.is_none() && self.code.is_none();
+        if none {
+            return o != "settled_on_time";
+        }
+        let outcome_ok = match self.outcome.as_deref() {
+            None => true,
+            Some("false_decline") => r.false_decline,
+            Some(x) => x == o,
+        };
+        outcome_ok
+            && self.cause.as_deref().is_none_or(|c| c == r.cause)
+            && self.code.is_none_or(|c| r.codes.contains(&c))
+    }
+}
+
+/// Runs a census of run `run`: the rows of its payments, in serial order.
+pub fn census(s: &Scenario, seed: u64, run: u64) -> Result<Vec<Row>, RunError> {
+    let mut c = Census::default();
+    model::simulate(s, seed, run, &mut c)?;
+    let mut rows: Vec<Row> = c
+        .rows
+        .into_values()
+        .filter(|r| !r.group.is_empty())
+        .collect();
+    rows.sort_by_key(|r| r.serial);
+    Ok(rows)
+}
+
+/// The serials of a census's rows that match, in the order their outcomes were judged.
+pub fn matching(rows: &[Row], f: &Filter) -> Vec<u64> {
+    let mut m: Vec<&Row> = rows.iter().filter(|r| f.matches(r)).collect();
+    m.sort_by_key(|r| r.rank);
+    m.into_iter().map(|r| r.serial).collect()
+}
+
+/// Replays run `run` and tells the stories of `serials` (in that order); a serial the run does
+/// not have gives no story.
+pub fn tell(
+    s: &Scenario,
+    seed: u64,
+    run: u64,
+    serials: &[u64],
+    lang: Lang,
+) -> Result<Vec<Story>, RunError> {
+    match tell_until_violation(s, seed, run, serials, lang) {
+        (stories, None) => Ok(stories),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Like [`tell`], but a run stopped by a violated invariant still tells the stories up to the
+/// violation (for a developer replaying the payment the violation names), with the error.
+pub fn tell_until_violation(
+    s: &Scenario,
+    seed: u64,
+    run: u64,
+    serials: &[u64],
+    lang: Lang,
+) -> (Vec<Story>, Option<RunError>) {
+    let mut rec = Recorder {
+        serials: serials.to_vec(),
+        ..Default::default()
+    };
+    let err = model::simulate(s, seed, run, &mut rec).err();
+    let mut by: HashMap<u64, Vec<(Nanos, Step)>> = HashMap::new();
+    for (t, serial, step) in rec.steps {
+        by.entry(serial).or_default().push((t, step));
+    }
+    let stories = serials
+        .iter()
+        .filter_map(|n| by.get(n).map(|steps| build(s, seed, run, *n, steps, lang)))
+        .collect();
+    (stories, err)
+}
+
+/// Up to `k` stories of payments that did not settle on time, from runs 0.. up to `runs`,
+/// preferring different causes (for the report's "a few example stories").
+pub fn examples(
+    s: &Scenario,
+    seed: u64,
+    runs: u64,
+    lang: Lang,
+    k: usize,
+) -> Result<Vec<Story>, String> {
+    let mut out = vec![];
+    let mut seen: Vec<String> = vec![];
+    let f = Filter::default();
+    for run in 0..runs {
+        if out.len() >= k {
+            break;
+        }
+        let rows = census(s, seed, run).map_err(|e| e.to_string())?;
+        let by_serial: HashMap<u64, &Row> = rows.iter().map(|r| (r.serial, r)).collect();
+        let mut found = matching(&rows, &f);
+        // The causes the scenario demonstrates first (stable: in time order within each).
+        found.sort_by_key(|n| !s.demonstrates.contains(&by_serial[n].cause));
+        // New causes first, then the rest if causes run out in the last run.
+        let mut pick: Vec<u64> = vec![];
+        for n in &found {
+            let c = &by_serial[n].cause;
+            if !seen.contains(c) && pick.len() + out.len() < k {
+                seen.push(c.clone());
+                pick.push(*n);
+            }
+        }
+        if run + 1 == runs {
+            for n in &found {
+                if pick.len() + out.len() >= k {
+                    break;
+                }
+                if !pick.contains(n) {
+                    pick.push(*n);
+                }
+            }
+        }
+        if !pick.is_empty() {
+            out.extend(tell(s, seed, run, &pick, lang).map_err(|e| e.to_string())?);
+        }
+    }
+    Ok(out)
+}
+
+/// The census as CSV, one row per payment, for a class to sort and filter in a spreadsheet.
+pub fn csv(s: &Scenario, rows: &[Row]) -> String {
+    let _ = s;
+    let mut w = csv::Writer::from_writer(vec![]);
+    w.write_record([
+        "serial",
+        "terminal_group",
+        "amount",
+        "created_at_s",
+        "issuer",
+        "channel",
+        "till_code",
+        "outcome",
+        "cause",
+        "settled_at_s",
+        "settlement_delay_s",
+        "credited",
+        "false_decline",
+    ])
+    .expect("in memory");
+    for r in rows {
+        let settled = r.settled_at.map(|t| format!("{:.3}", as_secs_f64(t)));
+        let delay = r
+            .settled_at
+            .map(|t| format!("{:.3}", as_secs_f64(t.saturating_sub(r.created))));
+        w.write_record([
+            r.serial.to_string(),
+            r.group.clone(),
+            money(r.amount),
+            format!("{:.3}", as_secs_f64(r.created)),
+            r.issuer.clone(),
+            r.channel.clone(),
+            r.till_code.map_or(String::new(), |c| format!("{c:02}")),
+            r.outcome.unwrap_or("").to_string(),
+            if r.outcome.is_some() {
+                r.cause.clone()
+            } else {
+                String::new()
+            },
+            settled.unwrap_or_default(),
+            delay.unwrap_or_default(),
+            money(r.credited),
+            r.false_decline.to_string(),
+        ])
+        .expect("in memory");
+    }
+    String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8")
+}
