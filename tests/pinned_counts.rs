@@ -144,7 +144,12 @@ const GOLDEN_SCENARIO: &str = "tests/golden/summary_small.toml";
 /// Changelog of the golden summary, one line per deliberate change (date, issue, what moved and
 /// why): 2026-11-26, issue 12: recorded. Issue 21.2 (the promise judged by the day): nothing
 /// moved (its horizon is set by the 3-day correction of returned payouts, past the promise, and
-/// its late payouts are the returned ones, late by days).
+/// its late payouts are the returned ones, late by days). 2026-12-06, issue 21.3 (an outcome's
+/// cause is the one that produced it): a chargeback whose payout had first bounced off a wrong
+/// account moves from `wrong_account` to `fraud` (chargebacks 3.33 -> 3.67 a run, amount
+/// 92.42 -> 94.56), and every cause gains `also` (0 but `wrong_account`, 0.33). Issue 21.5
+/// (terminals keep their reversal until acknowledged) and 21.1 (the books' fixes): nothing
+/// else moved; the pinned outage run keeps old terminals explicitly (`until = "attempts"`).
 const GOLDEN_SUMMARY: &str = "tests/golden/summary_small.json";
 
 const BLESS: &str = "PAYFAULT_BLESS=1 cargo test --release --test pinned_counts";

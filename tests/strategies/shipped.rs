@@ -38,6 +38,9 @@ const SHIPPED: &[(&str, &str)] = &[
     ("scenarios/retry_idempotency.toml", "settled_on_time"),
     ("scenarios/timeouts.toml", "settled_on_time"),
     ("scenarios/recon_schedule.toml", "breaks_open"),
+    ("scenarios/outage.toml", "settled_on_time"),
+    ("scenarios/terminal_upgrade.toml", "settled_on_time"),
+    ("scenarios/terminal_hardware.toml", "settled_on_time"),
 ];
 
 #[test]
