@@ -248,3 +248,65 @@ fn a_timeout_reversal_of_a_retried_key_is_a_break_not_a_violation() {
     assert!(out.breaks_open[2] > 0, "unmatched presentments at clearing");
     assert_eq!(out.breaks_open[1], 0);
 }
+
+/// Issue 21, defect 1's siblings, found by the wider random-scenario generator: D+0 payouts,
+/// idempotent retries at the terminal and at the acquirer, a channel that times out on the
+/// issuer and stands in, lossy links everywhere, two-hour holds, late and rejected clearing
+/// files and reconciliation. Each combination once broke the books: a D+0 advance kept by the
+/// merchant after the terminal's reversal or a written-off presentment; a stand-in approval
+/// shown at the till after the acquirer had declined the key; an idempotent owner classified
+/// twice at the end of observation; a first attempt decided again after its retry was
+/// answered; an advanced sale the issuer no longer backs.
+#[test]
+fn d0_payouts_with_idempotent_retries_stand_in_and_late_files_keep_the_books() {
+    let base = scenario::load(
+        "tests/fixtures/retry_key_reversed.toml".as_ref(),
+        &Limits::default(),
+    )
+    .unwrap();
+    let mut s = base.clone();
+    s.observation = None;
+    s.payout.schedule = payfault::scenario::PayoutSchedule::D0;
+    s.settlement.file_late_share = 0.3;
+    s.settlement.file_reject_share = 0.2;
+    s.issuers[0].hold_expiry = 2 * HOUR;
+    s.links.terminal[0].loss = 0.05;
+    s.links.gateway_channel[0].loss = 0.02;
+    s.channels[0].stand_in = Some(payfault::scenario::StandInSpec {
+        limit: 20_000,
+        advice_interval: MINUTE,
+        advice_expiry: 10 * MINUTE,
+    });
+    s.reconciliation = scenario::baseline().reconciliation;
+    s.strategy.reversal = None;
+    let mut acquirer = s.clone();
+    acquirer.strategy.retry.layer = payfault::scenario::strategies::retry::RetryLayer::Acquirer;
+    acquirer.strategy.acquirer_timeout = Some(5 * payfault::engine::SECOND);
+    acquirer.strategy.terminal_timeout = 30 * payfault::engine::SECOND;
+    let mut reversing = s.clone();
+    reversing.strategy.reversal = scenario::baseline().strategy.reversal;
+    let mut short = s.clone();
+    short.observation = base.observation;
+    let (mut advances, mut taken_back, mut exceptions) = (0, 0, 0);
+    for (name, v) in [
+        ("terminal", &s),
+        ("acquirer", &acquirer),
+        ("reversing", &reversing),
+        ("short", &short),
+    ] {
+        for seed in 1..=3 {
+            let out = model::simulate(v, seed, 0, &mut NoTrace)
+                .unwrap_or_else(|e| panic!("{name} seed {seed}: {e}"));
+            let total: u64 = Outcome::ALL.iter().map(|&o| out.count(o)).sum();
+            assert_eq!(
+                total + out.attempts_without_outcome,
+                out.payments + out.retry_attempts,
+                "{name}"
+            );
+            advances += out.advances;
+            taken_back += out.merchant_debits;
+            exceptions += out.exceptions;
+        }
+    }
+    assert!(advances > 0 && taken_back > 0 && exceptions > 0);
+}

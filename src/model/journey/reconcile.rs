@@ -185,8 +185,12 @@ impl<T: Tracer> World<'_, T> {
                         self.payout_due(pid);
                     }
                 } else {
-                    // No sale at the till: the acquirer writes the presentment off.
+                    // No sale at the till: the acquirer writes the presentment off, and takes
+                    // back a D+0 advance the merchant was paid for it.
                     q.acquirer = Acq::Reversed;
+                    if p.has(flag::ADVANCED) {
+                        self.recover_payout(pid);
+                    }
                 }
             }
             Break::ReturnedPayout => self.payout_corrected(pid),
