@@ -221,19 +221,7 @@ impl<T: Tracer> World<'_, T> {
             return;
         }
         if p.acquirer == Acq::Declined && c == code::APPROVED {
-            // A second answer for a sale the acquirer already declined (a stand-in approval of
-            // a first attempt after its idempotent retry was declined): the till must not show
-            // an approval the acquirer's records do not, so it is refused as too late and its
-            // funds reversed.
-            self.out.late_refused += 1;
-            if T::ON {
-                self.trace(pid, |_| Step::LateResponse {
-                    by: "acquirer",
-                    code: c,
-                    then: "declined",
-                });
-            }
-            self.host_reversal(pid);
+            self.refuse_second_approval(pid, c);
             return;
         }
         if c == code::INOPERATIVE
@@ -267,6 +255,24 @@ impl<T: Tracer> World<'_, T> {
             Dir::Down,
             Msg::Terminal(ToTerminal::Response(c)),
         );
+    }
+
+    /// A second answer for a sale the acquirer already declined (a stand-in approval of a
+    /// first attempt after its idempotent retry was declined): the till must not show an
+    /// approval the acquirer's records do not, so it is refused as too late and its funds
+    /// reversed.
+    #[cold]
+    #[inline(never)]
+    fn refuse_second_approval(&mut self, pid: u32, c: u8) {
+        self.out.late_refused += 1;
+        if T::ON {
+            self.trace(pid, |_| Step::LateResponse {
+                by: "acquirer",
+                code: c,
+                then: "declined",
+            });
+        }
+        self.host_reversal(pid);
     }
 
     /// The acquirer's timer for the channel expires: with no answer yet it answers the

@@ -145,7 +145,11 @@ impl<T: Tracer> World<'_, T> {
             );
             return Err(self.violation(Invariant::BeliefsAgreeOrBreak, detail));
         }
-        let (first, also) = self.outcome_cause(&p, outcome);
+        let (first, also) = if p.cause == cause::id::NONE && p.late == cause::id::NONE {
+            (cause::id::NONE, cause::id::NONE)
+        } else {
+            self.outcome_cause(&p, outcome)
+        };
         let cause = match (first, outcome) {
             (cause::id::NONE, Outcome::SettledLate) => cause::id::MISSED_CUTOFF,
             (cause::id::NONE, Outcome::Pending | Outcome::NotArrived) => {
@@ -249,6 +253,8 @@ impl<T: Tracer> World<'_, T> {
     /// wave's id, else `fraud`); a late, missing or pending payout is what struck it after the
     /// acquirer approved it, if anything did, else its first cause; any other outcome is its
     /// first cause (what failed it on the way to the issuer and back).
+    #[cold]
+    #[inline(never)]
     fn outcome_cause(&self, p: &crate::model::payment::Payment, outcome: Outcome) -> (u8, u8) {
         match outcome {
             Outcome::Chargeback => {

@@ -155,14 +155,7 @@ impl<T: Tracer> World<'_, T> {
             let c = p.crash;
             self.blame(pid, c);
             self.out.terminal_crashes += 1;
-            if let Some(r) = &self.s.strategy.reversal
-                && r.until == ReversalUntil::Acknowledged
-            {
-                let at = now.saturating_add(r.interval);
-                if at <= self.horizon {
-                    self.schedule(at, Ev::ReversalSend { pid });
-                }
-            }
+            self.reverse_after_restart(pid);
             self.till_shown(pid, code::NONE);
             if T::ON {
                 self.trace(pid, |_| {
@@ -231,6 +224,21 @@ impl<T: Tracer> World<'_, T> {
         if T::SAMPLES && code::is_system_failure(c) {
             let t = self.arena.pay[pid as usize].t_sale;
             self.tracer.till_failure(t);
+        }
+    }
+
+    /// A terminal that crashed with an approval in hand and wrote its pending reversal before
+    /// the sale sends it once restarted, an `interval` later.
+    #[cold]
+    #[inline(never)]
+    fn reverse_after_restart(&mut self, pid: u32) {
+        if let Some(r) = &self.s.strategy.reversal
+            && r.until == ReversalUntil::Acknowledged
+        {
+            let at = self.q.now().saturating_add(r.interval);
+            if at <= self.horizon {
+                self.schedule(at, Ev::ReversalSend { pid });
+            }
         }
     }
 
