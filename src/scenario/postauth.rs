@@ -16,7 +16,7 @@ use crate::engine::{DAY, HOUR, MINUTE, Nanos, SECOND};
 use toml::Spanned;
 
 /// "HH:MM", or "HH:MM:SS" when there are seconds: a time of day as a scenario writes it.
-fn time_of_day(t: Nanos) -> String {
+pub(super) fn time_of_day(t: Nanos) -> String {
     let (h, m, s) = (t / HOUR, t % HOUR / MINUTE, t % MINUTE / SECOND);
     if s == 0 {
         format!("{h:02}:{m:02}")

@@ -14,6 +14,7 @@
 //! a per-day table of these deadlines so that the judgement of a payout is a lookup).
 
 use super::calendar::Calendar;
+use super::postauth::time_of_day;
 use super::units::{parse_duration, parse_time_of_day};
 use crate::engine::{DAY, HOUR, MINUTE, Nanos, SECOND};
 use std::fmt;
@@ -91,16 +92,6 @@ impl Promise {
             Promise::Natural { by, .. } => by,
             Promise::Within(_) => DAY,
         }
-    }
-}
-
-/// A time of day as a scenario writes it: "HH:MM", "HH:MM:SS" with seconds, "24:00".
-fn time_of_day(t: Nanos) -> String {
-    let (h, m, s) = (t / HOUR, t % HOUR / MINUTE, t % MINUTE / SECOND);
-    if s == 0 {
-        format!("{h:02}:{m:02}")
-    } else {
-        format!("{h:02}:{m:02}:{s:02}")
     }
 }
 
