@@ -1,0 +1,131 @@
+//! Planning a merge of partial results and refolding their runs in order.
+
+use super::codec::add_histogram;
+use super::error::{Damage, FIELDS, MergeError};
+use super::{DesignRows, Header};
+use crate::metrics::{self, BatchResult};
+use crate::scenario::Scenario;
+use std::path::{Path, PathBuf};
+
+/// Which partial results to fold, in run order, and what they lack.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Indices into the headers, by their first run.
+    pub order: Vec<usize>,
+    /// The run ranges no partial result holds.
+    pub missing: Vec<(u64, u64)>,
+    /// The runs held.
+    pub have: u64,
+}
+
+/// Checks that the partial results `heads` (file, header) are shards of one batch that do not
+/// overlap, and (unless `incomplete_ok`) that together they hold every run.
+pub fn plan(heads: &[(PathBuf, Header)], incomplete_ok: bool) -> Result<Plan, MergeError> {
+    let (f0, h0) = &heads[0];
+    for (f, h) in &heads[1..] {
+        let checks: [(&str, String, String); 6] = [
+            ("kind", h0.kind.name().into(), h.kind.name().into()),
+            (
+                "version",
+                h0.payfault_version.clone(),
+                h.payfault_version.clone(),
+            ),
+            (
+                "scenario",
+                h0.scenario_hash.clone(),
+                h.scenario_hash.clone(),
+            ),
+            ("seed", h0.seed.to_string(), h.seed.to_string()),
+            ("runs", h0.runs.to_string(), h.runs.to_string()),
+            ("designs", h0.designs.join(", "), h.designs.join(", ")),
+        ];
+        for (what, x, y) in checks {
+            if x != y {
+                return Err(MergeError::Differ {
+                    what: FIELDS.iter().find(|w| **w == what).expect("a field"),
+                    a: f0.clone(),
+                    x,
+                    b: f.clone(),
+                    y,
+                });
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..heads.len()).collect();
+    order.sort_by_key(|&i| (heads[i].1.start, heads[i].1.end));
+    let mut missing = vec![];
+    let mut at = 0u64;
+    let mut prev: Option<usize> = None;
+    for &i in &order {
+        let h = &heads[i].1;
+        if h.start < at {
+            let p = prev.expect("a previous shard ends after 0");
+            return Err(MergeError::Overlap {
+                a: heads[p].0.clone(),
+                ra: (heads[p].1.start, heads[p].1.end),
+                b: heads[i].0.clone(),
+                rb: (h.start, h.end),
+            });
+        }
+        if h.start > at {
+            missing.push((at, h.start));
+        }
+        at = h.end;
+        prev = Some(i);
+    }
+    if at < h0.runs {
+        missing.push((at, h0.runs));
+    }
+    let have = h0.runs - missing.iter().map(|(s, e)| e - s).sum::<u64>();
+    if !missing.is_empty() && !incomplete_ok {
+        return Err(MergeError::Incomplete {
+            have,
+            runs: h0.runs,
+            missing,
+        });
+    }
+    Ok(Plan {
+        order,
+        missing,
+        have,
+    })
+}
+
+/// Folds one design's runs, partial result after partial result, in run order: the same
+/// fold as the whole batch's.
+pub struct DesignFold {
+    pub folder: metrics::Folder,
+    pub width: usize,
+}
+
+impl DesignFold {
+    pub fn new(scenario: &Scenario) -> Self {
+        let cat = metrics::Catalogue::for_scenario(scenario);
+        DesignFold {
+            width: cat.metrics.len(),
+            folder: metrics::Folder::new(cat),
+        }
+    }
+
+    /// Adds the histograms of this design of a partial result (`file`).
+    pub fn add_histograms(&mut self, file: &Path, d: &DesignRows) -> Result<(), MergeError> {
+        add_histogram(&mut self.folder.settle_delay_ms, &d.settle_delay_ms)
+            .and_then(|_| add_histogram(&mut self.folder.auth_latency_us, &d.auth_latency_us))
+            .map_err(|_| MergeError::Damaged {
+                file: file.to_owned(),
+                damage: Damage::Histogram {
+                    design: d.name.clone(),
+                },
+            })
+    }
+
+    /// The batch of the runs folded (`runs` of them).
+    pub fn finish(self, scenario: &Scenario, seed: u64, runs: u64) -> BatchResult {
+        self.folder.finish(
+            &scenario.name,
+            seed,
+            runs,
+            crate::engine::time::as_secs_f64(crate::scenario::calendar::horizon(scenario)),
+        )
+    }
+}
