@@ -1,0 +1,198 @@
+//! The acquirer's calls to channels: failover, its breakers and the channels' bulkheads.
+
+use super::bit;
+use super::breaker::Admit;
+use crate::model::World;
+use crate::model::payment::{code, flag};
+use crate::model::trace::{Step, Tracer};
+use crate::scenario::strategies::guard::FailoverMode;
+
+impl<T: Tracer> World<'_, T> {
+    /// The acquirer is about to send a request to the payment's channel: it may send it to the
+    /// route's backup instead (announced outage, channel marked down, breaker open), or refuse
+    /// it at once (breaker open, bulkhead full). Returns whether to send it.
+    #[inline(never)]
+    pub(in crate::model) fn guard_route(&mut self, pid: u32, first: bool) -> bool {
+        let now = self.q.now();
+        let p = self.arena.pay[pid as usize];
+        let mut c = p.channel as usize;
+        let mut probe = false;
+        if first && self.s.strategy.guard.failover.mode != FailoverMode::None {
+            let backup = self
+                .routing
+                .table
+                .as_ref()
+                .and_then(|t| t[p.issuer as usize].backup)
+                .filter(|&b| b != c);
+            if let Some(b) = backup {
+                let why: Option<&'static str> = if self.guard.announced_at(c, now) {
+                    Some("announced")
+                } else if self.health_avoids(c, now, &mut probe) {
+                    Some("down")
+                } else if self.breaker_refuses(c, now) {
+                    Some("breaker")
+                } else {
+                    None
+                };
+                if let Some(why) = why {
+                    let q = &mut self.arena.pay[pid as usize];
+                    q.channel = b as u16;
+                    q.set(flag::FAILED_OVER);
+                    self.out.failovers += 1;
+                    if why == "announced" {
+                        self.out.routed_around += 1;
+                    }
+                    if T::ON {
+                        let (from, to) = (
+                            self.s.channels[c].station.id.clone(),
+                            self.s.channels[b].station.id.clone(),
+                        );
+                        self.trace(pid, |_| {
+                            Step::Says(
+                                match why {
+                                    "announced" => "trace.says.failover_announced",
+                                    "down" => "trace.says.failover_down",
+                                    _ => "trace.says.failover_breaker",
+                                },
+                                vec![("from", from), ("to", to)],
+                            )
+                        });
+                    }
+                    c = b;
+                }
+            }
+        }
+        // Admission at the channel: its breaker, then its bulkhead.
+        let mut trial = false;
+        if let Some(spec) = self.s.strategy.guard.breaker.as_ref()
+            && !self.guard.acq_breakers.is_empty()
+        {
+            match self.guard.acq_breakers[c].admit(now, spec) {
+                Admit::Yes => {}
+                Admit::Trial => trial = true,
+                Admit::No => {
+                    let cause = self.guard.acq_breakers[c].cause;
+                    self.fast_fail_at_acquirer(pid, cause, "breaker");
+                    self.out.breaker_fast_fails += 1;
+                    return false;
+                }
+            }
+        }
+        if let Some(limit) = self.s.strategy.guard.channel_bulkhead[c]
+            && self.guard.chan_in_flight[c] >= limit
+        {
+            if trial {
+                self.guard.acq_breakers[c].give_back();
+            }
+            if probe {
+                self.guard.health[c].probing = false;
+            }
+            if self.faults_on {
+                self.synced_struck(pid, self.topo.channel(c as u16)); // a loaded twin's fault
+            }
+            self.out.bulkhead_rejections += 1;
+            self.fast_fail_at_acquirer(pid, 0, "bulkhead");
+            return false;
+        }
+        self.guard.chan_in_flight[c] += 1;
+        if self.s.strategy.guard.channel_bulkhead[c].is_some() {
+            let n = self.guard.chan_in_flight[c] as u64;
+            self.out.bulkhead_in_flight_max = self.out.bulkhead_in_flight_max.max(n);
+        }
+        let mut b = self.call_bits(pid) | bit::ACQ_OPEN;
+        if trial {
+            b |= bit::ACQ_TRIAL;
+        }
+        if probe {
+            b |= bit::ACQ_PROBE;
+        }
+        self.put_bits(pid, b);
+        let at = match self.s.strategy.acquirer_timeout {
+            Some(t) if first => now.saturating_add(t),
+            _ => self.deadline(pid),
+        };
+        self.ensure_expire(pid, at);
+        true
+    }
+
+    /// The acquirer refuses a request at once with 91.
+    fn fast_fail_at_acquirer(&mut self, pid: u32, cause: u8, by: &'static str) {
+        if cause != 0 {
+            self.blame(pid, cause);
+        } else {
+            self.blame_timeout(pid);
+        }
+        self.gateway_refuses(pid, code::INOPERATIVE, by);
+    }
+
+    /// A response reaches the acquirer: it ends the acquirer's call.
+    #[inline(never)]
+    pub(in crate::model) fn guard_acq_answer(&mut self, pid: u32, rcode: u8) {
+        let failed = matches!(
+            rcode,
+            code::INOPERATIVE | code::NO_ISSUER_ANSWER | code::MALFUNCTION
+        );
+        let own = self.arena.pay[pid as usize].has(flag::CHANNEL_REFUSED);
+        self.end_acq_call(pid, failed, failed && own);
+    }
+
+    /// The acquirer's timeout or the payment's deadline: the acquirer's call failed.
+    #[inline(never)]
+    pub(in crate::model) fn guard_acq_timeout(&mut self, pid: u32) {
+        self.end_acq_call(pid, true, true);
+    }
+
+    /// Ends the acquirer's open call (if any): `failed` for its breaker, `channel_failed` for
+    /// observed failover (a timeout, or the channel's own refusal).
+    pub(super) fn end_acq_call(&mut self, pid: u32, failed: bool, channel_failed: bool) {
+        let b = self.call_bits(pid);
+        if b & bit::ACQ_OPEN == 0 {
+            return;
+        }
+        self.put_bits(pid, b & !(bit::ACQ_OPEN | bit::ACQ_TRIAL | bit::ACQ_PROBE));
+        let now = self.q.now();
+        let p = self.arena.pay[pid as usize];
+        let c = p.channel as usize;
+        self.guard.chan_in_flight[c] -= 1;
+        let cause = if p.cause != 0 { p.cause } else { p.struck };
+        if let Some(spec) = self.s.strategy.guard.breaker.as_ref()
+            && !self.guard.acq_breakers.is_empty()
+        {
+            let (opened, closed_after) = self.guard.acq_breakers[c].record(
+                now,
+                failed,
+                b & bit::ACQ_TRIAL != 0,
+                cause,
+                spec,
+            );
+            self.breaker_moved(opened, closed_after);
+        }
+        if self.s.strategy.guard.failover.mode == FailoverMode::Observed {
+            let down_after = self.s.strategy.guard.failover.down_after;
+            let probe_after = self.s.strategy.guard.failover.probe_after;
+            let h = &mut self.guard.health[c];
+            if b & bit::ACQ_PROBE != 0 {
+                h.probing = false;
+                if channel_failed {
+                    h.probe_at = now.saturating_add(probe_after);
+                } else {
+                    h.down = false;
+                    h.fails = 0;
+                    self.out.channel_down_time += now - h.since;
+                }
+            } else if !h.down {
+                if channel_failed {
+                    h.fails += 1;
+                    if h.fails >= down_after {
+                        h.down = true;
+                        h.since = now;
+                        h.probe_at = now.saturating_add(probe_after);
+                        self.out.channels_marked_down += 1;
+                    }
+                } else {
+                    h.fails = 0;
+                }
+            }
+        }
+    }
+}
