@@ -77,3 +77,36 @@ pub fn meaning(s: &Scenario, i: usize) -> String {
         None => FIXED_NAMES.get(i).map_or("", |n| describe(n)).to_string(),
     }
 }
+
+/// `demonstrates`: a cause name or a list of them, each a cause of this scenario (a fixed
+/// cause or a fault's id).
+pub(super) fn demonstrates(
+    cx: &super::check::Ctx,
+    d: &toml::Spanned<toml::Value>,
+    causes: &[String],
+) -> Result<Vec<String>, super::ScenarioError> {
+    let names: Vec<&str> = causes.iter().skip(1).map(String::as_str).collect();
+    let bad = |what: String| cx.err(d.span(), "demonstrates", what);
+    let list: Vec<&toml::Value> = match d.get_ref() {
+        toml::Value::Array(a) => a.iter().collect(),
+        v => vec![v],
+    };
+    let mut out = vec![];
+    for v in list {
+        let Some(name) = v.as_str() else {
+            return Err(bad(format!(
+                "expected a cause name or a list of them, found {v}"
+            )));
+        };
+        if !names.contains(&name) {
+            return Err(bad(format!(
+                "\"{name}\" is not a cause of this scenario{}; its causes are the fixed ones \
+                 ({}) and its faults' ids",
+                super::error::did_you_mean(name, &names),
+                FIXED_NAMES[1..].join(", ")
+            )));
+        }
+        out.push(name.to_owned());
+    }
+    Ok(out)
+}

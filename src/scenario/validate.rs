@@ -641,7 +641,8 @@ pub(super) fn validate(
     super::faults::check_load(&cx, &raw.faults, &scenario, horizon, limits)?;
     // A terminal timeout given as a percentile: a pilot run of the checked scenario finds it.
     if let Some(d) = &raw.demonstrates {
-        scenario.demonstrates = demonstrates(&cx, d, &super::cause::names(&scenario))?;
+        scenario.demonstrates =
+            super::cause::demonstrates(&cx, d, &super::cause::names(&scenario))?;
     }
     if let Some(e) = &raw.expect {
         let metrics = crate::metrics::Catalogue::for_scenario(&scenario).names();
@@ -667,39 +668,6 @@ pub(super) fn validate(
         }
     }
     Ok(scenario)
-}
-
-/// `demonstrates`: a cause name or a list of them, each a cause of this scenario (a fixed
-/// cause or a fault's id).
-fn demonstrates(
-    cx: &Ctx,
-    d: &toml::Spanned<toml::Value>,
-    causes: &[String],
-) -> Result<Vec<String>, ScenarioError> {
-    let names: Vec<&str> = causes.iter().skip(1).map(String::as_str).collect();
-    let bad = |what: String| cx.err(d.span(), "demonstrates", what);
-    let list: Vec<&toml::Value> = match d.get_ref() {
-        toml::Value::Array(a) => a.iter().collect(),
-        v => vec![v],
-    };
-    let mut out = vec![];
-    for v in list {
-        let Some(name) = v.as_str() else {
-            return Err(bad(format!(
-                "expected a cause name or a list of them, found {v}"
-            )));
-        };
-        if !names.contains(&name) {
-            return Err(bad(format!(
-                "\"{name}\" is not a cause of this scenario{}; its causes are the fixed ones \
-                 ({}) and its faults' ids",
-                super::error::did_you_mean(name, &names),
-                super::cause::FIXED_NAMES[1..].join(", ")
-            )));
-        }
-        out.push(name.to_owned());
-    }
-    Ok(out)
 }
 
 fn normalise(w: &[f64; 24]) -> [f64; 24] {
