@@ -30,9 +30,9 @@
 
 pub mod baseline;
 
+pub use crate::metrics::stats::{interval, runs_to_decide, t_quantile};
 use crate::metrics::{BatchResult, Summary, Unit};
 use crate::scenario::expect::{Bound, Op, Stat};
-use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
 /// The confidence of a single look.
 pub const CONFIDENCE: f64 = 0.95;
@@ -86,59 +86,6 @@ pub struct Judgement {
     pub mean: Option<f64>,
     pub unit: Unit,
     pub doubt: Option<Doubt>,
-}
-
-/// The two-sided quantile of Student's t at `confidence` with `df` degrees of freedom.
-/// Beyond 10⁵ degrees of freedom the normal quantile is used (they agree to 5 digits, and the
-/// t inversion is slow there).
-pub fn t_quantile(confidence: f64, df: f64) -> f64 {
-    let p = 1.0 - (1.0 - confidence) / 2.0;
-    if df > 1e5 {
-        return Normal::standard().inverse_cdf(p);
-    }
-    StudentsT::new(0.0, 1.0, df.max(1.0))
-        .map(|t| t.inverse_cdf(p))
-        .unwrap_or(f64::NAN)
-}
-
-/// The interval of the mean at `confidence`, clipped to the unit's range.
-pub fn interval(s: &Summary, unit: Unit, confidence: f64) -> Option<(f64, f64)> {
-    let (mean, std) = (s.mean?, s.std?);
-    if s.n < 2 {
-        return None;
-    }
-    let half = t_quantile(confidence, (s.n - 1) as f64) * std / (s.n as f64).sqrt();
-    let (lo, hi) = unit.bounds();
-    Some(((mean - half).clamp(lo, hi), (mean + half).clamp(lo, hi)))
-}
-
-/// About how many runs in all would make the interval of the mean exclude `bound`, if the
-/// mean and the standard deviation stayed as observed: the smallest n with
-/// t(n−1)·σ/√n < |mean − bound|. `None` when the mean is on the bound.
-pub fn runs_to_decide(mean: f64, std: f64, bound: f64, confidence: f64) -> Option<u64> {
-    let gap = (mean - bound).abs();
-    if gap == 0.0 || !gap.is_finite() {
-        return None;
-    }
-    // Start from the normal approximation, then correct the t quantile for n a few times.
-    let mut n = (t_quantile(confidence, f64::INFINITY) * std / gap)
-        .powi(2)
-        .max(2.0);
-    if n > 1e12 {
-        return None;
-    }
-    for _ in 0..8 {
-        let next = (t_quantile(confidence, (n - 1.0).max(1.0)) * std / gap)
-            .powi(2)
-            .max(2.0);
-        if (next - n).abs() < 0.5 {
-            n = next;
-            break;
-        }
-        n = next;
-    }
-    let n = n.floor() + 1.0;
-    (n < 1e15).then_some(n as u64)
 }
 
 /// Judges `bound` against the batch's summary of its metric.
