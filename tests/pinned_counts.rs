@@ -150,6 +150,9 @@ const GOLDEN_SCENARIO: &str = "tests/golden/summary_small.toml";
 /// 92.42 -> 94.56), and every cause gains `also` (0 but `wrong_account`, 0.33). Issue 21.5
 /// (terminals keep their reversal until acknowledged) and 21.1 (the books' fixes): nothing
 /// else moved; the pinned outage run keeps old terminals explicitly (`until = "attempts"`).
+/// Issue 22: a new metric `loss_total` (money not arrived + charged without sale + charged
+/// twice, plus `cost_total` under `[costs]`), the objective compare ranks designs by; no
+/// simulated number moved.
 const GOLDEN_SUMMARY: &str = "tests/golden/summary_small.json";
 
 const BLESS: &str = "PAYFAULT_BLESS=1 cargo test --release --test pinned_counts";

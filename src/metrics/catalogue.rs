@@ -55,7 +55,15 @@ enum Read {
     CauseAlso(usize),
     /// A cost item of the design (`[costs]`), by its index in `costs::ITEMS`.
     Cost(usize),
+    /// The money the business loses, plus the design's cost: [`LOSS`].
+    Loss,
 }
+
+/// The objective `payfault compare` ranks designs by (unless told another): the money lost to
+/// the merchant and the cardholder — not arrived, charged without a sale, charged twice — plus
+/// the design's cost (`cost_total`, which prices lost sales, servers, messages, ...) when the
+/// scenario has `[costs]`. Major units per run.
+pub const LOSS: &str = "loss_total";
 
 /// The prefix of the per-cause metrics: `causes.<cause>.<outcome>` and `..._amount`.
 pub const CAUSES: &str = "causes.";
@@ -485,6 +493,16 @@ impl Catalogue {
                 });
             }
         }
+        metrics.push(Metric {
+            name: LOSS.into(),
+            unit: Unit::Money,
+            label: Some(if costs.is_some() {
+                "money lost + cost of the design"
+            } else {
+                "money lost (not arrived, wrong charges)"
+            }),
+            read: Read::Loss,
+        });
         Catalogue {
             metrics,
             costs,
@@ -530,8 +548,24 @@ impl Catalogue {
                     .get(i)
                     .and_then(|(_, st)| f(st, self.traffic_window_s)),
                 Read::Cost(k) => self.costs.as_ref().map(|c| c.items(out)[k]),
+                Read::Loss => Some(self.loss(out)),
             })
             .collect()
+    }
+}
+
+impl Catalogue {
+    /// [`LOSS`] of one run: money not arrived, charged without a sale and charged twice, plus
+    /// the design's total cost when the scenario prices it.
+    pub fn loss(&self, out: &RunOutput) -> f64 {
+        let money = out.amount(Outcome::NotArrived)
+            + out.amount(Outcome::ChargedWithoutSale)
+            + out.duplicate_charge_amount;
+        let cost = self
+            .costs
+            .as_ref()
+            .map_or(0.0, |c| c.items(out)[super::costs::ITEMS.len() - 1]);
+        major(money) + cost
     }
 }
 
@@ -556,6 +590,14 @@ mod tests {
         );
         assert!(c.position("charged_without_sale_amount").is_some());
         assert!(c.position("utilization.scheme").is_some());
+        let loss = out.amount(Outcome::NotArrived)
+            + out.amount(Outcome::ChargedWithoutSale)
+            + out.duplicate_charge_amount;
+        assert_eq!(
+            get(LOSS),
+            Some(major(loss)),
+            "no [costs]: the money lost alone"
+        );
         let names = c.names();
         let mut sorted = names.clone();
         sorted.sort();

@@ -9,7 +9,7 @@ pub mod run;
 pub mod stats;
 
 pub use batch::{BatchResult, Folder};
-pub use catalogue::{CAUSES, Catalogue, Metric, Unit};
+pub use catalogue::{CAUSES, Catalogue, LOSS, Metric, Unit};
 pub use run::{
     AUTH_LATENCY_MAX_US, HIST_SIGFIG, Outcome, RunOutput, SETTLE_DELAY_MAX_MS, StationStats,
     latency_histogram, settle_histogram,

@@ -80,6 +80,11 @@ fn each_cost_is_its_count_priced() {
     let sum: f64 = items.iter().map(|k| get(k)).sum();
     assert!(close(get("cost_total"), sum));
     assert!(get("false_declines") > 0.0, "the test prices something");
+    // The objective compare ranks by: the money lost plus the design's cost.
+    let lost = get("not_arrived_amount")
+        + get("charged_without_sale_amount")
+        + get("duplicate_charge_amount");
+    assert!(close(get("loss_total"), lost + sum));
 }
 
 #[test]
