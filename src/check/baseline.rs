@@ -331,8 +331,10 @@ pub fn compare(pairs: &[(&Baseline, &BatchResult)], alpha: f64) -> Comparison {
                 not_tested.push(untested(metric, Untested::New, None, Some(a)));
                 continue;
             };
-            if a.n == 0 && b.n == 0 {
-                continue; // undefined both times: nothing to compare, nothing changed
+            if a.mean.is_none() && b.mean.is_none() {
+                // Undefined both times (no run defined it, or its mechanism is off): nothing
+                // to compare, nothing changed.
+                continue;
             }
             match welch(b, a) {
                 Some(p) => shifts.push(Shift {

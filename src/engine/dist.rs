@@ -102,6 +102,29 @@ impl Dist {
     }
 
     /// True when every draw is exactly zero (lets the model skip work).
+    /// The second moment `E[X²]`, in base units squared (the scale of sums of draws, for the
+    /// intervals of amounts).
+    pub fn second_moment(&self) -> f64 {
+        match self {
+            Dist::Constant(v) => v * v,
+            Dist::Uniform { lo, width } => lo * lo + lo * width + width * width / 3.0,
+            Dist::Exponential { mean } => 2.0 * mean * mean,
+            Dist::LogNormal { mu, sigma } => (2.0 * mu + 2.0 * sigma * sigma).exp(),
+            Dist::Empirical { values, cdf } => {
+                let mut prev = 0.0;
+                values
+                    .iter()
+                    .zip(cdf)
+                    .map(|(v, c)| {
+                        let p = c - prev;
+                        prev = *c;
+                        v * v * p
+                    })
+                    .sum()
+            }
+        }
+    }
+
     pub fn is_zero(&self) -> bool {
         matches!(self, Dist::Constant(v) if *v == 0.0)
     }

@@ -31,6 +31,9 @@ impl BatchResult {
 pub struct Folder {
     catalogue: Catalogue,
     acc: Vec<Accumulator>,
+    /// Per metric, the sum over runs of its denominator (shares with one, see
+    /// `Metric::den`), and the runs that defined it.
+    den: Vec<(f64, u64)>,
     pub settle_delay_ms: Histogram<u64>,
     pub auth_latency_us: Histogram<u64>,
 }
@@ -39,6 +42,7 @@ impl Folder {
     pub fn new(catalogue: Catalogue) -> Self {
         Folder {
             acc: vec![Accumulator::default(); catalogue.metrics.len()],
+            den: vec![(0.0, 0); catalogue.metrics.len()],
             catalogue,
             settle_delay_ms: settle_histogram(),
             auth_latency_us: latency_histogram(),
@@ -53,6 +57,13 @@ impl Folder {
                 a.push(*x);
             }
         }
+        for (i, m) in self.catalogue.metrics.iter().enumerate() {
+            if !m.den.is_empty() && row[i].is_some() {
+                let d: f64 = m.den.iter().filter_map(|&j| row[j]).sum();
+                self.den[i].0 += d;
+                self.den[i].1 += 1;
+            }
+        }
     }
 
     pub fn finish(self, scenario: &str, seed: u64, runs: u64, horizon_s: f64) -> BatchResult {
@@ -60,7 +71,17 @@ impl Folder {
             .acc
             .iter()
             .zip(&self.catalogue.metrics)
-            .map(|(a, m)| a.summary_within(m.unit.bounds()))
+            .enumerate()
+            .map(|(i, (a, m))| match m.off {
+                // A metric off by construction that moved would be a mistake of the map:
+                // the figures are then shown as measured.
+                Some(why) if a.never_moved() => Summary {
+                    n: a.n(),
+                    off: Some(why),
+                    ..Summary::default()
+                },
+                _ => a.summary_of(m.unit, self.catalogue.scale(i, self.den[i], horizon_s)),
+            })
             .collect();
         BatchResult {
             scenario: scenario.to_owned(),

@@ -75,8 +75,23 @@ pub struct Metric {
     pub unit: Unit,
     /// The label of its row in the terminal table, if it has one.
     pub label: Option<&'static str>,
+    /// Why this scenario cannot make it non-zero (its mechanism is off), see
+    /// [`super::applies`].
+    pub off: Option<&'static str>,
+    /// For a share: the metrics whose sum per run is its denominator (empty for others).
+    pub den: Vec<usize>,
     read: Read,
 }
+
+/// The shares whose denominators are sums of other metrics of the same run: what a share
+/// that never moved is bounded with (see `interval`, the rule of three).
+const DENOMINATORS: &[(&str, &[&str])] = &[
+    (
+        "settled_on_time_ratio",
+        &["settled_on_time", "settled_late"],
+    ),
+    ("payout_return_share", &["payouts"]),
+];
 
 fn major(minor: i64) -> f64 {
     minor as f64 / 100.0
@@ -132,6 +147,7 @@ const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
     ("saf_expired", Unit::Count, None, |o| {
         Some(o.saf_expired as f64)
     }),
+    ("payouts", Unit::Count, None, |o| Some(o.payouts as f64)),
     ("payouts_returned", Unit::Count, None, |o| {
         Some(o.payouts_returned as f64)
     }),
@@ -421,6 +437,14 @@ pub struct Catalogue {
     pub faults: Vec<(String, &'static str, String)>,
     traffic_window_s: f64,
     costs: Option<super::costs::CostModel>,
+    /// The scenario's mean payment amount, major units (the scale of an amount never seen).
+    pub mean_amount: f64,
+    /// `E[A²]/E[A]` of the payment amount `A`, major units: the dispersion of a compound
+    /// Poisson sum of amounts per unit of its mean.
+    pub amount_dispersion: f64,
+    /// Queueing stations (the scale of a duration never seen: each can be down at most the
+    /// whole observation).
+    pub stations: usize,
 }
 
 impl Catalogue {
@@ -430,6 +454,8 @@ impl Catalogue {
             name: name.into(),
             unit,
             label,
+            off: None,
+            den: vec![],
             read: Read::Run(read),
         });
         metrics.extend(run.next()); // payments first
@@ -438,6 +464,8 @@ impl Catalogue {
                 name: o.metric().into(),
                 unit: Unit::Count,
                 label: Some(label),
+                off: None,
+                den: vec![],
                 read: Read::Outcome(o, false),
             });
             metrics.push(Metric {
@@ -445,6 +473,8 @@ impl Catalogue {
                 unit: Unit::Money,
                 label: matches!(o, Outcome::NotArrived | Outcome::ChargedWithoutSale)
                     .then_some("  amount"),
+                off: None,
+                den: vec![],
                 read: Read::Outcome(o, true),
             });
         }
@@ -461,6 +491,8 @@ impl Catalogue {
                         name: format!("{CAUSES}{name}.{}{suffix}", o.metric()),
                         unit: if amount { Unit::Money } else { Unit::Count },
                         label: None,
+                        off: None,
+                        den: vec![],
                         read: Read::Cause(c, o, amount),
                     });
                 }
@@ -469,6 +501,8 @@ impl Catalogue {
                 name: format!("{CAUSES}{name}.also"),
                 unit: Unit::Count,
                 label: None,
+                off: None,
+                den: vec![],
                 read: Read::CauseAlso(c),
             });
         }
@@ -478,6 +512,8 @@ impl Catalogue {
                     name: format!("{prefix}.{}", st.id),
                     unit,
                     label: None,
+                    off: None,
+                    den: vec![],
                     read: Read::Station(i, read),
                 });
             }
@@ -489,6 +525,8 @@ impl Catalogue {
                     name: name.into(),
                     unit: Unit::Money,
                     label,
+                    off: None,
+                    den: vec![],
                     read: Read::Cost(k),
                 });
             }
@@ -496,16 +534,38 @@ impl Catalogue {
         metrics.push(Metric {
             name: LOSS.into(),
             unit: Unit::Money,
-            label: Some(if costs.is_some() {
-                "money lost + cost of the design"
-            } else {
-                "money lost (not arrived, wrong charges)"
-            }),
+            label: Some("money lost: not arrived, wrong or double charges (+ design cost)"),
+            off: None,
+            den: vec![],
             read: Read::Loss,
         });
+        for m in &mut metrics {
+            m.off = super::applies::off(s, &m.name);
+        }
+        for (name, parts) in DENOMINATORS {
+            let pos = |n: &str| metrics.iter().position(|m| m.name == n);
+            if let Some(i) = pos(name) {
+                metrics[i].den = parts.iter().filter_map(|p| pos(p)).collect();
+            }
+        }
+        // The payment amount's first two moments over the terminal groups' mix, major units.
+        let rate: f64 = s.terminals.iter().map(|g| g.rate).sum();
+        let moment = |f: fn(&crate::engine::dist::Dist) -> f64| {
+            let m: f64 = s.terminals.iter().map(|g| g.rate * f(&g.amount)).sum();
+            if rate > 0.0 { m / rate } else { 0.0 }
+        };
+        let mean_amount = moment(|d| d.mean()) / 100.0;
+        let amount_dispersion = if mean_amount > 0.0 {
+            moment(|d| d.second_moment()) / 1e4 / mean_amount
+        } else {
+            1.0
+        };
         Catalogue {
             metrics,
             costs,
+            mean_amount,
+            amount_dispersion,
+            stations: s.stations().len(),
             faults: s
                 .faults
                 .iter()
@@ -519,6 +579,28 @@ impl Catalogue {
                 .collect(),
             traffic_window_s: crate::engine::time::as_secs_f64(s.traffic_window),
         }
+    }
+
+    /// What metric `i`'s kind tells its interval: whether its runs are sums of events and
+    /// their least dispersion, and the scale of a mean never seen (see
+    /// [`super::interval::Scale`]). `den` is the sum over runs of a share's denominator and
+    /// the runs that defined it; `horizon_s` the observation's length.
+    pub fn scale(&self, i: usize, den: (f64, u64), horizon_s: f64) -> super::interval::Scale {
+        let m = &self.metrics[i];
+        let (zero, phi) = match (m.unit, m.read) {
+            (Unit::Count, _) => (1.0, Some(1.0)),
+            // Prices times counts vary like continuous figures.
+            (Unit::Money, Read::Cost(_)) => (self.mean_amount, None),
+            (Unit::Money, _) => (self.mean_amount, Some(self.amount_dispersion)),
+            (Unit::Ratio, _) => match den {
+                (sum, runs) if sum > 0.0 => (runs as f64 / sum, None),
+                _ => (1.0, None),
+            },
+            (Unit::Seconds, _) => (horizon_s * self.stations.max(1) as f64, None),
+            (Unit::Millis, _) => (horizon_s * 1e3, None),
+            (Unit::Level | Unit::PerSecond, _) => (1.0, None),
+        };
+        super::interval::Scale { zero, phi }
     }
 
     pub fn names(&self) -> Vec<String> {

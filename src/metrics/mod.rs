@@ -2,9 +2,11 @@
 //! ([`catalogue`]), their summaries across runs ([`stats`]) and the result of a batch
 //! ([`batch`]), which every report reads.
 
+pub mod applies;
 pub mod batch;
 pub mod catalogue;
 pub mod costs;
+pub mod interval;
 pub mod run;
 pub mod stats;
 

@@ -1,10 +1,12 @@
 //! Across-run statistics: Welford's running mean and variance (Welford 1962; Knuth TAOCP vol. 2
-//! §4.2.2), accumulated in run order so the result does not depend on thread scheduling, and a
-//! Student-t 95% confidence interval for the mean.
+//! §4.2.2) and third moment (Terriberry 2007), accumulated in run order so the result does not
+//! depend on thread scheduling, and a 95% confidence interval for the mean by the method that
+//! fits the metric's kind (see [`super::interval`]).
 
 use super::catalogue::Unit;
+use super::interval::{self, Method, Scale, Warning};
 use serde::Serialize;
-use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Running summary of one metric over runs.
 #[derive(Clone, Debug, Default)]
@@ -12,8 +14,11 @@ pub struct Accumulator {
     n: u64,
     mean: f64,
     m2: f64,
+    m3: f64,
     min: f64,
     max: f64,
+    /// Values other than 0.
+    nonzero: u64,
 }
 
 impl Accumulator {
@@ -26,9 +31,55 @@ impl Accumulator {
             self.max = self.max.max(x);
         }
         self.n += 1;
+        self.nonzero += u64::from(x != 0.0);
+        let n = self.n as f64;
         let d = x - self.mean;
-        self.mean += d / self.n as f64;
+        let dn = d / n;
+        // The third moment before the second is updated (Terriberry's order).
+        self.m3 += d * dn * dn * (n - 1.0) * (n - 2.0) - 3.0 * dn * self.m2;
+        self.mean += d / n;
         self.m2 += d * (x - self.mean);
+    }
+
+    /// Values pushed.
+    pub fn n(&self) -> u64 {
+        self.n
+    }
+
+    /// Whether every value pushed was 0 (or none was pushed).
+    pub fn never_moved(&self) -> bool {
+        self.nonzero == 0
+    }
+
+    /// The sample skewness `g₁ = √n·M₃ / M₂^{3/2}`; `None` without spread.
+    pub fn skewness(&self) -> Option<f64> {
+        (self.n >= 3 && self.m2 > 0.0).then(|| (self.n as f64).sqrt() * self.m3 / self.m2.powf(1.5))
+    }
+
+    /// The summary of a metric of `unit`, with the 95% interval of the method its kind calls
+    /// for (named in `ci_method`) and the warnings that apply; `scale` is what the metric's kind
+    /// tells the interval (see [`interval::Scale`]).
+    pub fn summary_of(&self, unit: Unit, scale: Scale) -> Summary {
+        let mut s = self.summary();
+        if self.n == 0 {
+            return s;
+        }
+        let all_one = unit == Unit::Ratio && self.min == 1.0 && self.max == 1.0;
+        let method = interval::method(unit, scale.phi.is_some(), self.nonzero == 0 || all_one);
+        let sample = interval::Sample {
+            n: self.n,
+            mean: self.mean,
+            std: s.std.unwrap_or(0.0),
+            scale,
+        };
+        let ci = interval::of(method, sample, unit.bounds(), 0.95);
+        s.ci95_low = ci.map(|c| c.0);
+        s.ci95_high = ci.map(|c| c.1);
+        s.ci_method = ci.map(|_| method);
+        s.scale = scale;
+        let varies = self.m2 > 0.0;
+        s.warnings = interval::warnings(method, self.n, self.skewness(), self.nonzero, varies);
+        s
     }
 
     pub fn summary(&self) -> Summary {
@@ -53,6 +104,8 @@ impl Accumulator {
             ci95_high: half.map(|h| self.mean + h),
             min: Some(self.min),
             max: Some(self.max),
+            ci_method: half.map(|_| Method::StudentT),
+            ..Summary::default()
         }
     }
 }
@@ -77,28 +130,18 @@ pub fn t975(df: u64) -> f64 {
         .unwrap_or(1.959_963_984_540_054)
 }
 
-/// The two-sided quantile of Student's t at `confidence` with `df` degrees of freedom.
-/// Beyond 10⁵ degrees of freedom the normal quantile is used (they agree to 5 digits, and the
-/// t inversion is slow there).
-pub fn t_quantile(confidence: f64, df: f64) -> f64 {
-    let p = 1.0 - (1.0 - confidence) / 2.0;
-    if df > 1e5 {
-        return Normal::standard().inverse_cdf(p);
-    }
-    StudentsT::new(0.0, 1.0, df.max(1.0))
-        .map(|t| t.inverse_cdf(p))
-        .unwrap_or(f64::NAN)
-}
+pub use super::interval::t_quantile;
 
-/// The interval of the mean at `confidence`, clipped to the unit's range.
+/// The interval of the mean at `confidence` by the summary's method (`ci_method`), clipped to
+/// the unit's range; `None` where the summary has none (fewer than two runs, or off).
 pub fn interval(s: &Summary, unit: Unit, confidence: f64) -> Option<(f64, f64)> {
-    let (mean, std) = (s.mean?, s.std?);
-    if s.n < 2 {
-        return None;
-    }
-    let half = t_quantile(confidence, (s.n - 1) as f64) * std / (s.n as f64).sqrt();
-    let (lo, hi) = unit.bounds();
-    Some(((mean - half).clamp(lo, hi), (mean + half).clamp(lo, hi)))
+    let sample = interval::Sample {
+        n: s.n,
+        mean: s.mean?,
+        std: s.std?,
+        scale: s.scale,
+    };
+    interval::of(s.ci_method?, sample, unit.bounds(), confidence)
 }
 
 /// About how many runs in all would make the interval of the mean exclude `bound`, if the
@@ -142,6 +185,19 @@ pub struct Summary {
     pub ci95_high: Option<f64>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// How the interval was computed; `None` without one.
+    pub ci_method: Option<Method>,
+    /// Why the interval deserves less trust than it claims (small n, skew, few runs with
+    /// events, nothing observed).
+    pub warnings: Vec<Warning>,
+    /// Why the metric cannot be non-zero in this scenario (its mechanism is off): the
+    /// figures are then `null`, never a certain 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub off: Option<&'static str>,
+    /// What the metric's kind tells the interval (see [`Accumulator::summary_of`]); not
+    /// written.
+    #[serde(skip)]
+    pub scale: Scale,
 }
 
 #[cfg(test)]

@@ -1,0 +1,206 @@
+//! Which metrics a scenario can produce at all. A figure whose mechanism the scenario does not
+//! have (store-and-forward counts without `[strategy.saf]`, breaker openings without a
+//! breaker, chargebacks without fraud) is 0 in every run by construction: its summary then says
+//! why (`off` in summary.json) instead of reporting a measured 0 with a zero-width interval,
+//! which would read as evidence that the design prevents it.
+//!
+//! The map is conservative: a metric is marked off only where the model cannot move it. The
+//! property test `tests/properties.rs` checks on random scenarios, which draw every mechanism
+//! on and off, that a metric marked off is 0 or undefined in every run.
+
+use crate::scenario::strategies::guard::FailoverMode;
+use crate::scenario::strategies::retry::RetryLayer;
+use crate::scenario::{FaultKind, PayoutSchedule, Scenario};
+
+type On = fn(&Scenario) -> bool;
+
+fn fault(s: &Scenario, kind: FaultKind) -> bool {
+    s.faults.iter().any(|f| f.kind == kind)
+}
+
+/// (metrics, whether the scenario has their mechanism, why not when it has not).
+const MECHANISMS: &[(&[&str], On, &str)] = &[
+    (
+        &["saf_reversals_sent", "saf_expired"],
+        |s| s.strategy.saf.is_some(),
+        "no store-and-forward ([strategy.saf])",
+    ),
+    (
+        &["saf_bad_records", "saf_blocked"],
+        |s| s.strategy.saf.is_some() && s.upkeep.saf_blocking.is_some(),
+        "no store-and-forward blocking (saf_blocking)",
+    ),
+    (
+        &[
+            "payouts_returned",
+            "payout_return_share",
+            "breaks_found_returned_payout",
+            "breaks_open_returned_payout",
+        ],
+        |s| s.payout.wrong_account_share > 0.0 || fault(s, FaultKind::WrongAccount),
+        "no wrong settlement accounts (payout.wrong_account_share, wrong_account faults)",
+    ),
+    (
+        &["scale_ups"],
+        |s| s.upkeep.autoscale.iter().any(Option::is_some),
+        "no autoscaling",
+    ),
+    (
+        &["support_cases"],
+        |s| s.upkeep.support.is_some(),
+        "no support desk",
+    ),
+    (
+        &["luhn_catches"],
+        |s| s.upkeep.luhn_catch.is_some(),
+        "no Luhn check at the terminal",
+    ),
+    (
+        &["review_sla_breaches"],
+        |s| s.upkeep.risk_review_sla.is_some() || s.upkeep.merchant_review_sla.is_some(),
+        "no review SLA",
+    ),
+    (
+        &["echoes_sent", "echoes_failed"],
+        |s| s.strategy.guard.failover.mode == FailoverMode::HealthCheck,
+        "no echo health checks (failover.mode = \"health_check\")",
+    ),
+    (
+        &["channels_marked_down", "channel_down_time_s"],
+        |s| {
+            matches!(
+                s.strategy.guard.failover.mode,
+                FailoverMode::HealthCheck | FailoverMode::Observed
+            )
+        },
+        "no channel marked down by health checks or observed failures (failover.mode)",
+    ),
+    (
+        &["breaker_opens", "breaker_fast_fails", "breaker_open_time_s"],
+        |s| s.strategy.guard.breaker.is_some(),
+        "no circuit breaker",
+    ),
+    (
+        &["bulkhead_rejections", "bulkhead_in_flight_max"],
+        |s| {
+            let g = &s.strategy.guard;
+            g.channel_bulkhead
+                .iter()
+                .chain(&g.issuer_bulkhead)
+                .any(Option::is_some)
+        },
+        "no bulkhead",
+    ),
+    (
+        &["requests_shed"],
+        |s| s.strategy.guard.shedding,
+        "no load shedding",
+    ),
+    (
+        &["retry_attempts"],
+        |s| s.strategy.retry.layer != RetryLayer::None,
+        "no retries ([strategy.retry])",
+    ),
+    (
+        &["retries_denied_by_budget"],
+        |s| s.strategy.retry.layer != RetryLayer::None && s.strategy.retry.budget.is_some(),
+        "no retry budget",
+    ),
+    (
+        &["idempotent_replays"],
+        |s| s.strategy.idempotency.is_some(),
+        "no idempotency keys",
+    ),
+    (
+        &["cardholder_repeats"],
+        |s| s.strategy.cardholder.pay_again_share > 0.0,
+        "no cardholder paying again",
+    ),
+    (
+        &["stand_ins", "advices_sent", "advices_expired"],
+        |s| s.channels.iter().any(|c| c.stand_in.is_some()),
+        "no stand-in at any channel",
+    ),
+    (
+        &["d0_payouts"],
+        |s| s.payout.schedule == PayoutSchedule::D0,
+        "payouts are not D+0",
+    ),
+    (
+        &["d0_over_cap"],
+        |s| s.payout.schedule == PayoutSchedule::D0 && s.payout.d0_daily_cap.is_some(),
+        "no D+0 daily cap",
+    ),
+    (
+        &[
+            "merchant_risk_holds",
+            "merchant_risk_fraud_refunds",
+            "risk_hold_amount",
+        ],
+        |s| s.merchant_risk.is_some(),
+        "no merchant risk control",
+    ),
+    (
+        &[
+            "chargebacks",
+            "chargebacks_amount",
+            "chargeback_loss_merchant",
+            "chargeback_loss_acquirer",
+            "chargeback_loss_issuer",
+        ],
+        |s| s.fraud_share > 0.0 || fault(s, FaultKind::FraudWave),
+        "no fraud (fraud_share, fraud_wave faults)",
+    ),
+    (
+        &[
+            "breaks_found",
+            "breaks_found_phantom_charge",
+            "breaks_found_reversal_mismatch",
+            "breaks_found_unmatched_presentment",
+            "breaks_repaired",
+        ],
+        |s| s.reconciliation.is_some(),
+        "no reconciliation",
+    ),
+    (
+        &["payouts_delayed_by_maintenance"],
+        |s| !s.payout.bank_maintenance.is_empty(),
+        "no receiving-bank maintenance window",
+    ),
+    (
+        &["clearing_files_rejected"],
+        |s| s.settlement.file_reject_share > 0.0 || !s.settlement.file_rejected.is_empty(),
+        "no clearing file rejected",
+    ),
+    (
+        &["clearing_files_late"],
+        |s| s.settlement.file_late_share > 0.0,
+        "no clearing file late",
+    ),
+    (
+        &["acquirer_timeouts"],
+        |s| s.strategy.acquirer_timeout.is_some(),
+        "no acquirer timeout",
+    ),
+    (
+        &["channel_timeouts"],
+        |s| s.channels.iter().any(|c| c.issuer_timeout.is_some()),
+        "no channel-to-issuer timeout",
+    ),
+];
+
+/// Why metric `name` cannot be non-zero in scenario `s`; `None` when it can (or the map does
+/// not know it).
+pub fn off(s: &Scenario, name: &str) -> Option<&'static str> {
+    MECHANISMS
+        .iter()
+        .find(|(names, _, _)| names.contains(&name))
+        .and_then(|&(_, on, why)| (!on(s)).then_some(why))
+}
+
+/// Every metric name the map knows (for the test that each is a metric of the catalogue).
+pub fn known() -> impl Iterator<Item = &'static str> {
+    MECHANISMS
+        .iter()
+        .flat_map(|(names, _, _)| names.iter().copied())
+}
