@@ -152,7 +152,11 @@ const GOLDEN_SCENARIO: &str = "tests/golden/summary_small.toml";
 /// else moved; the pinned outage run keeps old terminals explicitly (`until = "attempts"`).
 /// Issue 22: a new metric `loss_total` (money not arrived + charged without sale + charged
 /// twice, plus `cost_total` under `[costs]`), the objective compare ranks designs by; no
-/// simulated number moved.
+/// simulated number moved. Issue 22.1: every summary names its interval method (`ci_method`)
+/// and its `warnings`; counts and amounts get quasi-Poisson intervals (wider at 3 runs, e.g.
+/// declined [115.3, 208.4] instead of Student's), figures never seen a rule-of-three upper
+/// bound instead of [0, 0], metrics whose mechanism is off `null` with `off`; a new count
+/// `payouts` (the denominator of payout_return_share). Means, spreads, min and max unchanged.
 const GOLDEN_SUMMARY: &str = "tests/golden/summary_small.json";
 
 const BLESS: &str = "PAYFAULT_BLESS=1 cargo test --release --test pinned_counts";

@@ -198,21 +198,24 @@ pub fn warnings(
     if n < 2 {
         return w;
     }
-    if n < SMALL_N && varies {
+    let small = n < SMALL_N && varies;
+    if small {
         w.push(Warning::SmallN);
     }
     match method {
-        Method::StudentT => {
+        // Below SMALL_N the skewness itself is too noisy to judge by.
+        Method::StudentT if !small => {
             if skew.is_some_and(|g| n as f64 <= 25.0 * g * g) {
                 w.push(Warning::Skewed);
             }
         }
         Method::QuasiPoisson => {
-            if nonzero < FEW_RUNS && varies {
+            if nonzero < FEW_RUNS && nonzero < n && varies {
                 w.push(Warning::FewNonzeroRuns);
             }
         }
         Method::RuleOfThree => w.push(Warning::NotObserved),
+        Method::StudentT => {}
     }
     w
 }
