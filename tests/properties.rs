@@ -659,9 +659,11 @@ proptest! {
             prop_assert_eq!(out.count(Outcome::Pending), 0, "the default observation leaves nothing pending");
         }
         let catalogue = metrics::Catalogue::for_scenario(&s);
-        for (name, v) in catalogue.names().iter().zip(catalogue.values(&out)) {
+        for (m, v) in catalogue.metrics.iter().zip(catalogue.values(&out)) {
             if let Some(x) = v {
-                prop_assert!(x.is_finite(), "{} = {}", name, x);
+                prop_assert!(x.is_finite(), "{} = {}", m.name, x);
+                // A metric marked off ("its mechanism is off", metrics::applies) never moves.
+                prop_assert!(m.off.is_none() || x == 0.0, "{} = {} though off: {:?}", m.name, x, m.off);
             }
         }
     }

@@ -137,8 +137,8 @@ const MECHANISMS: &[(&[&str], On, &str)] = &[
             "merchant_risk_fraud_refunds",
             "risk_hold_amount",
         ],
-        |s| s.merchant_risk.is_some(),
-        "no merchant risk control",
+        |s| s.merchant_risk.is_some() || fault(s, FaultKind::MerchantRule),
+        "no merchant risk control (nor merchant_rule faults)",
     ),
     (
         &[
