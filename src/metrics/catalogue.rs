@@ -534,7 +534,7 @@ impl Catalogue {
         metrics.push(Metric {
             name: LOSS.into(),
             unit: Unit::Money,
-            label: Some("money lost: not arrived, wrong or double charges (+ design cost)"),
+            label: Some("money lost (+ design cost)"),
             off: None,
             den: vec![],
             read: Read::Loss,

@@ -7,7 +7,7 @@ use crate::metrics::{BatchResult, Outcome, Unit};
 use crate::tr;
 
 /// Width of the longest bar, in characters.
-const BAR: usize = 28;
+const BAR: usize = 20;
 
 /// A bar of `share` (0..=1) of [`BAR`] characters; a share too small for a character but not
 /// zero still shows a sliver.
@@ -72,19 +72,27 @@ pub fn console_table(b: &BatchResult, lang: Lang) -> String {
     let total: f64 = counts.iter().map(|c| c.1).sum();
     let lw = 36;
     let mut out = format!(
-        "{}{} {} {}\n",
+        "{}{} {} {} {}\n",
         pad(tr!(lang, "summary.outcomes"), lw),
         pad_left(tr!(lang, "summary.count"), 12),
+        pad_left(tr!(lang, "summary.count_ci"), 25),
         pad_left(tr!(lang, "summary.share"), 7),
         pad_left(tr!(lang, "summary.amount"), 16),
     );
+    let mut notes = vec![];
     for (o, n, amount) in &counts {
         let share = if total > 0.0 { n / total } else { 0.0 };
         let label = lang.get(&format!("outcome_label.{}", o.name()));
+        let s = b.summary(o.metric());
+        let ci = s.map_or("-".into(), |s| interval(s, |x| format::grouped(x, 1)));
+        if let Some(s) = s {
+            notes.extend(s.warnings.iter().copied());
+        }
         out.push_str(&format!(
-            "{}{} {} {}  {}\n",
+            "{}{} {} {} {}  {}\n",
             pad(label, lw),
             pad_left(&format::grouped(*n, 1), 12),
+            pad_left(&ci, 25),
             pad_left(&format!("{:.1}%", share * 100.0), 7),
             pad_left(&format::grouped(*amount, 2), 16),
             bar(share)
@@ -108,18 +116,47 @@ pub fn console_table(b: &BatchResult, lang: Lang) -> String {
             continue;
         }
         let f = |v: Option<f64>| v.map_or("-".to_string(), |x| value(lang, m.unit, x));
-        let ci = match (s.ci95_low, s.ci95_high) {
-            (Some(l), Some(h)) => format!("[{}, {}]", f(Some(l)), f(Some(h))),
-            _ => "-".into(),
+        let ci = interval(s, |x| value(lang, m.unit, x));
+        let note = match s.off {
+            Some(why) => tr!(lang, "summary.off", why = why),
+            None => s
+                .warnings
+                .iter()
+                .map(|w| lang.get(&format!("summary.warning.{}", w.name())))
+                .collect::<Vec<_>>()
+                .join(", "),
         };
-        out.push_str(&format!(
-            "{}{} {}\n",
+        notes.extend(s.warnings.iter().copied());
+        let line = format!(
+            "{}{} {}  {note}",
             pad(metric_label(lang, &m.name, label), lw),
             pad_left(&f(s.mean), 14),
             pad_left(&ci, 31)
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    notes.sort();
+    notes.dedup();
+    for w in notes {
+        out.push_str(&format!(
+            "  {}: {}\n",
+            lang.get(&format!("summary.warning.{}", w.name())),
+            lang.get(&format!("summary.explain.{}", w.name()))
         ));
     }
     out
+}
+
+/// A summary's interval as `[low, high]`, `≤ high` when nothing was seen (a rule-of-three
+/// bound), `-` without one.
+pub fn interval(s: &crate::metrics::Summary, f: impl Fn(f64) -> String) -> String {
+    use crate::metrics::interval::Method;
+    match (s.ci95_low, s.ci95_high, s.ci_method) {
+        (Some(0.0), Some(h), Some(Method::RuleOfThree)) => format!("≤ {}", f(h)),
+        (Some(l), Some(h), _) => format!("[{}, {}]", f(l), f(h)),
+        _ => "-".into(),
+    }
 }
 
 /// A value of `unit` for people, durations in the language's units.

@@ -171,10 +171,17 @@ pub fn report_html(
                 _ => value(lang, unit, x),
             })
         };
-        let ci = match (sm.ci95_low, sm.ci95_high) {
-            (Some(l), Some(hi)) => format!("[{}, {}]", f(Some(l)), f(Some(hi))),
-            _ => String::new(),
+        let mut ci = match sm.off {
+            Some(why) => tr!(lang, "summary.off", why = why),
+            None => match super::console::interval(sm, |x| f(Some(x))) {
+                none if none == "-" => String::new(),
+                ci => ci,
+            },
         };
+        for w in &sm.warnings {
+            ci.push_str(" · ");
+            ci.push_str(lang.get(&format!("summary.warning.{}", w.name())));
+        }
         let per_run = if matches!(unit, Unit::Count | Unit::Money) {
             format!(" {}", tr!(lang, "report.per_run"))
         } else {
