@@ -12,6 +12,7 @@ mod common_random_numbers;
 mod conservation;
 mod determinism;
 mod holidays;
+mod interval_coverage;
 mod outage_stuck;
 mod payout;
 mod postauth;
