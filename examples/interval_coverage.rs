@@ -170,7 +170,7 @@ fn main() {
                 n,
                 t_hit as f64 / reps as f64,
                 p_hit as f64 / reps as f64,
-                format!("{used:?}")
+                used.name()
             );
         }
     }

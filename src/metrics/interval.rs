@@ -20,9 +20,10 @@
 //! - **No event in any run** ([`Method::RuleOfThree`]): a count seen in none of `n` runs gets
 //!   Garwood's upper bound for a total of 0, `−ln(α/2)/n` (3.69/n at 95 %: the "rule of three"
 //!   of Hanley & Lippman-Hand 1983, two-sided), and an amount that bound times the scenario's
-//!   mean payment amount. A share or duration that was 0 in every run is bounded through the
-//!   chance that a run shows it at all (Clopper–Pearson for 0 of `n`, `1 − (α/2)^(1/n)`) times
-//!   its largest possible value. The bound is an order of magnitude, never a certain 0.
+//!   mean payment amount. A share that was 0 (or 1) in every run gets the same bound per
+//!   payment of its denominator (settled payments, payouts); a duration the bound times its
+//!   largest possible value (the observation, per station). The bound is an order of
+//!   magnitude, never a certain 0.
 //!
 //! Measured coverage of each method is in `docs/STATISTICS.md` (reproduce with
 //! `cargo run --release --example interval_coverage`) and checked in this module's tests.
@@ -39,6 +40,17 @@ pub enum Method {
     StudentT,
     QuasiPoisson,
     RuleOfThree,
+}
+
+impl Method {
+    /// Its name in summary.json.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::StudentT => "student-t",
+            Method::QuasiPoisson => "quasi-poisson",
+            Method::RuleOfThree => "rule-of-three",
+        }
+    }
 }
 
 /// Why an interval deserves less trust than it claims (`warnings` in summary.json).
