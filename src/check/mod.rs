@@ -30,7 +30,7 @@
 
 pub mod baseline;
 
-pub use crate::metrics::stats::{interval, runs_to_decide, t_quantile};
+pub use crate::metrics::stats::{interval, runs_to_decide, runs_to_decide_summary, t_quantile};
 use crate::metrics::{BatchResult, Summary, Unit};
 use crate::scenario::expect::{Bound, Op, Stat};
 

@@ -144,6 +144,23 @@ pub fn interval(s: &Summary, unit: Unit, confidence: f64) -> Option<(f64, f64)> 
     interval::of(s.ci_method?, sample, unit.bounds(), confidence)
 }
 
+/// About how many runs in all would make the interval of summary `s` exclude `bound`, by its
+/// method: for a figure never seen (rule of three) the smallest n whose upper bound falls
+/// below a positive `bound` (if the runs keep showing nothing), otherwise
+/// [`runs_to_decide`]. `None` when no number of runs would.
+pub fn runs_to_decide_summary(s: &Summary, bound: f64, confidence: f64) -> Option<u64> {
+    let mean = s.mean?;
+    if s.ci_method == Some(Method::RuleOfThree) && mean == 0.0 {
+        if bound <= 0.0 {
+            return None;
+        }
+        let per_event = -((1.0 - confidence) / 2.0).ln() * s.scale.zero;
+        let n = (per_event / bound).floor() + 1.0;
+        return (n < 1e15).then_some(n as u64);
+    }
+    runs_to_decide(mean, s.std.unwrap_or(0.0), bound, confidence)
+}
+
 /// About how many runs in all would make the interval of the mean exclude `bound`, if the
 /// mean and the standard deviation stayed as observed: the smallest n with
 /// t(n−1)·σ/√n < |mean − bound|. `None` when the mean is on the bound.
@@ -241,6 +258,23 @@ mod tests {
         let mut r = Accumulator::default();
         (0..10).for_each(|i| r.push(if i == 0 { 0.9 } else { 1.0 }));
         assert_eq!(r.summary_within((0.0, 1.0)).ci95_high, Some(1.0));
+    }
+
+    #[test]
+    fn runs_to_decide_a_bound_on_a_figure_never_seen() {
+        let mut a = Accumulator::default();
+        (0..10).for_each(|_| a.push(0.0));
+        let count = crate::metrics::interval::Scale {
+            zero: 1.0,
+            phi: Some(1.0),
+        };
+        let s = a.summary_of(Unit::Count, count);
+        // 3.69 / n < 0.1 from n = 37 on.
+        assert_eq!(runs_to_decide_summary(&s, 0.1, 0.95), Some(37));
+        let mut more = Accumulator::default();
+        (0..37).for_each(|_| more.push(0.0));
+        assert!(more.summary_of(Unit::Count, count).ci95_high.unwrap() < 0.1);
+        assert_eq!(runs_to_decide_summary(&s, 0.0, 0.95), None);
     }
 
     #[test]
