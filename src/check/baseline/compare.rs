@@ -392,11 +392,13 @@ fn compare_pair(pair: &Pair, c: &mut Comparison) {
             let test = paired
                 .then(|| paired_test(b.runs.as_deref()?, a.runs.as_deref()?))
                 .flatten();
-            let (method, diff, se, df, k) = match test {
-                Some((d, se, df, k)) => (Method::Paired, d, se, df, k),
-                None => {
-                    let (d, se, df) = welch_parts(b, a).expect("both sides have spread");
-                    (Method::Welch, d, se, df, 0)
+            let (method, diff, se, df, k) = match (test, welch_parts(b, a)) {
+                (Some((d, se, df, k)), _) => (Method::Paired, d, se, df, k),
+                (None, Some((d, se, df))) => (Method::Welch, d, se, df, 0),
+                (None, None) => {
+                    c.not_tested
+                        .push(untested(metric, Untested::TooFewRuns, Some(b), Some(a)));
+                    continue;
                 }
             };
             shift.method = method;
