@@ -453,6 +453,15 @@ mod tests {
     }
 
     #[test]
+    fn every_headline_column_has_a_heading_in_both_languages() {
+        for lang in Lang::ALL {
+            for k in baseline::COLUMNS {
+                assert!(lang.has(&format!("check.power.col.{k}")), "{lang:?} {k}");
+            }
+        }
+    }
+
+    #[test]
     fn xml_is_escaped() {
         assert_eq!(
             xml("a < b & \"c\"\u{1}"),
