@@ -14,9 +14,15 @@
 //!   observed (the interval's half-width shrinks as 1/√n).
 //!
 //! Two facts need no statistics: a quantity that cannot be negative and was positive in some
-//! run has a mean above 0 (likewise below a ratio's 1). A metric equal in every run has an
-//! interval of zero width (it is taken as exact: `causes.x.not_arrived == 0` passes when no
-//! run had one).
+//! run has a mean above 0 (likewise below a ratio's 1). And a bare `==` on the mean is an
+//! exact statement about the batch, judged by the runs' minimum and maximum: when every run
+//! had the same value it passes if that value is the bound (`causes.x.not_arrived == 0`
+//! passes when no run had one, whatever interval a count never seen is given) and fails
+//! otherwise. On a figure that varies across runs `==` can only fail (its interval excludes
+//! the bound) or stay undecided, and the finding says to write `~=` with a tolerance.
+//!
+//! `x ~= v ± w` is judged with the mean's interval against the band `[v − w, v + w]`: pass
+//! when the interval lies within it, fail when it lies wholly outside, else undecided.
 //!
 //! A bound on another statistic (`ci95_low`, `ci95_high`, `std`, `min`, `max`) is a plain
 //! comparison of the value the batch reports (as in summary.json): it says something about
@@ -70,6 +76,9 @@ pub enum Doubt {
     Undefined,
     /// One run gives no interval.
     OneRun,
+    /// A bare `==` on a figure that varies across runs: it can never pass; write `~=` with a
+    /// tolerance.
+    NeedsTolerance,
 }
 
 /// A bound, judged.
@@ -86,6 +95,9 @@ pub struct Judgement {
     pub mean: Option<f64>,
     pub unit: Unit,
     pub doubt: Option<Doubt>,
+    /// A bare `==` on the mean of a figure that varies across runs: the finding says to write
+    /// `~=` with a tolerance.
+    pub needs_tolerance: bool,
 }
 
 /// Judges `bound` against the batch's summary of its metric.
@@ -104,6 +116,26 @@ pub fn judge(bound: &Bound, batch: &BatchResult, confidence: f64) -> Judgement {
 
 /// Judges `bound` against one summary of a metric of unit `unit`.
 pub fn judge_summary(bound: &Bound, s: &Summary, unit: Unit, confidence: f64) -> Judgement {
+    // A metric whose mechanism the scenario does not have is 0 by construction, in every run:
+    // judged as that exact 0.
+    let structural;
+    let s = match s.off {
+        Some(_) => {
+            structural = Summary {
+                n: s.n,
+                mean: Some(0.0),
+                std: Some(0.0),
+                ci95_low: Some(0.0),
+                ci95_high: Some(0.0),
+                min: Some(0.0),
+                max: Some(0.0),
+                ci_method: Some(crate::metrics::interval::Method::StudentT),
+                ..Summary::default()
+            };
+            &structural
+        }
+        None => s,
+    };
     let interval = interval(s, unit, confidence);
     let mut j = Judgement {
         bound: bound.clone(),
@@ -114,7 +146,9 @@ pub fn judge_summary(bound: &Bound, s: &Summary, unit: Unit, confidence: f64) ->
         mean: s.mean,
         unit,
         doubt: None,
+        needs_tolerance: false,
     };
+    let width = bound.tolerance.map_or(0.0, |t| t.of(bound.value));
     if bound.stat != Stat::Mean {
         j.value = match bound.stat {
             Stat::Ci95Low => s.ci95_low,
@@ -126,7 +160,7 @@ pub fn judge_summary(bound: &Bound, s: &Summary, unit: Unit, confidence: f64) ->
         };
         match j.value {
             Some(x) => {
-                j.verdict = if bound.op.holds(x, bound.value) {
+                j.verdict = if bound.op.holds(x, bound.value, width) {
                     Verdict::Pass
                 } else {
                     Verdict::Fail
@@ -162,20 +196,37 @@ pub fn judge_summary(bound: &Bound, s: &Summary, unit: Unit, confidence: f64) ->
     let surely_ge = lo >= v || surely_gt;
     let surely_lt = hi < v || (below_ceil && hi == ceil && v >= ceil);
     let surely_le = hi <= v || surely_lt;
+    // Every run had the same value: `==` is an exact statement about the batch.
+    let constant = s.min.is_some() && s.min == s.max;
+    j.needs_tolerance = bound.op == Op::Eq && !constant;
+    // The edge of the bound that more runs would have to clear.
+    let mut edge = v;
     let (pass, fail) = match bound.op {
         Op::Lt => (surely_lt, surely_ge),
         Op::Le => (surely_le, surely_gt),
         Op::Gt => (surely_gt, surely_le),
         Op::Ge => (surely_ge, surely_lt),
-        Op::Eq => (lo == v && hi == v, surely_gt || surely_lt),
+        Op::Eq if constant => (s.min == Some(v), s.min != Some(v)),
+        Op::Eq => (false, surely_gt || surely_lt),
+        Op::Approx => {
+            let (low, high) = (v - width, v + width);
+            edge = if (mean - low).abs() < (high - mean).abs() {
+                low
+            } else {
+                high
+            };
+            (lo >= low && hi <= high, hi < low || lo > high)
+        }
     };
     j.verdict = if pass {
         Verdict::Pass
     } else if fail {
         Verdict::Fail
+    } else if j.needs_tolerance {
+        j.doubt = Some(Doubt::NeedsTolerance);
+        Verdict::Undecided
     } else {
-        let std = s.std.unwrap_or(0.0);
-        j.doubt = Some(match runs_to_decide(mean, std, v, confidence) {
+        j.doubt = Some(match runs_to_decide_summary(s, edge, confidence) {
             None => Doubt::OnTheBound,
             Some(n) => Doubt::Straddles(Some(n.max(s.n + 1))),
         });
@@ -206,24 +257,57 @@ pub struct ScenarioCheck {
 pub struct BaselineOutcome {
     /// The baseline's seed, runs and payfault version; `None` when the scenario has none.
     pub found: Option<(u64, u64, String)>,
-    /// How many of its metrics were tested.
-    pub tested: usize,
-    /// The metrics whose change is significant (after the correction over the family).
-    pub shifted: Vec<baseline::Shift>,
-    /// The size of the family the correction was over (every metric of the check).
-    pub family: usize,
+    /// The baseline file's format (1: no per-run values).
+    pub format: u32,
+    /// Whether the comparison was paired run by run (same seed, per-run values).
+    pub paired: bool,
+    /// Every tested metric of the scenario and every deterministic change, in catalogue order.
+    pub shifts: Vec<baseline::Shift>,
+    /// The metrics with the same value in every run on both sides, and the family each would
+    /// be in: left out.
+    pub constant: Vec<(String, baseline::Family)>,
+    pub not_tested: Vec<baseline::NotTested>,
+    /// The sizes of the headline and the exploratory family over the whole command.
+    pub families: [usize; 2],
     pub alpha: f64,
+    /// With `--strict`, an exploratory change fails too.
+    pub strict: bool,
 }
 
 impl BaselineOutcome {
-    /// The result of the comparison: a significant change fails; no baseline is undecided.
+    /// The changed metrics of a family.
+    pub fn changed(&self, f: baseline::Family) -> impl Iterator<Item = &baseline::Shift> {
+        self.shifts
+            .iter()
+            .filter(move |s| s.changed && s.family == f)
+    }
+
+    /// How many of this scenario's metrics of a family were tested (deterministic changes
+    /// excepted).
+    pub fn tested(&self, f: baseline::Family) -> usize {
+        self.shifts
+            .iter()
+            .filter(|s| s.family == f && s.method != baseline::Method::Exact)
+            .count()
+    }
+
+    /// The size of a family over the command.
+    pub fn family(&self, f: baseline::Family) -> usize {
+        self.families[f as usize]
+    }
+
+    /// The result of the comparison: a headline change fails (an exploratory one too with
+    /// `--strict`); no baseline is undecided.
     pub fn verdict(&self) -> Verdict {
+        use baseline::Family::*;
         if self.found.is_none() {
             Verdict::Undecided
-        } else if self.shifted.is_empty() {
-            Verdict::Pass
-        } else {
+        } else if self.changed(Headline).next().is_some()
+            || (self.strict && self.changed(Exploratory).next().is_some())
+        {
             Verdict::Fail
+        } else {
+            Verdict::Pass
         }
     }
 }
@@ -280,15 +364,46 @@ mod tests {
     use crate::metrics::Accumulator;
     use crate::scenario::expect::parse_bound;
 
+    #[test]
+    fn a_metric_whose_mechanism_is_off_is_an_exact_zero() {
+        let off = Summary {
+            n: 20,
+            off: Some("no circuit breaker"),
+            ..Summary::default()
+        };
+        let v = |t: &str| judge_summary(&bound(t), &off, Unit::Count, CONFIDENCE).verdict;
+        assert_eq!(v("x == 0"), Verdict::Pass);
+        assert_eq!(v("x < 0.5"), Verdict::Pass);
+        assert_eq!(v("x > 0"), Verdict::Fail);
+        // Never seen but possible: the rule-of-three bound leaves `< 0.1` undecided at 20
+        // runs (3.69 / 20 = 0.18), with the runs that would decide it.
+        let mut a = crate::metrics::Accumulator::default();
+        (0..20).for_each(|_| a.push(0.0));
+        let scale = crate::metrics::interval::Scale {
+            zero: 1.0,
+            phi: Some(1.0),
+        };
+        let seen = a.summary_of(Unit::Count, scale);
+        let j = judge_summary(&bound("x < 0.1"), &seen, Unit::Count, CONFIDENCE);
+        assert_eq!(j.verdict, Verdict::Undecided);
+        assert_eq!(j.doubt, Some(Doubt::Straddles(Some(37))));
+        assert_eq!(
+            judge_summary(&bound("x == 0"), &seen, Unit::Count, CONFIDENCE).verdict,
+            Verdict::Pass,
+            "a bare == on a figure equal in every run is exact"
+        );
+    }
+
     fn bound(text: &str) -> Bound {
         let names = ["x", "r"].map(String::from);
-        let (metric, stat, op, value) = parse_bound(text, &names).unwrap();
+        let (metric, stat, op, value, tolerance) = parse_bound(text, &names).unwrap();
         Bound {
             text: text.into(),
             metric,
             stat,
             op,
             value,
+            tolerance,
             line: 1,
         }
     }
@@ -390,6 +505,61 @@ mod tests {
             (j.verdict, j.doubt),
             (Verdict::Undecided, Some(Doubt::OneRun))
         );
+    }
+
+    #[test]
+    fn approximate_bounds_are_judged_by_the_interval_against_the_band() {
+        // Mean 10, interval about [9.25, 10.75].
+        let xs = [9.0, 11.0, 10.0, 10.0, 9.0, 11.0, 10.0, 10.0, 9.0, 11.0];
+        let v = |t: &str| verdict(t, &xs, Unit::Count);
+        assert_eq!(v("x ~= 10 ± 10%"), Verdict::Pass); // [9, 11] holds the interval
+        assert_eq!(v("x ~= 10.2 +- 1"), Verdict::Pass);
+        assert_eq!(v("x ~= 13 ± 1"), Verdict::Fail); // [12, 14]: wholly outside
+        assert_eq!(v("x ~= 8 +- 0.5"), Verdict::Fail);
+        // The band holds the mean but not the whole interval: more runs would decide it.
+        let j = judge_summary(
+            &bound("x ~= 10 ± 5%"),
+            &summary(&xs, Unit::Count),
+            Unit::Count,
+            CONFIDENCE,
+        );
+        assert_eq!(j.verdict, Verdict::Undecided);
+        assert!(
+            matches!(j.doubt, Some(Doubt::Straddles(Some(n))) if n > 10),
+            "{j:?}"
+        );
+        assert!(!j.needs_tolerance);
+        // Other statistics: the value within the band.
+        assert_eq!(v("x.max ~= 11.5 ± 0.5"), Verdict::Pass);
+        assert_eq!(v("x.max ~= 12 ± 0.5"), Verdict::Fail);
+    }
+
+    #[test]
+    fn a_bare_equality_on_a_varying_figure_asks_for_a_tolerance() {
+        let xs = [9.0, 11.0, 10.0, 10.0, 9.0, 11.0, 10.0, 10.0, 9.0, 11.0];
+        let s = summary(&xs, Unit::Count);
+        // Inside the interval: undecided, and more runs cannot make it pass.
+        let j = judge_summary(&bound("x == 10"), &s, Unit::Count, CONFIDENCE);
+        assert_eq!(
+            (j.verdict, j.doubt),
+            (Verdict::Undecided, Some(Doubt::NeedsTolerance))
+        );
+        assert!(j.needs_tolerance);
+        assert_eq!(next_runs(std::slice::from_ref(&j), 10, 1000), None);
+        // Outside: fails, and still says to write `~=`.
+        let j = judge_summary(&bound("x == 12"), &s, Unit::Count, CONFIDENCE);
+        assert_eq!(j.verdict, Verdict::Fail);
+        assert!(j.needs_tolerance);
+        // Equal in every run: exact, judged by the runs' minimum and maximum, even if the
+        // interval of a count never seen is not [0, 0].
+        let mut zeros = summary(&[0.0; 20], Unit::Count);
+        assert_eq!(verdict("x == 0", &[0.0; 20], Unit::Count), Verdict::Pass);
+        zeros.ci95_high = Some(0.185);
+        let j = judge_summary(&bound("x == 0"), &zeros, Unit::Count, CONFIDENCE);
+        assert_eq!(j.verdict, Verdict::Pass);
+        assert!(!j.needs_tolerance);
+        assert_eq!(verdict("x == 3", &[3.0; 5], Unit::Count), Verdict::Pass);
+        assert_eq!(verdict("x == 3", &[4.0; 5], Unit::Count), Verdict::Fail);
     }
 
     #[test]

@@ -2,13 +2,14 @@
 //! bounds; for CI (exit 1 when a bound fails), with JUnit XML and a Markdown summary.
 
 use super::{Failure, limits};
-use crate::check::baseline::{self, Baseline};
+use crate::check::baseline::{self, Baseline, Family, MinChanges, Pair};
 use crate::check::{self, BaselineOutcome, ScenarioCheck, Verdict};
 use crate::i18n::Lang;
 use crate::report::atomic::AtomicFile;
 use crate::report::check as out;
 use crate::runner::job::{JobError, cancel_flag, progress_bar};
 use crate::runner::{BatchOptions, run_batch_range};
+use crate::scenario::expect::parse_min_change;
 use crate::scenario::{self, Limits, Scenario, library};
 use crate::tr;
 use clap::Args;
@@ -36,7 +37,8 @@ pub(super) struct CheckArgs {
     /// Most runs of a scenario with --decide (default: 8 times its runs).
     #[arg(long)]
     max_runs: Option<u64>,
-    /// Undecided bounds fail the check too (exit 1).
+    /// Undecided bounds fail the check too (exit 1), and so do exploratory changes from the
+    /// baseline.
     #[arg(long)]
     strict: bool,
     /// Write the results as JUnit XML (a testsuite per scenario, a testcase per bound).
@@ -49,11 +51,22 @@ pub(super) struct CheckArgs {
     /// baseline later checks compare with.
     #[arg(long, value_name = "DIR")]
     save_baseline: Option<PathBuf>,
-    /// Compare each scenario with its baseline in DIR and flag the metrics whose change is
-    /// significant (Welch's t-test, Holm's correction over every metric of the check, 5%):
-    /// exit 1 when one is. With a baseline option, scenarios without [expect] run too.
+    /// Compare each scenario with its baseline in DIR: the metrics that vary across runs are
+    /// tested (paired run by run at the baseline's seed, else Welch), in a headline and an
+    /// exploratory family, each Holm-corrected at 5%. A headline change fails the check
+    /// (exit 1); an exploratory one only with --strict. With a baseline option, scenarios
+    /// without [expect] run too.
     #[arg(long, value_name = "DIR")]
     against_baseline: Option<PathBuf>,
+    /// The smallest change from the baseline that matters: `1%` (of the baseline's mean) or
+    /// `0.5` (in the metric's unit) for every metric, or `METRIC=VALUE` for one (which then
+    /// joins the headline family). Repeatable; beats [expect] min_change.
+    #[arg(long, value_name = "[METRIC=]VALUE", requires = "against_baseline")]
+    min_change: Vec<String>,
+    /// Print the results as JSON on standard output (every bound, and every changed metric
+    /// of a baseline comparison) instead of the table.
+    #[arg(long)]
+    json: bool,
     /// Accept scenarios above the default size limits.
     #[arg(long)]
     allow_large: bool,
@@ -126,6 +139,40 @@ fn targets(a: &CheckArgs, limits: &Limits) -> Result<Vec<Target>, Failure> {
     Ok(targets)
 }
 
+/// `--min-change`: a default and per-metric values, each metric a metric of some scenario.
+fn cli_min_changes(a: &CheckArgs, targets: &[Target]) -> Result<MinChanges, Failure> {
+    let mut out = MinChanges::default();
+    if a.min_change.is_empty() {
+        return Ok(out);
+    }
+    let names: std::collections::BTreeSet<String> = targets
+        .iter()
+        .flat_map(|t| crate::metrics::Catalogue::for_scenario(&t.scenario).names())
+        .collect();
+    for text in &a.min_change {
+        let (metric, value) = match text.rsplit_once('=') {
+            Some((m, v)) => (Some(m.trim()), v),
+            None => (None, text.as_str()),
+        };
+        let margin = parse_min_change(value)
+            .map_err(|e| Failure::BadInput(format!("--min-change {text}: {e}")))?;
+        match metric {
+            None => out.default = Some(margin),
+            Some(m) if names.contains(m) => {
+                out.per_metric.insert(m.to_owned(), margin);
+            }
+            Some(m) => {
+                let all: Vec<&str> = names.iter().map(String::as_str).collect();
+                return Err(Failure::BadInput(format!(
+                    "--min-change {text}: \"{m}\" is not a metric of the scenarios checked{}",
+                    scenario::error::did_you_mean(m, &all)
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// An output file of the check, prepared before any run.
 fn prepare(lang: Lang, path: &Option<PathBuf>) -> Result<Option<(AtomicFile, &Path)>, Failure> {
     path.as_deref()
@@ -179,6 +226,7 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
             _ => {}
         }
     }
+    let cli_min = cli_min_changes(&a, &targets)?;
     let junit = prepare(lang, &a.junit)?;
     let markdown = prepare(lang, &a.markdown)?;
     // The baselines are read, and the folder to save them in is tried, before anything runs.
@@ -201,6 +249,7 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
     let confidence = check::look_confidence(a.decide);
     let mut checks = vec![];
     let mut batches = vec![];
+    let mut nows = vec![];
     for t in &targets {
         let (bounds, spec_runs, spec_seed) = match &t.scenario.expect {
             Some(e) => (&e.bounds[..], e.runs, e.seed),
@@ -224,6 +273,9 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
                 _ => break (judgements, batch),
             }
         };
+        if baselines {
+            nows.push(Baseline::of(&result, &growing.rows));
+        }
         batches.push(result);
         checks.push(ScenarioCheck {
             file: t.file.clone(),
@@ -237,27 +289,17 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
         });
     }
     if a.against_baseline.is_some() {
-        let pairs: Vec<(&Baseline, &crate::metrics::BatchResult)> = old
-            .iter()
-            .zip(&batches)
-            .filter_map(|(b, r)| b.as_ref().map(|b| (b, r)))
-            .collect();
-        let cmp = baseline::compare(&pairs, ALPHA);
-        for (c, b) in checks.iter_mut().zip(&old) {
-            let mine = |s: &&baseline::Shift| s.scenario == c.name;
-            c.baseline = Some(BaselineOutcome {
-                found: b.as_ref().map(|b| (b.seed, b.runs, b.payfault.clone())),
-                tested: cmp.shifts.iter().filter(mine).count(),
-                shifted: cmp.significant().filter(mine).cloned().collect(),
-                family: cmp.family(),
-                alpha: ALPHA,
-            });
-        }
+        let sides = Sides {
+            old: &old,
+            nows: &nows,
+            targets: &targets,
+            batches: &batches,
+        };
+        compare_baselines(&mut checks, &sides, &cli_min, a.strict);
     }
     if let Some(dir) = &a.save_baseline {
-        for b in &batches {
-            Baseline::of(b)
-                .save(dir)
+        for b in &nows {
+            b.save(dir)
                 .map_err(|e| Failure::Runtime(write_message(lang, dir, e)))?;
         }
         if !a.quiet {
@@ -272,16 +314,31 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
             );
         }
     }
-    if !a.quiet {
-        print!("{}", out::table(&checks, lang));
-        let (_, _, undecided) = out::totals(&checks);
+    finish(&a, &checks, [junit, markdown])
+}
+
+/// Prints the results (the table, or JSON), writes the JUnit and Markdown files, and says
+/// whether the check failed.
+fn finish(
+    a: &CheckArgs,
+    checks: &[ScenarioCheck],
+    files: [Option<(AtomicFile, &Path)>; 2],
+) -> Result<(), Failure> {
+    let lang = a.lang;
+    let [junit, markdown] = files;
+    if a.json {
+        print!("{}", out::json(checks));
+    } else if !a.quiet {
+        print!("{}", out::table(checks, lang));
+        print!("{}", out::headline_table(checks, lang));
+        let (_, _, undecided) = out::totals(checks);
         if undecided > 0 && !a.decide {
             println!("{}", tr!(lang, "check.hint_decide"));
         }
     }
     for (file, text) in [
-        (junit, out::junit(&checks, lang)),
-        (markdown, out::markdown(&checks, lang)),
+        (junit, out::junit(checks, lang)),
+        (markdown, out::markdown(checks, lang)),
     ] {
         if let Some((f, path)) = file {
             f.write(text.as_bytes())
@@ -291,7 +348,7 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
             }
         }
     }
-    let (_, fail, undecided) = out::totals(&checks);
+    let (_, fail, undecided) = out::totals(checks);
     if fail > 0 || (a.strict && undecided > 0) {
         let first = checks
             .iter()
@@ -321,6 +378,74 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
         )));
     }
     Ok(())
+}
+
+/// The two sides of the baseline comparisons, aligned with the checks: the baselines found
+/// (`None` where a scenario has none), and the new batches with their per-run values.
+struct Sides<'a> {
+    old: &'a [Option<Baseline>],
+    nows: &'a [Baseline],
+    targets: &'a [Target],
+    batches: &'a [crate::metrics::BatchResult],
+}
+
+/// Compares every scenario that has a baseline (both families corrected over the whole
+/// command) and gives each check its outcome.
+fn compare_baselines(
+    checks: &mut [ScenarioCheck],
+    sides: &Sides,
+    cli_min: &MinChanges,
+    strict: bool,
+) {
+    let mut pairs: Vec<Pair> = vec![];
+    let mut paired = vec![false; checks.len()];
+    for (i, b) in sides.old.iter().enumerate() {
+        let Some(b) = b else { continue };
+        let pair = Pair::new(
+            b,
+            &sides.nows[i],
+            &sides.batches[i].catalogue,
+            sides.targets[i].scenario.expect.as_ref(),
+            cli_min,
+        );
+        paired[i] = pair.paired();
+        pairs.push(pair);
+    }
+    let cmp = baseline::compare(&pairs, ALPHA);
+    let families = [
+        cmp.family(Family::Headline),
+        cmp.family(Family::Exploratory),
+    ];
+    for (i, c) in checks.iter_mut().enumerate() {
+        let b = sides.old[i].as_ref();
+        let mine = |s: &str| s == c.name;
+        c.baseline = Some(BaselineOutcome {
+            found: b.map(|b| (b.seed, b.runs, b.payfault.clone())),
+            format: b.map_or(baseline::FORMAT, |b| b.format),
+            paired: paired[i],
+            shifts: cmp
+                .shifts
+                .iter()
+                .filter(|s| mine(&s.scenario))
+                .cloned()
+                .collect(),
+            constant: cmp
+                .constant
+                .iter()
+                .filter(|(s, _, _)| mine(s))
+                .map(|(_, m, f)| (m.clone(), *f))
+                .collect(),
+            not_tested: cmp
+                .not_tested
+                .iter()
+                .filter(|n| mine(&n.scenario))
+                .cloned()
+                .collect(),
+            families,
+            alpha: ALPHA,
+            strict,
+        });
+    }
 }
 
 /// A check's batch, grown look by look: the runs already made are kept (their metric rows

@@ -290,6 +290,14 @@ impl Catalogue {
             })
             .collect()
     }
+
+    /// Whether `name` is a headline metric: one with a row in the terminal table (the
+    /// curated family `payfault check --against-baseline` judges apart from the rest).
+    pub fn is_headline(&self, name: &str) -> bool {
+        self.metrics
+            .iter()
+            .any(|m| m.name == name && m.label.is_some())
+    }
 }
 
 impl Catalogue {

@@ -7,6 +7,12 @@
 //! `name`, `classname`, `file`, `line`, `time`) › `failure` or `skipped` (an undecided bound
 //! is neither passed nor failed). Only the `time` attributes depend on the machine.
 
+mod baseline;
+mod json;
+
+pub use baseline::{baseline_cells, changes_markdown, headline_table};
+pub use json::json;
+
 use super::console::{display_width, pad, pad_left};
 use crate::check::{BaselineOutcome, Doubt, Judgement, ScenarioCheck, Verdict};
 use crate::i18n::Lang;
@@ -67,7 +73,18 @@ pub fn doubt_text(lang: Lang, j: &Judgement) -> String {
         }
         Some(Doubt::Undefined) => tr!(lang, "check.doubt.undefined").to_owned(),
         Some(Doubt::OneRun) => tr!(lang, "check.doubt.one_run").to_owned(),
+        Some(Doubt::NeedsTolerance) => tr!(lang, "check.tolerance.doubt").to_owned(),
         None => String::new(),
+    }
+}
+
+/// The note of a bound's row: why it is undecided, or that a bare `==` on a varying figure
+/// wants a tolerance.
+pub fn note_text(lang: Lang, j: &Judgement) -> String {
+    if j.doubt.is_none() && j.needs_tolerance {
+        tr!(lang, "check.tolerance.doubt").to_owned()
+    } else {
+        doubt_text(lang, j)
     }
 }
 
@@ -90,57 +107,11 @@ pub fn finding(lang: Lang, j: &Judgement) -> String {
     if j.verdict == Verdict::Undecided {
         s.push_str("; ");
         s.push_str(&doubt_text(lang, j));
+    } else if j.needs_tolerance {
+        s.push_str("; ");
+        s.push_str(tr!(lang, "check.tolerance.doubt"));
     }
     s
-}
-
-/// The baseline comparison as a row: its name, what was observed, and what changed.
-pub fn baseline_cells(lang: Lang, b: &BaselineOutcome) -> (String, String, String) {
-    let name = tr!(lang, "check.baseline.name").to_owned();
-    let Some((seed, runs, version)) = &b.found else {
-        return (
-            name,
-            "-".into(),
-            tr!(lang, "check.baseline.missing").to_owned(),
-        );
-    };
-    let observed = tr!(
-        lang,
-        "check.baseline.observed",
-        shifted = b.shifted.len(),
-        tested = b.tested
-    );
-    let mut note = tr!(
-        lang,
-        "check.baseline.against",
-        seed = seed,
-        runs = runs,
-        version = version,
-        family = b.family,
-        alpha = number(b.alpha)
-    );
-    // The most significant first.
-    let mut shifted: Vec<_> = b.shifted.iter().collect();
-    shifted.sort_by(|x, y| x.adjusted_p.total_cmp(&y.adjusted_p));
-    for s in shifted.into_iter().take(5) {
-        note.push_str("; ");
-        note.push_str(&tr!(
-            lang,
-            "check.baseline.shift",
-            metric = s.metric,
-            before = s.before.mean.map_or("-".into(), number),
-            after = s.after.mean.map_or("-".into(), number),
-            p = format!("{:.2e}", s.adjusted_p)
-        ));
-    }
-    if b.shifted.len() > 5 {
-        note.push_str(&tr!(
-            lang,
-            "check.baseline.more",
-            count = b.shifted.len() - 5
-        ));
-    }
-    (name, observed, note)
 }
 
 /// The confidence the bounds were judged at (the same for every bound of a check).
@@ -183,7 +154,7 @@ pub fn table(checks: &[ScenarioCheck], lang: Lang) -> String {
                     j.bound.text.clone(),
                     observed(j),
                     interval(j),
-                    doubt_text(lang, j),
+                    note_text(lang, j),
                 ]
             });
             let base = c.baseline.as_ref().map(|b| {
@@ -389,7 +360,7 @@ pub fn markdown(checks: &[ScenarioCheck], lang: Lang) -> String {
             j.bound.text.replace('`', "'"),
             observed(j),
             interval(j),
-            cell(&doubt_text(lang, j)),
+            cell(&note_text(lang, j)),
         )
     };
     let base_row = |c: &ScenarioCheck, b: &BaselineOutcome| {
@@ -433,6 +404,7 @@ pub fn markdown(checks: &[ScenarioCheck], lang: Lang) -> String {
         rows_of(c, false).iter().for_each(|r| m.push_str(r));
     }
     m.push_str("\n</details>\n\n");
+    m.push_str(&changes_markdown(checks, lang));
     m.push_str(tr!(lang, "check.md.runs"));
     m.push('\n');
     for c in checks {
@@ -476,6 +448,15 @@ mod tests {
                     lang.has(&format!("check.verdict.{}", v.name())),
                     "{lang:?} {v:?}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn every_headline_column_has_a_heading_in_both_languages() {
+        for lang in Lang::ALL {
+            for k in baseline::COLUMNS {
+                assert!(lang.has(&format!("check.power.col.{k}")), "{lang:?} {k}");
             }
         }
     }

@@ -444,7 +444,7 @@ fn baselines_flag_a_real_change_and_not_a_new_seed() {
         .find(|l| l.contains("no significant change from the baseline"))
         .unwrap();
     assert!(
-        row.starts_with("FAIL") && row.contains("reversed_amount "),
+        row.starts_with("FAIL") && row.contains("reversed 54.833 → "),
         "{row}"
     );
     let xml = std::fs::read_to_string(&junit).unwrap();
@@ -472,4 +472,181 @@ fn baselines_flag_a_real_change_and_not_a_new_seed() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("check_small.json"));
+}
+
+#[test]
+fn json_lists_every_changed_metric_and_min_change_gates_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("baselines");
+    let out = payfault()
+        .args(["check", FIXTURE, "-n", "6", "-q", "--save-baseline"])
+        .arg(&base)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    // Format 2: the value of every run.
+    let saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(base.join("check_small.json")).unwrap()).unwrap();
+    assert_eq!(saved["format"], 2);
+    assert_eq!(
+        saved["metrics"]["payments"]["runs"]
+            .as_array()
+            .unwrap()
+            .len(),
+        6
+    );
+
+    // Ten times the loss: many metrics change; the table names five, --json every one.
+    let src = std::fs::read_to_string(FIXTURE)
+        .unwrap()
+        .replace("probability = 0.02", "probability = 0.2");
+    let shifted = dir.path().join("check_small.toml");
+    std::fs::write(&shifted, src).unwrap();
+    let run = |extra: &[&str]| {
+        payfault()
+            .arg("check")
+            .arg(&shifted)
+            .args(["-n", "6", "--against-baseline"])
+            .arg(&base)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let table = run(&[]);
+    let stdout = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        stdout.contains("more (all of them with --json)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("headline metrics against the baseline"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("detectable"), "{stdout}");
+    let out = run(&["--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let b = &v["scenarios"][0]["baseline"];
+    assert_eq!(b["paired"], true);
+    assert_eq!(b["verdict"], "fail");
+    let changed = |f: &str| b[f]["changed"].as_array().unwrap().len();
+    let total = changed("headline") + changed("exploratory");
+    assert!(total > 5, "{b}");
+    assert!(
+        stdout.contains(&format!("and {} more", total - 5)),
+        "{stdout}"
+    );
+    let reversed = b["headline"]["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["metric"] == "reversed")
+        .unwrap();
+    assert_eq!(reversed["test"], "paired");
+    assert!(reversed["relative_change"].as_f64().unwrap() > 5.0);
+    assert!(reversed["min_detectable_change"].as_f64().unwrap() > 0.0);
+    assert!(!b["left_out"].as_array().unwrap().is_empty());
+    assert!(b["headline"]["metrics"].as_array().unwrap().len() >= changed("headline"));
+
+    // A minimum change of 2000% for every metric: nothing of this size counts, exit 0.
+    let out = run(&["--json", "--min-change", "2000%"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let b = &v["scenarios"][0]["baseline"];
+    assert_eq!(b["headline"]["changed"].as_array().unwrap().len(), 0, "{b}");
+    // One metric named: it joins the headline family, with its own minimum change.
+    let out = run(&[
+        "--json",
+        "--min-change",
+        "2000%",
+        "--min-change",
+        "timeouts=10",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let b = &v["scenarios"][0]["baseline"];
+    assert_eq!(out.status.code(), Some(1), "{b}");
+    assert_eq!(b["headline"]["changed"][0]["metric"], "timeouts");
+    // Bad values and names are bad input.
+    for bad in [
+        &["--min-change", "lots"][..],
+        &["--min-change", "timeuts=1%"],
+    ] {
+        let out = run(bad);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("--min-change"), "{stderr}");
+    }
+    assert!(
+        String::from_utf8_lossy(&run(&["--min-change", "timeuts=1%"]).stderr)
+            .contains("did you mean \"timeouts\"")
+    );
+    // --min-change means nothing without a baseline.
+    let out = payfault()
+        .args(["check", FIXTURE, "--min-change", "1%"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn approximate_bounds_and_min_change_in_expect() {
+    let dir = tempfile::tempdir().unwrap();
+    // ~= with a relative and an absolute width, and a bare == on a figure that varies.
+    let f = fixture(
+        dir.path(),
+        "check_small",
+        &strings(&[
+            "payments ~= 3000 ± 5%",
+            "payments ~= 3100 +- 1",
+            "payments == 3000",
+            "charged_without_sale == 0",
+        ]),
+    );
+    let out = payfault()
+        .arg("check")
+        .arg(&f)
+        .args(["--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let verdicts: Vec<&str> = v["scenarios"][0]["bounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["pass", "fail", "undecided", "pass"], "{v}");
+    assert_eq!(v["scenarios"][0]["bounds"][2]["doubt"], "needs_tolerance");
+    assert_eq!(out.status.code(), Some(1));
+    let out = payfault().arg("check").arg(&f).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("write `~=` with a tolerance"), "{stdout}");
+    let out = payfault()
+        .arg("check")
+        .arg(&f)
+        .args(["--lang", "zh"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("容差"));
+
+    // min_change in [expect]: a bad metric name is located, with a did-you-mean.
+    let src = std::fs::read_to_string(&f).unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        format!("{src}min_change = {{ timeuts = \"1%\", payments = 5 }}\n"),
+    )
+    .unwrap();
+    let out = payfault().arg("check").arg(&bad).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("expect.min_change.timeuts")
+            && stderr.contains("did you mean \"timeouts\""),
+        "{stderr}"
+    );
+    std::fs::write(&bad, format!("{src}min_change = {{ payments = \"-1\" }}\n")).unwrap();
+    let out = payfault().arg("check").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a minimum change"));
 }

@@ -45,14 +45,43 @@ start = "0s"
 
 const RUNS: u64 = 30;
 
-fn batch(src: &str, seed: u64, runs: u64) -> BatchResult {
+/// A batch of `src` and its baseline (with per-run values).
+fn batch(src: &str, seed: u64, runs: u64) -> (BatchResult, Baseline) {
     let s = scenario::parse(src, "baseline_test.toml", &Limits::default()).unwrap();
     let opts = BatchOptions {
         runs,
         seed,
         threads: 1,
     };
-    run_batch(&s, &opts, &AtomicBool::new(false), |_, _| Ok(()), |_| {}).unwrap()
+    let mut rows = vec![];
+    let b = run_batch(
+        &s,
+        &opts,
+        &AtomicBool::new(false),
+        |_, r| {
+            rows.push(r.to_vec());
+            Ok(())
+        },
+        |_| {},
+    )
+    .unwrap();
+    let base = Baseline::of(&b, &rows);
+    (b, base)
+}
+
+/// The baseline of a batch of `src`.
+fn base(src: &str, seed: u64, runs: u64) -> Baseline {
+    batch(src, seed, runs).1
+}
+
+/// Compares pairs of (baseline, new batch) with no [expect] and no minimum change.
+fn cmp(pairs: &[(&Baseline, &(BatchResult, Baseline))], alpha: f64) -> Comparison {
+    let none = MinChanges::default();
+    let pairs: Vec<Pair> = pairs
+        .iter()
+        .map(|(b, (r, now))| Pair::new(b, now, &r.catalogue, None, &none))
+        .collect();
+    compare(&pairs, alpha)
 }
 
 fn moments(xs: &[f64]) -> Moments {
@@ -63,6 +92,7 @@ fn moments(xs: &[f64]) -> Moments {
         n: xs.len() as u64,
         mean: Some(mean),
         std: Some(var.sqrt()),
+        runs: None,
     }
 }
 
@@ -71,6 +101,7 @@ fn m(n: u64, mean: f64, std: f64) -> Moments {
         n,
         mean: Some(mean),
         std: Some(std),
+        runs: None,
     }
 }
 
@@ -108,11 +139,13 @@ fn welch_edge_cases() {
         n: 1,
         mean: Some(2.0),
         std: None,
+        runs: None,
     };
     let none = Moments {
         n: 0,
         mean: None,
         std: None,
+        runs: None,
     };
     assert_eq!(welch(&one, &m(8, 3.6, 1.0)), None);
     assert_eq!(welch(&m(8, 3.6, 1.0), &none), None);
@@ -142,11 +175,17 @@ fn holm_matches_a_worked_example() {
 
 #[test]
 fn save_and_load_round_trip() {
-    let b = Baseline::of(&batch(SCENARIO, 3, 4));
+    let b = base(SCENARIO, 3, 4);
     assert_eq!((b.format, b.seed, b.runs), (FORMAT, 3, 4));
     assert_eq!(b.scenario, "baseline_test");
     assert!(b.metrics.contains_key("declined"));
     assert!(b.metrics.contains_key("causes.lossy.reversed"));
+    // Every metric keeps its value in each run.
+    assert!(
+        b.metrics
+            .values()
+            .all(|m| m.runs.as_ref().is_some_and(|r| r.len() == 4))
+    );
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("nested/baselines");
     let path = b.save(&dir).unwrap();
@@ -194,7 +233,14 @@ fn bad_baselines_are_errors_naming_the_file() {
         scenario: "s".into(),
         seed: 1,
         runs: 2,
-        metrics: [("declined".to_owned(), m(2, 1.0, 0.5))].into(),
+        metrics: [(
+            "declined".to_owned(),
+            Moments {
+                runs: Some(vec![Some(0.5), Some(1.5)]),
+                ..m(2, 1.0, 0.5)
+            },
+        )]
+        .into(),
     };
     let json = |b: &Baseline| serde_json::to_string(b).unwrap();
     // Not JSON, or JSON that is not a baseline.
@@ -231,8 +277,24 @@ fn bad_baselines_are_errors_naming_the_file() {
     let mut lone = good.clone();
     lone.metrics.insert("payments".into(), m(1, 1.0, 0.0));
     assert!(load(&json(&lone), Lang::En).contains("payments"));
+    // Per-run values that do not fit the runs.
+    let mut short = good.clone();
+    short.metrics.get_mut("declined").unwrap().runs = Some(vec![Some(1.0)]);
+    let e = load(&json(&short), Lang::En);
+    assert!(
+        e.contains(&shown) && e.contains("declined") && e.contains("1 values for 2 runs"),
+        "{e}"
+    );
+    let mut missing = good.clone();
+    missing.metrics.get_mut("declined").unwrap().runs = None;
+    assert!(load(&json(&missing), Lang::En).contains("0 values for 2 runs"));
+    // Format 1 (no per-run values) is still read.
+    let mut old = missing.clone();
+    old.format = 1;
+    std::fs::write(&file, json(&old)).unwrap();
+    assert_eq!(Baseline::load(dir, "s", Lang::En), Ok(Some(old)));
     // The good one loads.
-    std::fs::write(&file, json(&good)).unwrap();
+    std::fs::write(&file, good.to_json()).unwrap();
     assert_eq!(Baseline::load(dir, "s", Lang::En), Ok(Some(good.clone())));
     // A name that is not a file name in the folder.
     let e = Baseline::load(dir, "../s", Lang::En).unwrap_err();
@@ -256,7 +318,7 @@ fn bad_baselines_are_errors_naming_the_file() {
 #[test]
 fn metrics_on_one_side_or_with_too_few_runs_are_listed_not_tested() {
     let now = batch(SCENARIO, 1, 3);
-    let mut base = Baseline::of(&now);
+    let mut base = now.1.clone();
     base.metrics.remove("declined");
     base.metrics.insert("retired_metric".into(), m(3, 1.0, 0.0));
     base.metrics.insert(
@@ -265,9 +327,10 @@ fn metrics_on_one_side_or_with_too_few_runs_are_listed_not_tested() {
             n: 1,
             mean: Some(1.0),
             std: None,
+            runs: None,
         },
     );
-    let c = compare(&[(&base, &now)], 0.05);
+    let c = cmp(&[(&base, &now)], 0.05);
     let why = |name: &str| {
         c.not_tested
             .iter()
@@ -277,26 +340,34 @@ fn metrics_on_one_side_or_with_too_few_runs_are_listed_not_tested() {
     assert_eq!(why("declined"), Some(Untested::New));
     assert_eq!(why("retired_metric"), Some(Untested::Gone));
     assert_eq!(why("payments"), Some(Untested::TooFewRuns));
-    // Metrics defined in no run on either side (nothing was repaired) are in neither list.
-    let undefined: Vec<String> = now
-        .catalogue
-        .names()
-        .into_iter()
-        .filter(|n| now.summary(n).unwrap().mean.is_none())
-        .collect();
-    assert!(undefined.contains(&"break_repair_age_mean_s".to_owned()));
+    // Metrics defined in no run on either side (nothing was repaired) are in no list.
+    let names = now.0.catalogue.names();
+    let summary = |n: &str| now.0.summary(n).unwrap();
+    let undefined: Vec<&String> = names.iter().filter(|n| summary(n).mean.is_none()).collect();
+    assert!(undefined.iter().any(|n| *n == "break_repair_age_mean_s"));
     assert_eq!(c.not_tested.len(), 3, "{:?}", c.not_tested);
-    // Every other metric is tested, in catalogue order.
+    // The metrics that vary are tested, in catalogue order; those equal in every run are left
+    // out as constant (the same on both sides).
+    let varies = |n: &str| summary(n).std.is_some_and(|s| s > 0.0);
     let tested: Vec<_> = c.shifts.iter().map(|s| s.metric.clone()).collect();
-    let expected: Vec<_> = now
-        .catalogue
-        .names()
-        .into_iter()
-        .filter(|n| n != "declined" && n != "payments" && !undefined.contains(n))
+    let expected: Vec<_> = names
+        .iter()
+        .filter(|n| *n != "declined" && *n != "payments" && varies(n))
+        .cloned()
         .collect();
     assert!(tested == expected, "tested {tested:?}");
-    assert_eq!(c.family(), tested.len());
-    assert_eq!(c.significant().count(), 0);
+    let constant: Vec<_> = c.constant.iter().map(|(_, m, _)| m.clone()).collect();
+    let expected: Vec<_> = names
+        .iter()
+        .filter(|n| *n != "declined" && *n != "payments" && summary(n).std == Some(0.0))
+        .cloned()
+        .collect();
+    assert!(constant == expected && !constant.is_empty(), "{constant:?}");
+    assert_eq!(
+        c.family(Family::Headline) + c.family(Family::Exploratory),
+        tested.len()
+    );
+    assert_eq!(c.changed().count(), 0);
 }
 
 #[test]
@@ -305,15 +376,20 @@ fn an_unchanged_scenario_at_the_same_seed_flags_nothing() {
     // deterministic metrics (no spread on either side) compare equal.
     let before = batch(SCENARIO, 7, RUNS);
     let tmp = tempfile::tempdir().unwrap();
-    Baseline::of(&before).save(tmp.path()).unwrap();
+    before.1.save(tmp.path()).unwrap();
     let base = Baseline::load(tmp.path(), "baseline_test", Lang::En)
         .unwrap()
         .unwrap();
     let after = batch(SCENARIO, 7, RUNS);
-    let c = compare(&[(&base, &after)], 0.05);
-    assert!(c.family() > 50, "only {} metrics tested", c.family());
+    let c = cmp(&[(&base, &after)], 0.05);
+    assert!(
+        c.shifts.len() > 15,
+        "only {} metrics tested",
+        c.shifts.len()
+    );
     for s in &c.shifts {
-        assert!(s.p_value > 0.999 && !s.significant, "{s:?}");
+        assert_eq!(s.method, Method::Paired, "{s:?}");
+        assert!(s.p_value == Some(1.0) && !s.changed, "{s:?}");
     }
 }
 
@@ -324,72 +400,80 @@ fn an_injected_shift_is_flagged() {
     let share = "do_not_honour_share = 0.02";
     assert!(SCENARIO.contains(share));
     let shifted = SCENARIO.replace(share, "do_not_honour_share = 0.10");
-    let base = Baseline::of(&batch(SCENARIO, 11, RUNS));
+    let base = base(SCENARIO, 11, RUNS);
     let after = batch(&shifted, 11, RUNS);
-    let c = compare(&[(&base, &after)], 0.05);
+    let c = cmp(&[(&base, &after)], 0.05);
     let get = |name: &str| c.shifts.iter().find(|s| s.metric == name).unwrap();
     let mean = |m: &Moments| m.mean.unwrap();
-    for (name, up) in [
-        ("declined", true),
-        ("declined_amount", true),
-        ("causes.do_not_honour.declined", true),
-        ("settled_on_time", false),
+    for (name, up, family) in [
+        ("declined", true, Family::Headline),
+        ("declined_amount", true, Family::Exploratory),
+        ("causes.do_not_honour.declined", true, Family::Exploratory),
+        ("settled_on_time", false, Family::Headline),
     ] {
         let s = get(name);
-        assert!(s.significant, "{s:?}");
+        assert!(s.changed && s.family == family, "{s:?}");
         assert_eq!(mean(&s.after) > mean(&s.before), up, "{s:?}");
+        assert_eq!(s.diff > 0.0, up);
+        assert_eq!(s.relative.unwrap() > 0.0, up);
     }
-    assert!(!get("payments").significant);
-    assert_eq!(get("payments").p_value, 1.0);
+    assert!(!get("payments").changed);
+    assert_eq!(get("payments").p_value, Some(1.0));
+    assert_eq!(get("payments").diff, 0.0);
     // The same comparison at a far smaller level still flags the declines: the effect is large.
     assert!(
-        compare(&[(&base, &after)], 1e-6)
-            .significant()
+        cmp(&[(&base, &after)], 1e-6)
+            .changed()
             .any(|s| s.metric == "declined")
     );
 }
 
 #[test]
 fn a_change_of_seed_is_not_flagged_in_19_of_20_tries() {
-    let base = Baseline::of(&batch(SCENARIO, 1, RUNS));
+    let base = base(SCENARIO, 1, RUNS);
     let mut flagged = vec![];
     let mut family = 0;
     let mut uncorrected = 0;
     for seed in 2..22 {
         let after = batch(SCENARIO, seed, RUNS);
-        let c = compare(&[(&base, &after)], 0.05);
-        family = c.family();
-        uncorrected += c.shifts.iter().any(|s| s.p_value < 0.05) as u32;
-        let hits: Vec<_> = c.significant().map(|s| s.metric.clone()).collect();
+        let c = cmp(&[(&base, &after)], 0.05);
+        family = c.family(Family::Headline) + c.family(Family::Exploratory);
+        assert!(c.shifts.iter().all(|s| s.method != Method::Paired));
+        uncorrected += c.shifts.iter().any(|s| s.p_value < Some(0.05)) as u32;
+        let hits: Vec<_> = c.changed().map(|s| s.metric.clone()).collect();
         if !hits.is_empty() {
             flagged.push((seed, hits));
         }
     }
     println!(
         "baseline seed 1 against seeds 2-21 ({RUNS} runs each, {family} metrics tested, \
-         alpha 0.05): {} of 20 tries flagged something {flagged:?}; without Holm's \
+         alpha 0.05 per family): {} of 20 tries flagged something {flagged:?}; without Holm's \
          correction {uncorrected} of 20 would have",
         flagged.len()
     );
-    assert!(family > 50, "only {family} metrics tested");
+    assert!(family > 15, "only {family} metrics tested");
     assert!(flagged.len() <= 1, "{flagged:?}");
 }
 
 #[test]
 fn several_scenarios_form_one_family() {
-    // Two pairs: the family is every metric of both, in the pairs' order, and a shift in the
-    // second is still found.
+    // Two pairs: each family spans both, in the pairs' order, and a shift in the second is
+    // still found.
     let a = batch(SCENARIO, 1, 10);
     let shifted = SCENARIO.replace("do_not_honour_share = 0.02", "do_not_honour_share = 0.10");
     let b = batch(&shifted, 1, 10);
-    let (ba, bb) = (Baseline::of(&a), Baseline::of(&batch(SCENARIO, 1, 10)));
-    let c = compare(&[(&ba, &a), (&bb, &b)], 0.05);
-    let single = compare(&[(&bb, &b)], 0.05);
-    assert_eq!(c.family(), 2 * single.family());
-    assert_eq!(c.shifts[0].metric, a.catalogue.metrics[0].name);
-    assert!(c.significant().any(|s| s.metric == "declined"));
+    let (ba, bb) = (a.1.clone(), base(SCENARIO, 1, 10));
+    let c = cmp(&[(&ba, &a), (&bb, &b)], 0.05);
+    let single = cmp(&[(&bb, &b)], 0.05);
+    let first = c.shifts.len() - single.shifts.len();
+    assert!(c.family(Family::Headline) > single.family(Family::Headline));
+    assert_eq!(c.shifts[0].metric, a.0.catalogue.metrics[0].name);
+    assert!(c.changed().any(|s| s.metric == "declined"));
     // A bigger family never makes a metric easier to flag.
-    for (s, one) in c.shifts[single.family()..].iter().zip(&single.shifts) {
+    for (s, one) in c.shifts[first..].iter().zip(&single.shifts) {
+        assert_eq!(s.metric, one.metric);
         assert!(s.adjusted_p >= one.adjusted_p, "{s:?} {one:?}");
     }
 }
+
+mod power;
