@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod costs;
 pub mod run;
 pub mod stats;
+pub mod verdict;
 
 pub use batch::{BatchResult, Folder};
 pub use catalogue::{CAUSES, Catalogue, LOSS, Metric, Unit};
