@@ -251,7 +251,8 @@ pub struct Verdict {
     pub bootstrap_resamples: u64,
     pub leaders: Option<Leaders>,
     /// When undecided: about how many runs in all would tell the leader from every other
-    /// contender, if the differences and their spread stayed as measured.
+    /// contender (but those in `identical`), if the differences and their spread stayed as
+    /// measured.
     pub runs_needed: Option<u64>,
     /// Present when a difference between the leader and another design is so skewed that
     /// its bounds may be too narrow with the runs made (see docs/STATISTICS.verdict.md).
@@ -446,7 +447,14 @@ pub fn verdict(
     };
     let decided = contenders.len() == 1;
     // Raw units: a (low, high) of sign × value back to the value's (low, high).
-    let raw = |lo: f64, hi: f64| if sign > 0.0 { (lo, hi) } else { (-hi, -lo) };
+    // (Adding 0.0 turns a −0 into 0: JSON prints them differently.)
+    let raw = |lo: f64, hi: f64| {
+        if sign > 0.0 {
+            (lo + 0.0, hi + 0.0)
+        } else {
+            (-hi + 0.0, -lo + 0.0)
+        }
+    };
     // The bounds of μ_i − μ_j, in raw units.
     let bounds = |i: usize, j: usize| {
         m.as_ref()
@@ -459,7 +467,7 @@ pub fn verdict(
             let vs_best = lead.filter(|&l| l != i).and_then(|l| {
                 let (lo, hi) = bounds(i, l)?;
                 Some(Interval {
-                    mean: sign * p.d[i][l],
+                    mean: sign * p.d[i][l] + 0.0,
                     low: lo,
                     high: hi,
                 })
@@ -474,7 +482,7 @@ pub fn verdict(
             Ranked {
                 rank: r + 1,
                 design: names[i].clone(),
-                mean: (n > 0).then(|| sign * p.mean[i]),
+                mean: (n > 0).then(|| sign * p.mean[i] + 0.0),
                 std: p.std[i],
                 vs_best,
                 mcb_low,
@@ -494,7 +502,7 @@ pub fn verdict(
             Some(Leaders {
                 first: names[l].clone(),
                 second: names[s].clone(),
-                mean: sign * p.d[l][s],
+                mean: sign * p.d[l][s] + 0.0,
                 std: (n >= 2).then_some(p.s[l][s]),
                 low: bounds.map(|b| b.0),
                 high: bounds.map(|b| b.1),
@@ -511,8 +519,15 @@ pub fn verdict(
             .collect(),
         _ => vec![],
     };
+    // The runs that would tell the leader from every other contender but those identical
+    // to it (which no number of runs tells apart).
+    let apart: Vec<usize> = others
+        .iter()
+        .copied()
+        .filter(|j| !identical.contains(j))
+        .collect();
     let runs_needed = match lead {
-        Some(l) if !decided && n >= 2 && identical.is_empty() => others
+        Some(l) if !decided && n >= 2 && !apart.is_empty() => apart
             .iter()
             .map(|&j| runs_to_decide(p.d[j][l], p.s[j][l], 0.0, 1.0 - 2.0 * beta(k)))
             .try_fold(0u64, |acc, r| r.map(|r| acc.max(r))),

@@ -290,7 +290,9 @@ fn conclusion(v: &Verdict, unit: Unit, lang: Lang) -> String {
     out.push('\n');
     if v.identical.len() + 1 == v.ranking.len() {
         out.push_str(&tr!(lang, "verdict.more.all_same", metric = metric));
-    } else if !v.identical.is_empty() {
+        return out + "\n";
+    }
+    if !v.identical.is_empty() {
         out.push_str(&tr!(
             lang,
             "verdict.identical",
@@ -298,12 +300,16 @@ fn conclusion(v: &Verdict, unit: Unit, lang: Lang) -> String {
             leader = best,
             metric = metric
         ));
-    } else if let Some(n) = v.runs_needed {
-        out.push_str(&tr!(lang, "verdict.runs_needed", need = n));
-    } else {
-        out.push_str(tr!(lang, "verdict.no_estimate"));
+        out.push('\n');
     }
-    out + "\n"
+    if v.identical.len() + 1 < v.contenders.len() {
+        match v.runs_needed {
+            Some(n) => out.push_str(&tr!(lang, "verdict.runs_needed", need = n)),
+            None => out.push_str(tr!(lang, "verdict.no_estimate")),
+        }
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]

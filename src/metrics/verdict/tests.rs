@@ -118,6 +118,22 @@ fn identical_designs_cannot_be_told_apart_by_any_number_of_runs() {
 }
 
 #[test]
+fn a_twin_and_a_close_contender_each_get_their_answer() {
+    // d0 leads; d1 is d0 again; d2 is close: 0.3 dearer on average, ±1 run by run.
+    let mut s = Stream::new(4, 0, "test/verdict/twin");
+    let base = normal_rows(&mut s, &[10.0], 12, 4.0, 1.0).remove(0);
+    let close: Vec<f64> = (0..12)
+        .map(|r| base[r] + 0.3 + if r % 2 == 0 { 1.0 } else { -1.0 })
+        .collect();
+    let rows = vec![base.clone(), base, close];
+    let v = verdict(&Objective::default(), &names(3), &some(&rows), 7);
+    assert!(!v.decided);
+    assert_eq!(v.identical, ["d1"]);
+    assert_eq!(v.contenders.len(), 3, "{v:#?}");
+    assert!(v.runs_needed.unwrap() > 12, "{v:#?}");
+}
+
+#[test]
 fn close_designs_are_undecided_with_the_runs_that_would_decide() {
     // A true gap of 0.3 with a paired spread of about 1.4: 12 runs cannot tell; about
     // (1.96 + …)² · 2 / 0.09 ≈ 100 runs would.
