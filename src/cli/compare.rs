@@ -1,9 +1,10 @@
 //! `payfault compare` and `payfault sweep`: designs run head to head on common random numbers.
 
 use super::{Failure, limits};
+use crate::metrics::verdict::Objective;
 use crate::report::{AtomicDir, compare as out};
 use crate::runner::BatchOptions;
-use crate::runner::compare::{Comparison, compare};
+use crate::runner::compare::{Comparison, compare_on};
 use crate::runner::job::{JobError, cancel_flag, progress_bar};
 use crate::runner::shard::{Input, Kind};
 use crate::scenario::variants::{self, Design, MAX_DESIGNS, Override};
@@ -46,6 +47,29 @@ pub(super) struct Common {
     /// `payfault merge` makes the whole command's files from the M partial results.
     #[arg(long, value_name = "K/M", value_parser = crate::runner::shard::Shard::parse)]
     shard: Option<crate::runner::shard::Shard>,
+    /// What the verdict ranks the designs by: a metric of summary.json, lower is better, or
+    /// with `:max` higher is better (`:min` to say lower). Default: loss_total (money not
+    /// arrived, charged without a sale and charged twice, plus cost_total with [costs]).
+    /// The settled_on_time metrics default to `:max`.
+    #[arg(long, value_name = "METRIC[:min|:max]")]
+    objective: Option<String>,
+}
+
+impl Common {
+    /// The objective of the verdict, checked against every design's metrics.
+    fn objective(&self, designs: &[Design]) -> Result<Objective, Failure> {
+        let o = match &self.objective {
+            Some(spec) => Objective::parse(spec).map_err(Failure::BadInput)?,
+            None => Objective::default(),
+        };
+        let cats: Vec<crate::metrics::Catalogue> = designs
+            .iter()
+            .map(|d| crate::metrics::Catalogue::for_scenario(&d.scenario))
+            .collect();
+        o.check(designs.iter().map(|d| d.name.as_str()).zip(&cats))
+            .map_err(Failure::BadInput)?;
+        Ok(o)
+    }
 }
 
 #[derive(Args, Debug)]
@@ -126,6 +150,7 @@ pub(super) fn compare_cmd(a: CompareArgs) -> Result<(), Failure> {
     let limits = limits(a.common.allow_large);
     let inputs = read_inputs(&a.scenarios)?;
     let designs = designs(&inputs, &limits)?;
+    let objective = a.common.objective(&designs)?;
     let dir = a.common.out.clone().unwrap_or_else(|| {
         let d = Path::new("output")
             .join(&designs[0].scenario.name)
@@ -135,21 +160,20 @@ pub(super) fn compare_cmd(a: CompareArgs) -> Result<(), Failure> {
     if a.common.shard.is_some() {
         return shard(
             Kind::Compare,
-            inputs,
-            vec![],
+            (inputs, vec![]),
             &designs,
             &a.common,
-            &limits,
+            (&limits, &objective),
             &dir,
         );
     }
-    let c = run(&designs, &a.common, &limits)?;
+    let c = run(&designs, &a.common, &limits, &objective)?;
     let files = compare_files(&designs, &c, a.common.lang, !a.common.no_charts)?;
     finish(
         &dir,
         files,
         &c,
-        (a.common.json, a.common.quiet),
+        (a.common.json, a.common.quiet, a.common.lang),
         "compare.json",
     )
 }
@@ -265,6 +289,7 @@ pub(super) fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
     let limits = limits(a.common.allow_large);
     let input = read_inputs(std::slice::from_ref(&a.scenario))?.remove(0);
     let g = grid(&input, &a.sets, &limits)?;
+    let objective = a.common.objective(&g.designs)?;
     let dir = a.common.out.clone().unwrap_or_else(|| {
         shard_folder(
             Path::new("output").join(&g.base.name).join("sweep"),
@@ -275,21 +300,20 @@ pub(super) fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
         let sets = a.sets.clone();
         return shard(
             Kind::Sweep,
-            vec![input],
-            sets,
+            (vec![input], sets),
             &g.designs,
             &a.common,
-            &limits,
+            (&limits, &objective),
             &dir,
         );
     }
-    let c = run(&g.designs, &a.common, &limits)?;
+    let c = run(&g.designs, &a.common, &limits, &objective)?;
     let files = sweep_files(&input.text, &g, &c, a.common.lang, !a.common.no_charts)?;
     finish(
         &dir,
         files,
         &c,
-        (a.common.json, a.common.quiet),
+        (a.common.json, a.common.quiet, a.common.lang),
         "sweep.json",
     )
 }
@@ -330,11 +354,10 @@ fn shard_folder(dir: PathBuf, a: &Common) -> PathBuf {
 /// `--shard`: runs the shard's runs of every design and writes the partial result.
 fn shard(
     kind: Kind,
-    inputs: Vec<Input>,
-    sets: Vec<String>,
+    (inputs, sets): (Vec<Input>, Vec<String>),
     designs: &[Design],
     a: &Common,
-    limits: &Limits,
+    (limits, objective): (&Limits, &Objective),
     dir: &Path,
 ) -> Result<(), Failure> {
     let shard = a.shard.expect("sharded");
@@ -346,6 +369,7 @@ fn shard(
         inputs,
         None,
         sets,
+        objective.spec(),
         a.allow_large,
         designs.iter().map(|d| d.name.clone()).collect(),
         a.lang,
@@ -376,7 +400,7 @@ pub(super) fn finish(
     dir: &Path,
     files: Vec<(String, Vec<u8>)>,
     c: &Comparison,
-    (json_flag, quiet): (bool, bool),
+    (json_flag, quiet, lang): (bool, bool, crate::i18n::Lang),
     json: &str,
 ) -> Result<(), Failure> {
     let written = write(dir, &files)?;
@@ -393,6 +417,7 @@ pub(super) fn finish(
             b.runs,
             b.seed
         );
+        print!("{}", out::verdict_text(c, lang));
         print!("{}", out::compare_table(c));
         println!("\nwrote {written}");
     }
@@ -432,13 +457,20 @@ fn options(designs: &[Design], a: &Common, limits: &Limits) -> Result<BatchOptio
 }
 
 /// Runs the designs with the options of the command line.
-fn run(designs: &[Design], a: &Common, limits: &Limits) -> Result<Comparison, Failure> {
+fn run(
+    designs: &[Design],
+    a: &Common,
+    limits: &Limits,
+    objective: &Objective,
+) -> Result<Comparison, Failure> {
     let opts = options(designs, a, limits)?;
     let first = &designs[0].scenario;
     let runs = opts.runs;
     let total = runs.saturating_mul(designs.len() as u64);
     let bar = progress_bar(total, &first.name, a.quiet || a.json);
-    let c = compare(designs, &opts, cancel_flag(), |done| bar.set_position(done));
+    let c = compare_on(designs, &opts, objective, cancel_flag(), |done| {
+        bar.set_position(done)
+    });
     bar.finish_and_clear();
     c.map_err(|e| Failure::from(JobError::from(e)))
 }

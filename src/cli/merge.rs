@@ -3,6 +3,7 @@
 
 use super::Failure;
 use crate::i18n::Lang;
+use crate::metrics::verdict::{Objective, verdict};
 use crate::report::{self, AtomicDir};
 use crate::runner::compare::{Comparison, Differ, reference_differences};
 use crate::runner::job::{self, RunsWriter};
@@ -167,50 +168,7 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
         }
         return Ok(());
     }
-    // compare and sweep: every design folded in run order, and each paired with the first
-    // run by run, as `runner::compare::compare` does.
-    let mut folds: Vec<DesignFold> = designs
-        .iter()
-        .map(|d| DesignFold::new(&d.scenario))
-        .collect();
-    let reference = crate::metrics::Catalogue::for_scenario(&designs[0].scenario);
-    let mut differs: Vec<Differ> = designs[1..]
-        .iter()
-        .map(|d| Differ::new(&reference, &d.scenario))
-        .collect();
-    for (file, _) in &ordered {
-        let p = shard::read_partial(file, &catalogues).map_err(bad)?;
-        for (k, fold) in folds.iter_mut().enumerate() {
-            fold.add_histograms(file, &p.designs[k]).map_err(bad)?;
-        }
-        // Run by run: each design's fold and its pairing with the reference see the runs in
-        // order, as in `compare` (each fold is independent of the others).
-        for i in 0..p.designs[0].rows.len() {
-            let base = shard::row_of(file, &p, 0, i).map_err(bad)?;
-            folds[0].folder.push(&base);
-            for (k, differ) in differs.iter_mut().enumerate() {
-                let row = shard::row_of(file, &p, k + 1, i).map_err(bad)?;
-                folds[k + 1].folder.push(&row);
-                differ.push(&base, &row);
-            }
-        }
-    }
-    let batches: Vec<_> = folds
-        .into_iter()
-        .zip(&designs)
-        .map(|(f, d)| f.finish(&d.scenario, h0.seed, plan.have))
-        .collect();
-    let mut differences = vec![reference_differences(&batches[0])];
-    for (k, differ) in differs.iter().enumerate() {
-        differences.push(differ.finish(&batches[0], &batches[k + 1]));
-    }
-    let c = Comparison {
-        names: designs.iter().map(|d| d.name.clone()).collect(),
-        descriptions: designs.iter().map(|d| d.description.clone()).collect(),
-        batches,
-        differences,
-        runs_missing: missing,
-    };
+    let c = fold_comparison(&designs, h0, &ordered, (plan.have, missing), lang)?;
     let (files, json) = match &grid {
         None => (
             super::compare::compare_files(&designs, &c, lang, view.charts)?,
@@ -221,5 +179,79 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
             "sweep.json",
         ),
     };
-    super::compare::finish(&dir, files, &c, (a.json, a.quiet), json)
+    super::compare::finish(&dir, files, &c, (a.json, a.quiet, lang), json)
+}
+
+/// compare and sweep: every design folded in run order, and each paired with the first run by
+/// run, as `runner::compare::compare_on` does; the verdict on the objective the shards
+/// recorded (`have` runs held, `missing` the ranges lacking with `--partial`).
+fn fold_comparison(
+    designs: &[Design],
+    h0: &Header,
+    ordered: &[(&Path, &Header)],
+    (have, missing): (u64, Option<Vec<(u64, u64)>>),
+    lang: Lang,
+) -> Result<Comparison, Failure> {
+    let bad = |e: MergeError| Failure::BadInput(e.message(lang));
+    let mut folds: Vec<DesignFold> = designs
+        .iter()
+        .map(|d| DesignFold::new(&d.scenario))
+        .collect();
+    let objective = match &h0.objective {
+        Some(spec) => Objective::parse(spec).map_err(Failure::BadInput)?,
+        None => Objective::default(),
+    };
+    let cats: Vec<crate::metrics::Catalogue> = designs
+        .iter()
+        .map(|d| crate::metrics::Catalogue::for_scenario(&d.scenario))
+        .collect();
+    let names: Vec<String> = designs.iter().map(|d| d.name.clone()).collect();
+    objective
+        .check(names.iter().map(String::as_str).zip(&cats))
+        .map_err(Failure::BadInput)?;
+    let catalogues: Vec<Vec<String>> = cats.iter().map(|c| c.names()).collect();
+    let at: Vec<Option<usize>> = cats.iter().map(|c| c.position(&objective.metric)).collect();
+    let mut objective_runs: Vec<Vec<Option<f64>>> = vec![vec![]; designs.len()];
+    let reference = crate::metrics::Catalogue::for_scenario(&designs[0].scenario);
+    let mut differs: Vec<Differ> = designs[1..]
+        .iter()
+        .map(|d| Differ::new(&reference, &d.scenario))
+        .collect();
+    for (file, _) in ordered {
+        let p = shard::read_partial(file, &catalogues).map_err(bad)?;
+        for (k, fold) in folds.iter_mut().enumerate() {
+            fold.add_histograms(file, &p.designs[k]).map_err(bad)?;
+        }
+        // Run by run: each design's fold and its pairing with the reference see the runs in
+        // order, as in `compare` (each fold is independent of the others).
+        for i in 0..p.designs[0].rows.len() {
+            let base = shard::row_of(file, &p, 0, i).map_err(bad)?;
+            folds[0].folder.push(&base);
+            objective_runs[0].push(at[0].and_then(|j| base[j]));
+            for (k, differ) in differs.iter_mut().enumerate() {
+                let row = shard::row_of(file, &p, k + 1, i).map_err(bad)?;
+                folds[k + 1].folder.push(&row);
+                objective_runs[k + 1].push(at[k + 1].and_then(|j| row[j]));
+                differ.push(&base, &row);
+            }
+        }
+    }
+    let batches: Vec<_> = folds
+        .into_iter()
+        .zip(designs)
+        .map(|(f, d)| f.finish(&d.scenario, h0.seed, have))
+        .collect();
+    let mut differences = vec![reference_differences(&batches[0])];
+    for (k, differ) in differs.iter().enumerate() {
+        differences.push(differ.finish(&batches[0], &batches[k + 1]));
+    }
+    Ok(Comparison {
+        verdict: verdict(&objective, &names, &objective_runs, h0.seed),
+        names,
+        descriptions: designs.iter().map(|d| d.description.clone()).collect(),
+        batches,
+        differences,
+        runs_missing: missing,
+        objective_runs,
+    })
 }

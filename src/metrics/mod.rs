@@ -9,6 +9,7 @@ pub mod costs;
 pub mod interval;
 pub mod run;
 pub mod stats;
+pub mod verdict;
 
 pub use batch::{BatchResult, Folder};
 pub use catalogue::{CAUSES, Catalogue, LOSS, Metric, Unit};

@@ -1,9 +1,12 @@
 //! Writers for head-to-head comparisons and sweeps: `compare.json`, `compare.csv`,
 //! `sweep.csv` and the terminal tables.
 
+use crate::metrics::verdict::Verdict;
 use crate::metrics::{CAUSES, Summary, Unit};
 use crate::report::format;
 use crate::runner::compare::{Comparison, Difference};
+
+pub use super::verdict::verdict_text;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -75,6 +78,8 @@ struct CompareFile<'a> {
     runs_missing: Option<Vec<[u64; 2]>>,
     /// The design every difference is taken against.
     reference: &'a str,
+    /// Which design is best on the objective, with its ranking (see `metrics::verdict`).
+    verdict: &'a Verdict,
     designs: Vec<DesignOut<'a>>,
 }
 
@@ -121,6 +126,7 @@ pub fn compare_json(c: &Comparison) -> String {
             .as_ref()
             .map(|m| m.iter().map(|&(s, e)| [s, e]).collect()),
         reference: &c.names[0],
+        verdict: &c.verdict,
         designs,
     };
     serde_json::to_string_pretty(&f).expect("compare serialises") + "\n"
@@ -173,19 +179,6 @@ pub fn compare_csv(c: &Comparison) -> String {
     String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8")
 }
 
-/// A signed value of `unit` for the terminal (`+1,204.50`).
-fn signed(unit: Unit, x: f64) -> String {
-    let v = format::value(unit, x.abs());
-    let zero = v.chars().all(|c| !c.is_ascii_digit() || c == '0');
-    if zero {
-        v
-    } else if x < 0.0 {
-        format!("-{v}")
-    } else {
-        format!("+{v}")
-    }
-}
-
 /// The terminal table: the labelled metrics (and every strategy metric that moved), each
 /// design's mean, and each design's paired difference against the first with its interval;
 /// `*` marks a difference whose interval excludes zero.
@@ -212,14 +205,23 @@ pub fn compare_table(c: &Comparison) -> String {
             let diff = match (k, r.diffs[k]) {
                 (0, _) => String::new(),
                 (_, Some(d)) => match (d.mean, d.ci95_low, d.ci95_high) {
-                    (Some(m), Some(l), Some(h)) => format!(
-                        "{:>14} [{}, {}]{}",
-                        signed(r.unit, m),
-                        signed(r.unit, l),
-                        signed(r.unit, h),
-                        if d.excludes_zero { " *" } else { "" }
-                    ),
-                    (Some(m), ..) => format!("{:>14}", signed(r.unit, m)),
+                    (Some(m), Some(l), Some(h)) => {
+                        // A significant difference shows the digits that make it non-zero.
+                        let s = super::verdict::shown(r.unit, &[m, l, h], true, d.excludes_zero);
+                        format!(
+                            "{:>14} [{}, {}]{}",
+                            s[0],
+                            s[1],
+                            s[2],
+                            if d.excludes_zero { " *" } else { "" }
+                        )
+                    }
+                    (Some(m), ..) => {
+                        format!(
+                            "{:>14}",
+                            super::verdict::shown(r.unit, &[m], true, false)[0]
+                        )
+                    }
                     _ => String::new(),
                 },
                 (_, None) => "(not in the reference)".into(),

@@ -11,6 +11,7 @@ pub mod console;
 pub mod format;
 pub mod html;
 pub mod story;
+pub mod verdict;
 
 pub use console::console_table;
 

@@ -11,6 +11,7 @@
 //! reported beside it.
 
 use super::{BatchError, BatchOptions, run_batch};
+use crate::metrics::verdict::{Objective, Verdict, verdict};
 use crate::metrics::{Accumulator, BatchResult, Summary, t975};
 use crate::scenario::variants::Design;
 use std::sync::atomic::AtomicBool;
@@ -44,6 +45,11 @@ pub struct Comparison {
     /// The run ranges `[start, end)` a partial merge (`payfault merge --partial`) lacks;
     /// `None` for a whole comparison.
     pub runs_missing: Option<Vec<(u64, u64)>>,
+    /// The objective's value in each run, per design (`None` where a run or a design does not
+    /// define it): runs × designs numbers, from which the verdict is made.
+    pub objective_runs: Vec<Vec<Option<f64>>>,
+    /// Which design is best on the objective (see `metrics::verdict`).
+    pub verdict: Verdict,
 }
 
 impl Comparison {
@@ -53,30 +59,48 @@ impl Comparison {
     }
 }
 
-/// Runs every design with the same options (same runs, same seed) and pairs them run by run.
+/// Runs every design with the same options (same runs, same seed) and pairs them run by run;
+/// the verdict is on the default objective (`loss_total`, lower is better).
 /// `progress(done)` counts runs over all designs.
 pub fn compare(
     designs: &[Design],
     opts: &BatchOptions,
+    cancel: &AtomicBool,
+    progress: impl FnMut(u64),
+) -> Result<Comparison, BatchError> {
+    compare_on(designs, opts, &Objective::default(), cancel, progress)
+}
+
+/// [`compare`], with the verdict on `objective` (a design that lacks its metric has no value
+/// in any run: check the objective first, see `Objective::check`).
+pub fn compare_on(
+    designs: &[Design],
+    opts: &BatchOptions,
+    objective: &Objective,
     cancel: &AtomicBool,
     mut progress: impl FnMut(u64),
 ) -> Result<Comparison, BatchError> {
     let mut reference: Vec<Vec<Option<f64>>> = Vec::with_capacity(opts.runs as usize);
     let mut batches = vec![];
     let mut differences = vec![];
+    let mut objective_runs: Vec<Vec<Option<f64>>> = vec![];
     for (k, d) in designs.iter().enumerate() {
         let offset = k as u64 * opts.runs;
+        let at = crate::metrics::Catalogue::for_scenario(&d.scenario).position(&objective.metric);
+        let mut own: Vec<Option<f64>> = Vec::with_capacity(opts.runs as usize);
         if k == 0 {
             let b = run_batch(
                 &d.scenario,
                 opts,
                 cancel,
                 |_, vals| {
+                    own.push(at.and_then(|j| vals[j]));
                     reference.push(vals.to_vec());
                     Ok(())
                 },
                 |done| progress(offset + done),
             )?;
+            objective_runs.push(own);
             differences.push(reference_differences(&b));
             batches.push(b);
             continue;
@@ -87,21 +111,26 @@ pub fn compare(
             opts,
             cancel,
             |run, vals| {
+                own.push(at.and_then(|j| vals[j]));
                 differ.push(&reference[run as usize], vals);
                 Ok(())
             },
             |done| progress(offset + done),
         )?;
+        objective_runs.push(own);
         let diffs = differ.finish(&batches[0], &b);
         differences.push(diffs);
         batches.push(b);
     }
+    let names: Vec<String> = designs.iter().map(|d| d.name.clone()).collect();
     Ok(Comparison {
-        names: designs.iter().map(|d| d.name.clone()).collect(),
+        verdict: verdict(objective, &names, &objective_runs, opts.seed),
+        names,
         descriptions: designs.iter().map(|d| d.description.clone()).collect(),
         batches,
         differences,
         runs_missing: None,
+        objective_runs,
     })
 }
 

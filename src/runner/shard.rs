@@ -129,6 +129,10 @@ pub struct Header {
     /// `sweep --set`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sets: Vec<String>,
+    /// `--objective` of compare and sweep (`METRIC:min` or `METRIC:max`), when it is not the
+    /// default: the verdict the merge makes is on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objective: Option<String>,
     pub allow_large: bool,
     pub seed: u64,
     /// N: the runs of the whole batch.
@@ -163,9 +167,14 @@ pub struct Partial {
 }
 
 /// The hash that says two partial results ran the same scenario(s): FNV-1a 64 of the texts,
-/// the variant and the sweep's settings (not of the files' names, which may differ between
-/// machines), in hex.
-pub fn input_hash(inputs: &[Input], variant: Option<&str>, sets: &[String]) -> String {
+/// the variant, the sweep's settings and the objective of the verdict (not of the files'
+/// names, which may differ between machines), in hex.
+pub fn input_hash(
+    inputs: &[Input],
+    variant: Option<&str>,
+    sets: &[String],
+    objective: Option<&str>,
+) -> String {
     let mut bytes = vec![];
     let mut add = |tag: &[u8], s: &str| {
         bytes.extend_from_slice(tag);
@@ -180,6 +189,9 @@ pub fn input_hash(inputs: &[Input], variant: Option<&str>, sets: &[String]) -> S
     }
     for s in sets {
         add(b"set", s);
+    }
+    if let Some(o) = objective {
+        add(b"objective", o);
     }
     format!("{:016x}", fnv1a64(&bytes))
 }

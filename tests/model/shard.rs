@@ -231,6 +231,41 @@ fn compare_and_sweep_shards_merge_into_the_whole_commands_files() {
         "cmp",
         &["compare.json", "compare.csv", "reference.scenario.toml"],
     );
+    // The verdict is in compare.json (so it came out byte for byte from the merge too).
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("cmp").join("compare.json")).unwrap(),
+    )
+    .unwrap();
+    let v = &json["verdict"];
+    assert_eq!(v["objective"]["metric"], "loss_total", "{v}");
+    assert_eq!(v["ranking"].as_array().unwrap().len(), 2, "{v}");
+    assert!(v["p_best"].as_f64().is_some(), "{v}");
+    // Another objective: the shards record it, and the merge ranks by it.
+    assert_shards_merge_into_the_whole(
+        &[
+            "compare",
+            FIXTURE,
+            "-n",
+            "12",
+            "--no-charts",
+            "--objective",
+            "settled_on_time_ratio",
+        ],
+        3,
+        dir.path(),
+        "cmp_obj",
+        &["compare.json", "compare.csv"],
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("cmp_obj_m").join("compare.json")).unwrap(),
+    )
+    .unwrap();
+    let o = &json["verdict"]["objective"];
+    assert_eq!(
+        (o["metric"].as_str(), o["direction"].as_str()),
+        (Some("settled_on_time_ratio"), Some("max")),
+        "{o}"
+    );
     // sweep: a 2 × 2 grid, 5 runs in 2 shards.
     assert_shards_merge_into_the_whole(
         &[
@@ -248,6 +283,46 @@ fn compare_and_sweep_shards_merge_into_the_whole_commands_files() {
         dir.path(),
         "sw",
         &["sweep.csv", "sweep.json", "scenario.toml"],
+    );
+    let sweep: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("sw").join("sweep.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(sweep["verdict"]["ranking"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn shards_of_another_objective_do_not_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    let base = [
+        "compare",
+        FIXTURE,
+        "-n",
+        "4",
+        "--no-charts",
+        "-q",
+        "-t",
+        "1",
+    ];
+    let one = p("one");
+    let two = p("two");
+    ok(&[&base[..], &["--shard", "1/2", "-o", one.to_str().unwrap()]].concat());
+    ok(&[
+        &base[..],
+        &[
+            "--shard",
+            "2/2",
+            "--objective",
+            "declined",
+            "-o",
+            two.to_str().unwrap(),
+        ],
+    ]
+    .concat());
+    refused(
+        &merge(&[one, two], &["-q", "-o", p("m").to_str().unwrap()]),
+        &["scenario"],
     );
 }
 

@@ -124,11 +124,37 @@ fn compare_writes_its_files_and_prints_the_differences() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8(o.stdout).unwrap();
     assert!(stdout.contains("reference design: reference"), "{stdout}");
+    // The verdict comes first: after the header line, before the table.
+    let verdict = stdout.find("Verdict on loss_total").expect("a verdict");
+    assert!(
+        verdict < stdout.find("reference design:").unwrap(),
+        "{stdout}"
+    );
+    assert!(
+        stdout.lines().nth(2).unwrap().starts_with("Verdict on"),
+        "{stdout}"
+    );
+    // A `*` never sits beside a difference printed as zero.
+    for line in stdout.lines().filter(|l| l.ends_with(" *")) {
+        // The difference: the last column before its interval.
+        let before = line.split('[').next().unwrap().trim_end();
+        let diff = before.rsplit("  ").next().unwrap();
+        assert!(
+            diff.chars().any(|c| c.is_ascii_digit() && c != '0'),
+            "{line}"
+        );
+    }
     assert!(stdout.contains("short-timeout"), "{stdout}");
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("compare.json")).unwrap()).unwrap();
     assert_eq!(json["reference"], "reference");
     assert_eq!(json["designs"].as_array().unwrap().len(), 4);
+    let v = &json["verdict"];
+    assert_eq!(v["objective"]["metric"], "loss_total");
+    assert_eq!(v["objective"]["direction"], "min");
+    assert_eq!(v["ranking"].as_array().unwrap().len(), 4);
+    assert!(v["best"].is_string(), "{v}");
+    assert_eq!(v["ranking"][0]["design"], v["best"]);
     let t = &json["designs"][3]["difference"]["timeouts"];
     assert!(t["ci95_low"].as_f64().unwrap() > 0.0, "{t}");
     assert_eq!(t["excludes_zero"], true);
@@ -293,4 +319,87 @@ fn run_variant_runs_that_design() {
     let toml = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
     let s = scenario::parse(&toml, "x", &Limits::default()).unwrap();
     assert_eq!(s.issuers[0].station.servers, 5);
+}
+
+#[test]
+fn the_verdict_ranks_by_the_objective_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = payfault()
+        .args([
+            "compare",
+            FIXTURE,
+            "-n",
+            "6",
+            "--no-charts",
+            "--json",
+            "--objective",
+            "timeouts",
+            "--out",
+        ])
+        .arg(dir.path().join("t"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = &json["verdict"];
+    assert_eq!(v["objective"]["metric"], "timeouts");
+    // A 1 s terminal timeout times out the slow tail: it is last, and told apart; "reference"
+    // and "same" are the same design: identical in every run.
+    let ranking = v["ranking"].as_array().unwrap();
+    assert_eq!(ranking[3]["design"], "short-timeout", "{v}");
+    assert_eq!(ranking[3]["status"], "worse", "{v}");
+    assert!(ranking[3]["vs_best"]["low"].as_f64().unwrap() > 0.0, "{v}");
+    // Higher is better, with `:max`: the short timeout is now first.
+    let o = payfault()
+        .args([
+            "compare",
+            FIXTURE,
+            "-n",
+            "6",
+            "--no-charts",
+            "-q",
+            "--objective",
+        ])
+        .arg("timeouts:max")
+        .arg("--out")
+        .arg(dir.path().join("m"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("m").join("compare.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["verdict"]["best"], "short-timeout");
+    assert_eq!(json["verdict"]["decided"], true);
+}
+
+#[test]
+fn a_bad_objective_is_a_clear_error() {
+    fails_with(
+        &["compare", FIXTURE, "-n", "2", "--objective", "los_total"],
+        "did you mean \"loss_total\"",
+    );
+    fails_with(
+        &[
+            "compare",
+            FIXTURE,
+            "-n",
+            "2",
+            "--objective",
+            "loss_total:lower",
+        ],
+        "after `:` write `min`",
+    );
+    fails_with(
+        &[
+            "sweep",
+            FIXTURE,
+            "--set",
+            "issuers.bank.servers=3,4",
+            "--objective",
+            ":max",
+        ],
+        "name a metric",
+    );
 }

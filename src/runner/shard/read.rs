@@ -54,7 +54,12 @@ pub fn read_header(file: &Path) -> Result<Header, MergeError> {
             runs: h.runs,
         }));
     }
-    let hash = input_hash(&h.inputs, h.variant.as_deref(), &h.sets);
+    let hash = input_hash(
+        &h.inputs,
+        h.variant.as_deref(),
+        &h.sets,
+        h.objective.as_deref(),
+    );
     if hash != h.scenario_hash {
         return Err(damaged(Damage::Hash {
             found: hash,
