@@ -27,7 +27,7 @@
 //!
 //! The resamples come from the named, seeded stream [`STREAM`] of the comparison's master
 //! seed, drawn in one thread: the verdict is the same bytes on every machine and thread count.
-//! docs/STATISTICS.verdict.md explains the method, its measured error rates and its limits.
+//! docs/STATISTICS.md (§3) explains the method, its measured error rates and its limits.
 
 use super::stats::{Accumulator, runs_to_decide, t_quantile};
 use serde::Serialize;
@@ -255,7 +255,7 @@ pub struct Verdict {
     /// measured.
     pub runs_needed: Option<u64>,
     /// Present when a difference between the leader and another design is so skewed that
-    /// its bounds may be too narrow with the runs made (see docs/STATISTICS.verdict.md).
+    /// its bounds may be too narrow with the runs made (see docs/STATISTICS.md, §3).
     pub skew: Option<Skew>,
     pub ranking: Vec<Ranked>,
 }

@@ -1,5 +1,5 @@
 //! The verdict on constructed rows, and the error rates of its ranking measured by simulation
-//! on synthetic designs with known means (docs/STATISTICS.verdict.md quotes these figures;
+//! on synthetic designs with known means (docs/STATISTICS.md (§3) quotes these figures;
 //! `cargo test --profile ci --lib verdict -- --nocapture` prints them).
 
 use super::*;
@@ -359,7 +359,7 @@ fn mcb_on_skewed_losses_with_common_random_numbers() {
     assert!(right > 0.3, "{right}");
 }
 
-/// The figures of docs/STATISTICS.verdict.md: `cargo test --profile ci --lib
+/// The figures of docs/STATISTICS.md (§3): `cargo test --profile ci --lib
 /// verdict_study -- --ignored --nocapture` (a few minutes).
 #[test]
 #[ignore]
