@@ -147,55 +147,7 @@ pub fn report_html(
         tr!(lang, "report.key_figures"),
         tr!(lang, "report.key_note")
     ));
-    let key: [(&str, &str); 8] = [
-        ("settled_on_time_ratio", tr!(lang, "report.on_time_share")),
-        ("not_arrived_amount", tr!(lang, "report.not_arrived")),
-        ("charged_without_sale", tr!(lang, "report.charged")),
-        (
-            "charged_without_sale_amount",
-            tr!(lang, "report.charged_amount"),
-        ),
-        ("declined", tr!(lang, "report.declined")),
-        ("false_declines", tr!(lang, "report.false_declines")),
-        ("not_arrived_oldest_age_s", tr!(lang, "report.oldest")),
-        ("settlement_delay_p99_s", tr!(lang, "report.delay_p99")),
-    ];
-    for (name, label) in key {
-        let (Some(i), Some(sm)) = (b.catalogue.position(name), b.summary(name)) else {
-            continue;
-        };
-        let unit = b.catalogue.metrics[i].unit;
-        let f = |x: Option<f64>| {
-            x.map_or("-".to_owned(), |x| match unit {
-                Unit::Ratio => format!("{:.2}%", x * 100.0),
-                _ => value(lang, unit, x),
-            })
-        };
-        let mut ci = match sm.off {
-            Some(why) => tr!(lang, "summary.off", why = why),
-            None => match super::console::interval(sm, |x| f(Some(x))) {
-                none if none == "-" => String::new(),
-                ci => ci,
-            },
-        };
-        for w in &sm.warnings {
-            ci.push_str(" · ");
-            ci.push_str(lang.get(&format!("summary.warning.{}", w.name())));
-        }
-        let per_run = if matches!(unit, Unit::Count | Unit::Money) {
-            format!(" {}", tr!(lang, "report.per_run"))
-        } else {
-            String::new()
-        };
-        h.push_str(&format!(
-            "<div class=\"card\" data-metric=\"{name}\"><div class=\"k\">{}{}</div>\
-             <div class=\"v\">{}</div><div class=\"ci\">{}</div></div>\n",
-            esc(label),
-            esc(&per_run),
-            esc(&f(sm.mean)),
-            esc(&ci)
-        ));
-    }
+    h.push_str(&key_cards(b, lang));
     h.push_str("</div>\n");
 
     // Outcomes.
@@ -266,6 +218,62 @@ pub fn report_html(
             version = env!("CARGO_PKG_VERSION")
         ))
     ));
+    h
+}
+
+/// The key figures as cards: each metric's mean, its interval (or why it has none) and its
+/// warnings.
+fn key_cards(b: &BatchResult, lang: Lang) -> String {
+    let mut h = String::new();
+    let key: [(&str, &str); 8] = [
+        ("settled_on_time_ratio", tr!(lang, "report.on_time_share")),
+        ("not_arrived_amount", tr!(lang, "report.not_arrived")),
+        ("charged_without_sale", tr!(lang, "report.charged")),
+        (
+            "charged_without_sale_amount",
+            tr!(lang, "report.charged_amount"),
+        ),
+        ("declined", tr!(lang, "report.declined")),
+        ("false_declines", tr!(lang, "report.false_declines")),
+        ("not_arrived_oldest_age_s", tr!(lang, "report.oldest")),
+        ("settlement_delay_p99_s", tr!(lang, "report.delay_p99")),
+    ];
+    for (name, label) in key {
+        let (Some(i), Some(sm)) = (b.catalogue.position(name), b.summary(name)) else {
+            continue;
+        };
+        let unit = b.catalogue.metrics[i].unit;
+        let f = |x: Option<f64>| {
+            x.map_or("-".to_owned(), |x| match unit {
+                Unit::Ratio => format!("{:.2}%", x * 100.0),
+                _ => value(lang, unit, x),
+            })
+        };
+        let mut ci = match sm.off {
+            Some(why) => tr!(lang, "summary.off", why = why),
+            None => match super::console::interval(sm, |x| f(Some(x))) {
+                none if none == "-" => String::new(),
+                ci => ci,
+            },
+        };
+        for w in &sm.warnings {
+            ci.push_str(" · ");
+            ci.push_str(lang.get(&format!("summary.warning.{}", w.name())));
+        }
+        let per_run = if matches!(unit, Unit::Count | Unit::Money) {
+            format!(" {}", tr!(lang, "report.per_run"))
+        } else {
+            String::new()
+        };
+        h.push_str(&format!(
+            "<div class=\"card\" data-metric=\"{name}\"><div class=\"k\">{}{}</div>\
+             <div class=\"v\">{}</div><div class=\"ci\">{}</div></div>\n",
+            esc(label),
+            esc(&per_run),
+            esc(&f(sm.mean)),
+            esc(&ci)
+        ));
+    }
     h
 }
 

@@ -123,7 +123,10 @@ fn reconciliation_bounds_the_age_of_what_did_not_arrive_by_its_schedule() {
     assert!(get(0, "breaks_open").mean.unwrap() > 0.0);
     // Nothing can repair them: the figure is marked off, not a measured 0.
     let repaired = get(0, "breaks_repaired");
-    assert_eq!((repaired.mean, repaired.off), (None, Some("no reconciliation")));
+    assert_eq!(
+        (repaired.mean, repaired.off),
+        (None, Some("no reconciliation"))
+    );
     for k in [1, 2] {
         let r = d[k].scenario.reconciliation.as_ref().unwrap();
         let bound = (r.interval + r.detection_delay + r.repair_time) as f64 / 1e9;
