@@ -26,6 +26,38 @@ impl Ctx<'_> {
         Diagnostic::new(self.file, self.src, span, field, &msg.into()).into_error()
     }
 
+    /// A period of something that recurs for the whole run (an echo, a check, a repeat):
+    /// at least `min`, so that a run stays a bounded number of events per simulated second
+    /// (`"1ns"` would schedule a billion events a second and never finish).
+    pub(super) fn period(
+        &self,
+        span: Range<usize>,
+        field: &str,
+        got: Nanos,
+        min: Nanos,
+        what: &str,
+    ) -> Result<Nanos, ScenarioError> {
+        if got >= min {
+            return Ok(got);
+        }
+        let show = |ns: Nanos| match ns {
+            0 => "0".to_owned(),
+            n if n % crate::engine::SECOND == 0 => format!("{} s", n / crate::engine::SECOND),
+            n if n % 1_000_000 == 0 => format!("{} ms", n / 1_000_000),
+            n => format!("{n} ns"),
+        };
+        Err(self.err(
+            span,
+            field,
+            format!(
+                "must be at least {} ({what}), got {}: a shorter period would flood the run \
+                 with events and never finish",
+                show(min),
+                show(got)
+            ),
+        ))
+    }
+
     pub(super) fn id(&self, id: &Spanned<String>, field: &str) -> Result<String, ScenarioError> {
         let s = id.get_ref();
         let ok = !s.is_empty()

@@ -134,6 +134,13 @@ pub(super) fn channel(
                  unacknowledged advice), e.g. \"60s\"",
             ));
         }
+        let interval = cx.period(
+            si.advice_interval.span(),
+            &format!("{f}.stand_in.advice_interval"),
+            interval,
+            SECOND,
+            "the time between two repeats of an unacknowledged advice",
+        )?;
         Some(StandInSpec {
             limit,
             advice_interval: interval,
@@ -428,6 +435,13 @@ pub(super) fn reconciliation(cx: &Ctx, r: &RawRecon) -> Result<Option<ReconSpec>
              \"24h\"",
         ));
     }
+    let interval = cx.period(
+        r.interval.span(),
+        "reconciliation.interval",
+        interval,
+        MINUTE,
+        "the time between two reconciliation runs",
+    )?;
     Ok(Some(ReconSpec {
         at: r.at.0,
         interval,

@@ -490,7 +490,13 @@ pub(super) fn validate(
             ));
         }
         Some(SafSpec {
-            interval: sf.interval.get_ref().0,
+            interval: cx.period(
+                sf.interval.span(),
+                "strategy.saf.interval",
+                sf.interval.get_ref().0,
+                crate::engine::SECOND,
+                "the time between two repeats of a reversal",
+            )?,
             expiry: sf.expiry.get_ref().0,
         })
     } else {

@@ -11,6 +11,7 @@
 mod compare;
 mod costs;
 mod guard;
+mod periods;
 mod retry;
 mod shipped;
 mod upkeep;

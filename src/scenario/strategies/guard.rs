@@ -228,6 +228,13 @@ pub(in crate::scenario) fn validate(
     let f = failover;
     let mode = *f.mode.get_ref();
     let echo_interval = duration_pos(cx, &f.echo_interval, "strategy.failover.echo_interval")?;
+    let echo_interval = cx.period(
+        f.echo_interval.span(),
+        "strategy.failover.echo_interval",
+        echo_interval,
+        SECOND,
+        "the time between two echoes of a channel",
+    )?;
     let echo_timeout = duration_pos(cx, &f.echo_timeout, "strategy.failover.echo_timeout")?;
     if echo_timeout > echo_interval {
         return Err(cx.err(
@@ -250,6 +257,13 @@ pub(in crate::scenario) fn validate(
     )?;
     let up_after = cx.count(&f.up_after, "strategy.failover.up_after", 1, 1000, false)?;
     let probe_after = duration_pos(cx, &f.probe_after, "strategy.failover.probe_after")?;
+    let probe_after = cx.period(
+        f.probe_after.span(),
+        "strategy.failover.probe_after",
+        probe_after,
+        100 * crate::engine::SECOND / 1000,
+        "the time between two probes of a channel marked down",
+    )?;
     if matches!(mode, FailoverMode::HealthCheck | FailoverMode::Observed)
         && !routing.is_some_and(|r| r.iter().any(|r| r.backup.is_some()))
     {

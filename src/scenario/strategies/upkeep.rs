@@ -211,6 +211,13 @@ pub(in crate::scenario) fn autoscale(
         ));
     }
     let check = positive_duration(cx, &a.check, &f("check"))?;
+    let check = cx.period(
+        a.check.span(),
+        &f("check"),
+        check,
+        crate::engine::SECOND,
+        "the time between two checks of the load",
+    )?;
     Ok(Some(AutoscaleSpec {
         base,
         max,
