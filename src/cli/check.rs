@@ -88,20 +88,28 @@ struct Target {
 }
 
 /// The scenario files a path stands for: a folder's *.toml files (sorted, at any depth), or
-/// the path itself (a file or a built-in scenario's name).
+/// the path itself (a file or a built-in scenario's name). Links to folders inside the
+/// folder are not followed (a link to a parent would loop forever); links to files are.
 fn files_of(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
     if !path.is_dir() {
         out.push(path.to_owned());
         return Ok(());
     }
+    walk(path, out)
+}
+
+fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
         .map_err(|e| Failure::BadInput(format!("cannot read folder {}: {e}", path.display())))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     entries.sort();
     for p in entries {
+        let link = std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
         if p.is_dir() {
-            files_of(&p, out)?;
+            if !link {
+                walk(&p, out)?;
+            }
         } else if p.extension().is_some_and(|x| x == "toml") {
             out.push(p);
         }

@@ -69,6 +69,7 @@ fn run_error(e: RunError) -> Failure {
     match e {
         RunError::Memory { .. } => Failure::BadInput(e.to_string()),
         RunError::Invariant(_) => Failure::Runtime(e.to_string()),
+        RunError::Interrupted => Failure::Interrupted("interrupted: nothing written".into()),
     }
 }
 

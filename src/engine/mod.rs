@@ -8,6 +8,7 @@
 //! the queue advances; there is no wall clock anywhere inside a run.
 
 pub mod dist;
+pub mod interrupt;
 pub mod queue;
 pub mod rng;
 pub mod time;

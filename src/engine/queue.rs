@@ -138,6 +138,12 @@ impl<E> EventQueue<E> {
         self.next_source().map(|(k, _)| (k >> 64) as Nanos)
     }
 
+    /// Events popped so far.
+    #[inline]
+    pub fn popped(&self) -> u64 {
+        self.popped
+    }
+
     /// Removes the next event and advances the clock to its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(Nanos, E)> {

@@ -11,6 +11,7 @@ use super::World;
 use super::invariants::Violation;
 use super::topology::StationId;
 use super::trace::Tracer;
+use crate::engine::interrupt::{self, POLL_EVERY};
 use crate::scenario::MessageFlow;
 
 /// Who sent a reversal, and why: the terminal's is an 0400 (0401 repeated), acknowledged 0410;
@@ -332,6 +333,10 @@ impl<T: Tracer> World<'_, T> {
             }
             let (_, ev) = self.q.pop().expect("peeked");
             self.handle(ev)?;
+            if self.q.popped() & (POLL_EVERY - 1) == 0 && interrupt::requested() {
+                self.interrupted = true;
+                break;
+            }
         }
         Ok(())
     }

@@ -50,6 +50,9 @@ pub enum RunError {
          (issuers.accounts.count) or run fewer worker threads (--threads)"
     )]
     Memory { what: String, bytes: u64 },
+    /// A stop was asked for (SIGINT, SIGTERM) during the run: it has no result.
+    #[error("interrupted")]
+    Interrupted,
 }
 
 /// Simulates run `run` of `scenario` under `master` seed, tracing with `tracer`.

@@ -279,6 +279,12 @@ impl<T: Tracer> World<'_, T> {
             }
             let (_, ev) = self.q.pop().expect("peeked");
             self.handle(ev)?;
+            if self.q.popped() & (crate::engine::interrupt::POLL_EVERY - 1) == 0
+                && crate::engine::interrupt::requested()
+            {
+                self.interrupted = true;
+                return Ok(());
+            }
         }
         while k < n {
             self.take_sample(instant(self.horizon, k, n));

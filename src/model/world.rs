@@ -125,6 +125,8 @@ pub(super) struct World<'a, T: Tracer> {
     /// Whether any guard is on (breakers, bulkheads, shedding, health checks, observed
     /// failover, announced outages): the journey calls into `journey::guard` only then.
     pub guard_on: bool,
+    /// A stop was asked for during the run (`engine::interrupt`): it ends without a result.
+    pub interrupted: bool,
     pub guard: super::journey::guard::Guard,
     /// Retries, idempotency keys and repeat sales (`retry.on` is false when all are off).
     pub retry: super::journey::retry::Retries,
@@ -304,6 +306,7 @@ impl<'a, T: Tracer> World<'a, T> {
             upkeep_on: s.upkeep.any(),
             upkeep: super::journey::upkeep::Upkeep::new(s),
             guard_on: s.strategy.guard.active(),
+            interrupted: false,
             guard,
             retry,
             topo,
@@ -335,7 +338,7 @@ impl<'a, T: Tracer> World<'a, T> {
     }
 
     /// Runs to the horizon and checks the invariants.
-    pub(super) fn run(mut self) -> Result<RunOutput, Violation> {
+    pub(super) fn run(mut self) -> Result<RunOutput, super::RunError> {
         for g in 0..self.nodes.groups.len() {
             if let Some(t) = self.nodes.groups[g].arrivals.next(0) {
                 self.schedule(t, Ev::Arrival { group: g as u16 });
@@ -350,7 +353,10 @@ impl<'a, T: Tracer> World<'a, T> {
             self.guard_start();
         }
         self.dispatch_all()?;
-        self.finish()
+        if self.interrupted {
+            return Err(super::RunError::Interrupted);
+        }
+        Ok(self.finish()?)
     }
 
     /// Events that faults need at fixed times: each attack's first junk request, and the start

@@ -47,7 +47,11 @@ pub fn cancel_flag() -> &'static AtomicBool {
     FLAG.get_or_init(|| {
         let flag: &'static AtomicBool = Box::leak(Box::new(AtomicBool::new(false)));
         // A handler may already be installed in this process (tests); then Ctrl-C is theirs.
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
+        let _ = ctrlc::set_handler(move || {
+            flag.store(true, Ordering::Relaxed);
+            // Runs in progress stop too, not only the runs not yet started.
+            crate::engine::interrupt::request();
+        });
         flag
     })
 }

@@ -124,6 +124,10 @@ pub fn run_batch_range(
                 });
             };
             let vals = vals.map_err(|e| match e {
+                RunError::Interrupted => BatchError::Interrupted {
+                    completed: run - range.start,
+                    runs: range.end - range.start,
+                },
                 RunError::Invariant(v) => BatchError::Invariant(v),
                 e @ RunError::Memory { .. } => BatchError::Memory(e.to_string()),
             })?;

@@ -650,3 +650,31 @@ fn approximate_bounds_and_min_change_in_expect() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a minimum change"));
 }
+
+/// `check DIR` does not follow links to folders (issue 23.3): a link back to the folder
+/// itself used to walk forever. A link to a scenario file is still read.
+#[test]
+#[cfg(unix)]
+fn a_link_to_a_folder_is_not_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("scenarios");
+    std::fs::create_dir(&dir).unwrap();
+    fixture(&dir, "one", &strings(&["payments.mean > 0"]));
+    std::os::unix::fs::symlink(&dir, dir.join("loop")).unwrap();
+    std::os::unix::fs::symlink(tmp.path(), dir.join("up")).unwrap();
+    let out = payfault()
+        .arg("check")
+        .arg(&dir)
+        .args(["--runs", "2"])
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("1 passed, 0 failed"), "{stdout}");
+}
