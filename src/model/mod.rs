@@ -64,5 +64,5 @@ pub fn simulate<T: Tracer>(
     run: u64,
     tracer: &mut T,
 ) -> Result<RunOutput, RunError> {
-    Ok(World::new(scenario, master, run, tracer)?.run()?)
+    World::new(scenario, master, run, tracer)?.run()
 }
