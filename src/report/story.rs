@@ -17,7 +17,8 @@ mod census;
 mod teller;
 
 pub use census::{
-    Census, Filter, Row, census, csv, examples, matching, tell, tell_until_violation,
+    Census, Filter, Row, STORY_SAMPLE, census, census_sampled, csv, examples, examples_within,
+    matching, sample_rate, tell, tell_until_violation,
 };
 pub use teller::build;
 

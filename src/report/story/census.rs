@@ -34,18 +34,26 @@ pub struct Row {
     pub rank: u64,
 }
 
-/// A tracer that keeps a [`Row`] per payment of a run (every payment is traced, so a census
-/// run is slower than a normal one, but its numbers are the same).
+/// A tracer that keeps a [`Row`] per payment of a run, or of one payment in `one_in` (every
+/// traced payment costs a row, so a census run is slower than a normal one, but its numbers
+/// are the same).
 #[derive(Default)]
 pub struct Census {
     pub rows: HashMap<u64, Row>,
     judged: u64,
+    /// Keep payments whose serial is a multiple of it (0 or 1: every payment).
+    pub one_in: u64,
 }
+
+/// The most payments the census behind the report's example stories follows in one run: a
+/// run with more is sampled (one payment in N), so the report stage's memory stays bounded
+/// (about 200 bytes a row: some 100 MB) whatever the scenario's size.
+pub const STORY_SAMPLE: f64 = 500_000.0;
 
 impl Tracer for Census {
     const ON: bool = true;
-    fn wants(&self, _: u64) -> bool {
-        true
+    fn wants(&self, serial: u64) -> bool {
+        self.one_in <= 1 || serial.is_multiple_of(self.one_in)
     }
     fn record(&mut self, t: Nanos, serial: u64, step: Step) {
         let r = self.rows.entry(serial).or_default();
@@ -132,7 +140,20 @@ impl Filter {
 
 /// Runs a census of run `run`: the rows of its payments, in serial order.
 pub fn census(s: &Scenario, seed: u64, run: u64) -> Result<Vec<Row>, RunError> {
-    let mut c = Census::default();
+    census_sampled(s, seed, run, 1)
+}
+
+/// A census of the payments of run `run` whose serial is a multiple of `one_in`.
+pub fn census_sampled(
+    s: &Scenario,
+    seed: u64,
+    run: u64,
+    one_in: u64,
+) -> Result<Vec<Row>, RunError> {
+    let mut c = Census {
+        one_in,
+        ..Census::default()
+    };
     model::simulate(s, seed, run, &mut c)?;
     let mut rows: Vec<Row> = c
         .rows
@@ -191,7 +212,8 @@ pub fn tell_until_violation(
 }
 
 /// Up to `k` stories of payments that did not settle on time, from runs 0.. up to `runs`,
-/// preferring different causes (for the report's "a few example stories").
+/// preferring different causes (for the report's "a few example stories"). A scenario of
+/// more than [`STORY_SAMPLE`] payments a run is sampled (see [`sample_rate`]).
 pub fn examples(
     s: &Scenario,
     seed: u64,
@@ -199,6 +221,27 @@ pub fn examples(
     lang: Lang,
     k: usize,
 ) -> Result<Vec<Story>, String> {
+    examples_within(s, seed, runs, lang, k, STORY_SAMPLE)
+}
+
+/// One payment in how many the census of a run follows so as to keep about `budget` rows:
+/// from the scenario's expected payments a run (its mean rate over the traffic window, with
+/// room for peaks).
+pub fn sample_rate(s: &Scenario, budget: f64) -> u64 {
+    let expected = 1.5 * s.mean_arrival_rate() * as_secs_f64(s.traffic_window);
+    (expected / budget).ceil().max(1.0) as u64
+}
+
+/// [`examples`] with a census of about `budget` rows a run at most.
+pub fn examples_within(
+    s: &Scenario,
+    seed: u64,
+    runs: u64,
+    lang: Lang,
+    k: usize,
+    budget: f64,
+) -> Result<Vec<Story>, String> {
+    let one_in = sample_rate(s, budget);
     let mut out = vec![];
     let mut seen: Vec<String> = vec![];
     let f = Filter::default();
@@ -206,7 +249,7 @@ pub fn examples(
         if out.len() >= k {
             break;
         }
-        let rows = census(s, seed, run).map_err(|e| e.to_string())?;
+        let rows = census_sampled(s, seed, run, one_in).map_err(|e| e.to_string())?;
         let by_serial: HashMap<u64, &Row> = rows.iter().map(|r| (r.serial, r)).collect();
         let mut found = matching(&rows, &f);
         // The causes the scenario demonstrates first (stable: in time order within each).
