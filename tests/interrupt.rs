@@ -1,5 +1,5 @@
-//! Ctrl-C (SIGINT) stops a batch cleanly: exit code 130, a message saying how far it got, and
-//! no output files, not even temporary ones.
+//! Ctrl-C (SIGINT) and SIGTERM stop a batch cleanly: exit code 130, a message saying how far
+//! it got, and no output files, not even temporary ones.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -7,6 +7,17 @@ use std::time::{Duration, Instant};
 #[test]
 #[cfg(unix)]
 fn sigint_stops_cleanly_and_leaves_nothing() {
+    stops_cleanly_and_leaves_nothing("-INT");
+}
+
+#[test]
+#[cfg(unix)]
+fn sigterm_stops_cleanly_and_leaves_nothing() {
+    stops_cleanly_and_leaves_nothing("-TERM");
+}
+
+#[cfg(unix)]
+fn stops_cleanly_and_leaves_nothing(signal: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let child = Command::new(env!("CARGO_BIN_EXE_payfault"))
@@ -32,7 +43,7 @@ fn sigint_stops_cleanly_and_leaves_nothing() {
     }
     std::thread::sleep(Duration::from_millis(300));
     let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());

@@ -308,7 +308,7 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
     if let Some(dir) = &a.save_baseline {
         for b in &nows {
             b.save(dir)
-                .map_err(|e| Failure::Runtime(write_message(lang, dir, e)))?;
+                .map_err(|e| Failure::Write(write_message(lang, dir, e)))?;
         }
         if !a.quiet {
             eprintln!(
@@ -350,7 +350,7 @@ fn finish(
     ] {
         if let Some((f, path)) = file {
             f.write(text.as_bytes())
-                .map_err(|e| Failure::Runtime(write_message(lang, path, e)))?;
+                .map_err(|e| Failure::Write(write_message(lang, path, e)))?;
             if !a.quiet {
                 eprintln!("{}", tr!(lang, "check.wrote", file = path.display()));
             }

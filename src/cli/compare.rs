@@ -477,8 +477,8 @@ fn run(
 
 /// Writes the files atomically into `dir`; returns the list of what was written.
 fn write(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<String, Failure> {
-    let job = |e: std::io::Error| Failure::from(JobError::Failed(e.to_string()));
-    let mut d = AtomicDir::create(dir).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let job = |e: std::io::Error| Failure::from(JobError::Write(e.to_string()));
+    let mut d = AtomicDir::create(dir).map_err(|e| Failure::Write(e.to_string()))?;
     for (name, text) in files {
         d.write(name, text).map_err(job)?;
     }

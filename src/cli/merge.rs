@@ -122,9 +122,11 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
     };
     if h0.kind == Kind::Run {
         let scn = &designs[0].scenario;
+        // A signal from here on is honoured before the commit, and the temporaries removed.
+        job::cancel_flag();
         let mut out = AtomicDir::create(&dir).map_err(|e| Failure::BadInput(e.to_string()))?;
         let mut rows =
-            RunsWriter::new(scn, h0.seed, &mut out).map_err(|e| Failure::Runtime(e.to_string()))?;
+            RunsWriter::new(scn, h0.seed, &mut out).map_err(|e| Failure::Write(e.to_string()))?;
         let mut fold = DesignFold::new(scn);
         for (file, _) in &ordered {
             let p = shard::read_partial(file, &catalogues).map_err(bad)?;
@@ -133,7 +135,7 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
                 let row = shard::row_of(file, &p, 0, i).map_err(bad)?;
                 fold.folder.push(&row);
                 rows.push(p.header.start + i as u64, &row)
-                    .map_err(Failure::Runtime)?;
+                    .map_err(Failure::Write)?;
             }
         }
         let batch = fold.finish(scn, h0.seed, plan.have);

@@ -1,9 +1,10 @@
 //! The command line: `payfault run`, `compare`, `sweep`, `merge`, `trace`, `list`, `check`
 //! and `validate`.
 //!
-//! Exit codes: 0 success; 1 the simulator failed (an invariant was violated, or output could
-//! not be written), or `check` found a bound violated; 2 bad input (usage, scenario file,
-//! output folder); 130 interrupted.
+//! Exit codes: 0 success; 1 the simulator failed (an invariant was violated), or `check`
+//! found a bound violated or a significant change; 2 bad input (usage, scenario file, an
+//! output place unusable before any work); 3 the results could not be written (the error
+//! names the path; the earlier results are left whole); 130 interrupted (SIGINT or SIGTERM).
 
 mod check;
 mod compare;
@@ -28,6 +29,9 @@ use std::process::ExitCode;
     about = "Simulate card payment networks end to end: why merchants' money does not arrive, and \
              what it costs.",
     long_about = None,
+    after_help = "Exit codes: 0 success; 1 a bound failed, a significant change, or the simulator \
+                  failed; 2 bad input; 3 could not write the results (the earlier ones are left \
+                  whole); 130 interrupted (Ctrl-C or SIGTERM; no output written).",
     arg_required_else_help = true
 )]
 pub struct Cli {
@@ -58,7 +62,8 @@ enum Command {
     List(list::ListArgs),
     /// Run every scenario that carries expectations ([expect]) and judge its bounds: a table
     /// of pass / fail / undecided (the interval straddles the bound; --decide adds runs). Exit
-    /// 0 when none fails, 1 when one does, 2 on bad input. For CI: --junit, --markdown.
+    /// 0 when none fails, 1 when one does, 2 on bad input, 3 when a file cannot be written.
+    /// For CI: --junit, --markdown.
     Check(check::CheckArgs),
     /// Merge the partial results of `run`, `compare` or `sweep --shard K/M` (run on one or many
     /// machines) into exactly the files the command writes when it runs whole, byte for byte.
@@ -136,6 +141,8 @@ enum Failure {
     BadInput(String),
     Runtime(String),
     Interrupted(String),
+    /// The results could not be written (exit 3); the message names the path.
+    Write(String),
     /// The command ran and found what it checks for wanting (exit 1, not an error).
     Checked(String),
 }
@@ -146,6 +153,7 @@ impl From<JobError> for Failure {
             JobError::Output(_) | JobError::Options(_) => Failure::BadInput(e.to_string()),
             JobError::Interrupted { .. } => Failure::Interrupted(e.to_string()),
             JobError::Failed(_) => Failure::Runtime(e.to_string()),
+            JobError::Write(_) => Failure::Write(e.to_string()),
         }
     }
 }
@@ -182,6 +190,10 @@ pub fn main() -> ExitCode {
         Err(Failure::Checked(m)) => {
             eprintln!("{m}");
             ExitCode::from(1)
+        }
+        Err(Failure::Write(m)) => {
+            eprintln!("error: {m}");
+            ExitCode::from(3)
         }
         Err(Failure::Interrupted(m)) => {
             eprintln!("interrupted: {m}");
@@ -445,7 +457,7 @@ fn write_shard(
         designs: rows,
     };
     let text = serde_json::to_string(&partial).expect("a partial result serialises") + "\n";
-    let failed = |e: std::io::Error| Failure::Runtime(e.to_string());
+    let failed = |e: std::io::Error| Failure::Write(e.to_string());
     out.write(shard::FILE, text.as_bytes()).map_err(failed)?;
     let written = out.commit().map_err(failed)?;
     let h = &partial.header;

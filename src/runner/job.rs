@@ -27,6 +27,9 @@ pub enum JobError {
     /// The options cannot be honoured (bad input: exit 2).
     #[error("{0}")]
     Options(String),
+    /// The results could not be written (exit 3); the message names the path.
+    #[error("{0}")]
+    Write(String),
 }
 
 impl From<BatchError> for JobError {
@@ -41,7 +44,8 @@ impl From<BatchError> for JobError {
     }
 }
 
-/// The process-wide cancellation flag, set by Ctrl-C (the handler is installed on first use).
+/// The process-wide cancellation flag, set by Ctrl-C (SIGINT), SIGTERM or SIGHUP (the handler
+/// is installed on first use; install it before creating temporaries, so that they are removed).
 pub fn cancel_flag() -> &'static AtomicBool {
     static FLAG: OnceLock<&'static AtomicBool> = OnceLock::new();
     FLAG.get_or_init(|| {
@@ -98,8 +102,9 @@ pub fn run_to_dir(
     quiet: bool,
     view: View,
 ) -> Result<JobOutput, JobError> {
-    let mut out = AtomicDir::create(dir).map_err(|e| JobError::Output(e.to_string()))?;
+    // The handler first: a SIGINT or SIGTERM from here on removes the temporaries.
     let cancel = cancel_flag();
+    let mut out = AtomicDir::create(dir).map_err(|e| JobError::Output(e.to_string()))?;
     let bar = progress_bar(opts.runs, &scenario.name, quiet);
     let mut rows = RunsWriter::new(scenario, opts.seed, &mut out).map_err(io)?;
     let batch = run_batch(
@@ -114,7 +119,7 @@ pub fn run_to_dir(
 }
 
 fn io(e: std::io::Error) -> JobError {
-    JobError::Failed(e.to_string())
+    JobError::Write(e.to_string())
 }
 
 /// `runs.csv` being written, one run's row at a time, in run order.
@@ -127,7 +132,7 @@ pub struct RunsWriter {
     all: Vec<String>,
     is_cause: Vec<bool>,
     body_path: PathBuf,
-    csv: RunsCsv<std::io::BufWriter<std::fs::File>>,
+    csv: RunsCsv<report::atomic::OutFile>,
     sparse: Vec<(u64, Vec<(u32, f64)>)>,
     seed: u64,
 }
@@ -218,6 +223,13 @@ pub fn write_batch(
     out.write("scenario.toml", scenario.source.as_bytes())
         .map_err(io)?;
     present(scenario, batch.seed, &batch, view, &mut out)?;
+    // A signal during the report stage: stop before anything is put in place.
+    if cancel_flag().load(Ordering::Relaxed) {
+        return Err(JobError::Interrupted {
+            completed: batch.runs,
+            runs: batch.runs,
+        });
+    }
     let written = out.commit().map_err(io)?;
     Ok(JobOutput { batch, written })
 }
@@ -288,7 +300,7 @@ fn join_runs_csv(
     is_cause: &[bool],
     body: &Path,
     sparse: &[(u64, Vec<(u32, f64)>)],
-    out: std::io::BufWriter<std::fs::File>,
+    out: report::atomic::OutFile,
 ) -> std::io::Result<()> {
     use std::io::{BufRead, Write};
     let cause_of = |i: usize| {
@@ -315,9 +327,11 @@ fn join_runs_csv(
     header.extend(cols.iter().map(|&i| all[i].as_str()));
     w.write_record(&header)?;
     let mut out = w.into_inner().map_err(|e| e.into_error())?;
-    let reader = std::io::BufReader::new(std::fs::File::open(body)?);
+    let reader = std::io::BufReader::new(
+        std::fs::File::open(body).map_err(|e| report::atomic::with_path("cannot read", body, e))?,
+    );
     for (line, (_, vals)) in reader.lines().zip(sparse) {
-        let mut line = line?;
+        let mut line = line.map_err(|e| report::atomic::with_path("cannot read", body, e))?;
         for &i in &cols {
             let v = vals
                 .iter()
