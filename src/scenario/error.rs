@@ -343,6 +343,26 @@ mod tests {
     }
 
     #[test]
+    fn long_values_are_cut_and_control_characters_escaped() {
+        let long = "y".repeat(10_000);
+        let m = clip_message(&format!("bad value \"{long}\", expected `a` or `b`"));
+        assert!(m.len() < 400, "{m}");
+        assert!(m.ends_with("…\", expected `a` or `b`"), "{m}");
+        assert_eq!(clip("a\u{1b}[2J\u{202e}b", 80), "a\\u{1b}[2J\\u{202e}b");
+        assert_eq!(clip("abcdef", 3), "abc…");
+        // A caret at the end of a long line: the line is shown around it, and the caret
+        // still points at the character.
+        let line = format!("{long}\u{7}z");
+        let (text, col, width) = window(&line, 10_001, 1);
+        assert!(
+            text.starts_with('…') && text.chars().count() < 200,
+            "{text}"
+        );
+        let at: String = text.chars().skip(col - 1).take(width).collect();
+        assert_eq!(at, "\\u{7}");
+    }
+
+    #[test]
     fn suggests_close_names() {
         assert_eq!(
             did_you_mean("latncy", &["latency", "loss"]),
