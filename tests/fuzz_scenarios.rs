@@ -96,6 +96,75 @@ fn mutate(base: &str, at: usize, len: usize, token: &str) -> String {
     format!("{}{}{}", &base[..at], token, &base[end..])
 }
 
+/// Settings a `[[variant]]` or a `--set` overrides: real ones, entries by id and index, ones
+/// a design may not set, and ones that do not exist.
+const PATHS: &[&str] = &[
+    "strategy.terminal_timeout",
+    "strategy.retry.attempts",
+    "gateway.servers",
+    "gateway",
+    "channels.scheme.servers",
+    "channels.0.servers",
+    "channels.9.servers",
+    "channels.scheme",
+    "channels",
+    "faults",
+    "simulation.seed",
+    "simulation.runs",
+    "simulation",
+    "simulation.traffic_window",
+    "expect.runs",
+    "variant",
+    "name",
+    "description",
+    "nowhere.at.all",
+];
+
+/// Names of designs: good, reserved, path-like, empty, hostile.
+const NAMES: &[&str] = &[
+    "a",
+    "b",
+    "compare",
+    "shard-1-of-2",
+    "../../x",
+    "",
+    ".hidden",
+    "\\u001b[31m",
+    "x/y",
+];
+
+/// Lines of an `[expect]` table.
+const EXPECT: &[&str] = &[
+    "runs = 3",
+    "seed = 9",
+    "bounds = [\"not_arrived == 0\"]",
+    "bounds = [\"nope.mean > \"]",
+    "bounds = [\"loss_total.p99 < 1e309\"]",
+    "bounds = [\"pending == 0 ± 5%\"]",
+    "min_change = { loss_total = \"5%\" }",
+    "min_change = { nowhere = -1 }",
+    "runs = 0",
+];
+
+/// A scenario with `[[variant]]` blocks built from the pieces above, and an `[expect]`.
+fn with_designs(which: usize, designs: &[(usize, usize, usize)], expect: &[usize]) -> String {
+    let mut text = SHIPPED[which].to_owned();
+    if !expect.is_empty() && !text.contains("[expect]") {
+        text.push_str("\n[expect]\n");
+        for e in expect {
+            text.push_str(EXPECT[*e]);
+            text.push('\n');
+        }
+    }
+    for (name, path, value) in designs {
+        text.push_str(&format!(
+            "\n[[variant]]\nname = \"{}\"\n{} = {}\n",
+            NAMES[*name], PATHS[*path], NASTY[*value]
+        ));
+    }
+    text
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases(512), failure_persistence: None, rng_seed: seed(), ..ProptestConfig::default() })]
 
@@ -117,6 +186,45 @@ proptest! {
         }
         check(text.as_bytes())?;
     }
+
+    #[test]
+    fn variants_and_expectations_never_panic(which in 0..SHIPPED.len(), designs in proptest::collection::vec((0..NAMES.len(), 0..PATHS.len(), 0..NASTY.len()), 1..4), expect in proptest::collection::vec(0..EXPECT.len(), 0..3)) {
+        check(with_designs(which, &designs, &expect).as_bytes())?;
+    }
+
+    #[test]
+    fn set_arguments_never_panic(path in 0..PATHS.len(), values in proptest::collection::vec(0..NASTY.len(), 1..3), noise in "[ ,=\"'\\[\\]{}\n\r\u{1b}a-z0-9.]{0,8}") {
+        let arg = format!("{}={}{noise}", PATHS[path], values.iter().map(|v| NASTY[*v]).collect::<Vec<_>>().join(","));
+        set_argument(&arg)?;
+    }
+
+    #[test]
+    fn arbitrary_set_arguments_never_panic(arg in "\\PC{0,40}") {
+        set_argument(&arg)?;
+    }
+}
+
+/// A `--set` argument is parsed and applied to the baseline: refused or taken, never a panic,
+/// and never with a control character (which could carry more TOML).
+fn set_argument(arg: &str) -> Result<(), TestCaseError> {
+    use payfault::scenario::variants::{Override, apply, parse_set};
+    let Ok((path, values)) = parse_set(arg) else {
+        return Ok(());
+    };
+    prop_assert!(!arg.chars().any(char::is_control), "{arg:?} was taken");
+    let src = SHIPPED[0];
+    let base = scenario::parse(src, "b.toml", &Limits::default()).unwrap();
+    for value in values {
+        let o = Override {
+            path: path.clone(),
+            value,
+            span: None,
+        };
+        if let Err(e) = apply(src, "b.toml", &base, &[o], "point", &Limits::default()) {
+            prop_assert!(!e.to_string().is_empty());
+        }
+    }
+    Ok(())
 }
 
 #[test]

@@ -270,6 +270,13 @@ pub(super) fn grid(input: &Input, sets: &[String], limits: &Limits) -> Result<Gr
             &name,
             limits,
         )?;
+        if designs.iter().any(|d: &Design| d.name == name) {
+            return Err(Failure::BadInput(format!(
+                "--set: the grid point {} is given twice (a value repeated in a --set); give \
+                 each value once",
+                name
+            )));
+        }
         designs.push(Design {
             name,
             description: String::new(),

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file is missing or unreadable.
-    #[error("cannot read scenario file {}: {source}", path.display())]
+    #[error("cannot read scenario file {}: {}", clip(&path.display().to_string(), QUOTE_MAX), clip(&source.to_string(), MESSAGE_MAX))]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -56,10 +56,7 @@ impl Diagnostic {
                 let col = source[line_start..start].chars().count() + 1;
                 let end = floor_char_boundary(source, span.end.clamp(start, line_end));
                 let width = source[start..end].chars().count().max(1);
-                (
-                    Some((line_no, col)),
-                    Some((line.chars().take(200).collect(), col, width)),
-                )
+                (Some((line_no, col)), Some(window(line, col, width)))
             }
             _ => (None, None),
         };
@@ -87,14 +84,16 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        // Everything here may quote the file: escaped and clipped to stay on one screen.
+        write!(f, "{}", clip(&self.file, QUOTE_MAX))?;
         if let Some((l, c)) = self.location {
             write!(f, ":{l}:{c}")?;
         }
+        let message = clip_message(&self.message);
         if self.field.is_empty() {
-            write!(f, ": {}", self.message)?;
+            write!(f, ": {message}")?;
         } else {
-            write!(f, ": field `{}`: {}", self.field, self.message)?;
+            write!(f, ": field `{}`: {message}", clip(&self.field, QUOTE_MAX))?;
         }
         if let (Some((line, col, width)), Some((l, _))) = (&self.snippet, self.location) {
             let gutter = l.to_string().len();
@@ -109,6 +108,113 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// Longest quoted value, field path or file name shown in a message, in characters.
+pub const QUOTE_MAX: usize = 200;
+/// Longest message shown (a few lines of a terminal), in characters.
+pub const MESSAGE_MAX: usize = 1200;
+/// Characters of a source line shown around the place of an error.
+const SNIPPET_MAX: usize = 160;
+
+/// Whether a character must not reach a terminal raw: control characters (escape sequences,
+/// carriage returns, bells, newlines inside one-line text) and the bidirectional controls
+/// that reorder what is shown.
+fn hostile(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// One character as shown: itself, or escaped like `\u{1b}`.
+fn shown(c: char) -> String {
+    if hostile(c) {
+        c.escape_unicode().to_string()
+    } else {
+        c.to_string()
+    }
+}
+
+/// `s` with hostile characters escaped (`\u{1b}`) and cut to `max` characters with an
+/// ellipsis: safe to echo to a terminal, on one screen.
+pub fn clip(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (n, c) in s.chars().enumerate() {
+        if n >= max {
+            out.push('…');
+            break;
+        }
+        out.push_str(&shown(c));
+    }
+    out
+}
+
+/// A message with every quoted part (in `"` or `` ` ``) clipped to [`QUOTE_MAX`], the
+/// whole to [`MESSAGE_MAX`], and hostile characters escaped.
+pub fn clip_message(msg: &str) -> String {
+    let mut out = String::new();
+    let mut quote: Option<char> = None;
+    let mut inside = 0usize;
+    for c in msg.chars() {
+        if out.chars().count() >= MESSAGE_MAX {
+            out.push('…');
+            break;
+        }
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                out.push(c);
+            }
+            Some(_) => {
+                inside += 1;
+                if inside <= QUOTE_MAX {
+                    out.push_str(&shown(c));
+                } else if inside == QUOTE_MAX + 1 {
+                    out.push('…');
+                }
+            }
+            None => {
+                if matches!(c, '"' | '`') {
+                    quote = Some(c);
+                    inside = 0;
+                }
+                out.push_str(&shown(c));
+            }
+        }
+    }
+    out
+}
+
+/// The part of a source line shown under an error: at most [`SNIPPET_MAX`] characters around
+/// the column, hostile characters escaped, with the caret's column and width in that text.
+fn window(line: &str, col: usize, width: usize) -> (String, usize, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    let at = col.saturating_sub(1).min(chars.len());
+    let start = if chars.len() <= SNIPPET_MAX {
+        0
+    } else {
+        at.saturating_sub(SNIPPET_MAX / 3)
+    };
+    let end = (start + SNIPPET_MAX).min(chars.len());
+    let mut text = String::new();
+    if start > 0 {
+        text.push('…');
+    }
+    let (mut caret, mut caret_end) = (None, None);
+    for (i, c) in chars[start..end].iter().enumerate() {
+        if start + i == at {
+            caret = Some(text.chars().count());
+        }
+        if start + i == at + width {
+            caret_end = Some(text.chars().count());
+        }
+        text.push_str(&shown(*c));
+    }
+    let caret = caret.unwrap_or(text.chars().count());
+    let caret_end = caret_end.unwrap_or(text.chars().count());
+    if end < chars.len() {
+        text.push('…');
+    }
+    (text, caret + 1, caret_end.saturating_sub(caret).max(1))
 }
 
 /// ` (did you mean "x"?)` when `word` is close to one of `candidates`, else empty.
@@ -234,6 +340,26 @@ mod tests {
             text.contains("3 | servers = -1\n  |           ^^"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn long_values_are_cut_and_control_characters_escaped() {
+        let long = "y".repeat(10_000);
+        let m = clip_message(&format!("bad value \"{long}\", expected `a` or `b`"));
+        assert!(m.len() < 400, "{m}");
+        assert!(m.ends_with("…\", expected `a` or `b`"), "{m}");
+        assert_eq!(clip("a\u{1b}[2J\u{202e}b", 80), "a\\u{1b}[2J\\u{202e}b");
+        assert_eq!(clip("abcdef", 3), "abc…");
+        // A caret at the end of a long line: the line is shown around it, and the caret
+        // still points at the character.
+        let line = format!("{long}\u{7}z");
+        let (text, col, width) = window(&line, 10_001, 1);
+        assert!(
+            text.starts_with('…') && text.chars().count() < 200,
+            "{text}"
+        );
+        let at: String = text.chars().skip(col - 1).take(width).collect();
+        assert_eq!(at, "\\u{7}");
     }
 
     #[test]

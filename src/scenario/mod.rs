@@ -431,8 +431,18 @@ impl Scenario {
     }
 }
 
-/// Parses and validates scenario text. `file` names the source in messages.
+/// Parses and validates scenario text, its `[[variant]]` designs included (a file with a bad
+/// design is refused wherever it is read). `file` names the source in messages.
 pub fn parse(src: &str, file: &str, limits: &Limits) -> Result<Scenario, ScenarioError> {
+    variants::parse_variants(src, file, limits).map(|v| v.base)
+}
+
+/// Parses and validates scenario text, ignoring its `[[variant]]` blocks.
+pub(crate) fn parse_base(
+    src: &str,
+    file: &str,
+    limits: &Limits,
+) -> Result<Scenario, ScenarioError> {
     let de = toml::Deserializer::parse(src).map_err(|e| {
         let mut msg = error::enrich_syntax_message(e.message(), src, e.span());
         let span = e.span().or_else(|| {
@@ -523,10 +533,7 @@ pub fn read_source(path: &Path) -> Result<String, ScenarioError> {
             )),
         });
     }
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
+    let bytes = read_bounded(path)?;
     let src = match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => {
@@ -548,6 +555,30 @@ pub fn read_source(path: &Path) -> Result<String, ScenarioError> {
         }
     };
     Ok(src)
+}
+
+/// The bytes of `path`, reading at most [`MAX_FILE_BYTES`] (and one more to know): the size
+/// a file claims is not trusted, so `/dev/zero`, a pipe or a file that grows are refused
+/// after the limit, not read until memory fails.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, ScenarioError> {
+    use std::io::Read;
+    let fail = |source| ScenarioError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(fail)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(fail)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(fail(std::io::Error::other(format!(
+            "more than {MAX_FILE_BYTES} bytes ({} MiB); scenario files are limited to \
+             {MAX_FILE_BYTES} bytes",
+            MAX_FILE_BYTES >> 20
+        ))));
+    }
+    Ok(bytes)
 }
 
 /// The built-in baseline scenario.

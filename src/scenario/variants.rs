@@ -18,7 +18,7 @@
 //! file, and an error is reported at the override in the file that caused it.
 
 use super::error::{Diagnostic, ScenarioError, did_you_mean};
-use super::{Limits, Scenario, parse};
+use super::{Limits, Scenario, parse_base};
 use std::ops::Range;
 use toml::Value;
 use toml::de::{DeTable, DeValue};
@@ -52,7 +52,7 @@ pub const MAX_DESIGNS: usize = 256;
 
 /// Reads a scenario file's base and its `[[variant]]` designs (empty when it declares none).
 pub fn parse_variants(src: &str, file: &str, limits: &Limits) -> Result<Variants, ScenarioError> {
-    let base = parse(src, file, limits)?;
+    let base = parse_base(src, file, limits)?;
     let err = |span: Option<Range<usize>>, field: &str, msg: String| {
         Diagnostic::new(file, src, span, field, &msg).into_error()
     };
@@ -74,8 +74,8 @@ pub fn parse_variants(src: &str, file: &str, limits: &Limits) -> Result<Variants
     };
     if entries.len() > MAX_DESIGNS {
         return Err(err(
-            None,
-            "variant",
+            Some(entries[MAX_DESIGNS].span()),
+            &format!("variant[{MAX_DESIGNS}]"),
             format!(
                 "{} variants; at most {MAX_DESIGNS} are allowed in one file",
                 entries.len()
@@ -142,22 +142,8 @@ pub fn parse_variants(src: &str, file: &str, limits: &Limits) -> Result<Variants
                 "a variant needs a name, e.g. name = \"no-retry\"".into(),
             ));
         };
-        let name_ok = !name.is_empty()
-            && name.len() <= 64
-            && !name.starts_with('.')
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_-.+".contains(c));
-        if !name_ok {
-            return Err(err(
-                Some(name_span),
-                &format!("{field}.name"),
-                format!(
-                    "invalid variant name \"{}\": use letters, digits, '_', '-', '+' and '.', not \
-                     starting with '.', at most 64 characters (it names a column and a folder)",
-                    name.escape_debug()
-                ),
-            ));
+        if let Err(why) = check_name(&name) {
+            return Err(err(Some(name_span), &format!("{field}.name"), why));
         }
         if designs.iter().any(|d| d.name == name) {
             return Err(err(
@@ -174,6 +160,67 @@ pub fn parse_variants(src: &str, file: &str, limits: &Limits) -> Result<Variants
         });
     }
     Ok(Variants { base, designs })
+}
+
+/// Names a design may not take: the folders `compare`, `sweep` and `shard-K-of-M` sit beside a
+/// variant's results in `output/<scenario>/`.
+const RESERVED: [&str; 2] = ["compare", "sweep"];
+
+/// Why `name` cannot name a variant (it names a column, a file and a folder).
+fn check_name(name: &str) -> Result<(), String> {
+    let shown = super::error::clip(name, 64);
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.+".contains(c));
+    if !ok {
+        return Err(format!(
+            "invalid variant name \"{shown}\": use letters, digits, '_', '-', '+' and '.', not \
+             starting with '.', 1 to 64 characters (it names a column and a folder)"
+        ));
+    }
+    let lower = name.to_ascii_lowercase();
+    if RESERVED.contains(&lower.as_str()) || lower.starts_with("shard-") {
+        return Err(format!(
+            "the variant name \"{shown}\" is reserved: `compare`, `sweep` and `shard-...` name \
+             the folders of other results beside the variants' in output/<scenario>/; choose \
+             another name"
+        ));
+    }
+    Ok(())
+}
+
+/// Why a design may not set `canon` (the canonical path of an override), if it may not: the
+/// setting would not take effect, or belongs to the scenario as a whole.
+fn forbidden(canon: &str) -> Option<&'static str> {
+    let is = |p: &str| {
+        canon == p || canon.starts_with(&format!("{p}.")) || canon.starts_with(&format!("{p}["))
+    };
+    if is("expect") {
+        Some(
+            "a design cannot set expectations: [expect] belongs to the scenario, which \
+             `payfault check` runs; compare designs with `payfault compare`",
+        )
+    } else if canon == "name" {
+        Some("a design cannot rename the scenario (the name of the results)")
+    } else if is("variant") {
+        Some("a design cannot declare designs: [[variant]] blocks belong to the scenario")
+    } else if canon == "simulation.seed" {
+        Some(
+            "a design cannot set the seed: every design runs on the same seeds (common random \
+             numbers), so a design's seed would be ignored; set [simulation] seed in the \
+             scenario, or pass --seed",
+        )
+    } else if canon == "simulation.runs" {
+        Some(
+            "a design cannot set the number of runs: every design runs as many, so a design's \
+             would be ignored; set [simulation] runs in the scenario, or pass --runs",
+        )
+    } else {
+        None
+    }
 }
 
 /// Flattens a variant's value into leaf overrides: tables recurse (dotted keys and inline
@@ -240,22 +287,12 @@ pub fn apply(
     doc.remove("expect");
     let mut canon = Vec::with_capacity(overrides.len());
     for o in overrides {
-        let c = set(&mut doc, &o.path, o.value.clone()).map_err(|m| fail(Some(o), "", m))?;
-        if c == "expect" || c.starts_with("expect.") {
-            return Err(fail(
-                Some(o),
-                "expect",
-                "a design cannot set expectations: [expect] belongs to the scenario, which \
-                 `payfault check` runs; compare designs with `payfault compare`"
-                    .into(),
-            ));
+        if let Some(why) = o.path.first().and_then(|p| forbidden(p)) {
+            return Err(fail(Some(o), &o.path.join("."), why.into()));
         }
-        if c == "name" {
-            return Err(fail(
-                Some(o),
-                "name",
-                "a design cannot rename the scenario (the name of the results)".into(),
-            ));
+        let c = set(&mut doc, &o.path, o.value.clone()).map_err(|m| fail(Some(o), "", m))?;
+        if let Some(why) = forbidden(&c) {
+            return Err(fail(Some(o), &c, why.into()));
         }
         canon.push(c);
     }
@@ -263,8 +300,20 @@ pub fn apply(
         return Ok(base.clone());
     }
     let text = toml::to_string(&doc).map_err(|e| fail(None, "", e.to_string()))?;
-    match parse(&text, file, limits) {
+    match parse_base(&text, file, limits) {
         Ok(mut s) => {
+            if (s.seed, s.runs) != (base.seed, base.runs) {
+                // A whole `simulation` table replaced: its seed and runs would be ignored.
+                let o = overrides.iter().find(|o| o.path == ["simulation"]);
+                return Err(fail(
+                    o,
+                    "simulation",
+                    "replacing [simulation] changes its seed or runs, which a design cannot set: \
+                     every design runs as many runs on the same seeds (common random numbers); \
+                     set its other fields one by one, e.g. simulation.traffic_window = \"2h\""
+                        .into(),
+                ));
+            }
             s.source = text;
             Ok(s)
         }
@@ -411,6 +460,14 @@ fn describe(v: &Value) -> &'static str {
 /// (`3`, `0.5`, `true`, `"30s"`, `{ kind = "fixed", value = "1s" }`); a bare word that is not
 /// one (`30s`) is taken as a string. Commas inside quotes, brackets and braces do not split.
 pub fn parse_set(arg: &str) -> Result<(Vec<String>, Vec<Value>), String> {
+    if let Some(c) = arg.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "--set {}: contains the control character {}; a --set is one line, \
+             path=value[,value...], and its values cannot carry more TOML",
+            super::error::clip(arg, super::error::QUOTE_MAX),
+            c.escape_unicode()
+        ));
+    }
     let Some((path, values)) = arg.split_once('=') else {
         return Err(format!(
             "--set {arg}: expected path=value[,value...], e.g. strategy.terminal_timeout=10s,30s"
@@ -434,17 +491,31 @@ pub fn parse_set(arg: &str) -> Result<(Vec<String>, Vec<Value>), String> {
         if raw.is_empty() {
             return Err(format!("--set {arg}: an empty value"));
         }
-        let v = format!("v = {raw}")
-            .parse::<toml::Table>()
-            .ok()
-            .and_then(|mut t| t.remove("v"))
-            .unwrap_or_else(|| Value::String(raw.to_owned()));
-        out.push(v);
+        out.push(set_value(raw).map_err(|m| format!("--set {}: {m}", path.join(".")))?);
     }
     if out.is_empty() {
         return Err(format!("--set {arg}: no values"));
     }
     Ok((path, out))
+}
+
+/// One value of a `--set`: a TOML value, or a bare word taken as a string. Exactly one value:
+/// nothing after it may add keys.
+fn set_value(raw: &str) -> Result<Value, String> {
+    let shown = super::error::clip(raw, super::error::QUOTE_MAX);
+    match format!("v = {raw}").parse::<toml::Table>() {
+        Ok(mut t) if t.len() == 1 => t
+            .remove("v")
+            .ok_or_else(|| format!("`{shown}` is not one value")),
+        Ok(_) => Err(format!(
+            "`{shown}` is more than one value; give one TOML value per comma"
+        )),
+        Err(e) if raw.starts_with(['"', '\'', '[', '{']) => Err(format!(
+            "`{shown}` is not a TOML value: {}",
+            e.message().trim()
+        )),
+        Err(_) => Ok(Value::String(raw.to_owned())),
+    }
 }
 
 /// Splits on commas outside quotes, brackets and braces.
