@@ -2,12 +2,15 @@
 //! `scenarios/baseline.toml`, the baseline behaves as its own parameters say and is calibrated
 //! (approval rate, decline mix), and each scenario of the path after authorisation shows the
 //! effect its header promises. `report/browser.rs`: a run's report.html in a real browser.
-//! `check/cli.rs`: `payfault check` (expectations, JUnit, Markdown).
+//! `check/cli.rs`: `payfault check` (expectations, JUnit, Markdown); `check/baseline_cli.rs`:
+//! missing, empty, null and tampered baselines.
 
 #[path = "report/browser.rs"]
 mod browser;
 #[path = "check/cli.rs"]
 mod check_cli;
+#[path = "check/baseline_cli.rs"]
+mod check_cli_baseline;
 
 use payfault::runner::{BatchOptions, run_batch};
 use payfault::scenario::{self, Limits};

@@ -8,7 +8,14 @@
 //! scenarios again and [`compare`]s each metric with its baseline (see [`compare`]'s module
 //! for the tests, the families and the effect sizes).
 //!
-//! Format 1 (n, mean and std only, payfault before per-run values) is still read: its
+//! Format 3 adds a `checksum` line: FNV-1a 64 (hex) of the file's content as this payfault
+//! writes it without that line ([`Baseline::checksum`]). It catches accidental damage and
+//! naive edits (a changed digit), not someone who recomputes it: it has no key. Every value is
+//! checked on reading too: n, mean, std and the per-run values must agree with each other and
+//! with the runs, and no metric may be `null`.
+//!
+//! Format 2 (per-run values, no checksum) and format 1 (n, mean and std only, payfault before
+//! per-run values) are still read, their values checked but without a checksum: format 1's
 //! comparisons use Welch's test, never the paired one. A later format is refused with a
 //! message saying to save the baseline again.
 
@@ -28,7 +35,13 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// The version of the baseline file's layout this payfault writes (and reads, with format 1).
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
+
+/// The first format with a checksum.
+pub const CHECKSUM_FORMAT: u32 = 3;
+
+/// The largest baseline file read (256 MiB): a larger one is refused before it is loaded.
+pub const MAX_BYTES: u64 = 256 << 20;
 
 /// The oldest layout this payfault reads: format 1, without per-run values.
 pub const OLDEST_FORMAT: u32 = 1;
@@ -103,12 +116,30 @@ impl Baseline {
     }
 
     /// The file's text: the head, then a metric per line (a baseline of 40 runs and 400
-    /// metrics stays near 100 kB and reads well in a diff).
+    /// metrics stays near 100 kB and reads well in a diff); from format 3, with the
+    /// [`checksum`](Self::checksum) of the rest of it.
     pub fn to_json(&self) -> String {
+        if self.format < CHECKSUM_FORMAT {
+            return self.content(None);
+        }
+        self.content(Some(&self.checksum()))
+    }
+
+    /// FNV-1a 64 (hex) of the file's text without its checksum line.
+    pub fn checksum(&self) -> String {
+        format!(
+            "{:016x}",
+            crate::runner::shard::fnv1a64(self.content(None).as_bytes())
+        )
+    }
+
+    /// The file's text, with a checksum line if `checksum` is given.
+    fn content(&self, checksum: Option<&str>) -> String {
         let text = |v: &str| serde_json::to_string(v).expect("a string serialises");
+        let sum = checksum.map_or(String::new(), |c| format!("\n  \"checksum\": {},", text(c)));
         let mut s = format!(
-            "{{\n  \"format\": {},\n  \"payfault\": {},\n  \"scenario\": {},\n  \"seed\": {},\n  \
-             \"runs\": {},\n  \"metrics\": {{",
+            "{{\n  \"format\": {},{sum}\n  \"payfault\": {},\n  \"scenario\": {},\n  \
+             \"seed\": {},\n  \"runs\": {},\n  \"metrics\": {{",
             self.format,
             text(&self.payfault),
             text(&self.scenario),
@@ -148,15 +179,17 @@ impl Baseline {
     }
 
     /// Reads `DIR/<name>.json`: `Ok(None)` if there is no such file; `Err(message)` (in
-    /// `lang`, naming the file and what is wrong) if it cannot be read or is not a baseline of
-    /// scenario `name` in a format this payfault reads.
+    /// `lang`, naming the file and what is wrong) if it cannot be read (or is larger than
+    /// [`MAX_BYTES`]), is not a baseline of scenario `name` in a format this payfault reads,
+    /// does not have its checksum (format 3), or holds a value that is not possible (a `null`
+    /// metric, moments that disagree with each other or with the per-run values).
     pub fn load(dir: &Path, name: &str, lang: Lang) -> Result<Option<Baseline>, String> {
         let Some(file) = file_name(name) else {
             return Err(tr!(lang, "baseline.error.name", name = name.escape_debug()));
         };
         let path = dir.join(file);
         let shown = path.display();
-        let text = match std::fs::read_to_string(&path) {
+        let text = match read_bounded(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => {
@@ -169,13 +202,19 @@ impl Baseline {
             }
         };
         let dir_shown = dir.display();
-        // The format first, so that a later layout is reported as such, not as a bad file.
+        // The format first, so that a later layout is reported as such, not as a bad file;
+        // then a `null` metric, named (the full parse would only say "invalid type").
         #[derive(Deserialize)]
         struct Head {
             format: u32,
+            #[serde(default)]
+            checksum: Option<String>,
+            #[serde(default)]
+            metrics: BTreeMap<String, Option<serde::de::IgnoredAny>>,
         }
-        match serde_json::from_str::<Head>(&text) {
-            Ok(h) if !(OLDEST_FORMAT..=FORMAT).contains(&h.format) => {
+        let head = serde_json::from_str::<Head>(&text).ok();
+        if let Some(h) = &head {
+            if !(OLDEST_FORMAT..=FORMAT).contains(&h.format) {
                 return Err(tr!(
                     lang,
                     "baseline.error.format",
@@ -186,7 +225,14 @@ impl Baseline {
                     dir = dir_shown
                 ));
             }
-            _ => {}
+            if let Some((metric, _)) = h.metrics.iter().find(|(_, m)| m.is_none()) {
+                return Err(tr!(
+                    lang,
+                    "baseline.error.null",
+                    file = shown,
+                    metric = metric
+                ));
+            }
         }
         let mut b: Baseline = serde_json::from_str(&text).map_err(|e| {
             tr!(
@@ -206,7 +252,30 @@ impl Baseline {
                 expected = name
             ));
         }
-        for (metric, m) in &b.metrics {
+        let recorded = head.and_then(|h| h.checksum);
+        if b.format >= CHECKSUM_FORMAT && recorded.as_deref() != Some(&b.checksum()) {
+            return Err(tr!(
+                lang,
+                "baseline.error.checksum",
+                file = shown,
+                found = b.checksum(),
+                recorded = recorded.as_deref().unwrap_or("none"),
+                dir = dir_shown
+            ));
+        }
+        if b.format == OLDEST_FORMAT {
+            // Format 1 had no per-run values: whatever such a field says is not read.
+            b.metrics.values_mut().for_each(|m| m.runs = None);
+        }
+        b.check_values(lang, &shown.to_string(), &dir_shown.to_string())?;
+        Ok(Some(b))
+    }
+
+    /// Checks every metric's values: possible moments (see [`Moments::is_possible`]), at most
+    /// one defined value per run, and (format 2 on) one value or `null` per run that the
+    /// moments summarise.
+    fn check_values(&self, lang: Lang, shown: &str, dir: &str) -> Result<(), String> {
+        for (metric, m) in &self.metrics {
             if !m.is_possible() {
                 let show = |v: Option<f64>| v.map_or("null".to_owned(), |x| x.to_string());
                 return Err(tr!(
@@ -219,25 +288,64 @@ impl Baseline {
                     std = show(m.std)
                 ));
             }
+            let inconsistent = |detail: String| {
+                tr!(
+                    lang,
+                    "baseline.error.inconsistent",
+                    file = shown,
+                    metric = metric,
+                    detail = detail,
+                    dir = dir
+                )
+            };
+            if m.n > self.runs {
+                return Err(inconsistent(format!(
+                    "n = {} is more than the {} runs",
+                    m.n, self.runs
+                )));
+            }
+            if self.format == OLDEST_FORMAT {
+                continue;
+            }
+            if !m.runs_fit(self.runs) {
+                let given = m.runs.as_ref().map_or(0, Vec::len);
+                return Err(tr!(
+                    lang,
+                    "baseline.error.runs",
+                    file = shown,
+                    metric = metric,
+                    runs = self.runs,
+                    given = given,
+                    n = m.n,
+                    dir = dir
+                ));
+            }
+            m.summarises_runs().map_err(inconsistent)?;
         }
-        if b.format == OLDEST_FORMAT {
-            // Format 1 had no per-run values: whatever such a field says is not read.
-            b.metrics.values_mut().for_each(|m| m.runs = None);
-        } else if let Some((metric, m)) = b.metrics.iter().find(|(_, m)| !m.runs_fit(b.runs)) {
-            let given = m.runs.as_ref().map_or(0, Vec::len);
-            return Err(tr!(
-                lang,
-                "baseline.error.runs",
-                file = shown,
-                metric = metric,
-                runs = b.runs,
-                given = given,
-                n = m.n,
-                dir = dir_shown
-            ));
-        }
-        Ok(Some(b))
+        Ok(())
     }
+}
+
+/// The text of `path`, at most [`MAX_BYTES`] of it (a larger file, or a stream that goes on,
+/// is an `InvalidData` error, not loaded).
+fn read_bounded(path: &Path) -> io::Result<String> {
+    use std::io::Read;
+    let too_large = || {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("it is larger than {MAX_BYTES} bytes, the most a baseline may be"),
+        )
+    };
+    let f = std::fs::File::open(path)?;
+    if f.metadata().is_ok_and(|m| m.len() > MAX_BYTES) {
+        return Err(too_large());
+    }
+    let mut text = String::new();
+    f.take(MAX_BYTES + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_BYTES {
+        return Err(too_large());
+    }
+    Ok(text)
 }
 
 impl Moments {
@@ -259,6 +367,49 @@ impl Moments {
                 && v.iter().flatten().count() as u64 == self.n
                 && v.iter().flatten().all(|x| x.abs() <= MAX_VALUE)
         })
+    }
+
+    /// Whether the mean and the spread are those of the per-run values (up to the rounding
+    /// of the running sums the batch keeps); the per-run values must fit (`runs_fit`).
+    fn summarises_runs(&self) -> Result<(), String> {
+        let xs: Vec<f64> = self.runs.iter().flatten().flatten().copied().collect();
+        let show = |v: Option<f64>| v.map_or("null".to_owned(), |x| x.to_string());
+        // A metric whose mechanism is off keeps its zeros but no summary.
+        if self.mean.is_none() && self.std.is_none() && xs.iter().all(|x| *x == 0.0) {
+            return Ok(());
+        }
+        // A metric whose mechanism is off keeps its zeros but no summary.
+        if self.mean.is_none() && self.std.is_none() && xs.iter().all(|x| *x == 0.0) {
+            return Ok(());
+        }
+        let n = xs.len() as f64;
+        let scale = xs.iter().fold(0.0f64, |a, x| a.max(x.abs()));
+        let mean = (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / n);
+        match (self.mean, mean) {
+            (Some(a), Some(b)) if (a - b).abs() <= 1e-9 * scale => {}
+            (None, None) => {}
+            (a, b) => {
+                return Err(format!(
+                    "mean = {} is not the mean of its per-run values ({})",
+                    show(a),
+                    show(b)
+                ));
+            }
+        }
+        let std = mean.filter(|_| xs.len() >= 2).map(|m| {
+            let ss: f64 = xs.iter().map(|x| (x - m) * (x - m)).sum();
+            (ss / (n - 1.0)).sqrt()
+        });
+        match (self.std, std) {
+            // The batch's running sums (Welford) round differently from this two-pass sum.
+            (Some(a), Some(b)) if (a - b).abs() <= 1e-6 * b + 1e-7 * scale => Ok(()),
+            (None, None) => Ok(()),
+            (a, b) => Err(format!(
+                "std = {} is not the spread of its per-run values ({})",
+                show(a),
+                show(b)
+            )),
+        }
     }
 
     /// The same without the per-run values (for reports).

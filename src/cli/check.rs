@@ -58,6 +58,11 @@ pub(super) struct CheckArgs {
     /// without [expect] run too.
     #[arg(long, value_name = "DIR")]
     against_baseline: Option<PathBuf>,
+    /// With --against-baseline: check even if no scenario has a baseline in DIR (a missing
+    /// or empty folder), or a baseline has no metrics (it is then ignored). Without it, both
+    /// are errors (exit 2).
+    #[arg(long, requires = "against_baseline")]
+    allow_missing_baseline: bool,
     /// The smallest change from the baseline that matters: `1%` (of the baseline's mean) or
     /// `0.5` (in the metric's unit) for every metric, or `METRIC=VALUE` for one (which then
     /// joins the headline family). Repeatable; beats [expect] min_change.
@@ -239,10 +244,7 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
     let markdown = prepare(lang, &a.markdown)?;
     // The baselines are read, and the folder to save them in is tried, before anything runs.
     let old: Vec<Option<Baseline>> = match &a.against_baseline {
-        Some(dir) => targets
-            .iter()
-            .map(|t| Baseline::load(dir, &t.scenario.name, lang).map_err(Failure::BadInput))
-            .collect::<Result<_, _>>()?,
+        Some(dir) => load_baselines(dir, &targets, a.allow_missing_baseline, lang)?,
         None => vec![],
     };
     if let Some(dir) = &a.save_baseline {
@@ -386,6 +388,48 @@ fn finish(
         )));
     }
     Ok(())
+}
+
+/// The baselines of `targets` in `dir`. A baseline without metrics, or none for any target
+/// (a missing or empty folder), is an error unless `allow_missing` (then it counts as absent).
+fn load_baselines(
+    dir: &Path,
+    targets: &[Target],
+    allow_missing: bool,
+    lang: Lang,
+) -> Result<Vec<Option<Baseline>>, Failure> {
+    let mut old = vec![];
+    for t in targets {
+        let b = Baseline::load(dir, &t.scenario.name, lang).map_err(Failure::BadInput)?;
+        let b = match b {
+            Some(b) if b.metrics.is_empty() && !allow_missing => {
+                let file = dir.join(format!("{}.json", t.scenario.name));
+                return Err(Failure::BadInput(tr!(
+                    lang,
+                    "check.error.empty_metrics",
+                    file = file.display(),
+                    dir = dir.display()
+                )));
+            }
+            Some(b) if b.metrics.is_empty() => None,
+            b => b,
+        };
+        old.push(b);
+    }
+    if !allow_missing && old.iter().all(Option::is_none) {
+        let files: Vec<String> = targets
+            .iter()
+            .map(|t| format!("{}.json", t.scenario.name))
+            .collect();
+        return Err(Failure::BadInput(tr!(
+            lang,
+            "check.error.no_baseline",
+            dir = dir.display(),
+            count = targets.len(),
+            files = files.join(", ")
+        )));
+    }
+    Ok(old)
 }
 
 /// The two sides of the baseline comparisons, aligned with the checks: the baselines found

@@ -132,7 +132,7 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
             let p = shard::read_partial(file, &catalogues).map_err(bad)?;
             fold.add_histograms(file, &p.designs[0]).map_err(bad)?;
             for i in 0..p.designs[0].rows.len() {
-                let row = shard::row_of(file, &p, 0, i).map_err(bad)?;
+                let row = shard::row_of(file, &p, (0, i), &fold.check).map_err(bad)?;
                 fold.folder.push(&row);
                 rows.push(p.header.start + i as u64, &row)
                     .map_err(Failure::Write)?;
@@ -227,11 +227,11 @@ fn fold_comparison(
         // Run by run: each design's fold and its pairing with the reference see the runs in
         // order, as in `compare` (each fold is independent of the others).
         for i in 0..p.designs[0].rows.len() {
-            let base = shard::row_of(file, &p, 0, i).map_err(bad)?;
+            let base = shard::row_of(file, &p, (0, i), &folds[0].check).map_err(bad)?;
             folds[0].folder.push(&base);
             objective_runs[0].push(at[0].and_then(|j| base[j]));
             for (k, differ) in differs.iter_mut().enumerate() {
-                let row = shard::row_of(file, &p, k + 1, i).map_err(bad)?;
+                let row = shard::row_of(file, &p, (k + 1, i), &folds[k + 1].check).map_err(bad)?;
                 folds[k + 1].folder.push(&row);
                 objective_runs[k + 1].push(at[k + 1].and_then(|j| row[j]));
                 differ.push(&base, &row);

@@ -452,10 +452,7 @@ fn write_shard(
         }
     }
     bar.finish_and_clear();
-    let partial = shard::Partial {
-        header: head,
-        designs: rows,
-    };
+    let partial = shard::Partial::new(head, rows);
     let text = serde_json::to_string(&partial).expect("a partial result serialises") + "\n";
     let failed = |e: std::io::Error| Failure::Write(e.to_string());
     out.write(shard::FILE, text.as_bytes()).map_err(failed)?;

@@ -12,6 +12,7 @@
 //! summaries are order-sensitive floating-point folds, so combining partial summaries would
 //! not give the same bytes, while refolding the rows does. Histograms add exactly.
 
+mod check;
 mod codec;
 mod error;
 mod merge;
@@ -20,17 +21,19 @@ mod read;
 mod tests;
 mod write;
 
+pub use check::{MAX_COUNT, MAX_HISTOGRAM_TOTAL, RowCheck, check_buckets};
 pub use codec::{add_histogram, decode_row, encode_histogram, encode_row};
 pub use error::{Damage, FIELDS, MergeError, show_range, show_ranges};
 pub use merge::{DesignFold, Plan, plan};
-pub use read::{partial_file, read_header, read_partial, row_of};
+pub use read::{MAX_BYTES, partial_file, read_header, read_partial, row_of};
 pub use write::shard_design;
 
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
-/// The version of the partial result format this payfault writes and reads.
-pub const FORMAT: u32 = 1;
+/// The version of the partial result format this payfault writes and reads (2: with the
+/// content's checksum).
+pub const FORMAT: u32 = 2;
 
 /// The file a shard writes in its output folder.
 pub const FILE: &str = "partial.json";
@@ -164,6 +167,47 @@ pub struct DesignRows {
 pub struct Partial {
     pub header: Header,
     pub designs: Vec<DesignRows>,
+    /// [`checksum`] of the header and the designs: hex FNV-1a 64.
+    pub checksum: String,
+}
+
+impl Partial {
+    /// A partial result with the checksum of its content.
+    pub fn new(header: Header, designs: Vec<DesignRows>) -> Self {
+        let checksum = checksum(&header, &designs);
+        Partial {
+            header,
+            designs,
+            checksum,
+        }
+    }
+}
+
+/// The checksum of a partial result's content: FNV-1a 64 (hex) of the JSON of its header and
+/// designs, as this payfault writes them. It catches accidental damage (a changed digit, a
+/// cut file) and naive edits, not someone who recomputes it: it has no key.
+pub fn checksum(header: &Header, designs: &[DesignRows]) -> String {
+    #[derive(Serialize)]
+    struct Content<'a> {
+        header: &'a Header,
+        designs: &'a [DesignRows],
+    }
+    struct Fnv(u64);
+    impl std::io::Write for Fnv {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            for &b in buf {
+                self.0 ^= b as u64;
+                self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Fnv(fnv1a64(b""));
+    serde_json::to_writer(&mut h, &Content { header, designs }).expect("a partial serialises");
+    format!("{:016x}", h.0)
 }
 
 /// The hash that says two partial results ran the same scenario(s): FNV-1a 64 of the texts,

@@ -454,12 +454,15 @@ fn baselines_flag_a_real_change_and_not_a_new_seed() {
             .any(|n| n.has_tag_name("failure") && n.attribute("type") == Some("baseline"))
     );
 
-    // No baseline for a scenario: said, not failed; a corrupt one is bad input.
+    // No baseline for a scenario: with --allow-missing-baseline, said, not failed (without
+    // it, an error: see baselines_missing_empty_or_null_are_errors); a corrupt one is bad
+    // input.
     let empty = dir.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     let out = payfault()
         .args(["check", FIXTURE, "-n", "4", "--against-baseline"])
         .arg(&empty)
+        .arg("--allow-missing-baseline")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -484,10 +487,11 @@ fn json_lists_every_changed_metric_and_min_change_gates_them() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    // Format 2: the value of every run.
+    // Format 3: the value of every run, and the checksum.
     let saved: serde_json::Value =
         serde_json::from_slice(&std::fs::read(base.join("check_small.json")).unwrap()).unwrap();
-    assert_eq!(saved["format"], 2);
+    assert_eq!(saved["format"], 3);
+    assert_eq!(saved["checksum"].as_str().map(str::len), Some(16));
     assert_eq!(
         saved["metrics"]["payments"]["runs"]
             .as_array()

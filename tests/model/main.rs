@@ -18,5 +18,6 @@ mod payout;
 mod postauth;
 mod queueing_theory;
 mod shard;
+mod shard_tamper;
 mod trace_language;
 mod trace_story;

@@ -237,12 +237,13 @@ fn bad_baselines_are_errors_naming_the_file() {
             "declined".to_owned(),
             Moments {
                 runs: Some(vec![Some(0.5), Some(1.5)]),
-                ..m(2, 1.0, 0.5)
+                ..m(2, 1.0, 0.5f64.sqrt())
             },
         )]
         .into(),
     };
-    let json = |b: &Baseline| serde_json::to_string(b).unwrap();
+    // Written as payfault writes them (with their checksum): the values are what is wrong.
+    let json = |b: &Baseline| b.to_json();
     // Not JSON, or JSON that is not a baseline.
     let e = load("{ not json", Lang::En);
     assert!(
@@ -291,7 +292,7 @@ fn bad_baselines_are_errors_naming_the_file() {
     // Format 1 (no per-run values) is still read.
     let mut old = missing.clone();
     old.format = 1;
-    std::fs::write(&file, json(&old)).unwrap();
+    std::fs::write(&file, serde_json::to_string(&old).unwrap()).unwrap();
     assert_eq!(Baseline::load(dir, "s", Lang::En), Ok(Some(old)));
     // The good one loads.
     std::fs::write(&file, good.to_json()).unwrap();
@@ -477,3 +478,76 @@ fn several_scenarios_form_one_family() {
 }
 
 mod power;
+
+#[test]
+fn tampered_baselines_are_refused_naming_the_file_and_the_metric() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let b = base(SCENARIO, 3, 4);
+    let path = b.save(dir).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("\"checksum\": \""), "{text}");
+    let load = |text: &str| {
+        std::fs::write(&path, text).unwrap();
+        Baseline::load(dir, "baseline_test", Lang::En)
+    };
+    assert_eq!(load(&text), Ok(Some(b.clone())));
+    // A changed digit of a mean: the checksum.
+    let line = text.lines().find(|l| l.contains("\"payments\"")).unwrap();
+    let at = line.find("\"mean\":").unwrap() + 7;
+    let d = line.as_bytes()[at];
+    let changed = format!(
+        "{}{}{}",
+        &line[..at],
+        if d == b'9' { '8' } else { '9' },
+        &line[at + 1..]
+    );
+    let e = load(&text.replace(line, &changed)).unwrap_err();
+    assert!(
+        e.contains("baseline_test.json") && e.contains("checksum"),
+        "{e}"
+    );
+    // No checksum at all in format 3.
+    let start = text.find("\n  \"checksum\"").unwrap();
+    let end = start + text[start + 1..].find('\n').unwrap() + 1;
+    let e = load(&format!("{}{}", &text[..start], &text[end..])).unwrap_err();
+    assert!(e.contains("checksum") && e.contains("none"), "{e}");
+    // A tampered value with its checksum recomputed: the values disagree.
+    let mut t = b.clone();
+    t.metrics.get_mut("payments").unwrap().mean = Some(1e6);
+    let e = load(&t.to_json()).unwrap_err();
+    assert!(
+        e.contains("payments") && e.contains("mean = 1000000 is not"),
+        "{e}"
+    );
+    let mut t = b.clone();
+    let p = t.metrics.get_mut("payments").unwrap();
+    p.std = p.std.map(|s| s * 1.5 + 1.0);
+    let e = load(&t.to_json()).unwrap_err();
+    assert!(e.contains("payments") && e.contains("std"), "{e}");
+    let mut t = b.clone();
+    t.metrics.get_mut("declined").unwrap().n = 9;
+    let e = load(&t.to_json()).unwrap_err();
+    assert!(
+        e.contains("declined") && e.contains("more than the 4 runs"),
+        "{e}"
+    );
+    // A null metric is named, not dropped.
+    let line = text.lines().find(|l| l.contains("\"declined\"")).unwrap();
+    let e = load(&text.replace(line, "    \"declined\": null,")).unwrap_err();
+    assert!(
+        e.contains("baseline_test.json") && e.contains("\"declined\" is null"),
+        "{e}"
+    );
+    // Empty metrics load (the check decides: an error unless --allow-missing-baseline).
+    let mut t = b.clone();
+    t.metrics.clear();
+    assert!(load(&t.to_json()).unwrap().unwrap().metrics.is_empty());
+    // A file larger than the bound is refused before it is read.
+    std::fs::File::create(&path)
+        .unwrap()
+        .set_len(MAX_BYTES + 1)
+        .unwrap();
+    let e = Baseline::load(dir, "baseline_test", Lang::En).unwrap_err();
+    assert!(e.contains("larger than"), "{e}");
+}

@@ -62,8 +62,16 @@ pub enum Damage {
     },
     /// A row is not a row of numbers of the catalogue's width.
     Row { design: String, run: u64 },
-    /// A histogram bucket is out of the histogram's bounds.
-    Histogram { design: String },
+    /// A histogram bucket is out of the histogram's bounds, or its counts are impossible.
+    Histogram { design: String, detail: String },
+    /// A value of a row is out of its metric's range, or breaks a relation every run keeps.
+    Value {
+        design: String,
+        run: u64,
+        detail: String,
+    },
+    /// Its content does not have the checksum it records: it was changed after it was written.
+    Checksum { found: String, recorded: String },
 }
 
 impl Damage {
@@ -110,9 +118,31 @@ impl Damage {
             Damage::Row { design, run } => {
                 tr!(lang, "merge.damage.row", design = design, run = run)
             }
-            Damage::Histogram { design } => {
-                tr!(lang, "merge.damage.histogram", design = design)
+            Damage::Histogram { design, detail } => {
+                tr!(
+                    lang,
+                    "merge.damage.histogram",
+                    design = design,
+                    detail = detail
+                )
             }
+            Damage::Value {
+                design,
+                run,
+                detail,
+            } => tr!(
+                lang,
+                "merge.damage.value",
+                design = design,
+                run = run,
+                detail = detail
+            ),
+            Damage::Checksum { found, recorded } => tr!(
+                lang,
+                "merge.damage.checksum",
+                found = found,
+                recorded = recorded
+            ),
         }
     }
 }

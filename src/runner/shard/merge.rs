@@ -1,5 +1,6 @@
 //! Planning a merge of partial results and refolding their runs in order.
 
+use super::check::{RowCheck, check_buckets};
 use super::codec::add_histogram;
 use super::error::{Damage, FIELDS, MergeError};
 use super::{DesignRows, Header};
@@ -96,6 +97,8 @@ pub fn plan(heads: &[(PathBuf, Header)], incomplete_ok: bool) -> Result<Plan, Me
 pub struct DesignFold {
     pub folder: metrics::Folder,
     pub width: usize,
+    /// What the design's rows may hold.
+    pub check: RowCheck,
 }
 
 impl DesignFold {
@@ -103,18 +106,25 @@ impl DesignFold {
         let cat = metrics::Catalogue::for_scenario(scenario);
         DesignFold {
             width: cat.metrics.len(),
+            check: RowCheck::new(&cat),
             folder: metrics::Folder::new(cat),
         }
     }
 
     /// Adds the histograms of this design of a partial result (`file`).
+    /// Their buckets are checked first: values increasing, counts from 1, and no total
+    /// reaching 2^53 (so no count overflows when the shards' buckets are added).
     pub fn add_histograms(&mut self, file: &Path, d: &DesignRows) -> Result<(), MergeError> {
-        add_histogram(&mut self.folder.settle_delay_ms, &d.settle_delay_ms)
-            .and_then(|_| add_histogram(&mut self.folder.auth_latency_us, &d.auth_latency_us))
-            .map_err(|_| MergeError::Damaged {
+        let f = &mut self.folder;
+        check_buckets(&d.settle_delay_ms, f.settle_delay_ms.len())
+            .and_then(|_| check_buckets(&d.auth_latency_us, f.auth_latency_us.len()))
+            .and_then(|_| add_histogram(&mut f.settle_delay_ms, &d.settle_delay_ms))
+            .and_then(|_| add_histogram(&mut f.auth_latency_us, &d.auth_latency_us))
+            .map_err(|detail| MergeError::Damaged {
                 file: file.to_owned(),
                 damage: Damage::Histogram {
                     design: d.name.clone(),
+                    detail,
                 },
             })
     }

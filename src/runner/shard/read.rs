@@ -1,10 +1,38 @@
 //! Reading partial results and checking that they agree with themselves.
 
+use super::check::RowCheck;
 use super::codec::decode_row;
 use super::error::{Damage, MergeError};
-use super::{FILE, FORMAT, Header, Partial, input_hash};
+use super::{FILE, FORMAT, Header, Partial, checksum, input_hash};
 use serde::Deserialize;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+
+/// The largest partial result read (2 GiB): a larger file is refused before it is loaded.
+pub const MAX_BYTES: u64 = 2 << 30;
+
+/// The bytes of `file`, at most [`MAX_BYTES`] of them (a larger file, or a stream that goes on,
+/// is refused, not loaded).
+fn read_bounded(file: &Path) -> Result<Vec<u8>, MergeError> {
+    let too_large = || {
+        unreadable(
+            file,
+            format!("it is larger than {MAX_BYTES} bytes, the most a partial result may be"),
+        )
+    };
+    let f = std::fs::File::open(file).map_err(|e| unreadable(file, e))?;
+    if f.metadata().is_ok_and(|m| m.len() > MAX_BYTES) {
+        return Err(too_large());
+    }
+    let mut bytes = vec![];
+    f.take(MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| unreadable(file, e))?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
 
 /// Only the header of a partial result (its rows are skipped, not kept).
 #[derive(Deserialize)]
@@ -29,7 +57,7 @@ fn unreadable(file: &Path, error: impl std::fmt::Display) -> MergeError {
 
 /// Reads the header of a partial result, checking its format and that it agrees with itself.
 pub fn read_header(file: &Path) -> Result<Header, MergeError> {
-    let bytes = std::fs::read(file).map_err(|e| unreadable(file, e))?;
+    let bytes = read_bounded(file)?;
     let h: HeadOnly = serde_json::from_slice(&bytes).map_err(|e| unreadable(file, e))?;
     let h = h.header;
     if h.format != FORMAT {
@@ -69,16 +97,24 @@ pub fn read_header(file: &Path) -> Result<Header, MergeError> {
     Ok(h)
 }
 
-/// Reads a whole partial result and checks that its rows fit its header and `catalogues`
-/// (the metric names of each design, as this payfault derives them from the scenario).
+/// Reads a whole partial result and checks its checksum, and that its rows fit its header and
+/// `catalogues` (the metric names of each design, as this payfault derives them from the
+/// scenario).
 pub fn read_partial(file: &Path, catalogues: &[Vec<String>]) -> Result<Partial, MergeError> {
-    let bytes = std::fs::read(file).map_err(|e| unreadable(file, e))?;
+    let bytes = read_bounded(file)?;
     let p: Partial = serde_json::from_slice(&bytes).map_err(|e| unreadable(file, e))?;
     drop(bytes);
     let damaged = |damage: Damage| MergeError::Damaged {
         file: file.to_owned(),
         damage,
     };
+    let sum = checksum(&p.header, &p.designs);
+    if sum != p.checksum {
+        return Err(damaged(Damage::Checksum {
+            found: sum,
+            recorded: p.checksum.clone(),
+        }));
+    }
     let h = &p.header;
     if p.designs.len() != catalogues.len() || p.designs.len() != h.designs.len() {
         return Err(damaged(Damage::Designs {
@@ -105,20 +141,32 @@ pub fn read_partial(file: &Path, catalogues: &[Vec<String>]) -> Result<Partial, 
 }
 
 /// Decodes row `i` (run `start + i`) of design `k` of a partial result read by
-/// [`read_partial`] (`file` names it in errors). Rows are decoded one at a time, so a merge
-/// holds a shard's text, not its values.
+/// [`read_partial`] (`file` names it in errors), and checks its values with `check` (the
+/// design's). Rows are decoded one at a time, so a merge holds a shard's text, not its values.
 pub fn row_of(
     file: &Path,
     p: &Partial,
-    k: usize,
-    i: usize,
+    (k, i): (usize, usize),
+    check: &RowCheck,
 ) -> Result<Vec<Option<f64>>, MergeError> {
     let d = &p.designs[k];
-    decode_row(&d.rows[i], d.metrics.len()).map_err(|_| MergeError::Damaged {
+    let run = p.header.start + i as u64;
+    let damaged = |damage: Damage| MergeError::Damaged {
         file: file.to_owned(),
-        damage: Damage::Row {
+        damage,
+    };
+    let row = decode_row(&d.rows[i], d.metrics.len()).map_err(|_| {
+        damaged(Damage::Row {
             design: d.name.clone(),
-            run: p.header.start + i as u64,
-        },
-    })
+            run,
+        })
+    })?;
+    check.check(&row).map_err(|detail| {
+        damaged(Damage::Value {
+            design: d.name.clone(),
+            run,
+            detail,
+        })
+    })?;
+    Ok(row)
 }

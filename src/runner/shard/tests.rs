@@ -169,3 +169,59 @@ fn every_merge_message_exists_in_both_languages() {
         }
     }
 }
+
+#[test]
+fn row_checks_refuse_impossible_values_and_broken_relations() {
+    let s = crate::scenario::load(
+        std::path::Path::new("tests/fixtures/shard_small.toml"),
+        &crate::scenario::Limits::default(),
+    )
+    .unwrap();
+    let cat = metrics::Catalogue::for_scenario(&s);
+    let check = RowCheck::new(&cat);
+    let out = crate::model::simulate(&s, 3, 0, &mut crate::model::NoTrace).unwrap();
+    let row = cat.values(&out);
+    check.check(&row).unwrap();
+    let at = |n: &str| cat.position(n).unwrap();
+    let with = |n: &str, v: Option<f64>| {
+        let mut r = row.clone();
+        r[at(n)] = v;
+        check.check(&r).unwrap_err()
+    };
+    assert!(with("payments", Some(f64::NAN)).contains("payments = NaN"));
+    assert!(with("payments", Some(-1.0)).contains("not a count"));
+    assert!(with("payments", Some(0.5)).contains("not a count"));
+    assert!(with("payments", Some(MAX_COUNT)).contains("not a count"));
+    assert!(with("not_arrived_amount", Some(f64::INFINITY)).contains("not a finite"));
+    assert!(with("settled_on_time_ratio", Some(-0.1)).contains("[0, 1]"));
+    let p = row[at("payments")].unwrap();
+    assert!(with("payments", Some(p + 1.0)).contains("retry_attempts"));
+    let e = with("duplicate_charges", Some(p + 1.0));
+    assert!(
+        e.contains("duplicate_charges") && e.contains("payments"),
+        "{e}"
+    );
+    let r = row[at("settled_on_time_ratio")];
+    if let Some(r) = r.filter(|r| *r > 0.0) {
+        assert!(with("settled_on_time_ratio", Some(r / 2.0)).contains("denominator"));
+    }
+    assert!(with("settled_on_time_ratio", None).contains("undefined") || r.is_none());
+}
+
+#[test]
+fn bucket_checks_refuse_overflow_zero_and_disorder() {
+    assert_eq!(check_buckets(&[[1, 2], [5, 3]], 10), Ok(15));
+    assert!(
+        check_buckets(&[[1, u64::MAX]], 0)
+            .unwrap_err()
+            .contains("2^53")
+    );
+    assert!(check_buckets(&[[1, 1]], MAX_HISTOGRAM_TOTAL - 1).is_err());
+    assert!(
+        check_buckets(&[[1, 0]], 0)
+            .unwrap_err()
+            .contains("count of 0")
+    );
+    assert!(check_buckets(&[[5, 1], [5, 1]], 0).is_err());
+    assert!(check_buckets(&[[5, 1], [4, 1]], 0).is_err());
+}
