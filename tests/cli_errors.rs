@@ -2212,6 +2212,31 @@ fn trace_run_beyond_the_batch_is_refused() {
 }
 
 #[test]
+fn trace_refuses_a_census_that_would_not_fit_before_simulating() {
+    // Issue 23.1: about 12 M payments a run (inside the default limits) would need some 3 GB
+    // of census rows; trace refuses at once with the estimate instead of failing minutes in.
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(root().join("scenarios/baseline.toml"))
+        .unwrap()
+        .replacen("rate = \"8/h\" ", "rate = \"250/h\"", 1);
+    assert!(text.contains("250/h"));
+    let file = dir.path().join("big.toml");
+    fs::write(&file, text).unwrap();
+    let started = std::time::Instant::now();
+    let (out, stdout, stderr) = exec(payfault().arg("trace").arg(&file));
+    let msg = assert_bad_input("trace of a huge run", &out, &stdout, &stderr);
+    assert_contains_all(
+        "trace of a huge run",
+        &msg,
+        &["MB".into(), "payments a run".into(), "--allow-large".into()],
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "refused before simulating"
+    );
+}
+
+#[test]
 fn trace_unknown_filters_list_the_accepted_values() {
     let (out, stdout, stderr) = exec(payfault().args(["trace", "--outcome", "declind"]));
     let msg = assert_bad_input("trace --outcome declind", &out, &stdout, &stderr);

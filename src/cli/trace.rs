@@ -196,6 +196,18 @@ pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
     if a.limit == 0 {
         return Err(Failure::BadInput(tr!(lang, "trace.error.limit").into()));
     }
+    // The census keeps a row per payment of a run: refuse up front what would not fit.
+    let need = story::census_bytes(&scn);
+    if need > story::CENSUS_MAX_BYTES && !a.allow_large {
+        return Err(Failure::BadInput(format!(
+            "tracing needs a row per payment of a run: about {} MB for up to about \
+             {:.0} payments a run, above the {} MB trace allows; shorten the traffic window \
+             (simulation.traffic_window) or the rates for the lesson, or pass --allow-large",
+            need / 1_000_000,
+            need as f64 / story::ROW_BYTES as f64,
+            story::CENSUS_MAX_BYTES / 1_000_000
+        )));
+    }
     let f = filter(
         &scn,
         lang,

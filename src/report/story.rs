@@ -17,8 +17,9 @@ mod census;
 mod teller;
 
 pub use census::{
-    Census, Filter, Row, STORY_SAMPLE, census, census_sampled, csv, examples, examples_within,
-    matching, sample_rate, tell, tell_until_violation,
+    CENSUS_MAX_BYTES, Census, Filter, ROW_BYTES, Row, STORY_SAMPLE, census, census_bytes,
+    census_sampled, csv, examples, examples_within, matching, sample_rate, tell,
+    tell_until_violation,
 };
 pub use teller::build;
 

@@ -50,6 +50,20 @@ pub struct Census {
 /// (about 200 bytes a row: some 100 MB) whatever the scenario's size.
 pub const STORY_SAMPLE: f64 = 500_000.0;
 
+/// About the bytes one census row takes (the row, its strings and codes, its map entry).
+pub const ROW_BYTES: u64 = 256;
+
+/// The most memory a full census of one run may take (`payfault trace`, whose filters and
+/// spreadsheet need every payment): beyond it, trace refuses up front with the estimate.
+pub const CENSUS_MAX_BYTES: u64 = 2 << 30;
+
+/// The memory a full census of one run of `s` needs, estimated before it runs: the expected
+/// payments of a run (with room for peaks) times [`ROW_BYTES`].
+pub fn census_bytes(s: &Scenario) -> u64 {
+    let expected = 1.5 * s.mean_arrival_rate() * as_secs_f64(s.traffic_window);
+    (expected * ROW_BYTES as f64).min(u64::MAX as f64) as u64
+}
+
 impl Tracer for Census {
     const ON: bool = true;
     fn wants(&self, serial: u64) -> bool {
