@@ -485,9 +485,16 @@ fn run(
 /// Writes the files atomically into `dir`; returns the list of what was written.
 fn write(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<String, Failure> {
     let job = |e: std::io::Error| Failure::from(JobError::Write(e.to_string()));
+    // A signal from here on is honoured before the commit, and the temporaries removed.
+    let stop = cancel_flag();
     let mut d = AtomicDir::create(dir).map_err(|e| Failure::Write(e.to_string()))?;
     for (name, text) in files {
         d.write(name, text).map_err(job)?;
+    }
+    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(Failure::Interrupted(
+            "interrupted: no output was written".into(),
+        ));
     }
     let written = d.commit().map_err(job)?;
     Ok(written

@@ -170,6 +170,8 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
         }
         return Ok(());
     }
+    // A signal during the fold is honoured before anything is written (see compare's write).
+    job::cancel_flag();
     let c = fold_comparison(&designs, h0, &ordered, (plan.have, missing), lang)?;
     let (files, json) = match &grid {
         None => (
