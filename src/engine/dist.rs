@@ -86,22 +86,10 @@ impl Dist {
             Dist::Uniform { lo, width } => lo + width / 2.0,
             Dist::Exponential { mean } => *mean,
             Dist::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
-            Dist::Empirical { values, cdf } => {
-                let mut prev = 0.0;
-                values
-                    .iter()
-                    .zip(cdf)
-                    .map(|(v, c)| {
-                        let p = c - prev;
-                        prev = *c;
-                        v * p
-                    })
-                    .sum()
-            }
+            Dist::Empirical { values, cdf } => expect(values, cdf, |v| v),
         }
     }
 
-    /// True when every draw is exactly zero (lets the model skip work).
     /// The second moment `E[X²]`, in base units squared (the scale of sums of draws, for the
     /// intervals of amounts).
     pub fn second_moment(&self) -> f64 {
@@ -110,21 +98,11 @@ impl Dist {
             Dist::Uniform { lo, width } => lo * lo + lo * width + width * width / 3.0,
             Dist::Exponential { mean } => 2.0 * mean * mean,
             Dist::LogNormal { mu, sigma } => (2.0 * mu + 2.0 * sigma * sigma).exp(),
-            Dist::Empirical { values, cdf } => {
-                let mut prev = 0.0;
-                values
-                    .iter()
-                    .zip(cdf)
-                    .map(|(v, c)| {
-                        let p = c - prev;
-                        prev = *c;
-                        v * v * p
-                    })
-                    .sum()
-            }
+            Dist::Empirical { values, cdf } => expect(values, cdf, |v| v * v),
         }
     }
 
+    /// True when every draw is exactly zero (lets the model skip work).
     pub fn is_zero(&self) -> bool {
         matches!(self, Dist::Constant(v) if *v == 0.0)
     }
@@ -153,6 +131,20 @@ impl Dist {
     pub fn quantile_minor(&self, u: f64, min: i64) -> i64 {
         to_minor(self.quantile(u), min)
     }
+}
+
+/// `E[f(X)]` of an empirical distribution: `values` with cumulative probabilities `cdf`.
+fn expect(values: &[f64], cdf: &[f64], f: impl Fn(f64) -> f64) -> f64 {
+    let mut prev = 0.0;
+    values
+        .iter()
+        .zip(cdf)
+        .map(|(v, c)| {
+            let p = c - prev;
+            prev = *c;
+            f(*v) * p
+        })
+        .sum()
 }
 
 #[cfg(test)]

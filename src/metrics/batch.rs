@@ -34,6 +34,8 @@ pub struct Folder {
     /// Per metric, the sum over runs of its denominator (shares with one, see
     /// `Metric::den`), and the runs that defined it.
     den: Vec<(f64, u64)>,
+    /// The metrics that have a denominator.
+    shares: Vec<usize>,
     pub settle_delay_ms: Histogram<u64>,
     pub auth_latency_us: Histogram<u64>,
 }
@@ -43,6 +45,10 @@ impl Folder {
         Folder {
             acc: vec![Accumulator::default(); catalogue.metrics.len()],
             den: vec![(0.0, 0); catalogue.metrics.len()],
+            shares: (catalogue.metrics.iter().enumerate())
+                .filter(|(_, m)| !m.den.is_empty())
+                .map(|(i, _)| i)
+                .collect(),
             catalogue,
             settle_delay_ms: settle_histogram(),
             auth_latency_us: latency_histogram(),
@@ -57,9 +63,13 @@ impl Folder {
                 a.push(*x);
             }
         }
-        for (i, m) in self.catalogue.metrics.iter().enumerate() {
-            if !m.den.is_empty() && row[i].is_some() {
-                let d: f64 = m.den.iter().filter_map(|&j| row[j]).sum();
+        for &i in &self.shares {
+            if row[i].is_some() {
+                let d: f64 = self.catalogue.metrics[i]
+                    .den
+                    .iter()
+                    .filter_map(|&j| row[j])
+                    .sum();
                 self.den[i].0 += d;
                 self.den[i].1 += 1;
             }
