@@ -120,3 +120,153 @@ fn sigterm_stops_inside_a_long_run() {
         .unwrap_or_default();
     assert!(left.is_empty(), "files left behind: {left:?}");
 }
+
+/// The baseline with ten times its traffic: one run takes about 10 s on this machine.
+#[cfg(unix)]
+fn slow_scenario(dir: &std::path::Path) -> std::path::PathBuf {
+    let text = std::fs::read_to_string("scenarios/baseline.toml")
+        .unwrap()
+        .replacen("rate = \"8/h\" ", "rate = \"40/h\"", 1);
+    assert!(text.contains("rate = \"40/h\""));
+    let file = dir.join("slow.toml");
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
+/// Starts `payfault args`, sends SIGTERM `after` it started, and checks that it stopped with
+/// exit code 130, within seconds, and that `out` holds nothing (not even temporary files).
+#[cfg(unix)]
+fn terminated_leaves_nothing(args: &[&std::ffi::OsStr], out: &std::path::Path, after: Duration) {
+    let child = Command::new(env!("CARGO_BIN_EXE_payfault"))
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    let signalled = Instant::now();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let result = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(130), "{args:?}: {stderr}");
+    assert!(
+        signalled.elapsed() < Duration::from_secs(5),
+        "{args:?} stopped {:?} after the signal",
+        signalled.elapsed()
+    );
+    let left: Vec<_> = std::fs::read_dir(out)
+        .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{args:?} left files behind: {left:?}");
+}
+
+/// SIGTERM in the middle of a compare and of a sweep (issue 23.3): nothing written.
+#[test]
+#[cfg(unix)]
+fn compare_and_sweep_stop_cleanly_and_leave_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let slow = slow_scenario(tmp.path());
+    let s = slow.as_os_str();
+    let common = ["--runs", "4", "--threads", "1", "--quiet"].map(std::ffi::OsStr::new);
+    let mut compare: Vec<&std::ffi::OsStr> = vec!["compare".as_ref(), s, s];
+    compare.extend(common);
+    terminated_leaves_nothing(
+        &compare,
+        &tmp.path().join("compare"),
+        Duration::from_millis(1500),
+    );
+    let mut sweep: Vec<&std::ffi::OsStr> = vec![
+        "sweep".as_ref(),
+        s,
+        "--set".as_ref(),
+        "risk.detection_rate=0.5,0.9".as_ref(),
+    ];
+    sweep.extend(common);
+    terminated_leaves_nothing(
+        &sweep,
+        &tmp.path().join("sweep"),
+        Duration::from_millis(1500),
+    );
+}
+
+/// SIGTERM while `merge` replays run 0 for its report (issue 23.3): the merged folder is not
+/// committed, and nothing is left in it.
+#[test]
+#[cfg(unix)]
+fn merge_stops_cleanly_and_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let slow = slow_scenario(tmp.path());
+    // Two one-run shards, side by side (about 10 s each).
+    let shards: Vec<_> = (1..=2)
+        .map(|k| {
+            let dir = tmp.path().join(format!("shard-{k}"));
+            let child = Command::new(env!("CARGO_BIN_EXE_payfault"))
+                .args(["run", "--runs", "2", "--threads", "1", "--quiet", "--shard"])
+                .arg(format!("{k}/2"))
+                .arg(&slow)
+                .arg("--out")
+                .arg(&dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            (dir, child)
+        })
+        .collect();
+    let mut dirs = vec![];
+    for (dir, child) in shards {
+        let r = child.wait_with_output().unwrap();
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        dirs.push(dir);
+    }
+    let mut args: Vec<&std::ffi::OsStr> = vec!["merge".as_ref(), "--quiet".as_ref()];
+    args.extend(dirs.iter().map(|d| d.as_os_str()));
+    terminated_leaves_nothing(
+        &args,
+        &tmp.path().join("merged"),
+        Duration::from_millis(1500),
+    );
+}
+
+/// SIGTERM while `trace --csv` replays a run: exit 130, no CSV and no temporary file.
+#[test]
+#[cfg(unix)]
+fn trace_stops_cleanly_and_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let slow = slow_scenario(tmp.path());
+    let out = tmp.path().join("traced");
+    std::fs::create_dir(&out).unwrap();
+    let csv = out.join("payments.csv");
+    let child = Command::new(env!("CARGO_BIN_EXE_payfault"))
+        .args(["trace", "--runs", "1", "--csv"])
+        .arg(&csv)
+        .arg(&slow)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let signalled = Instant::now();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let result = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(130), "{stderr}");
+    assert!(signalled.elapsed() < Duration::from_secs(5));
+    let left: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "trace left files behind: {left:?}");
+}

@@ -76,6 +76,10 @@ enum Command {
         /// Accept scenarios above the default size limits.
         #[arg(long)]
         allow_large: bool,
+        /// Also print the memory `run` would need, stage by stage, on this many worker threads
+        /// (0: one per core).
+        #[arg(long, value_name = "THREADS")]
+        memory: Option<usize>,
     },
 }
 
@@ -175,7 +179,11 @@ pub fn main() -> ExitCode {
         Command::List(a) => list::list_cmd(a),
         Command::Check(a) => check::check_cmd(a),
         Command::Merge(a) => merge::merge_cmd(a),
-        Command::Validate { files, allow_large } => validate(&files, allow_large),
+        Command::Validate {
+            files,
+            allow_large,
+            memory,
+        } => validate(&files, allow_large, memory),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -210,12 +218,17 @@ fn limits(allow_large: bool) -> Limits {
     }
 }
 
-fn validate(files: &[PathBuf], allow_large: bool) -> Result<(), Failure> {
+fn validate(files: &[PathBuf], allow_large: bool, memory: Option<usize>) -> Result<(), Failure> {
     let mut bad = vec![];
     for f in files {
         match scenario::load(f, &limits(allow_large)) {
             Ok(s) => {
                 println!("ok: {} ({})", f.display(), s.name);
+                if let Some(t) = memory {
+                    let threads = crate::runner::memory::workers(t);
+                    let e = crate::runner::memory::Estimate::batch(&s, threads).with_report(&s);
+                    println!("{}", e.table());
+                }
                 for w in crate::scenario::capacity::warnings(&s) {
                     eprintln!("warning: {}: {w}", f.display());
                 }

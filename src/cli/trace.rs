@@ -196,6 +196,9 @@ pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
     if a.limit == 0 {
         return Err(Failure::BadInput(tr!(lang, "trace.error.limit").into()));
     }
+    // A SIGINT or SIGTERM from here on stops the replays (exit 130) and removes the CSV's
+    // temporary file.
+    crate::runner::job::cancel_flag();
     // The census keeps a row per payment of a run: refuse up front what would not fit.
     let need = story::census_bytes(&scn);
     if need > story::CENSUS_MAX_BYTES && !a.allow_large {

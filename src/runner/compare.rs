@@ -80,6 +80,7 @@ pub fn compare_on(
     cancel: &AtomicBool,
     mut progress: impl FnMut(u64),
 ) -> Result<Comparison, BatchError> {
+    check_memory(designs, opts)?;
     let mut reference: Vec<Vec<Option<f64>>> = Vec::with_capacity(opts.runs as usize);
     let mut batches = vec![];
     let mut differences = vec![];
@@ -223,4 +224,29 @@ fn welch(a: &Summary, b: &Summary) -> (Option<f64>, Option<f64>) {
         / (va * va / (a.n as f64 - 1.0).max(1.0) + vb * vb / (b.n as f64 - 1.0).max(1.0));
     let t = t975(df.floor().max(1.0) as u64);
     (Some(d - t * se), Some(d + t * se))
+}
+
+/// Refuses up front a comparison that would not fit: the largest design's runs on every
+/// worker, with the reference design's rows (every metric, to pair the others with) and every
+/// design's objective kept until the end.
+fn check_memory(designs: &[Design], opts: &BatchOptions) -> Result<(), BatchError> {
+    use super::memory::{Estimate, Kept, workers};
+    let Some(largest) = designs
+        .iter()
+        .max_by_key(|d| super::memory::run_bytes(&d.scenario))
+    else {
+        return Ok(());
+    };
+    let metrics = designs.first().map_or(0, |d| {
+        crate::metrics::Catalogue::for_scenario(&d.scenario)
+            .names()
+            .len() as u64
+    });
+    Estimate::batch(&largest.scenario, workers(opts.threads))
+        .keeping(Kept {
+            runs: opts.runs,
+            bytes_per_run: 24 + 16 * metrics + 16 * designs.len() as u64,
+        })
+        .check()
+        .map_err(BatchError::Memory)
 }

@@ -102,6 +102,11 @@ pub fn run_to_dir(
     quiet: bool,
     view: View,
 ) -> Result<JobOutput, JobError> {
+    // Every stage's memory, before anything is created or run.
+    super::memory::Estimate::batch(scenario, super::memory::workers(opts.threads))
+        .with_report(scenario)
+        .check()
+        .map_err(JobError::Options)?;
     // The handler first: a SIGINT or SIGTERM from here on removes the temporaries.
     let cancel = cancel_flag();
     let mut out = AtomicDir::create(dir).map_err(|e| JobError::Output(e.to_string()))?;
@@ -126,19 +131,22 @@ fn io(e: std::io::Error) -> JobError {
 ///
 /// It has one column per metric; of the per-cause breakdown, only the causes that struck in
 /// some run (as in summary.json), so a fault that never fires changes nothing. Rows are
-/// streamed to a working file without the cause columns, which are kept sparse and joined on
-/// at the end ([`write_batch`]).
+/// streamed to a working file without the cause columns; the causes' non-zero cells go to a
+/// second working file, one line a run, and the two are joined at the end ([`write_batch`]).
+/// Memory stays flat in the number of runs: only the set of causes that struck is kept.
 pub struct RunsWriter {
     all: Vec<String>,
     is_cause: Vec<bool>,
     body_path: PathBuf,
     csv: RunsCsv<report::atomic::OutFile>,
-    sparse: Vec<(u64, Vec<(u32, f64)>)>,
+    cells_path: PathBuf,
+    cells: report::atomic::OutFile,
+    struck: std::collections::BTreeSet<usize>,
     seed: u64,
 }
 
 impl RunsWriter {
-    /// A writer for the runs of `scenario` with `seed`, its working file in `out`.
+    /// A writer for the runs of `scenario` with `seed`, its working files in `out`.
     pub fn new(scenario: &Scenario, seed: u64, out: &mut AtomicDir) -> std::io::Result<Self> {
         let all = crate::metrics::Catalogue::for_scenario(scenario).names();
         let is_cause = all
@@ -146,50 +154,63 @@ impl RunsWriter {
             .map(|n| n.starts_with(crate::metrics::CAUSES))
             .collect();
         let (body_path, body) = out.scratch("runs.csv")?;
+        let (cells_path, cells) = out.scratch("runs-causes.txt")?;
         Ok(RunsWriter {
             all,
             is_cause,
             body_path,
             csv: RunsCsv::body(body),
-            sparse: vec![],
+            cells_path,
+            cells,
+            struck: Default::default(),
             seed,
         })
     }
 
     /// Adds run `run`'s metric values (the catalogue's order).
     pub fn push(&mut self, run: u64, vals: &[Option<f64>]) -> Result<(), String> {
+        use std::io::Write;
         let row: Vec<Option<f64>> = vals
             .iter()
             .zip(&self.is_cause)
             .filter_map(|(v, &c)| (!c).then_some(*v))
             .collect();
-        let causes = vals
-            .iter()
-            .zip(&self.is_cause)
-            .enumerate()
-            .filter_map(|(i, (v, &c))| match v {
-                Some(x) if c && *x != 0.0 => Some((i as u32, *x)),
-                _ => None,
-            })
-            .collect();
-        self.sparse.push((run, causes));
+        let mut line = String::new();
+        for (i, (v, &c)) in vals.iter().zip(&self.is_cause).enumerate() {
+            if let Some(x) = v
+                && c
+                && *x != 0.0
+            {
+                self.struck.insert(i);
+                line.push_str(&format!("{i}={x} "));
+            }
+        }
+        line.push('\n');
+        self.cells
+            .write_all(line.as_bytes())
+            .map_err(|e| report::atomic::with_path("cannot write", &self.cells_path, e))
+            .map_err(|e| e.to_string())?;
         self.csv
             .row(run, self.seed, &row)
             .map_err(|e| e.to_string())
     }
 
     fn finish(self, out: &mut AtomicDir) -> std::io::Result<()> {
+        use std::io::Write;
         self.csv
             .finish()?
             .into_inner()
             .map_err(|e| e.into_error())?
             .sync_all()?;
+        let mut cells = self.cells;
+        cells.flush()?;
+        drop(cells);
         let runs_csv = out.file("runs.csv")?;
         join_runs_csv(
             &self.all,
             &self.is_cause,
-            &self.body_path,
-            &self.sparse,
+            &self.struck,
+            (&self.body_path, &self.cells_path),
             runs_csv,
         )
     }
@@ -222,14 +243,16 @@ pub fn write_batch(
     .map_err(io)?;
     out.write("scenario.toml", scenario.source.as_bytes())
         .map_err(io)?;
-    present(scenario, batch.seed, &batch, view, &mut out)?;
-    // A signal during the report stage: stop before anything is put in place.
+    let presented = present(scenario, batch.seed, &batch, view, &mut out);
+    // A signal during the report stage (its replays stop with an error of their own): stop
+    // before anything is put in place, as interrupted.
     if cancel_flag().load(Ordering::Relaxed) {
         return Err(JobError::Interrupted {
             completed: batch.runs,
             runs: batch.runs,
         });
     }
+    presented?;
     let written = out.commit().map_err(io)?;
     Ok(JobOutput { batch, written })
 }
@@ -295,11 +318,12 @@ fn present(
 
 /// Writes runs.csv: the header, then each streamed row with the columns of the causes that
 /// struck in some run appended (every outcome of such a cause, zero where it did not strike).
+/// `files`: the working files of the rows and of the causes' non-zero cells, read line by line.
 fn join_runs_csv(
     all: &[String],
     is_cause: &[bool],
-    body: &Path,
-    sparse: &[(u64, Vec<(u32, f64)>)],
+    struck: &std::collections::BTreeSet<usize>,
+    files: (&Path, &Path),
     out: report::atomic::OutFile,
 ) -> std::io::Result<()> {
     use std::io::{BufRead, Write};
@@ -309,10 +333,8 @@ fn join_runs_csv(
             .and_then(|r| r.split_once('.'))
             .map(|(c, _)| c)
     };
-    let struck: std::collections::BTreeSet<&str> = sparse
-        .iter()
-        .flat_map(|(_, v)| v.iter().filter_map(|&(i, _)| cause_of(i as usize)))
-        .collect();
+    let struck: std::collections::BTreeSet<&str> =
+        struck.iter().filter_map(|&i| cause_of(i)).collect();
     let cols: Vec<usize> = (0..all.len())
         .filter(|&i| is_cause[i] && cause_of(i).is_some_and(|c| struck.contains(c)))
         .collect();
@@ -327,18 +349,24 @@ fn join_runs_csv(
     header.extend(cols.iter().map(|&i| all[i].as_str()));
     w.write_record(&header)?;
     let mut out = w.into_inner().map_err(|e| e.into_error())?;
-    let reader = std::io::BufReader::new(
-        std::fs::File::open(body).map_err(|e| report::atomic::with_path("cannot read", body, e))?,
-    );
-    for (line, (_, vals)) in reader.lines().zip(sparse) {
-        let mut line = line.map_err(|e| report::atomic::with_path("cannot read", body, e))?;
+    let open = |p: &Path| -> std::io::Result<_> {
+        let f =
+            std::fs::File::open(p).map_err(|e| report::atomic::with_path("cannot read", p, e))?;
+        Ok(std::io::BufReader::new(f).lines())
+    };
+    let (rows, cells) = (open(files.0)?, open(files.1)?);
+    for (line, cell) in rows.zip(cells) {
+        let mut line = line.map_err(|e| report::atomic::with_path("cannot read", files.0, e))?;
+        let cell = cell.map_err(|e| report::atomic::with_path("cannot read", files.1, e))?;
+        let vals: Vec<(usize, &str)> = cell
+            .split_whitespace()
+            .filter_map(|c| c.split_once('='))
+            .filter_map(|(i, x)| Some((i.parse().ok()?, x)))
+            .collect();
         for &i in &cols {
-            let v = vals
-                .iter()
-                .find(|&&(j, _)| j as usize == i)
-                .map_or(0.0, |&(_, x)| x);
+            let v = vals.iter().find(|&&(j, _)| j == i).map_or("0", |&(_, x)| x);
             line.push(',');
-            line.push_str(&v.to_string());
+            line.push_str(v);
         }
         line.push('\n');
         out.write_all(line.as_bytes())?;

@@ -9,6 +9,7 @@
 
 pub mod compare;
 pub mod job;
+pub mod memory;
 pub mod shard;
 
 use crate::engine::time::as_secs_f64;
@@ -83,7 +84,9 @@ pub fn run_batch_range(
         .num_threads(opts.threads)
         .build()
         .map_err(|e| BatchError::Threads(opts.threads, e.to_string()))?;
-    check_memory(scenario, pool.current_num_threads())?;
+    memory::Estimate::batch(scenario, pool.current_num_threads())
+        .check()
+        .map_err(BatchError::Memory)?;
     let catalogue = Catalogue::for_scenario(scenario);
     let mut folder = Folder::new(catalogue.clone());
     // Histograms merge by integer addition, which does not depend on order: workers add their
@@ -146,28 +149,4 @@ pub fn run_batch_range(
         range.end - range.start,
         as_secs_f64(crate::scenario::calendar::horizon(scenario)),
     ))
-}
-
-/// Checks up front that the large per-run tables (the cardholder accounts) of every worker fit
-/// in the memory the process may use, by reserving that much address space once: a limit
-/// (`ulimit -v`, a container's) makes this fail before any run starts, with a message saying
-/// what to reduce, instead of an abort in the middle of the batch.
-fn check_memory(scenario: &Scenario, threads: usize) -> Result<(), BatchError> {
-    let per_run = crate::scenario::capacity::table_bytes(scenario);
-    let total = per_run.saturating_mul(threads as u64);
-    let mut probe: Vec<u8> = Vec::new();
-    if usize::try_from(total)
-        .ok()
-        .and_then(|n| probe.try_reserve_exact(n).ok())
-        .is_none()
-    {
-        return Err(BatchError::Memory(format!(
-            "the scenario needs about {} MB for its account tables ({} MB per run × {threads} \
-             worker thread(s)), more than this process may allocate; reduce the account pools \
-             (issuers.accounts.count) or run fewer worker threads (--threads)",
-            total / 1_000_000,
-            per_run / 1_000_000
-        )));
-    }
-    Ok(())
 }

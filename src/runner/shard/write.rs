@@ -17,6 +17,17 @@ pub fn shard_design(
     cancel: &AtomicBool,
     progress: impl FnMut(u64),
 ) -> Result<DesignRows, BatchError> {
+    let metrics = crate::metrics::Catalogue::for_scenario(scenario)
+        .names()
+        .len() as u64;
+    super::super::memory::Estimate::batch(scenario, super::super::memory::workers(opts.threads))
+        .keeping(super::super::memory::Kept {
+            runs: range.end - range.start,
+            // An encoded row: about 24 characters a metric, and the string's own header.
+            bytes_per_run: 24 + 24 * metrics,
+        })
+        .check()
+        .map_err(BatchError::Memory)?;
     let mut rows = Vec::with_capacity((range.end - range.start) as usize);
     let b: BatchResult = run_batch_range(
         scenario,

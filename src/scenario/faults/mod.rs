@@ -583,6 +583,41 @@ fn repeat(
     }
 }
 
+/// The extra requests fault `f` adds in one run of `s` (a surge's payments, an attack's junk
+/// requests, a partial failure's synchronous calls): 0 for the other kinds.
+pub fn extra_requests(s: &super::Scenario, f: &FaultSpec, horizon: Nanos) -> f64 {
+    let active = |end_cap: Nanos| -> f64 {
+        let t = &f.timing;
+        let end = end_cap.min(horizon);
+        if t.start >= end {
+            return 0.0;
+        }
+        match (&t.length, t.repeat, &t.mtbf) {
+            (Length::Fixed(d), Some(p), None) => {
+                let n = ((end - t.start) / p + 1) as f64;
+                n * (*d).min(p) as f64
+            }
+            (Length::Fixed(d), None, None) => (*d).min(end - t.start) as f64,
+            _ => (end - t.start) as f64,
+        }
+    };
+    match f.effect {
+        FaultEffect::Surge { multiplier } if multiplier > 1.0 => {
+            let rate: f64 = match &f.target {
+                FaultTarget::Groups(gs) => gs.iter().map(|&g| s.terminals[g].rate).sum(),
+                _ => 0.0,
+            };
+            rate * (multiplier - 1.0) * active(s.traffic_window) / 1e9
+        }
+        FaultEffect::Attack { rate } => rate * active(horizon) / 1e9,
+        // At most every payment of the window reaches the failing station.
+        FaultEffect::Partial { sync: Some(y), .. } => {
+            s.mean_arrival_rate() * y.load * active(s.traffic_window) / 1e9
+        }
+        _ => 0.0,
+    }
+}
+
 /// The extra events a fault adds in one run (a surge's payments, an attack's junk requests) must
 /// stay within the payments limit: checked once the horizon is known.
 pub(super) fn check_load(
@@ -593,44 +628,17 @@ pub(super) fn check_load(
     limits: &super::Limits,
 ) -> Result<(), ScenarioError> {
     for (i, (fl, f)) in raw.iter().zip(&s.faults).enumerate() {
-        let active = |end_cap: Nanos| -> f64 {
-            let t = &f.timing;
-            let end = end_cap.min(horizon);
-            if t.start >= end {
-                return 0.0;
-            }
-            match (&t.length, t.repeat, &t.mtbf) {
-                (Length::Fixed(d), Some(p), None) => {
-                    let n = ((end - t.start) / p + 1) as f64;
-                    n * (*d).min(p) as f64
-                }
-                (Length::Fixed(d), None, None) => (*d).min(end - t.start) as f64,
-                _ => (end - t.start) as f64,
-            }
-        };
-        let (extra, field, span) = match f.effect {
-            FaultEffect::Surge { multiplier } if multiplier > 1.0 => {
-                let rate: f64 = match &f.target {
-                    FaultTarget::Groups(gs) => gs.iter().map(|&g| s.terminals[g].rate).sum(),
-                    _ => 0.0,
-                };
-                let span = fl.multiplier.as_ref().map_or(0..0, |m| m.span());
-                (
-                    rate * (multiplier - 1.0) * active(s.traffic_window) / 1e9,
-                    "multiplier",
-                    span,
-                )
-            }
-            FaultEffect::Attack { rate } => {
-                let span = fl.rate.as_ref().map_or(0..0, |m| m.span());
-                (rate * active(horizon) / 1e9, "rate", span)
-            }
-            // At most every payment of the window reaches the failing station.
-            FaultEffect::Partial { sync: Some(y), .. } => {
-                let span = fl.sync_load.as_ref().map_or(0..0, |m| m.span());
-                let rate = s.mean_arrival_rate() * y.load;
-                (rate * active(s.traffic_window) / 1e9, "sync_load", span)
-            }
+        let extra = extra_requests(s, f, horizon);
+        let (field, span) = match f.effect {
+            FaultEffect::Surge { multiplier } if multiplier > 1.0 => (
+                "multiplier",
+                fl.multiplier.as_ref().map_or(0..0, |m| m.span()),
+            ),
+            FaultEffect::Attack { .. } => ("rate", fl.rate.as_ref().map_or(0..0, |m| m.span())),
+            FaultEffect::Partial { sync: Some(_), .. } => (
+                "sync_load",
+                fl.sync_load.as_ref().map_or(0..0, |m| m.span()),
+            ),
             _ => continue,
         };
         if extra > limits.max_payments_per_run {
