@@ -9,12 +9,14 @@
 //!    error of an unknown kind): documentation, variant, name, target family, parameters and
 //!    builder;
 //! 2. add its effect to [`FaultEffect`] (`effect.rs`) and make the model act on it
-//!    (`src/model/faults.rs` and the stages it strikes);
+//!    (`src/model/faults.rs` and the stages it strikes); a failure of a station or a link
+//!    that monitoring should notice is also listed in `monitored` (`strategies/upkeep.rs`);
 //! 3. only if it takes a parameter no kind takes yet: add the field to `RawFault`
 //!    (`raw/fault.rs`) and its name to `param_fields!` (`params.rs`); the compiler points at
 //!    the second if the first is done alone;
-//! 4. document it in `docs/scenarios.md` ("Faults"), and name it in each language's
-//!    `trace.fault_kind` messages (`src/i18n/*/trace.toml`).
+//! 4. document it in `docs/scenarios.md` ("Faults"), name it in each language's
+//!    `trace.fault_kind` messages (`src/i18n/*/trace.toml`), and demonstrate it in a shipped
+//!    scenario (a test checks that every kind has one).
 
 use super::FaultEffect;
 use super::params::{Args, Build};
