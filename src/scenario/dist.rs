@@ -149,13 +149,63 @@ impl<'de> Deserialize<'de> for Param {
     }
 }
 
-pub const KINDS: &[&str] = &[
-    "constant",
-    "uniform",
-    "exponential",
-    "lognormal",
-    "empirical",
-];
+/// The kinds of distribution a scenario can name, each with the parameters it takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DistKind {
+    Constant,
+    Uniform,
+    Exponential,
+    LogNormal,
+    Empirical,
+}
+
+impl DistKind {
+    const ALL: [DistKind; 5] = [
+        DistKind::Constant,
+        DistKind::Uniform,
+        DistKind::Exponential,
+        DistKind::LogNormal,
+        DistKind::Empirical,
+    ];
+
+    /// The kind's name as a scenario writes it.
+    const fn name(self) -> &'static str {
+        match self {
+            DistKind::Constant => "constant",
+            DistKind::Uniform => "uniform",
+            DistKind::Exponential => "exponential",
+            DistKind::LogNormal => "lognormal",
+            DistKind::Empirical => "empirical",
+        }
+    }
+
+    /// The parameters the kind takes.
+    fn params(self) -> &'static [&'static str] {
+        match self {
+            DistKind::Constant => &["value"],
+            DistKind::Uniform => &["min", "max"],
+            DistKind::Exponential => &["mean"],
+            DistKind::LogNormal => &["median", "p99", "mu", "sigma"],
+            DistKind::Empirical => &["values", "weights"],
+        }
+    }
+
+    /// The kind named `name` (already trimmed and in lowercase).
+    fn parse(name: &str) -> Option<DistKind> {
+        DistKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// The names of the kinds of distribution, in the order messages list them.
+pub const KINDS: &[&str] = &{
+    let mut names = [""; DistKind::ALL.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = DistKind::ALL[i].name();
+        i += 1;
+    }
+    names
+};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -187,21 +237,15 @@ impl RawDist {
 
     fn build<U: Unit>(self) -> Result<Dist, String> {
         let kind = self.kind.trim().to_ascii_lowercase();
-        let allowed: &[&str] = match kind.as_str() {
-            "constant" => &["value"],
-            "uniform" => &["min", "max"],
-            "exponential" => &["mean"],
-            "lognormal" => &["median", "p99", "mu", "sigma"],
-            "empirical" => &["values", "weights"],
-            _ => {
-                let hint = super::error::did_you_mean(&kind, KINDS);
-                return Err(format!(
-                    "unknown distribution kind \"{}\"{hint}; expected one of {}",
-                    self.kind,
-                    KINDS.join(", ")
-                ));
-            }
+        let Some(which) = DistKind::parse(&kind) else {
+            let hint = super::error::did_you_mean(&kind, KINDS);
+            return Err(format!(
+                "unknown distribution kind \"{}\"{hint}; expected one of {}",
+                self.kind,
+                KINDS.join(", ")
+            ));
         };
+        let allowed = which.params();
         if let Some(extra) = self.present().into_iter().find(|p| !allowed.contains(p)) {
             return Err(format!(
                 "`{extra}` does not apply to a {kind} distribution, which takes {}",
@@ -219,12 +263,12 @@ impl RawDist {
                 Ok(v)
             }
         };
-        let d = match kind.as_str() {
-            "constant" => Dist::Constant(nonneg(
+        let d = match which {
+            DistKind::Constant => Dist::Constant(nonneg(
                 need(&self.value, "value")?.value::<U>("value")?,
                 "value",
             )?),
-            "uniform" => {
+            DistKind::Uniform => {
                 let lo = nonneg(need(&self.min, "min")?.value::<U>("min")?, "min")?;
                 let hi = nonneg(need(&self.max, "max")?.value::<U>("max")?, "max")?;
                 if hi < lo {
@@ -236,7 +280,7 @@ impl RawDist {
                 }
                 Dist::Uniform { lo, width: hi - lo }
             }
-            "exponential" => {
+            DistKind::Exponential => {
                 let raw = need(&self.mean, "mean")?;
                 let m = raw.value::<U>("mean")?;
                 if m <= 0.0 || !m.is_finite() {
@@ -244,7 +288,7 @@ impl RawDist {
                 }
                 Dist::Exponential { mean: m }
             }
-            "lognormal" => match (&self.median, &self.p99, &self.mu, &self.sigma) {
+            DistKind::LogNormal => match (&self.median, &self.p99, &self.mu, &self.sigma) {
                 (Some(med_raw), Some(p99_raw), None, None) => {
                     let med = med_raw.value::<U>("median")?;
                     let p99 = p99_raw.value::<U>("p99")?;
@@ -287,7 +331,7 @@ impl RawDist {
                     );
                 }
             },
-            "empirical" => {
+            DistKind::Empirical => {
                 let Some(values) = self.values else {
                     return Err("an empirical distribution needs `values`".into());
                 };
@@ -327,7 +371,6 @@ impl RawDist {
                 *cdf.last_mut().expect("non-empty") = 1.0;
                 Dist::Empirical { values: vals, cdf }
             }
-            _ => unreachable!("kind checked above"),
         };
         Ok(d)
     }

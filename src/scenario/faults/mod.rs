@@ -1,15 +1,20 @@
-//! The `[[faults]]` of a scenario: what each does (its kind and parameters, `kinds`), what it
-//! strikes (a component, a link and direction, terminal groups, an issuer), when (scheduled,
-//! recurring, stochastic or until repaired), and its id: the name of its cause in the results.
+//! The `[[faults]]` of a scenario: what each does (its kind, declared once in the table of
+//! `kinds`, with its parameters, `params`, and its effect, `effect`), what it strikes (a
+//! component, a link and direction, terminal groups, an issuer), when (scheduled, recurring,
+//! stochastic or until repaired), and its id: the name of its cause in the results. How to
+//! add a kind of fault is told in `kinds`.
 
+mod effect;
 mod kinds;
+mod params;
 
 use super::check::Ctx;
 use super::error::{ScenarioError, did_you_mean};
-use super::raw::{FaultKind, LinkDirection, RawFault};
+use super::raw::{LinkDirection, RawFault};
 use super::{ChannelSpec, Component, IssuerSpec, TerminalGroup};
 use crate::engine::{DAY, Dist, MINUTE, Nanos, Stream};
-pub use kinds::{FaultEffect, MAX_SYNC_LOAD, SyncLoad};
+pub use effect::{FaultEffect, MAX_SYNC_LOAD, SyncLoad};
+pub use kinds::{FaultKind, KindSpec, Strikes, a_kind};
 
 /// A link of the topology, by the indices of its ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -204,10 +209,17 @@ pub(super) fn faults(
     for (i, fl) in raw.iter().enumerate() {
         let f = format!("faults[{i}]");
         let kind = fl.kind.as_ref().map_or(FaultKind::Outage, |k| *k.get_ref());
-        kinds::refuse_foreign(cx, fl, kind, &f)?;
+        params::refuse_foreign(cx, fl, kind, &f)?;
         let target = target(cx, fl, kind, names, &f)?;
         let timing = timing(cx, fl, kind, &f)?;
-        let effect = kinds::effect(cx, fl, kind, &target, names, &f)?;
+        let effect = kinds::effect(&params::Args {
+            cx,
+            fl,
+            kind,
+            target: &target,
+            names,
+            f: &f,
+        })?;
         let id = fault_id(cx, fl, kind, &faults, &f)?;
         faults.push(FaultSpec {
             id,
@@ -218,19 +230,6 @@ pub(super) fn faults(
         });
     }
     Ok(faults)
-}
-
-/// What a kind of fault strikes, in words, for messages.
-fn target_family(kind: FaultKind) -> &'static str {
-    use FaultKind::*;
-    match kind {
-        Outage | Partial | Slow | Attack => "station",
-        Latency | Loss | Duplicate | Partition => "link",
-        Surge | BadInput | WrongAccount | MerchantRule | FraudWave | TerminalUpgrade
-        | TerminalHardware => "groups",
-        FrozenAccounts | Limits | Spending => "issuer",
-        CardRule => "risk",
-    }
 }
 
 /// Resolves the target: a component, a link (named `from-to`, e.g. `gateway-visa`), terminal
@@ -266,8 +265,8 @@ fn target(
     };
     let chans = || n.channels.iter().map(|c| c.station.id.as_str());
     let issuers = || n.issuers.iter().map(|c| c.station.id.as_str());
-    match target_family(kind) {
-        "station" => {
+    match kind.spec().strikes {
+        Strikes::Station => {
             if t == "gateway" {
                 return Ok(FaultTarget::Station(Component::Gateway));
             }
@@ -294,7 +293,7 @@ fn target(
             v.extend(issuers().map(String::from));
             Err(unknown("component id", v))
         }
-        "link" => {
+        Strikes::Link => {
             let mut links = vec![];
             for (g, grp) in n.terminals.iter().enumerate() {
                 links.push((format!("{}-gateway", grp.id), LinkRef::Terminal(g)));
@@ -317,7 +316,7 @@ fn target(
                 )),
             }
         }
-        "groups" => {
+        Strikes::Groups => {
             if t == "all" {
                 return Ok(FaultTarget::Groups((0..n.terminals.len()).collect()));
             }
@@ -330,14 +329,14 @@ fn target(
                 }
             }
         }
-        "issuer" => match issuers().position(|c| c == t) {
+        Strikes::Issuer => match issuers().position(|c| c == t) {
             Some(k) => Ok(FaultTarget::Issuer(k)),
             None => Err(unknown(
                 "an issuer id",
                 issuers().map(String::from).collect(),
             )),
         },
-        _ => {
+        Strikes::Risk => {
             if t == "gateway" {
                 Ok(FaultTarget::Station(Component::Gateway))
             } else {
@@ -350,41 +349,9 @@ fn target(
     }
 }
 
-/// "an outage fault", "a slow fault": the kind with its article, for messages.
-pub fn a_kind(kind: FaultKind) -> String {
-    let n = kind_name(kind);
-    let article = if n.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {n} fault")
-}
-
 /// The kind's name as written in a scenario.
 pub fn kind_name(kind: FaultKind) -> &'static str {
-    use FaultKind::*;
-    match kind {
-        Outage => "outage",
-        Partial => "partial",
-        Slow => "slow",
-        Latency => "latency",
-        Loss => "loss",
-        Duplicate => "duplicate",
-        Partition => "partition",
-        Surge => "surge",
-        Attack => "attack",
-        BadInput => "bad_input",
-        WrongAccount => "wrong_account",
-        FrozenAccounts => "frozen_accounts",
-        Limits => "limits",
-        Spending => "spending",
-        CardRule => "card_rule",
-        MerchantRule => "merchant_rule",
-        FraudWave => "fraud_wave",
-        TerminalUpgrade => "terminal_upgrade",
-        TerminalHardware => "terminal_hardware",
-    }
+    kind.name()
 }
 
 /// The timing: `start` (default 0) with a `duration`, or until repaired (`detection`,
@@ -503,7 +470,7 @@ fn fault_id(
 ) -> Result<String, ScenarioError> {
     let taken = |id: &str| earlier.iter().any(|e| e.id == id);
     let Some(given) = &fl.id else {
-        let base = format!("{}-{}", fl.target.get_ref(), kind_name(kind));
+        let base = format!("{}-{}", fl.target.get_ref(), kind.name());
         let mut id = base.clone();
         let mut n = 2;
         while taken(&id) {

@@ -6,51 +6,8 @@ use crate::scenario::units::{Duration, Money, Probability, Rate};
 use serde::Deserialize;
 use toml::Spanned;
 
-/// What a fault does (see `docs/scenarios.md`, "Faults"). Each kind takes its own parameters.
-#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum FaultKind {
-    /// A component is unavailable: it drops, refuses (91 or 96) or hangs.
-    #[default]
-    Outage,
-    /// A share of a component's servers lost, or a share of its requests failing.
-    Partial,
-    /// A component processes slower: a service-time multiplier and/or an added delay.
-    Slow,
-    /// Added delay on a link, in one direction or both.
-    Latency,
-    /// Messages lost on a link with a probability, in one direction or both.
-    Loss,
-    /// Messages delivered twice on a link; the receiver spends a service on the copy.
-    Duplicate,
-    /// Nothing crosses a link in either direction.
-    Partition,
-    /// More payments: an arrival-rate multiplier on terminal groups.
-    Surge,
-    /// Junk requests that take a component's capacity without being payments.
-    Attack,
-    /// Bad input at the terminal: mis-keyed number (14), malformed message (30), expired card
-    /// (54), wrong PIN (55).
-    BadInput,
-    /// A share of merchants' settlement details become wrong: their payouts are returned.
-    WrongAccount,
-    /// A share of an issuer's accounts frozen (62) or not permitted (57).
-    FrozenAccounts,
-    /// Account limits imposed: an amount limit (61) and/or a daily count (65).
-    Limits,
-    /// Cardholders spend their balances elsewhere between paydays, so 51 depends on the day.
-    Spending,
-    /// A card risk rule deployed that raises the false-positive rate.
-    CardRule,
-    /// A merchant risk rule that misfires: a share of merchants' payouts held for review.
-    MerchantRule,
-    /// A wave of real fraud: an added fraud share on terminal groups.
-    FraudWave,
-    /// A platform upgrade after which old terminal software fails.
-    TerminalUpgrade,
-    /// Terminal hardware that fails and is repaired, per terminal; crashes in mid-payment.
-    TerminalHardware,
-}
+/// What a fault does: declared, kind by kind, in the table of `scenario::faults::kinds`.
+pub use crate::scenario::faults::FaultKind;
 
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]

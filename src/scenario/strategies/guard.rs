@@ -225,7 +225,27 @@ pub(in crate::scenario) fn validate(
     faults: &[FaultSpec],
     routing: Option<&Vec<RouteSpec>>,
 ) -> Result<GuardSpec, ScenarioError> {
-    let f = failover;
+    let failover = failover_spec(cx, failover, routing)?;
+    let breaker = breaker_spec(cx, breaker)?;
+    let channel_bulkhead = bulkheads(cx, chan_bulkheads, "channels")?;
+    let issuer_bulkhead = bulkheads(cx, iss_bulkheads, "issuers")?;
+    let announced = announced(cx, raw_faults, faults)?;
+    Ok(GuardSpec {
+        failover,
+        breaker,
+        shedding: shedding.enabled,
+        channel_bulkhead,
+        issuer_bulkhead,
+        announced,
+    })
+}
+
+/// `[strategy.failover]`: the mode, the echoes, the thresholds and the probes.
+fn failover_spec(
+    cx: &Ctx,
+    f: &RawFailover,
+    routing: Option<&Vec<RouteSpec>>,
+) -> Result<FailoverSpec, ScenarioError> {
     let mode = *f.mode.get_ref();
     let echo_interval = duration_pos(cx, &f.echo_interval, "strategy.failover.echo_interval")?;
     let echo_interval = cx.period(
@@ -278,66 +298,89 @@ pub(in crate::scenario) fn validate(
             ),
         ));
     }
-    let breaker = if breaker.enabled {
-        let b = breaker;
-        let rate = b.failure_rate.get_ref().0;
-        if rate <= 0.0 {
-            return Err(cx.err(
-                b.failure_rate.span(),
-                "strategy.breaker.failure_rate",
-                "must be above 0 and at most 1 (the share of failed calls that opens the \
-                 breaker, e.g. 0.5)",
-            ));
-        }
-        let window = cx.count(&b.window, "strategy.breaker.window", 1, 100_000, false)? as u32;
-        let min_calls = cx.count(
-            &b.min_calls,
+    Ok(FailoverSpec {
+        mode,
+        echo_interval,
+        echo_timeout,
+        down_after: down_after as u32,
+        up_after: up_after as u32,
+        probe_after,
+        announced: f.announced,
+    })
+}
+
+/// `[strategy.breaker]`: `None` when disabled.
+fn breaker_spec(cx: &Ctx, b: &RawBreaker) -> Result<Option<BreakerSpec>, ScenarioError> {
+    if !b.enabled {
+        return Ok(None);
+    }
+    let rate = b.failure_rate.get_ref().0;
+    if rate <= 0.0 {
+        return Err(cx.err(
+            b.failure_rate.span(),
+            "strategy.breaker.failure_rate",
+            "must be above 0 and at most 1 (the share of failed calls that opens the \
+             breaker, e.g. 0.5)",
+        ));
+    }
+    let window = cx.count(&b.window, "strategy.breaker.window", 1, 100_000, false)? as u32;
+    let min_calls = cx.count(
+        &b.min_calls,
+        "strategy.breaker.min_calls",
+        1,
+        100_000,
+        false,
+    )?;
+    if min_calls > window as u64 {
+        return Err(cx.err(
+            b.min_calls.span(),
             "strategy.breaker.min_calls",
+            format!(
+                "{min_calls} is more than strategy.breaker.window ({window}): the breaker \
+                 could never open"
+            ),
+        ));
+    }
+    Ok(Some(BreakerSpec {
+        at: b.at,
+        failure_rate: rate,
+        window,
+        min_calls: min_calls as u32,
+        open_for: duration_pos(cx, &b.open_for, "strategy.breaker.open_for")?,
+        half_open_calls: cx.count(
+            &b.half_open_calls,
+            "strategy.breaker.half_open_calls",
             1,
             100_000,
             false,
-        )?;
-        if min_calls > window as u64 {
-            return Err(cx.err(
-                b.min_calls.span(),
-                "strategy.breaker.min_calls",
-                format!(
-                    "{min_calls} is more than strategy.breaker.window ({window}): the breaker \
-                     could never open"
-                ),
-            ));
-        }
-        Some(BreakerSpec {
-            at: b.at,
-            failure_rate: rate,
-            window,
-            min_calls: min_calls as u32,
-            open_for: duration_pos(cx, &b.open_for, "strategy.breaker.open_for")?,
-            half_open_calls: cx.count(
-                &b.half_open_calls,
-                "strategy.breaker.half_open_calls",
-                1,
-                100_000,
-                false,
-            )? as u32,
+        )? as u32,
+    }))
+}
+
+/// The `bulkhead` of each channel or issuer (`what`), in order.
+fn bulkheads(
+    cx: &Ctx,
+    v: &[Option<&Spanned<u64>>],
+    what: &str,
+) -> Result<Vec<Option<u32>>, ScenarioError> {
+    v.iter()
+        .enumerate()
+        .map(|(i, b)| match b {
+            None => Ok(None),
+            Some(b) => cx
+                .count(b, &format!("{what}[{i}].bulkhead"), 1, 1_000_000, false)
+                .map(|n| Some(n as u32)),
         })
-    } else {
-        None
-    };
-    let bulk =
-        |v: &[Option<&Spanned<u64>>], what: &str| -> Result<Vec<Option<u32>>, ScenarioError> {
-            v.iter()
-                .enumerate()
-                .map(|(i, b)| match b {
-                    None => Ok(None),
-                    Some(b) => cx
-                        .count(b, &format!("{what}[{i}].bulkhead"), 1, 1_000_000, false)
-                        .map(|n| Some(n as u32)),
-                })
-                .collect()
-        };
-    let channel_bulkhead = bulk(chan_bulkheads, "channels")?;
-    let issuer_bulkhead = bulk(iss_bulkheads, "issuers")?;
+        .collect()
+}
+
+/// The outages announced in advance: (fault index, channel index). Only an outage of a
+/// channel at a known time can be announced.
+fn announced(
+    cx: &Ctx,
+    raw_faults: &[RawFault],
+    faults: &[FaultSpec],
+) -> Result<Vec<(usize, usize)>, ScenarioError> {
     let mut announced = vec![];
     for (k, (rf, spec)) in raw_faults.iter().zip(faults).enumerate() {
         let Some(a) = &rf.announced else { continue };
@@ -365,20 +408,5 @@ pub(in crate::scenario) fn validate(
             announced.push((k, channel));
         }
     }
-    Ok(GuardSpec {
-        failover: FailoverSpec {
-            mode,
-            echo_interval,
-            echo_timeout,
-            down_after: down_after as u32,
-            up_after: up_after as u32,
-            probe_after,
-            announced: f.announced,
-        },
-        breaker,
-        shedding: shedding.enabled,
-        channel_bulkhead,
-        issuer_bulkhead,
-        announced,
-    })
+    Ok(announced)
 }
