@@ -1,4 +1,5 @@
 //! payfault: an end-to-end discrete-event simulator of card payment networks.
+pub mod atomic;
 pub mod check;
 pub mod cli;
 pub mod engine;

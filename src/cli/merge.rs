@@ -2,9 +2,10 @@
 //! command, byte for byte (see `runner::shard`).
 
 use super::Failure;
+use crate::atomic::AtomicDir;
 use crate::i18n::Lang;
 use crate::metrics::verdict::{Objective, verdict};
-use crate::report::{self, AtomicDir};
+use crate::report;
 use crate::runner::compare::{Comparison, Differ, reference_differences};
 use crate::runner::job::{self, RunsWriter};
 use crate::runner::shard::{self, DesignFold, Header, Kind, MergeError};

@@ -443,7 +443,8 @@ fn write_shard(
     lang: Lang,
 ) -> Result<(), Failure> {
     use runner::shard;
-    let mut out = report::AtomicDir::create(dir).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let mut out =
+        crate::atomic::AtomicDir::create(dir).map_err(|e| Failure::BadInput(e.to_string()))?;
     let range = head.start..head.end;
     let len = range.end - range.start;
     let bar = job::progress_bar(

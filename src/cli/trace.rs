@@ -5,9 +5,9 @@
 //! `report::story` tells. The search spans the batch's runs until `--limit` stories are found.
 
 use super::Failure;
+use crate::atomic::AtomicFile;
 use crate::i18n::Lang;
 use crate::model::{Outcome, RunError};
-use crate::report::atomic::AtomicFile;
 use crate::report::story::{self, Filter, Story};
 use crate::scenario::Scenario;
 use crate::tr;

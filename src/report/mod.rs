@@ -3,7 +3,6 @@
 //! (distributions merged across runs) and the terminal table, all generated from the metric
 //! catalogue.
 
-pub mod atomic;
 pub mod charts;
 pub mod check;
 pub mod compare;
@@ -14,8 +13,6 @@ pub mod story;
 pub mod verdict;
 
 pub use console::console_table;
-
-pub use atomic::AtomicDir;
 
 use crate::metrics::{BatchResult, Summary};
 use hdrhistogram::Histogram;

@@ -5,8 +5,9 @@
 //! behind.
 
 use super::{BatchError, BatchOptions, run_batch};
+use crate::atomic::{self, AtomicDir};
 use crate::metrics::BatchResult;
-use crate::report::{self, AtomicDir, RunsCsv};
+use crate::report::{self, RunsCsv};
 use crate::scenario::Scenario;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -138,9 +139,9 @@ pub struct RunsWriter {
     all: Vec<String>,
     is_cause: Vec<bool>,
     body_path: PathBuf,
-    csv: RunsCsv<report::atomic::OutFile>,
+    csv: RunsCsv<atomic::OutFile>,
     cells_path: PathBuf,
-    cells: report::atomic::OutFile,
+    cells: atomic::OutFile,
     struck: std::collections::BTreeSet<usize>,
     seed: u64,
 }
@@ -188,7 +189,7 @@ impl RunsWriter {
         line.push('\n');
         self.cells
             .write_all(line.as_bytes())
-            .map_err(|e| report::atomic::with_path("cannot write", &self.cells_path, e))
+            .map_err(|e| atomic::with_path("cannot write", &self.cells_path, e))
             .map_err(|e| e.to_string())?;
         self.csv
             .row(run, self.seed, &row)
@@ -324,7 +325,7 @@ fn join_runs_csv(
     is_cause: &[bool],
     struck: &std::collections::BTreeSet<usize>,
     files: (&Path, &Path),
-    out: report::atomic::OutFile,
+    out: atomic::OutFile,
 ) -> std::io::Result<()> {
     use std::io::{BufRead, Write};
     let cause_of = |i: usize| {
@@ -350,14 +351,13 @@ fn join_runs_csv(
     w.write_record(&header)?;
     let mut out = w.into_inner().map_err(|e| e.into_error())?;
     let open = |p: &Path| -> std::io::Result<_> {
-        let f =
-            std::fs::File::open(p).map_err(|e| report::atomic::with_path("cannot read", p, e))?;
+        let f = std::fs::File::open(p).map_err(|e| atomic::with_path("cannot read", p, e))?;
         Ok(std::io::BufReader::new(f).lines())
     };
     let (rows, cells) = (open(files.0)?, open(files.1)?);
     for (line, cell) in rows.zip(cells) {
-        let mut line = line.map_err(|e| report::atomic::with_path("cannot read", files.0, e))?;
-        let cell = cell.map_err(|e| report::atomic::with_path("cannot read", files.1, e))?;
+        let mut line = line.map_err(|e| atomic::with_path("cannot read", files.0, e))?;
+        let cell = cell.map_err(|e| atomic::with_path("cannot read", files.1, e))?;
         let vals: Vec<(usize, &str)> = cell
             .split_whitespace()
             .filter_map(|c| c.split_once('='))

@@ -23,10 +23,10 @@ mod timeline;
 #[cfg(test)]
 mod tests;
 
+use crate::atomic::AtomicDir;
 use crate::i18n::Lang;
 use crate::metrics::BatchResult;
 use crate::model::probe::TimeSeries;
-use crate::report::AtomicDir;
 use crate::runner::compare::Comparison;
 use crate::scenario::Scenario;
 use crate::tr;
