@@ -4,9 +4,9 @@
 use super::Failure;
 use crate::atomic::AtomicDir;
 use crate::i18n::Lang;
+use crate::metrics::comparison::{Comparison, Differ, reference_differences};
 use crate::metrics::verdict::{Objective, verdict};
 use crate::report;
-use crate::runner::compare::{Comparison, Differ, reference_differences};
 use crate::runner::job::{self, RunsWriter};
 use crate::runner::shard::{self, DesignFold, Header, Kind, MergeError};
 use crate::scenario::variants::Design;
