@@ -279,8 +279,7 @@ fn present(
 ) -> Result<(), JobError> {
     let charts = if view.charts {
         let series =
-            crate::model::probe::sample_run(scenario, seed, 0, crate::model::probe::DEFAULT_POINTS)
-                .map_err(|e| JobError::Failed(e.to_string()))?;
+            super::replay::series(scenario, seed).map_err(|e| JobError::Failed(e.to_string()))?;
         let charts = report::charts::run_charts(batch, scenario, &series, view.lang)
             .map_err(JobError::Failed)?;
         report::charts::write(&charts, out).map_err(io)?;
@@ -295,9 +294,10 @@ fn present(
             svg: &c.svg,
         })
         .collect();
+    let picked =
+        super::replay::examples(scenario, seed, 1, EXAMPLE_STORIES).map_err(JobError::Failed)?;
     let stories: Vec<report::html::Example> =
-        report::story::examples(scenario, seed, 1, view.lang, EXAMPLE_STORIES)
-            .map_err(JobError::Failed)?
+        report::story::tell(scenario, seed, &picked, view.lang)
             .iter()
             .map(|st| {
                 let text = report::story::text(st, view.lang);

@@ -10,6 +10,7 @@
 pub mod compare;
 pub mod job;
 pub mod memory;
+pub mod replay;
 pub mod shard;
 
 use crate::engine::time::as_secs_f64;
