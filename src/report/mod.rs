@@ -7,6 +7,7 @@ pub mod charts;
 pub mod check;
 pub mod compare;
 pub mod console;
+pub mod folder;
 pub mod format;
 pub mod html;
 pub mod story;
