@@ -87,45 +87,8 @@ pub(super) fn sweep(
     for (name, unit) in metrics(c) {
         let label = metric_label(&name, lang);
         let title = tr!(lang, "chart.sweep.title", metric = label, setting = axes[0]);
-        // Per line, per x: (mean, low, high).
-        let pts: Vec<Vec<(usize, f64, f64, f64)>> = lines
-            .iter()
-            .map(|line| {
-                values
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, v)| v[1..] == line[..])
-                    .filter_map(|(k, v)| {
-                        let s = c.batches[k].summary(&name)?;
-                        let m = axis_value(unit, s.mean?);
-                        let x = xs.iter().position(|x| *x == v[0])?;
-                        Some((
-                            x,
-                            m,
-                            s.ci95_low.map_or(m, |l| axis_value(unit, l)),
-                            s.ci95_high.map_or(m, |h| axis_value(unit, h)),
-                        ))
-                    })
-                    .collect()
-            })
-            .collect();
-        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        for p in pts.iter().flatten() {
-            lo = lo.min(p.2);
-            hi = hi.max(p.3);
-        }
-        if !lo.is_finite() {
-            (lo, hi) = (0.0, 1.0);
-        }
-        let pad = ((hi - lo) * 0.12).max(1e-6);
-        let (lo, hi) = (
-            if lo >= 0.0 && lo - pad < 0.0 {
-                0.0
-            } else {
-                lo - pad
-            },
-            hi + pad,
-        );
+        let pts = points(c, &name, unit, (&xs, &lines), values);
+        let (lo, hi) = y_range(&pts);
         let n = xs.len();
         let legend_names: Vec<String> = lines
             .iter()
@@ -220,4 +183,55 @@ pub(super) fn sweep(
         out.push(chart);
     }
     Ok(out)
+}
+
+/// Per line, per x: (x index, mean, low, high) of metric `name` on the chart's axis.
+fn points(
+    c: &Comparison,
+    name: &str,
+    unit: Unit,
+    (xs, lines): (&[&str], &[Vec<String>]),
+    values: &[Vec<String>],
+) -> Vec<Vec<(usize, f64, f64, f64)>> {
+    lines
+        .iter()
+        .map(|line| {
+            values
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v[1..] == line[..])
+                .filter_map(|(k, v)| {
+                    let s = c.batches[k].summary(name)?;
+                    let m = axis_value(unit, s.mean?);
+                    let x = xs.iter().position(|x| *x == v[0])?;
+                    Some((
+                        x,
+                        m,
+                        s.ci95_low.map_or(m, |l| axis_value(unit, l)),
+                        s.ci95_high.map_or(m, |h| axis_value(unit, h)),
+                    ))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The y axis's range: every interval, padded by 12%, from 0 if the figures are all positive
+/// and close to it.
+fn y_range(pts: &[Vec<(usize, f64, f64, f64)>]) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for p in pts.iter().flatten() {
+        lo = lo.min(p.2);
+        hi = hi.max(p.3);
+    }
+    if !lo.is_finite() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    let pad = ((hi - lo) * 0.12).max(1e-6);
+    let lo = if lo >= 0.0 && lo - pad < 0.0 {
+        0.0
+    } else {
+        lo - pad
+    };
+    (lo, hi + pad)
 }
