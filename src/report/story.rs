@@ -7,7 +7,7 @@
 //! (serde). Every sentence comes from the message catalogue (`src/i18n/<lang>/trace.toml`), so
 //! a story can be told in any language of [`Lang`]. The census of a run (`runner::replay`),
 //! which finds the payments that match a filter (outcome, cause, code), is written one row per
-//! payment for a spreadsheet ([`csv`]).
+//! payment for a spreadsheet ([`csv()`]).
 //!
 //! The story speaks the network's language: each message by its ISO 8583 type as the model
 //! names it (`model::trace::MESSAGE_NAMES`), each response code with its meaning in the code

@@ -1,4 +1,4 @@
-//! The census of a run written as a spreadsheet ([`csv`]), and recorded payments told as
+//! The census of a run written as a spreadsheet ([`csv()`]), and recorded payments told as
 //! stories ([`tell`]). The census and the recordings come from replays
 //! (`runner::replay`): here they are only read.
 
