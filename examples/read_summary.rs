@@ -11,8 +11,8 @@
 //! Without a folder, it runs the built-in baseline (5 runs) into a temporary folder first. The
 //! file's fields are described in docs/STATISTICS.md (section 1).
 
+use payfault::report::folder::{View, run_to_dir};
 use payfault::runner::BatchOptions;
-use payfault::runner::job::{View, run_to_dir};
 use serde_json::Value;
 use std::path::PathBuf;
 

@@ -637,7 +637,8 @@ fn with_story(s: &Scenario, seed: u64, msg: &str) -> String {
         return msg.to_string();
     };
     let lang = payfault::i18n::Lang::En;
-    let (stories, _) = payfault::report::story::tell_until_violation(s, seed, 0, &[serial], lang);
+    let (recorded, _) = payfault::runner::replay::record_until_violation(s, seed, 0, &[serial]);
+    let stories = payfault::report::story::tell(s, seed, &recorded, lang);
     let told: String = stories
         .iter()
         .map(|st| payfault::report::story::text(st, lang))

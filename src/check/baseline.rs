@@ -25,9 +25,9 @@ pub use compare::{
     Comparison, Family, Method, MinChanges, NotTested, Pair, Shift, Untested, compare, holm, welch,
 };
 
+use crate::atomic::AtomicDir;
 use crate::i18n::Lang;
 use crate::metrics::BatchResult;
-use crate::report::AtomicDir;
 use crate::tr;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -2,10 +2,10 @@
 //! bounds; for CI (exit 1 when a bound fails), with JUnit XML and a Markdown summary.
 
 use super::{Failure, limits};
+use crate::atomic::AtomicFile;
 use crate::check::baseline::{self, Baseline, Family, MinChanges, Pair};
 use crate::check::{self, BaselineOutcome, ScenarioCheck, Verdict};
 use crate::i18n::Lang;
-use crate::report::atomic::AtomicFile;
 use crate::report::check as out;
 use crate::runner::job::{JobError, cancel_flag, progress_bar};
 use crate::runner::{BatchOptions, run_batch_range};
@@ -248,7 +248,7 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
         None => vec![],
     };
     if let Some(dir) = &a.save_baseline {
-        crate::report::AtomicDir::create(dir).map_err(|e| write_error(lang, dir, e))?;
+        crate::atomic::AtomicDir::create(dir).map_err(|e| write_error(lang, dir, e))?;
     }
     if !a.quiet && targets.len() < total {
         eprintln!(

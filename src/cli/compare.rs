@@ -1,10 +1,12 @@
 //! `payfault compare` and `payfault sweep`: designs run head to head on common random numbers.
 
 use super::{Failure, limits};
+use crate::atomic::AtomicDir;
+use crate::metrics::comparison::Comparison;
 use crate::metrics::verdict::Objective;
-use crate::report::{AtomicDir, compare as out};
+use crate::report::compare as out;
 use crate::runner::BatchOptions;
-use crate::runner::compare::{Comparison, compare_on};
+use crate::runner::compare::compare_on;
 use crate::runner::job::{JobError, cancel_flag, progress_bar};
 use crate::runner::shard::{Input, Kind};
 use crate::scenario::variants::{self, Design, MAX_DESIGNS, Override};

@@ -2,11 +2,13 @@
 //! command, byte for byte (see `runner::shard`).
 
 use super::Failure;
+use crate::atomic::AtomicDir;
 use crate::i18n::Lang;
+use crate::metrics::comparison::{Comparison, Differ, reference_differences};
 use crate::metrics::verdict::{Objective, verdict};
-use crate::report::{self, AtomicDir};
-use crate::runner::compare::{Comparison, Differ, reference_differences};
-use crate::runner::job::{self, RunsWriter};
+use crate::report;
+use crate::report::folder::{self, RunsWriter};
+use crate::runner::job;
 use crate::runner::shard::{self, DesignFold, Header, Kind, MergeError};
 use crate::scenario::variants::Design;
 use crate::tr;
@@ -116,7 +118,7 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
             (Kind::Sweep, _) => d.join("sweep"),
         }
     });
-    let view = job::View {
+    let view = folder::View {
         lang,
         charts: !a.no_charts,
     };
@@ -139,7 +141,7 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
             }
         }
         let batch = fold.finish(scn, h0.seed, plan.have);
-        let done = job::write_batch(scn, batch, rows, view, out, missing.as_deref())?;
+        let done = folder::write_batch(scn, batch, rows, view, out, missing.as_deref())?;
         if a.json {
             print!(
                 "{}",

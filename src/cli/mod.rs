@@ -14,6 +14,7 @@ mod trace;
 
 use crate::i18n::Lang;
 use crate::report;
+use crate::report::folder;
 use crate::runner::job::{self, JobError};
 use crate::runner::{self, BatchOptions, MAX_THREADS};
 use crate::scenario::{self, Limits, Scenario, ScenarioError};
@@ -356,11 +357,11 @@ fn run(a: RunArgs) -> Result<(), Failure> {
         let designs = [(head.designs[0].clone(), &scn)];
         return write_shard(head, &designs, &opts, &dir, a.quiet, a.json, a.lang);
     }
-    let view = job::View {
+    let view = folder::View {
         lang: a.lang,
         charts: !a.no_charts,
     };
-    let done = job::run_to_dir(&scn, &opts, &dir, a.quiet || a.json, view)?;
+    let done = folder::run_to_dir(&scn, &opts, &dir, a.quiet || a.json, view)?;
     if a.json {
         print!("{}", report::summary_json(&done.batch));
     } else if !a.quiet {
@@ -443,7 +444,8 @@ fn write_shard(
     lang: Lang,
 ) -> Result<(), Failure> {
     use runner::shard;
-    let mut out = report::AtomicDir::create(dir).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let mut out =
+        crate::atomic::AtomicDir::create(dir).map_err(|e| Failure::BadInput(e.to_string()))?;
     let range = head.start..head.end;
     let len = range.end - range.start;
     let bar = job::progress_bar(

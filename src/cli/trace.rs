@@ -1,14 +1,16 @@
 //! `payfault trace`: the stories of chosen payments, step by step, for trainers.
 //!
 //! A census of a run finds the payments that match the filters (outcome, cause, code); a
-//! replay of the same run (runs are deterministic) records their steps, which
-//! `report::story` tells. The search spans the batch's runs until `--limit` stories are found.
+//! replay of the same run (runs are deterministic) records their steps (both
+//! `runner::replay`), which `report::story` tells. The search spans the batch's runs until
+//! `--limit` stories are found.
 
 use super::Failure;
+use crate::atomic::AtomicFile;
 use crate::i18n::Lang;
 use crate::model::{Outcome, RunError};
-use crate::report::atomic::AtomicFile;
-use crate::report::story::{self, Filter, Story};
+use crate::report::story::{self, Story};
+use crate::runner::replay::{self, Filter};
 use crate::scenario::Scenario;
 use crate::tr;
 use clap::Args;
@@ -200,15 +202,15 @@ pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
     // temporary file.
     crate::runner::job::cancel_flag();
     // The census keeps a row per payment of a run: refuse up front what would not fit.
-    let need = story::census_bytes(&scn);
-    if need > story::CENSUS_MAX_BYTES && !a.allow_large {
+    let need = replay::census_bytes(&scn);
+    if need > replay::CENSUS_MAX_BYTES && !a.allow_large {
         return Err(Failure::BadInput(format!(
             "tracing needs a row per payment of a run: about {} MB for up to about \
              {:.0} payments a run, above the {} MB trace allows; shorten the traffic window \
              (simulation.traffic_window) or the rates for the lesson, or pass --allow-large",
             need / 1_000_000,
-            need as f64 / story::ROW_BYTES as f64,
-            story::CENSUS_MAX_BYTES / 1_000_000
+            need as f64 / replay::ROW_BYTES as f64,
+            replay::CENSUS_MAX_BYTES / 1_000_000
         )));
     }
     let f = filter(
@@ -224,18 +226,17 @@ pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
     };
     let mut stories: Vec<Story> = vec![];
     // The run whose census goes to the CSV: the run asked for, or where the first match was.
-    let mut csv_rows: Option<(u64, Vec<story::Row>)> = None;
+    let mut csv_rows: Option<(u64, Vec<replay::Row>)> = None;
     if let Some(serial) = a.payment {
         let run = a.run.unwrap_or(0);
         if csv.is_some() {
-            let rows = story::census(&scn, seed, run).map_err(run_error)?;
+            let rows = replay::census(&scn, seed, run).map_err(run_error)?;
             csv_rows = Some((run, rows));
         }
-        let told = story::tell(&scn, seed, run, &[serial], lang).map_err(run_error)?;
+        let recorded = replay::record(&scn, seed, run, &[serial]).map_err(run_error)?;
+        let told = story::tell(&scn, seed, &recorded, lang);
         if told.is_empty() {
-            let count = crate::model::simulate(&scn, seed, run, &mut crate::model::NoTrace)
-                .map_err(run_error)?
-                .payments;
+            let count = replay::payments(&scn, seed, run).map_err(run_error)?;
             return Err(Failure::BadInput(tr!(
                 lang,
                 "trace.error.payment",
@@ -251,11 +252,12 @@ pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
             None => (0..runs).collect(),
         };
         for run in span {
-            let rows = story::census(&scn, seed, run).map_err(run_error)?;
-            let found = story::matching(&rows, &f);
+            let rows = replay::census(&scn, seed, run).map_err(run_error)?;
+            let found = replay::matching(&rows, &f);
             let want: Vec<u64> = found.into_iter().take(a.limit - stories.len()).collect();
             if !want.is_empty() {
-                stories.extend(story::tell(&scn, seed, run, &want, lang).map_err(run_error)?);
+                let recorded = replay::record(&scn, seed, run, &want).map_err(run_error)?;
+                stories.extend(story::tell(&scn, seed, &recorded, lang));
             }
             if csv_rows.is_none() && (!stories.is_empty() || a.run.is_some()) {
                 csv_rows = Some((run, rows));
@@ -265,7 +267,7 @@ pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
             }
         }
         if csv.is_some() && csv_rows.is_none() {
-            let rows = story::census(&scn, seed, 0).map_err(run_error)?;
+            let rows = replay::census(&scn, seed, 0).map_err(run_error)?;
             csv_rows = Some((0, rows));
         }
     }

@@ -5,6 +5,7 @@
 pub mod applies;
 pub mod batch;
 pub mod catalogue;
+pub mod comparison;
 pub mod costs;
 pub mod interval;
 pub mod run;

@@ -1,10 +1,10 @@
 //! Writers for head-to-head comparisons and sweeps: `compare.json`, `compare.csv`,
 //! `sweep.csv` and the terminal tables.
 
+use crate::metrics::comparison::{Comparison, Difference};
 use crate::metrics::verdict::Verdict;
 use crate::metrics::{CAUSES, Summary, Unit};
 use crate::report::format;
-use crate::runner::compare::{Comparison, Difference};
 
 pub use super::verdict::verdict_text;
 use serde::Serialize;

@@ -3,19 +3,17 @@
 //! (distributions merged across runs) and the terminal table, all generated from the metric
 //! catalogue.
 
-pub mod atomic;
 pub mod charts;
 pub mod check;
 pub mod compare;
 pub mod console;
+pub mod folder;
 pub mod format;
 pub mod html;
 pub mod story;
 pub mod verdict;
 
 pub use console::console_table;
-
-pub use atomic::AtomicDir;
 
 use crate::metrics::{BatchResult, Summary};
 use hdrhistogram::Histogram;

@@ -2,11 +2,12 @@
 //! postings), the three views at the end (the till, the cardholder's money, the merchant's
 //! money) and one closing sentence saying why the money did not arrive, naming the cause.
 //!
-//! A story is data ([`Story`]), built from a deterministic replay of one run with a
-//! [`Recorder`], and rendered as text ([`text`]) or JSON (serde). Every sentence comes from the
-//! message catalogue (`src/i18n/<lang>/trace.toml`), so a story can be told in any language of
-//! [`Lang`]. A [`Census`] run finds which payments of a run match a filter (outcome, cause,
-//! code) and gives one row per payment for a spreadsheet ([`csv`]).
+//! A story is data ([`Story`]), built from the recorded steps of a payment (a deterministic
+//! replay of one run, `runner::replay::record`) and rendered as text ([`text`]) or JSON
+//! (serde). Every sentence comes from the message catalogue (`src/i18n/<lang>/trace.toml`), so
+//! a story can be told in any language of [`Lang`]. The census of a run (`runner::replay`),
+//! which finds the payments that match a filter (outcome, cause, code), is written one row per
+//! payment for a spreadsheet ([`csv()`]).
 //!
 //! The story speaks the network's language: each message by its ISO 8583 type as the model
 //! names it (`model::trace::MESSAGE_NAMES`), each response code with its meaning in the code
@@ -16,11 +17,7 @@
 mod census;
 mod teller;
 
-pub use census::{
-    CENSUS_MAX_BYTES, Census, Filter, ROW_BYTES, Row, STORY_SAMPLE, census, census_bytes,
-    census_sampled, csv, examples, examples_within, matching, sample_rate, tell,
-    tell_until_violation,
-};
+pub use census::{csv, tell};
 pub use teller::build;
 
 use crate::engine::Nanos;

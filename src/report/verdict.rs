@@ -4,9 +4,9 @@
 
 use crate::i18n::Lang;
 use crate::metrics::Unit;
+use crate::metrics::comparison::Comparison;
 use crate::metrics::verdict::{Direction, Status, Verdict};
 use crate::report::format;
-use crate::runner::compare::Comparison;
 use crate::tr;
 
 /// Whether `s` shows a non-zero digit.

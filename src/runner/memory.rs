@@ -4,7 +4,7 @@
 //! cardholder account tables, the payments in flight and their events); the rows a command
 //! keeps until the end (compare pairs designs run by run, a shard keeps its rows for the
 //! partial file); and after the batch, the report stage: one replay of run 0 and the census
-//! behind the example stories, sampled to a bound (`report::story::STORY_SAMPLE`). The fold of
+//! behind the example stories, sampled to a bound (`runner::replay::STORY_SAMPLE`). The fold of
 //! the runs, the histograms, `runs.csv` (streamed through working files) and the charts (a
 //! fixed number of sample points) are flat in the number of runs and the scenario's size, and
 //! are inside the process's share.
@@ -15,8 +15,8 @@
 //! of an abort minutes later. The constants are measured (`tests/memory.rs` runs every shipped
 //! scenario and checks that the estimate bounds the measured peak; docs/RELIABILITY.md).
 
+use super::replay::{ROW_BYTES, STORY_SAMPLE, sample_rate};
 use crate::engine::time::as_secs_f64;
-use crate::report::story::{ROW_BYTES, STORY_SAMPLE, sample_rate};
 use crate::scenario::{Scenario, capacity};
 
 /// The process before any run: the program, the allocator's arenas, the thread stacks, the

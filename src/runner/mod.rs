@@ -1,5 +1,5 @@
 //! Monte Carlo batches: many independent runs of one scenario, in parallel with rayon; and
-//! [`job`], the orchestration every command shares (cancellation, progress, atomic output).
+//! [`job`], what every command shares around them (cancellation, progress, the errors).
 //!
 //! Runs execute in chunks; within a chunk they run on any thread, then their per-run metric rows
 //! are folded in run order (Welford accumulators, rows handed to the caller). Histograms are
@@ -10,6 +10,7 @@
 pub mod compare;
 pub mod job;
 pub mod memory;
+pub mod replay;
 pub mod shard;
 
 use crate::engine::time::as_secs_f64;

@@ -8,7 +8,7 @@
 //! scenario text and its hash, the seed, N, the slice).
 //!
 //! `payfault merge` checks a set of partial results ([`plan`]) and refolds their rows in run
-//! order through the same code as the whole batch (`metrics::Folder`, `compare::Differ`): the
+//! order through the same code as the whole batch (`metrics::Folder`, `metrics::comparison::Differ`): the
 //! summaries are order-sensitive floating-point folds, so combining partial summaries would
 //! not give the same bytes, while refolding the rows does. Histograms add exactly.
 

@@ -142,7 +142,7 @@ fn merge_refuses_tampered_numbers_and_damaged_files() {
     let big = std::fs::File::create(p("big.json")).unwrap();
     big.set_len(shard::MAX_BYTES + 1).unwrap();
     refused(&merge(&p("big.json")), &["big.json", "larger than"]);
-    // No file was written (the folder itself may have been created: see src/report/atomic.rs).
+    // No file was written (the folder itself may have been created: see src/atomic.rs).
     let written: Vec<_> = std::fs::read_dir(p("m"))
         .map(|d| d.map(|e| e.unwrap().file_name()).collect())
         .unwrap_or_default();

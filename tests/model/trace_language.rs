@@ -9,11 +9,25 @@
 use payfault::engine::{HOUR, MINUTE};
 use payfault::i18n::Lang;
 use payfault::model::{self, NoTrace, Outcome};
-use payfault::report::story::{self, Filter, Story};
+use payfault::report::story::{self, Story};
+use payfault::runner::replay::{self, Filter};
 use payfault::scenario::{self, Limits, Scenario};
 
 fn load(path: &str) -> Scenario {
     scenario::load(std::path::Path::new(path), &Limits::default()).unwrap()
+}
+
+/// Replays run `run` and tells the stories of `serials` (`runner::replay` records the steps,
+/// `report::story` tells them).
+fn tell(
+    s: &Scenario,
+    seed: u64,
+    run: u64,
+    serials: &[u64],
+    lang: Lang,
+) -> Result<Vec<Story>, payfault::model::RunError> {
+    let recorded = replay::record(s, seed, run, serials)?;
+    Ok(story::tell(s, seed, &recorded, lang))
 }
 
 /// A small scenario: 20 terminals paying 600 an hour for `window`, amounts up to 100.00, a
@@ -75,7 +89,7 @@ fn all_stories(s: &Scenario, run: u64) -> Vec<Story> {
         .unwrap()
         .payments;
     let serials: Vec<u64> = (0..n).collect();
-    story::tell(s, s.seed, run, &serials, Lang::En).unwrap()
+    tell(s, s.seed, run, &serials, Lang::En).unwrap()
 }
 
 fn text(st: &Story) -> String {
@@ -297,15 +311,13 @@ fn the_slow_issuer_story_does_not_credit_the_acquirer_with_the_switchs_reversal(
     // The reproduction of the issue: `payfault trace scenarios/slow_issuer.toml --run 0
     // --outcome reversed`.
     let s = load("scenarios/slow_issuer.toml");
-    let rows = story::census(&s, s.seed, 0).unwrap();
+    let rows = replay::census(&s, s.seed, 0).unwrap();
     let f = Filter {
         outcome: Some("reversed".into()),
         ..Default::default()
     };
-    let first = story::matching(&rows, &f)[0];
-    let st = story::tell(&s, s.seed, 0, &[first], Lang::En)
-        .unwrap()
-        .remove(0);
+    let first = replay::matching(&rows, &f)[0];
+    let st = tell(&s, s.seed, 0, &[first], Lang::En).unwrap().remove(0);
     let t = text(&st);
     assert!(!t.contains("the acquirer's reversal"), "{t}");
     assert!(
@@ -318,13 +330,13 @@ fn the_slow_issuer_story_does_not_credit_the_acquirer_with_the_switchs_reversal(
 #[test]
 fn a_phantom_charge_whose_merchant_was_paid_does_not_say_the_money_did_not_arrive() {
     let s = load("scenarios/terminal_upgrade.toml");
-    let rows = story::census(&s, s.seed, 0).unwrap();
+    let rows = replay::census(&s, s.seed, 0).unwrap();
     let f = Filter {
         outcome: Some("charged_without_sale".into()),
         cause: Some("taxis-old-version".into()),
         ..Default::default()
     };
-    let found = story::matching(&rows, &f);
+    let found = replay::matching(&rows, &f);
     let credited = |n: u64| rows.iter().find(|r| r.serial == n).unwrap().credited;
     let paid: Vec<u64> = found
         .iter()
@@ -333,16 +345,14 @@ fn a_phantom_charge_whose_merchant_was_paid_does_not_say_the_money_did_not_arriv
         .take(3)
         .collect();
     assert!(!paid.is_empty(), "no phantom charge with a paid merchant");
-    for st in story::tell(&s, s.seed, 0, &paid, Lang::En).unwrap() {
+    for st in tell(&s, s.seed, 0, &paid, Lang::En).unwrap() {
         assert!(st.views.merchant.starts_with("credited"), "{}", text(&st));
         assert!(!st.why.contains("did not arrive"), "{}", st.why);
         assert!(st.why.contains("merchant was paid"), "{}", st.why);
     }
     // And one whose merchant was not paid still says so.
     if let Some(n) = found.iter().find(|&&n| credited(n) == 0) {
-        let st = story::tell(&s, s.seed, 0, &[*n], Lang::En)
-            .unwrap()
-            .remove(0);
+        let st = tell(&s, s.seed, 0, &[*n], Lang::En).unwrap().remove(0);
         assert!(st.why.contains("did not arrive"), "{}", st.why);
     }
 }
@@ -358,11 +368,9 @@ fn a_fault_at_10h_is_told_on_day_0_at_10_00_as_the_scenario_reference_counts_day
         cause: Some(fault.id.clone()),
         ..Default::default()
     };
-    let rows = story::census(&s, s.seed, 0).unwrap();
-    let n = story::matching(&rows, &f)[0];
-    let st = story::tell(&s, s.seed, 0, &[n], Lang::En)
-        .unwrap()
-        .remove(0);
+    let rows = replay::census(&s, s.seed, 0).unwrap();
+    let n = replay::matching(&rows, &f)[0];
+    let st = tell(&s, s.seed, 0, &[n], Lang::En).unwrap().remove(0);
     let dropped = st.lines.iter().find(|l| l.kind == "dropped").unwrap();
     assert!(dropped.clock.starts_with("day 0 12:"), "{}", text(&st));
     // The reference says the same of fault starts and of day 0.
@@ -392,11 +400,9 @@ fn a_unionpay_switch_answers_98_where_an_iso_one_answers_91_and_nothing_else_mov
         code: Some(98),
         ..Default::default()
     };
-    let rows = story::census(&cup, cup.seed, 0).unwrap();
-    let n = story::matching(&rows, &f)[0];
-    let st = story::tell(&cup, cup.seed, 0, &[n], Lang::En)
-        .unwrap()
-        .remove(0);
+    let rows = replay::census(&cup, cup.seed, 0).unwrap();
+    let n = replay::matching(&rows, &f)[0];
+    let st = tell(&cup, cup.seed, 0, &[n], Lang::En).unwrap().remove(0);
     let t = text(&st);
     assert!(
         t.contains("the till shows 98 (no answer from the issuer at the switch)"),
@@ -404,13 +410,11 @@ fn a_unionpay_switch_answers_98_where_an_iso_one_answers_91_and_nothing_else_mov
     );
     assert!(!t.contains(" 91 ("), "{t}");
     let zh = story::text(
-        &story::tell(&cup, cup.seed, 0, &[n], Lang::Zh).unwrap()[0],
+        &tell(&cup, cup.seed, 0, &[n], Lang::Zh).unwrap()[0],
         Lang::Zh,
     );
     assert!(zh.contains("98 (交换中心收不到发卡方应答)"), "{zh}");
     // The ISO switch's story of the same payment says 91.
-    let st = story::tell(&iso, iso.seed, 0, &[n], Lang::En)
-        .unwrap()
-        .remove(0);
+    let st = tell(&iso, iso.seed, 0, &[n], Lang::En).unwrap().remove(0);
     assert!(text(&st).contains("the till shows 91"), "{}", text(&st));
 }

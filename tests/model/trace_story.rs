@@ -6,11 +6,25 @@
 use assert_cmd::Command;
 use payfault::i18n::Lang;
 use payfault::model::{self, NoTrace};
-use payfault::report::story::{self, Filter, Story};
+use payfault::report::story::{self, Story};
+use payfault::runner::replay::{self, Filter};
 use payfault::scenario::{self, Limits, Scenario};
 
 fn load(path: &str) -> Scenario {
     scenario::load(std::path::Path::new(path), &Limits::default()).unwrap()
+}
+
+/// Replays run `run` and tells the stories of `serials` (`runner::replay` records the steps,
+/// `report::story` tells them).
+fn tell(
+    s: &Scenario,
+    seed: u64,
+    run: u64,
+    serials: &[u64],
+    lang: Lang,
+) -> Result<Vec<Story>, payfault::model::RunError> {
+    let recorded = replay::record(s, seed, run, serials)?;
+    Ok(story::tell(s, seed, &recorded, lang))
 }
 
 fn trace(args: &[&str]) -> (i32, String, String) {
@@ -31,9 +45,9 @@ fn trace(args: &[&str]) -> (i32, String, String) {
 /// The first story over the runs of `s` that matches `f`.
 fn first(s: &Scenario, f: &Filter, lang: Lang) -> Story {
     for run in 0..s.runs {
-        let rows = story::census(s, s.seed, run).unwrap();
-        if let Some(&n) = story::matching(&rows, f).first() {
-            return story::tell(s, s.seed, run, &[n], lang).unwrap().remove(0);
+        let rows = replay::census(s, s.seed, run).unwrap();
+        if let Some(&n) = replay::matching(&rows, f).first() {
+            return tell(s, s.seed, run, &[n], lang).unwrap().remove(0);
         }
     }
     panic!("no payment of {} matches {f:?}", s.name);
@@ -165,7 +179,7 @@ fn a_reject_mode_outage_is_a_refusal_with_its_code_not_a_drop() {
 #[test]
 fn examples_prefer_different_causes() {
     let s = load("scenarios/issuer_reject.toml");
-    let rows = story::census(&s, s.seed, 0).unwrap();
+    let rows = replay::census(&s, s.seed, 0).unwrap();
     let mut available: Vec<&str> = rows
         .iter()
         .filter(|r| Filter::default().matches(r))
@@ -174,7 +188,8 @@ fn examples_prefer_different_causes() {
     available.sort();
     available.dedup();
     let k = 3;
-    let ex = story::examples(&s, s.seed, 1, Lang::En, k).unwrap();
+    let picked = replay::examples(&s, s.seed, 1, k).unwrap();
+    let ex = story::tell(&s, s.seed, &picked, Lang::En);
     assert_eq!(
         ex.len(),
         k.min(rows.iter().filter(|r| Filter::default().matches(r)).count())

@@ -2,8 +2,9 @@
 //! head to head: pairing on common random numbers narrows the intervals, and each remedy
 //! moves its headline metric the way the field says.
 
+use payfault::metrics::comparison::Comparison;
 use payfault::runner::BatchOptions;
-use payfault::runner::compare::{Comparison, compare};
+use payfault::runner::compare::compare;
 use payfault::scenario::Limits;
 use payfault::scenario::variants::{Design, parse_variants};
 use std::sync::atomic::AtomicBool;

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::i18n::Lang;
 use crate::metrics::Unit;
-use crate::runner::compare::{Comparison, Difference};
+use crate::metrics::comparison::{Comparison, Difference};
 use crate::tr;
 use plotters::coord::Shift;
 use plotters::prelude::*;

@@ -6,8 +6,8 @@ use super::{GREY, LABEL_PX, LEGEND_PX, LINE_PX, TICK_PX, colour, err, note, rend
 use crate::engine::{DAY, MINUTE, Nanos, SECOND};
 use crate::i18n::Lang;
 use crate::metrics::BatchResult;
+use crate::metrics::comparison::Comparison;
 use crate::report::format::duration;
-use crate::runner::compare::Comparison;
 use crate::scenario::calendar::Calendar;
 use crate::scenario::promise::Promise;
 use crate::scenario::{PayoutSchedule, Scenario};

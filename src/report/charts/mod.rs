@@ -23,11 +23,11 @@ mod timeline;
 #[cfg(test)]
 mod tests;
 
+use crate::atomic::AtomicDir;
 use crate::i18n::Lang;
 use crate::metrics::BatchResult;
+use crate::metrics::comparison::Comparison;
 use crate::model::probe::TimeSeries;
-use crate::report::AtomicDir;
-use crate::runner::compare::Comparison;
 use crate::scenario::Scenario;
 use crate::tr;
 use plotters::coord::Shift;

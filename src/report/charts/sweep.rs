@@ -9,7 +9,7 @@ use super::{
 };
 use crate::i18n::Lang;
 use crate::metrics::Unit;
-use crate::runner::compare::Comparison;
+use crate::metrics::comparison::Comparison;
 use crate::tr;
 use plotters::prelude::*;
 use std::collections::HashSet;

@@ -316,5 +316,4 @@ impl AtomicFile {
 }
 
 #[cfg(test)]
-#[path = "atomic_tests.rs"]
 mod tests;
