@@ -12,9 +12,7 @@ use payfault::model::{self, NoTrace, Outcome};
 use payfault::report::story::{self, Filter, Story};
 use payfault::scenario::{self, Limits, Scenario};
 
-fn load(path: &str) -> Scenario {
-    scenario::load(std::path::Path::new(path), &Limits::default()).unwrap()
-}
+use crate::common::load;
 
 /// A small scenario: 20 terminals paying 600 an hour for `window`, amounts up to 100.00, a
 /// gateway, one channel (`channel` is the rest of its table) and one issuer (`issuer` is the

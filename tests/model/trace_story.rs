@@ -3,19 +3,16 @@
 //! and a closing sentence naming the cause and the fault (checked against the scenario's own
 //! parameters).
 
-use assert_cmd::Command;
 use payfault::i18n::Lang;
 use payfault::model::{self, NoTrace};
 use payfault::report::story::{self, Filter, Story};
-use payfault::scenario::{self, Limits, Scenario};
+use payfault::scenario::Scenario;
 
-fn load(path: &str) -> Scenario {
-    scenario::load(std::path::Path::new(path), &Limits::default()).unwrap()
-}
+use crate::common::load;
+use crate::common::payfault;
 
 fn trace(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("payfault")
-        .unwrap()
+    let out = payfault()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("trace")
         .args(args)
