@@ -7,7 +7,7 @@ use payfault::metrics::BatchResult as Batch;
 use payfault::scenario::{self, Limits, Scenario};
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use statrs::distribution::{ContinuousCDF, StudentsT};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
 
@@ -67,9 +67,9 @@ pub fn refused(out: &Output, says: &[&str]) {
 }
 
 /// The scenario file at `path` (relative to the crate root), with the default size limits.
-pub fn load(path: &str) -> Scenario {
-    scenario::load(std::path::Path::new(path), &Limits::default())
-        .unwrap_or_else(|e| panic!("{path}: {e}"))
+pub fn load(path: impl AsRef<Path>) -> Scenario {
+    let path = path.as_ref();
+    scenario::load(path, &Limits::default()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The scenario of the TOML text `src` (named `file` in messages), with the default size
