@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs Debian's Chromium for the browser test of report.html (tests/report/browser.rs),
+# Installs Debian's Chromium for the browser test of report.html (tests/scenarios/browser.rs),
 # if no Chromium is on the machine. Needs apt-get and root (or sudo).
 set -euo pipefail
 for b in chromium chromium-browser google-chrome; do

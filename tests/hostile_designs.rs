@@ -7,29 +7,19 @@
 //! size limit are refused after reading at most the limit; every message fits on a screen and
 //! echoes no control character from the input. Fixtures live in `tests/fixtures/bad/`.
 
-use assert_cmd::Command;
-use std::path::PathBuf;
 use std::process::Output;
-use std::time::Duration;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
-fn fixture(name: &str) -> String {
-    format!("tests/fixtures/bad/{name}")
-}
-
-fn payfault() -> Command {
-    let mut c = Command::cargo_bin("payfault").expect("the payfault binary is built");
-    c.current_dir(root()).timeout(Duration::from_secs(60));
-    c
-}
+use common::{bad_fixture, payfault_quick};
 
 /// Runs `args`, asserts exit 2 with one clear error and nothing raw from the input, and
 /// returns stderr.
 fn refused(args: &[&str]) -> String {
-    let out: Output = payfault().args(args).output().expect("payfault starts");
+    let out: Output = payfault_quick()
+        .args(args)
+        .output()
+        .expect("payfault starts");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let what = args.join(" ");
@@ -60,7 +50,7 @@ fn assert_has(what: &str, stderr: &str, needles: &[&str]) {
 
 /// A bad design is refused by every command that reads the scenario, at its place.
 fn expect_bad_design(name: &str, needles: &[&str]) {
-    let path = fixture(name);
+    let path = bad_fixture(name);
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let out = out.to_str().unwrap();
@@ -255,7 +245,7 @@ fn a_pipe_beyond_the_limit_is_refused() {
     let mut text = String::from("name = \"piped\"\n");
     text.push_str(&"# padding padding padding padding padding padding padding\n".repeat(300_000));
     assert!(text.len() > 16 << 20);
-    let out = payfault()
+    let out = payfault_quick()
         .args(["validate", "/dev/stdin"])
         .write_stdin(text)
         .output()
@@ -291,6 +281,6 @@ fn a_huge_one_line_error_fits_on_a_screen() {
 
 #[test]
 fn control_characters_from_the_file_are_escaped() {
-    let e = refused(&["validate", &fixture("control_chars.toml")]);
+    let e = refused(&["validate", &bad_fixture("control_chars.toml")]);
     assert_has("control", &e, &["control_chars.toml:5:", "\\u{1b}"]);
 }

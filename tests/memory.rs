@@ -6,9 +6,12 @@
 #![cfg(target_os = "linux")]
 
 use payfault::runner::memory::Estimate;
-use payfault::scenario::{self, Limits};
 use std::path::Path;
 use std::process::{Command, Stdio};
+
+mod common;
+
+use common::load;
 
 /// `payfault` with `args`.
 fn payfault(args: &[&str]) -> Command {
@@ -59,7 +62,7 @@ fn the_estimate_bounds_what_every_shipped_scenario_uses() {
     assert!(files.len() >= 40, "{} scenarios", files.len());
     let mut report = vec![];
     for f in &files {
-        let s = scenario::load(f, &Limits::default()).unwrap();
+        let s = load(f);
         let est = Estimate::batch(&s, 2).with_report(&s).peak();
         let out = tmp.path().join(&s.name);
         let (code, rss, err) = measured(
@@ -106,7 +109,7 @@ fn a_scenario_inside_the_limits_that_would_not_fit_is_refused_before_it_runs() {
     assert!(text.contains("count = 20000000"));
     let file = tmp.path().join("wide.toml");
     std::fs::write(&file, text).unwrap();
-    let s = scenario::load(&file, &Limits::default()).unwrap();
+    let s = load(&file);
     assert!(Estimate::batch(&s, 8).peak() > 2_048_000_000);
     let dir = tmp.path().join("out");
     let script = format!(

@@ -24,6 +24,10 @@ use serde_json::Value;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
+mod common;
+
+use common::load;
+
 fn counts(path: &str, window_min: u64) -> (u64, u64, u64, [u64; 8]) {
     let mut s = scenario::load(path.as_ref(), &Limits::default()).unwrap();
     s.traffic_window = window_min * MINUTE;
@@ -163,7 +167,7 @@ const BLESS: &str = "PAYFAULT_BLESS=1 cargo test --release --test pinned_counts"
 
 #[test]
 fn golden_summary_small() {
-    let s = scenario::load(GOLDEN_SCENARIO.as_ref(), &Limits::default()).unwrap();
+    let s = load(GOLDEN_SCENARIO);
     let opts = BatchOptions {
         runs: s.runs,
         seed: s.seed,

@@ -1,7 +1,8 @@
 //! `payfault check`: runs every scenario that carries expectations (`[expect]`) and judges its
 //! bounds; for CI (exit 1 when a bound fails), with JUnit XML and a Markdown summary.
 
-use super::{Failure, limits};
+use super::Failure;
+use super::args::{Print, Quiet, Sizes, Workers};
 use crate::atomic::AtomicFile;
 use crate::check::baseline::{self, Baseline, Family, MinChanges, Pair};
 use crate::check::{self, BaselineOutcome, ScenarioCheck, Verdict};
@@ -26,9 +27,8 @@ pub(super) struct CheckArgs {
     /// Master seed of every scenario (default: each scenario's `expect.seed`).
     #[arg(long, short = 's')]
     seed: Option<u64>,
-    /// Worker threads; 0 means one per core. Results do not depend on it.
-    #[arg(long, short = 't', default_value_t = 0, value_parser = super::parse_threads)]
-    threads: usize,
+    #[command(flatten)]
+    workers: Workers,
     /// Add runs while a bound is undecided, up to 4 looks at the data or --max-runs; each
     /// look then uses a 98.75% interval, so that over all looks a bound is wrongly decided
     /// with a chance of at most 5% (Bonferroni).
@@ -68,19 +68,12 @@ pub(super) struct CheckArgs {
     /// joins the headline family). Repeatable; beats [expect] min_change.
     #[arg(long, value_name = "[METRIC=]VALUE", requires = "against_baseline")]
     min_change: Vec<String>,
-    /// Print the results as JSON on standard output (every bound, and every changed metric
-    /// of a baseline comparison) instead of the table.
-    #[arg(long)]
-    json: bool,
-    /// Accept scenarios above the default size limits.
-    #[arg(long)]
-    allow_large: bool,
-    /// No progress bars and no table; only errors (the exit code tells the result).
-    #[arg(long, short = 'q')]
-    quiet: bool,
-    /// Language of the table and the Markdown summary: en (English) or zh (简体中文).
-    #[arg(long, value_enum, default_value_t = Lang::En)]
-    lang: Lang,
+    #[command(flatten)]
+    sizes: Sizes,
+    #[command(flatten)]
+    quiet: Quiet,
+    #[command(flatten)]
+    print: Print,
 }
 
 /// The family-wise false-alarm rate of a baseline comparison.
@@ -206,8 +199,8 @@ fn write_message(lang: Lang, path: &Path, e: impl std::fmt::Display) -> String {
 }
 
 pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
-    let lang = a.lang;
-    let limits = limits(a.allow_large);
+    let lang = a.print.lang;
+    let limits = a.sizes.limits();
     let all = targets(&a, &limits)?;
     let total = all.len();
     let baselines = a.save_baseline.is_some() || a.against_baseline.is_some();
@@ -250,7 +243,7 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
     if let Some(dir) = &a.save_baseline {
         crate::atomic::AtomicDir::create(dir).map_err(|e| write_error(lang, dir, e))?;
     }
-    if !a.quiet && targets.len() < total {
+    if !a.quiet.quiet && targets.len() < total {
         eprintln!(
             "{}",
             tr!(lang, "check.skipped", count = total - targets.len())
@@ -273,7 +266,7 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
             .clamp(runs, limits.max_runs.max(runs));
         let started = std::time::Instant::now();
         let mut looks = 0;
-        let mut growing = Growing::new(&t.scenario, seed, a.threads, a.quiet);
+        let mut growing = Growing::new(&t.scenario, seed, a.workers.threads, a.quiet.quiet);
         let (judgements, result) = loop {
             looks += 1;
             let batch = growing.grow_to(runs)?;
@@ -312,7 +305,7 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
             b.save(dir)
                 .map_err(|e| Failure::Write(write_message(lang, dir, e)))?;
         }
-        if !a.quiet {
+        if !a.quiet.quiet {
             eprintln!(
                 "{}",
                 tr!(
@@ -334,11 +327,11 @@ fn finish(
     checks: &[ScenarioCheck],
     files: [Option<(AtomicFile, &Path)>; 2],
 ) -> Result<(), Failure> {
-    let lang = a.lang;
+    let lang = a.print.lang;
     let [junit, markdown] = files;
-    if a.json {
+    if a.print.json {
         print!("{}", out::json(checks));
-    } else if !a.quiet {
+    } else if !a.quiet.quiet {
         print!("{}", out::table(checks, lang));
         print!("{}", out::headline_table(checks, lang));
         let (_, _, undecided) = out::totals(checks);
@@ -353,7 +346,7 @@ fn finish(
         if let Some((f, path)) = file {
             f.write(text.as_bytes())
                 .map_err(|e| Failure::Write(write_message(lang, path, e)))?;
-            if !a.quiet {
+            if !a.quiet.quiet {
                 eprintln!("{}", tr!(lang, "check.wrote", file = path.display()));
             }
         }

@@ -1,6 +1,7 @@
 //! `payfault compare` and `payfault sweep`: designs run head to head on common random numbers.
 
-use super::{Failure, limits};
+use super::Failure;
+use super::args::{Batch, Files, Print, Quiet, Sizes, Workers};
 use crate::atomic::AtomicDir;
 use crate::metrics::comparison::Comparison;
 use crate::metrics::verdict::Objective;
@@ -14,36 +15,21 @@ use crate::scenario::{self, Limits};
 use clap::Args;
 use std::path::{Path, PathBuf};
 
+/// The options `compare` and `sweep` share.
 #[derive(Args, Debug)]
 pub(super) struct Common {
-    /// Number of runs of each design (default: the scenario's `simulation.runs`).
-    #[arg(long, short = 'n')]
-    runs: Option<u64>,
-    /// Master seed; run i of every design uses (seed, i) (default: the scenario's).
-    #[arg(long, short = 's')]
-    seed: Option<u64>,
-    /// Worker threads; 0 means one per core. Results do not depend on it.
-    #[arg(long, short = 't', default_value_t = 0, value_parser = super::parse_threads)]
-    threads: usize,
-    /// Output folder.
-    #[arg(long, short = 'o')]
-    out: Option<PathBuf>,
-    /// Accept scenarios above the default size limits.
-    #[arg(long)]
-    allow_large: bool,
-    /// No progress bar and no table; only errors.
-    #[arg(long, short = 'q')]
-    quiet: bool,
-    /// Print the result (compare.json's or sweep.json's content) on standard output instead
-    /// of the table.
-    #[arg(long)]
-    json: bool,
-    /// Language of the charts: en (English) or zh (简体中文).
-    #[arg(long, value_enum, default_value_t = crate::i18n::Lang::En)]
-    lang: crate::i18n::Lang,
-    /// Do not draw the charts.
-    #[arg(long)]
-    no_charts: bool,
+    #[command(flatten)]
+    batch: Batch,
+    #[command(flatten)]
+    workers: Workers,
+    #[command(flatten)]
+    files: Files,
+    #[command(flatten)]
+    sizes: Sizes,
+    #[command(flatten)]
+    quiet: Quiet,
+    #[command(flatten)]
+    print: Print,
     /// Run only the K-th of M equal slices of the runs of every design (e.g. `--shard 2/8`)
     /// and write a partial result (partial.json, default folder .../shard-K-of-M/);
     /// `payfault merge` makes the whole command's files from the M partial results.
@@ -149,11 +135,11 @@ pub(super) fn designs(inputs: &[Input], limits: &Limits) -> Result<Vec<Design>, 
 }
 
 pub(super) fn compare_cmd(a: CompareArgs) -> Result<(), Failure> {
-    let limits = limits(a.common.allow_large);
+    let limits = a.common.sizes.limits();
     let inputs = read_inputs(&a.scenarios)?;
     let designs = designs(&inputs, &limits)?;
     let objective = a.common.objective(&designs)?;
-    let dir = a.common.out.clone().unwrap_or_else(|| {
+    let dir = a.common.files.out.clone().unwrap_or_else(|| {
         let d = Path::new("output")
             .join(&designs[0].scenario.name)
             .join("compare");
@@ -170,12 +156,16 @@ pub(super) fn compare_cmd(a: CompareArgs) -> Result<(), Failure> {
         );
     }
     let c = run(&designs, &a.common, &limits, &objective)?;
-    let files = compare_files(&designs, &c, a.common.lang, !a.common.no_charts)?;
+    let files = compare_files(&designs, &c, a.common.print.lang, !a.common.files.no_charts)?;
     finish(
         &dir,
         files,
         &c,
-        (a.common.json, a.common.quiet, a.common.lang),
+        (
+            a.common.print.json,
+            a.common.quiet.quiet,
+            a.common.print.lang,
+        ),
         "compare.json",
     )
 }
@@ -295,11 +285,11 @@ pub(super) fn grid(input: &Input, sets: &[String], limits: &Limits) -> Result<Gr
 }
 
 pub(super) fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
-    let limits = limits(a.common.allow_large);
+    let limits = a.common.sizes.limits();
     let input = read_inputs(std::slice::from_ref(&a.scenario))?.remove(0);
     let g = grid(&input, &a.sets, &limits)?;
     let objective = a.common.objective(&g.designs)?;
-    let dir = a.common.out.clone().unwrap_or_else(|| {
+    let dir = a.common.files.out.clone().unwrap_or_else(|| {
         shard_folder(
             Path::new("output").join(&g.base.name).join("sweep"),
             &a.common,
@@ -317,12 +307,22 @@ pub(super) fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
         );
     }
     let c = run(&g.designs, &a.common, &limits, &objective)?;
-    let files = sweep_files(&input.text, &g, &c, a.common.lang, !a.common.no_charts)?;
+    let files = sweep_files(
+        &input.text,
+        &g,
+        &c,
+        a.common.print.lang,
+        !a.common.files.no_charts,
+    )?;
     finish(
         &dir,
         files,
         &c,
-        (a.common.json, a.common.quiet, a.common.lang),
+        (
+            a.common.print.json,
+            a.common.quiet.quiet,
+            a.common.print.lang,
+        ),
         "sweep.json",
     )
 }
@@ -379,15 +379,23 @@ fn shard(
         None,
         sets,
         objective.spec(),
-        a.allow_large,
+        a.sizes.allow_large,
         designs.iter().map(|d| d.name.clone()).collect(),
-        a.lang,
+        a.print.lang,
     )?;
     let named: Vec<(String, &crate::scenario::Scenario)> = designs
         .iter()
         .map(|d| (d.name.clone(), &d.scenario))
         .collect();
-    super::write_shard(head, &named, &opts, dir, a.quiet, a.json, a.lang)
+    super::write_shard(
+        head,
+        &named,
+        &opts,
+        dir,
+        a.quiet.quiet,
+        a.print.json,
+        a.print.lang,
+    )
 }
 
 /// Adds each chart's SVG and PNG to the files to write.
@@ -441,7 +449,7 @@ fn options(designs: &[Design], a: &Common, limits: &Limits) -> Result<BatchOptio
             eprintln!("warning: {}: {w}", d.name);
         }
     }
-    let runs = a.runs.unwrap_or(first.runs);
+    let runs = a.batch.runs.unwrap_or(first.runs);
     // A shard runs only its slice: the limit is on the runs one machine does.
     let here = a
         .shard
@@ -460,8 +468,8 @@ fn options(designs: &[Design], a: &Common, limits: &Limits) -> Result<BatchOptio
     }
     Ok(BatchOptions {
         runs,
-        seed: a.seed.unwrap_or(first.seed),
-        threads: a.threads,
+        seed: a.batch.seed.unwrap_or(first.seed),
+        threads: a.workers.threads,
     })
 }
 
@@ -476,7 +484,7 @@ fn run(
     let first = &designs[0].scenario;
     let runs = opts.runs;
     let total = runs.saturating_mul(designs.len() as u64);
-    let bar = progress_bar(total, &first.name, a.quiet || a.json);
+    let bar = progress_bar(total, &first.name, a.quiet.quiet || a.print.json);
     let c = compare_on(designs, &opts, objective, cancel_flag(), |done| {
         bar.set_position(done)
     });

@@ -8,24 +8,20 @@ use crate::tr;
 use clap::Args;
 
 #[derive(Args, Debug)]
-pub struct ListArgs {
-    /// Print the list as JSON (name, description, demonstrates, designs).
-    #[arg(long)]
-    json: bool,
-    /// Language of the headings: en (English) or zh (简体中文).
-    #[arg(long, value_enum, default_value_t = Lang::En)]
-    lang: Lang,
+pub(super) struct ListArgs {
+    #[command(flatten)]
+    print: super::args::Print,
 }
 
-pub fn list_cmd(a: ListArgs) -> Result<(), Failure> {
+pub(super) fn list_cmd(a: ListArgs) -> Result<(), Failure> {
     let entries = library::entries();
-    if a.json {
+    if a.print.json {
         let text =
             serde_json::to_string_pretty(&entries).map_err(|e| Failure::Runtime(e.to_string()))?;
         println!("{text}");
         return Ok(());
     }
-    print!("{}", text(&entries, a.lang));
+    print!("{}", text(&entries, a.print.lang));
     Ok(())
 }
 

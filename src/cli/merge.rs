@@ -2,6 +2,7 @@
 //! command, byte for byte (see `runner::shard`).
 
 use super::Failure;
+use super::args::{Files, Print, Quiet, Sizes};
 use crate::atomic::AtomicDir;
 use crate::i18n::Lang;
 use crate::metrics::comparison::{Comparison, Differ, reference_differences};
@@ -21,31 +22,20 @@ pub(super) struct MergeArgs {
     /// order.
     #[arg(required = true)]
     partials: Vec<PathBuf>,
-    /// Output folder (default: the command's own: output/<scenario name>/, .../compare/ or
-    /// .../sweep/).
-    #[arg(long, short = 'o')]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    files: Files,
     /// Merge even if runs are missing: say on standard error which, and report the runs there
     /// are (summary.json or compare.json / sweep.json list the missing ones in runs_missing).
     #[arg(long)]
     partial: bool,
-    /// No table; only errors (and the warning of --partial).
-    #[arg(long, short = 'q')]
-    quiet: bool,
-    /// Print the summary (summary.json's, compare.json's or sweep.json's content) on standard
-    /// output instead of the table.
-    #[arg(long)]
-    json: bool,
-    /// Language of the table, the charts and the report: en (English) or zh (简体中文).
-    #[arg(long, value_enum, default_value_t = Lang::En)]
-    lang: Lang,
-    /// Do not draw the charts (nor replay run 0 to sample its time series).
-    #[arg(long)]
-    no_charts: bool,
+    #[command(flatten)]
+    quiet: Quiet,
+    #[command(flatten)]
+    print: Print,
 }
 
 pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
-    let lang = a.lang;
+    let lang = a.print.lang;
     let bad = |e: MergeError| Failure::BadInput(e.message(lang));
     let files: Vec<PathBuf> = a.partials.iter().map(|p| shard::partial_file(p)).collect();
     let heads = files
@@ -67,7 +57,10 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
             )
         );
     }
-    let limits = super::limits(heads.iter().any(|(_, h)| h.allow_large));
+    let limits = Sizes {
+        allow_large: heads.iter().any(|(_, h)| h.allow_large),
+    }
+    .limits();
     // The designs, derived from the scenario text as the command derived them.
     let (designs, grid) = match h0.kind {
         Kind::Run => {
@@ -109,7 +102,7 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
         .iter()
         .map(|&i| (heads[i].0.as_path(), &heads[i].1))
         .collect();
-    let dir = a.out.clone().unwrap_or_else(|| {
+    let dir = a.files.out.clone().unwrap_or_else(|| {
         let d = Path::new("output").join(&designs[0].scenario.name);
         match (h0.kind, &h0.variant) {
             (Kind::Run, Some(v)) => d.join(v),
@@ -120,7 +113,7 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
     });
     let view = folder::View {
         lang,
-        charts: !a.no_charts,
+        charts: !a.files.no_charts,
     };
     if h0.kind == Kind::Run {
         let scn = &designs[0].scenario;
@@ -142,12 +135,12 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
         }
         let batch = fold.finish(scn, h0.seed, plan.have);
         let done = folder::write_batch(scn, batch, rows, view, out, missing.as_deref())?;
-        if a.json {
+        if a.print.json {
             print!(
                 "{}",
                 report::summary_json_missing(&done.batch, missing.as_deref())
             );
-        } else if !a.quiet {
+        } else if !a.quiet.quiet {
             let b = &done.batch;
             println!(
                 "{}\n",
@@ -185,7 +178,7 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
             "sweep.json",
         ),
     };
-    super::compare::finish(&dir, files, &c, (a.json, a.quiet, lang), json)
+    super::compare::finish(&dir, files, &c, (a.print.json, a.quiet.quiet, lang), json)
 }
 
 /// compare and sweep: every design folded in run order, and each paired with the first run by

@@ -6,6 +6,7 @@
 //! output place unusable before any work); 3 the results could not be written (the error
 //! names the path; the earlier results are left whole); 130 interrupted (SIGINT or SIGTERM).
 
+mod args;
 mod check;
 mod compare;
 mod list;
@@ -16,7 +17,7 @@ use crate::i18n::Lang;
 use crate::report;
 use crate::report::folder;
 use crate::runner::job::{self, JobError};
-use crate::runner::{self, BatchOptions, MAX_THREADS};
+use crate::runner::{self, BatchOptions};
 use crate::scenario::{self, Limits, Scenario, ScenarioError};
 use crate::tr;
 use clap::{Args, Parser, Subcommand};
@@ -70,75 +71,47 @@ enum Command {
     /// machines) into exactly the files the command writes when it runs whole, byte for byte.
     Merge(merge::MergeArgs),
     /// Check scenario files without running them.
-    Validate {
-        /// Scenario files (TOML).
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Accept scenarios above the default size limits.
-        #[arg(long)]
-        allow_large: bool,
-        /// Also print the memory `run` would need, stage by stage, on this many worker threads
-        /// (0: one per core).
-        #[arg(long, value_name = "THREADS")]
-        memory: Option<usize>,
-    },
+    Validate(ValidateArgs),
+}
+
+#[derive(Args, Debug)]
+struct ValidateArgs {
+    /// Scenario files (TOML).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    sizes: args::Sizes,
+    /// Also print the memory `run` would need, stage by stage, on this many worker threads
+    /// (0: one per core).
+    #[arg(long, value_name = "THREADS")]
+    memory: Option<usize>,
 }
 
 #[derive(Args, Debug)]
 struct RunArgs {
     /// Scenario file (TOML). Without it, the built-in baseline scenario runs.
     scenario: Option<PathBuf>,
-    /// Number of runs (default: the scenario's `simulation.runs`).
-    #[arg(long, short = 'n')]
-    runs: Option<u64>,
-    /// Master seed; run i uses (seed, i) (default: the scenario's `simulation.seed`).
-    #[arg(long, short = 's')]
-    seed: Option<u64>,
-    /// Worker threads; 0 means one per core (at most 1024). Results do not depend on it.
-    #[arg(long, short = 't', default_value_t = 0, value_parser = parse_threads)]
-    threads: usize,
-    /// Output folder (default: output/<scenario name>/, or output/<scenario name>/<variant>/).
-    #[arg(long, short = 'o')]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    batch: args::Batch,
+    #[command(flatten)]
+    workers: args::Workers,
+    #[command(flatten)]
+    files: args::Files,
     /// Run one of the scenario's [[variant]] designs instead of the scenario itself.
     #[arg(long)]
     variant: Option<String>,
-    /// Accept scenarios above the default size limits (runs, payments per run, terminals,
-    /// accounts, servers, simulated days), up to a hundredfold.
-    #[arg(long)]
-    allow_large: bool,
-    /// No progress bar and no table; only errors.
-    #[arg(long, short = 'q')]
-    quiet: bool,
-    /// Print the summary (summary.json's content) on standard output instead of the table.
-    #[arg(long)]
-    json: bool,
-    /// Language of the table, the charts and the report: en (English) or zh (简体中文).
-    #[arg(long, value_enum, default_value_t = Lang::En)]
-    lang: Lang,
-    /// Do not draw the charts (nor replay run 0 to sample its time series).
-    #[arg(long)]
-    no_charts: bool,
+    #[command(flatten)]
+    sizes: args::Sizes,
+    #[command(flatten)]
+    quiet: args::Quiet,
+    #[command(flatten)]
+    print: args::Print,
     /// Run only the K-th of M equal slices of the runs (e.g. `--shard 2/8`), each run with the
     /// seed it has in the whole batch, and write a partial result (partial.json, default
     /// folder output/<scenario name>/shard-K-of-M/); `payfault merge` makes the whole batch's
     /// files from the M partial results.
     #[arg(long, value_name = "K/M", value_parser = runner::shard::Shard::parse)]
     shard: Option<runner::shard::Shard>,
-}
-
-/// Thread counts from 0 (one per core) to [`MAX_THREADS`]; anything else is refused with the
-/// accepted range, before any thread is started.
-fn parse_threads(s: &str) -> Result<usize, String> {
-    let n: u64 = s.parse().map_err(|_| {
-        format!("`{s}` is not a whole number; use 0 (one per core) to {MAX_THREADS}")
-    })?;
-    if n > MAX_THREADS as u64 {
-        return Err(format!(
-            "{n} threads is too many; use 0 (one per core) to {MAX_THREADS}"
-        ));
-    }
-    Ok(n as usize)
 }
 
 /// A failure, classified for its exit code.
@@ -180,11 +153,7 @@ pub fn main() -> ExitCode {
         Command::List(a) => list::list_cmd(a),
         Command::Check(a) => check::check_cmd(a),
         Command::Merge(a) => merge::merge_cmd(a),
-        Command::Validate {
-            files,
-            allow_large,
-            memory,
-        } => validate(&files, allow_large, memory),
+        Command::Validate(a) => validate(&a.files, a.sizes.limits(), a.memory),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -211,18 +180,10 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn limits(allow_large: bool) -> Limits {
-    if allow_large {
-        Limits::large()
-    } else {
-        Limits::default()
-    }
-}
-
-fn validate(files: &[PathBuf], allow_large: bool, memory: Option<usize>) -> Result<(), Failure> {
+fn validate(files: &[PathBuf], limits: Limits, memory: Option<usize>) -> Result<(), Failure> {
     let mut bad = vec![];
     for f in files {
-        match scenario::load(f, &limits(allow_large)) {
+        match scenario::load(f, &limits) {
             Ok(s) => {
                 println!("ok: {} ({})", f.display(), s.name);
                 if let Some(t) = memory {
@@ -298,13 +259,13 @@ fn design_from(
 }
 
 fn run(a: RunArgs) -> Result<(), Failure> {
-    let limits = limits(a.allow_large);
+    let limits = a.sizes.limits();
     let input = read_input(a.scenario.as_deref())?;
     let (scn, variant) = design_from(&input, a.variant.as_deref(), &limits)?;
     for w in crate::scenario::capacity::warnings(&scn) {
         eprintln!("warning: {w}");
     }
-    let runs = a.runs.unwrap_or(scn.runs);
+    let runs = a.batch.runs.unwrap_or(scn.runs);
     if runs == 0 {
         return Err(Failure::BadInput(format!(
             "--runs {runs}: must be at least 1"
@@ -327,10 +288,10 @@ fn run(a: RunArgs) -> Result<(), Failure> {
     }
     let opts = BatchOptions {
         runs,
-        seed: a.seed.unwrap_or(scn.seed),
-        threads: a.threads,
+        seed: a.batch.seed.unwrap_or(scn.seed),
+        threads: a.workers.threads,
     };
-    let dir = a.out.clone().unwrap_or_else(|| {
+    let dir = a.files.out.clone().unwrap_or_else(|| {
         let d = Path::new("output").join(&scn.name);
         let d = match &variant {
             Some(v) => d.join(v),
@@ -350,23 +311,31 @@ fn run(a: RunArgs) -> Result<(), Failure> {
             variant.clone(),
             vec![],
             None,
-            a.allow_large,
+            a.sizes.allow_large,
             vec![variant.clone().unwrap_or_else(|| scn.name.clone())],
-            a.lang,
+            a.print.lang,
         )?;
         let designs = [(head.designs[0].clone(), &scn)];
-        return write_shard(head, &designs, &opts, &dir, a.quiet, a.json, a.lang);
+        return write_shard(
+            head,
+            &designs,
+            &opts,
+            &dir,
+            a.quiet.quiet,
+            a.print.json,
+            a.print.lang,
+        );
     }
     let view = folder::View {
-        lang: a.lang,
-        charts: !a.no_charts,
+        lang: a.print.lang,
+        charts: !a.files.no_charts,
     };
-    let done = folder::run_to_dir(&scn, &opts, &dir, a.quiet || a.json, view)?;
-    if a.json {
+    let done = folder::run_to_dir(&scn, &opts, &dir, a.quiet.quiet || a.print.json, view)?;
+    if a.print.json {
         print!("{}", report::summary_json(&done.batch));
-    } else if !a.quiet {
+    } else if !a.quiet.quiet {
         let batch = &done.batch;
-        let lang = a.lang;
+        let lang = a.print.lang;
         println!(
             "{}\n",
             tr!(

@@ -6,6 +6,7 @@
 //! `--limit` stories are found.
 
 use super::Failure;
+use super::args::{Batch, Print, Sizes};
 use crate::atomic::AtomicFile;
 use crate::i18n::Lang;
 use crate::model::{Outcome, RunError};
@@ -24,12 +25,8 @@ pub struct TraceArgs {
     /// runs 0, 1, ... up to the batch's runs.
     #[arg(long, short = 'r')]
     run: Option<u64>,
-    /// Number of runs of the batch (default: the scenario's `simulation.runs`).
-    #[arg(long, short = 'n')]
-    runs: Option<u64>,
-    /// Master seed (default: the scenario's `simulation.seed`).
-    #[arg(long, short = 's')]
-    seed: Option<u64>,
+    #[command(flatten)]
+    batch: Batch,
     /// The payment's number within the run (from 0; the run is --run, or 0).
     #[arg(long, short = 'p', conflicts_with_all = ["outcome", "cause", "code"])]
     payment: Option<u64>,
@@ -51,15 +48,10 @@ pub struct TraceArgs {
     /// Write one row per payment of the traced run to this CSV file.
     #[arg(long)]
     csv: Option<PathBuf>,
-    /// Print the stories as JSON instead of text.
-    #[arg(long)]
-    json: bool,
-    /// Language of the stories.
-    #[arg(long, value_enum, default_value_t = Lang::En)]
-    lang: Lang,
-    /// Accept scenarios above the default size limits.
-    #[arg(long)]
-    allow_large: bool,
+    #[command(flatten)]
+    print: Print,
+    #[command(flatten)]
+    sizes: Sizes,
 }
 
 /// The response codes a `--code` may name.
@@ -170,18 +162,42 @@ fn prepare_csv(lang: Lang, path: &Path) -> Result<CsvOut, Failure> {
 }
 
 pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
-    let lang = a.lang;
-    let scn = super::load(a.scenario.as_deref(), &super::limits(a.allow_large))?;
-    let seed = a.seed.unwrap_or(scn.seed);
-    let runs = a.runs.unwrap_or(scn.runs);
+    let lang = a.print.lang;
+    let scn = super::load(a.scenario.as_deref(), &a.sizes.limits())?;
+    let (seed, runs) = check_args(&a, &scn)?;
+    let f = filter(
+        &scn,
+        lang,
+        a.outcome.as_deref(),
+        a.cause.as_deref(),
+        a.code.as_deref(),
+    )?;
+    let csv = match &a.csv {
+        Some(p) => Some(prepare_csv(lang, p)?),
+        None => None,
+    };
+    let (stories, csv_rows) = find(&a, &scn, (seed, runs), &f, csv.is_some())?;
+    print_stories(&a, &stories, seed, runs);
+    if let (Some(out), Some((run, rows))) = (csv, csv_rows) {
+        write_csv(lang, out, &scn, run, &rows)?;
+    }
+    Ok(())
+}
+
+/// The batch's seed and runs, once the options are checked against the scenario; refuses up
+/// front a census that would not fit.
+fn check_args(a: &TraceArgs, scn: &Scenario) -> Result<(u64, u64), Failure> {
+    let lang = a.print.lang;
+    let seed = a.batch.seed.unwrap_or(scn.seed);
+    let runs = a.batch.runs.unwrap_or(scn.runs);
     if runs == 0 {
         return Err(Failure::BadInput(tr!(lang, "trace.error.runs_zero").into()));
     }
-    let max = super::limits(a.allow_large).max_runs;
+    let max = a.sizes.limits().max_runs;
     if runs > max {
         return Err(Failure::BadInput(format!(
             "--runs {runs} is above the limit of {max}{}",
-            super::limits(a.allow_large).hint()
+            a.sizes.limits().hint()
         )));
     }
     if let Some(r) = a.run
@@ -202,8 +218,8 @@ pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
     // temporary file.
     crate::runner::job::cancel_flag();
     // The census keeps a row per payment of a run: refuse up front what would not fit.
-    let need = replay::census_bytes(&scn);
-    if need > replay::CENSUS_MAX_BYTES && !a.allow_large {
+    let need = replay::census_bytes(scn);
+    if need > replay::CENSUS_MAX_BYTES && !a.sizes.allow_large {
         return Err(Failure::BadInput(format!(
             "tracing needs a row per payment of a run: about {} MB for up to about \
              {:.0} payments a run, above the {} MB trace allows; shorten the traffic window \
@@ -213,30 +229,32 @@ pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
             replay::CENSUS_MAX_BYTES / 1_000_000
         )));
     }
-    let f = filter(
-        &scn,
-        lang,
-        a.outcome.as_deref(),
-        a.cause.as_deref(),
-        a.code.as_deref(),
-    )?;
-    let mut csv = match &a.csv {
-        Some(p) => Some(prepare_csv(lang, p)?),
-        None => None,
-    };
+    Ok((seed, runs))
+}
+
+/// The stories of a trace, and, when `csv`, the census of the run the CSV tells (the run
+/// asked for, or where the first match was).
+#[allow(clippy::type_complexity)]
+fn find(
+    a: &TraceArgs,
+    scn: &Scenario,
+    (seed, runs): (u64, u64),
+    f: &Filter,
+    csv: bool,
+) -> Result<(Vec<Story>, Option<(u64, Vec<replay::Row>)>), Failure> {
+    let lang = a.print.lang;
     let mut stories: Vec<Story> = vec![];
-    // The run whose census goes to the CSV: the run asked for, or where the first match was.
     let mut csv_rows: Option<(u64, Vec<replay::Row>)> = None;
     if let Some(serial) = a.payment {
         let run = a.run.unwrap_or(0);
-        if csv.is_some() {
-            let rows = replay::census(&scn, seed, run).map_err(run_error)?;
+        if csv {
+            let rows = replay::census(scn, seed, run).map_err(run_error)?;
             csv_rows = Some((run, rows));
         }
-        let recorded = replay::record(&scn, seed, run, &[serial]).map_err(run_error)?;
-        let told = story::tell(&scn, seed, &recorded, lang);
+        let recorded = replay::record(scn, seed, run, &[serial]).map_err(run_error)?;
+        let told = story::tell(scn, seed, &recorded, lang);
         if told.is_empty() {
-            let count = replay::payments(&scn, seed, run).map_err(run_error)?;
+            let count = replay::payments(scn, seed, run).map_err(run_error)?;
             return Err(Failure::BadInput(tr!(
                 lang,
                 "trace.error.payment",
@@ -245,34 +263,39 @@ pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
                 count = count
             )));
         }
-        stories = told;
-    } else {
-        let span: Vec<u64> = match a.run {
-            Some(r) => vec![r],
-            None => (0..runs).collect(),
-        };
-        for run in span {
-            let rows = replay::census(&scn, seed, run).map_err(run_error)?;
-            let found = replay::matching(&rows, &f);
-            let want: Vec<u64> = found.into_iter().take(a.limit - stories.len()).collect();
-            if !want.is_empty() {
-                let recorded = replay::record(&scn, seed, run, &want).map_err(run_error)?;
-                stories.extend(story::tell(&scn, seed, &recorded, lang));
-            }
-            if csv_rows.is_none() && (!stories.is_empty() || a.run.is_some()) {
-                csv_rows = Some((run, rows));
-            }
-            if stories.len() >= a.limit {
-                break;
-            }
+        return Ok((told, csv_rows));
+    }
+    let span: Vec<u64> = match a.run {
+        Some(r) => vec![r],
+        None => (0..runs).collect(),
+    };
+    for run in span {
+        let rows = replay::census(scn, seed, run).map_err(run_error)?;
+        let found = replay::matching(&rows, f);
+        let want: Vec<u64> = found.into_iter().take(a.limit - stories.len()).collect();
+        if !want.is_empty() {
+            let recorded = replay::record(scn, seed, run, &want).map_err(run_error)?;
+            stories.extend(story::tell(scn, seed, &recorded, lang));
         }
-        if csv.is_some() && csv_rows.is_none() {
-            let rows = replay::census(&scn, seed, 0).map_err(run_error)?;
-            csv_rows = Some((0, rows));
+        if csv_rows.is_none() && (!stories.is_empty() || a.run.is_some()) {
+            csv_rows = Some((run, rows));
+        }
+        if stories.len() >= a.limit {
+            break;
         }
     }
-    if a.json {
-        print!("{}", story::json(&stories));
+    if csv && csv_rows.is_none() {
+        let rows = replay::census(scn, seed, 0).map_err(run_error)?;
+        csv_rows = Some((0, rows));
+    }
+    Ok((stories, csv_rows))
+}
+
+/// Prints the stories (text or JSON), or the sentence saying none was found.
+fn print_stories(a: &TraceArgs, stories: &[Story], seed: u64, runs: u64) {
+    let lang = a.print.lang;
+    if a.print.json {
+        print!("{}", story::json(stories));
     } else {
         for (i, st) in stories.iter().enumerate() {
             if i > 0 {
@@ -283,7 +306,7 @@ pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
     }
     if stories.is_empty() {
         // Nothing found is an answer, not a failure (exit 0).
-        let what = describe_filter(lang, &a);
+        let what = describe_filter(lang, a);
         let msg = match a.run {
             Some(r) => tr!(
                 lang,
@@ -301,35 +324,42 @@ pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
                 seed = seed
             ),
         };
-        if a.json {
+        if a.print.json {
             eprintln!("{msg}");
         } else {
             println!("{msg}");
         }
     }
-    if let (Some(out), Some((run, rows))) = (csv.take(), csv_rows) {
-        let CsvOut { file, path } = out;
-        let bad = |e: std::io::Error| {
-            Failure::Runtime(tr!(
-                lang,
-                "trace.error.csv",
-                file = path.display(),
-                error = e
-            ))
-        };
-        file.write(story::csv(&scn, &rows).as_bytes())
-            .map_err(bad)?;
-        eprintln!(
-            "{}",
-            tr!(
-                lang,
-                "trace.wrote_csv",
-                file = path.display(),
-                rows = rows.len(),
-                run = run
-            )
-        );
-    }
+}
+
+/// Writes the census of run `run` to the CSV file prepared before the simulation.
+fn write_csv(
+    lang: Lang,
+    out: CsvOut,
+    scn: &Scenario,
+    run: u64,
+    rows: &[replay::Row],
+) -> Result<(), Failure> {
+    let CsvOut { file, path } = out;
+    let bad = |e: std::io::Error| {
+        Failure::Runtime(tr!(
+            lang,
+            "trace.error.csv",
+            file = path.display(),
+            error = e
+        ))
+    };
+    file.write(story::csv(scn, rows).as_bytes()).map_err(bad)?;
+    eprintln!(
+        "{}",
+        tr!(
+            lang,
+            "trace.wrote_csv",
+            file = path.display(),
+            rows = rows.len(),
+            run = run
+        )
+    );
     Ok(())
 }
 

@@ -1,9 +1,133 @@
-//! Helpers shared by the integration tests.
-#![allow(dead_code)] // each test file uses a different subset
+//! Helpers shared by the integration tests: every test binary declares `mod common;` (a
+//! directory binary reaches this file with `#[path]`, the one way Rust shares a module
+//! between crates without a crate of its own). Each binary uses a different subset.
+#![allow(dead_code)]
 
 use payfault::metrics::BatchResult as Batch;
+use payfault::scenario::{self, Limits, Scenario};
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use statrs::distribution::{ContinuousCDF, StudentsT};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::Duration;
+
+/// Flat hourly profile: a homogeneous Poisson process.
+pub const FLAT: &str = "[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]";
+
+/// The crate root; commands run there so that file names in messages are predictable.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture of `tests/fixtures/bad/` as passed on the command line (relative to the crate
+/// root).
+pub fn bad_fixture(name: &str) -> String {
+    format!("tests/fixtures/bad/{name}")
+}
+
+/// The `payfault` binary, run in the crate root.
+pub fn payfault() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("payfault").expect("the payfault binary is built");
+    c.current_dir(root());
+    c
+}
+
+/// The `payfault` binary for a command that must end at once, such as an error case, which
+/// never simulates: the 60-second timeout keeps a regression from hanging the suite.
+pub fn payfault_quick() -> assert_cmd::Command {
+    let mut c = payfault();
+    c.timeout(Duration::from_secs(60));
+    c
+}
+
+/// Runs `args` with the `payfault` binary (in the current folder) and returns its output.
+pub fn payfault_output(args: &[&str]) -> Output {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("payfault"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Runs `c`; returns its output, its standard output and its standard error.
+pub fn exec(c: &mut assert_cmd::Command) -> (Output, String, String) {
+    let out = c.output().expect("payfault starts");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, stdout, stderr)
+}
+
+/// Asserts exit 2, no panic, and that standard error says each of `says`.
+pub fn refused(out: &Output, says: &[&str]) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    for s in says {
+        assert!(err.contains(s), "`{s}` not in: {err}");
+    }
+}
+
+/// The scenario file at `path` (relative to the crate root), with the default size limits.
+pub fn load(path: impl AsRef<Path>) -> Scenario {
+    let path = path.as_ref();
+    scenario::load(path, &Limits::default()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The scenario of the TOML text `src` (named `file` in messages), with the default size
+/// limits; a mistake panics with the message and the text.
+pub fn parse(src: &str, file: &str) -> Scenario {
+    scenario::parse(src, file, &Limits::default()).unwrap_or_else(|e| panic!("{e}\n{src}"))
+}
+
+/// A count or a sum of counts, for the tolerance checks.
+pub trait Count: Copy + std::fmt::Display {
+    fn value(self) -> f64;
+}
+
+impl Count for u64 {
+    fn value(self) -> f64 {
+        self as f64
+    }
+}
+
+impl Count for f64 {
+    fn value(self) -> f64 {
+        self
+    }
+}
+
+/// Asserts a Poisson count: `k` within five standard deviations (plus 2) of `mean`.
+pub fn assert_poisson(what: &str, k: impl Count, mean: f64) {
+    let tol = 5.0 * mean.sqrt() + 2.0;
+    assert!(
+        (k.value() - mean).abs() <= tol,
+        "{what}: {k}, the parameters imply {mean:.1} ± {tol:.1}"
+    );
+}
+
+/// Asserts a binomial count: `k` successes out of `n` within five standard deviations (plus 2)
+/// of `n × p`.
+pub fn assert_binomial(what: &str, k: u64, n: u64, p: f64) {
+    assert_binomial_within(what, k, n, p, 5.0, 2.0);
+}
+
+/// Asserts a binomial count: `k` successes out of `n` within `z` standard deviations (plus
+/// `slack`) of `n × p`.
+pub fn assert_binomial_within(what: &str, k: u64, n: u64, p: f64, z: f64, slack: f64) {
+    let mean = n as f64 * p;
+    let tol = z * (n as f64 * p * (1.0 - p)).sqrt() + slack;
+    assert!(
+        (k as f64 - mean).abs() <= tol,
+        "{what}: {k} of {n}, the parameters (p = {p}) imply {mean:.1} ± {tol:.1}"
+    );
+}
+
+/// Asserts `x` within `tol` of `expected`.
+pub fn assert_near(what: &str, x: f64, expected: f64, tol: f64) {
+    assert!(
+        (x - expected).abs() <= tol,
+        "{what}: {x:.5}, the parameters imply {expected:.5} ± {tol:.5}"
+    );
+}
 
 /// Cases per property: the default given, or `PROPTEST_CASES` for a longer fuzzing session.
 pub fn cases(default: u32) -> u32 {

@@ -4,12 +4,13 @@
 
 use payfault::engine::{DAY, MILLI, MINUTE, Nanos};
 use payfault::model::{self, NoTrace, Recorder, RunOutput, Step};
-use payfault::scenario::{self, Component, Dist, FaultSpec, Limits, OutageMode, Scenario};
+use payfault::scenario::{self, Component, Dist, FaultSpec, OutageMode, Scenario};
 
 use crate::common;
+use crate::common::load;
 
 fn pipeline(window_min: u64) -> Scenario {
-    let mut s = scenario::load("scenarios/pipeline.toml".as_ref(), &Limits::default()).unwrap();
+    let mut s = load("scenarios/pipeline.toml");
     s.traffic_window = window_min * MINUTE;
     s
 }

@@ -4,7 +4,9 @@
 
 use payfault::engine::{HOUR, MINUTE};
 use payfault::model::{self, NoTrace, Outcome};
-use payfault::scenario::{self, Limits, OutageMode, RiskAction, Scenario};
+use payfault::scenario::{self, OutageMode, RiskAction, Scenario};
+
+use crate::common::load;
 
 fn shrink(mut s: Scenario) -> Scenario {
     s.terminals[0].rate *= 0.25;
@@ -14,8 +16,7 @@ fn shrink(mut s: Scenario) -> Scenario {
 fn variants() -> Vec<(&'static str, Scenario)> {
     let base = shrink(scenario::baseline());
     let mut v = vec![("baseline", base.clone())];
-    let outage =
-        shrink(scenario::load("scenarios/outage.toml".as_ref(), &Limits::default()).unwrap());
+    let outage = shrink(load("scenarios/outage.toml"));
     v.push(("outage", outage.clone()));
     let mut reject = outage.clone();
     reject.faults[0].effect = payfault::scenario::FaultEffect::Outage {
@@ -63,16 +64,11 @@ fn variants() -> Vec<(&'static str, Scenario)> {
     // Every mechanism after authorisation at once (flows, routing, timeouts, stand-in, file
     // faults, D+0 with a cap, maintenance, merchant risk, reconciliation), on a busier fleet,
     // then with lossy links, an issuer outage and fraud on top.
-    let mut all =
-        scenario::load("tests/fixtures/postauth.toml".as_ref(), &Limits::default()).unwrap();
+    let mut all = load("tests/fixtures/postauth.toml");
     all.terminals[0].count = 400;
     v.push(("postauth", all.clone()));
     // A fault of every kind of the catalogue, each active for a stretch of the hour.
-    let every = scenario::load(
-        "tests/fixtures/every_fault.toml".as_ref(),
-        &Limits::default(),
-    )
-    .unwrap();
+    let every = load("tests/fixtures/every_fault.toml");
     v.push(("every-fault", every));
     let mut rough = all;
     for l in &mut rough.links.terminal {
@@ -94,7 +90,7 @@ fn variants() -> Vec<(&'static str, Scenario)> {
     v.push(("postauth-rough", rough));
     // D+0 payouts with lossy terminal links: a terminal's last reversal can arrive after the
     // advance, and the payout must be taken back from the merchant.
-    let mut d0 = scenario::load("scenarios/d0_payout.toml".as_ref(), &Limits::default()).unwrap();
+    let mut d0 = load("scenarios/d0_payout.toml");
     for l in &mut d0.links.terminal {
         l.loss = 0.05;
     }
@@ -223,11 +219,7 @@ fn the_features_actually_fire() {
 /// presentment, an unmatched presentment after it), and the books must say so.
 #[test]
 fn a_timeout_reversal_of_a_retried_key_is_a_break_not_a_violation() {
-    let s = scenario::load(
-        "tests/fixtures/retry_key_reversed.toml".as_ref(),
-        &Limits::default(),
-    )
-    .unwrap();
+    let s = load("tests/fixtures/retry_key_reversed.toml");
     let mut open_mismatches = 0;
     for seed in 1..=4 {
         for run in 0..2 {
@@ -259,11 +251,7 @@ fn a_timeout_reversal_of_a_retried_key_is_a_break_not_a_violation() {
 /// answered; an advanced sale the issuer no longer backs.
 #[test]
 fn d0_payouts_with_idempotent_retries_stand_in_and_late_files_keep_the_books() {
-    let base = scenario::load(
-        "tests/fixtures/retry_key_reversed.toml".as_ref(),
-        &Limits::default(),
-    )
-    .unwrap();
+    let base = load("tests/fixtures/retry_key_reversed.toml");
     let mut s = base.clone();
     s.observation = None;
     s.payout.schedule = payfault::scenario::PayoutSchedule::D0;

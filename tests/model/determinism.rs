@@ -1,14 +1,14 @@
 //! Same scenario and seed → byte-identical output, on one thread or many, run after run.
 
-use assert_cmd::Command;
 use payfault::model::{self, NoTrace};
-use payfault::scenario::{self, Limits};
+use payfault::scenario::{self};
 use std::fs;
 use std::path::Path;
 
+use crate::common::{load, payfault};
+
 fn run_cli(out: &Path, threads: &str) {
-    Command::cargo_bin("payfault")
-        .unwrap()
+    payfault()
         .args([
             "run",
             "scenarios/pipeline.toml",
@@ -107,7 +107,7 @@ fn a_run_depends_only_on_seed_and_index() {
 #[test]
 fn changing_one_knob_leaves_other_streams_alone() {
     // Turning on link loss must not change the traffic: same arrivals, same amounts.
-    let s = scenario::load("scenarios/pipeline.toml".as_ref(), &Limits::default()).unwrap();
+    let s = load("scenarios/pipeline.toml");
     let mut lossy = s.clone();
     lossy.links.channel_issuer[0][0].loss = 0.01;
     let mut rec_a = model::Recorder {

@@ -3,15 +3,17 @@
 //! holidays, on the same seed, so both see the same payments.
 
 use payfault::runner::{BatchOptions, run_batch};
+use payfault::scenario::Scenario;
 use payfault::scenario::calendar::horizon;
 use payfault::scenario::units::parse_date;
-use payfault::scenario::{self, Limits, Scenario};
 use std::sync::atomic::AtomicBool;
+
+use crate::common::load;
 
 const DAY_S: f64 = 86_400.0;
 
 fn holiday_scenario() -> Scenario {
-    let mut s = scenario::load("scenarios/holiday.toml".as_ref(), &Limits::default()).unwrap();
+    let mut s = load("scenarios/holiday.toml");
     // A tenth of the terminals keeps the test quick; the calendar is what is under test.
     let g = &mut s.terminals[0];
     g.rate /= 10.0;

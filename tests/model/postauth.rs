@@ -6,7 +6,15 @@
 use payfault::engine::{DAY, HOUR, SECOND};
 use payfault::metrics::RunOutput;
 use payfault::model::{self, NoTrace, Outcome};
-use payfault::scenario::{self, Limits, Scenario};
+use payfault::scenario::{self, Scenario};
+
+use crate::common;
+
+/// Asserts that `k` successes out of `n` are consistent with probability `p` (99.9% normal
+/// approximation to the binomial).
+fn assert_binomial_99_9(what: &str, k: u64, n: u64, p: f64) {
+    common::assert_binomial_within(what, k, n, p, 3.29, 1.0);
+}
 
 /// One terminal group of 50 terminals making 6,000 payments an hour (flat over the day) for
 /// six hours on a Monday, amounts uniform in (0, 200]; a gateway, a channel and an issuer with fixed service
@@ -50,7 +58,7 @@ fn scen(extra: &str) -> Scenario {
         base.push_str(&issuer("bank", ""));
     }
     base.push_str(extra);
-    scenario::parse(&base, "test", &Limits::default()).unwrap_or_else(|e| panic!("{e}\n{base}"))
+    common::parse(&base, "test")
 }
 
 /// An issuer with fixed 5 ms service, ample servers, no declines and accounts that always
@@ -74,18 +82,6 @@ frozen_share = 0.0
 
 fn run(s: &Scenario, run: u64) -> RunOutput {
     model::simulate(s, 11, run, &mut NoTrace).unwrap_or_else(|v| panic!("{v}"))
-}
-
-/// Asserts that `k` successes out of `n` are consistent with probability `p` (99.9% normal
-/// approximation to the binomial).
-fn assert_binomial(what: &str, k: u64, n: u64, p: f64) {
-    let mean = n as f64 * p;
-    let sd = (n as f64 * p * (1.0 - p)).sqrt();
-    assert!(
-        (k as f64 - mean).abs() <= 3.29 * sd + 1.0,
-        "{what}: {k} of {n}, parameters imply {mean:.1} ± {:.1}",
-        3.29 * sd
-    );
 }
 
 fn settled(o: &RunOutput) -> u64 {
@@ -279,7 +275,7 @@ terminal_timeout = "30s"
         assert!(o.count(Outcome::Reversed) > 0);
         assert_eq!(settled(&o) + o.acquirer_timeouts, o.payments);
     }
-    assert_binomial("acquirer timeouts", k, n, p);
+    assert_binomial_99_9("acquirer timeouts", k, n, p);
 }
 
 #[test]
@@ -319,7 +315,7 @@ mode = "drop"
         assert_eq!(o.count(Outcome::ChargedWithoutSale), 0);
     }
     // Amounts are uniform on (0, 200]: a quarter are within the 50.00 limit.
-    assert_binomial("stand-ins among timeouts", k, n, 0.25);
+    assert_binomial_99_9("stand-ins among timeouts", k, n, 0.25);
 }
 
 #[test]
@@ -435,7 +431,7 @@ review_time = { kind = "constant", value = "3d" }
         );
     }
     // Amounts are uniform on (0, 200]: a quarter are 150.00 or more.
-    assert_binomial("held payouts", k, n, 0.25);
+    assert_binomial_99_9("held payouts", k, n, 0.25);
 }
 
 #[test]
@@ -523,7 +519,7 @@ channel = "tpp"
             "every card of `bank` goes through `cup`"
         );
     }
-    assert_binomial("cards of bank through cup", cup, all, 0.3);
+    assert_binomial_99_9("cards of bank through cup", cup, all, 0.3);
 
     // `cup` refuses everything for an hour: without a backup those sales are declined 91;
     // with `tpp` as backup, the same sales are re-sent there and settle.

@@ -15,6 +15,7 @@ use std::sync::atomic::AtomicBool;
 
 use crate::common;
 use common::assert_in_ci;
+use common::load;
 
 /// Erlang C: probability that an arrival waits in an M/M/c queue with offered load `a = λ/μ`.
 fn erlang_c(c: u32, a: f64) -> f64 {
@@ -99,7 +100,7 @@ fn check_tandem(s: &Scenario, runs: u64, lambda: f64, stations: &[(&str, f64, u3
 
 #[test]
 fn pipeline_stations_are_erlang_c_queues() {
-    let s = scenario::load("scenarios/pipeline.toml".as_ref(), &Limits::default()).unwrap();
+    let s = load("scenarios/pipeline.toml");
     check_tandem(
         &s,
         24,

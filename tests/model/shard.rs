@@ -7,14 +7,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::common::{payfault_output as payfault, refused};
+
 const FIXTURE: &str = "tests/fixtures/shard_small.toml";
 
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("payfault")
-}
-
-fn payfault(args: &[&str]) -> Output {
-    Command::new(bin()).args(args).output().unwrap()
 }
 
 fn ok(args: &[&str]) -> Output {
@@ -324,15 +322,6 @@ fn shards_of_another_objective_do_not_merge() {
         &merge(&[one, two], &["-q", "-o", p("m").to_str().unwrap()]),
         &["scenario"],
     );
-}
-
-/// Asserts exit 2 and that standard error says each of `says`.
-fn refused(out: &Output, says: &[&str]) {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    for s in says {
-        assert!(err.contains(s), "`{s}` not in: {err}");
-    }
 }
 
 #[test]

@@ -6,25 +6,11 @@
 
 use payfault::runner::shard::{self, Partial};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+use crate::common::{payfault_output as payfault, refused};
 
 const FIXTURE: &str = "tests/fixtures/shard_small.toml";
-
-fn payfault(args: &[&str]) -> Output {
-    Command::new(assert_cmd::cargo::cargo_bin("payfault"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn refused(out: &Output, says: &[&str]) {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
-    for s in says {
-        assert!(err.contains(s), "`{s}` not in: {err}");
-    }
-}
 
 fn read(p: &Path) -> Partial {
     serde_json::from_str(&std::fs::read_to_string(p.join("partial.json")).unwrap()).unwrap()

@@ -13,9 +13,7 @@ use payfault::report::story::{self, Story};
 use payfault::runner::replay::{self, Filter};
 use payfault::scenario::{self, Limits, Scenario};
 
-fn load(path: &str) -> Scenario {
-    scenario::load(std::path::Path::new(path), &Limits::default()).unwrap()
-}
+use crate::common::load;
 
 /// Replays run `run` and tells the stories of `serials` (`runner::replay` records the steps,
 /// `report::story` tells them).

@@ -3,16 +3,14 @@
 //! and a closing sentence naming the cause and the fault (checked against the scenario's own
 //! parameters).
 
-use assert_cmd::Command;
 use payfault::i18n::Lang;
 use payfault::model::{self, NoTrace};
 use payfault::report::story::{self, Story};
 use payfault::runner::replay::{self, Filter};
-use payfault::scenario::{self, Limits, Scenario};
+use payfault::scenario::Scenario;
 
-fn load(path: &str) -> Scenario {
-    scenario::load(std::path::Path::new(path), &Limits::default()).unwrap()
-}
+use crate::common::load;
+use crate::common::payfault;
 
 /// Replays run `run` and tells the stories of `serials` (`runner::replay` records the steps,
 /// `report::story` tells them).
@@ -28,8 +26,7 @@ fn tell(
 }
 
 fn trace(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("payfault")
-        .unwrap()
+    let out = payfault()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("trace")
         .args(args)

@@ -1,12 +1,14 @@
 //! Designs head to head: `[[variant]]` overrides, common random numbers, paired differences,
 //! `payfault compare` and `payfault sweep`.
 
-use assert_cmd::Command;
 use payfault::runner::BatchOptions;
 use payfault::runner::compare::compare;
 use payfault::scenario::variants::{self, Design};
 use payfault::scenario::{self, Limits};
 use std::sync::atomic::AtomicBool;
+
+use crate::common::load;
+use crate::common::payfault;
 
 const FIXTURE: &str = "tests/fixtures/compare_small.toml";
 
@@ -104,12 +106,8 @@ fn a_variant_overrides_only_what_it_names() {
     assert_eq!(a.faults.len(), b.faults.len());
     assert_eq!(a.traffic_window, b.traffic_window);
     // The base scenario is the file without its variants.
-    let base = scenario::load(FIXTURE.as_ref(), &Limits::default()).unwrap();
+    let base = load(FIXTURE);
     assert_eq!(base.issuers[0].station.servers, 3);
-}
-
-fn payfault() -> Command {
-    Command::cargo_bin("payfault").unwrap()
 }
 
 #[test]

@@ -10,14 +10,12 @@ use payfault::engine::{MINUTE, Nanos, SECOND};
 use payfault::model::{self, NoTrace, Outcome, RunOutput};
 use payfault::scenario::faults::Length;
 use payfault::scenario::strategies::guard::{BreakerAt, BreakerSpec, FailoverMode, GuardSpec};
-use payfault::scenario::{self, FaultEffect, Limits, OutageMode, Scenario};
+use payfault::scenario::{FaultEffect, OutageMode, Scenario};
+
+use crate::common::load;
 
 const RUNS: u64 = 3;
 const SEED: u64 = 42;
-
-fn load(path: &str) -> Scenario {
-    scenario::load(path.as_ref(), &Limits::default()).unwrap()
-}
 
 /// A scenario with a flat profile, `window` of traffic and its first fault over
 /// `[start, start + len)`.

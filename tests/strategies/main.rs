@@ -8,6 +8,9 @@
 //! - [`compare`]: `[[variant]]` designs, common random numbers, `compare` and `sweep`;
 //! - [`shipped`]: the shipped comparison scenarios head to head.
 
+#[path = "../common/mod.rs"]
+mod common;
+
 mod compare;
 mod costs;
 mod guard;

@@ -4,6 +4,8 @@
 
 use payfault::scenario::{self, Limits};
 
+use crate::common::load;
+
 /// Parses `file` with `from` replaced by `to` (which must occur) and returns the error text.
 fn refused(file: &str, from: &str, to: &str) -> String {
     let text = std::fs::read_to_string(file).unwrap();
@@ -62,8 +64,7 @@ fn the_shipped_periods_are_above_their_floors() {
     for entry in std::fs::read_dir("scenarios").unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
-            scenario::load(&path, &Limits::default())
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            load(&path);
         }
     }
 }

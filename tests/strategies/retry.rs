@@ -7,10 +7,10 @@
 
 use payfault::engine::{Nanos, SECOND};
 use payfault::model::{self, NoTrace, Outcome, Recorder, RunOutput, Step};
-use payfault::scenario::{self, Limits, Scenario};
+use payfault::scenario::Scenario;
 
-/// Flat hourly profile.
-const FLAT: &str = "[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]";
+use crate::common::load;
+use crate::common::{self, FLAT, assert_binomial};
 
 /// A small scenario: one group `shops` of 100 terminals at 60 payments an hour (6,000 an hour)
 /// for `window`, 10 ms links, a single-message channel `scheme` (the debit is posted at once,
@@ -32,7 +32,7 @@ fn scen(window: &str, channel: &str, issuer: &str, extra: &str) -> Scenario {
          [issuers.accounts]\ncount = 1000\nbalance = \"100000000.00\"\nfrozen_share = 0.0\n\
          {extra}"
     );
-    scenario::parse(&text, "retry", &Limits::default()).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    common::parse(&text, "retry")
 }
 
 /// Responses lost with probability `p` on the issuer → channel link for the whole window.
@@ -56,16 +56,6 @@ const IDEMPOTENT: &str = "[strategy.idempotency]\nenabled = true\nretention = \"
 
 fn run(s: &Scenario, r: u64) -> RunOutput {
     model::simulate(s, 17, r, &mut NoTrace).unwrap_or_else(|v| panic!("run {r}: {v}"))
-}
-
-/// Asserts a binomial count: `k` of `n` within five standard deviations of `n × p`.
-fn assert_binomial(what: &str, k: u64, n: u64, p: f64) {
-    let mean = n as f64 * p;
-    let tol = 5.0 * (n as f64 * p * (1.0 - p)).sqrt() + 2.0;
-    assert!(
-        (k as f64 - mean).abs() <= tol,
-        "{what}: {k} of {n}, the parameters (p = {p}) imply {mean:.1} ± {tol:.1}"
-    );
 }
 
 /// Responses lost with p = 0.2, reversals off, two attempts per sale. Without a key each
@@ -419,11 +409,7 @@ fn switched_off_changes_nothing() {
 /// The shipped scenario is a valid run on its own.
 #[test]
 fn shipped_scenario_runs() {
-    let mut s = scenario::load(
-        "scenarios/retry_idempotency.toml".as_ref(),
-        &Limits::default(),
-    )
-    .unwrap();
+    let mut s = load("scenarios/retry_idempotency.toml");
     s.traffic_window = 12 * 3600 * SECOND; // the loss is at 11:00-11:40
     let out = run(&s, 0);
     assert!(out.retry_attempts > 0);

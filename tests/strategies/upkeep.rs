@@ -8,7 +8,8 @@ use payfault::model::{self, NoTrace, Outcome, RunOutput};
 use payfault::scenario::strategies::upkeep::std_normal_cdf;
 use payfault::scenario::{self, FaultEffect, Limits, Scenario};
 
-const FLAT: &str = "[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]";
+use crate::common::{self, FLAT, assert_binomial, assert_poisson};
+
 /// Payments per second of the base scenario (200 terminals at 60 an hour).
 const LAMBDA: f64 = 200.0 * 60.0 / 3600.0;
 
@@ -48,28 +49,11 @@ fn scen(extra: &str) -> Scenario {
          balance = \"100000000.00\"\nfrozen_share = 0.0\n",
     );
     base.push_str(extra);
-    scenario::parse(&base, "upkeep", &Limits::default()).unwrap_or_else(|e| panic!("{e}\n{base}"))
+    common::parse(&base, "upkeep")
 }
 
 fn run(s: &Scenario, r: u64) -> RunOutput {
     model::simulate(s, 11, r, &mut NoTrace).unwrap_or_else(|v| panic!("run {r}: {v}"))
-}
-
-fn assert_poisson(what: &str, k: f64, mean: f64) {
-    let tol = 5.0 * mean.sqrt() + 2.0;
-    assert!(
-        (k - mean).abs() <= tol,
-        "{what}: {k}, the parameters imply {mean:.1} ± {tol:.1}"
-    );
-}
-
-fn assert_binomial(what: &str, k: u64, n: u64, p: f64) {
-    let mean = n as f64 * p;
-    let tol = 5.0 * (n as f64 * p * (1.0 - p)).sqrt() + 2.0;
-    assert!(
-        (k as f64 - mean).abs() <= tol,
-        "{what}: {k} of {n}, p = {p} implies {mean:.1} ± {tol:.1}"
-    );
 }
 
 fn station<'a>(out: &'a RunOutput, id: &str) -> &'a payfault::metrics::StationStats {

@@ -3,28 +3,20 @@
 //! unless `--allow-missing-baseline`; a `null` metric or a changed digit (the checksum) is an
 //! error naming the file, and the metric.
 
-use assert_cmd::Command;
 use std::path::Path;
+
+use crate::common::payfault;
+use crate::common::refused;
 
 const FIXTURE: &str = "tests/fixtures/check_small.toml";
 
 fn check(dir: &Path, extra: &[&str]) -> std::process::Output {
-    Command::cargo_bin("payfault")
-        .unwrap()
+    payfault()
         .args(["check", FIXTURE, "-n", "3", "-q", "--against-baseline"])
         .arg(dir)
         .args(extra)
         .output()
         .unwrap()
-}
-
-fn refused(out: &std::process::Output, says: &[&str]) {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
-    for s in says {
-        assert!(err.contains(s), "`{s}` not in: {err}");
-    }
 }
 
 #[test]
@@ -41,8 +33,7 @@ fn baselines_missing_empty_null_or_tampered_are_errors() {
     assert_eq!(check(&empty, &allow).status.code(), Some(0));
     // A real baseline, then damaged copies of it.
     let base = tmp.path().join("base");
-    let out = Command::cargo_bin("payfault")
-        .unwrap()
+    let out = payfault()
         .args(["check", FIXTURE, "-n", "3", "-q", "--save-baseline"])
         .arg(&base)
         .output()

@@ -7,14 +7,11 @@
 //! 3,000 expected per run); the undecided bound is placed inside the interval the batch itself
 //! reports.
 
-use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
-const FIXTURE: &str = "tests/fixtures/check_small.toml";
+use crate::common::payfault;
 
-fn payfault() -> Command {
-    Command::cargo_bin("payfault").expect("the payfault binary is built")
-}
+const FIXTURE: &str = "tests/fixtures/check_small.toml";
 
 /// The fixture with another name and other bounds, written into `dir`.
 fn fixture(dir: &Path, name: &str, bounds: &[String]) -> PathBuf {

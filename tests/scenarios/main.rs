@@ -1,20 +1,22 @@
 //! The shipped scenarios: all valid and described, the built-in default is
 //! `scenarios/baseline.toml`, the baseline behaves as its own parameters say and is calibrated
 //! (approval rate, decline mix), and each scenario of the path after authorisation shows the
-//! effect its header promises. `report/browser.rs`: a run's report.html in a real browser.
-//! `check/cli.rs`: `payfault check` (expectations, JUnit, Markdown); `check/baseline_cli.rs`:
+//! effect its header promises. [`browser`]: a run's report.html in a real browser;
+//! [`check_cli`]: `payfault check` (expectations, JUnit, Markdown); [`check_cli_baseline`]:
 //! missing, empty, null and tampered baselines.
 
-#[path = "report/browser.rs"]
+#[path = "../common/mod.rs"]
+mod common;
+
 mod browser;
-#[path = "check/cli.rs"]
 mod check_cli;
-#[path = "check/baseline_cli.rs"]
 mod check_cli_baseline;
 
 use payfault::runner::{BatchOptions, run_batch};
 use payfault::scenario::{self, Limits};
 use std::sync::atomic::AtomicBool;
+
+use common::{load, payfault};
 
 #[test]
 fn every_shipped_scenario_is_valid() {
@@ -41,7 +43,7 @@ fn built_in_default_is_the_baseline_file() {
 
 #[test]
 fn pipeline_is_as_the_issue_specifies() {
-    let s = scenario::load("scenarios/pipeline.toml".as_ref(), &Limits::default()).unwrap();
+    let s = load("scenarios/pipeline.toml");
     assert_eq!(s.mean_arrival_rate(), 50.0);
     assert_eq!(
         (
@@ -390,7 +392,7 @@ fn visa_2018_fails_by_its_mechanisms_not_by_a_flat_rate() {
     // secondary, cardholders paying again. A flat failure share would pass none of this.
     use payfault::scenario::{Component, FaultEffect, FaultKind, Length, OutageMode};
     const MINUTE: u64 = 60_000_000_000;
-    let s = scenario::load("scenarios/visa_2018.toml".as_ref(), &Limits::default()).unwrap();
+    let s = load("scenarios/visa_2018.toml");
     let k = s
         .faults
         .iter()
@@ -538,12 +540,7 @@ fn every_fault_kind_is_demonstrated_by_a_shipped_scenario() {
 
 #[test]
 fn list_shows_every_shipped_scenario_and_names_run_from_anywhere() {
-    use assert_cmd::Command;
-    let out = Command::cargo_bin("payfault")
-        .unwrap()
-        .args(["list", "--json"])
-        .output()
-        .unwrap();
+    let out = payfault().args(["list", "--json"]).output().unwrap();
     assert!(out.status.success());
     let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     let mut files: Vec<String> = std::fs::read_dir("scenarios")
@@ -573,18 +570,13 @@ fn list_shows_every_shipped_scenario_and_names_run_from_anywhere() {
         assert_eq!(listed, s.demonstrates, "{name}");
         assert_eq!(e["description"].as_str().unwrap(), s.description);
     }
-    let text = Command::cargo_bin("payfault")
-        .unwrap()
-        .arg("list")
-        .output()
-        .unwrap();
+    let text = payfault().arg("list").output().unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains("outage") && text.contains("demonstrates: scheme-outage"));
 
     // A name instead of a path, from a folder without the scenarios.
     let dir = tempfile::tempdir().unwrap();
-    Command::cargo_bin("payfault")
-        .unwrap()
+    payfault()
         .current_dir(dir.path())
         .args(["validate", "outage", "timeouts.toml"])
         .assert()
@@ -594,11 +586,9 @@ fn list_shows_every_shipped_scenario_and_names_run_from_anywhere() {
 
 #[test]
 fn run_in_chinese_and_without_charts() {
-    use assert_cmd::Command;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("zh");
-    let o = Command::cargo_bin("payfault")
-        .unwrap()
+    let o = payfault()
         .args([
             "run",
             "outage",

@@ -4,8 +4,9 @@
 //! Chromium (`scripts/install-browser.sh`); without one the test installs it, and fails if it
 //! cannot (set `PAYFAULT_SKIP_BROWSER=1` to skip it on a machine that cannot have one).
 
-use assert_cmd::Command;
 use std::path::{Path, PathBuf};
+
+use crate::common::payfault;
 
 fn chromium() -> Option<PathBuf> {
     let find = || {
@@ -67,8 +68,7 @@ fn report_renders_in_a_real_browser_with_its_key_figures() {
     };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    Command::cargo_bin("payfault")
-        .unwrap()
+    payfault()
         .args(["run", "outage", "-n", "3", "-q", "--out"])
         .arg(&out)
         .assert()
