@@ -3,9 +3,9 @@
 //! The modules are layered, each using only those before it: [`engine`] < [`scenario`] <
 //! [`model`] < [`metrics`] < [`runner`] < [`check`] and [`report`] (report reads check's
 //! results) < [`cli`]. [`atomic`] (all-or-nothing output) and [`i18n`] (the message catalogue)
-//! use none of them, and any may use them. Three uses still run the other way: the model fills
-//! the metrics' run output, scenario validation reads the metric catalogue, and a terminal
-//! timeout given as a percentile is found by a pilot run while the scenario is read.
+//! use none of them, and any may use them. `tests/layout.rs` keeps the rule. What reading a
+//! scenario cannot settle alone (`[expect]`'s metric names, a timeout given as a percentile) is
+//! left pending and settled by [`runner::prepare`]; see docs/ARCHITECTURE.md.
 pub mod atomic;
 pub mod check;
 pub mod cli;

@@ -134,7 +134,9 @@ fn targets(a: &CheckArgs, limits: &Limits) -> Result<Vec<Target>, Failure> {
     let mut targets = vec![];
     for f in files {
         let file = f.display().to_string();
-        match scenario::read_source(&f).and_then(|src| scenario::parse(&src, &file, limits)) {
+        match scenario::read_source(&f)
+            .and_then(|src| crate::runner::prepare::parse(&src, &file, limits))
+        {
             Ok(scenario) => targets.push(Target { file, scenario }),
             Err(e) => errors.push(e.to_string()),
         }

@@ -101,7 +101,7 @@ fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Failure> {
 /// files' texts; `merge` derives them the same way).
 pub(super) fn designs(inputs: &[Input], limits: &Limits) -> Result<Vec<Design>, Failure> {
     if let [one] = inputs {
-        let v = variants::parse_variants(&one.text, &one.file, limits)?;
+        let v = crate::runner::prepare::parse_variants(&one.text, &one.file, limits)?;
         if v.designs.len() < 2 {
             return Err(Failure::BadInput(format!(
                 "{}: declares {} [[variant]] block(s); comparing needs at least two (e.g. \
@@ -115,7 +115,7 @@ pub(super) fn designs(inputs: &[Input], limits: &Limits) -> Result<Vec<Design>, 
     }
     let mut out: Vec<Design> = vec![];
     for i in inputs {
-        let s = scenario::parse(&i.text, &i.file, limits)?;
+        let s = crate::runner::prepare::parse(&i.text, &i.file, limits)?;
         let mut name = s.name.clone();
         if out.iter().any(|d| d.name == name) {
             name = Path::new(&i.file)
@@ -206,7 +206,7 @@ pub(super) struct Grid {
 /// The grid of `sweep --set ...` on the scenario `input` (`merge` derives it the same way).
 pub(super) fn grid(input: &Input, sets: &[String], limits: &Limits) -> Result<Grid, Failure> {
     let (file, src) = (&input.file, &input.text);
-    let base = scenario::parse(src, file, limits)?;
+    let base = crate::runner::prepare::parse(src, file, limits)?;
     let mut axes: Vec<(Vec<String>, Vec<toml::Value>)> = vec![];
     for s in sets {
         let (path, values) = variants::parse_set(s).map_err(Failure::BadInput)?;
@@ -254,14 +254,14 @@ pub(super) fn grid(input: &Input, sets: &[String], limits: &Limits) -> Result<Gr
             .map(|((p, _), v)| format!("{}={v}", p.join(".")))
             .collect::<Vec<_>>()
             .join(" ");
-        let scenario = variants::apply(
+        let scenario = crate::runner::prepare::prepare(variants::apply(
             src,
             &format!("{file} with --set {name}"),
             &base,
             &overrides,
             &name,
             limits,
-        )?;
+        )?)?;
         if designs.iter().any(|d: &Design| d.name == name) {
             return Err(Failure::BadInput(format!(
                 "--set: the grid point {} is given twice (a value repeated in a --set); give \

@@ -183,7 +183,7 @@ pub fn main() -> ExitCode {
 fn validate(files: &[PathBuf], limits: Limits, memory: Option<usize>) -> Result<(), Failure> {
     let mut bad = vec![];
     for f in files {
-        match scenario::load(f, &limits) {
+        match runner::prepare::load(f, &limits) {
             Ok(s) => {
                 println!("ok: {} ({})", f.display(), s.name);
                 if let Some(t) = memory {
@@ -207,8 +207,8 @@ fn validate(files: &[PathBuf], limits: Limits, memory: Option<usize>) -> Result<
 
 fn load(path: Option<&Path>, limits: &Limits) -> Result<Scenario, Failure> {
     match path {
-        Some(p) => Ok(scenario::load(p, limits)?),
-        None => Ok(scenario::parse(
+        Some(p) => Ok(runner::prepare::load(p, limits)?),
+        None => Ok(runner::prepare::parse(
             scenario::BASELINE,
             "<built-in baseline>",
             limits,
@@ -239,9 +239,9 @@ fn design_from(
 ) -> Result<(Scenario, Option<String>), Failure> {
     let (src, file) = (&input.text, &input.file);
     let Some(name) = variant else {
-        return Ok((scenario::parse(src, file, limits)?, None));
+        return Ok((runner::prepare::parse(src, file, limits)?, None));
     };
-    let v = scenario::variants::parse_variants(src, file, limits)?;
+    let v = runner::prepare::parse_variants(src, file, limits)?;
     let names: Vec<&str> = v.designs.iter().map(|d| d.name.as_str()).collect();
     let Some(k) = names.iter().position(|n| *n == name) else {
         return Err(Failure::BadInput(format!(

@@ -7,6 +7,7 @@ pub mod batch;
 pub mod catalogue;
 pub mod comparison;
 pub mod costs;
+pub mod expect;
 pub mod interval;
 pub mod run;
 pub mod stats;

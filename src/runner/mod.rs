@@ -10,6 +10,7 @@
 pub mod compare;
 pub mod job;
 pub mod memory;
+pub mod prepare;
 pub mod replay;
 pub mod shard;
 
@@ -75,6 +76,13 @@ pub fn run_batch_range(
     mut on_run: impl FnMut(u64, &[Option<f64>]) -> Result<(), String>,
     mut progress: impl FnMut(u64),
 ) -> Result<BatchResult, BatchError> {
+    if scenario.pending.timeout_percentile().is_some() {
+        return Err(BatchError::Sink(
+            "the scenario's terminal timeout is a percentile not yet measured: read the \
+             scenario with runner::prepare (as every command does) before running it"
+                .into(),
+        ));
+    }
     if opts.threads > MAX_THREADS {
         return Err(BatchError::Threads(
             opts.threads,

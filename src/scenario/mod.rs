@@ -15,6 +15,7 @@ pub mod expect;
 pub mod faults;
 pub mod library;
 pub mod limits;
+pub mod pending;
 mod postauth;
 pub mod promise;
 pub mod raw;
@@ -86,6 +87,9 @@ pub struct Scenario {
     pub upkeep: strategies::upkeep::UpkeepSpec,
     /// `[expect]`: what `payfault check` holds the scenario to; `None` when it has none.
     pub expect: Option<expect::ExpectSpec>,
+    /// What reading leaves to the layers above (`[expect]`, a percentile timeout): settled by
+    /// `runner::prepare` before anything runs.
+    pub pending: pending::Pending,
     /// The scenario text exactly as read (written beside the results of a run).
     pub source: String,
 }

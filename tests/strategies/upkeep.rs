@@ -377,12 +377,14 @@ fn terminal_timeout_from_a_pilot_percentile() {
     // Fixed 10 ms links (six crossings), 1 ms at the gateway and the channel, and an issuer
     // with exponential service (mean 100 ms) and no queue: the answer comes after
     // 62 ms + Exp(100 ms), whose 99.9th percentile is 62 ms + 100 ms × ln 1000.
-    let s = scen(
+    // The percentile is measured by a pilot run when the scenario is prepared to run.
+    let s = payfault::runner::prepare::prepare(scen(
         "[[issuers]]\nid = \"bank\"\nservers = 100000\n\
          service = { kind = \"exponential\", mean = \"100ms\" }\ndo_not_honour_share = 0.0\n\
          [issuers.accounts]\ncount = 1000\nbalance = \"100000000.00\"\nfrozen_share = 0.0\n\
          [strategy]\nterminal_timeout = { percentile = 99.9 }\n",
-    );
+    ))
+    .unwrap();
     let theory = 0.062 + 0.1 * 1000f64.ln();
     let got = s.strategy.terminal_timeout as f64 / SECOND as f64;
     assert!(

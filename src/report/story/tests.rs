@@ -63,28 +63,7 @@ fn run_time_key_families_exist_in_both_languages() {
     for w in crate::model::trace::MESSAGE_NAMES {
         keys.push(format!("trace.what.{}", w.replace([' ', '-'], "_")));
     }
-    use crate::scenario::FaultKind::*;
-    for k in [
-        Outage,
-        Partial,
-        Slow,
-        Latency,
-        Loss,
-        Duplicate,
-        Partition,
-        Surge,
-        Attack,
-        BadInput,
-        WrongAccount,
-        FrozenAccounts,
-        Limits,
-        Spending,
-        CardRule,
-        MerchantRule,
-        FraudWave,
-        TerminalUpgrade,
-        TerminalHardware,
-    ] {
+    for &k in crate::scenario::FaultKind::ALL {
         keys.push(format!(
             "trace.fault_kind.{}",
             crate::scenario::faults::kind_name(k)

@@ -379,11 +379,8 @@ fn scaled(d: &Dist, k: f64) -> Dist {
 /// The kinds of incident that monitoring notices (a component or a link failing); the others
 /// (traffic, cardholders, merchants, terminals) have no alarm to raise.
 fn monitored(kind: FaultKind) -> bool {
-    use FaultKind::*;
-    matches!(
-        kind,
-        Outage | Partial | Slow | Latency | Loss | Duplicate | Partition | Attack
-    )
+    use crate::scenario::faults::Strikes;
+    matches!(kind.spec().strikes, Strikes::Station | Strikes::Link)
 }
 
 /// `[strategy.monitoring]` and `[strategy.fleet]`, applied to the validated faults (indexed
@@ -572,31 +569,4 @@ pub(in crate::scenario) fn timeout_percentile(
             format!("the percentile must be in (0, 100), e.g. 99.9; got {p}"),
         )),
     }
-}
-
-/// The pilot run of a scenario whose terminal timeout is a percentile: run 0 of the
-/// scenario's own seed, with its faults removed and a terminal that waits a day, records
-/// every answer's sale-to-answer time; the timeout is that distribution's percentile `p`
-/// (to the histogram's 3 significant digits), and never below 1 ms.
-pub(in crate::scenario) fn pilot_terminal_timeout(
-    cx: &Ctx,
-    s: &super::super::Scenario,
-    p: f64,
-    span: std::ops::Range<usize>,
-) -> Result<Nanos, ScenarioError> {
-    let mut pilot = s.clone();
-    pilot.faults.clear();
-    pilot.strategy.terminal_timeout = DAY;
-    let field = "strategy.terminal_timeout";
-    let out = crate::model::simulate(&pilot, s.seed, 0, &mut crate::model::NoTrace)
-        .map_err(|e| cx.err(span.clone(), field, format!("the pilot run failed: {e}")))?;
-    if out.auth_latency_us.is_empty() {
-        return Err(cx.err(
-            span,
-            field,
-            "the pilot run (faults off) answered no payment: give the timeout as a duration",
-        ));
-    }
-    let us = out.auth_latency_us.value_at_quantile(p / 100.0);
-    Ok((us * 1_000).max(1_000_000))
 }

@@ -5,11 +5,11 @@
 //! and `[simulation]` (`simulation`), the terminal groups, risk engine, channels and issuers
 //! (`components`), the network links (`links`), routing, settlement (`settlement`), the
 //! strategies and faults (`strategy`), then the checks that need the whole scenario: its
-//! horizon, the faults' extra load, `demonstrates`, `[expect]` (`expect_names`) and a
-//! terminal timeout given as a percentile.
+//! horizon, the faults' extra load and `demonstrates`. `[expect]` (whose metric names the
+//! metrics catalogue knows) and a terminal timeout given as a percentile (which a pilot run
+//! measures) are left pending for the layers above (`scenario::pending`, `runner::prepare`).
 
 mod components;
-mod expect_names;
 mod links;
 mod settlement;
 mod simulation;
@@ -21,7 +21,7 @@ use super::postauth;
 use super::raw::RawScenario;
 use super::strategies::upkeep;
 use super::*;
-use simulation::horizon_error;
+pub(super) use simulation::horizon_error;
 
 pub(super) fn validate(
     mut raw: RawScenario,
@@ -145,6 +145,7 @@ pub(super) fn validate(
         costs,
         upkeep,
         expect: None,
+        pending: Default::default(),
         source: src.to_owned(),
     };
     finish(&cx, &raw, scenario, terminal.timeout_pct, limits)
@@ -169,17 +170,14 @@ fn finish(
     if let Some(d) = &raw.demonstrates {
         scenario.demonstrates = super::cause::demonstrates(cx, d, &super::cause::names(&scenario))?;
     }
-    if let Some(e) = &raw.expect {
-        scenario.expect = Some(expect_names::check_expect_names(cx, e, &scenario, limits)?);
-    }
-    // A terminal timeout given as a percentile: a pilot run of the checked scenario finds it.
-    if let Some(p) = timeout_pct {
-        scenario.strategy.terminal_timeout =
-            upkeep::pilot_terminal_timeout(cx, &scenario, p, raw.strategy.terminal_timeout.span())?;
-        let horizon = super::calendar::horizon(&scenario);
-        if horizon > limits.max_horizon {
-            return Err(horizon_error(cx, &raw.simulation, limits, horizon));
-        }
-    }
+    // `[expect]` and a percentile timeout are left to the layers above (`scenario::pending`).
+    let timeout = timeout_pct.map(|p| (p, raw.strategy.terminal_timeout.span()));
+    scenario.pending = super::pending::Pending::new(
+        cx.file,
+        limits,
+        &raw.simulation,
+        raw.expect.as_ref(),
+        timeout,
+    );
     Ok(scenario)
 }

@@ -110,7 +110,7 @@ fn start_weekday(
 
 /// The error of a run whose horizon passes the limit, at the observation period if the file
 /// gives one, else at the traffic window.
-pub(super) fn horizon_error(
+pub(in crate::scenario) fn horizon_error(
     cx: &Ctx,
     sim: &RawSimulation,
     limits: &Limits,
