@@ -68,7 +68,7 @@ impl Retired {
         self.routes[route] += amount;
         let h = self
             .before_reference_ms
-            .get_or_insert_with(crate::metrics::settle_histogram);
+            .get_or_insert_with(crate::model::output::settle_histogram);
         h.saturating_record(self.reference.saturating_sub(t_sale) / 1_000_000);
     }
 }

@@ -3,7 +3,7 @@
 
 use super::accounts::Accounts;
 use super::ledger::{Account, Ledger};
-use crate::metrics::RunOutput;
+use crate::model::output::RunOutput;
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

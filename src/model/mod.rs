@@ -11,7 +11,8 @@
 //! - [`accounts`]: cardholder accounts and the issuer's decision;
 //! - [`ledger`]: double-entry postings; [`clearing`]: batches awaiting settlement;
 //! - [`invariants`]: what every run must satisfy; [`trace`]: the step-by-step story of chosen
-//!   payments; [`probe`]: snapshots of balances and stations over a run (for charts).
+//!   payments; [`probe`]: snapshots of balances and stations over a run (for charts);
+//! - [`output`]: what one run measured (the result the metrics read).
 
 pub mod accounts;
 pub mod arrivals;
@@ -24,6 +25,7 @@ mod journey;
 pub mod ledger;
 mod lifetime;
 mod link;
+pub mod output;
 pub mod payment;
 pub mod probe;
 pub mod station;
@@ -31,8 +33,8 @@ pub mod topology;
 pub mod trace;
 mod world;
 
-pub use crate::metrics::{Outcome, RunOutput, StationStats};
 pub use invariants::{Invariant, Violation};
+pub use output::{Outcome, RunOutput, StationStats};
 pub use trace::{NoTrace, Recorder, Step, Tracer};
 
 use crate::scenario::Scenario;

@@ -2,7 +2,7 @@
 //! as seen by the ledger, and the outcome it ends in.
 
 use crate::engine::Nanos;
-pub use crate::metrics::Outcome;
+pub use crate::model::output::Outcome;
 
 /// ISO 8583 response codes the model produces (docs/background.md, response codes).
 pub mod code {

@@ -3,7 +3,7 @@
 //! time-average queue length and busy servers, measured over the traffic window.
 
 use crate::engine::{Nanos, Stream};
-pub use crate::metrics::StationStats;
+pub use crate::model::output::StationStats;
 use crate::scenario::{Dist, StationSpec};
 use std::collections::VecDeque;
 

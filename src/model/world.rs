@@ -15,7 +15,7 @@ use super::station::Station;
 use super::topology::{LinkId, Topology, cdf};
 use super::trace::{Step, Tracer};
 use crate::engine::{DAY, Dist, EventQueue, KeyedWords, Nanos, Stream};
-use crate::metrics::RunOutput;
+use crate::model::output::RunOutput;
 use crate::scenario::calendar::{self, Calendar};
 use crate::scenario::{FaultEffect, OutageMode, RouteSpec, Scenario};
 

@@ -1,12 +1,12 @@
 //! The outcome of each payment, judged when nothing refers to it any more or at the end of
 //! observation, checked against its own postings; and the end of the run.
 
-use crate::metrics::RunOutput;
 use crate::model::World;
 use crate::model::cause;
 use crate::model::clearing::NO_BATCH;
 use crate::model::invariants::{self, Invariant, Violation};
 use crate::model::journey::reconcile;
+use crate::model::output::RunOutput;
 use crate::model::payment::{
     AcquirerState as Acq, IssuerState as Iss, Outcome, TerminalState as Term, code, flag,
 };
