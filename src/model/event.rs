@@ -12,6 +12,7 @@ use super::invariants::Violation;
 use super::topology::StationId;
 use super::trace::Tracer;
 use crate::engine::interrupt::{self, POLL_EVERY};
+use crate::model::PaymentId;
 use crate::scenario::MessageFlow;
 
 /// Who sent a reversal, and why: the terminal's is an 0400 (0401 repeated), acknowledged 0410;
@@ -173,29 +174,29 @@ pub(super) enum Ev {
     },
     /// A message reaches its node.
     Deliver {
-        pid: u32,
+        pid: PaymentId,
         msg: Msg,
     },
     /// A station finishes serving a request.
     ServiceDone {
         station: StationId,
-        pid: u32,
+        pid: PaymentId,
     },
     /// The terminal's timer for an answer expires.
     TerminalTimeout {
-        pid: u32,
+        pid: PaymentId,
     },
     /// The terminal (re)sends its reversal.
     ReversalSend {
-        pid: u32,
+        pid: PaymentId,
     },
     /// The acquirer host (re)sends a stored reversal.
     SafSend {
-        pid: u32,
+        pid: PaymentId,
     },
     /// A manual review of a held payment ends.
     ReviewDone {
-        pid: u32,
+        pid: PaymentId,
     },
     /// The daily clearing cut-off.
     Cutoff {
@@ -207,38 +208,38 @@ pub(super) enum Ev {
     },
     /// A merchant has corrected its account details: the returned payout is paid again.
     PayoutCorrected {
-        pid: u32,
+        pid: PaymentId,
     },
     /// The acquirer's timer for the channel's answer expires.
     AcquirerTimeout {
-        pid: u32,
+        pid: PaymentId,
     },
     /// A channel's timer for the issuer's answer expires.
     ChannelTimeout {
-        pid: u32,
+        pid: PaymentId,
     },
     /// The channel (re)sends its stand-in advice.
     AdviceSend {
-        pid: u32,
+        pid: PaymentId,
     },
     /// A D+0 instant payout is due (once the terminal can no longer reverse the sale).
     Advance {
-        pid: u32,
+        pid: PaymentId,
     },
     /// A payout delayed by the receiving bank's maintenance window is made.
     Payout {
-        pid: u32,
+        pid: PaymentId,
     },
     /// The merchant risk review of a held payout ends.
     MerchantReviewDone {
-        pid: u32,
+        pid: PaymentId,
     },
     /// A reconciliation run finds the payment's break; and the break is repaired.
     BreakFound {
-        pid: u32,
+        pid: PaymentId,
     },
     BreakRepair {
-        pid: u32,
+        pid: PaymentId,
     },
     /// A junk request reaches a station: an attack's (`fault` is its index, and the next one
     /// is scheduled) or a duplicated message (`fault` is `NO_FAULT`).
@@ -252,11 +253,11 @@ pub(super) enum Ev {
     },
     /// A failed attempt's retry is due (terminal or acquirer layer: `journey::retry`).
     Retry {
-        pid: u32,
+        pid: PaymentId,
     },
     /// The cardholder pays again after the till showed a failure.
     PayAgain {
-        pid: u32,
+        pid: PaymentId,
     },
     /// Servers are lost or come back (a partial failure or a hang starts or ends): the
     /// station counts them again and queued requests start on free ones.
@@ -273,12 +274,12 @@ pub(super) enum Ev {
     },
     /// A payment's deadline for the guards' calls (see `journey::guard`).
     GuardExpire {
-        pid: u32,
+        pid: PaymentId,
     },
     /// A health-check echo of a channel: sent, or judged (see `journey::guard::echo`).
     Echo {
         channel: u16,
-        what: u8,
+        what: super::journey::guard::EchoStep,
     },
 }
 
@@ -288,7 +289,7 @@ pub(super) const NO_FAULT: u16 = u16::MAX;
 impl Ev {
     /// The payment an event refers to (and holds a reference on while scheduled).
     #[inline]
-    pub(super) fn payment(&self) -> Option<u32> {
+    pub(super) fn payment(&self) -> Option<PaymentId> {
         match *self {
             Ev::Deliver { pid, .. }
             | Ev::ServiceDone { pid, .. }
@@ -381,7 +382,7 @@ impl<T: Tracer> World<'_, T> {
 
     /// A message reaches its node.
     #[inline]
-    pub(super) fn deliver(&mut self, pid: u32, msg: Msg) {
+    pub(super) fn deliver(&mut self, pid: PaymentId, msg: Msg) {
         match msg {
             Msg::Terminal(m) => self.at_terminal(pid, m),
             Msg::Gateway(m) => self.at_gateway(pid, m),

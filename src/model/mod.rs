@@ -23,7 +23,7 @@ pub mod faults;
 pub mod invariants;
 mod journey;
 pub mod ledger;
-mod lifetime;
+pub mod lifetime;
 mod link;
 pub mod output;
 pub mod payment;
@@ -34,6 +34,7 @@ pub mod trace;
 mod world;
 
 pub use invariants::{Invariant, Violation};
+pub use lifetime::PaymentId;
 pub use output::{Outcome, RunOutput, StationStats};
 pub use trace::{NoTrace, Recorder, Step, Tracer};
 

@@ -15,6 +15,7 @@ use super::station::Station;
 use super::topology::{LinkId, Topology, cdf};
 use super::trace::{Step, Tracer};
 use crate::engine::{DAY, Dist, EventQueue, KeyedWords, Nanos, Stream};
+use crate::model::PaymentId;
 use crate::model::output::RunOutput;
 use crate::scenario::calendar::{self, Calendar};
 use crate::scenario::{FaultEffect, OutageMode, RouteSpec, Scenario};
@@ -413,8 +414,8 @@ impl<'a, T: Tracer> World<'a, T> {
 
     /// The payment's own random word for `purpose` (see `engine::rng` and `payment::slot`).
     #[inline]
-    pub(super) fn word(&self, pid: u32, purpose: usize) -> u64 {
-        let p = &self.arena.pay[pid as usize];
+    pub(super) fn word(&self, pid: PaymentId, purpose: usize) -> u64 {
+        let p = &self.arena[pid];
         self.nodes.groups[p.group as usize]
             .words
             .word(p.gserial as u64, purpose)
@@ -423,8 +424,8 @@ impl<'a, T: Tracer> World<'a, T> {
     /// The word for `purpose` of the payment's current attempt's path (see
     /// `Payment::path_serial`): the same as [`Self::word`] for a first attempt.
     #[inline]
-    pub(super) fn path_word(&self, pid: u32, purpose: usize) -> u64 {
-        let p = &self.arena.pay[pid as usize];
+    pub(super) fn path_word(&self, pid: PaymentId, purpose: usize) -> u64 {
+        let p = &self.arena[pid];
         self.nodes.groups[p.group as usize]
             .words
             .word(p.path_serial(), purpose)
@@ -433,7 +434,7 @@ impl<'a, T: Tracer> World<'a, T> {
     /// Whether the merchant of a payment has wrong settlement account details (its payouts are
     /// returned).
     #[inline]
-    pub(super) fn wrong_account(&self, pid: u32) -> bool {
+    pub(super) fn wrong_account(&self, pid: PaymentId) -> bool {
         self.merchant_chance(
             pid,
             merchant_slot::WRONG_ACCOUNT,
@@ -443,11 +444,11 @@ impl<'a, T: Tracer> World<'a, T> {
 
     /// A per-merchant draw: the same merchants are affected in every design.
     #[inline]
-    pub(super) fn merchant_chance(&self, pid: u32, slot: usize, share: f64) -> bool {
+    pub(super) fn merchant_chance(&self, pid: PaymentId, slot: usize, share: f64) -> bool {
         if share <= 0.0 {
             return false;
         }
-        let p = &self.arena.pay[pid as usize];
+        let p = &self.arena[pid];
         let w = self.nodes.groups[p.group as usize]
             .merchant_words
             .word(p.terminal as u64, slot);
@@ -457,8 +458,8 @@ impl<'a, T: Tracer> World<'a, T> {
     /// Records the first cause on a payment's path (later ones do not replace it), and the
     /// first other cause that strikes it once the acquirer has approved it (`Payment::late`).
     #[inline]
-    pub(super) fn blame(&mut self, pid: u32, cause: u8) {
-        let p = &mut self.arena.pay[pid as usize];
+    pub(super) fn blame(&mut self, pid: PaymentId, cause: u8) {
+        let p = &mut self.arena[pid];
         let approved = matches!(
             p.acquirer,
             super::payment::AcquirerState::Approved | super::payment::AcquirerState::Cleared
@@ -474,8 +475,8 @@ impl<'a, T: Tracer> World<'a, T> {
     /// Records a timeout against the fault that degraded the payment's path (a slow station,
     /// a latency spike, a surge), if one did; else against timeouts as such.
     #[inline]
-    pub(super) fn blame_timeout(&mut self, pid: u32) {
-        let s = self.arena.pay[pid as usize].struck;
+    pub(super) fn blame_timeout(&mut self, pid: PaymentId) {
+        let s = self.arena[pid].struck;
         self.blame(pid, if s != 0 { s } else { super::cause::id::TIMEOUT });
     }
 
@@ -483,7 +484,7 @@ impl<'a, T: Tracer> World<'a, T> {
     #[inline]
     pub(super) fn trace_post(
         &mut self,
-        pid: u32,
+        pid: PaymentId,
         from: crate::model::ledger::Account,
         to: crate::model::ledger::Account,
         amount: i64,
@@ -495,9 +496,9 @@ impl<'a, T: Tracer> World<'a, T> {
 
     /// Records a step of a traced payment; compiled away when tracing is off.
     #[inline]
-    pub(super) fn trace(&mut self, pid: u32, step: impl FnOnce(&Self) -> Step) {
+    pub(super) fn trace(&mut self, pid: PaymentId, step: impl FnOnce(&Self) -> Step) {
         if T::ON {
-            let serial = self.arena.pay[pid as usize].serial;
+            let serial = self.arena[pid].serial;
             if self.tracer.wants(serial) {
                 let s = step(self);
                 self.tracer.record(self.q.now(), serial, s);

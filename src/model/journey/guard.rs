@@ -13,6 +13,7 @@
 //! `terminal_timeout`) when the caller has none. It failed if it timed out or was answered 91
 //! or 96.
 
+use crate::model::PaymentId;
 mod acquirer_call;
 mod breaker;
 mod channel_call;
@@ -43,11 +44,13 @@ mod bit {
     pub const EXPIRE: u8 = 32;
 }
 
-/// What `Ev::Echo` says.
-pub(in crate::model) mod echo {
-    pub const SEND: u8 = 0;
-    pub const OK: u8 = 1;
-    pub const FAILED: u8 = 2;
+/// The step of a health-check echo that `Ev::Echo` carries: send it, or judge it answered in
+/// time or failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(in crate::model) enum EchoStep {
+    Send,
+    Ok,
+    Failed,
 }
 
 /// The guards' state in one run.
@@ -125,15 +128,15 @@ impl Guard {
         }
     }
 
-    fn bits(&self, pid: u32, serial: u64) -> u8 {
-        match self.calls.get(pid as usize) {
+    fn bits(&self, pid: PaymentId, serial: u64) -> u8 {
+        match self.calls.get(pid.index()) {
             Some(&(s, b)) if s == serial => b,
             _ => 0,
         }
     }
 
-    fn set_bits(&mut self, pid: u32, serial: u64, b: u8) {
-        let i = pid as usize;
+    fn set_bits(&mut self, pid: PaymentId, serial: u64, b: u8) {
+        let i = pid.index();
         if i >= self.calls.len() {
             self.calls.resize(i + 1, (u64::MAX, 0));
         }
@@ -148,24 +151,24 @@ impl Guard {
 }
 
 impl<T: Tracer> World<'_, T> {
-    fn call_bits(&self, pid: u32) -> u8 {
-        self.guard.bits(pid, self.arena.pay[pid as usize].serial)
+    fn call_bits(&self, pid: PaymentId) -> u8 {
+        self.guard.bits(pid, self.arena[pid].serial)
     }
 
-    fn put_bits(&mut self, pid: u32, b: u8) {
-        let serial = self.arena.pay[pid as usize].serial;
+    fn put_bits(&mut self, pid: PaymentId, b: u8) {
+        let serial = self.arena[pid].serial;
         self.guard.set_bits(pid, serial, b);
     }
 
     /// The deadline of a payment's calls: the acquirer's timeout for its first request if it
     /// has one, else the terminal's.
-    fn deadline(&self, pid: u32) -> Nanos {
-        let p = &self.arena.pay[pid as usize];
+    fn deadline(&self, pid: PaymentId) -> Nanos {
+        let p = &self.arena[pid];
         p.t_sale.saturating_add(self.s.strategy.terminal_timeout)
     }
 
     /// Makes sure the payment's deadline event is scheduled.
-    fn ensure_expire(&mut self, pid: u32, at: Nanos) {
+    fn ensure_expire(&mut self, pid: PaymentId, at: Nanos) {
         let b = self.call_bits(pid);
         if b & bit::EXPIRE == 0 {
             self.put_bits(pid, b | bit::EXPIRE);
@@ -176,7 +179,7 @@ impl<T: Tracer> World<'_, T> {
 
     /// The payment's deadline: every call still open failed.
     #[inline(never)]
-    pub(in crate::model) fn guard_expire(&mut self, pid: u32) {
+    pub(in crate::model) fn guard_expire(&mut self, pid: PaymentId) {
         let b = self.call_bits(pid);
         self.put_bits(pid, b & !bit::EXPIRE);
         if b & bit::ACQ_OPEN != 0 {

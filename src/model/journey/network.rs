@@ -2,6 +2,7 @@
 
 use crate::engine::Nanos;
 use crate::engine::rng::unit;
+use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::cause;
 use crate::model::event::NO_FAULT;
@@ -29,7 +30,7 @@ pub(in crate::model) enum Hit {
 impl<T: Tracer> World<'_, T> {
     /// Puts a message on a link, in a direction.
     #[inline]
-    pub(in crate::model) fn send(&mut self, pid: u32, via: LinkId, dir: Dir, msg: Msg) {
+    pub(in crate::model) fn send(&mut self, pid: PaymentId, via: LinkId, dir: Dir, msg: Msg) {
         if self.faults_on {
             self.send_faulted(pid, via, dir, msg);
         } else {
@@ -40,12 +41,12 @@ impl<T: Tracer> World<'_, T> {
     /// `send` when the scenario has faults (kept out of line: the fault-free path has no
     /// trace of the hook).
     #[inline(never)]
-    fn send_faulted(&mut self, pid: u32, via: LinkId, dir: Dir, msg: Msg) {
+    fn send_faulted(&mut self, pid: PaymentId, via: LinkId, dir: Dir, msg: Msg) {
         self.send_via::<true>(pid, via, dir, msg);
     }
 
     #[inline(always)]
-    fn send_via<const FAULTS: bool>(&mut self, pid: u32, via: LinkId, dir: Dir, msg: Msg) {
+    fn send_via<const FAULTS: bool>(&mut self, pid: PaymentId, via: LinkId, dir: Dir, msg: Msg) {
         let now = self.q.now();
         // The payment's own draws for its first message on this link and direction.
         let hop = match via {
@@ -55,7 +56,7 @@ impl<T: Tracer> World<'_, T> {
         };
         let k = 2 * hop + dir as usize;
         let bit = used::LINK << k;
-        let p = &mut self.arena.pay[pid as usize];
+        let p = &mut self.arena[pid];
         let first = p.used & bit == 0;
         p.used |= bit;
         let own = if first {
@@ -110,8 +111,8 @@ impl<T: Tracer> World<'_, T> {
 
     /// A message's name in the network's language (its ISO 8583 type: the terminal group's
     /// messages on its link, the payment's channel's beyond), for the trace only.
-    pub(in crate::model) fn msg_name(&self, pid: u32, msg: Msg) -> &'static str {
-        let p = &self.arena.pay[pid as usize];
+    pub(in crate::model) fn msg_name(&self, pid: PaymentId, msg: Msg) -> &'static str {
+        let p = &self.arena[pid];
         let channel = self.s.channels.get(p.channel as usize).map(|c| c.flow);
         msg.name(
             self.s.terminal_messages(p.group as usize),
@@ -125,7 +126,7 @@ impl<T: Tracer> World<'_, T> {
     #[inline(always)]
     pub(in crate::model) fn station_hit(
         &mut self,
-        pid: u32,
+        pid: PaymentId,
         st: StationId,
         msg: Msg,
     ) -> Option<Hit> {
@@ -136,7 +137,7 @@ impl<T: Tracer> World<'_, T> {
     }
 
     #[inline(never)]
-    fn station_faults(&mut self, pid: u32, st: StationId, msg: Msg) -> Option<Hit> {
+    fn station_faults(&mut self, pid: PaymentId, st: StationId, msg: Msg) -> Option<Hit> {
         if !self.faults.synced[st.index()].is_empty() {
             self.synced_struck(pid, st);
         }
@@ -145,7 +146,7 @@ impl<T: Tracer> World<'_, T> {
         }
         let now = self.q.now();
         let request = msg.is_request();
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         let key = path_key(&p, self.topo.groups);
         let kind = self.station_kind_index(st);
         let mut hit = None;
@@ -196,7 +197,7 @@ impl<T: Tracer> World<'_, T> {
             }
         }
         if let Some(c) = struck {
-            self.arena.pay[pid as usize].struck = c;
+            self.arena[pid].struck = c;
         }
         if let Some((k, load)) = sync {
             self.send_sync(k, key, load);
@@ -204,7 +205,7 @@ impl<T: Tracer> World<'_, T> {
         let (h, cause) = hit?;
         if let Hit::Hang = h {
             // Not a failure yet: the answer will come late.
-            self.arena.pay[pid as usize].struck = cause;
+            self.arena[pid].struck = cause;
             if T::ON {
                 self.trace(pid, |w| Step::Hangs {
                     kind: w.station_word(st),
@@ -253,14 +254,14 @@ impl<T: Tracer> World<'_, T> {
     /// fault while it lasts: a timeout there, or a refusal by the station's full bulkhead, is
     /// counted against it, as behind a slow station.
     #[inline(never)]
-    pub(in crate::model) fn synced_struck(&mut self, pid: u32, st: StationId) {
+    pub(in crate::model) fn synced_struck(&mut self, pid: PaymentId, st: StationId) {
         let now = self.q.now();
         let cause = self.faults.synced[st.index()].iter().find_map(|&k| {
             let f = &self.faults.all[k as usize];
             f.active(now).then_some(f.cause)
         });
         if let Some(c) = cause {
-            self.arena.pay[pid as usize].struck = c;
+            self.arena[pid].struck = c;
         }
     }
 
@@ -290,7 +291,7 @@ impl<T: Tracer> World<'_, T> {
     #[inline(never)]
     fn link_faults(
         &mut self,
-        pid: u32,
+        pid: PaymentId,
         via: LinkId,
         dir: Dir,
         k: usize,
@@ -303,7 +304,7 @@ impl<T: Tracer> World<'_, T> {
             return delay;
         }
         let now = self.q.now();
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         let key = path_key(&p, self.topo.groups);
         let mut d = delay.unwrap_or(0);
         let mut dup = false;
@@ -353,7 +354,7 @@ impl<T: Tracer> World<'_, T> {
             }
         }
         if let Some(c) = struck {
-            self.arena.pay[pid as usize].struck = c;
+            self.arena[pid].struck = c;
         }
         if dup {
             self.out.duplicates += 1;
@@ -381,13 +382,13 @@ impl<T: Tracer> World<'_, T> {
     /// Whether a message other than a request gets through a station (it is dropped if the
     /// station is down).
     #[inline]
-    pub(in crate::model) fn reachable(&mut self, pid: u32, st: StationId, msg: Msg) -> bool {
+    pub(in crate::model) fn reachable(&mut self, pid: PaymentId, st: StationId, msg: Msg) -> bool {
         self.station_hit(pid, st, msg).is_none()
     }
 
     /// A request (`msg`) reaches a station: served at once, queued, dropped or refused.
     #[inline]
-    pub(in crate::model) fn request_at(&mut self, pid: u32, st: StationId, msg: Msg) {
+    pub(in crate::model) fn request_at(&mut self, pid: PaymentId, st: StationId, msg: Msg) {
         let hit = self.station_hit(pid, st, msg);
         match hit {
             // A hung station has no working server until it recovers: the request queues.
@@ -415,10 +416,10 @@ impl<T: Tracer> World<'_, T> {
     /// The service a request needs at a station: the payment's own draw for this kind of
     /// station the first time, the station's stream for a repeat.
     #[inline]
-    fn service_time(&mut self, pid: u32, st: StationId) -> Nanos {
+    fn service_time(&mut self, pid: PaymentId, st: StationId) -> Nanos {
         let kind = self.station_kind_index(st);
         let bit = used::SERVICE << kind;
-        let p = &mut self.arena.pay[pid as usize];
+        let p = &mut self.arena[pid];
         let service = if p.used & bit == 0 {
             p.used |= bit;
             let u = unit(self.path_word(pid, slot::SERVICE + kind));
@@ -435,9 +436,9 @@ impl<T: Tracer> World<'_, T> {
 
     /// A service time under the station's active slow faults: multiplied, then delayed.
     #[inline(never)]
-    fn slowed(&mut self, pid: u32, st: StationId, kind: usize, mut service: Nanos) -> Nanos {
+    fn slowed(&mut self, pid: PaymentId, st: StationId, kind: usize, mut service: Nanos) -> Nanos {
         let now = self.q.now();
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         let key = path_key(&p, self.topo.groups);
         for &k in &self.faults.station[st.index()] {
             let f = &self.faults.all[k as usize];
@@ -525,7 +526,7 @@ impl<T: Tracer> World<'_, T> {
 
     /// The station starts serving `pid` (a payment, or junk) until `end`.
     #[inline]
-    fn start_next(&mut self, st: StationId, pid: u32, end: Nanos) -> Result<(), Violation> {
+    fn start_next(&mut self, st: StationId, pid: PaymentId, end: Nanos) -> Result<(), Violation> {
         let (pid, end) = if self.guard_on && self.guard.shedding {
             match self.shed_queued(st, pid, end)? {
                 Some(next) => next,
@@ -557,7 +558,7 @@ impl<T: Tracer> World<'_, T> {
     pub(in crate::model) fn service_done(
         &mut self,
         st: StationId,
-        pid: u32,
+        pid: PaymentId,
     ) -> Result<(), crate::model::Violation> {
         let now = self.q.now();
         if let Some((next, end)) = self.nodes.stations[st.index()].depart(now) {
@@ -592,7 +593,7 @@ impl<T: Tracer> World<'_, T> {
     /// An outage (drop or reject) in force at a station now, for a request it finished
     /// serving.
     #[inline(never)]
-    fn down_now(&mut self, pid: u32, st: StationId) -> Option<Hit> {
+    fn down_now(&mut self, pid: PaymentId, st: StationId) -> Option<Hit> {
         let now = self.q.now();
         let (h, cause) = self.faults.station[st.index()].iter().find_map(|&k| {
             let f = &self.faults.all[k as usize];
@@ -633,12 +634,12 @@ impl<T: Tracer> World<'_, T> {
 
     /// A down station in "reject" mode answers a request at once with its code (91 issuer or
     /// switch inoperative, 96 system malfunction), back towards the terminal.
-    pub(in crate::model) fn reject(&mut self, pid: u32, st: StationId, c91: u8) {
+    pub(in crate::model) fn reject(&mut self, pid: PaymentId, st: StationId, c91: u8) {
         use crate::model::event::ToTerminal;
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         let (via, msg) = match self.topo.kind(st) {
             StationKind::Gateway => {
-                let q = &mut self.arena.pay[pid as usize];
+                let q = &mut self.arena[pid];
                 q.acquirer = Acq::Declined;
                 q.code = c91;
                 (
@@ -647,7 +648,7 @@ impl<T: Tracer> World<'_, T> {
                 )
             }
             StationKind::Channel(c) => {
-                self.arena.pay[pid as usize].set(crate::model::payment::flag::CHANNEL_REFUSED);
+                self.arena[pid].set(crate::model::payment::Flags::CHANNEL_REFUSED);
                 (
                     LinkId::GatewayChannel(c),
                     Msg::Gateway(ToGateway::Response(c91)),

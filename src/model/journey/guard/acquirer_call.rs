@@ -2,8 +2,9 @@
 
 use super::bit;
 use super::breaker::Admit;
+use crate::model::PaymentId;
 use crate::model::World;
-use crate::model::payment::{code, flag};
+use crate::model::payment::{Flags, code};
 use crate::model::trace::{Step, Tracer};
 use crate::scenario::strategies::guard::FailoverMode;
 
@@ -12,9 +13,9 @@ impl<T: Tracer> World<'_, T> {
     /// route's backup instead (announced outage, channel marked down, breaker open), or refuse
     /// it at once (breaker open, bulkhead full). Returns whether to send it.
     #[inline(never)]
-    pub(in crate::model) fn guard_route(&mut self, pid: u32, first: bool) -> bool {
+    pub(in crate::model) fn guard_route(&mut self, pid: PaymentId, first: bool) -> bool {
         let now = self.q.now();
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         let mut c = p.channel as usize;
         let mut probe = false;
         if first && self.s.strategy.guard.failover.mode != FailoverMode::None {
@@ -35,9 +36,9 @@ impl<T: Tracer> World<'_, T> {
                     None
                 };
                 if let Some(why) = why {
-                    let q = &mut self.arena.pay[pid as usize];
+                    let q = &mut self.arena[pid];
                     q.channel = b as u16;
-                    q.set(flag::FAILED_OVER);
+                    q.set(Flags::FAILED_OVER);
                     self.out.failovers += 1;
                     if why == "announced" {
                         self.out.routed_around += 1;
@@ -116,7 +117,7 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// The acquirer refuses a request at once with 91.
-    fn fast_fail_at_acquirer(&mut self, pid: u32, cause: u8, by: &'static str) {
+    fn fast_fail_at_acquirer(&mut self, pid: PaymentId, cause: u8, by: &'static str) {
         if cause != 0 {
             self.blame(pid, cause);
         } else {
@@ -127,31 +128,31 @@ impl<T: Tracer> World<'_, T> {
 
     /// A response reaches the acquirer: it ends the acquirer's call.
     #[inline(never)]
-    pub(in crate::model) fn guard_acq_answer(&mut self, pid: u32, rcode: u8) {
+    pub(in crate::model) fn guard_acq_answer(&mut self, pid: PaymentId, rcode: u8) {
         let failed = matches!(
             rcode,
             code::INOPERATIVE | code::NO_ISSUER_ANSWER | code::MALFUNCTION
         );
-        let own = self.arena.pay[pid as usize].has(flag::CHANNEL_REFUSED);
+        let own = self.arena[pid].has(Flags::CHANNEL_REFUSED);
         self.end_acq_call(pid, failed, failed && own);
     }
 
     /// The acquirer's timeout or the payment's deadline: the acquirer's call failed.
     #[inline(never)]
-    pub(in crate::model) fn guard_acq_timeout(&mut self, pid: u32) {
+    pub(in crate::model) fn guard_acq_timeout(&mut self, pid: PaymentId) {
         self.end_acq_call(pid, true, true);
     }
 
     /// Ends the acquirer's open call (if any): `failed` for its breaker, `channel_failed` for
     /// observed failover (a timeout, or the channel's own refusal).
-    pub(super) fn end_acq_call(&mut self, pid: u32, failed: bool, channel_failed: bool) {
+    pub(super) fn end_acq_call(&mut self, pid: PaymentId, failed: bool, channel_failed: bool) {
         let b = self.call_bits(pid);
         if b & bit::ACQ_OPEN == 0 {
             return;
         }
         self.put_bits(pid, b & !(bit::ACQ_OPEN | bit::ACQ_TRIAL | bit::ACQ_PROBE));
         let now = self.q.now();
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         let c = p.channel as usize;
         self.guard.chan_in_flight[c] -= 1;
         let cause = if p.cause != 0 { p.cause } else { p.struck };

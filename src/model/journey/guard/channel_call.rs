@@ -2,6 +2,7 @@
 
 use super::bit;
 use super::breaker::Admit;
+use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::event::{Msg, ToGateway};
 use crate::model::payment::code;
@@ -13,9 +14,9 @@ impl<T: Tracer> World<'_, T> {
     /// the issuer or the issuer's bulkhead may refuse it (the channel answers 91 at once).
     /// Returns whether to send it.
     #[inline(never)]
-    pub(in crate::model) fn guard_forward(&mut self, pid: u32) -> bool {
+    pub(in crate::model) fn guard_forward(&mut self, pid: PaymentId) -> bool {
         let now = self.q.now();
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         let (c, i) = (p.channel as usize, p.issuer as usize);
         let k = c * self.guard.issuers + i;
         let mut trial = false;
@@ -58,7 +59,7 @@ impl<T: Tracer> World<'_, T> {
         true
     }
 
-    fn fast_fail_at_channel(&mut self, pid: u32, cause: u8, why: &'static str) {
+    fn fast_fail_at_channel(&mut self, pid: PaymentId, cause: u8, why: &'static str) {
         if cause != 0 {
             self.blame(pid, cause);
         } else {
@@ -67,7 +68,7 @@ impl<T: Tracer> World<'_, T> {
         if T::ON {
             self.trace(pid, |_| Step::Coded(why, code::INOPERATIVE));
         }
-        let c = self.arena.pay[pid as usize].channel;
+        let c = self.arena[pid].channel;
         self.send(
             pid,
             LinkId::GatewayChannel(c),
@@ -78,24 +79,24 @@ impl<T: Tracer> World<'_, T> {
 
     /// The issuer's answer reaches the channel: it ends the channel's call.
     #[inline(never)]
-    pub(in crate::model) fn guard_chan_answer(&mut self, pid: u32, rcode: u8) {
+    pub(in crate::model) fn guard_chan_answer(&mut self, pid: PaymentId, rcode: u8) {
         let failed = matches!(rcode, code::INOPERATIVE | code::MALFUNCTION);
         self.end_chan_call(pid, failed);
     }
 
     /// The channel's timeout for the issuer: its call failed.
     #[inline(never)]
-    pub(in crate::model) fn guard_chan_timeout(&mut self, pid: u32) {
+    pub(in crate::model) fn guard_chan_timeout(&mut self, pid: PaymentId) {
         self.end_chan_call(pid, true);
     }
 
-    pub(super) fn end_chan_call(&mut self, pid: u32, failed: bool) {
+    pub(super) fn end_chan_call(&mut self, pid: PaymentId, failed: bool) {
         let b = self.call_bits(pid);
         if b & bit::CHAN_OPEN == 0 {
             return;
         }
         self.put_bits(pid, b & !(bit::CHAN_OPEN | bit::CHAN_TRIAL));
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         let (c, i) = (p.channel as usize, p.issuer as usize);
         self.guard.iss_in_flight[i] -= 1;
         if let Some(spec) = self.s.strategy.guard.breaker.as_ref()

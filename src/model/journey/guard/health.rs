@@ -1,6 +1,6 @@
 //! Channels' health for failover: health-check echoes and what observed failures mark down.
 
-use super::echo;
+use super::EchoStep;
 use crate::engine::{Nanos, Stream};
 use crate::model::World;
 use crate::model::event::Ev;
@@ -39,7 +39,7 @@ impl<T: Tracer> World<'_, T> {
                 0,
                 Ev::Echo {
                     channel: c as u16,
-                    what: echo::SEND,
+                    what: EchoStep::Send,
                 },
             );
         }
@@ -65,18 +65,18 @@ impl<T: Tracer> World<'_, T> {
 
     /// An echo event: send the next echo of a channel, or judge one.
     #[inline(never)]
-    pub(in crate::model) fn echo_event(&mut self, c: u16, what: u8) -> Result<(), Violation> {
+    pub(in crate::model) fn echo_event(&mut self, c: u16, what: EchoStep) -> Result<(), Violation> {
         let c = c as usize;
         let now = self.q.now();
         let fo = self.s.strategy.guard.failover.clone();
         match what {
-            echo::SEND => {
+            EchoStep::Send => {
                 self.out.echoes_sent += 1;
                 let back = self.echo_trip(c, now);
                 let limit = now.saturating_add(fo.echo_timeout);
                 let (at, what) = match back {
-                    Some(t) if t <= limit => (t, echo::OK),
-                    _ => (limit, echo::FAILED),
+                    Some(t) if t <= limit => (t, EchoStep::Ok),
+                    _ => (limit, EchoStep::Failed),
                 };
                 let channel = c as u16;
                 self.schedule(at, Ev::Echo { channel, what });
@@ -86,12 +86,12 @@ impl<T: Tracer> World<'_, T> {
                         next,
                         Ev::Echo {
                             channel,
-                            what: echo::SEND,
+                            what: EchoStep::Send,
                         },
                     );
                 }
             }
-            echo::OK => {
+            EchoStep::Ok => {
                 let h = &mut self.guard.health[c];
                 h.fails = 0;
                 h.oks += 1;
@@ -100,7 +100,7 @@ impl<T: Tracer> World<'_, T> {
                     self.out.channel_down_time += now - h.since;
                 }
             }
-            _ => {
+            EchoStep::Failed => {
                 self.out.echoes_failed += 1;
                 let h = &mut self.guard.health[c];
                 h.oks = 0;
