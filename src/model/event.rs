@@ -251,7 +251,7 @@ pub(super) enum Ev {
     JunkDone {
         station: StationId,
     },
-    /// A failed attempt's retry is due (terminal or acquirer layer: `journey::retry`).
+    /// A failed attempt's retry is due (terminal or acquirer layer: `remedies::retry`).
     Retry {
         pid: PaymentId,
     },
@@ -272,14 +272,14 @@ pub(super) enum Ev {
         station: StationId,
         servers: u16,
     },
-    /// A payment's deadline for the guards' calls (see `journey::guard`).
+    /// A payment's deadline for the guards' calls (see `remedies::guard`).
     GuardExpire {
         pid: PaymentId,
     },
-    /// A health-check echo of a channel: sent, or judged (see `journey::guard::echo`).
+    /// A health-check echo of a channel: sent, or judged (see `remedies::guard::echo`).
     Echo {
         channel: u16,
-        what: super::journey::guard::EchoStep,
+        what: super::remedies::guard::EchoStep,
     },
 }
 

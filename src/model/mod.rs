@@ -4,6 +4,10 @@
 //! - [`world`]: the world of one run (nodes, payments in flight, books) and its construction;
 //! - [`event`]: the events and the dispatch loop; [`journey`]: the handlers, one file per part
 //!   of the path (terminal, gateway, channel, issuer, settlement, outcome);
+//! - [`faults`]: the scenario's faults in a run and where they strike (stations, links, a
+//!   payment's terminal, account or merchant); [`remedies`]: what a design switches on against
+//!   them (guards and the circuit breaker, retries, upkeep);
+//! - [`cause`]: why a payment did not settle on time;
 //! - [`topology`]: typed ids of stations, links and routes; [`link`]: network links;
 //! - [`payment`]: one payment's state and response codes; [`lifetime`]: the arena of payments in
 //!   flight and the references that keep them there;
@@ -28,6 +32,7 @@ mod link;
 pub mod output;
 pub mod payment;
 pub mod probe;
+mod remedies;
 pub mod station;
 pub mod topology;
 pub mod trace;

@@ -317,11 +317,11 @@ pub struct Payment {
     /// The fault that will crash its terminal once the issuer approved, or 0.
     pub crash: u8,
     /// Which attempt of its sale this record carries: 0 for the first, n for the n-th retry,
-    /// plus `REPEAT` for a sale the cardholder made again (see `journey::retry`). Keys the draws
+    /// plus `REPEAT` for a sale the cardholder made again (see `remedies::retry`). Keys the draws
     /// of the attempt's path (latency, loss, service, faults), so that a retry does not repeat
     /// its predecessor's fate and every design sees the same draws.
     pub attempt: u8,
-    /// Retry bookkeeping bits (`journey::retry::bit`); 0 when retries are off.
+    /// Retry bookkeeping bits (`remedies::retry::bit`); 0 when retries are off.
     pub retry: u8,
     pub reversal_attempts: u8,
     /// First-use draws consumed (see [`used`]).

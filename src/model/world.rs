@@ -66,113 +66,12 @@ impl Nodes {
     }
 }
 
-/// Routing tables: which issuer a card belongs to, which channel a payment takes.
-pub(super) struct Routing {
-    pub issuer_cdf: Vec<f64>,
-    pub channel_cdf: Vec<f64>,
-    /// The routing table by issuer (card BIN range), if the scenario has one.
-    pub table: Option<Vec<RouteSpec>>,
-}
-
-/// One merchant's running figures for the current calendar day (merchant risk's daily count,
-/// the D+0 cap).
-#[derive(Clone, Copy, Default)]
-pub(super) struct MerchantDay {
-    pub day: u64,
-    pub sales: u32,
-    pub advanced: i64,
-}
-
-/// The books: the double-entry ledger and the clearing batches.
-pub(super) struct Books {
-    pub ledger: Ledger,
-    /// The batch the next cut-off clears.
-    pub open: Batch,
-    /// Cleared batches by id.
-    pub batches: Vec<Batch>,
-    /// Batches cut but not yet presented (their file was rejected or late).
-    pub waiting: Vec<u32>,
-    /// Draws deciding each clearing file's fate.
-    pub files: Stream,
-    /// Per group and terminal (one merchant per terminal), allocated only when a rule needs it.
-    pub merchant_days: Vec<Vec<MerchantDay>>,
-}
-
-pub(super) struct World<'a, T: Tracer> {
-    // What runs the world.
-    pub s: &'a Scenario,
-    pub tracer: &'a mut T,
-    pub run: u64,
-    pub master: u64,
-    pub q: EventQueue<Ev>,
-    /// FIFO lane for terminal timeouts (all the same delay, so already in time order).
-    pub timeout_lane: usize,
-    /// FIFO lanes for the acquirer's timeout and each channel's issuer timeout, when set (an
-    /// unused lane would still cost every pop a look).
-    pub acq_timeout_lane: Option<usize>,
-    pub chan_timeout_lanes: Vec<Option<usize>>,
-    /// Payments may be folded into their batch (see `clearing`): nothing after authorisation
-    /// can give a payment an individual fate that the batch aggregate cannot tell.
-    pub retire_ok: bool,
-    pub horizon: Nanos,
-    /// Observation has ended: outcomes judged now are judged at the horizon (for the trace).
-    pub finishing: bool,
-    /// Whether the scenario has any fault (checked before any per-station lookup).
-    pub faults_on: bool,
-    pub faults: Faults,
-    /// Whether any upkeep strategy acts in this run (see `journey::upkeep`).
-    pub upkeep_on: bool,
-    pub upkeep: super::journey::upkeep::Upkeep,
-    /// Whether any guard is on (breakers, bulkheads, shedding, health checks, observed
-    /// failover, announced outages): the journey calls into `journey::guard` only then.
-    pub guard_on: bool,
-    /// A stop was asked for during the run (`engine::interrupt`): it ends without a result.
-    pub interrupted: bool,
-    pub guard: super::journey::guard::Guard,
-    /// Retries, idempotency keys and repeat sales (`retry.on` is false when all are off).
-    pub retry: super::journey::retry::Retries,
-    // Shape.
-    pub topo: Topology,
-    pub calendar: Calendar,
-    pub routing: Routing,
-    // Nodes, payments, books.
-    pub nodes: Nodes,
-    pub arena: Arena,
-    pub books: Books,
-    pub out: RunOutput,
-}
-
-/// Which of a merchant's keyed words serves which purpose.
-pub(super) mod merchant_slot {
-    pub const WRONG_ACCOUNT: usize = 0;
-    pub const RISK_MISFIRE: usize = 1;
-}
-
-/// Whether payments can be folded into their clearing batch: no file can be rejected or late
-/// (a waiting batch can find lapsed holds), no payout waits for a maintenance window, and the
-/// promise's deadline depends on the day of the sale only (folded sales are counted by
-/// deadline). (A wrong-details fault that can strike in the run also keeps them whole: see
-/// `World::new`.)
-fn retire_ok(s: &Scenario) -> bool {
-    let st = &s.settlement;
-    st.file_reject_share <= 0.0
-        && st.file_late_share <= 0.0
-        && st.file_rejected.is_empty()
-        && s.payout.bank_maintenance.is_empty()
-        && s.payout.promise.is_daily()
-}
-
-impl<'a, T: Tracer> World<'a, T> {
-    pub(super) fn new(
-        s: &'a Scenario,
-        master: u64,
-        run: u64,
-        tracer: &'a mut T,
-    ) -> Result<Self, RunError> {
+impl Nodes {
+    /// The terminal groups, stations (with the servers faults take out of action), links and
+    /// cardholder accounts of run `run`.
+    fn new(s: &Scenario, master: u64, run: u64, faults: &Faults) -> Result<Self, RunError> {
         let st = |name: &str| Stream::new(master, run, name);
-        let topo = Topology::new(s);
         let window = s.traffic_window;
-        let horizon = calendar::horizon(s);
         let mut groups: Vec<Group> = s
             .terminals
             .iter()
@@ -192,7 +91,6 @@ impl<'a, T: Tracer> World<'a, T> {
             .into_iter()
             .map(|spec| Station::new(spec, st(&format!("service/{}", spec.id)), window))
             .collect();
-        let faults = Faults::new(s, &topo, master, run, horizon);
         for (st, list) in faults.station.iter().enumerate() {
             for &k in list {
                 let f = &faults.all[k as usize];
@@ -253,6 +151,125 @@ impl<'a, T: Tracer> World<'a, T> {
                 )
             })
             .collect::<Result<_, _>>()?;
+        Ok(Nodes {
+            groups,
+            stations,
+            term_links,
+            gc_links,
+            ci_links,
+            accounts,
+        })
+    }
+}
+
+/// Routing tables: which issuer a card belongs to, which channel a payment takes.
+pub(super) struct Routing {
+    pub issuer_cdf: Vec<f64>,
+    pub channel_cdf: Vec<f64>,
+    /// The routing table by issuer (card BIN range), if the scenario has one.
+    pub table: Option<Vec<RouteSpec>>,
+}
+
+/// One merchant's running figures for the current calendar day (merchant risk's daily count,
+/// the D+0 cap).
+#[derive(Clone, Copy, Default)]
+pub(super) struct MerchantDay {
+    pub day: u64,
+    pub sales: u32,
+    pub advanced: i64,
+}
+
+/// The books: the double-entry ledger and the clearing batches.
+pub(super) struct Books {
+    pub ledger: Ledger,
+    /// The batch the next cut-off clears.
+    pub open: Batch,
+    /// Cleared batches by id.
+    pub batches: Vec<Batch>,
+    /// Batches cut but not yet presented (their file was rejected or late).
+    pub waiting: Vec<u32>,
+    /// Draws deciding each clearing file's fate.
+    pub files: Stream,
+    /// Per group and terminal (one merchant per terminal), allocated only when a rule needs it.
+    pub merchant_days: Vec<Vec<MerchantDay>>,
+}
+
+pub(super) struct World<'a, T: Tracer> {
+    // What runs the world.
+    pub s: &'a Scenario,
+    pub tracer: &'a mut T,
+    pub run: u64,
+    pub master: u64,
+    pub q: EventQueue<Ev>,
+    /// FIFO lane for terminal timeouts (all the same delay, so already in time order).
+    pub timeout_lane: usize,
+    /// FIFO lanes for the acquirer's timeout and each channel's issuer timeout, when set (an
+    /// unused lane would still cost every pop a look).
+    pub acq_timeout_lane: Option<usize>,
+    pub chan_timeout_lanes: Vec<Option<usize>>,
+    /// Payments may be folded into their batch (see `clearing`): nothing after authorisation
+    /// can give a payment an individual fate that the batch aggregate cannot tell.
+    pub retire_ok: bool,
+    pub horizon: Nanos,
+    /// Observation has ended: outcomes judged now are judged at the horizon (for the trace).
+    pub finishing: bool,
+    /// Whether the scenario has any fault (checked before any per-station lookup).
+    pub faults_on: bool,
+    pub faults: Faults,
+    /// Whether any upkeep strategy acts in this run (see `remedies::upkeep`).
+    pub upkeep_on: bool,
+    pub upkeep: super::remedies::upkeep::Upkeep,
+    /// Whether any guard is on (breakers, bulkheads, shedding, health checks, observed
+    /// failover, announced outages): the journey calls into `remedies::guard` only then.
+    pub guard_on: bool,
+    /// A stop was asked for during the run (`engine::interrupt`): it ends without a result.
+    pub interrupted: bool,
+    pub guard: super::remedies::guard::Guard,
+    /// Retries, idempotency keys and repeat sales (`retry.on` is false when all are off).
+    pub retry: super::remedies::retry::Retries,
+    // Shape.
+    pub topo: Topology,
+    pub calendar: Calendar,
+    pub routing: Routing,
+    // Nodes, payments, books.
+    pub nodes: Nodes,
+    pub arena: Arena,
+    pub books: Books,
+    pub out: RunOutput,
+}
+
+/// Which of a merchant's keyed words serves which purpose.
+pub(super) mod merchant_slot {
+    pub const WRONG_ACCOUNT: usize = 0;
+    pub const RISK_MISFIRE: usize = 1;
+}
+
+/// Whether payments can be folded into their clearing batch: no file can be rejected or late
+/// (a waiting batch can find lapsed holds), no payout waits for a maintenance window, and the
+/// promise's deadline depends on the day of the sale only (folded sales are counted by
+/// deadline). (A wrong-details fault that can strike in the run also keeps them whole: see
+/// `World::new`.)
+fn retire_ok(s: &Scenario) -> bool {
+    let st = &s.settlement;
+    st.file_reject_share <= 0.0
+        && st.file_late_share <= 0.0
+        && st.file_rejected.is_empty()
+        && s.payout.bank_maintenance.is_empty()
+        && s.payout.promise.is_daily()
+}
+
+impl<'a, T: Tracer> World<'a, T> {
+    pub(super) fn new(
+        s: &'a Scenario,
+        master: u64,
+        run: u64,
+        tracer: &'a mut T,
+    ) -> Result<Self, RunError> {
+        let st = |name: &str| Stream::new(master, run, name);
+        let topo = Topology::new(s);
+        let horizon = calendar::horizon(s);
+        let faults = Faults::new(s, &topo, master, run, horizon);
+        let nodes = Nodes::new(s, master, run, &faults)?;
         let mut q = EventQueue::with_capacity(4096);
         let timeout_lane = q.add_lane();
         let acq_timeout_lane = s.strategy.acquirer_timeout.map(|_| q.add_lane());
@@ -282,10 +299,10 @@ impl<'a, T: Tracer> World<'a, T> {
             matches!(f.effect, FaultEffect::WrongAccount { share } if share > 0.0)
                 && !f.windows.list().is_empty()
         });
-        let retry = super::journey::retry::Retries::new(s);
+        let retry = super::remedies::retry::Retries::new(s);
         // With retries or repeats a sale's records are counted together at their end.
         let retire_ok = retire_ok(s) && !wrong_details && !retry.on;
-        let guard = super::journey::guard::Guard::new(s, &faults, master, run);
+        let guard = super::remedies::guard::Guard::new(s, &faults, master, run);
         let mut out = RunOutput::new(run, master);
         out.horizon = horizon;
         out.by_cause = vec![Default::default(); super::cause::names(s).len()];
@@ -305,7 +322,7 @@ impl<'a, T: Tracer> World<'a, T> {
             faults_on: !s.faults.is_empty(),
             faults,
             upkeep_on: s.upkeep.any(),
-            upkeep: super::journey::upkeep::Upkeep::new(s),
+            upkeep: super::remedies::upkeep::Upkeep::new(s),
             guard_on: s.strategy.guard.active(),
             interrupted: false,
             guard,
@@ -317,14 +334,7 @@ impl<'a, T: Tracer> World<'a, T> {
                 channel_cdf: cdf(s.channels.iter().map(|c| c.weight)),
                 table: s.routing.clone(),
             },
-            nodes: Nodes {
-                groups,
-                stations,
-                term_links,
-                gc_links,
-                ci_links,
-                accounts,
-            },
+            nodes,
             arena: Arena::with_capacity(4096),
             books: Books {
                 ledger: Ledger::new(s.issuers.len(), s.channels.len()),

@@ -78,13 +78,13 @@ impl<T: Tracer> World<'_, T> {
     pub(in crate::model) fn risk_check(&mut self, pid: PaymentId) {
         let p = self.arena[pid];
         if self.retry.idem
-            && p.retry & super::retry::bit::CARRIER != 0
+            && p.retry & crate::model::remedies::retry::bit::CARRIER != 0
             && self.retry_carrier_at_gateway(pid)
         {
             return; // the acquirer answered the retry from its record of the key
         }
         if self.retry.idem
-            && p.retry & super::retry::bit::IN_SALE != 0
+            && p.retry & crate::model::remedies::retry::bit::IN_SALE != 0
             && p.acquirer != Acq::Unknown
         {
             // The first attempt's request reaches the acquirer after a retry of its key was

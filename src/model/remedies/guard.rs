@@ -15,18 +15,17 @@
 
 use crate::model::PaymentId;
 mod acquirer_call;
-mod breaker;
 mod channel_call;
 mod health;
 mod shed;
 
+use super::breaker::{Breaker, State};
 use crate::engine::{Nanos, Stream};
 use crate::model::World;
 use crate::model::event::Ev;
 use crate::model::trace::Tracer;
 use crate::scenario::Scenario;
 use crate::scenario::strategies::guard::FailoverMode;
-use breaker::{Breaker, State};
 use health::{EchoRng, Health};
 
 /// Bits of a payment's calls (see [`Guard::calls`]).
@@ -209,5 +208,26 @@ impl<T: Tracer> World<'_, T> {
                 self.out.breaker_open_time += end.saturating_sub(b.since);
             }
         }
+    }
+}
+
+impl<T: Tracer> World<'_, T> {
+    /// Whether the acquirer's breaker for channel `c` would refuse a call now.
+    pub(super) fn breaker_refuses(&self, c: usize, now: Nanos) -> bool {
+        match (
+            &self.s.strategy.guard.breaker,
+            self.guard.acq_breakers.get(c),
+        ) {
+            (Some(spec), Some(b)) => b.refuses(now, spec),
+            _ => false,
+        }
+    }
+
+    /// Counts a breaker's move: opened, or closed after this long not closed.
+    pub(super) fn breaker_moved(&mut self, opened: bool, closed_after: Nanos) {
+        if opened {
+            self.out.breaker_opens += 1;
+        }
+        self.out.breaker_open_time += closed_after;
     }
 }

@@ -1,10 +1,10 @@
 //! The acquirer's calls to channels: failover, its breakers and the channels' bulkheads.
 
 use super::bit;
-use super::breaker::Admit;
 use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::payment::{Flags, code};
+use crate::model::remedies::breaker::Admit;
 use crate::model::trace::{Step, Tracer};
 use crate::scenario::strategies::guard::FailoverMode;
 

@@ -1,11 +1,11 @@
 //! The channels' calls to issuers: their breakers for each issuer and the issuers' bulkheads.
 
 use super::bit;
-use super::breaker::Admit;
 use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::event::{Msg, ToGateway};
 use crate::model::payment::code;
+use crate::model::remedies::breaker::Admit;
 use crate::model::topology::{Dir, LinkId};
 use crate::model::trace::{Step, Tracer};
 
