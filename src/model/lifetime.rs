@@ -103,7 +103,7 @@ impl<T: Tracer> World<'_, T> {
     /// Schedules the terminal's timeout, in its FIFO lane.
     #[inline]
     pub(super) fn schedule_timeout(&mut self, pid: PaymentId, at: Nanos) {
-        self.schedule_in_lane(self.timeout_lane, at, Ev::TerminalTimeout { pid });
+        self.schedule_in_lane(self.lanes.terminal, at, Ev::TerminalTimeout { pid });
     }
 
     /// Schedules an event about a payment in a FIFO lane (events of one constant delay).

@@ -194,6 +194,17 @@ pub(super) struct Books {
     pub merchant_days: Vec<Vec<MerchantDay>>,
 }
 
+/// The event queue's FIFO lanes for timeouts: events of one constant delay, so already in
+/// time order.
+pub(super) struct Lanes {
+    /// Terminal timeouts.
+    pub terminal: usize,
+    /// The acquirer's timeout and each channel's issuer timeout, when set (an unused lane
+    /// would still cost every pop a look).
+    pub acquirer: Option<usize>,
+    pub channels: Vec<Option<usize>>,
+}
+
 pub(super) struct World<'a, T: Tracer> {
     // What runs the world.
     pub s: &'a Scenario,
@@ -201,12 +212,8 @@ pub(super) struct World<'a, T: Tracer> {
     pub run: u64,
     pub master: u64,
     pub q: EventQueue<Ev>,
-    /// FIFO lane for terminal timeouts (all the same delay, so already in time order).
-    pub timeout_lane: usize,
-    /// FIFO lanes for the acquirer's timeout and each channel's issuer timeout, when set (an
-    /// unused lane would still cost every pop a look).
-    pub acq_timeout_lane: Option<usize>,
-    pub chan_timeout_lanes: Vec<Option<usize>>,
+    /// The event queue's FIFO lanes for timeouts.
+    pub lanes: Lanes,
     /// Payments may be folded into their batch (see `clearing`): nothing after authorisation
     /// can give a payment an individual fate that the batch aggregate cannot tell.
     pub retire_ok: bool,
@@ -271,13 +278,15 @@ impl<'a, T: Tracer> World<'a, T> {
         let faults = Faults::new(s, &topo, master, run, horizon);
         let nodes = Nodes::new(s, master, run, &faults)?;
         let mut q = EventQueue::with_capacity(4096);
-        let timeout_lane = q.add_lane();
-        let acq_timeout_lane = s.strategy.acquirer_timeout.map(|_| q.add_lane());
-        let chan_timeout_lanes = s
-            .channels
-            .iter()
-            .map(|c| c.issuer_timeout.map(|_| q.add_lane()))
-            .collect();
+        let lanes = Lanes {
+            terminal: q.add_lane(),
+            acquirer: s.strategy.acquirer_timeout.map(|_| q.add_lane()),
+            channels: s
+                .channels
+                .iter()
+                .map(|c| c.issuer_timeout.map(|_| q.add_lane()))
+                .collect(),
+        };
         let merchant_days = if s
             .merchant_risk
             .as_ref()
@@ -313,9 +322,7 @@ impl<'a, T: Tracer> World<'a, T> {
             run,
             master,
             q,
-            timeout_lane,
-            acq_timeout_lane,
-            chan_timeout_lanes,
+            lanes,
             retire_ok,
             horizon,
             finishing: false,

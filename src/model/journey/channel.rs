@@ -67,10 +67,7 @@ impl<T: Tracer> World<'_, T> {
         }
         let p = self.arena[pid];
         let c = p.channel as usize;
-        if let (Some(t), Some(lane)) = (
-            self.s.channels[c].issuer_timeout,
-            self.chan_timeout_lanes[c],
-        ) {
+        if let (Some(t), Some(lane)) = (self.s.channels[c].issuer_timeout, self.lanes.channels[c]) {
             let at = self.q.now().saturating_add(t);
             self.schedule_in_lane(lane, at, Ev::ChannelTimeout { pid });
         }
@@ -89,7 +86,7 @@ impl<T: Tracer> World<'_, T> {
             self.guard_chan_answer(pid, c);
         }
         let p = &mut self.arena[pid];
-        if self.chan_timeout_lanes[p.channel as usize].is_none() {
+        if self.lanes.channels[p.channel as usize].is_none() {
             // No timer at this channel: every answer is in time.
             let ch = p.channel;
             self.send(

@@ -174,7 +174,7 @@ impl<T: Tracer> World<'_, T> {
             return; // refused at once, or nothing to send
         }
         let c = self.arena[pid].channel;
-        let timer = (self.s.strategy.acquirer_timeout, self.acq_timeout_lane);
+        let timer = (self.s.strategy.acquirer_timeout, self.lanes.acquirer);
         if let (Some(t), Some(lane)) = timer
             && first
         {

@@ -52,6 +52,25 @@ pub(in crate::model) enum EchoStep {
     Failed,
 }
 
+/// How a call ended, for the caller's breaker and for observed failover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum CallEnd {
+    /// Answered, and not with a failure.
+    Ok,
+    /// Answered 91 or 96 from behind the callee: a failure for the breaker only.
+    Failed,
+    /// Timed out, or refused by the callee itself: a failure for the breaker and for
+    /// observed failover.
+    CalleeFailed,
+}
+
+impl CallEnd {
+    /// A failure for the caller's breaker.
+    fn failed(self) -> bool {
+        self != CallEnd::Ok
+    }
+}
+
 /// The guards' state in one run.
 pub(in crate::model) struct Guard {
     pub shedding: bool,
@@ -182,10 +201,10 @@ impl<T: Tracer> World<'_, T> {
         let b = self.call_bits(pid);
         self.put_bits(pid, b & !bit::EXPIRE);
         if b & bit::ACQ_OPEN != 0 {
-            self.end_acq_call(pid, true, true);
+            self.end_acq_call(pid, CallEnd::CalleeFailed);
         }
         if b & bit::CHAN_OPEN != 0 {
-            self.end_chan_call(pid, true);
+            self.end_chan_call(pid, CallEnd::CalleeFailed);
         }
     }
 

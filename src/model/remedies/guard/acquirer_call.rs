@@ -1,6 +1,6 @@
 //! The acquirer's calls to channels: failover, its breakers and the channels' bulkheads.
 
-use super::bit;
+use super::{CallEnd, bit};
 use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::payment::{Flags, code};
@@ -134,18 +134,24 @@ impl<T: Tracer> World<'_, T> {
             code::INOPERATIVE | code::NO_ISSUER_ANSWER | code::MALFUNCTION
         );
         let own = self.arena[pid].has(Flags::CHANNEL_REFUSED);
-        self.end_acq_call(pid, failed, failed && own);
+        let end = match (failed, own) {
+            (false, _) => CallEnd::Ok,
+            (true, false) => CallEnd::Failed,
+            (true, true) => CallEnd::CalleeFailed,
+        };
+        self.end_acq_call(pid, end);
     }
 
     /// The acquirer's timeout or the payment's deadline: the acquirer's call failed.
     #[inline(never)]
     pub(in crate::model) fn guard_acq_timeout(&mut self, pid: PaymentId) {
-        self.end_acq_call(pid, true, true);
+        self.end_acq_call(pid, CallEnd::CalleeFailed);
     }
 
-    /// Ends the acquirer's open call (if any): `failed` for its breaker, `channel_failed` for
-    /// observed failover (a timeout, or the channel's own refusal).
-    pub(super) fn end_acq_call(&mut self, pid: PaymentId, failed: bool, channel_failed: bool) {
+    /// Ends the acquirer's open call (if any): any failure counts for its breaker, the
+    /// channel's own (a timeout, or the channel's refusal) for observed failover.
+    pub(super) fn end_acq_call(&mut self, pid: PaymentId, end: CallEnd) {
+        let channel_failed = end == CallEnd::CalleeFailed;
         let b = self.call_bits(pid);
         if b & bit::ACQ_OPEN == 0 {
             return;
@@ -161,7 +167,7 @@ impl<T: Tracer> World<'_, T> {
         {
             let (opened, closed_after) = self.guard.acq_breakers[c].record(
                 now,
-                failed,
+                end.failed(),
                 b & bit::ACQ_TRIAL != 0,
                 cause,
                 spec,

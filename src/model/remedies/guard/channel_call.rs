@@ -1,6 +1,6 @@
 //! The channels' calls to issuers: their breakers for each issuer and the issuers' bulkheads.
 
-use super::bit;
+use super::{CallEnd, bit};
 use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::event::{Msg, ToGateway};
@@ -80,17 +80,21 @@ impl<T: Tracer> World<'_, T> {
     /// The issuer's answer reaches the channel: it ends the channel's call.
     #[inline(never)]
     pub(in crate::model) fn guard_chan_answer(&mut self, pid: PaymentId, rcode: u8) {
-        let failed = matches!(rcode, code::INOPERATIVE | code::MALFUNCTION);
-        self.end_chan_call(pid, failed);
+        let end = match rcode {
+            code::INOPERATIVE | code::MALFUNCTION => CallEnd::Failed,
+            _ => CallEnd::Ok,
+        };
+        self.end_chan_call(pid, end);
     }
 
     /// The channel's timeout for the issuer: its call failed.
     #[inline(never)]
     pub(in crate::model) fn guard_chan_timeout(&mut self, pid: PaymentId) {
-        self.end_chan_call(pid, true);
+        self.end_chan_call(pid, CallEnd::CalleeFailed);
     }
 
-    pub(super) fn end_chan_call(&mut self, pid: PaymentId, failed: bool) {
+    /// Ends the channel's open call to the issuer (if any); a failure counts for its breaker.
+    pub(super) fn end_chan_call(&mut self, pid: PaymentId, end: CallEnd) {
         let b = self.call_bits(pid);
         if b & bit::CHAN_OPEN == 0 {
             return;
@@ -107,7 +111,7 @@ impl<T: Tracer> World<'_, T> {
             let k = c * self.guard.issuers + i;
             let (opened, closed_after) = self.guard.pair_breakers[k].record(
                 now,
-                failed,
+                end.failed(),
                 b & bit::CHAN_TRIAL != 0,
                 cause,
                 spec,
