@@ -71,14 +71,21 @@ pub(super) enum ToChannel {
     AdviceAck,
 }
 
+/// Whether a message is sent for the first time or repeated (its number differs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Sending {
+    First,
+    Repeat,
+}
+
 /// A message arriving at an issuer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum ToIssuer {
     Request,
     Reversal(Rev),
     /// A stand-in advice (0120, or 0220 on a single-message channel): the channel approved on
-    /// the issuer's behalf. `true`: a repeat (0121, 0221).
-    Advice(bool),
+    /// the issuer's behalf; or its repeat (0121, 0221).
+    Advice(Sending),
 }
 
 /// A message and the node it travels to.
@@ -141,11 +148,11 @@ impl Msg {
             Msg::Gateway(ToGateway::Reversal(r))
             | Msg::Channel(ToChannel::Reversal(r))
             | Msg::Issuer(ToIssuer::Reversal(r)) => reversal(r),
-            Msg::Issuer(ToIssuer::Advice(repeat)) => match (channel, repeat) {
-                (Dual, false) => "0120 stand-in advice",
-                (Dual, true) => "0121 repeat stand-in advice",
-                (Single, false) => "0220 stand-in advice",
-                (Single, true) => "0221 repeat stand-in advice",
+            Msg::Issuer(ToIssuer::Advice(sending)) => match (channel, sending) {
+                (Dual, Sending::First) => "0120 stand-in advice",
+                (Dual, Sending::Repeat) => "0121 repeat stand-in advice",
+                (Single, Sending::First) => "0220 stand-in advice",
+                (Single, Sending::Repeat) => "0221 repeat stand-in advice",
             },
             Msg::Channel(ToChannel::AdviceAck) => match channel {
                 Dual => "0130 advice ack",
@@ -417,8 +424,8 @@ mod tests {
             Msg::Channel(ToChannel::Response(0)),
             Msg::Channel(ToChannel::AdviceAck),
             Msg::Issuer(ToIssuer::Request),
-            Msg::Issuer(ToIssuer::Advice(false)),
-            Msg::Issuer(ToIssuer::Advice(true)),
+            Msg::Issuer(ToIssuer::Advice(Sending::First)),
+            Msg::Issuer(ToIssuer::Advice(Sending::Repeat)),
         ];
         for r in revs {
             msgs.push(Msg::Gateway(ToGateway::Reversal(r)));

@@ -9,8 +9,9 @@
 //!   them (guards and the circuit breaker, retries, upkeep);
 //! - [`cause`]: why a payment did not settle on time;
 //! - [`topology`]: typed ids of stations, links and routes; [`link`]: network links;
-//! - [`payment`]: one payment's state and response codes; [`lifetime`]: the arena of payments in
-//!   flight and the references that keep them there;
+//! - [`payment`]: one payment's state, facts ([`payment::Flags`]) and response codes;
+//!   [`lifetime`]: the arena of payments in flight, indexed by [`PaymentId`],
+//!   and the references that keep them there;
 //! - [`arrivals`]: traffic from terminal groups; [`station`]: FIFO multi-server queues;
 //! - [`accounts`]: cardholder accounts and the issuer's decision;
 //! - [`ledger`]: double-entry postings; [`clearing`]: batches awaiting settlement;
@@ -27,7 +28,7 @@ pub mod faults;
 pub mod invariants;
 mod journey;
 pub mod ledger;
-pub mod lifetime;
+mod lifetime;
 mod link;
 pub mod output;
 pub mod payment;

@@ -7,7 +7,7 @@
 
 use crate::model::PaymentId;
 use crate::model::World;
-use crate::model::event::{Ev, Msg, Rev, ToChannel, ToGateway, ToIssuer};
+use crate::model::event::{Ev, Msg, Rev, Sending, ToChannel, ToGateway, ToIssuer};
 use crate::model::payment::{Flags, code};
 use crate::model::topology::{Dir, LinkId};
 use crate::model::trace::{Step, Tracer};
@@ -206,13 +206,18 @@ impl<T: Tracer> World<'_, T> {
             return;
         }
         p.advice_sent = p.advice_sent.saturating_add(1);
-        let (c, i, repeat) = (p.channel, p.issuer, p.advice_sent > 1);
+        let sending = if p.advice_sent > 1 {
+            Sending::Repeat
+        } else {
+            Sending::First
+        };
+        let (c, i) = (p.channel, p.issuer);
         self.out.advices_sent += 1;
         self.send(
             pid,
             LinkId::ChannelIssuer(c, i),
             Dir::Up,
-            Msg::Issuer(ToIssuer::Advice(repeat)),
+            Msg::Issuer(ToIssuer::Advice(sending)),
         );
         self.schedule(
             self.q.now().saturating_add(interval),
