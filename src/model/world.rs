@@ -226,12 +226,12 @@ pub(super) struct World<'a, T: Tracer> {
     /// Whether any upkeep strategy acts in this run (see `remedies::upkeep`).
     pub upkeep_on: bool,
     pub upkeep: super::remedies::upkeep::Upkeep,
-    /// Whether any guard is on (breakers, bulkheads, shedding, health checks, observed
-    /// failover, announced outages): the journey calls into `remedies::guard` only then.
-    pub guard_on: bool,
     /// A stop was asked for during the run (`engine::interrupt`): it ends without a result.
     pub interrupted: bool,
-    pub guard: super::remedies::guard::Guard,
+    /// The guards' state, when any guard is on (breakers, bulkheads, shedding, health checks,
+    /// observed failover, announced outages): the journey calls into `remedies::guard` only
+    /// then.
+    pub guard: Option<super::remedies::guard::Guard>,
     /// Retries, idempotency keys and repeat sales (`retry.on` is false when all are off).
     pub retry: super::remedies::retry::Retries,
     // Shape.
@@ -311,7 +311,11 @@ impl<'a, T: Tracer> World<'a, T> {
         let retry = super::remedies::retry::Retries::new(s);
         // With retries or repeats a sale's records are counted together at their end.
         let retire_ok = retire_ok(s) && !wrong_details && !retry.on;
-        let guard = super::remedies::guard::Guard::new(s, &faults, master, run);
+        let guard = s
+            .strategy
+            .guard
+            .active()
+            .then(|| super::remedies::guard::Guard::new(s, &faults, master, run));
         let mut out = RunOutput::new(run, master);
         out.horizon = horizon;
         out.by_cause = vec![Default::default(); super::cause::names(s).len()];
@@ -330,7 +334,6 @@ impl<'a, T: Tracer> World<'a, T> {
             faults,
             upkeep_on: s.upkeep.any(),
             upkeep: super::remedies::upkeep::Upkeep::new(s),
-            guard_on: s.strategy.guard.active(),
             interrupted: false,
             guard,
             retry,
@@ -367,7 +370,7 @@ impl<'a, T: Tracer> World<'a, T> {
         if self.upkeep_on {
             self.schedule_upkeep_events();
         }
-        if self.guard_on {
+        if self.guard.is_some() {
             self.guard_start();
         }
         self.dispatch_all()?;

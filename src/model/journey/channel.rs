@@ -62,7 +62,7 @@ impl<T: Tracer> World<'_, T> {
 
     /// The channel has processed a request: on to the issuer, with its timer if it has one.
     pub(in crate::model) fn channel_forward(&mut self, pid: PaymentId) {
-        if self.guard_on && !self.guard_forward(pid) {
+        if self.guard.is_some() && !self.guard_forward(pid) {
             return; // refused at once by a breaker or a bulkhead
         }
         let p = self.arena[pid];
@@ -82,7 +82,7 @@ impl<T: Tracer> World<'_, T> {
     /// The issuer's response reaches the channel: passed on, unless the channel has given up
     /// (then an approval is reversed, or matched by the stand-in advice already on its way).
     fn channel_response(&mut self, pid: PaymentId, c: u8) {
-        if self.guard_on {
+        if self.guard.is_some() {
             self.guard_chan_answer(pid, c);
         }
         let p = &mut self.arena[pid];
@@ -144,7 +144,7 @@ impl<T: Tracer> World<'_, T> {
         }
         p.set(Flags::CHAN_TIMED_OUT);
         let p = *p;
-        if self.guard_on {
+        if self.guard.is_some() {
             self.guard_chan_timeout(pid);
         }
         self.out.channel_timeouts += 1;

@@ -170,7 +170,7 @@ impl<T: Tracer> World<'_, T> {
     /// the channel, starts its timer.
     pub(in crate::model) fn route_request(&mut self, pid: PaymentId) {
         let first = !self.arena[pid].has(Flags::FAILED_OVER);
-        if self.guard_on && !self.guard_route(pid, first) {
+        if self.guard.is_some() && !self.guard_route(pid, first) {
             return; // refused at once, or nothing to send
         }
         let c = self.arena[pid].channel;
@@ -193,7 +193,7 @@ impl<T: Tracer> World<'_, T> {
     /// channel if the primary channel itself refused, otherwise recorded and passed to the
     /// terminal.
     fn gateway_response(&mut self, pid: PaymentId, c: u8) {
-        if self.guard_on {
+        if self.guard.is_some() {
             self.guard_acq_answer(pid, c);
         }
         if self.retry.on && self.retry_gateway_response(pid, c) {
@@ -293,7 +293,7 @@ impl<T: Tracer> World<'_, T> {
         }
         p.set(Flags::ACQ_TIMED_OUT);
         p.acquirer = Acq::Declined;
-        if self.guard_on {
+        if self.guard.is_some() {
             self.guard_acq_timeout(pid);
         }
         let p = &mut self.arena[pid];

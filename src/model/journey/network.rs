@@ -196,7 +196,7 @@ impl<T: Tracer> World<'_, T> {
     /// The station starts serving `pid` (a payment, or junk) until `end`.
     #[inline]
     fn start_next(&mut self, st: StationId, pid: PaymentId, end: Nanos) -> Result<(), Violation> {
-        let (pid, end) = if self.guard_on && self.guard.shedding {
+        let (pid, end) = if self.guard.as_ref().is_some_and(|g| g.shedding) {
             match self.shed_queued(st, pid, end)? {
                 Some(next) => next,
                 None => return Ok(()),

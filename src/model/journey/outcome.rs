@@ -364,7 +364,7 @@ impl<T: Tracer> World<'_, T> {
             self.out.held_at_end += b.retired.amount;
         }
         let horizon = self.horizon;
-        if self.guard_on {
+        if self.guard.is_some() {
             self.guard_finish();
         }
         for st in &mut self.nodes.stations {

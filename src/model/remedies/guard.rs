@@ -1,6 +1,6 @@
 //! Circuit breakers, bulkheads, load shedding and failover (see `scenario::strategies::guard`).
 //!
-//! Everything here runs only when the scenario switches a guard on (`World::guard_on`, computed
+//! Everything here runs only when the scenario switches a guard on (`World::guard` is `Some`, decided
 //! once per run): the journey calls in through a handful of hooks, each behind that bool, and
 //! the functions are out of line. The only random draws are the echoes' (their own named
 //! streams, `guard/echo/<channel>/...`): a design without health checks draws nothing more.
@@ -14,6 +14,28 @@
 //! or 96.
 
 use crate::model::PaymentId;
+
+/// The guards' state (`World::guard`), in a hook that runs only when a guard is on; borrows
+/// that field alone, so the world's other fields stay at hand.
+macro_rules! on {
+    ($w:ident) => {
+        match $w.guard.as_mut() {
+            Some(g) => g,
+            None => unreachable!("a guard hook ran with no guard on"),
+        }
+    };
+}
+
+/// The same, read only.
+macro_rules! on_ref {
+    ($w:ident) => {
+        match $w.guard.as_ref() {
+            Some(g) => g,
+            None => unreachable!("a guard hook ran with no guard on"),
+        }
+    };
+}
+
 mod acquirer_call;
 mod channel_call;
 mod health;
@@ -170,12 +192,12 @@ impl Guard {
 
 impl<T: Tracer> World<'_, T> {
     fn call_bits(&self, pid: PaymentId) -> u8 {
-        self.guard.bits(pid, self.arena[pid].serial)
+        on_ref!(self).bits(pid, self.arena[pid].serial)
     }
 
     fn put_bits(&mut self, pid: PaymentId, b: u8) {
         let serial = self.arena[pid].serial;
-        self.guard.set_bits(pid, serial, b);
+        on!(self).set_bits(pid, serial, b);
     }
 
     /// The deadline of a payment's calls: the acquirer's timeout for its first request if it
@@ -212,17 +234,13 @@ impl<T: Tracer> World<'_, T> {
     #[inline(never)]
     pub(in crate::model) fn guard_finish(&mut self) {
         let end = self.horizon;
-        for h in &self.guard.health {
+        for h in &on_ref!(self).health {
             if h.down {
                 self.out.channel_down_time += end.saturating_sub(h.since);
             }
         }
-        for b in self
-            .guard
-            .acq_breakers
-            .iter()
-            .chain(&self.guard.pair_breakers)
-        {
+        let g = on_ref!(self);
+        for b in g.acq_breakers.iter().chain(&g.pair_breakers) {
             if b.state != State::Closed {
                 self.out.breaker_open_time += end.saturating_sub(b.since);
             }
@@ -235,7 +253,7 @@ impl<T: Tracer> World<'_, T> {
     pub(super) fn breaker_refuses(&self, c: usize, now: Nanos) -> bool {
         match (
             &self.s.strategy.guard.breaker,
-            self.guard.acq_breakers.get(c),
+            on_ref!(self).acq_breakers.get(c),
         ) {
             (Some(spec), Some(b)) => b.refuses(now, spec),
             _ => false,

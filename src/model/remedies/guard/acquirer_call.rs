@@ -26,7 +26,7 @@ impl<T: Tracer> World<'_, T> {
                 .and_then(|t| t[p.issuer as usize].backup)
                 .filter(|&b| b != c);
             if let Some(b) = backup {
-                let why: Option<&'static str> = if self.guard.announced_at(c, now) {
+                let why: Option<&'static str> = if on!(self).announced_at(c, now) {
                     Some("announced")
                 } else if self.health_avoids(c, now, &mut probe) {
                     Some("down")
@@ -66,13 +66,13 @@ impl<T: Tracer> World<'_, T> {
         // Admission at the channel: its breaker, then its bulkhead.
         let mut trial = false;
         if let Some(spec) = self.s.strategy.guard.breaker.as_ref()
-            && !self.guard.acq_breakers.is_empty()
+            && !on!(self).acq_breakers.is_empty()
         {
-            match self.guard.acq_breakers[c].admit(now, spec) {
+            match on!(self).acq_breakers[c].admit(now, spec) {
                 Admit::Yes => {}
                 Admit::Trial => trial = true,
                 Admit::No => {
-                    let cause = self.guard.acq_breakers[c].cause;
+                    let cause = on!(self).acq_breakers[c].cause;
                     self.fast_fail_at_acquirer(pid, cause, "breaker");
                     self.out.breaker_fast_fails += 1;
                     return false;
@@ -80,13 +80,13 @@ impl<T: Tracer> World<'_, T> {
             }
         }
         if let Some(limit) = self.s.strategy.guard.channel_bulkhead[c]
-            && self.guard.chan_in_flight[c] >= limit
+            && on!(self).chan_in_flight[c] >= limit
         {
             if trial {
-                self.guard.acq_breakers[c].give_back();
+                on!(self).acq_breakers[c].give_back();
             }
             if probe {
-                self.guard.health[c].probing = false;
+                on!(self).health[c].probing = false;
             }
             if self.faults_on {
                 self.synced_struck(pid, self.topo.channel(c as u16)); // a loaded twin's fault
@@ -95,9 +95,9 @@ impl<T: Tracer> World<'_, T> {
             self.fast_fail_at_acquirer(pid, 0, "bulkhead");
             return false;
         }
-        self.guard.chan_in_flight[c] += 1;
+        on!(self).chan_in_flight[c] += 1;
         if self.s.strategy.guard.channel_bulkhead[c].is_some() {
-            let n = self.guard.chan_in_flight[c] as u64;
+            let n = on!(self).chan_in_flight[c] as u64;
             self.out.bulkhead_in_flight_max = self.out.bulkhead_in_flight_max.max(n);
         }
         let mut b = self.call_bits(pid) | bit::ACQ_OPEN;
@@ -160,12 +160,12 @@ impl<T: Tracer> World<'_, T> {
         let now = self.q.now();
         let p = self.arena[pid];
         let c = p.channel as usize;
-        self.guard.chan_in_flight[c] -= 1;
+        on!(self).chan_in_flight[c] -= 1;
         let cause = if p.cause != 0 { p.cause } else { p.struck };
         if let Some(spec) = self.s.strategy.guard.breaker.as_ref()
-            && !self.guard.acq_breakers.is_empty()
+            && !on!(self).acq_breakers.is_empty()
         {
-            let (opened, closed_after) = self.guard.acq_breakers[c].record(
+            let (opened, closed_after) = on!(self).acq_breakers[c].record(
                 now,
                 end.failed(),
                 b & bit::ACQ_TRIAL != 0,
@@ -177,7 +177,7 @@ impl<T: Tracer> World<'_, T> {
         if self.s.strategy.guard.failover.mode == FailoverMode::Observed {
             let down_after = self.s.strategy.guard.failover.down_after;
             let probe_after = self.s.strategy.guard.failover.probe_after;
-            let h = &mut self.guard.health[c];
+            let h = &mut on!(self).health[c];
             if b & bit::ACQ_PROBE != 0 {
                 h.probing = false;
                 if channel_failed {

@@ -18,16 +18,16 @@ impl<T: Tracer> World<'_, T> {
         let now = self.q.now();
         let p = self.arena[pid];
         let (c, i) = (p.channel as usize, p.issuer as usize);
-        let k = c * self.guard.issuers + i;
+        let k = c * on!(self).issuers + i;
         let mut trial = false;
         if let Some(spec) = self.s.strategy.guard.breaker.as_ref()
-            && !self.guard.pair_breakers.is_empty()
+            && !on!(self).pair_breakers.is_empty()
         {
-            match self.guard.pair_breakers[k].admit(now, spec) {
+            match on!(self).pair_breakers[k].admit(now, spec) {
                 Admit::Yes => {}
                 Admit::Trial => trial = true,
                 Admit::No => {
-                    let cause = self.guard.pair_breakers[k].cause;
+                    let cause = on!(self).pair_breakers[k].cause;
                     self.out.breaker_fast_fails += 1;
                     self.fast_fail_at_channel(pid, cause, "trace.says.channel_breaker_open");
                     return false;
@@ -35,18 +35,18 @@ impl<T: Tracer> World<'_, T> {
             }
         }
         if let Some(limit) = self.s.strategy.guard.issuer_bulkhead[i]
-            && self.guard.iss_in_flight[i] >= limit
+            && on!(self).iss_in_flight[i] >= limit
         {
             if trial {
-                self.guard.pair_breakers[k].give_back();
+                on!(self).pair_breakers[k].give_back();
             }
             self.out.bulkhead_rejections += 1;
             self.fast_fail_at_channel(pid, 0, "trace.says.channel_bulkhead_full");
             return false;
         }
-        self.guard.iss_in_flight[i] += 1;
+        on!(self).iss_in_flight[i] += 1;
         if self.s.strategy.guard.issuer_bulkhead[i].is_some() {
-            let n = self.guard.iss_in_flight[i] as u64;
+            let n = on!(self).iss_in_flight[i] as u64;
             self.out.bulkhead_in_flight_max = self.out.bulkhead_in_flight_max.max(n);
         }
         let mut b = self.call_bits(pid) | bit::CHAN_OPEN;
@@ -102,14 +102,14 @@ impl<T: Tracer> World<'_, T> {
         self.put_bits(pid, b & !(bit::CHAN_OPEN | bit::CHAN_TRIAL));
         let p = self.arena[pid];
         let (c, i) = (p.channel as usize, p.issuer as usize);
-        self.guard.iss_in_flight[i] -= 1;
+        on!(self).iss_in_flight[i] -= 1;
         if let Some(spec) = self.s.strategy.guard.breaker.as_ref()
-            && !self.guard.pair_breakers.is_empty()
+            && !on!(self).pair_breakers.is_empty()
         {
             let now = self.q.now();
             let cause = if p.cause != 0 { p.cause } else { p.struck };
-            let k = c * self.guard.issuers + i;
-            let (opened, closed_after) = self.guard.pair_breakers[k].record(
+            let k = c * on!(self).issuers + i;
+            let (opened, closed_after) = on!(self).pair_breakers[k].record(
                 now,
                 end.failed(),
                 b & bit::CHAN_TRIAL != 0,

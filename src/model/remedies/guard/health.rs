@@ -31,7 +31,7 @@ impl<T: Tracer> World<'_, T> {
     /// Schedules the first echo of every channel (health checks).
     #[inline(never)]
     pub(in crate::model) fn guard_start(&mut self) {
-        if self.guard.echo.is_empty() {
+        if on!(self).echo.is_empty() {
             return;
         }
         for c in 0..self.s.channels.len() {
@@ -48,7 +48,7 @@ impl<T: Tracer> World<'_, T> {
     /// Whether the channel is marked down and this request should avoid it; a request that
     /// may probe a channel marked down by observed failures goes to it (`probe` set).
     pub(super) fn health_avoids(&mut self, c: usize, now: Nanos, probe: &mut bool) -> bool {
-        let h = &mut self.guard.health[c];
+        let h = &mut on!(self).health[c];
         if !h.down {
             return false;
         }
@@ -92,7 +92,7 @@ impl<T: Tracer> World<'_, T> {
                 }
             }
             EchoStep::Ok => {
-                let h = &mut self.guard.health[c];
+                let h = &mut on!(self).health[c];
                 h.fails = 0;
                 h.oks += 1;
                 if h.down && h.oks >= fo.up_after {
@@ -102,7 +102,7 @@ impl<T: Tracer> World<'_, T> {
             }
             EchoStep::Failed => {
                 self.out.echoes_failed += 1;
-                let h = &mut self.guard.health[c];
+                let h = &mut on!(self).health[c];
                 h.oks = 0;
                 h.fails += 1;
                 if !h.down && h.fails >= fo.down_after {
@@ -139,8 +139,8 @@ impl<T: Tracer> World<'_, T> {
         let (latency, loss) = self.nodes.gc_links[c].spec();
         let latency = latency.clone();
         let rng = match dir {
-            Dir::Up => &mut self.guard.echo[c].up,
-            Dir::Down => &mut self.guard.echo[c].down,
+            Dir::Up => &mut on!(self).echo[c].up,
+            Dir::Down => &mut on!(self).echo[c].down,
         };
         if rng.chance(loss) {
             return None;
@@ -157,8 +157,8 @@ impl<T: Tracer> World<'_, T> {
                     continue;
                 }
                 let rng = match dir {
-                    Dir::Up => &mut self.guard.echo[c].up,
-                    Dir::Down => &mut self.guard.echo[c].down,
+                    Dir::Up => &mut on!(self).echo[c].up,
+                    Dir::Down => &mut on!(self).echo[c].down,
                 };
                 match &f.effect {
                     FaultEffect::Partition => return None,
