@@ -231,7 +231,8 @@ pub(super) struct World<'a, T: Tracer> {
     /// The guards' state, when any guard is on (breakers, bulkheads, shedding, health checks,
     /// observed failover, announced outages): the journey calls into `remedies::guard` only
     /// then.
-    pub guard: Option<super::remedies::guard::Guard>,
+    /// (Boxed: a null pointer is the cheapest "off" to test on the hot path.)
+    pub guard: Option<Box<super::remedies::guard::Guard>>,
     /// Retries, idempotency keys and repeat sales (`retry.on` is false when all are off).
     pub retry: super::remedies::retry::Retries,
     // Shape.
@@ -315,7 +316,7 @@ impl<'a, T: Tracer> World<'a, T> {
             .strategy
             .guard
             .active()
-            .then(|| super::remedies::guard::Guard::new(s, &faults, master, run));
+            .then(|| Box::new(super::remedies::guard::Guard::new(s, &faults, master, run)));
         let mut out = RunOutput::new(run, master);
         out.horizon = horizon;
         out.by_cause = vec![Default::default(); super::cause::names(s).len()];

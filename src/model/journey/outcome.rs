@@ -42,8 +42,13 @@ impl<T: Tracer> World<'_, T> {
         let p = self.arena[pid];
         let advice_due = p.has(Flags::STAND_IN) && !p.has(Flags::ADVICE_APPLIED);
         let outcome = self.judge(&p);
-        self.check_postings(&p, outcome, advice_due)?;
-        self.book_at_end(&p, advice_due)?;
+        if !self.postings_fit(&p, outcome, advice_due) {
+            return Err(self.postings_violation(&p, outcome));
+        }
+        let open_break = self.book_at_end(&p);
+        if !self.beliefs_agree(&p, open_break, advice_due) {
+            return Err(self.beliefs_violation(&p));
+        }
         let (cause, also) = self.blamed(&p, outcome);
         // A superseded attempt of a retried sale in which nobody's money moved is no sale.
         let counted = !self.retry.on || p.retry == 0 || self.retry_record_ends(&p);
@@ -100,16 +105,11 @@ impl<T: Tracer> World<'_, T> {
         }
     }
 
-    /// Checks what the outcome allows the payment's own postings to be: (charged, credited).
+    /// Whether the payment's own postings are what its outcome allows: (charged, credited).
     #[inline(always)]
-    fn check_postings(
-        &self,
-        p: &Payment,
-        outcome: Outcome,
-        advice_due: bool,
-    ) -> Result<(), Violation> {
+    fn postings_fit(&self, p: &Payment, outcome: Outcome, advice_due: bool) -> bool {
         let a = p.amount;
-        let ok = match outcome {
+        match outcome {
             // (A stood-in sale paid D+0 whose advice has not reached the issuer yet is credited
             // before the cardholder is charged.)
             // (Nor is one paid D+0 that the issuer does not back: the acquirer advanced the
@@ -133,24 +133,26 @@ impl<T: Tracer> World<'_, T> {
                 p.credited == 0 && (p.charged == 0 || p.charged == a)
             }
             Outcome::Declined | Outcome::Reversed => (p.charged, p.credited) == (0, 0),
-        };
-        if ok {
-            return Ok(());
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn postings_violation(&self, p: &Payment, outcome: Outcome) -> Violation {
         let detail = format!(
-            "payment #{} is {} but its postings charged {} and credited {} (amount {a})",
+            "payment #{} is {} but its postings charged {} and credited {} (amount {})",
             p.serial,
             outcome.name(),
             p.charged,
             p.credited,
+            p.amount,
         );
-        Err(self.violation(Invariant::OutcomeMatchesPostings, detail))
+        self.violation(Invariant::OutcomeMatchesPostings, detail)
     }
 
-    /// Books where the payment's money is at the end and its open break, if any; checks that
-    /// the acquirer's belief and the issuer's records agree, or a break says they do not.
+    /// Books where the payment's money is at the end and its open break, if any (returned).
     #[inline(always)]
-    fn book_at_end(&mut self, p: &Payment, advice_due: bool) -> Result<(), Violation> {
+    fn book_at_end(&mut self, p: &Payment) -> Option<reconcile::Break> {
         let a = p.amount;
         let out = &mut self.out;
         if p.has(Flags::RETURNED) {
@@ -172,23 +174,35 @@ impl<T: Tracer> World<'_, T> {
                 .open_break_oldest
                 .max(self.horizon.saturating_sub(since));
         }
+        open_break
+    }
+
+    /// The acquirer's belief and the issuer's records agree, or a break says they do not.
+    #[inline(always)]
+    fn beliefs_agree(
+        &self,
+        p: &Payment,
+        open_break: Option<reconcile::Break>,
+        advice_due: bool,
+    ) -> bool {
         let acquirer_sale = matches!(p.acquirer, Acq::Approved | Acq::Cleared);
         let issuer_took = p.charged > 0 || p.has(Flags::CHARGED_BACK);
-        if acquirer_sale != issuer_took
-            && open_break.is_none()
-            && !p.has(Flags::REPAIRED)
-            && !advice_due
-        {
-            let detail = format!(
-                "payment #{}: the acquirer believes it {} but the issuer {} the cardholder's \
-                 money, and no break records the mismatch",
-                p.serial,
-                if acquirer_sale { "a sale" } else { "no sale" },
-                if issuer_took { "took" } else { "did not take" },
-            );
-            return Err(self.violation(Invariant::BeliefsAgreeOrBreak, detail));
-        }
-        Ok(())
+        acquirer_sale == issuer_took || open_break.is_some() || p.has(Flags::REPAIRED) || advice_due
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn beliefs_violation(&self, p: &Payment) -> Violation {
+        let acquirer_sale = matches!(p.acquirer, Acq::Approved | Acq::Cleared);
+        let issuer_took = p.charged > 0 || p.has(Flags::CHARGED_BACK);
+        let detail = format!(
+            "payment #{}: the acquirer believes it {} but the issuer {} the cardholder's \
+             money, and no break records the mismatch",
+            p.serial,
+            if acquirer_sale { "a sale" } else { "no sale" },
+            if issuer_took { "took" } else { "did not take" },
+        );
+        self.violation(Invariant::BeliefsAgreeOrBreak, detail)
     }
 
     /// The cause the outcome is counted against, and another cause that struck the payment.

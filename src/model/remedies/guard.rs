@@ -1,8 +1,8 @@
 //! Circuit breakers, bulkheads, load shedding and failover (see `scenario::strategies::guard`).
 //!
-//! Everything here runs only when the scenario switches a guard on (`World::guard` is `Some`, decided
-//! once per run): the journey calls in through a handful of hooks, each behind that bool, and
-//! the functions are out of line. The only random draws are the echoes' (their own named
+//! Everything here runs only when the scenario switches a guard on (`World::guard` is `Some`,
+//! decided once per run): the journey calls in through a handful of hooks, each behind that
+//! check, and the functions are out of line. The only random draws are the echoes' (their own named
 //! streams, `guard/echo/<channel>/...`): a design without health checks draws nothing more.
 //!
 //! A *call* is one request from a caller to a callee: the acquirer to a channel (the channel's
