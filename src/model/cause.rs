@@ -2,34 +2,115 @@
 //! its path (a fault that struck it, or a legitimate reason such as real insufficient funds),
 //! and its outcome is counted against that cause. The fixed causes come first; each fault of
 //! the scenario adds one, named after its id. The names are the scenario's vocabulary
-//! (`scenario::cause`); the indices below match them (tested).
+//! (`scenario::cause`); [`Cause`] numbers the fixed ones and reads them (tested).
 
 pub use crate::scenario::cause::{FIXED_NAMES, names};
 
-/// The fixed causes, by index. `NONE` is never reported: a payment without a cause settled on
-/// time (or, pending at the end of observation, is reported under `OBSERVATION_ENDED`).
+/// The fixed causes, numbered in this one place: a payment records one as its `u8` (see
+/// [`id`]), and fault `k` of the scenario follows them as `FIRST_FAULT + k`. `None` is never
+/// reported: a payment without a cause settled on time (or, pending at the end of observation,
+/// is reported under `ObservationEnded`). Names and descriptions are the scenario's vocabulary
+/// (`scenario::cause`), which the scenario layer below the model keeps; the enum reads them by
+/// its number (tested).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Cause {
+    None,
+    InsufficientFunds,
+    InvalidCard,
+    RestrictedCard,
+    OverLimit,
+    DoNotHonour,
+    FraudDeclined,
+    RiskFalsePositive,
+    RiskReview,
+    Fraud,
+    MessageLoss,
+    Timeout,
+    WrongAccount,
+    MerchantRiskHold,
+    ClearingFile,
+    SettlementBankDown,
+    BankMaintenance,
+    MissedCutoff,
+    ObservationEnded,
+}
+
+impl Cause {
+    /// How many fixed causes there are: the first fault's number.
+    pub const COUNT: usize = 19;
+    /// Every fixed cause, in the order of its number.
+    pub const ALL: [Cause; Cause::COUNT] = [
+        Cause::None,
+        Cause::InsufficientFunds,
+        Cause::InvalidCard,
+        Cause::RestrictedCard,
+        Cause::OverLimit,
+        Cause::DoNotHonour,
+        Cause::FraudDeclined,
+        Cause::RiskFalsePositive,
+        Cause::RiskReview,
+        Cause::Fraud,
+        Cause::MessageLoss,
+        Cause::Timeout,
+        Cause::WrongAccount,
+        Cause::MerchantRiskHold,
+        Cause::ClearingFile,
+        Cause::SettlementBankDown,
+        Cause::BankMaintenance,
+        Cause::MissedCutoff,
+        Cause::ObservationEnded,
+    ];
+
+    /// The number a payment records.
+    #[inline(always)]
+    pub const fn id(self) -> u8 {
+        self as u8
+    }
+
+    /// The fixed cause of number `id`, if it is one (not a fault's).
+    pub fn from_id(id: u8) -> Option<Cause> {
+        Cause::ALL.get(id as usize).copied()
+    }
+
+    /// The name in results and scenarios (`insufficient_funds`).
+    pub fn name(self) -> &'static str {
+        FIXED_NAMES[self as usize]
+    }
+
+    /// What it means, in plain words.
+    pub fn describe(self) -> &'static str {
+        crate::scenario::cause::describe(self.name())
+    }
+}
+
+// The scenario's list of names has one per fixed cause.
+const _: () = assert!(FIXED_NAMES.len() == Cause::COUNT);
+
+/// The fixed causes' numbers, as `u8` constants for matching a payment's recorded cause.
 pub mod id {
-    pub const NONE: u8 = 0;
-    pub const INSUFFICIENT_FUNDS: u8 = 1;
-    pub const INVALID_CARD: u8 = 2;
-    pub const RESTRICTED_CARD: u8 = 3;
-    pub const OVER_LIMIT: u8 = 4;
-    pub const DO_NOT_HONOUR: u8 = 5;
-    pub const FRAUD_DECLINED: u8 = 6;
-    pub const RISK_FALSE_POSITIVE: u8 = 7;
-    pub const RISK_REVIEW: u8 = 8;
-    pub const FRAUD: u8 = 9;
-    pub const MESSAGE_LOSS: u8 = 10;
-    pub const TIMEOUT: u8 = 11;
-    pub const WRONG_ACCOUNT: u8 = 12;
-    pub const MERCHANT_RISK_HOLD: u8 = 13;
-    pub const CLEARING_FILE: u8 = 14;
-    pub const SETTLEMENT_BANK_DOWN: u8 = 15;
-    pub const BANK_MAINTENANCE: u8 = 16;
-    pub const MISSED_CUTOFF: u8 = 17;
-    pub const OBSERVATION_ENDED: u8 = 18;
+    use super::Cause;
+    pub const NONE: u8 = Cause::None.id();
+    pub const INSUFFICIENT_FUNDS: u8 = Cause::InsufficientFunds.id();
+    pub const INVALID_CARD: u8 = Cause::InvalidCard.id();
+    pub const RESTRICTED_CARD: u8 = Cause::RestrictedCard.id();
+    pub const OVER_LIMIT: u8 = Cause::OverLimit.id();
+    pub const DO_NOT_HONOUR: u8 = Cause::DoNotHonour.id();
+    pub const FRAUD_DECLINED: u8 = Cause::FraudDeclined.id();
+    pub const RISK_FALSE_POSITIVE: u8 = Cause::RiskFalsePositive.id();
+    pub const RISK_REVIEW: u8 = Cause::RiskReview.id();
+    pub const FRAUD: u8 = Cause::Fraud.id();
+    pub const MESSAGE_LOSS: u8 = Cause::MessageLoss.id();
+    pub const TIMEOUT: u8 = Cause::Timeout.id();
+    pub const WRONG_ACCOUNT: u8 = Cause::WrongAccount.id();
+    pub const MERCHANT_RISK_HOLD: u8 = Cause::MerchantRiskHold.id();
+    pub const CLEARING_FILE: u8 = Cause::ClearingFile.id();
+    pub const SETTLEMENT_BANK_DOWN: u8 = Cause::SettlementBankDown.id();
+    pub const BANK_MAINTENANCE: u8 = Cause::BankMaintenance.id();
+    pub const MISSED_CUTOFF: u8 = Cause::MissedCutoff.id();
+    pub const OBSERVATION_ENDED: u8 = Cause::ObservationEnded.id();
     /// The first fault's cause; fault `k` of the scenario is `FIRST_FAULT + k`.
-    pub const FIRST_FAULT: u8 = 19;
+    pub const FIRST_FAULT: u8 = Cause::COUNT as u8;
 }
 
 /// The cause of a decline code from the issuer (the code's meaning), if it is one.
@@ -62,5 +143,16 @@ mod tests {
             "observation_ended"
         );
         assert_eq!(FIXED_NAMES.len(), id::FIRST_FAULT as usize);
+        for (i, c) in Cause::ALL.into_iter().enumerate() {
+            assert_eq!(c.id() as usize, i);
+            assert_eq!(Cause::from_id(c.id()), Some(c));
+            assert_eq!(c.name(), FIXED_NAMES[i]);
+            assert!(!c.describe().is_empty());
+        }
+        assert_eq!(Cause::from_id(id::FIRST_FAULT), None);
+        assert_eq!(
+            Cause::InsufficientFunds.describe(),
+            "the cardholder's balance was too low (51)"
+        );
     }
 }

@@ -7,6 +7,7 @@
 //! Payments still referenced elsewhere stay in the batch's `live` list, handled one by one.
 
 use crate::engine::Nanos;
+use crate::model::PaymentId;
 use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
 
@@ -18,7 +19,7 @@ pub(super) const OPEN_BATCH: u32 = u32::MAX - 1;
 /// One clearing batch.
 pub(super) struct Batch {
     /// Payments still referenced elsewhere; `Payment::batch_pos` is the index here.
-    pub live: Vec<u32>,
+    pub live: Vec<PaymentId>,
     pub retired: Retired,
 }
 
@@ -68,7 +69,7 @@ impl Retired {
         self.routes[route] += amount;
         let h = self
             .before_reference_ms
-            .get_or_insert_with(crate::metrics::settle_histogram);
+            .get_or_insert_with(crate::model::output::settle_histogram);
         h.saturating_record(self.reference.saturating_sub(t_sale) / 1_000_000);
     }
 }

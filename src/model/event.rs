@@ -12,6 +12,7 @@ use super::invariants::Violation;
 use super::topology::StationId;
 use super::trace::Tracer;
 use crate::engine::interrupt::{self, POLL_EVERY};
+use crate::model::PaymentId;
 use crate::scenario::MessageFlow;
 
 /// Who sent a reversal, and why: the terminal's is an 0400 (0401 repeated), acknowledged 0410;
@@ -70,14 +71,21 @@ pub(super) enum ToChannel {
     AdviceAck,
 }
 
+/// Whether a message is sent for the first time or repeated (its number differs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Sending {
+    First,
+    Repeat,
+}
+
 /// A message arriving at an issuer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum ToIssuer {
     Request,
     Reversal(Rev),
     /// A stand-in advice (0120, or 0220 on a single-message channel): the channel approved on
-    /// the issuer's behalf. `true`: a repeat (0121, 0221).
-    Advice(bool),
+    /// the issuer's behalf; or its repeat (0121, 0221).
+    Advice(Sending),
 }
 
 /// A message and the node it travels to.
@@ -140,11 +148,11 @@ impl Msg {
             Msg::Gateway(ToGateway::Reversal(r))
             | Msg::Channel(ToChannel::Reversal(r))
             | Msg::Issuer(ToIssuer::Reversal(r)) => reversal(r),
-            Msg::Issuer(ToIssuer::Advice(repeat)) => match (channel, repeat) {
-                (Dual, false) => "0120 stand-in advice",
-                (Dual, true) => "0121 repeat stand-in advice",
-                (Single, false) => "0220 stand-in advice",
-                (Single, true) => "0221 repeat stand-in advice",
+            Msg::Issuer(ToIssuer::Advice(sending)) => match (channel, sending) {
+                (Dual, Sending::First) => "0120 stand-in advice",
+                (Dual, Sending::Repeat) => "0121 repeat stand-in advice",
+                (Single, Sending::First) => "0220 stand-in advice",
+                (Single, Sending::Repeat) => "0221 repeat stand-in advice",
             },
             Msg::Channel(ToChannel::AdviceAck) => match channel {
                 Dual => "0130 advice ack",
@@ -173,29 +181,29 @@ pub(super) enum Ev {
     },
     /// A message reaches its node.
     Deliver {
-        pid: u32,
+        pid: PaymentId,
         msg: Msg,
     },
     /// A station finishes serving a request.
     ServiceDone {
         station: StationId,
-        pid: u32,
+        pid: PaymentId,
     },
     /// The terminal's timer for an answer expires.
     TerminalTimeout {
-        pid: u32,
+        pid: PaymentId,
     },
     /// The terminal (re)sends its reversal.
     ReversalSend {
-        pid: u32,
+        pid: PaymentId,
     },
     /// The acquirer host (re)sends a stored reversal.
     SafSend {
-        pid: u32,
+        pid: PaymentId,
     },
     /// A manual review of a held payment ends.
     ReviewDone {
-        pid: u32,
+        pid: PaymentId,
     },
     /// The daily clearing cut-off.
     Cutoff {
@@ -207,38 +215,38 @@ pub(super) enum Ev {
     },
     /// A merchant has corrected its account details: the returned payout is paid again.
     PayoutCorrected {
-        pid: u32,
+        pid: PaymentId,
     },
     /// The acquirer's timer for the channel's answer expires.
     AcquirerTimeout {
-        pid: u32,
+        pid: PaymentId,
     },
     /// A channel's timer for the issuer's answer expires.
     ChannelTimeout {
-        pid: u32,
+        pid: PaymentId,
     },
     /// The channel (re)sends its stand-in advice.
     AdviceSend {
-        pid: u32,
+        pid: PaymentId,
     },
     /// A D+0 instant payout is due (once the terminal can no longer reverse the sale).
     Advance {
-        pid: u32,
+        pid: PaymentId,
     },
     /// A payout delayed by the receiving bank's maintenance window is made.
     Payout {
-        pid: u32,
+        pid: PaymentId,
     },
     /// The merchant risk review of a held payout ends.
     MerchantReviewDone {
-        pid: u32,
+        pid: PaymentId,
     },
     /// A reconciliation run finds the payment's break; and the break is repaired.
     BreakFound {
-        pid: u32,
+        pid: PaymentId,
     },
     BreakRepair {
-        pid: u32,
+        pid: PaymentId,
     },
     /// A junk request reaches a station: an attack's (`fault` is its index, and the next one
     /// is scheduled) or a duplicated message (`fault` is `NO_FAULT`).
@@ -250,13 +258,13 @@ pub(super) enum Ev {
     JunkDone {
         station: StationId,
     },
-    /// A failed attempt's retry is due (terminal or acquirer layer: `journey::retry`).
+    /// A failed attempt's retry is due (terminal or acquirer layer: `remedies::retry`).
     Retry {
-        pid: u32,
+        pid: PaymentId,
     },
     /// The cardholder pays again after the till showed a failure.
     PayAgain {
-        pid: u32,
+        pid: PaymentId,
     },
     /// Servers are lost or come back (a partial failure or a hang starts or ends): the
     /// station counts them again and queued requests start on free ones.
@@ -271,14 +279,14 @@ pub(super) enum Ev {
         station: StationId,
         servers: u16,
     },
-    /// A payment's deadline for the guards' calls (see `journey::guard`).
+    /// A payment's deadline for the guards' calls (see `remedies::guard`).
     GuardExpire {
-        pid: u32,
+        pid: PaymentId,
     },
-    /// A health-check echo of a channel: sent, or judged (see `journey::guard::echo`).
+    /// A health-check echo of a channel: sent, or judged (see `remedies::guard::echo`).
     Echo {
         channel: u16,
-        what: u8,
+        what: super::remedies::guard::EchoStep,
     },
 }
 
@@ -288,7 +296,7 @@ pub(super) const NO_FAULT: u16 = u16::MAX;
 impl Ev {
     /// The payment an event refers to (and holds a reference on while scheduled).
     #[inline]
-    pub(super) fn payment(&self) -> Option<u32> {
+    pub(super) fn payment(&self) -> Option<PaymentId> {
         match *self {
             Ev::Deliver { pid, .. }
             | Ev::ServiceDone { pid, .. }
@@ -381,7 +389,7 @@ impl<T: Tracer> World<'_, T> {
 
     /// A message reaches its node.
     #[inline]
-    pub(super) fn deliver(&mut self, pid: u32, msg: Msg) {
+    pub(super) fn deliver(&mut self, pid: PaymentId, msg: Msg) {
         match msg {
             Msg::Terminal(m) => self.at_terminal(pid, m),
             Msg::Gateway(m) => self.at_gateway(pid, m),
@@ -416,8 +424,8 @@ mod tests {
             Msg::Channel(ToChannel::Response(0)),
             Msg::Channel(ToChannel::AdviceAck),
             Msg::Issuer(ToIssuer::Request),
-            Msg::Issuer(ToIssuer::Advice(false)),
-            Msg::Issuer(ToIssuer::Advice(true)),
+            Msg::Issuer(ToIssuer::Advice(Sending::First)),
+            Msg::Issuer(ToIssuer::Advice(Sending::Repeat)),
         ];
         for r in revs {
             msgs.push(Msg::Gateway(ToGateway::Reversal(r)));

@@ -3,7 +3,7 @@
 
 use super::accounts::Accounts;
 use super::ledger::{Account, Ledger};
-use crate::metrics::RunOutput;
+use crate::model::output::RunOutput;
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,7 +79,7 @@ pub(super) fn check_books(
         ));
     }
     // Every record ends in one outcome, except a retry's superseded attempt in which nobody's
-    // money moved (see `journey::retry`).
+    // money moved (see `remedies::retry`).
     let classified: u64 = out.outcomes.iter().sum();
     if classified + out.attempts_without_outcome != out.payments + out.retry_attempts {
         return Err((

@@ -15,12 +15,42 @@ use super::invariants::Violation;
 use super::payment::Payment;
 use super::trace::Tracer;
 use crate::engine::Nanos;
+use std::ops::{Index, IndexMut};
+
+/// A payment's slot in the arena: what events, queue places and batch entries hold to refer
+/// to a payment in flight. Slots are reused once their payment is finished, so a payment's
+/// stable number is its `serial`, not its id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PaymentId(pub(crate) u32);
+
+impl PaymentId {
+    /// The slot's index in the arena.
+    #[inline(always)]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
 
 /// The payments of a run that are still in flight.
 pub(super) struct Arena {
-    pub pay: Vec<Payment>,
+    pay: Vec<Payment>,
     pub live: Vec<bool>,
-    free: Vec<u32>,
+    free: Vec<PaymentId>,
+}
+
+impl Index<PaymentId> for Arena {
+    type Output = Payment;
+    #[inline(always)]
+    fn index(&self, pid: PaymentId) -> &Payment {
+        &self.pay[pid.index()]
+    }
+}
+
+impl IndexMut<PaymentId> for Arena {
+    #[inline(always)]
+    fn index_mut(&mut self, pid: PaymentId) -> &mut Payment {
+        &mut self.pay[pid.index()]
+    }
 }
 
 impl Arena {
@@ -33,24 +63,29 @@ impl Arena {
     }
 
     /// Puts a new payment in a free slot.
-    pub fn insert(&mut self, p: Payment) -> u32 {
+    pub fn insert(&mut self, p: Payment) -> PaymentId {
         match self.free.pop() {
             Some(pid) => {
-                self.pay[pid as usize] = p;
-                self.live[pid as usize] = true;
+                self[pid] = p;
+                self.live[pid.index()] = true;
                 pid
             }
             None => {
                 self.pay.push(p);
                 self.live.push(true);
-                (self.pay.len() - 1) as u32
+                PaymentId((self.pay.len() - 1) as u32)
             }
         }
     }
 
+    /// Every slot, live or free (`live` tells which), in order.
+    pub fn ids(&self) -> impl Iterator<Item = PaymentId> + use<> {
+        (0..self.pay.len() as u32).map(PaymentId)
+    }
+
     /// Frees a finished payment's slot.
-    pub fn remove(&mut self, pid: u32) {
-        self.live[pid as usize] = false;
+    pub fn remove(&mut self, pid: PaymentId) {
+        self.live[pid.index()] = false;
         self.free.push(pid);
     }
 }
@@ -67,8 +102,8 @@ impl<T: Tracer> World<'_, T> {
 
     /// Schedules the terminal's timeout, in its FIFO lane.
     #[inline]
-    pub(super) fn schedule_timeout(&mut self, pid: u32, at: Nanos) {
-        self.schedule_in_lane(self.timeout_lane, at, Ev::TerminalTimeout { pid });
+    pub(super) fn schedule_timeout(&mut self, pid: PaymentId, at: Nanos) {
+        self.schedule_in_lane(self.lanes.terminal, at, Ev::TerminalTimeout { pid });
     }
 
     /// Schedules an event about a payment in a FIFO lane (events of one constant delay).
@@ -82,14 +117,14 @@ impl<T: Tracer> World<'_, T> {
 
     /// Takes a reference on a payment (a queue place, a batch entry).
     #[inline]
-    pub(super) fn hold(&mut self, pid: u32) {
-        self.arena.pay[pid as usize].refs += 1;
+    pub(super) fn hold(&mut self, pid: PaymentId) {
+        self.arena[pid].refs += 1;
     }
 
     /// Drops one reference; a payment nothing refers to any more is finished.
     #[inline]
-    pub(super) fn release(&mut self, pid: u32) -> Result<(), Violation> {
-        let p = &mut self.arena.pay[pid as usize];
+    pub(super) fn release(&mut self, pid: PaymentId) -> Result<(), Violation> {
+        let p = &mut self.arena[pid];
         p.refs -= 1;
         if p.refs == 0 {
             if self.s.reconciliation.is_some() && self.schedule_break(pid) {

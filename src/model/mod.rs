@@ -4,14 +4,20 @@
 //! - [`world`]: the world of one run (nodes, payments in flight, books) and its construction;
 //! - [`event`]: the events and the dispatch loop; [`journey`]: the handlers, one file per part
 //!   of the path (terminal, gateway, channel, issuer, settlement, outcome);
+//! - [`faults`]: the scenario's faults in a run and where they strike (stations, links, a
+//!   payment's terminal, account or merchant); [`remedies`]: what a design switches on against
+//!   them (guards and the circuit breaker, retries, upkeep);
+//! - [`cause`]: why a payment did not settle on time;
 //! - [`topology`]: typed ids of stations, links and routes; [`link`]: network links;
-//! - [`payment`]: one payment's state and response codes; [`lifetime`]: the arena of payments in
-//!   flight and the references that keep them there;
+//! - [`payment`]: one payment's state, facts ([`payment::Flags`]) and response codes;
+//!   [`lifetime`]: the arena of payments in flight, indexed by [`PaymentId`],
+//!   and the references that keep them there;
 //! - [`arrivals`]: traffic from terminal groups; [`station`]: FIFO multi-server queues;
 //! - [`accounts`]: cardholder accounts and the issuer's decision;
 //! - [`ledger`]: double-entry postings; [`clearing`]: batches awaiting settlement;
 //! - [`invariants`]: what every run must satisfy; [`trace`]: the step-by-step story of chosen
-//!   payments; [`probe`]: snapshots of balances and stations over a run (for charts).
+//!   payments; [`probe`]: snapshots of balances and stations over a run (for charts);
+//! - [`output`]: what one run measured (the result the metrics read).
 
 pub mod accounts;
 pub mod arrivals;
@@ -24,15 +30,18 @@ mod journey;
 pub mod ledger;
 mod lifetime;
 mod link;
+pub mod output;
 pub mod payment;
 pub mod probe;
+mod remedies;
 pub mod station;
 pub mod topology;
 pub mod trace;
 mod world;
 
-pub use crate::metrics::{Outcome, RunOutput, StationStats};
 pub use invariants::{Invariant, Violation};
+pub use lifetime::PaymentId;
+pub use output::{Outcome, RunOutput, StationStats};
 pub use trace::{NoTrace, Recorder, Step, Tracer};
 
 use crate::scenario::Scenario;

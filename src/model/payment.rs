@@ -2,7 +2,7 @@
 //! as seen by the ledger, and the outcome it ends in.
 
 use crate::engine::Nanos;
-pub use crate::metrics::Outcome;
+pub use crate::model::output::Outcome;
 
 /// ISO 8583 response codes the model produces (docs/background.md, response codes).
 pub mod code {
@@ -165,65 +165,109 @@ pub mod used {
     pub const SERVICE: u16 = 1 << 6;
 }
 
-pub mod flag {
-    pub const FRAUD: u32 = 1;
+/// What has happened to a payment, one bit per fact: a small set of the constants below.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Flags(u32);
+
+impl Flags {
+    pub const NONE: Flags = Flags(0);
+    pub const FRAUD: Flags = Flags(1);
     /// Legitimate payer with a valid card, an open account, enough funds and within limits at
     /// the time of the sale: declining it is a false decline.
-    pub const PAYABLE: u32 = 2;
-    pub const MISKEYED: u32 = 4;
-    pub const REVIEW: u32 = 8;
-    pub const SETTLED: u32 = 16;
-    pub const REVERSAL_ACKED: u32 = 32;
-    pub const HOLD_EXPIRED: u32 = 64;
+    pub const PAYABLE: Flags = Flags(2);
+    pub const MISKEYED: Flags = Flags(4);
+    pub const REVIEW: Flags = Flags(8);
+    pub const SETTLED: Flags = Flags(16);
+    pub const REVERSAL_ACKED: Flags = Flags(32);
+    pub const HOLD_EXPIRED: Flags = Flags(64);
     /// Credited to the merchant by the promised date.
-    pub const ON_TIME: u32 = 128;
+    pub const ON_TIME: Flags = Flags(128);
     /// The payout to the merchant came back (wrong account details): the money waits in the
     /// acquirer's suspense account until the merchant corrects them.
-    pub const RETURNED: u32 = 256;
+    pub const RETURNED: Flags = Flags(256);
     /// The acquirer host holds a reversal for this payment in its store-and-forward queue.
-    pub const SAF: u32 = 512;
+    pub const SAF: Flags = Flags(512);
     /// The host's reversal was acknowledged by the issuer side.
-    pub const SAF_ACKED: u32 = 1024;
+    pub const SAF_ACKED: Flags = Flags(1024);
     /// The last refusal came from the channel itself (its outage), not from behind it.
-    pub const CHANNEL_REFUSED: u32 = 1 << 11;
+    pub const CHANNEL_REFUSED: Flags = Flags(1 << 11);
     /// The acquirer re-sent the request to the backup channel.
-    pub const FAILED_OVER: u32 = 1 << 12;
+    pub const FAILED_OVER: Flags = Flags(1 << 12);
     /// The acquirer gave up waiting for the channel (answered the terminal 91).
-    pub const ACQ_TIMED_OUT: u32 = 1 << 13;
+    pub const ACQ_TIMED_OUT: Flags = Flags(1 << 13);
     /// The channel gave up waiting for the issuer.
-    pub const CHAN_TIMED_OUT: u32 = 1 << 14;
+    pub const CHAN_TIMED_OUT: Flags = Flags(1 << 14);
     /// The channel has had the issuer's answer (in time or late).
-    pub const ISSUER_ANSWERED: u32 = 1 << 15;
+    pub const ISSUER_ANSWERED: Flags = Flags(1 << 15);
     /// The channel approved on the issuer's behalf (stand-in).
-    pub const STAND_IN: u32 = 1 << 16;
+    pub const STAND_IN: Flags = Flags(1 << 16);
     /// The channel holds an 0120 advice for the issuer; and the issuer acknowledged it.
-    pub const ADVICE: u32 = 1 << 17;
-    pub const ADVICE_ACKED: u32 = 1 << 18;
+    pub const ADVICE: Flags = Flags(1 << 17);
+    pub const ADVICE_ACKED: Flags = Flags(1 << 18);
     /// The issuer has applied the stand-in advice.
-    pub const ADVICE_APPLIED: u32 = 1 << 19;
+    pub const ADVICE_APPLIED: Flags = Flags(1 << 19);
     /// The merchant was paid (or a payout attempted) before settlement: D+0.
-    pub const ADVANCED: u32 = 1 << 20;
+    pub const ADVANCED: Flags = Flags(1 << 20);
     /// The issuer's money went on through the interbank settlement (issuer → channel →
     /// acquirer) for this payment.
-    pub const PAID_ON: u32 = 1 << 21;
+    pub const PAID_ON: Flags = Flags(1 << 21);
     /// The merchant's payout is held by the acquirer's merchant risk control.
-    pub const MERCHANT_HOLD: u32 = 1 << 22;
+    pub const MERCHANT_HOLD: Flags = Flags(1 << 22);
     /// The payout is (or was) in the merchant-risk hold account.
-    pub const IN_RISK_HOLD: u32 = 1 << 23;
+    pub const IN_RISK_HOLD: Flags = Flags(1 << 23);
     /// The presentment found no hold to match at the issuer: an exception.
-    pub const EXCEPTION: u32 = 1 << 24;
+    pub const EXCEPTION: Flags = Flags(1 << 24);
     /// Reconciliation has found this payment's break; and has repaired it.
-    pub const BREAK_FOUND: u32 = 1 << 25;
-    pub const REPAIRED: u32 = 1 << 26;
+    pub const BREAK_FOUND: Flags = Flags(1 << 25);
+    pub const REPAIRED: Flags = Flags(1 << 26);
     /// A chargeback took the money back from whoever is liable.
-    pub const CHARGED_BACK: u32 = 1 << 27;
+    pub const CHARGED_BACK: Flags = Flags(1 << 27);
     /// The merchant payout is due: it waits for a maintenance window to end.
-    pub const PAYOUT_DUE: u32 = 1 << 28;
+    pub const PAYOUT_DUE: Flags = Flags(1 << 28);
     /// A reconciliation run is scheduled to look at this payment's break.
-    pub const BREAK_PENDING: u32 = 1 << 29;
+    pub const BREAK_PENDING: Flags = Flags(1 << 29);
     /// The money left the acquirer towards the merchant side (merchant, suspense or risk
     /// hold) and has not come back.
-    pub const PAID_OUT: u32 = 1 << 30;
+    pub const PAID_OUT: Flags = Flags(1 << 30);
+
+    /// Whether any of `f` is set.
+    #[inline(always)]
+    pub fn has(self, f: Flags) -> bool {
+        self.0 & f.0 != 0
+    }
+    #[inline(always)]
+    pub fn set(&mut self, f: Flags) {
+        self.0 |= f.0;
+    }
+    #[inline(always)]
+    pub fn clear(&mut self, f: Flags) {
+        self.0 &= !f.0;
+    }
+    /// Those of `f` that are set.
+    #[inline(always)]
+    pub fn only(self, f: Flags) -> Flags {
+        Flags(self.0 & f.0)
+    }
+    /// Both sets (usable in constants).
+    #[inline(always)]
+    pub const fn or(self, f: Flags) -> Flags {
+        Flags(self.0 | f.0)
+    }
+}
+
+impl std::ops::BitOr for Flags {
+    type Output = Flags;
+    #[inline(always)]
+    fn bitor(self, f: Flags) -> Flags {
+        self.or(f)
+    }
+}
+
+impl std::ops::BitOrAssign for Flags {
+    #[inline(always)]
+    fn bitor_assign(&mut self, f: Flags) {
+        self.set(f);
+    }
 }
 
 /// A payment in the arena. Plain data: copied, never boxed.
@@ -255,7 +299,7 @@ pub struct Payment {
     pub code: u8,
     /// The code the till showed (`code::NONE`: no answer in time).
     pub till_code: u8,
-    pub flags: u32,
+    pub flags: Flags,
     /// When the payment's break (if any) arose.
     pub t_break: Nanos,
     /// 0120 advices the channel has sent.
@@ -273,11 +317,11 @@ pub struct Payment {
     /// The fault that will crash its terminal once the issuer approved, or 0.
     pub crash: u8,
     /// Which attempt of its sale this record carries: 0 for the first, n for the n-th retry,
-    /// plus `REPEAT` for a sale the cardholder made again (see `journey::retry`). Keys the draws
+    /// plus `REPEAT` for a sale the cardholder made again (see `remedies::retry`). Keys the draws
     /// of the attempt's path (latency, loss, service, faults), so that a retry does not repeat
     /// its predecessor's fate and every design sees the same draws.
     pub attempt: u8,
-    /// Retry bookkeeping bits (`journey::retry::bit`); 0 when retries are off.
+    /// Retry bookkeeping bits (`remedies::retry::bit`); 0 when retries are off.
     pub retry: u8,
     pub reversal_attempts: u8,
     /// First-use draws consumed (see [`used`]).
@@ -310,12 +354,16 @@ impl Payment {
     }
 
     #[inline]
-    pub fn has(&self, f: u32) -> bool {
-        self.flags & f != 0
+    pub fn has(&self, f: Flags) -> bool {
+        self.flags.has(f)
     }
     #[inline]
-    pub fn set(&mut self, f: u32) {
-        self.flags |= f;
+    pub fn set(&mut self, f: Flags) {
+        self.flags.set(f);
+    }
+    #[inline]
+    pub fn clear(&mut self, f: Flags) {
+        self.flags.clear(f);
     }
 }
 

@@ -3,13 +3,14 @@
 //! time-average queue length and busy servers, measured over the traffic window.
 
 use crate::engine::{Nanos, Stream};
-pub use crate::metrics::StationStats;
+use crate::model::PaymentId;
+pub use crate::model::output::StationStats;
 use crate::scenario::{Dist, StationSpec};
 use std::collections::VecDeque;
 
 /// The payment id of a junk request (an attack's, a duplicated message's): it takes a
 /// server's time and is then forgotten.
-pub const JUNK: u32 = u32::MAX;
+pub const JUNK: PaymentId = PaymentId(u32::MAX);
 
 pub struct Station {
     pub id: String,
@@ -24,7 +25,7 @@ pub struct Station {
     /// The same integral clipped to the statistics window (for the utilisation).
     extra_area_window: u128,
     busy: u32,
-    queue: VecDeque<(u32, Nanos, Nanos)>,
+    queue: VecDeque<(PaymentId, Nanos, Nanos)>,
     service: Dist,
     rng: Stream,
     /// Windows `[start, end)` in which some servers are lost, with how many (partial
@@ -134,7 +135,7 @@ impl Station {
     /// A lost-server window starts or ends: the working servers are counted again, and
     /// queued requests start on any that are free. Returns what started, with each completion
     /// time.
-    pub fn recount(&mut self, now: Nanos) -> Vec<(u32, Nanos)> {
+    pub fn recount(&mut self, now: Nanos) -> Vec<(PaymentId, Nanos)> {
         self.advance(now);
         self.working = self.capacity(now);
         let mut started = vec![];
@@ -189,7 +190,7 @@ impl Station {
 
     /// A request for payment `pid` arrives; it will need `service` once a server takes it.
     #[inline]
-    pub fn arrive(&mut self, now: Nanos, pid: u32, service: Nanos) -> Admit {
+    pub fn arrive(&mut self, now: Nanos, pid: PaymentId, service: Nanos) -> Admit {
         self.advance(now);
         if now < self.stats_end {
             self.stats.arrivals_in_window += 1;
@@ -205,7 +206,7 @@ impl Station {
 
     /// A service completes; returns the next payment to serve and its completion time.
     #[inline]
-    pub fn depart(&mut self, now: Nanos) -> Option<(u32, Nanos)> {
+    pub fn depart(&mut self, now: Nanos) -> Option<(PaymentId, Nanos)> {
         self.advance(now);
         if self.busy > self.working {
             self.busy -= 1; // a lost server: it takes nothing new

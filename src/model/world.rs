@@ -15,7 +15,8 @@ use super::station::Station;
 use super::topology::{LinkId, Topology, cdf};
 use super::trace::{Step, Tracer};
 use crate::engine::{DAY, Dist, EventQueue, KeyedWords, Nanos, Stream};
-use crate::metrics::RunOutput;
+use crate::model::PaymentId;
+use crate::model::output::RunOutput;
 use crate::scenario::calendar::{self, Calendar};
 use crate::scenario::{FaultEffect, OutageMode, RouteSpec, Scenario};
 
@@ -65,113 +66,12 @@ impl Nodes {
     }
 }
 
-/// Routing tables: which issuer a card belongs to, which channel a payment takes.
-pub(super) struct Routing {
-    pub issuer_cdf: Vec<f64>,
-    pub channel_cdf: Vec<f64>,
-    /// The routing table by issuer (card BIN range), if the scenario has one.
-    pub table: Option<Vec<RouteSpec>>,
-}
-
-/// One merchant's running figures for the current calendar day (merchant risk's daily count,
-/// the D+0 cap).
-#[derive(Clone, Copy, Default)]
-pub(super) struct MerchantDay {
-    pub day: u64,
-    pub sales: u32,
-    pub advanced: i64,
-}
-
-/// The books: the double-entry ledger and the clearing batches.
-pub(super) struct Books {
-    pub ledger: Ledger,
-    /// The batch the next cut-off clears.
-    pub open: Batch,
-    /// Cleared batches by id.
-    pub batches: Vec<Batch>,
-    /// Batches cut but not yet presented (their file was rejected or late).
-    pub waiting: Vec<u32>,
-    /// Draws deciding each clearing file's fate.
-    pub files: Stream,
-    /// Per group and terminal (one merchant per terminal), allocated only when a rule needs it.
-    pub merchant_days: Vec<Vec<MerchantDay>>,
-}
-
-pub(super) struct World<'a, T: Tracer> {
-    // What runs the world.
-    pub s: &'a Scenario,
-    pub tracer: &'a mut T,
-    pub run: u64,
-    pub master: u64,
-    pub q: EventQueue<Ev>,
-    /// FIFO lane for terminal timeouts (all the same delay, so already in time order).
-    pub timeout_lane: usize,
-    /// FIFO lanes for the acquirer's timeout and each channel's issuer timeout, when set (an
-    /// unused lane would still cost every pop a look).
-    pub acq_timeout_lane: Option<usize>,
-    pub chan_timeout_lanes: Vec<Option<usize>>,
-    /// Payments may be folded into their batch (see `clearing`): nothing after authorisation
-    /// can give a payment an individual fate that the batch aggregate cannot tell.
-    pub retire_ok: bool,
-    pub horizon: Nanos,
-    /// Observation has ended: outcomes judged now are judged at the horizon (for the trace).
-    pub finishing: bool,
-    /// Whether the scenario has any fault (checked before any per-station lookup).
-    pub faults_on: bool,
-    pub faults: Faults,
-    /// Whether any upkeep strategy acts in this run (see `journey::upkeep`).
-    pub upkeep_on: bool,
-    pub upkeep: super::journey::upkeep::Upkeep,
-    /// Whether any guard is on (breakers, bulkheads, shedding, health checks, observed
-    /// failover, announced outages): the journey calls into `journey::guard` only then.
-    pub guard_on: bool,
-    /// A stop was asked for during the run (`engine::interrupt`): it ends without a result.
-    pub interrupted: bool,
-    pub guard: super::journey::guard::Guard,
-    /// Retries, idempotency keys and repeat sales (`retry.on` is false when all are off).
-    pub retry: super::journey::retry::Retries,
-    // Shape.
-    pub topo: Topology,
-    pub calendar: Calendar,
-    pub routing: Routing,
-    // Nodes, payments, books.
-    pub nodes: Nodes,
-    pub arena: Arena,
-    pub books: Books,
-    pub out: RunOutput,
-}
-
-/// Which of a merchant's keyed words serves which purpose.
-pub(super) mod merchant_slot {
-    pub const WRONG_ACCOUNT: usize = 0;
-    pub const RISK_MISFIRE: usize = 1;
-}
-
-/// Whether payments can be folded into their clearing batch: no file can be rejected or late
-/// (a waiting batch can find lapsed holds), no payout waits for a maintenance window, and the
-/// promise's deadline depends on the day of the sale only (folded sales are counted by
-/// deadline). (A wrong-details fault that can strike in the run also keeps them whole: see
-/// `World::new`.)
-fn retire_ok(s: &Scenario) -> bool {
-    let st = &s.settlement;
-    st.file_reject_share <= 0.0
-        && st.file_late_share <= 0.0
-        && st.file_rejected.is_empty()
-        && s.payout.bank_maintenance.is_empty()
-        && s.payout.promise.is_daily()
-}
-
-impl<'a, T: Tracer> World<'a, T> {
-    pub(super) fn new(
-        s: &'a Scenario,
-        master: u64,
-        run: u64,
-        tracer: &'a mut T,
-    ) -> Result<Self, RunError> {
+impl Nodes {
+    /// The terminal groups, stations (with the servers faults take out of action), links and
+    /// cardholder accounts of run `run`.
+    fn new(s: &Scenario, master: u64, run: u64, faults: &Faults) -> Result<Self, RunError> {
         let st = |name: &str| Stream::new(master, run, name);
-        let topo = Topology::new(s);
         let window = s.traffic_window;
-        let horizon = calendar::horizon(s);
         let mut groups: Vec<Group> = s
             .terminals
             .iter()
@@ -191,7 +91,6 @@ impl<'a, T: Tracer> World<'a, T> {
             .into_iter()
             .map(|spec| Station::new(spec, st(&format!("service/{}", spec.id)), window))
             .collect();
-        let faults = Faults::new(s, &topo, master, run, horizon);
         for (st, list) in faults.station.iter().enumerate() {
             for &k in list {
                 let f = &faults.all[k as usize];
@@ -252,14 +151,143 @@ impl<'a, T: Tracer> World<'a, T> {
                 )
             })
             .collect::<Result<_, _>>()?;
+        Ok(Nodes {
+            groups,
+            stations,
+            term_links,
+            gc_links,
+            ci_links,
+            accounts,
+        })
+    }
+}
+
+/// Routing tables: which issuer a card belongs to, which channel a payment takes.
+pub(super) struct Routing {
+    pub issuer_cdf: Vec<f64>,
+    pub channel_cdf: Vec<f64>,
+    /// The routing table by issuer (card BIN range), if the scenario has one.
+    pub table: Option<Vec<RouteSpec>>,
+}
+
+/// One merchant's running figures for the current calendar day (merchant risk's daily count,
+/// the D+0 cap).
+#[derive(Clone, Copy, Default)]
+pub(super) struct MerchantDay {
+    pub day: u64,
+    pub sales: u32,
+    pub advanced: i64,
+}
+
+/// The books: the double-entry ledger and the clearing batches.
+pub(super) struct Books {
+    pub ledger: Ledger,
+    /// The batch the next cut-off clears.
+    pub open: Batch,
+    /// Cleared batches by id.
+    pub batches: Vec<Batch>,
+    /// Batches cut but not yet presented (their file was rejected or late).
+    pub waiting: Vec<u32>,
+    /// Draws deciding each clearing file's fate.
+    pub files: Stream,
+    /// Per group and terminal (one merchant per terminal), allocated only when a rule needs it.
+    pub merchant_days: Vec<Vec<MerchantDay>>,
+}
+
+/// The event queue's FIFO lanes for timeouts: events of one constant delay, so already in
+/// time order.
+pub(super) struct Lanes {
+    /// Terminal timeouts.
+    pub terminal: usize,
+    /// The acquirer's timeout and each channel's issuer timeout, when set (an unused lane
+    /// would still cost every pop a look).
+    pub acquirer: Option<usize>,
+    pub channels: Vec<Option<usize>>,
+}
+
+pub(super) struct World<'a, T: Tracer> {
+    // What runs the world.
+    pub s: &'a Scenario,
+    pub tracer: &'a mut T,
+    pub run: u64,
+    pub master: u64,
+    pub q: EventQueue<Ev>,
+    /// The event queue's FIFO lanes for timeouts.
+    pub lanes: Lanes,
+    /// Payments may be folded into their batch (see `clearing`): nothing after authorisation
+    /// can give a payment an individual fate that the batch aggregate cannot tell.
+    pub retire_ok: bool,
+    pub horizon: Nanos,
+    /// Observation has ended: outcomes judged now are judged at the horizon (for the trace).
+    pub finishing: bool,
+    /// Whether the scenario has any fault (checked before any per-station lookup).
+    pub faults_on: bool,
+    pub faults: Faults,
+    /// Whether any upkeep strategy acts in this run (see `remedies::upkeep`).
+    pub upkeep_on: bool,
+    pub upkeep: super::remedies::upkeep::Upkeep,
+    /// A stop was asked for during the run (`engine::interrupt`): it ends without a result.
+    pub interrupted: bool,
+    /// The guards' state, when any guard is on (breakers, bulkheads, shedding, health checks,
+    /// observed failover, announced outages): the journey calls into `remedies::guard` only
+    /// then.
+    /// (Boxed: a null pointer is the cheapest "off" to test on the hot path.)
+    pub guard: Option<Box<super::remedies::guard::Guard>>,
+    /// Retries, idempotency keys and repeat sales (`retry.on` is false when all are off).
+    pub retry: super::remedies::retry::Retries,
+    // Shape.
+    pub topo: Topology,
+    pub calendar: Calendar,
+    pub routing: Routing,
+    // Nodes, payments, books.
+    pub nodes: Nodes,
+    pub arena: Arena,
+    pub books: Books,
+    pub out: RunOutput,
+}
+
+/// Which of a merchant's keyed words serves which purpose.
+pub(super) mod merchant_slot {
+    pub const WRONG_ACCOUNT: usize = 0;
+    pub const RISK_MISFIRE: usize = 1;
+}
+
+/// Whether payments can be folded into their clearing batch: no file can be rejected or late
+/// (a waiting batch can find lapsed holds), no payout waits for a maintenance window, and the
+/// promise's deadline depends on the day of the sale only (folded sales are counted by
+/// deadline). (A wrong-details fault that can strike in the run also keeps them whole: see
+/// `World::new`.)
+fn retire_ok(s: &Scenario) -> bool {
+    let st = &s.settlement;
+    st.file_reject_share <= 0.0
+        && st.file_late_share <= 0.0
+        && st.file_rejected.is_empty()
+        && s.payout.bank_maintenance.is_empty()
+        && s.payout.promise.is_daily()
+}
+
+impl<'a, T: Tracer> World<'a, T> {
+    pub(super) fn new(
+        s: &'a Scenario,
+        master: u64,
+        run: u64,
+        tracer: &'a mut T,
+    ) -> Result<Self, RunError> {
+        let st = |name: &str| Stream::new(master, run, name);
+        let topo = Topology::new(s);
+        let horizon = calendar::horizon(s);
+        let faults = Faults::new(s, &topo, master, run, horizon);
+        let nodes = Nodes::new(s, master, run, &faults)?;
         let mut q = EventQueue::with_capacity(4096);
-        let timeout_lane = q.add_lane();
-        let acq_timeout_lane = s.strategy.acquirer_timeout.map(|_| q.add_lane());
-        let chan_timeout_lanes = s
-            .channels
-            .iter()
-            .map(|c| c.issuer_timeout.map(|_| q.add_lane()))
-            .collect();
+        let lanes = Lanes {
+            terminal: q.add_lane(),
+            acquirer: s.strategy.acquirer_timeout.map(|_| q.add_lane()),
+            channels: s
+                .channels
+                .iter()
+                .map(|c| c.issuer_timeout.map(|_| q.add_lane()))
+                .collect(),
+        };
         let merchant_days = if s
             .merchant_risk
             .as_ref()
@@ -281,10 +309,14 @@ impl<'a, T: Tracer> World<'a, T> {
             matches!(f.effect, FaultEffect::WrongAccount { share } if share > 0.0)
                 && !f.windows.list().is_empty()
         });
-        let retry = super::journey::retry::Retries::new(s);
+        let retry = super::remedies::retry::Retries::new(s);
         // With retries or repeats a sale's records are counted together at their end.
         let retire_ok = retire_ok(s) && !wrong_details && !retry.on;
-        let guard = super::journey::guard::Guard::new(s, &faults, master, run);
+        let guard = s
+            .strategy
+            .guard
+            .active()
+            .then(|| Box::new(super::remedies::guard::Guard::new(s, &faults, master, run)));
         let mut out = RunOutput::new(run, master);
         out.horizon = horizon;
         out.by_cause = vec![Default::default(); super::cause::names(s).len()];
@@ -295,17 +327,14 @@ impl<'a, T: Tracer> World<'a, T> {
             run,
             master,
             q,
-            timeout_lane,
-            acq_timeout_lane,
-            chan_timeout_lanes,
+            lanes,
             retire_ok,
             horizon,
             finishing: false,
             faults_on: !s.faults.is_empty(),
             faults,
             upkeep_on: s.upkeep.any(),
-            upkeep: super::journey::upkeep::Upkeep::new(s),
-            guard_on: s.strategy.guard.active(),
+            upkeep: super::remedies::upkeep::Upkeep::new(s),
             interrupted: false,
             guard,
             retry,
@@ -316,14 +345,7 @@ impl<'a, T: Tracer> World<'a, T> {
                 channel_cdf: cdf(s.channels.iter().map(|c| c.weight)),
                 table: s.routing.clone(),
             },
-            nodes: Nodes {
-                groups,
-                stations,
-                term_links,
-                gc_links,
-                ci_links,
-                accounts,
-            },
+            nodes,
             arena: Arena::with_capacity(4096),
             books: Books {
                 ledger: Ledger::new(s.issuers.len(), s.channels.len()),
@@ -349,7 +371,7 @@ impl<'a, T: Tracer> World<'a, T> {
         if self.upkeep_on {
             self.schedule_upkeep_events();
         }
-        if self.guard_on {
+        if self.guard.is_some() {
             self.guard_start();
         }
         self.dispatch_all()?;
@@ -413,8 +435,8 @@ impl<'a, T: Tracer> World<'a, T> {
 
     /// The payment's own random word for `purpose` (see `engine::rng` and `payment::slot`).
     #[inline]
-    pub(super) fn word(&self, pid: u32, purpose: usize) -> u64 {
-        let p = &self.arena.pay[pid as usize];
+    pub(super) fn word(&self, pid: PaymentId, purpose: usize) -> u64 {
+        let p = &self.arena[pid];
         self.nodes.groups[p.group as usize]
             .words
             .word(p.gserial as u64, purpose)
@@ -423,8 +445,8 @@ impl<'a, T: Tracer> World<'a, T> {
     /// The word for `purpose` of the payment's current attempt's path (see
     /// `Payment::path_serial`): the same as [`Self::word`] for a first attempt.
     #[inline]
-    pub(super) fn path_word(&self, pid: u32, purpose: usize) -> u64 {
-        let p = &self.arena.pay[pid as usize];
+    pub(super) fn path_word(&self, pid: PaymentId, purpose: usize) -> u64 {
+        let p = &self.arena[pid];
         self.nodes.groups[p.group as usize]
             .words
             .word(p.path_serial(), purpose)
@@ -433,7 +455,7 @@ impl<'a, T: Tracer> World<'a, T> {
     /// Whether the merchant of a payment has wrong settlement account details (its payouts are
     /// returned).
     #[inline]
-    pub(super) fn wrong_account(&self, pid: u32) -> bool {
+    pub(super) fn wrong_account(&self, pid: PaymentId) -> bool {
         self.merchant_chance(
             pid,
             merchant_slot::WRONG_ACCOUNT,
@@ -443,11 +465,11 @@ impl<'a, T: Tracer> World<'a, T> {
 
     /// A per-merchant draw: the same merchants are affected in every design.
     #[inline]
-    pub(super) fn merchant_chance(&self, pid: u32, slot: usize, share: f64) -> bool {
+    pub(super) fn merchant_chance(&self, pid: PaymentId, slot: usize, share: f64) -> bool {
         if share <= 0.0 {
             return false;
         }
-        let p = &self.arena.pay[pid as usize];
+        let p = &self.arena[pid];
         let w = self.nodes.groups[p.group as usize]
             .merchant_words
             .word(p.terminal as u64, slot);
@@ -457,8 +479,8 @@ impl<'a, T: Tracer> World<'a, T> {
     /// Records the first cause on a payment's path (later ones do not replace it), and the
     /// first other cause that strikes it once the acquirer has approved it (`Payment::late`).
     #[inline]
-    pub(super) fn blame(&mut self, pid: u32, cause: u8) {
-        let p = &mut self.arena.pay[pid as usize];
+    pub(super) fn blame(&mut self, pid: PaymentId, cause: u8) {
+        let p = &mut self.arena[pid];
         let approved = matches!(
             p.acquirer,
             super::payment::AcquirerState::Approved | super::payment::AcquirerState::Cleared
@@ -474,8 +496,8 @@ impl<'a, T: Tracer> World<'a, T> {
     /// Records a timeout against the fault that degraded the payment's path (a slow station,
     /// a latency spike, a surge), if one did; else against timeouts as such.
     #[inline]
-    pub(super) fn blame_timeout(&mut self, pid: u32) {
-        let s = self.arena.pay[pid as usize].struck;
+    pub(super) fn blame_timeout(&mut self, pid: PaymentId) {
+        let s = self.arena[pid].struck;
         self.blame(pid, if s != 0 { s } else { super::cause::id::TIMEOUT });
     }
 
@@ -483,7 +505,7 @@ impl<'a, T: Tracer> World<'a, T> {
     #[inline]
     pub(super) fn trace_post(
         &mut self,
-        pid: u32,
+        pid: PaymentId,
         from: crate::model::ledger::Account,
         to: crate::model::ledger::Account,
         amount: i64,
@@ -495,9 +517,9 @@ impl<'a, T: Tracer> World<'a, T> {
 
     /// Records a step of a traced payment; compiled away when tracing is off.
     #[inline]
-    pub(super) fn trace(&mut self, pid: u32, step: impl FnOnce(&Self) -> Step) {
+    pub(super) fn trace(&mut self, pid: PaymentId, step: impl FnOnce(&Self) -> Step) {
         if T::ON {
-            let serial = self.arena.pay[pid as usize].serial;
+            let serial = self.arena[pid].serial;
             if self.tracer.wants(serial) {
                 let s = step(self);
                 self.tracer.record(self.q.now(), serial, s);

@@ -5,17 +5,18 @@
 //! advices, 0120 or 0220) or answers 91 (98 in UnionPay's codes) and reverses the request
 //! towards the issuer.
 
+use crate::model::PaymentId;
 use crate::model::World;
-use crate::model::event::{Ev, Msg, Rev, ToChannel, ToGateway, ToIssuer};
-use crate::model::payment::{code, flag};
+use crate::model::event::{Ev, Msg, Rev, Sending, ToChannel, ToGateway, ToIssuer};
+use crate::model::payment::{Flags, code};
 use crate::model::topology::{Dir, LinkId};
 use crate::model::trace::{Step, Tracer};
 use crate::scenario::CodeSet;
 
 impl<T: Tracer> World<'_, T> {
     /// A message reaches the payment's channel.
-    pub(in crate::model) fn at_channel(&mut self, pid: u32, m: ToChannel) {
-        let p = self.arena.pay[pid as usize];
+    pub(in crate::model) fn at_channel(&mut self, pid: PaymentId, m: ToChannel) {
+        let p = self.arena[pid];
         let st = self.topo.channel(p.channel);
         match m {
             ToChannel::Request => self.request_at(pid, st, Msg::Channel(m)),
@@ -53,23 +54,20 @@ impl<T: Tracer> World<'_, T> {
             }
             ToChannel::AdviceAck => {
                 if self.reachable(pid, st, Msg::Channel(m)) {
-                    self.arena.pay[pid as usize].set(flag::ADVICE_ACKED);
+                    self.arena[pid].set(Flags::ADVICE_ACKED);
                 }
             }
         }
     }
 
     /// The channel has processed a request: on to the issuer, with its timer if it has one.
-    pub(in crate::model) fn channel_forward(&mut self, pid: u32) {
-        if self.guard_on && !self.guard_forward(pid) {
+    pub(in crate::model) fn channel_forward(&mut self, pid: PaymentId) {
+        if self.guard.is_some() && !self.guard_forward(pid) {
             return; // refused at once by a breaker or a bulkhead
         }
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         let c = p.channel as usize;
-        if let (Some(t), Some(lane)) = (
-            self.s.channels[c].issuer_timeout,
-            self.chan_timeout_lanes[c],
-        ) {
+        if let (Some(t), Some(lane)) = (self.s.channels[c].issuer_timeout, self.lanes.channels[c]) {
             let at = self.q.now().saturating_add(t);
             self.schedule_in_lane(lane, at, Ev::ChannelTimeout { pid });
         }
@@ -83,12 +81,12 @@ impl<T: Tracer> World<'_, T> {
 
     /// The issuer's response reaches the channel: passed on, unless the channel has given up
     /// (then an approval is reversed, or matched by the stand-in advice already on its way).
-    fn channel_response(&mut self, pid: u32, c: u8) {
-        if self.guard_on {
+    fn channel_response(&mut self, pid: PaymentId, c: u8) {
+        if self.guard.is_some() {
             self.guard_chan_answer(pid, c);
         }
-        let p = &mut self.arena.pay[pid as usize];
-        if self.chan_timeout_lanes[p.channel as usize].is_none() {
+        let p = &mut self.arena[pid];
+        if self.lanes.channels[p.channel as usize].is_none() {
             // No timer at this channel: every answer is in time.
             let ch = p.channel;
             self.send(
@@ -99,11 +97,11 @@ impl<T: Tracer> World<'_, T> {
             );
             return;
         }
-        let late = p.has(flag::CHAN_TIMED_OUT);
-        if !late && p.has(flag::ISSUER_ANSWERED) {
+        let late = p.has(Flags::CHAN_TIMED_OUT);
+        if !late && p.has(Flags::ISSUER_ANSWERED) {
             return; // a second answer to the same request (a repeat): already passed on
         }
-        p.set(flag::ISSUER_ANSWERED);
+        p.set(Flags::ISSUER_ANSWERED);
         let p = *p;
         if !late {
             self.send(
@@ -116,7 +114,7 @@ impl<T: Tracer> World<'_, T> {
         }
         self.out.late_refused += 1;
         if T::ON {
-            let then = match (c == code::APPROVED, p.has(flag::STAND_IN)) {
+            let then = match (c == code::APPROVED, p.has(Flags::STAND_IN)) {
                 (false, _) => "dropped",
                 (true, false) => "reversed",
                 (true, true) => "stood_in",
@@ -127,7 +125,7 @@ impl<T: Tracer> World<'_, T> {
                 then,
             });
         }
-        if c == code::APPROVED && !p.has(flag::STAND_IN) {
+        if c == code::APPROVED && !p.has(Flags::STAND_IN) {
             self.send(
                 pid,
                 LinkId::ChannelIssuer(p.channel, p.issuer),
@@ -139,24 +137,24 @@ impl<T: Tracer> World<'_, T> {
 
     /// The channel's timer for the issuer expires with no answer: stand in within the limit,
     /// else answer 91 and reverse towards the issuer.
-    pub(in crate::model) fn channel_timeout(&mut self, pid: u32) {
-        let p = &mut self.arena.pay[pid as usize];
-        if p.has(flag::ISSUER_ANSWERED) {
+    pub(in crate::model) fn channel_timeout(&mut self, pid: PaymentId) {
+        let p = &mut self.arena[pid];
+        if p.has(Flags::ISSUER_ANSWERED) {
             return;
         }
-        p.set(flag::CHAN_TIMED_OUT);
+        p.set(Flags::CHAN_TIMED_OUT);
         let p = *p;
-        if self.guard_on {
+        if self.guard.is_some() {
             self.guard_chan_timeout(pid);
         }
         self.out.channel_timeouts += 1;
         self.blame_timeout(pid);
         let spec = &self.s.channels[p.channel as usize];
         let stand_in =
-            spec.stand_in.as_ref().is_some_and(|s| p.amount <= s.limit) && !p.has(flag::MISKEYED); // stand-in checks the card number, not the account
+            spec.stand_in.as_ref().is_some_and(|s| p.amount <= s.limit) && !p.has(Flags::MISKEYED); // stand-in checks the card number, not the account
         let answer = if stand_in {
-            let q = &mut self.arena.pay[pid as usize];
-            q.set(flag::STAND_IN | flag::ADVICE);
+            let q = &mut self.arena[pid];
+            q.set(Flags::STAND_IN | Flags::ADVICE);
             self.out.stand_ins += 1;
             if T::ON {
                 self.trace(pid, |_| {
@@ -194,13 +192,13 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// Sends (or repeats) the stand-in advice to the issuer until acknowledged or expired.
-    pub(in crate::model) fn advice_send(&mut self, pid: u32) {
-        let p = &mut self.arena.pay[pid as usize];
+    pub(in crate::model) fn advice_send(&mut self, pid: PaymentId) {
+        let p = &mut self.arena[pid];
         let Some(si) = &self.s.channels[p.channel as usize].stand_in else {
             return;
         };
         let (interval, expiry) = (si.advice_interval, si.advice_expiry);
-        if p.has(flag::ADVICE_ACKED) {
+        if p.has(Flags::ADVICE_ACKED) {
             return;
         }
         if p.advice_sent as u64 * interval >= expiry {
@@ -208,13 +206,18 @@ impl<T: Tracer> World<'_, T> {
             return;
         }
         p.advice_sent = p.advice_sent.saturating_add(1);
-        let (c, i, repeat) = (p.channel, p.issuer, p.advice_sent > 1);
+        let sending = if p.advice_sent > 1 {
+            Sending::Repeat
+        } else {
+            Sending::First
+        };
+        let (c, i) = (p.channel, p.issuer);
         self.out.advices_sent += 1;
         self.send(
             pid,
             LinkId::ChannelIssuer(c, i),
             Dir::Up,
-            Msg::Issuer(ToIssuer::Advice(repeat)),
+            Msg::Issuer(ToIssuer::Advice(sending)),
         );
         self.schedule(
             self.q.now().saturating_add(interval),

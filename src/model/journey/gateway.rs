@@ -2,9 +2,10 @@
 //! acquirer believes about each payment.
 
 use crate::engine::rng::chance;
+use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::event::{Ev, Msg, Rev, ToChannel, ToGateway, ToTerminal};
-use crate::model::payment::{AcquirerState as Acq, code, flag, slot};
+use crate::model::payment::{AcquirerState as Acq, Flags, code, slot};
 use crate::model::topology::{Dir, LinkId, Topology};
 use crate::model::trace::{Step, Tracer};
 use crate::scenario::RiskAction;
@@ -12,9 +13,9 @@ use crate::scenario::strategies::guard::FailoverMode;
 
 impl<T: Tracer> World<'_, T> {
     /// A message reaches the gateway.
-    pub(in crate::model) fn at_gateway(&mut self, pid: u32, m: ToGateway) {
+    pub(in crate::model) fn at_gateway(&mut self, pid: PaymentId, m: ToGateway) {
         let st = Topology::GATEWAY;
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         match m {
             ToGateway::Request => self.request_at(pid, st, Msg::Gateway(m)),
             ToGateway::Response(c) => {
@@ -26,8 +27,8 @@ impl<T: Tracer> World<'_, T> {
                 if self.reachable(pid, st, Msg::Gateway(m)) {
                     // The acquirer records the reversal; a payment already cleared is undone by
                     // the issuer's refund when the reversal reaches it.
-                    self.arena.pay[pid as usize].acquirer = Acq::Reversed;
-                    if p.has(flag::ADVANCED) && !p.has(flag::PAID_ON) {
+                    self.arena[pid].acquirer = Acq::Reversed;
+                    if p.has(Flags::ADVANCED) && !p.has(Flags::PAID_ON) {
                         self.take_back_advance(pid);
                     }
                     if self.s.strategy.saf.is_some() {
@@ -62,7 +63,7 @@ impl<T: Tracer> World<'_, T> {
                         Msg::Terminal(ToTerminal::ReversalAck),
                     );
                 } else if self.s.strategy.saf.is_some() {
-                    self.arena.pay[pid as usize].set(flag::SAF_ACKED);
+                    self.arena[pid].set(Flags::SAF_ACKED);
                     if T::ON {
                         self.trace(pid, |_| Step::SafAcked);
                     }
@@ -74,16 +75,16 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// The acquirer's risk engine, then routing to the payment's channel.
-    pub(in crate::model) fn risk_check(&mut self, pid: u32) {
-        let p = self.arena.pay[pid as usize];
+    pub(in crate::model) fn risk_check(&mut self, pid: PaymentId) {
+        let p = self.arena[pid];
         if self.retry.idem
-            && p.retry & super::retry::bit::CARRIER != 0
+            && p.retry & crate::model::remedies::retry::bit::CARRIER != 0
             && self.retry_carrier_at_gateway(pid)
         {
             return; // the acquirer answered the retry from its record of the key
         }
         if self.retry.idem
-            && p.retry & super::retry::bit::IN_SALE != 0
+            && p.retry & crate::model::remedies::retry::bit::IN_SALE != 0
             && p.acquirer != Acq::Unknown
         {
             // The first attempt's request reaches the acquirer after a retry of its key was
@@ -103,7 +104,7 @@ impl<T: Tracer> World<'_, T> {
             return;
         }
         use crate::model::cause::id;
-        let fraud = p.has(flag::FRAUD);
+        let fraud = p.has(Flags::FRAUD);
         // The scenario's risk engine, then any rule a fault deployed.
         let mut flagged = self.s.risk.as_ref().and_then(|r| {
             let rate = if fraud {
@@ -130,7 +131,7 @@ impl<T: Tracer> World<'_, T> {
             }
             Some((RiskAction::Review, c)) => {
                 self.blame(pid, c);
-                self.arena.pay[pid as usize].set(flag::REVIEW);
+                self.arena[pid].set(Flags::REVIEW);
                 self.out.risk_reviews += 1;
             }
             None => {}
@@ -140,8 +141,13 @@ impl<T: Tracer> World<'_, T> {
 
     /// The acquirer refuses the request itself with `rcode` (`by`: who decided, for the trace)
     /// and answers the terminal.
-    pub(in crate::model) fn gateway_refuses(&mut self, pid: u32, rcode: u8, by: &'static str) {
-        let q = &mut self.arena.pay[pid as usize];
+    pub(in crate::model) fn gateway_refuses(
+        &mut self,
+        pid: PaymentId,
+        rcode: u8,
+        by: &'static str,
+    ) {
+        let q = &mut self.arena[pid];
         q.acquirer = Acq::Declined;
         q.code = rcode;
         let g = q.group;
@@ -162,13 +168,13 @@ impl<T: Tracer> World<'_, T> {
 
     /// Sends the request to the payment's channel and, if the acquirer has a timeout towards
     /// the channel, starts its timer.
-    pub(in crate::model) fn route_request(&mut self, pid: u32) {
-        let first = !self.arena.pay[pid as usize].has(flag::FAILED_OVER);
-        if self.guard_on && !self.guard_route(pid, first) {
+    pub(in crate::model) fn route_request(&mut self, pid: PaymentId) {
+        let first = !self.arena[pid].has(Flags::FAILED_OVER);
+        if self.guard.is_some() && !self.guard_route(pid, first) {
             return; // refused at once, or nothing to send
         }
-        let c = self.arena.pay[pid as usize].channel;
-        let timer = (self.s.strategy.acquirer_timeout, self.acq_timeout_lane);
+        let c = self.arena[pid].channel;
+        let timer = (self.s.strategy.acquirer_timeout, self.lanes.acquirer);
         if let (Some(t), Some(lane)) = timer
             && first
         {
@@ -186,15 +192,15 @@ impl<T: Tracer> World<'_, T> {
     /// A response reaches the acquirer: refused if it comes too late, re-routed to the backup
     /// channel if the primary channel itself refused, otherwise recorded and passed to the
     /// terminal.
-    fn gateway_response(&mut self, pid: u32, c: u8) {
-        if self.guard_on {
+    fn gateway_response(&mut self, pid: PaymentId, c: u8) {
+        if self.guard.is_some() {
             self.guard_acq_answer(pid, c);
         }
         if self.retry.on && self.retry_gateway_response(pid, c) {
             return;
         }
-        let p = self.arena.pay[pid as usize];
-        if p.has(flag::ACQ_TIMED_OUT) {
+        let p = self.arena[pid];
+        if p.has(Flags::ACQ_TIMED_OUT) {
             // The acquirer answered the terminal already and reverses the request.
             self.out.late_refused += 1;
             let saf = self.s.strategy.saf.is_some();
@@ -225,8 +231,8 @@ impl<T: Tracer> World<'_, T> {
             return;
         }
         if c == code::INOPERATIVE
-            && p.has(flag::CHANNEL_REFUSED)
-            && !p.has(flag::FAILED_OVER)
+            && p.has(Flags::CHANNEL_REFUSED)
+            && !p.has(Flags::FAILED_OVER)
             && self.s.strategy.guard.failover.mode != FailoverMode::None
         {
             let backup = self
@@ -235,10 +241,10 @@ impl<T: Tracer> World<'_, T> {
                 .as_ref()
                 .and_then(|t| t[p.issuer as usize].backup);
             if let Some(b) = backup {
-                let q = &mut self.arena.pay[pid as usize];
+                let q = &mut self.arena[pid];
                 q.channel = b as u16;
-                q.flags &= !flag::CHANNEL_REFUSED;
-                q.set(flag::FAILED_OVER);
+                q.clear(Flags::CHANNEL_REFUSED);
+                q.set(Flags::FAILED_OVER);
                 self.out.failovers += 1;
                 if T::ON {
                     let to = self.s.channels[b].station.id.clone();
@@ -263,7 +269,7 @@ impl<T: Tracer> World<'_, T> {
     /// reversed.
     #[cold]
     #[inline(never)]
-    fn refuse_second_approval(&mut self, pid: u32, c: u8) {
+    fn refuse_second_approval(&mut self, pid: PaymentId, c: u8) {
         self.out.late_refused += 1;
         if T::ON {
             self.trace(pid, |_| Step::LateResponse {
@@ -277,20 +283,20 @@ impl<T: Tracer> World<'_, T> {
 
     /// The acquirer's timer for the channel expires: with no answer yet it answers the
     /// terminal 91 and reverses the request towards the issuer (which may have approved).
-    pub(in crate::model) fn acquirer_timeout(&mut self, pid: u32) {
+    pub(in crate::model) fn acquirer_timeout(&mut self, pid: PaymentId) {
         if self.retry.on && self.retry_acquirer_timeout(pid) {
             return;
         }
-        let p = &mut self.arena.pay[pid as usize];
+        let p = &mut self.arena[pid];
         if p.acquirer != Acq::Unknown {
             return;
         }
-        p.set(flag::ACQ_TIMED_OUT);
+        p.set(Flags::ACQ_TIMED_OUT);
         p.acquirer = Acq::Declined;
-        if self.guard_on {
+        if self.guard.is_some() {
             self.guard_acq_timeout(pid);
         }
-        let p = &mut self.arena.pay[pid as usize];
+        let p = &mut self.arena[pid];
         p.code = code::INOPERATIVE;
         let g = p.group;
         self.blame_timeout(pid);
@@ -314,11 +320,11 @@ impl<T: Tracer> World<'_, T> {
 
     /// The host reverses a payment towards the issuer: through its store-and-forward queue if
     /// it has one, else one reversal.
-    pub(in crate::model) fn host_reversal(&mut self, pid: u32) {
+    pub(in crate::model) fn host_reversal(&mut self, pid: PaymentId) {
         if self.s.strategy.saf.is_some() {
             self.saf_start(pid);
         } else {
-            let c = self.arena.pay[pid as usize].channel;
+            let c = self.arena[pid].channel;
             self.send(
                 pid,
                 LinkId::GatewayChannel(c),
@@ -329,8 +335,8 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// The response reaches the acquirer's gateway: it records what it believes.
-    pub(in crate::model) fn acquirer_answer(&mut self, pid: u32, rcode: u8) {
-        let p = &mut self.arena.pay[pid as usize];
+    pub(in crate::model) fn acquirer_answer(&mut self, pid: PaymentId, rcode: u8) {
+        let p = &mut self.arena[pid];
         if p.acquirer != Acq::Unknown {
             return; // already reversed (or declined by an outage reject)
         }
@@ -340,7 +346,7 @@ impl<T: Tracer> World<'_, T> {
             return;
         }
         p.acquirer = Acq::Approved;
-        if p.has(flag::REVIEW) {
+        if p.has(Flags::REVIEW) {
             // A card rule's own review time, else the risk engine's review delay (a day, the
             // default, with the risk engine switched off).
             let delay = match self.card_rule_review(pid) {
@@ -364,19 +370,19 @@ impl<T: Tracer> World<'_, T> {
 
     /// An approval the acquirer will clear: merchant risk screens it, it joins the open batch,
     /// and a D+0 payout is planned.
-    fn approved_for_clearing(&mut self, pid: u32) {
+    fn approved_for_clearing(&mut self, pid: PaymentId) {
         self.merchant_screen(pid);
         self.join_open_batch(pid);
         self.plan_advance(pid);
     }
 
     /// The host puts a reversal in its store-and-forward queue (once per payment) and sends it.
-    pub(in crate::model) fn saf_start(&mut self, pid: u32) {
-        let p = &mut self.arena.pay[pid as usize];
-        if p.has(flag::SAF) {
+    pub(in crate::model) fn saf_start(&mut self, pid: PaymentId) {
+        let p = &mut self.arena[pid];
+        if p.has(Flags::SAF) {
             return;
         }
-        p.set(flag::SAF);
+        p.set(Flags::SAF);
         if T::ON {
             self.trace(pid, |_| Step::SafQueued);
         }
@@ -388,13 +394,13 @@ impl<T: Tracer> World<'_, T> {
 
     /// Sends the stored reversal (0420 the first time, 0421 after) unless it was acknowledged
     /// or has expired, and schedules the next repeat.
-    pub(in crate::model) fn saf_send(&mut self, pid: u32) {
+    pub(in crate::model) fn saf_send(&mut self, pid: PaymentId) {
         let Some(saf) = &self.s.strategy.saf else {
             return;
         };
         let (interval, expiry) = (saf.interval, saf.expiry);
-        let p = &mut self.arena.pay[pid as usize];
-        if p.has(flag::SAF_ACKED) {
+        let p = &mut self.arena[pid];
+        if p.has(Flags::SAF_ACKED) {
             return;
         }
         let sent = p.saf_sent;
@@ -414,7 +420,7 @@ impl<T: Tracer> World<'_, T> {
             self.schedule(until, Ev::SafSend { pid });
             return;
         }
-        let p = &mut self.arena.pay[pid as usize];
+        let p = &mut self.arena[pid];
         p.saf_sent += 1;
         let (c, repeat) = (p.channel, p.saf_sent > 1);
         self.out.saf_sent += 1;
@@ -436,12 +442,12 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// A manual review ends: a confirmed fraud is reversed, anything else goes to clearing.
-    pub(in crate::model) fn review_done(&mut self, pid: u32) {
-        let p = &mut self.arena.pay[pid as usize];
+    pub(in crate::model) fn review_done(&mut self, pid: PaymentId) {
+        let p = &mut self.arena[pid];
         if p.acquirer != Acq::Approved {
             return;
         }
-        if p.has(flag::FRAUD) {
+        if p.has(Flags::FRAUD) {
             p.acquirer = Acq::Reversed;
             self.host_reversal(pid);
         } else {

@@ -2,18 +2,19 @@
 //! for a dual-message channel, a posted debit for a single-message one), stand-in advices, and
 //! reversals: a hold is released, a posted debit refunded.
 
+use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::event::{Msg, ToChannel, ToIssuer};
 use crate::model::ledger::Account;
-use crate::model::payment::{IssuerState as Iss, code, flag, slot};
+use crate::model::payment::{Flags, IssuerState as Iss, code, slot};
 use crate::model::topology::{Dir, LinkId};
 use crate::model::trace::{Step, Tracer};
 use crate::scenario::MessageFlow;
 
 impl<T: Tracer> World<'_, T> {
     /// A message reaches the payment's issuer.
-    pub(in crate::model) fn at_issuer(&mut self, pid: u32, m: ToIssuer) {
-        let p = self.arena.pay[pid as usize];
+    pub(in crate::model) fn at_issuer(&mut self, pid: PaymentId, m: ToIssuer) {
+        let p = self.arena[pid];
         let st = self.topo.issuer(p.issuer);
         let link = LinkId::ChannelIssuer(p.channel, p.issuer);
         match m {
@@ -54,12 +55,12 @@ impl<T: Tracer> World<'_, T> {
 
     /// The issuer decides; an approval holds (dual message) or posts (single message) the
     /// funds on the cardholder's account.
-    pub(in crate::model) fn issuer_decide(&mut self, pid: u32) {
+    pub(in crate::model) fn issuer_decide(&mut self, pid: PaymentId) {
         if self.retry.idem && self.retry_issuer_decide(pid) {
             return; // answered from the idempotency key
         }
         let rcode = self.issuer_decision(pid);
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         self.send(
             pid,
             LinkId::ChannelIssuer(p.channel, p.issuer),
@@ -69,13 +70,13 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// The issuer's decision on a payment, and what it does to the cardholder's money.
-    pub(in crate::model) fn issuer_decision(&mut self, pid: u32) -> u8 {
+    pub(in crate::model) fn issuer_decision(&mut self, pid: PaymentId) -> u8 {
         let now = self.q.now();
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         let rcode = if p.issuer_state == Iss::ReversedFirst {
             // The reversal overtook the request: the issuer refuses the late original.
             code::DO_NOT_HONOUR
-        } else if p.has(flag::ADVICE_APPLIED) || p.issuer_has_funds() {
+        } else if p.has(Flags::ADVICE_APPLIED) || p.issuer_has_funds() {
             // The stand-in advice got here first: the original is a duplicate.
             code::DUPLICATE
         } else if let Some(c) = self.faults_on.then(|| self.issuer_faults(pid)).flatten() {
@@ -85,12 +86,12 @@ impl<T: Tracer> World<'_, T> {
             self.nodes.accounts[p.issuer as usize].authorise(
                 p.account,
                 p.amount,
-                p.has(flag::MISKEYED),
+                p.has(Flags::MISKEYED),
                 dnh,
             )
         };
         let approved_state = self.approved_state(p.channel);
-        let q = &mut self.arena.pay[pid as usize];
+        let q = &mut self.arena[pid];
         if rcode == code::APPROVED {
             q.issuer_state = approved_state;
             q.t_held = now;
@@ -132,8 +133,8 @@ impl<T: Tracer> World<'_, T> {
     /// What the scenario's faults make the issuer answer, if anything: bad input it checks
     /// (54, 55: the fault was blamed at the sale), or an account fault (blamed here).
     #[inline(never)]
-    fn issuer_faults(&mut self, pid: u32) -> Option<u8> {
-        let input = self.arena.pay[pid as usize].input;
+    fn issuer_faults(&mut self, pid: PaymentId) -> Option<u8> {
+        let input = self.arena[pid].input;
         if matches!(input, code::EXPIRED_CARD | code::WRONG_PIN) {
             return Some(input);
         }
@@ -146,14 +147,14 @@ impl<T: Tracer> World<'_, T> {
     /// (the advice, or a presentment that arrives before it), whatever the balance: the
     /// account may go below zero, the stand-in risk the issuer accepts. Nothing is taken if
     /// the issuer already holds the funds or the payment was reversed.
-    pub(in crate::model) fn apply_stand_in(&mut self, pid: u32) {
-        let p = self.arena.pay[pid as usize];
-        if p.has(flag::ADVICE_APPLIED) {
+    pub(in crate::model) fn apply_stand_in(&mut self, pid: PaymentId) {
+        let p = self.arena[pid];
+        if p.has(Flags::ADVICE_APPLIED) {
             return;
         }
         let approved_state = self.approved_state(p.channel);
-        let q = &mut self.arena.pay[pid as usize];
-        q.set(flag::ADVICE_APPLIED);
+        let q = &mut self.arena[pid];
+        q.set(Flags::ADVICE_APPLIED);
         if !matches!(q.issuer_state, Iss::Unseen | Iss::Declined) {
             return; // it approved the original itself, or the payment was reversed
         }
@@ -182,8 +183,8 @@ impl<T: Tracer> World<'_, T> {
     /// A reversal reaches the issuer: a hold is released; a posted debit is refunded (a credit
     /// adjustment), and if the money had already gone on towards the merchant it is taken
     /// back from wherever it is.
-    fn issuer_reversal(&mut self, pid: u32) {
-        let p = &mut self.arena.pay[pid as usize];
+    fn issuer_reversal(&mut self, pid: PaymentId) {
+        let p = &mut self.arena[pid];
         match p.issuer_state {
             Iss::Held => {
                 self.refund_cardholder(pid); // releases the hold
@@ -208,35 +209,35 @@ impl<T: Tracer> World<'_, T> {
     /// Money already paid out towards the merchant goes back to the acquirer: from the
     /// merchant if credited, else from suspense or the merchant-risk hold; a payout not yet
     /// made is cancelled.
-    pub(in crate::model) fn recover_payout(&mut self, pid: u32) {
+    pub(in crate::model) fn recover_payout(&mut self, pid: PaymentId) {
         let l = &mut self.books.ledger;
-        let q = &mut self.arena.pay[pid as usize];
+        let q = &mut self.arena[pid];
         let amt = q.amount;
         if q.credited > 0 {
             l.post(Account::Merchants, Account::Acquirer, amt);
             q.credited -= amt;
             self.out.merchant_debits += 1;
-        } else if q.has(flag::RETURNED) {
+        } else if q.has(Flags::RETURNED) {
             l.post(Account::Suspense, Account::Acquirer, amt);
-        } else if q.has(flag::IN_RISK_HOLD) {
+        } else if q.has(Flags::IN_RISK_HOLD) {
             l.post(Account::RiskHold, Account::Acquirer, amt);
         }
-        q.flags &= !(flag::RETURNED | flag::IN_RISK_HOLD | flag::PAYOUT_DUE | flag::PAID_OUT);
+        q.clear(Flags::RETURNED | Flags::IN_RISK_HOLD | Flags::PAYOUT_DUE | Flags::PAID_OUT);
     }
 
     /// Gives the cardholder the money back: a hold is released, a posted debit refunded. Money
     /// already paid out towards the merchant (a D+0 advance, a settled payout) is first taken
     /// back: from the merchant if credited, else from suspense or the merchant-risk hold; and
     /// money the issuer had paid on goes back acquirer → channel → issuer.
-    pub(in crate::model) fn refund_cardholder(&mut self, pid: u32) {
-        let p = self.arena.pay[pid as usize];
+    pub(in crate::model) fn refund_cardholder(&mut self, pid: PaymentId) {
+        let p = self.arena[pid];
         let (i, c, amt) = (p.issuer, p.channel, p.amount);
         self.recover_payout(pid);
         let l = &mut self.books.ledger;
-        let q = &mut self.arena.pay[pid as usize];
+        let q = &mut self.arena[pid];
         // Back along the chain to the issuer, if it had paid on.
-        if q.has(flag::PAID_ON) {
-            q.flags &= !flag::PAID_ON;
+        if q.has(Flags::PAID_ON) {
+            q.clear(Flags::PAID_ON);
             l.post(Account::Acquirer, Account::Channel(c), amt);
             l.post(Account::Channel(c), Account::IssuerHolds(i), amt);
         }
@@ -253,9 +254,9 @@ impl<T: Tracer> World<'_, T> {
         if T::ON {
             let back = if p.credited > 0 {
                 Some(Account::Merchants)
-            } else if p.has(flag::RETURNED) {
+            } else if p.has(Flags::RETURNED) {
                 Some(Account::Suspense)
-            } else if p.has(flag::IN_RISK_HOLD) {
+            } else if p.has(Flags::IN_RISK_HOLD) {
                 Some(Account::RiskHold)
             } else {
                 None
@@ -263,7 +264,7 @@ impl<T: Tracer> World<'_, T> {
             if let Some(from) = back {
                 self.trace_post(pid, from, Account::Acquirer, amt);
             }
-            if p.has(flag::PAID_ON) {
+            if p.has(Flags::PAID_ON) {
                 self.trace_post(pid, Account::Acquirer, Account::Channel(c), amt);
                 self.trace_post(pid, Account::Channel(c), Account::IssuerHolds(i), amt);
             }

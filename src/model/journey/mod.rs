@@ -10,22 +10,18 @@
 //!   interbank settlement;
 //! - [`payout`]: the payout to the merchant (T+N or D+0), merchant risk holds, maintenance
 //!   windows, returned payouts and chargebacks;
-//! - [`struck`]: faults that strike a payment through its terminal, account, merchant or a
-//!   card risk rule;
 //! - [`reconcile`]: reconciliation runs that find and repair breaks;
-//! - [`retry`]: request retries, idempotency keys, and the cardholder who pays again;
 //! - [`outcome`]: the outcome of each payment and the end of the run.
+//!
+//! The faults that strike on the way live in `model::faults`, the remedies a design switches
+//! on (guards, retries, upkeep) in `model::remedies`.
 
 mod channel;
 mod gateway;
-pub(in crate::model) mod guard;
 mod issuer;
 mod network;
 mod outcome;
 mod payout;
 pub(super) mod reconcile;
-pub(super) mod retry;
 mod settlement;
-mod struck;
 mod terminal;
-pub(super) mod upkeep;

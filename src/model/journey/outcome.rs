@@ -1,14 +1,15 @@
 //! The outcome of each payment, judged when nothing refers to it any more or at the end of
 //! observation, checked against its own postings; and the end of the run.
 
-use crate::metrics::RunOutput;
+use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::cause;
 use crate::model::clearing::NO_BATCH;
 use crate::model::invariants::{self, Invariant, Violation};
 use crate::model::journey::reconcile;
+use crate::model::output::RunOutput;
 use crate::model::payment::{
-    AcquirerState as Acq, IssuerState as Iss, Outcome, TerminalState as Term, code, flag,
+    AcquirerState as Acq, Flags, IssuerState as Iss, Outcome, Payment, TerminalState as Term, code,
 };
 use crate::model::trace::{Step, Tracer};
 use crate::scenario::Liability;
@@ -16,39 +17,71 @@ use crate::scenario::Liability;
 impl<T: Tracer> World<'_, T> {
     /// Classifies a finished payment (or, at the horizon, one still referenced) from its three
     /// views, checks that its postings agree with its outcome, and frees its slot.
-    pub(in crate::model) fn finalize(&mut self, pid: u32) -> Result<(), Violation> {
-        if !self.arena.live[pid as usize] {
+    pub(in crate::model) fn finalize(&mut self, pid: PaymentId) -> Result<(), Violation> {
+        if !self.arena.live[pid.index()] {
             return Err(self.violation(
                 Invariant::OneOutcomePerPayment,
                 format!(
-                    "payment #{} (slot {pid}) classified twice",
-                    self.arena.pay[pid as usize].serial
+                    "payment #{} (slot {}) classified twice",
+                    self.arena[pid].serial, pid.0
                 ),
             ));
         }
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         // A hold nobody presented, released or repaired lapses at the issuer's expiry, if that
         // falls inside observation: the funds go back to the cardholder. (A payment still in a
         // batch, or waiting for its risk review, is in its normal cycle: its presentment, not
         // the horizon, decides.)
-        let in_review = p.has(flag::REVIEW) && p.acquirer == Acq::Approved;
+        let in_review = p.has(Flags::REVIEW) && p.acquirer == Acq::Approved;
         if p.issuer_state == Iss::Held && p.batch == NO_BATCH && !in_review {
             let expiry = self.s.issuers[p.issuer as usize].hold_expiry;
             if p.t_held.saturating_add(expiry) <= self.horizon {
                 self.lapse_hold(pid);
             }
         }
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
+        let advice_due = p.has(Flags::STAND_IN) && !p.has(Flags::ADVICE_APPLIED);
+        let outcome = self.judge(&p);
+        if !self.postings_fit(&p, outcome, advice_due) {
+            return Err(self.postings_violation(&p, outcome));
+        }
+        let open_break = self.book_at_end(&p);
+        if !self.beliefs_agree(&p, open_break, advice_due) {
+            return Err(self.beliefs_violation(&p));
+        }
+        let (cause, also) = self.blamed(&p, outcome);
+        // A superseded attempt of a retried sale in which nobody's money moved is no sale.
+        let counted = !self.retry.on || p.retry == 0 || self.retry_record_ends(&p);
+        if counted {
+            self.count_outcome(&p, outcome, cause, also);
+        }
+        if T::ON && !counted {
+            self.trace(pid, |_| {
+                Step::Note("trace.note.outcome_this_attempt_was_superseded")
+            });
+        } else if T::ON {
+            self.trace_outcome(pid, &p, outcome, cause, also);
+        }
+        self.arena.remove(pid);
+        if self.retry.on && p.retry != 0 {
+            return self.retry_release_owner(&p);
+        }
+        Ok(())
+    }
+
+    /// The one outcome of a payment from its three views (what the till showed, the
+    /// cardholder's money, the merchant's).
+    #[inline(always)]
+    fn judge(&self, p: &Payment) -> Outcome {
         let till_ok = p.till_approved();
-        let advice_due = p.has(flag::STAND_IN) && !p.has(flag::ADVICE_APPLIED);
-        let outcome = if p.has(flag::CHARGED_BACK) {
+        if p.has(Flags::CHARGED_BACK) {
             Outcome::Chargeback
         } else if p.credited > 0 {
             // (A merchant paid D+0 for a sale that failed at the till and that the issuer
             // does not back charged nobody: it counts as paid, and its break stays open.)
             if !till_ok && p.charged > 0 {
                 Outcome::ChargedWithoutSale
-            } else if p.has(flag::ON_TIME) {
+            } else if p.has(Flags::ON_TIME) {
                 Outcome::SettledOnTime
             } else {
                 Outcome::SettledLate
@@ -56,9 +89,9 @@ impl<T: Tracer> World<'_, T> {
         } else if p.terminal_state == Term::Waiting {
             Outcome::Pending // observation ended while the till was still waiting
         } else if till_ok {
-            if p.has(flag::FRAUD) && p.charged == 0 && p.acquirer == Acq::Reversed {
+            if p.has(Flags::FRAUD) && p.charged == 0 && p.acquirer == Acq::Reversed {
                 Outcome::Reversed // a fraud stopped after the sale: the cardholder refunded
-            } else if self.horizon < self.promised_by(&p) {
+            } else if self.horizon < self.promised_by(p) {
                 Outcome::Pending
             } else {
                 Outcome::NotArrived
@@ -69,18 +102,22 @@ impl<T: Tracer> World<'_, T> {
             Outcome::Reversed
         } else {
             Outcome::Declined
-        };
-        // What each outcome allows the payment's own postings to be: (charged, credited).
+        }
+    }
+
+    /// Whether the payment's own postings are what its outcome allows: (charged, credited).
+    #[inline(always)]
+    fn postings_fit(&self, p: &Payment, outcome: Outcome, advice_due: bool) -> bool {
         let a = p.amount;
-        let ok = match outcome {
+        match outcome {
             // (A stood-in sale paid D+0 whose advice has not reached the issuer yet is credited
             // before the cardholder is charged.)
             // (Nor is one paid D+0 that the issuer does not back: the acquirer advanced the
             // money, and the unmatched presentment or reversal mismatch is an open break.)
             Outcome::SettledOnTime | Outcome::SettledLate => {
                 let unbacked = advice_due
-                    || p.has(flag::ADVANCED)
-                        && (p.has(flag::EXCEPTION) || reconcile::unbacked_sale(&p));
+                    || p.has(Flags::ADVANCED)
+                        && (p.has(Flags::EXCEPTION) || reconcile::unbacked_sale(p));
                 p.credited == a && (p.charged == a || unbacked && p.charged == 0)
             }
             Outcome::Chargeback => {
@@ -96,31 +133,40 @@ impl<T: Tracer> World<'_, T> {
                 p.credited == 0 && (p.charged == 0 || p.charged == a)
             }
             Outcome::Declined | Outcome::Reversed => (p.charged, p.credited) == (0, 0),
-        };
-        if !ok {
-            let detail = format!(
-                "payment #{} is {} but its postings charged {} and credited {} (amount {a})",
-                p.serial,
-                outcome.name(),
-                p.charged,
-                p.credited,
-            );
-            return Err(self.violation(Invariant::OutcomeMatchesPostings, detail));
         }
-        // Where the payment's money is at the end, for the books.
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn postings_violation(&self, p: &Payment, outcome: Outcome) -> Violation {
+        let detail = format!(
+            "payment #{} is {} but its postings charged {} and credited {} (amount {})",
+            p.serial,
+            outcome.name(),
+            p.charged,
+            p.credited,
+            p.amount,
+        );
+        self.violation(Invariant::OutcomeMatchesPostings, detail)
+    }
+
+    /// Books where the payment's money is at the end and its open break, if any (returned).
+    #[inline(always)]
+    fn book_at_end(&mut self, p: &Payment) -> Option<reconcile::Break> {
+        let a = p.amount;
         let out = &mut self.out;
-        if p.has(flag::RETURNED) {
+        if p.has(Flags::RETURNED) {
             out.suspense_at_end += a;
         }
-        if p.has(flag::IN_RISK_HOLD) {
+        if p.has(Flags::IN_RISK_HOLD) {
             out.risk_hold_at_end += a;
         }
-        if p.charged > 0 && !p.has(flag::PAID_ON) {
+        if p.charged > 0 && !p.has(Flags::PAID_ON) {
             out.held_at_end += a;
         }
         out.acquirer_at_end +=
-            if p.has(flag::PAID_ON) { a } else { 0 } - if p.has(flag::PAID_OUT) { a } else { 0 };
-        let open_break = reconcile::break_of(&p);
+            if p.has(Flags::PAID_ON) { a } else { 0 } - if p.has(Flags::PAID_OUT) { a } else { 0 };
+        let open_break = reconcile::break_of(p);
         if let Some(k) = open_break {
             out.breaks_open[k as usize] += 1;
             let since = if p.t_break > 0 { p.t_break } else { p.t_sale };
@@ -128,27 +174,44 @@ impl<T: Tracer> World<'_, T> {
                 .open_break_oldest
                 .max(self.horizon.saturating_sub(since));
         }
-        // The acquirer's belief and the issuer's records agree, or a break says they do not.
+        open_break
+    }
+
+    /// The acquirer's belief and the issuer's records agree, or a break says they do not.
+    #[inline(always)]
+    fn beliefs_agree(
+        &self,
+        p: &Payment,
+        open_break: Option<reconcile::Break>,
+        advice_due: bool,
+    ) -> bool {
         let acquirer_sale = matches!(p.acquirer, Acq::Approved | Acq::Cleared);
-        let issuer_took = p.charged > 0 || p.has(flag::CHARGED_BACK);
-        if acquirer_sale != issuer_took
-            && open_break.is_none()
-            && !p.has(flag::REPAIRED)
-            && !advice_due
-        {
-            let detail = format!(
-                "payment #{}: the acquirer believes it {} but the issuer {} the cardholder's \
-                 money, and no break records the mismatch",
-                p.serial,
-                if acquirer_sale { "a sale" } else { "no sale" },
-                if issuer_took { "took" } else { "did not take" },
-            );
-            return Err(self.violation(Invariant::BeliefsAgreeOrBreak, detail));
-        }
+        let issuer_took = p.charged > 0 || p.has(Flags::CHARGED_BACK);
+        acquirer_sale == issuer_took || open_break.is_some() || p.has(Flags::REPAIRED) || advice_due
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn beliefs_violation(&self, p: &Payment) -> Violation {
+        let acquirer_sale = matches!(p.acquirer, Acq::Approved | Acq::Cleared);
+        let issuer_took = p.charged > 0 || p.has(Flags::CHARGED_BACK);
+        let detail = format!(
+            "payment #{}: the acquirer believes it {} but the issuer {} the cardholder's \
+             money, and no break records the mismatch",
+            p.serial,
+            if acquirer_sale { "a sale" } else { "no sale" },
+            if issuer_took { "took" } else { "did not take" },
+        );
+        self.violation(Invariant::BeliefsAgreeOrBreak, detail)
+    }
+
+    /// The cause the outcome is counted against, and another cause that struck the payment.
+    #[inline(always)]
+    fn blamed(&self, p: &Payment, outcome: Outcome) -> (u8, Option<u8>) {
         let (first, also) = if p.cause == cause::id::NONE && p.late == cause::id::NONE {
             (cause::id::NONE, cause::id::NONE)
         } else {
-            self.outcome_cause(&p, outcome)
+            self.outcome_cause(p, outcome)
         };
         let cause = match (first, outcome) {
             (cause::id::NONE, Outcome::SettledLate) => cause::id::MISSED_CUTOFF,
@@ -160,92 +223,95 @@ impl<T: Tracer> World<'_, T> {
         let also = (also != cause)
             .then_some(also)
             .filter(|&a| a != cause::id::NONE);
-        // A superseded attempt of a retried sale in which nobody's money moved is no sale.
-        let counted = !self.retry.on || p.retry == 0 || self.retry_record_ends(&p);
-        if counted {
-            self.out.record_cause(cause, outcome, 1, p.amount);
-            if let Some(a) = also {
-                self.out.cause_also[a as usize] += 1;
-            }
-            if outcome == Outcome::NotArrived {
-                let age = self.horizon.saturating_sub(p.t_sale);
-                self.out.not_arrived_oldest = self.out.not_arrived_oldest.max(age);
-            }
-            let false_decline = outcome == Outcome::Declined
-                && p.has(flag::PAYABLE)
-                && !code::is_genuine_decline(p.code);
-            self.out
-                .record_outcome(outcome, p.amount, false_decline, p.credited);
+        (cause, also)
+    }
+
+    /// Counts the outcome of a payment that is a sale (or an attempt in which money moved).
+    #[inline(always)]
+    fn count_outcome(&mut self, p: &Payment, outcome: Outcome, cause: u8, also: Option<u8>) {
+        self.out.record_cause(cause, outcome, 1, p.amount);
+        if let Some(a) = also {
+            self.out.cause_also[a as usize] += 1;
         }
-        if T::ON && !counted {
-            self.trace(pid, |_| {
-                Step::Note("trace.note.outcome_this_attempt_was_superseded")
-            });
-        } else if T::ON {
-            if p.has(flag::HOLD_EXPIRED) && !p.has(flag::EXCEPTION | flag::REPAIRED) {
-                self.trace(pid, |_| Step::HoldExpired);
-            }
-            let till = match p.terminal_state {
-                Term::Answered => Some(p.till_code),
-                _ => None,
-            };
-            // Catalogue keys of the views (`trace.view.*`).
-            let cardholder = match (p.charged > 0, p.issuer_state) {
-                (true, Iss::Held) => "held",
-                (true, _) => "charged",
-                (false, _) if p.has(flag::CHARGED_BACK) => "charged_back",
-                (false, Iss::Released) => "released",
-                (false, Iss::Refunded) => "refunded",
-                _ => "never_held",
-            };
-            let merchant = if p.has(flag::CHARGED_BACK) && p.credited == 0 {
-                "credited_charged_back"
-            } else if p.credited > 0 {
-                if p.has(flag::ON_TIME) {
-                    "credited_on_time"
-                } else {
-                    "credited_late"
-                }
-            } else if p.has(flag::RETURNED) {
-                "returned"
-            } else if p.has(flag::IN_RISK_HOLD) {
-                "risk_hold"
-            } else if outcome == Outcome::Pending {
-                "awaiting"
+        if outcome == Outcome::NotArrived {
+            let age = self.horizon.saturating_sub(p.t_sale);
+            self.out.not_arrived_oldest = self.out.not_arrived_oldest.max(age);
+        }
+        let false_decline = outcome == Outcome::Declined
+            && p.has(Flags::PAYABLE)
+            && !code::is_genuine_decline(p.code);
+        self.out
+            .record_outcome(outcome, p.amount, false_decline, p.credited);
+    }
+
+    /// Tells the trace the payment's views, its causes and its outcome.
+    fn trace_outcome(
+        &mut self,
+        pid: PaymentId,
+        p: &Payment,
+        outcome: Outcome,
+        cause: u8,
+        also: Option<u8>,
+    ) {
+        if p.has(Flags::HOLD_EXPIRED) && !p.has(Flags::EXCEPTION | Flags::REPAIRED) {
+            self.trace(pid, |_| Step::HoldExpired);
+        }
+        let till_ok = p.till_approved();
+        let till = match p.terminal_state {
+            Term::Answered => Some(p.till_code),
+            _ => None,
+        };
+        // Catalogue keys of the views (`trace.view.*`).
+        let cardholder = match (p.charged > 0, p.issuer_state) {
+            (true, Iss::Held) => "held",
+            (true, _) => "charged",
+            (false, _) if p.has(Flags::CHARGED_BACK) => "charged_back",
+            (false, Iss::Released) => "released",
+            (false, Iss::Refunded) => "refunded",
+            _ => "never_held",
+        };
+        let merchant = if p.has(Flags::CHARGED_BACK) && p.credited == 0 {
+            "credited_charged_back"
+        } else if p.credited > 0 {
+            if p.has(Flags::ON_TIME) {
+                "credited_on_time"
             } else {
-                "not_credited"
-            };
-            self.trace(pid, |_| Step::Views {
-                till,
-                till_ok,
-                cardholder,
-                merchant,
-            });
-            if outcome != Outcome::SettledOnTime {
-                let name = cause::names(self.s)[cause as usize].clone();
-                let meaning = crate::scenario::cause::meaning(self.s, cause as usize);
-                self.trace(pid, |_| Step::Cause { name, meaning });
-                if let Some(a) = also {
-                    let name = cause::names(self.s)[a as usize].clone();
-                    self.trace(pid, |_| Step::AlsoCause { name });
-                }
+                "credited_late"
             }
-            let (at_end, credited) = (self.finishing, p.credited);
-            let false_decline = outcome == Outcome::Declined
-                && p.has(flag::PAYABLE)
-                && !code::is_genuine_decline(p.code);
-            self.trace(pid, |_| Step::Outcome {
-                outcome: outcome.name(),
-                at_end,
-                false_decline,
-                credited,
-            });
+        } else if p.has(Flags::RETURNED) {
+            "returned"
+        } else if p.has(Flags::IN_RISK_HOLD) {
+            "risk_hold"
+        } else if outcome == Outcome::Pending {
+            "awaiting"
+        } else {
+            "not_credited"
+        };
+        self.trace(pid, |_| Step::Views {
+            till,
+            till_ok,
+            cardholder,
+            merchant,
+        });
+        if outcome != Outcome::SettledOnTime {
+            let name = cause::names(self.s)[cause as usize].clone();
+            let meaning = crate::scenario::cause::meaning(self.s, cause as usize);
+            self.trace(pid, |_| Step::Cause { name, meaning });
+            if let Some(a) = also {
+                let name = cause::names(self.s)[a as usize].clone();
+                self.trace(pid, |_| Step::AlsoCause { name });
+            }
         }
-        self.arena.remove(pid);
-        if self.retry.on && p.retry != 0 {
-            return self.retry_release_owner(&p);
-        }
-        Ok(())
+        let (at_end, credited) = (self.finishing, p.credited);
+        let false_decline = outcome == Outcome::Declined
+            && p.has(Flags::PAYABLE)
+            && !code::is_genuine_decline(p.code);
+        self.trace(pid, |_| Step::Outcome {
+            outcome: outcome.name(),
+            at_end,
+            false_decline,
+            credited,
+        });
     }
 
     /// The cause an outcome is counted against, and the other cause that struck the payment
@@ -255,7 +321,7 @@ impl<T: Tracer> World<'_, T> {
     /// first cause (what failed it on the way to the issuer and back).
     #[cold]
     #[inline(never)]
-    fn outcome_cause(&self, p: &crate::model::payment::Payment, outcome: Outcome) -> (u8, u8) {
+    fn outcome_cause(&self, p: &Payment, outcome: Outcome) -> (u8, u8) {
         match outcome {
             Outcome::Chargeback => {
                 let wave = p.cause >= cause::id::FIRST_FAULT
@@ -280,8 +346,8 @@ impl<T: Tracer> World<'_, T> {
     /// End of observation: classify what is still in flight, close statistics, check the books.
     pub(in crate::model) fn finish(mut self) -> Result<RunOutput, Violation> {
         self.finishing = true;
-        for pid in 0..self.arena.pay.len() as u32 {
-            if self.arena.live[pid as usize] {
+        for pid in self.arena.ids() {
+            if self.arena.live[pid.index()] {
                 self.finalize(pid)?;
             }
         }
@@ -312,7 +378,7 @@ impl<T: Tracer> World<'_, T> {
             self.out.held_at_end += b.retired.amount;
         }
         let horizon = self.horizon;
-        if self.guard_on {
+        if self.guard.is_some() {
             self.guard_finish();
         }
         for st in &mut self.nodes.stations {

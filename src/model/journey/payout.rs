@@ -5,11 +5,12 @@
 
 use crate::engine::rng::unit;
 use crate::engine::{DAY, Nanos};
+use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::cause;
 use crate::model::event::Ev;
 use crate::model::ledger::Account;
-use crate::model::payment::{AcquirerState as Acq, Payment, flag, slot};
+use crate::model::payment::{AcquirerState as Acq, Flags, Payment, slot};
 use crate::model::trace::{Step, Tracer};
 use crate::model::world::merchant_slot;
 use crate::scenario::{Liability, PayoutSchedule};
@@ -45,17 +46,17 @@ impl<T: Tracer> World<'_, T> {
 
     /// The merchant's payout is due (the interbank money has reached the acquirer, or a D+0
     /// advance is made): held for review, delayed by a maintenance window, or made now.
-    pub(in crate::model) fn payout_due(&mut self, pid: u32) {
+    pub(in crate::model) fn payout_due(&mut self, pid: PaymentId) {
         let now = self.q.now();
-        let p = self.arena.pay[pid as usize];
-        if p.has(flag::MERCHANT_HOLD) && !p.has(flag::IN_RISK_HOLD) {
+        let p = self.arena[pid];
+        if p.has(Flags::MERCHANT_HOLD) && !p.has(Flags::IN_RISK_HOLD) {
             self.blame(pid, cause::id::MERCHANT_RISK_HOLD);
             self.books
                 .ledger
                 .post(Account::Acquirer, Account::RiskHold, p.amount);
             self.trace_post(pid, Account::Acquirer, Account::RiskHold, p.amount);
-            let q = &mut self.arena.pay[pid as usize];
-            q.set(flag::IN_RISK_HOLD | flag::PAID_OUT);
+            let q = &mut self.arena[pid];
+            q.set(Flags::IN_RISK_HOLD | Flags::PAID_OUT);
             let review = match (self.merchant_rule_review(pid), &self.s.merchant_risk) {
                 (Some(r), _) => r,
                 (None, Some(m)) => m
@@ -92,8 +93,8 @@ impl<T: Tracer> World<'_, T> {
 
     /// Makes the due payout now, or schedules it for the end of the receiving bank's
     /// maintenance window; returns whether it had to wait.
-    fn pay_when_bank_open(&mut self, pid: u32) -> bool {
-        self.arena.pay[pid as usize].set(flag::PAYOUT_DUE);
+    fn pay_when_bank_open(&mut self, pid: PaymentId) -> bool {
+        self.arena[pid].set(Flags::PAYOUT_DUE);
         let now = self.q.now();
         let at = self.after_maintenance(now);
         if at == now {
@@ -108,19 +109,19 @@ impl<T: Tracer> World<'_, T> {
 
     /// The payout goes to the merchant's account: credited, or returned into suspense if the
     /// account details are wrong.
-    pub(in crate::model) fn payout_now(&mut self, pid: u32) {
-        let p = &mut self.arena.pay[pid as usize];
-        if !p.has(flag::PAYOUT_DUE) {
+    pub(in crate::model) fn payout_now(&mut self, pid: PaymentId) {
+        let p = &mut self.arena[pid];
+        if !p.has(Flags::PAYOUT_DUE) {
             return; // refunded meanwhile
         }
-        p.flags &= !flag::PAYOUT_DUE;
-        let from = if p.has(flag::IN_RISK_HOLD) {
+        p.clear(Flags::PAYOUT_DUE);
+        let from = if p.has(Flags::IN_RISK_HOLD) {
             Account::RiskHold
         } else {
             Account::Acquirer
         };
-        p.flags &= !flag::IN_RISK_HOLD;
-        p.set(flag::PAID_OUT);
+        p.clear(Flags::IN_RISK_HOLD);
+        p.set(Flags::PAID_OUT);
         let amount = p.amount;
         self.out.payouts += 1;
         let wrong = if self.wrong_account(pid) {
@@ -139,8 +140,8 @@ impl<T: Tracer> World<'_, T> {
         self.books.ledger.post(from, Account::Suspense, amount);
         self.trace_post(pid, from, Account::Suspense, amount);
         let now = self.q.now();
-        let q = &mut self.arena.pay[pid as usize];
-        q.set(flag::RETURNED);
+        let q = &mut self.arena[pid];
+        q.set(Flags::RETURNED);
         q.t_break = now;
         self.out.payouts_returned += 1;
         if T::ON {
@@ -159,28 +160,28 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// The merchant corrected its account details: the payout leaves suspense for the merchant.
-    pub(in crate::model) fn payout_corrected(&mut self, pid: u32) {
-        let p = &mut self.arena.pay[pid as usize];
-        if !p.has(flag::RETURNED) {
+    pub(in crate::model) fn payout_corrected(&mut self, pid: PaymentId) {
+        let p = &mut self.arena[pid];
+        if !p.has(Flags::RETURNED) {
             return; // already repaired by reconciliation, or refunded
         }
-        p.flags &= !flag::RETURNED;
+        p.clear(Flags::RETURNED);
         self.credit_merchant(pid, Account::Suspense);
     }
 
     /// The payout reaches the merchant's account: the payment is settled, on time or late
     /// against the promise. A fraudulent sale paid on by its issuer is then charged back.
-    fn credit_merchant(&mut self, pid: u32, from: Account) {
+    fn credit_merchant(&mut self, pid: PaymentId, from: Account) {
         let now = self.q.now();
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         self.books.ledger.post(from, Account::Merchants, p.amount);
         self.trace_post(pid, from, Account::Merchants, p.amount);
         let on_time = now <= self.promised_by(&p);
-        let q = &mut self.arena.pay[pid as usize];
+        let q = &mut self.arena[pid];
         q.credited += q.amount;
-        q.set(flag::SETTLED);
+        q.set(Flags::SETTLED);
         if on_time {
-            q.set(flag::ON_TIME);
+            q.set(Flags::ON_TIME);
         }
         self.out.record_settlement(now - p.t_sale);
         if T::ON {
@@ -194,7 +195,7 @@ impl<T: Tracer> World<'_, T> {
     /// settlement's (`payout.promise`) for any other, including a D+0 sale beyond the daily cap
     /// or held by merchant risk control. A table lookup (see `Calendar::tabled`).
     pub(in crate::model) fn promised_by(&self, p: &Payment) -> Nanos {
-        if p.has(flag::ADVANCED) {
+        if p.has(Flags::ADVANCED) {
             self.calendar.d0_promised_by(p.t_sale)
         } else {
             self.calendar.promised_by(p.t_sale)
@@ -203,12 +204,12 @@ impl<T: Tracer> World<'_, T> {
 
     /// A fraudulent sale, once the issuer has paid it on and the merchant has been credited,
     /// is disputed by the real cardholder and charged back.
-    pub(in crate::model) fn maybe_chargeback(&mut self, pid: u32) {
-        let p = &self.arena.pay[pid as usize];
-        if p.has(flag::FRAUD)
-            && p.has(flag::PAID_ON)
+    pub(in crate::model) fn maybe_chargeback(&mut self, pid: PaymentId) {
+        let p = &self.arena[pid];
+        if p.has(Flags::FRAUD)
+            && p.has(Flags::PAID_ON)
             && p.credited > 0
-            && !p.has(flag::CHARGED_BACK)
+            && !p.has(Flags::CHARGED_BACK)
         {
             self.chargeback(pid);
         }
@@ -217,9 +218,9 @@ impl<T: Tracer> World<'_, T> {
     /// The real cardholder disputes a fraudulent sale: the refund comes from whoever the
     /// liability rule names (the dispute's own timing, up to 120 days, is not modelled: the
     /// postings are made when the merchant is credited).
-    fn chargeback(&mut self, pid: u32) {
+    fn chargeback(&mut self, pid: PaymentId) {
         let liability = self.s.liability;
-        let p = &mut self.arena.pay[pid as usize];
+        let p = &mut self.arena[pid];
         let (i, a, amt) = (p.issuer, p.account, p.amount);
         let from = match liability {
             Liability::Merchant => {
@@ -230,7 +231,7 @@ impl<T: Tracer> World<'_, T> {
             Liability::Issuer => Account::IssuerLoss,
         };
         p.charged -= amt;
-        p.set(flag::CHARGED_BACK);
+        p.set(Flags::CHARGED_BACK);
         if p.cause == cause::id::NONE {
             p.cause = cause::id::FRAUD;
         }
@@ -248,9 +249,8 @@ impl<T: Tracer> World<'_, T> {
 
     /// Plans the D+0 payout of an approval, once the terminal can no longer reverse the sale
     /// (its timeout plus a minute for the reversal to arrive).
-    pub(in crate::model) fn plan_advance(&mut self, pid: u32) {
-        if self.s.payout.schedule != PayoutSchedule::D0
-            || self.arena.pay[pid as usize].has(flag::MERCHANT_HOLD)
+    pub(in crate::model) fn plan_advance(&mut self, pid: PaymentId) {
+        if self.s.payout.schedule != PayoutSchedule::D0 || self.arena[pid].has(Flags::MERCHANT_HOLD)
         {
             return;
         }
@@ -263,10 +263,10 @@ impl<T: Tracer> World<'_, T> {
 
     /// The D+0 payout: the acquirer pays the merchant from its own funds, within the
     /// merchant's daily cap (beyond it, the sale waits for the normal settlement).
-    pub(in crate::model) fn advance(&mut self, pid: u32) {
+    pub(in crate::model) fn advance(&mut self, pid: PaymentId) {
         let now = self.q.now();
-        let p = self.arena.pay[pid as usize];
-        if !matches!(p.acquirer, Acq::Approved | Acq::Cleared) || p.has(flag::PAID_ON) {
+        let p = self.arena[pid];
+        if !matches!(p.acquirer, Acq::Approved | Acq::Cleared) || p.has(Flags::PAID_ON) {
             return; // reversed meanwhile, or already settled the normal way
         }
         if let Some(cap) = self.s.payout.d0_daily_cap {
@@ -280,7 +280,7 @@ impl<T: Tracer> World<'_, T> {
             }
             md.advanced += p.amount;
         }
-        self.arena.pay[pid as usize].set(flag::ADVANCED);
+        self.arena[pid].set(Flags::ADVANCED);
         self.out.advances += 1;
         if T::ON {
             self.trace(pid, |_| Step::Note("trace.note.payout_d_0_acquirer_pays"));
@@ -293,8 +293,8 @@ impl<T: Tracer> World<'_, T> {
     /// issuer is not enough: if it never does and the hold lapses, the merchant would keep
     /// money for a sale nobody paid for.)
     #[inline(never)]
-    pub(in crate::model) fn take_back_advance(&mut self, pid: u32) {
-        let p = self.arena.pay[pid as usize];
+    pub(in crate::model) fn take_back_advance(&mut self, pid: PaymentId) {
+        let p = self.arena[pid];
         self.recover_payout(pid);
         if T::ON && p.credited > 0 {
             self.trace(pid, |_| Step::Note("trace.note.payout_advance_taken_back"));
@@ -321,7 +321,7 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// Merchant risk control screens an approval: a rule may hold its payout for review.
-    pub(in crate::model) fn merchant_screen(&mut self, pid: u32) {
+    pub(in crate::model) fn merchant_screen(&mut self, pid: PaymentId) {
         if self.faults_on
             && let Some(c) = self.merchant_rule(pid)
         {
@@ -335,7 +335,7 @@ impl<T: Tracer> World<'_, T> {
         let (large, night, count) = (mr.large_sale, mr.night, mr.daily_count);
         let misfire_share = mr.misfire_share;
         let now = self.q.now();
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         let mut hold = self.merchant_chance(pid, merchant_slot::RISK_MISFIRE, misfire_share);
         hold |= large.is_some_and(|l| p.amount >= l);
         hold |= night.is_some_and(|w| in_window(p.t_sale % DAY, w));
@@ -349,8 +349,8 @@ impl<T: Tracer> World<'_, T> {
         }
     }
 
-    fn hold_for_merchant_review(&mut self, pid: u32) {
-        self.arena.pay[pid as usize].set(flag::MERCHANT_HOLD);
+    fn hold_for_merchant_review(&mut self, pid: PaymentId) {
+        self.arena[pid].set(Flags::MERCHANT_HOLD);
         self.out.merchant_holds += 1;
         if T::ON {
             self.trace(pid, |_| {
@@ -361,14 +361,14 @@ impl<T: Tracer> World<'_, T> {
 
     /// A merchant-risk review ends: a confirmed fraud is refunded to the cardholder, anything
     /// else is paid to the merchant.
-    pub(in crate::model) fn merchant_review_done(&mut self, pid: u32) {
-        let p = self.arena.pay[pid as usize];
-        if !p.has(flag::IN_RISK_HOLD) {
+    pub(in crate::model) fn merchant_review_done(&mut self, pid: PaymentId) {
+        let p = self.arena[pid];
+        if !p.has(Flags::IN_RISK_HOLD) {
             return;
         }
-        if p.has(flag::FRAUD) {
+        if p.has(Flags::FRAUD) {
             self.refund_cardholder(pid);
-            self.arena.pay[pid as usize].acquirer = Acq::Reversed;
+            self.arena[pid].acquirer = Acq::Reversed;
             self.blame(pid, cause::id::FRAUD);
             self.out.merchant_fraud_refunds += 1;
             if T::ON {

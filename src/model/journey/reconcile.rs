@@ -5,10 +5,11 @@
 //! else ends them (a hold's expiry, a merchant's correction) or the end of observation.
 
 use crate::engine::Nanos;
+use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::event::Ev;
 use crate::model::ledger::Account;
-use crate::model::payment::{AcquirerState as Acq, IssuerState as Iss, Payment, flag};
+use crate::model::payment::{AcquirerState as Acq, Flags, IssuerState as Iss, Payment};
 use crate::model::trace::{Step, Tracer};
 use crate::scenario::ReconSpec;
 
@@ -31,17 +32,17 @@ pub(in crate::model) enum Break {
 
 /// The kind of break a payment is, if any.
 pub(in crate::model) fn break_of(p: &Payment) -> Option<Break> {
-    if p.has(flag::RETURNED) {
+    if p.has(Flags::RETURNED) {
         Some(Break::ReturnedPayout)
-    } else if p.has(flag::EXCEPTION) {
+    } else if p.has(Flags::EXCEPTION) {
         Some(Break::UnmatchedPresentment)
     } else if (!p.till_approved() || p.acquirer == Acq::Reversed)
         && p.charged > 0
-        && !p.has(flag::CHARGED_BACK)
+        && !p.has(Flags::CHARGED_BACK)
     {
         // A failed sale the cardholder paid for, or a sale the acquirer reversed after the
         // till approved it (a fraud stopped by its review) whose reversal has not arrived.
-        if p.has(flag::SAF) && !p.has(flag::SAF_ACKED) {
+        if p.has(Flags::SAF) && !p.has(Flags::SAF_ACKED) {
             Some(Break::ReversalMismatch)
         } else {
             Some(Break::PhantomCharge)
@@ -58,10 +59,10 @@ pub(in crate::model) fn break_of(p: &Payment) -> Option<Break> {
 /// then it is an open reversal mismatch.
 pub(in crate::model) fn unbacked_sale(p: &Payment) -> bool {
     matches!(p.acquirer, Acq::Approved | Acq::Cleared)
-        && !p.has(flag::EXCEPTION)
+        && !p.has(Flags::EXCEPTION)
         && p.charged == 0
         && matches!(p.issuer_state, Iss::Released | Iss::Refunded)
-        && !p.has(flag::CHARGED_BACK | flag::REPAIRED)
+        && !p.has(Flags::CHARGED_BACK | Flags::REPAIRED)
 }
 
 /// The first reconciliation run at or after `t`.
@@ -76,13 +77,13 @@ fn run_at_or_after(r: &ReconSpec, t: Nanos) -> Nanos {
 impl<T: Tracer> World<'_, T> {
     /// If reconciliation is on and the payment is a break it has not yet planned for, plans
     /// the run that will find it; returns whether it did (the event keeps the payment).
-    pub(in crate::model) fn schedule_break(&mut self, pid: u32) -> bool {
+    pub(in crate::model) fn schedule_break(&mut self, pid: PaymentId) -> bool {
         let Some(r) = &self.s.reconciliation else {
             return false;
         };
         let now = self.q.now();
-        let p = self.arena.pay[pid as usize];
-        if p.has(flag::BREAK_PENDING) {
+        let p = self.arena[pid];
+        if p.has(Flags::BREAK_PENDING) {
             return false;
         }
         let Some(kind) = break_of(&p) else {
@@ -102,24 +103,24 @@ impl<T: Tracer> World<'_, T> {
         if found > self.horizon {
             return false;
         }
-        let q = &mut self.arena.pay[pid as usize];
+        let q = &mut self.arena[pid];
         q.t_break = arose;
-        q.set(flag::BREAK_PENDING);
+        q.set(Flags::BREAK_PENDING);
         self.schedule(found, Ev::BreakFound { pid });
         true
     }
 
     /// A reconciliation run finds the break (if it is still one) and opens its repair.
-    pub(in crate::model) fn break_found(&mut self, pid: u32) {
+    pub(in crate::model) fn break_found(&mut self, pid: PaymentId) {
         let Some(r) = &self.s.reconciliation else {
             return;
         };
         let repair = r.repair_time;
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         let Some(kind) = break_of(&p).filter(|_| !unbacked_sale(&p)) else {
             return; // resolved meanwhile (a late acknowledgement, a merchant's correction)
         };
-        self.arena.pay[pid as usize].set(flag::BREAK_FOUND);
+        self.arena[pid].set(Flags::BREAK_FOUND);
         self.out.breaks_found[kind as usize] += 1;
         if T::ON {
             self.trace(pid, |_| {
@@ -143,29 +144,29 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// The break is repaired: the cardholder refunded, or the merchant credited.
-    pub(in crate::model) fn break_repair(&mut self, pid: u32) {
+    pub(in crate::model) fn break_repair(&mut self, pid: PaymentId) {
         let now = self.q.now();
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         let Some(kind) = break_of(&p).filter(|_| !unbacked_sale(&p)) else {
             return;
         };
         match kind {
             Break::PhantomCharge | Break::ReversalMismatch => {
                 self.refund_cardholder(pid);
-                let q = &mut self.arena.pay[pid as usize];
-                if q.has(flag::SAF) {
-                    q.set(flag::SAF_ACKED); // the host's belief is corrected
+                let q = &mut self.arena[pid];
+                if q.has(Flags::SAF) {
+                    q.set(Flags::SAF_ACKED); // the host's belief is corrected
                 }
                 q.acquirer = Acq::Reversed;
             }
             Break::UnmatchedPresentment => {
-                let q = &mut self.arena.pay[pid as usize];
-                q.flags &= !flag::EXCEPTION;
+                let q = &mut self.arena[pid];
+                q.clear(Flags::EXCEPTION);
                 if p.till_approved() {
                     // The issuer posts the presentment after all; the sale is paid on.
                     q.issuer_state = Iss::Posted;
                     q.charged += q.amount;
-                    q.set(flag::PAID_ON);
+                    q.set(Flags::PAID_ON);
                     self.nodes.accounts[p.issuer as usize].force_debit(p.account, p.amount);
                     self.books.ledger.post(
                         Account::Cardholders,
@@ -179,7 +180,7 @@ impl<T: Tracer> World<'_, T> {
                         self.trace_post(pid, Account::IssuerHolds(i), Account::Channel(c), a);
                         self.trace_post(pid, Account::Channel(c), Account::Acquirer, a);
                     }
-                    if p.has(flag::ADVANCED) {
+                    if p.has(Flags::ADVANCED) {
                         self.maybe_chargeback(pid);
                     } else {
                         self.payout_due(pid);
@@ -188,14 +189,14 @@ impl<T: Tracer> World<'_, T> {
                     // No sale at the till: the acquirer writes the presentment off, and takes
                     // back a D+0 advance the merchant was paid for it.
                     q.acquirer = Acq::Reversed;
-                    if p.has(flag::ADVANCED) {
+                    if p.has(Flags::ADVANCED) {
                         self.recover_payout(pid);
                     }
                 }
             }
             Break::ReturnedPayout => self.payout_corrected(pid),
         }
-        self.arena.pay[pid as usize].set(flag::REPAIRED);
+        self.arena[pid].set(Flags::REPAIRED);
         let age = now.saturating_sub(p.t_break);
         let out = &mut self.out;
         out.breaks_repaired += 1;

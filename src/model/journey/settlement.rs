@@ -4,13 +4,14 @@
 //! `payout`).
 
 use crate::engine::Nanos;
+use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::cause;
 use crate::model::clearing::{Batch, NO_BATCH, OPEN_BATCH, Retired};
 use crate::model::event::Ev;
 use crate::model::invariants::{Invariant, Violation};
 use crate::model::ledger::Account;
-use crate::model::payment::{AcquirerState as Acq, IssuerState as Iss, Outcome, flag};
+use crate::model::payment::{AcquirerState as Acq, Flags, IssuerState as Iss, Outcome};
 
 /// What becomes of a cut-off's clearing file.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -31,10 +32,10 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// Puts an approved payment in the open batch.
-    pub(in crate::model) fn join_open_batch(&mut self, pid: u32) {
+    pub(in crate::model) fn join_open_batch(&mut self, pid: PaymentId) {
         self.hold(pid); // its batch entry
         let pos = self.books.open.live.len() as u32;
-        let p = &mut self.arena.pay[pid as usize];
+        let p = &mut self.arena[pid];
         p.batch = OPEN_BATCH;
         p.batch_pos = pos;
         self.books.open.live.push(pid);
@@ -43,15 +44,15 @@ impl<T: Tracer> World<'_, T> {
     /// A payment whose only remaining reference is its batch, and whose fate is therefore
     /// sealed (it will be cleared and credited with the batch), is folded into the batch's
     /// aggregate and its slot freed (see `clearing`).
-    pub(in crate::model) fn retire(&mut self, pid: u32) -> Result<(), Violation> {
-        let p = self.arena.pay[pid as usize];
+    pub(in crate::model) fn retire(&mut self, pid: PaymentId) -> Result<(), Violation> {
+        let p = self.arena[pid];
         // Only ordinary sales the till approved are folded: the others' fate needs the payment.
-        const OWN_FATE: u32 = flag::FRAUD
-            | flag::STAND_IN
-            | flag::ADVANCED
-            | flag::MERCHANT_HOLD
-            | flag::EXCEPTION
-            | flag::PAID_ON;
+        const OWN_FATE: Flags = Flags::FRAUD
+            .or(Flags::STAND_IN)
+            .or(Flags::ADVANCED)
+            .or(Flags::MERCHANT_HOLD)
+            .or(Flags::EXCEPTION)
+            .or(Flags::PAID_ON);
         if !self.retire_ok
             || !p.issuer_has_funds()
             || p.has(OWN_FATE)
@@ -83,7 +84,7 @@ impl<T: Tracer> World<'_, T> {
         let moved = b.live.get(pos).copied();
         b.retired.add(p.t_sale, p.amount, route.index(), deadline);
         if let Some(m) = moved {
-            self.arena.pay[m as usize].batch_pos = pos as u32;
+            self.arena[m].batch_pos = pos as u32;
         }
         self.arena.remove(pid);
         Ok(())
@@ -111,7 +112,7 @@ impl<T: Tracer> World<'_, T> {
         let id = self.books.batches.len() as u32;
         let pids = std::mem::take(&mut batch.live);
         for pid in pids {
-            let p = &mut self.arena.pay[pid as usize];
+            let p = &mut self.arena[pid];
             if p.acquirer == Acq::Approved {
                 p.acquirer = Acq::Cleared;
                 p.batch = id;
@@ -212,10 +213,10 @@ impl<T: Tracer> World<'_, T> {
         let mut kept = Vec::with_capacity(live.len());
         let mut unmatched = vec![];
         for pid in live {
-            if self.arena.pay[pid as usize].has(flag::STAND_IN) {
+            if self.arena[pid].has(Flags::STAND_IN) {
                 self.apply_stand_in(pid); // a presentment that overtakes the advice
             }
-            let p = self.arena.pay[pid as usize];
+            let p = self.arena[pid];
             let expiry = self.s.issuers[p.issuer as usize].hold_expiry;
             let matched = match p.issuer_state {
                 Iss::Held if waited && p.t_held.saturating_add(expiry) <= now => {
@@ -225,7 +226,7 @@ impl<T: Tracer> World<'_, T> {
                 Iss::Held | Iss::Posted => true,
                 _ => false,
             };
-            let q = &mut self.arena.pay[pid as usize];
+            let q = &mut self.arena[pid];
             if matched {
                 q.issuer_state = Iss::Posted;
                 q.batch_pos = kept.len() as u32;
@@ -234,7 +235,7 @@ impl<T: Tracer> World<'_, T> {
                     self.trace(pid, |_| Step::Presented);
                 }
             } else {
-                q.set(flag::EXCEPTION);
+                q.set(Flags::EXCEPTION);
                 q.t_break = now;
                 q.batch = NO_BATCH;
                 self.out.exceptions += 1;
@@ -254,11 +255,11 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// A hold lapses at the issuer's expiry: the funds go back to the cardholder.
-    pub(in crate::model) fn lapse_hold(&mut self, pid: u32) {
-        let p = &mut self.arena.pay[pid as usize];
+    pub(in crate::model) fn lapse_hold(&mut self, pid: PaymentId) {
+        let p = &mut self.arena[pid];
         p.charged -= p.amount;
         p.issuer_state = Iss::Released;
-        p.set(flag::HOLD_EXPIRED);
+        p.set(Flags::HOLD_EXPIRED);
         let (i, a, amt) = (p.issuer, p.account, p.amount);
         self.books
             .ledger
@@ -278,12 +279,12 @@ impl<T: Tracer> World<'_, T> {
         let shifted = now != self.calendar.credit_at(day, self.s.settlement.lag_days);
         self.settle_retired(now, &b.retired, shifted);
         for pid in b.live {
-            self.arena.pay[pid as usize].batch = NO_BATCH;
+            self.arena[pid].batch = NO_BATCH;
             if shifted {
                 self.blame(pid, cause::id::SETTLEMENT_BANK_DOWN);
             }
-            let p = self.arena.pay[pid as usize];
-            if p.has(flag::PAID_ON) {
+            let p = self.arena[pid];
+            if p.has(Flags::PAID_ON) {
                 return Err(self.violation(
                     Invariant::NoDoubleSettlement,
                     format!("payment #{} settled twice", p.serial),
@@ -297,8 +298,8 @@ impl<T: Tracer> World<'_, T> {
                     self.trace_post(pid, Account::IssuerHolds(i), Account::Channel(c), a);
                     self.trace_post(pid, Account::Channel(c), Account::Acquirer, a);
                 }
-                self.arena.pay[pid as usize].set(flag::PAID_ON);
-                if p.has(flag::ADVANCED) {
+                self.arena[pid].set(Flags::PAID_ON);
+                if p.has(Flags::ADVANCED) {
                     self.maybe_chargeback(pid); // an advanced payout (D+0) is recovered
                 } else {
                     self.payout_due(pid);

@@ -1,12 +1,13 @@
 //! The terminal: the sale, the answer the till shows, its timeout and its reversals.
 
 use crate::engine::rng::{below, chance, unit};
+use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::clearing::NO_BATCH;
 use crate::model::event::{Ev, Msg, Rev, ToGateway, ToTerminal};
 use crate::model::invariants::Violation;
 use crate::model::payment::{
-    AcquirerState as Acq, IssuerState as Iss, Payment, TerminalState as Term, code, flag, slot,
+    AcquirerState as Acq, Flags, IssuerState as Iss, Payment, TerminalState as Term, code, slot,
 };
 use crate::model::topology::{Dir, LinkId, pick};
 use crate::model::trace::{Step, Tracer};
@@ -42,15 +43,15 @@ impl<T: Tracer> World<'_, T> {
         }
         let acc = &self.nodes.accounts[issuer as usize];
         let payable = !fraud && acc.payable(account, amount, miskeyed);
-        let mut flags = 0;
+        let mut flags = Flags::NONE;
         if fraud {
-            flags |= flag::FRAUD;
+            flags |= Flags::FRAUD;
         }
         if payable {
-            flags |= flag::PAYABLE;
+            flags |= Flags::PAYABLE;
         }
         if miskeyed {
-            flags |= flag::MISKEYED;
+            flags |= Flags::MISKEYED;
         }
         let pid = self.arena.insert(Payment {
             serial: self.out.payments,
@@ -97,12 +98,12 @@ impl<T: Tracer> World<'_, T> {
             && !self.faults.group[g].is_empty()
             && self.sale_faults(pid, g as u16, gserial as u32);
         if T::ON {
-            let p = self.arena.pay[pid as usize];
+            let p = self.arena[pid];
             self.trace(pid, |w| Step::Created {
                 amount,
                 group: w.nodes.groups[g].id.clone(),
-                fraud: p.has(flag::FRAUD),
-                payable: p.has(flag::PAYABLE),
+                fraud: p.has(Flags::FRAUD),
+                payable: p.has(Flags::PAYABLE),
                 issuer: w.s.issuers[p.issuer as usize].station.id.clone(),
                 channel: w.s.channels[p.channel as usize].station.id.clone(),
             });
@@ -129,14 +130,14 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// A message reaches the terminal.
-    pub(in crate::model) fn at_terminal(&mut self, pid: u32, m: ToTerminal) {
+    pub(in crate::model) fn at_terminal(&mut self, pid: PaymentId, m: ToTerminal) {
         match m {
             ToTerminal::Response(c) => self.terminal_answer(pid, c),
-            ToTerminal::ReversalAck => self.arena.pay[pid as usize].set(flag::REVERSAL_ACKED),
+            ToTerminal::ReversalAck => self.arena[pid].set(Flags::REVERSAL_ACKED),
         }
     }
 
-    fn terminal_answer(&mut self, pid: u32, rcode: u8) {
+    fn terminal_answer(&mut self, pid: PaymentId, rcode: u8) {
         let pid = if self.retry.on {
             match self.retry_answer(pid, rcode) {
                 Some(p) => p,
@@ -146,7 +147,7 @@ impl<T: Tracer> World<'_, T> {
             pid
         };
         let now = self.q.now();
-        let p = &mut self.arena.pay[pid as usize];
+        let p = &mut self.arena[pid];
         if p.terminal_state == Term::Waiting && p.crash != 0 && rcode == code::APPROVED {
             // The terminal fails with the approval in hand: the till shows nothing. An old
             // terminal, restarted, has no record to reverse; one that wrote the pending
@@ -190,7 +191,7 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// The terminal's timer expires: with no answer yet, the sale failed at the till.
-    pub(in crate::model) fn terminal_timeout(&mut self, pid: u32) {
+    pub(in crate::model) fn terminal_timeout(&mut self, pid: PaymentId) {
         let pid = if self.retry.on {
             match self.retry_timeout(pid) {
                 Some(p) => p,
@@ -199,10 +200,10 @@ impl<T: Tracer> World<'_, T> {
         } else {
             pid
         };
-        if self.arena.pay[pid as usize].terminal_state != Term::Waiting {
+        if self.arena[pid].terminal_state != Term::Waiting {
             return;
         }
-        self.arena.pay[pid as usize].terminal_state = Term::TimedOut;
+        self.arena[pid].terminal_state = Term::TimedOut;
         self.out.timeouts += 1;
         self.till_shown(pid, code::NONE);
         self.blame_timeout(pid);
@@ -220,9 +221,9 @@ impl<T: Tracer> World<'_, T> {
     /// The till of `pid` shows `c` (`code::NONE`: no answer): a sampling tracer counts a
     /// system failure against the minute of the sale (compiled away otherwise).
     #[inline(always)]
-    fn till_shown(&mut self, pid: u32, c: u8) {
+    fn till_shown(&mut self, pid: PaymentId, c: u8) {
         if T::SAMPLES && code::is_system_failure(c) {
-            let t = self.arena.pay[pid as usize].t_sale;
+            let t = self.arena[pid].t_sale;
             self.tracer.till_failure(t);
         }
     }
@@ -231,7 +232,7 @@ impl<T: Tracer> World<'_, T> {
     /// the sale sends it once restarted, an `interval` later.
     #[cold]
     #[inline(never)]
-    fn reverse_after_restart(&mut self, pid: u32) {
+    fn reverse_after_restart(&mut self, pid: PaymentId) {
         if let Some(r) = &self.s.strategy.reversal
             && r.until == ReversalUntil::Acknowledged
         {
@@ -243,14 +244,14 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// Sends (or re-sends) the terminal's reversal until it is acknowledged or out of attempts.
-    pub(in crate::model) fn send_reversal(&mut self, pid: u32) {
+    pub(in crate::model) fn send_reversal(&mut self, pid: PaymentId) {
         let Some(r) = &self.s.strategy.reversal else {
             return;
         };
         let (attempts, interval) = (r.attempts, r.interval);
         let keep = r.until == ReversalUntil::Acknowledged;
-        let p = &mut self.arena.pay[pid as usize];
-        if p.has(flag::REVERSAL_ACKED) || !keep && p.reversal_attempts as u32 >= attempts {
+        let p = &mut self.arena[pid];
+        if p.has(Flags::REVERSAL_ACKED) || !keep && p.reversal_attempts as u32 >= attempts {
             return;
         }
         p.reversal_attempts = p.reversal_attempts.saturating_add(1);

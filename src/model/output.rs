@@ -72,7 +72,7 @@ pub struct RunOutput {
     pub late_refused: u64,
     /// Requests re-sent to a backup channel after the primary refused.
     pub failovers: u64,
-    /// Guards (`journey::guard`): requests routed around an announced outage; echoes sent and
+    /// Guards (`remedies::guard`): requests routed around an announced outage; echoes sent and
     /// failed; channels marked down and the time they spent down (summed over channels);
     /// breakers opened, requests they refused, and the time breakers spent not closed (summed
     /// over breakers); requests a bulkhead refused and the most in flight at any bulkhead;

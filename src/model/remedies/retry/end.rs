@@ -2,7 +2,7 @@
 
 use super::bit;
 use crate::model::World;
-use crate::model::payment::{Payment, flag};
+use crate::model::payment::{Flags, Payment};
 use crate::model::trace::Tracer;
 
 impl<T: Tracer> World<'_, T> {
@@ -13,7 +13,7 @@ impl<T: Tracer> World<'_, T> {
         let empty = p.retry & bit::SUPERSEDED != 0
             && p.charged == 0
             && p.credited == 0
-            && !p.has(flag::CHARGED_BACK);
+            && !p.has(Flags::CHARGED_BACK);
         if empty {
             self.out.attempts_without_outcome += 1;
         }

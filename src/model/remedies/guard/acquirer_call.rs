@@ -1,9 +1,10 @@
 //! The acquirer's calls to channels: failover, its breakers and the channels' bulkheads.
 
-use super::bit;
-use super::breaker::Admit;
+use super::{CallEnd, bit};
+use crate::model::PaymentId;
 use crate::model::World;
-use crate::model::payment::{code, flag};
+use crate::model::payment::{Flags, code};
+use crate::model::remedies::breaker::Admit;
 use crate::model::trace::{Step, Tracer};
 use crate::scenario::strategies::guard::FailoverMode;
 
@@ -12,9 +13,9 @@ impl<T: Tracer> World<'_, T> {
     /// route's backup instead (announced outage, channel marked down, breaker open), or refuse
     /// it at once (breaker open, bulkhead full). Returns whether to send it.
     #[inline(never)]
-    pub(in crate::model) fn guard_route(&mut self, pid: u32, first: bool) -> bool {
+    pub(in crate::model) fn guard_route(&mut self, pid: PaymentId, first: bool) -> bool {
         let now = self.q.now();
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         let mut c = p.channel as usize;
         let mut probe = false;
         if first && self.s.strategy.guard.failover.mode != FailoverMode::None {
@@ -25,7 +26,7 @@ impl<T: Tracer> World<'_, T> {
                 .and_then(|t| t[p.issuer as usize].backup)
                 .filter(|&b| b != c);
             if let Some(b) = backup {
-                let why: Option<&'static str> = if self.guard.announced_at(c, now) {
+                let why: Option<&'static str> = if on!(self).announced_at(c, now) {
                     Some("announced")
                 } else if self.health_avoids(c, now, &mut probe) {
                     Some("down")
@@ -35,9 +36,9 @@ impl<T: Tracer> World<'_, T> {
                     None
                 };
                 if let Some(why) = why {
-                    let q = &mut self.arena.pay[pid as usize];
+                    let q = &mut self.arena[pid];
                     q.channel = b as u16;
-                    q.set(flag::FAILED_OVER);
+                    q.set(Flags::FAILED_OVER);
                     self.out.failovers += 1;
                     if why == "announced" {
                         self.out.routed_around += 1;
@@ -65,13 +66,13 @@ impl<T: Tracer> World<'_, T> {
         // Admission at the channel: its breaker, then its bulkhead.
         let mut trial = false;
         if let Some(spec) = self.s.strategy.guard.breaker.as_ref()
-            && !self.guard.acq_breakers.is_empty()
+            && !on!(self).acq_breakers.is_empty()
         {
-            match self.guard.acq_breakers[c].admit(now, spec) {
+            match on!(self).acq_breakers[c].admit(now, spec) {
                 Admit::Yes => {}
                 Admit::Trial => trial = true,
                 Admit::No => {
-                    let cause = self.guard.acq_breakers[c].cause;
+                    let cause = on!(self).acq_breakers[c].cause;
                     self.fast_fail_at_acquirer(pid, cause, "breaker");
                     self.out.breaker_fast_fails += 1;
                     return false;
@@ -79,13 +80,13 @@ impl<T: Tracer> World<'_, T> {
             }
         }
         if let Some(limit) = self.s.strategy.guard.channel_bulkhead[c]
-            && self.guard.chan_in_flight[c] >= limit
+            && on!(self).chan_in_flight[c] >= limit
         {
             if trial {
-                self.guard.acq_breakers[c].give_back();
+                on!(self).acq_breakers[c].give_back();
             }
             if probe {
-                self.guard.health[c].probing = false;
+                on!(self).health[c].probing = false;
             }
             if self.faults_on {
                 self.synced_struck(pid, self.topo.channel(c as u16)); // a loaded twin's fault
@@ -94,9 +95,9 @@ impl<T: Tracer> World<'_, T> {
             self.fast_fail_at_acquirer(pid, 0, "bulkhead");
             return false;
         }
-        self.guard.chan_in_flight[c] += 1;
+        on!(self).chan_in_flight[c] += 1;
         if self.s.strategy.guard.channel_bulkhead[c].is_some() {
-            let n = self.guard.chan_in_flight[c] as u64;
+            let n = on!(self).chan_in_flight[c] as u64;
             self.out.bulkhead_in_flight_max = self.out.bulkhead_in_flight_max.max(n);
         }
         let mut b = self.call_bits(pid) | bit::ACQ_OPEN;
@@ -116,7 +117,7 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// The acquirer refuses a request at once with 91.
-    fn fast_fail_at_acquirer(&mut self, pid: u32, cause: u8, by: &'static str) {
+    fn fast_fail_at_acquirer(&mut self, pid: PaymentId, cause: u8, by: &'static str) {
         if cause != 0 {
             self.blame(pid, cause);
         } else {
@@ -127,40 +128,46 @@ impl<T: Tracer> World<'_, T> {
 
     /// A response reaches the acquirer: it ends the acquirer's call.
     #[inline(never)]
-    pub(in crate::model) fn guard_acq_answer(&mut self, pid: u32, rcode: u8) {
+    pub(in crate::model) fn guard_acq_answer(&mut self, pid: PaymentId, rcode: u8) {
         let failed = matches!(
             rcode,
             code::INOPERATIVE | code::NO_ISSUER_ANSWER | code::MALFUNCTION
         );
-        let own = self.arena.pay[pid as usize].has(flag::CHANNEL_REFUSED);
-        self.end_acq_call(pid, failed, failed && own);
+        let own = self.arena[pid].has(Flags::CHANNEL_REFUSED);
+        let end = match (failed, own) {
+            (false, _) => CallEnd::Ok,
+            (true, false) => CallEnd::Failed,
+            (true, true) => CallEnd::CalleeFailed,
+        };
+        self.end_acq_call(pid, end);
     }
 
     /// The acquirer's timeout or the payment's deadline: the acquirer's call failed.
     #[inline(never)]
-    pub(in crate::model) fn guard_acq_timeout(&mut self, pid: u32) {
-        self.end_acq_call(pid, true, true);
+    pub(in crate::model) fn guard_acq_timeout(&mut self, pid: PaymentId) {
+        self.end_acq_call(pid, CallEnd::CalleeFailed);
     }
 
-    /// Ends the acquirer's open call (if any): `failed` for its breaker, `channel_failed` for
-    /// observed failover (a timeout, or the channel's own refusal).
-    pub(super) fn end_acq_call(&mut self, pid: u32, failed: bool, channel_failed: bool) {
+    /// Ends the acquirer's open call (if any): any failure counts for its breaker, the
+    /// channel's own (a timeout, or the channel's refusal) for observed failover.
+    pub(super) fn end_acq_call(&mut self, pid: PaymentId, end: CallEnd) {
+        let channel_failed = end == CallEnd::CalleeFailed;
         let b = self.call_bits(pid);
         if b & bit::ACQ_OPEN == 0 {
             return;
         }
         self.put_bits(pid, b & !(bit::ACQ_OPEN | bit::ACQ_TRIAL | bit::ACQ_PROBE));
         let now = self.q.now();
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         let c = p.channel as usize;
-        self.guard.chan_in_flight[c] -= 1;
+        on!(self).chan_in_flight[c] -= 1;
         let cause = if p.cause != 0 { p.cause } else { p.struck };
         if let Some(spec) = self.s.strategy.guard.breaker.as_ref()
-            && !self.guard.acq_breakers.is_empty()
+            && !on!(self).acq_breakers.is_empty()
         {
-            let (opened, closed_after) = self.guard.acq_breakers[c].record(
+            let (opened, closed_after) = on!(self).acq_breakers[c].record(
                 now,
-                failed,
+                end.failed(),
                 b & bit::ACQ_TRIAL != 0,
                 cause,
                 spec,
@@ -170,7 +177,7 @@ impl<T: Tracer> World<'_, T> {
         if self.s.strategy.guard.failover.mode == FailoverMode::Observed {
             let down_after = self.s.strategy.guard.failover.down_after;
             let probe_after = self.s.strategy.guard.failover.probe_after;
-            let h = &mut self.guard.health[c];
+            let h = &mut on!(self).health[c];
             if b & bit::ACQ_PROBE != 0 {
                 h.probing = false;
                 if channel_failed {

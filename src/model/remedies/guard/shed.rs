@@ -1,6 +1,7 @@
 //! Load shedding: queued requests whose terminal has given up are dropped unserved.
 
 use crate::engine::Nanos;
+use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::invariants::Violation;
 use crate::model::payment::TerminalState as Term;
@@ -15,9 +16,9 @@ impl<T: Tracer> World<'_, T> {
     pub(in crate::model) fn shed_queued(
         &mut self,
         st: StationId,
-        mut pid: u32,
+        mut pid: PaymentId,
         mut end: Nanos,
-    ) -> Result<Option<(u32, Nanos)>, Violation> {
+    ) -> Result<Option<(PaymentId, Nanos)>, Violation> {
         let now = self.q.now();
         loop {
             if pid == crate::model::station::JUNK || now < self.deadline(pid) {
@@ -25,7 +26,7 @@ impl<T: Tracer> World<'_, T> {
             }
             self.out.requests_shed += 1;
             if T::ON {
-                let gave_up = self.arena.pay[pid as usize].terminal_state != Term::Waiting;
+                let gave_up = self.arena[pid].terminal_state != Term::Waiting;
                 self.trace(pid, |w| {
                     Step::Says(
                         if gave_up {

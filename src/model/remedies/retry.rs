@@ -24,6 +24,7 @@
 //! own outcome (charged without a sale). The books' check is then `outcomes +
 //! attempts_without_outcome == payments + retry_attempts`.
 
+use crate::model::PaymentId;
 use std::collections::HashMap;
 
 use crate::engine::Nanos;
@@ -32,7 +33,7 @@ use crate::model::World;
 use crate::model::clearing::NO_BATCH;
 use crate::model::event::Ev;
 use crate::model::payment::{
-    AcquirerState as Acq, IssuerState as Iss, Payment, TerminalState as Term, code, flag, slot,
+    AcquirerState as Acq, Flags, IssuerState as Iss, Payment, TerminalState as Term, code, slot,
 };
 use crate::model::topology::pick;
 use crate::model::trace::{Step, Tracer};
@@ -61,15 +62,15 @@ const REPEAT_ATTEMPT: u8 = 16;
 
 /// `Sale::current` while a retry waits for its backoff: no attempt is in progress, so every
 /// failure reported meanwhile is stale.
-const NO_CURRENT: u32 = u32::MAX;
+const NO_CURRENT: PaymentId = PaymentId(u32::MAX);
 
 /// One sale that has (or will have) more than one record.
 #[derive(Clone, Copy, Debug)]
 struct Sale {
     /// The first record: with idempotency, the one that holds the sale.
-    owner: u32,
+    owner: PaymentId,
     /// The record of the attempt in progress.
-    current: u32,
+    current: PaymentId,
     /// Attempts made so far, the first included.
     attempts: u8,
     /// The last wait before a retry (decorrelated jitter).
@@ -158,10 +159,10 @@ impl<T: Tracer> World<'_, T> {
     // ---------------------------------------------------------------- the sale table
 
     /// The sale of a record, entered in the table the first time it needs one.
-    fn sale_entry(&mut self, pid: u32) -> Sale {
-        let p = self.arena.pay[pid as usize];
+    fn sale_entry(&mut self, pid: PaymentId) -> Sale {
+        let p = self.arena[pid];
         if p.retry & bit::IN_SALE == 0 {
-            self.arena.pay[pid as usize].retry |= bit::IN_SALE;
+            self.arena[pid].retry |= bit::IN_SALE;
             let sale = Sale {
                 owner: pid,
                 current: pid,
@@ -189,7 +190,7 @@ impl<T: Tracer> World<'_, T> {
 
     /// Whether the sale of `pid` may make another attempt now: attempts left, and a token in
     /// the budget (spent here).
-    fn may_retry(&mut self, pid: u32, sale: &Sale) -> bool {
+    fn may_retry(&mut self, pid: PaymentId, sale: &Sale) -> bool {
         let r = &self.s.strategy.retry;
         if sale.attempts as u32 >= r.attempts {
             return false;
@@ -199,7 +200,7 @@ impl<T: Tracer> World<'_, T> {
         };
         let (b, seen_now) = match self.retry.layer {
             RetryLayer::Terminal => {
-                let g = self.arena.pay[pid as usize].group as usize;
+                let g = self.arena[pid].group as usize;
                 (g, self.nodes.groups[g].made)
             }
             _ => (0, self.out.payments),
@@ -221,14 +222,14 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// Schedules the retry that follows the failed attempt `pid`, after the backoff.
-    fn schedule_retry(&mut self, pid: u32, mut sale: Sale) {
+    fn schedule_retry(&mut self, pid: PaymentId, mut sale: Sale) {
         let r = &self.s.strategy.retry;
         let n = sale.attempts as u32; // the retry's number: 1 for the first
         let u = unit(self.path_word(pid, slot::RETRY_JITTER));
         let wait = r.wait(n, u, sale.prev_wait);
         sale.prev_wait = wait;
         sale.current = NO_CURRENT;
-        let serial = self.arena.pay[pid as usize].serial;
+        let serial = self.arena[pid].serial;
         self.put_sale(serial, sale);
         if T::ON {
             self.trace(pid, |w| {
@@ -246,8 +247,8 @@ impl<T: Tracer> World<'_, T> {
 
     /// The channel a new attempt takes: the primary one (a failed-over attempt's backup was
     /// its own choice).
-    fn primary_channel(&self, pid: u32) -> u16 {
-        let p = &self.arena.pay[pid as usize];
+    fn primary_channel(&self, pid: PaymentId) -> u16 {
+        let p = &self.arena[pid];
         match &self.routing.table {
             Some(t) => t[p.issuer as usize].channel as u16,
             None => pick(
@@ -258,14 +259,14 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// A new record for the next attempt of the sale of `from`.
-    fn new_attempt(&mut self, from: u32, sale: &mut Sale) -> u32 {
-        let p = self.arena.pay[from as usize];
+    fn new_attempt(&mut self, from: PaymentId, sale: &mut Sale) -> PaymentId {
+        let p = self.arena[from];
         sale.attempts += 1;
         let base = p.attempt & !(REPEAT_ATTEMPT - 1);
         let keep = if self.retry.layer == RetryLayer::Acquirer {
-            flag::FRAUD | flag::PAYABLE | flag::MISKEYED | flag::REVIEW
+            Flags::FRAUD | Flags::PAYABLE | Flags::MISKEYED | Flags::REVIEW
         } else {
-            flag::FRAUD | flag::PAYABLE | flag::MISKEYED
+            Flags::FRAUD | Flags::PAYABLE | Flags::MISKEYED
         };
         let mut bits = bit::IN_SALE | (p.retry & bit::REPEAT);
         if self.retry.idem {
@@ -274,7 +275,7 @@ impl<T: Tracer> World<'_, T> {
         let channel = self.primary_channel(from);
         let rid = self.arena.insert(Payment {
             channel,
-            flags: p.flags & keep,
+            flags: p.flags.only(keep),
             attempt: base + sale.attempts - 1,
             retry: bits,
             ..fresh_record(&p)
@@ -293,10 +294,10 @@ impl<T: Tracer> World<'_, T> {
 
     /// The retry's time has come: a new attempt of the sale is sent (the terminal's request
     /// up its link, or the acquirer's to the channel).
-    pub(in crate::model) fn retry_send(&mut self, pid: u32) {
-        let p = self.arena.pay[pid as usize];
+    pub(in crate::model) fn retry_send(&mut self, pid: PaymentId) {
+        let p = self.arena[pid];
         let mut sale = self.sale_entry(pid);
-        if self.retry.idem && self.arena.pay[sale.owner as usize].terminal_state != Term::Waiting {
+        if self.retry.idem && self.arena[sale.owner].terminal_state != Term::Waiting {
             return; // a late answer settled the sale meanwhile
         }
         if sale.current != NO_CURRENT {

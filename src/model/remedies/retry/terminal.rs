@@ -2,10 +2,11 @@
 
 use super::{REPEAT_ATTEMPT, Sale, bit, fresh_record, retryable};
 use crate::engine::rng::{chance, unit};
+use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::event::{Ev, Msg, ToGateway};
 use crate::model::payment::{
-    AcquirerState as Acq, Payment, TerminalState as Term, code, flag, slot,
+    AcquirerState as Acq, Flags, Payment, TerminalState as Term, code, slot,
 };
 use crate::model::topology::{Dir, LinkId};
 use crate::model::trace::{Step, Tracer};
@@ -15,16 +16,15 @@ impl<T: Tracer> World<'_, T> {
     /// The terminal's timer for `pid` expires. Returns the record whose till times out, or
     /// `None` when the timer is stale or a retry follows.
     #[inline(never)]
-    pub(in crate::model) fn retry_timeout(&mut self, pid: u32) -> Option<u32> {
-        let p = self.arena.pay[pid as usize];
+    pub(in crate::model) fn retry_timeout(&mut self, pid: PaymentId) -> Option<PaymentId> {
+        let p = self.arena[pid];
         if p.retry & bit::CARRIER != 0 {
             let sale = self.sale_entry(pid);
             let owner = sale.owner;
-            if self.arena.pay[owner as usize].terminal_state != Term::Waiting || sale.current != pid
-            {
+            if self.arena[owner].terminal_state != Term::Waiting || sale.current != pid {
                 return None;
             }
-            self.arena.pay[pid as usize].terminal_state = Term::TimedOut;
+            self.arena[pid].terminal_state = Term::TimedOut;
             return self.terminal_attempt_failed(pid, sale, code::NONE);
         }
         if p.retry & bit::SUPERSEDED != 0 || p.terminal_state != Term::Waiting {
@@ -47,7 +47,7 @@ impl<T: Tracer> World<'_, T> {
     /// The current attempt `pid` of a sale failed at the terminal (timed out, `c` =
     /// `code::NONE`, or answered a retryable code): retry if allowed, else the failure is the
     /// sale's. Returns the record that shows the failure, or `None` if a retry follows.
-    fn terminal_attempt_failed(&mut self, pid: u32, sale: Sale, c: u8) -> Option<u32> {
+    fn terminal_attempt_failed(&mut self, pid: PaymentId, sale: Sale, c: u8) -> Option<PaymentId> {
         let owner = sale.owner;
         let shows = if self.retry.idem { owner } else { pid };
         let retry_here = self.retry.layer == RetryLayer::Terminal
@@ -55,7 +55,7 @@ impl<T: Tracer> World<'_, T> {
             && self.may_retry(pid, &sale);
         if !retry_here {
             if self.retry.idem && c != code::NONE {
-                let o = &mut self.arena.pay[owner as usize];
+                let o = &mut self.arena[owner];
                 if o.acquirer == Acq::Unknown {
                     o.code = c;
                 }
@@ -67,7 +67,7 @@ impl<T: Tracer> World<'_, T> {
             if !self.retry.idem {
                 // This attempt is its own authorisation: the terminal reverses it as after
                 // any timeout, then tries again with a new one.
-                let q = &mut self.arena.pay[pid as usize];
+                let q = &mut self.arena[pid];
                 q.terminal_state = Term::TimedOut;
                 q.retry |= bit::SUPERSEDED;
                 self.blame_timeout(pid);
@@ -85,7 +85,7 @@ impl<T: Tracer> World<'_, T> {
                 });
             }
         } else {
-            let q = &mut self.arena.pay[pid as usize];
+            let q = &mut self.arena[pid];
             if !self.retry.idem || pid != owner {
                 q.terminal_state = Term::Answered;
                 q.till_code = c;
@@ -102,14 +102,14 @@ impl<T: Tracer> World<'_, T> {
     /// existing logic then shows it, or counts it late), or `None` when it is stale or a retry
     /// follows.
     #[inline(never)]
-    pub(in crate::model) fn retry_answer(&mut self, pid: u32, c: u8) -> Option<u32> {
-        let p = self.arena.pay[pid as usize];
+    pub(in crate::model) fn retry_answer(&mut self, pid: PaymentId, c: u8) -> Option<PaymentId> {
+        let p = self.arena[pid];
         if p.retry & bit::CARRIER != 0 {
             let sale = self.sale_entry(pid);
             let owner = sale.owner;
             let was_waiting = p.terminal_state == Term::Waiting;
-            self.arena.pay[pid as usize].terminal_state = Term::Answered;
-            let o = self.arena.pay[owner as usize];
+            self.arena[pid].terminal_state = Term::Answered;
+            let o = self.arena[owner];
             if c == code::APPROVED || o.terminal_state != Term::Waiting {
                 return Some(owner); // an approval of the key is the sale's, whichever attempt
             }
@@ -146,9 +146,9 @@ impl<T: Tracer> World<'_, T> {
     /// The till of `pid` has shown a failure (`c`, or `code::NONE` for no answer): the
     /// cardholder may pay again at the same terminal.
     #[inline(never)]
-    pub(in crate::model) fn till_failed(&mut self, pid: u32, c: u8) {
+    pub(in crate::model) fn till_failed(&mut self, pid: PaymentId, c: u8) {
         let share = self.s.strategy.cardholder.pay_again_share;
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         if share <= 0.0 || p.retry & bit::REPEAT != 0 || !code::is_system_failure(c) {
             return;
         }
@@ -171,9 +171,9 @@ impl<T: Tracer> World<'_, T> {
 
     /// The cardholder pays again for the purchase of `pid`: a new sale, same card, amount and
     /// terminal (its path draws its own words).
-    pub(in crate::model) fn pay_again(&mut self, pid: u32) {
+    pub(in crate::model) fn pay_again(&mut self, pid: PaymentId) {
         let now = self.q.now();
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         let sale = self.sale_entry(pid);
         let serial = self.out.payments;
         self.out.payments += 1;
@@ -181,12 +181,12 @@ impl<T: Tracer> World<'_, T> {
         if T::SAMPLES {
             self.tracer.sale(now, true);
         }
-        let fraud = p.has(flag::FRAUD);
-        let miskeyed = p.has(flag::MISKEYED);
+        let fraud = p.has(Flags::FRAUD);
+        let miskeyed = p.has(Flags::MISKEYED);
         let payable =
             !fraud && self.nodes.accounts[p.issuer as usize].payable(p.account, p.amount, miskeyed);
-        let flags =
-            (p.flags & (flag::FRAUD | flag::MISKEYED)) | if payable { flag::PAYABLE } else { 0 };
+        let flags = p.flags.only(Flags::FRAUD | Flags::MISKEYED)
+            | if payable { Flags::PAYABLE } else { Flags::NONE };
         let channel = self.primary_channel(pid);
         let rid = self.arena.insert(Payment {
             serial,
@@ -226,7 +226,7 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// The terminal sends a new record's request and starts its timer.
-    pub(super) fn start_request(&mut self, rid: u32, group: u16) {
+    pub(super) fn start_request(&mut self, rid: PaymentId, group: u16) {
         let at = self
             .q
             .now()

@@ -1,6 +1,7 @@
 //! Idempotency at the issuer: deciding from the key, and what a carrier's reversal undoes.
 
 use super::bit;
+use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::event::{Msg, ToChannel};
 use crate::model::payment::code;
@@ -12,13 +13,13 @@ impl<T: Tracer> World<'_, T> {
     /// from the key (the owner already approved: no second charge), or by deciding for the
     /// owner when a carrier arrives first.
     #[inline(never)]
-    pub(in crate::model) fn retry_issuer_decide(&mut self, pid: u32) -> bool {
-        let p = self.arena.pay[pid as usize];
+    pub(in crate::model) fn retry_issuer_decide(&mut self, pid: PaymentId) -> bool {
+        let p = self.arena[pid];
         if p.retry & bit::IN_SALE == 0 {
             return false;
         }
         let owner = self.sale_entry(pid).owner;
-        let o = self.arena.pay[owner as usize];
+        let o = self.arena[owner];
         let link = LinkId::ChannelIssuer(p.channel, p.issuer);
         if o.issuer_has_funds() {
             // A carrier, or the owner's own request arriving late after a carrier's.
@@ -52,8 +53,8 @@ impl<T: Tracer> World<'_, T> {
 
     /// The record a reversal reaching the issuer acts on: a carrier's reverses its key.
     #[inline(never)]
-    pub(in crate::model) fn retry_reversal_target(&mut self, pid: u32) -> u32 {
-        if self.arena.pay[pid as usize].retry & bit::CARRIER != 0 {
+    pub(in crate::model) fn retry_reversal_target(&mut self, pid: PaymentId) -> PaymentId {
+        if self.arena[pid].retry & bit::CARRIER != 0 {
             self.sale_entry(pid).owner
         } else {
             pid

@@ -1,9 +1,10 @@
 //! Retries at the acquirer: answers from its record, its responses and its timer.
 
 use super::{bit, retryable};
+use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::event::{Msg, ToTerminal};
-use crate::model::payment::{AcquirerState as Acq, TerminalState as Term, code, flag};
+use crate::model::payment::{AcquirerState as Acq, Flags, TerminalState as Term, code};
 use crate::model::topology::{Dir, LinkId};
 use crate::model::trace::{Step, Tracer};
 use crate::scenario::strategies::retry::RetryLayer;
@@ -12,14 +13,14 @@ impl<T: Tracer> World<'_, T> {
     /// A carrier's request has passed the gateway's queue: if the acquirer already has the
     /// key's answer it answers from its record (true); else the carrier goes on.
     #[inline(never)]
-    pub(in crate::model) fn retry_carrier_at_gateway(&mut self, pid: u32) -> bool {
+    pub(in crate::model) fn retry_carrier_at_gateway(&mut self, pid: PaymentId) -> bool {
         let owner = self.sale_entry(pid).owner;
-        let o = self.arena.pay[owner as usize];
+        let o = self.arena[owner];
         if o.acquirer == Acq::Unknown {
             return false;
         }
         self.out.idempotent_replays += 1;
-        let q = &mut self.arena.pay[pid as usize];
+        let q = &mut self.arena[pid];
         q.acquirer = Acq::Declined; // the carrier itself is no sale
         let g = q.group;
         if T::ON {
@@ -39,15 +40,15 @@ impl<T: Tracer> World<'_, T> {
     /// A response reaches the acquirer: a carrier's is the owner's; at the acquirer layer a
     /// retryable one is retried. True when handled here.
     #[inline(never)]
-    pub(in crate::model) fn retry_gateway_response(&mut self, pid: u32, c: u8) -> bool {
-        let p = self.arena.pay[pid as usize];
+    pub(in crate::model) fn retry_gateway_response(&mut self, pid: PaymentId, c: u8) -> bool {
+        let p = self.arena[pid];
         if p.retry & bit::CARRIER != 0 {
             let sale = self.sale_entry(pid);
             let owner = sale.owner;
-            let o = self.arena.pay[owner as usize];
-            self.arena.pay[pid as usize].acquirer = Acq::Declined; // the carrier is no sale
+            let o = self.arena[owner];
+            self.arena[pid].acquirer = Acq::Declined; // the carrier is no sale
             if o.acquirer != Acq::Unknown {
-                if o.has(flag::ACQ_TIMED_OUT) {
+                if o.has(Flags::ACQ_TIMED_OUT) {
                     // The acquirer gave up on the key and reversed it.
                     self.out.late_refused += 1;
                 } else {
@@ -72,7 +73,7 @@ impl<T: Tracer> World<'_, T> {
             }
             // The review the risk engine asked for, and a stand-in given to this attempt, are
             // the sale's.
-            self.arena.pay[owner as usize].flags |= p.flags & (flag::REVIEW | flag::STAND_IN);
+            self.arena[owner].flags |= p.flags.only(Flags::REVIEW | Flags::STAND_IN);
             self.acquirer_answer(owner, c);
             self.send(
                 pid,
@@ -91,7 +92,7 @@ impl<T: Tracer> World<'_, T> {
         }
         if self.retry.layer != RetryLayer::Acquirer
             || !retryable(c)
-            || p.has(flag::ACQ_TIMED_OUT)
+            || p.has(Flags::ACQ_TIMED_OUT)
             || p.retry & bit::SUPERSEDED != 0
             || p.acquirer != Acq::Unknown
         {
@@ -104,8 +105,8 @@ impl<T: Tracer> World<'_, T> {
             .as_ref()
             .and_then(|t| t[p.issuer as usize].backup);
         if c == code::INOPERATIVE
-            && p.has(flag::CHANNEL_REFUSED)
-            && !p.has(flag::FAILED_OVER)
+            && p.has(Flags::CHANNEL_REFUSED)
+            && !p.has(Flags::FAILED_OVER)
             && backup.is_some()
         {
             return false;
@@ -117,7 +118,7 @@ impl<T: Tracer> World<'_, T> {
         if !self.retry.idem {
             // This attempt is declined for good; the till waits on the next one.
             self.acquirer_answer(pid, c);
-            let q = &mut self.arena.pay[pid as usize];
+            let q = &mut self.arena[pid];
             q.retry |= bit::SUPERSEDED;
             if q.terminal_state == Term::Waiting {
                 q.terminal_state = Term::TimedOut;
@@ -130,16 +131,16 @@ impl<T: Tracer> World<'_, T> {
     /// The acquirer's timer for `pid` expires. True when handled here (a retry follows, the
     /// timer is stale, or a carrier's failure was applied to its owner).
     #[inline(never)]
-    pub(in crate::model) fn retry_acquirer_timeout(&mut self, pid: u32) -> bool {
-        let p = self.arena.pay[pid as usize];
+    pub(in crate::model) fn retry_acquirer_timeout(&mut self, pid: PaymentId) -> bool {
+        let p = self.arena[pid];
         if p.acquirer != Acq::Unknown {
             return false; // answered: the timer is void
         }
         if p.retry & bit::CARRIER != 0 {
             let sale = self.sale_entry(pid);
             let owner = sale.owner;
-            self.arena.pay[pid as usize].acquirer = Acq::Declined;
-            if self.arena.pay[owner as usize].acquirer != Acq::Unknown || sale.current != pid {
+            self.arena[pid].acquirer = Acq::Declined;
+            if self.arena[owner].acquirer != Acq::Unknown || sale.current != pid {
                 return true;
             }
             self.out.acquirer_timeouts += 1;
@@ -149,8 +150,8 @@ impl<T: Tracer> World<'_, T> {
             }
             // The acquirer gives up on the key: the owner is declined 91 and reversed; the
             // terminal hears it through this attempt.
-            let o = &mut self.arena.pay[owner as usize];
-            o.set(flag::ACQ_TIMED_OUT);
+            let o = &mut self.arena[owner];
+            o.set(Flags::ACQ_TIMED_OUT);
             o.acquirer = Acq::Declined;
             o.code = code::INOPERATIVE;
             self.blame_timeout(owner);
@@ -182,8 +183,8 @@ impl<T: Tracer> World<'_, T> {
         if !self.retry.idem {
             // The acquirer gives up on this attempt (refuses its late answer, reverses it) and
             // sends a new authorisation; the till waits on that one.
-            let q = &mut self.arena.pay[pid as usize];
-            q.set(flag::ACQ_TIMED_OUT);
+            let q = &mut self.arena[pid];
+            q.set(Flags::ACQ_TIMED_OUT);
             q.acquirer = Acq::Declined;
             q.code = code::INOPERATIVE;
             q.retry |= bit::SUPERSEDED;

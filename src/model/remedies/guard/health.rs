@@ -1,6 +1,6 @@
 //! Channels' health for failover: health-check echoes and what observed failures mark down.
 
-use super::echo;
+use super::EchoStep;
 use crate::engine::{Nanos, Stream};
 use crate::model::World;
 use crate::model::event::Ev;
@@ -31,7 +31,7 @@ impl<T: Tracer> World<'_, T> {
     /// Schedules the first echo of every channel (health checks).
     #[inline(never)]
     pub(in crate::model) fn guard_start(&mut self) {
-        if self.guard.echo.is_empty() {
+        if on!(self).echo.is_empty() {
             return;
         }
         for c in 0..self.s.channels.len() {
@@ -39,7 +39,7 @@ impl<T: Tracer> World<'_, T> {
                 0,
                 Ev::Echo {
                     channel: c as u16,
-                    what: echo::SEND,
+                    what: EchoStep::Send,
                 },
             );
         }
@@ -48,7 +48,7 @@ impl<T: Tracer> World<'_, T> {
     /// Whether the channel is marked down and this request should avoid it; a request that
     /// may probe a channel marked down by observed failures goes to it (`probe` set).
     pub(super) fn health_avoids(&mut self, c: usize, now: Nanos, probe: &mut bool) -> bool {
-        let h = &mut self.guard.health[c];
+        let h = &mut on!(self).health[c];
         if !h.down {
             return false;
         }
@@ -65,18 +65,18 @@ impl<T: Tracer> World<'_, T> {
 
     /// An echo event: send the next echo of a channel, or judge one.
     #[inline(never)]
-    pub(in crate::model) fn echo_event(&mut self, c: u16, what: u8) -> Result<(), Violation> {
+    pub(in crate::model) fn echo_event(&mut self, c: u16, what: EchoStep) -> Result<(), Violation> {
         let c = c as usize;
         let now = self.q.now();
         let fo = self.s.strategy.guard.failover.clone();
         match what {
-            echo::SEND => {
+            EchoStep::Send => {
                 self.out.echoes_sent += 1;
                 let back = self.echo_trip(c, now);
                 let limit = now.saturating_add(fo.echo_timeout);
                 let (at, what) = match back {
-                    Some(t) if t <= limit => (t, echo::OK),
-                    _ => (limit, echo::FAILED),
+                    Some(t) if t <= limit => (t, EchoStep::Ok),
+                    _ => (limit, EchoStep::Failed),
                 };
                 let channel = c as u16;
                 self.schedule(at, Ev::Echo { channel, what });
@@ -86,13 +86,13 @@ impl<T: Tracer> World<'_, T> {
                         next,
                         Ev::Echo {
                             channel,
-                            what: echo::SEND,
+                            what: EchoStep::Send,
                         },
                     );
                 }
             }
-            echo::OK => {
-                let h = &mut self.guard.health[c];
+            EchoStep::Ok => {
+                let h = &mut on!(self).health[c];
                 h.fails = 0;
                 h.oks += 1;
                 if h.down && h.oks >= fo.up_after {
@@ -100,9 +100,9 @@ impl<T: Tracer> World<'_, T> {
                     self.out.channel_down_time += now - h.since;
                 }
             }
-            _ => {
+            EchoStep::Failed => {
                 self.out.echoes_failed += 1;
-                let h = &mut self.guard.health[c];
+                let h = &mut on!(self).health[c];
                 h.oks = 0;
                 h.fails += 1;
                 if !h.down && h.fails >= fo.down_after {
@@ -139,8 +139,8 @@ impl<T: Tracer> World<'_, T> {
         let (latency, loss) = self.nodes.gc_links[c].spec();
         let latency = latency.clone();
         let rng = match dir {
-            Dir::Up => &mut self.guard.echo[c].up,
-            Dir::Down => &mut self.guard.echo[c].down,
+            Dir::Up => &mut on!(self).echo[c].up,
+            Dir::Down => &mut on!(self).echo[c].down,
         };
         if rng.chance(loss) {
             return None;
@@ -157,8 +157,8 @@ impl<T: Tracer> World<'_, T> {
                     continue;
                 }
                 let rng = match dir {
-                    Dir::Up => &mut self.guard.echo[c].up,
-                    Dir::Down => &mut self.guard.echo[c].down,
+                    Dir::Up => &mut on!(self).echo[c].up,
+                    Dir::Down => &mut on!(self).echo[c].down,
                 };
                 match &f.effect {
                     FaultEffect::Partition => return None,

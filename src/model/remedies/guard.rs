@@ -1,8 +1,8 @@
 //! Circuit breakers, bulkheads, load shedding and failover (see `scenario::strategies::guard`).
 //!
-//! Everything here runs only when the scenario switches a guard on (`World::guard_on`, computed
-//! once per run): the journey calls in through a handful of hooks, each behind that bool, and
-//! the functions are out of line. The only random draws are the echoes' (their own named
+//! Everything here runs only when the scenario switches a guard on (`World::guard` is `Some`,
+//! decided once per run): the journey calls in through a handful of hooks, each behind that
+//! check, and the functions are out of line. The only random draws are the echoes' (their own named
 //! streams, `guard/echo/<channel>/...`): a design without health checks draws nothing more.
 //!
 //! A *call* is one request from a caller to a callee: the acquirer to a channel (the channel's
@@ -13,19 +13,41 @@
 //! `terminal_timeout`) when the caller has none. It failed if it timed out or was answered 91
 //! or 96.
 
+use crate::model::PaymentId;
+
+/// The guards' state (`World::guard`), in a hook that runs only when a guard is on; borrows
+/// that field alone, so the world's other fields stay at hand.
+macro_rules! on {
+    ($w:ident) => {
+        match $w.guard.as_mut() {
+            Some(g) => g,
+            None => unreachable!("a guard hook ran with no guard on"),
+        }
+    };
+}
+
+/// The same, read only.
+macro_rules! on_ref {
+    ($w:ident) => {
+        match $w.guard.as_ref() {
+            Some(g) => g,
+            None => unreachable!("a guard hook ran with no guard on"),
+        }
+    };
+}
+
 mod acquirer_call;
-mod breaker;
 mod channel_call;
 mod health;
 mod shed;
 
+use super::breaker::{Breaker, State};
 use crate::engine::{Nanos, Stream};
 use crate::model::World;
 use crate::model::event::Ev;
 use crate::model::trace::Tracer;
 use crate::scenario::Scenario;
 use crate::scenario::strategies::guard::FailoverMode;
-use breaker::{Breaker, State};
 use health::{EchoRng, Health};
 
 /// Bits of a payment's calls (see [`Guard::calls`]).
@@ -43,11 +65,32 @@ mod bit {
     pub const EXPIRE: u8 = 32;
 }
 
-/// What `Ev::Echo` says.
-pub(in crate::model) mod echo {
-    pub const SEND: u8 = 0;
-    pub const OK: u8 = 1;
-    pub const FAILED: u8 = 2;
+/// The step of a health-check echo that `Ev::Echo` carries: send it, or judge it answered in
+/// time or failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(in crate::model) enum EchoStep {
+    Send,
+    Ok,
+    Failed,
+}
+
+/// How a call ended, for the caller's breaker and for observed failover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum CallEnd {
+    /// Answered, and not with a failure.
+    Ok,
+    /// Answered 91 or 96 from behind the callee: a failure for the breaker only.
+    Failed,
+    /// Timed out, or refused by the callee itself: a failure for the breaker and for
+    /// observed failover.
+    CalleeFailed,
+}
+
+impl CallEnd {
+    /// A failure for the caller's breaker.
+    fn failed(self) -> bool {
+        self != CallEnd::Ok
+    }
 }
 
 /// The guards' state in one run.
@@ -125,15 +168,15 @@ impl Guard {
         }
     }
 
-    fn bits(&self, pid: u32, serial: u64) -> u8 {
-        match self.calls.get(pid as usize) {
+    fn bits(&self, pid: PaymentId, serial: u64) -> u8 {
+        match self.calls.get(pid.index()) {
             Some(&(s, b)) if s == serial => b,
             _ => 0,
         }
     }
 
-    fn set_bits(&mut self, pid: u32, serial: u64, b: u8) {
-        let i = pid as usize;
+    fn set_bits(&mut self, pid: PaymentId, serial: u64, b: u8) {
+        let i = pid.index();
         if i >= self.calls.len() {
             self.calls.resize(i + 1, (u64::MAX, 0));
         }
@@ -148,24 +191,24 @@ impl Guard {
 }
 
 impl<T: Tracer> World<'_, T> {
-    fn call_bits(&self, pid: u32) -> u8 {
-        self.guard.bits(pid, self.arena.pay[pid as usize].serial)
+    fn call_bits(&self, pid: PaymentId) -> u8 {
+        on_ref!(self).bits(pid, self.arena[pid].serial)
     }
 
-    fn put_bits(&mut self, pid: u32, b: u8) {
-        let serial = self.arena.pay[pid as usize].serial;
-        self.guard.set_bits(pid, serial, b);
+    fn put_bits(&mut self, pid: PaymentId, b: u8) {
+        let serial = self.arena[pid].serial;
+        on!(self).set_bits(pid, serial, b);
     }
 
     /// The deadline of a payment's calls: the acquirer's timeout for its first request if it
     /// has one, else the terminal's.
-    fn deadline(&self, pid: u32) -> Nanos {
-        let p = &self.arena.pay[pid as usize];
+    fn deadline(&self, pid: PaymentId) -> Nanos {
+        let p = &self.arena[pid];
         p.t_sale.saturating_add(self.s.strategy.terminal_timeout)
     }
 
     /// Makes sure the payment's deadline event is scheduled.
-    fn ensure_expire(&mut self, pid: u32, at: Nanos) {
+    fn ensure_expire(&mut self, pid: PaymentId, at: Nanos) {
         let b = self.call_bits(pid);
         if b & bit::EXPIRE == 0 {
             self.put_bits(pid, b | bit::EXPIRE);
@@ -176,14 +219,14 @@ impl<T: Tracer> World<'_, T> {
 
     /// The payment's deadline: every call still open failed.
     #[inline(never)]
-    pub(in crate::model) fn guard_expire(&mut self, pid: u32) {
+    pub(in crate::model) fn guard_expire(&mut self, pid: PaymentId) {
         let b = self.call_bits(pid);
         self.put_bits(pid, b & !bit::EXPIRE);
         if b & bit::ACQ_OPEN != 0 {
-            self.end_acq_call(pid, true, true);
+            self.end_acq_call(pid, CallEnd::CalleeFailed);
         }
         if b & bit::CHAN_OPEN != 0 {
-            self.end_chan_call(pid, true);
+            self.end_chan_call(pid, CallEnd::CalleeFailed);
         }
     }
 
@@ -191,20 +234,37 @@ impl<T: Tracer> World<'_, T> {
     #[inline(never)]
     pub(in crate::model) fn guard_finish(&mut self) {
         let end = self.horizon;
-        for h in &self.guard.health {
+        for h in &on_ref!(self).health {
             if h.down {
                 self.out.channel_down_time += end.saturating_sub(h.since);
             }
         }
-        for b in self
-            .guard
-            .acq_breakers
-            .iter()
-            .chain(&self.guard.pair_breakers)
-        {
+        let g = on_ref!(self);
+        for b in g.acq_breakers.iter().chain(&g.pair_breakers) {
             if b.state != State::Closed {
                 self.out.breaker_open_time += end.saturating_sub(b.since);
             }
         }
+    }
+}
+
+impl<T: Tracer> World<'_, T> {
+    /// Whether the acquirer's breaker for channel `c` would refuse a call now.
+    pub(super) fn breaker_refuses(&self, c: usize, now: Nanos) -> bool {
+        match (
+            &self.s.strategy.guard.breaker,
+            on_ref!(self).acq_breakers.get(c),
+        ) {
+            (Some(spec), Some(b)) => b.refuses(now, spec),
+            _ => false,
+        }
+    }
+
+    /// Counts a breaker's move: opened, or closed after this long not closed.
+    pub(super) fn breaker_moved(&mut self, opened: bool, closed_after: Nanos) {
+        if opened {
+            self.out.breaker_opens += 1;
+        }
+        self.out.breaker_open_time += closed_after;
     }
 }

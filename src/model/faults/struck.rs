@@ -6,9 +6,10 @@
 
 use crate::engine::Nanos;
 use crate::engine::rng::unit;
+use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::faults::{Hardware, day_of, keyed_chance, keyed_unit, payment_key, purpose};
-use crate::model::payment::{TerminalState, code, flag};
+use crate::model::payment::{Flags, TerminalState, code};
 use crate::model::trace::Tracer;
 use crate::scenario::{FaultEffect, RiskAction, UpgradeFailure};
 
@@ -38,9 +39,9 @@ impl<T: Tracer> World<'_, T> {
     /// input, a fraud wave, failing terminal software or hardware, a surge. Returns whether the
     /// terminal could not take the card (the till shows 96 and nothing is sent).
     #[inline(never)]
-    pub(in crate::model) fn sale_faults(&mut self, pid: u32, g: u16, gserial: u32) -> bool {
+    pub(in crate::model) fn sale_faults(&mut self, pid: PaymentId, g: u16, gserial: u32) -> bool {
         let fraud_u = unit(self.word(pid, crate::model::payment::slot::FRAUD));
-        let terminal = self.arena.pay[pid as usize].terminal;
+        let terminal = self.arena[pid].terminal;
         let mut at = self.at_terminal_faults(g, gserial, terminal, fraud_u);
         // A mis-keyed number caught by the terminal's Luhn check is keyed again.
         if self.upkeep_on
@@ -49,23 +50,23 @@ impl<T: Tracer> World<'_, T> {
         {
             at.input = None;
         }
-        let p = &mut self.arena.pay[pid as usize];
+        let p = &mut self.arena[pid];
         p.struck = at.struck;
         p.crash = at.crash;
         if at.fraud.is_some() {
-            p.set(flag::FRAUD);
-            p.flags &= !flag::PAYABLE;
+            p.set(Flags::FRAUD);
+            p.clear(Flags::PAYABLE);
         }
         if let Some((c, _)) = at.input {
             p.input = c;
             match c {
                 code::INVALID_CARD => {
-                    p.set(flag::MISKEYED);
-                    p.flags &= !flag::PAYABLE;
+                    p.set(Flags::MISKEYED);
+                    p.clear(Flags::PAYABLE);
                 }
                 // The cardholder's own errors: the sale is not payable as presented. A
                 // malformed message (30) is the system's fault.
-                code::EXPIRED_CARD | code::WRONG_PIN => p.flags &= !flag::PAYABLE,
+                code::EXPIRED_CARD | code::WRONG_PIN => p.clear(Flags::PAYABLE),
                 _ => {}
             }
             self.out.bad_input += 1;
@@ -78,7 +79,7 @@ impl<T: Tracer> World<'_, T> {
         };
         self.blame(pid, c);
         self.out.terminal_refusals += 1;
-        let p = &mut self.arena.pay[pid as usize];
+        let p = &mut self.arena[pid];
         p.terminal_state = TerminalState::Answered;
         p.till_code = code::MALFUNCTION;
         p.code = code::MALFUNCTION;
@@ -183,8 +184,8 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// An issuer's account faults on a request: a refusal code and its cause, if one applies.
-    pub(in crate::model) fn account_faults(&mut self, pid: u32) -> Option<(u8, u8)> {
-        let p = self.arena.pay[pid as usize];
+    pub(in crate::model) fn account_faults(&mut self, pid: PaymentId) -> Option<(u8, u8)> {
+        let p = self.arena[pid];
         let i = p.issuer as usize;
         if self.faults.issuer[i].is_empty() {
             return None;
@@ -239,8 +240,8 @@ impl<T: Tracer> World<'_, T> {
 
     /// A fault on the payment's merchant at payout time: wrong settlement details (the payout
     /// is returned). Returns the fault's cause.
-    pub(in crate::model) fn merchant_wrong_details(&self, pid: u32) -> Option<u8> {
-        let p = self.arena.pay[pid as usize];
+    pub(in crate::model) fn merchant_wrong_details(&self, pid: PaymentId) -> Option<u8> {
+        let p = self.arena[pid];
         let now = self.q.now();
         let mkey = terminal_key(p.group, p.terminal);
         self.faults.group[p.group as usize].iter().find_map(|&k| {
@@ -259,8 +260,8 @@ impl<T: Tracer> World<'_, T> {
     /// A misfiring merchant rule on the payment's merchant at screening: the fault's cause.
     /// The fault is remembered for the payment, so its review time applies when the payout
     /// falls due (the payment's cause may be an earlier fault's, e.g. a card rule's review).
-    pub(in crate::model) fn merchant_rule(&mut self, pid: u32) -> Option<u8> {
-        let p = self.arena.pay[pid as usize];
+    pub(in crate::model) fn merchant_rule(&mut self, pid: PaymentId) -> Option<u8> {
+        let p = self.arena[pid];
         let now = self.q.now();
         let mkey = terminal_key(p.group, p.terminal);
         let (k, cause) = self.faults.group[p.group as usize].iter().find_map(|&k| {
@@ -281,8 +282,8 @@ impl<T: Tracer> World<'_, T> {
 
     /// The review time of a payout held by a misfiring merchant rule, if that is why it is
     /// held (asked once, when the payout falls due).
-    pub(in crate::model) fn merchant_rule_review(&mut self, pid: u32) -> Option<Nanos> {
-        let p = self.arena.pay[pid as usize];
+    pub(in crate::model) fn merchant_rule_review(&mut self, pid: PaymentId) -> Option<Nanos> {
+        let p = self.arena[pid];
         let key = payment_key(p.group, p.gserial, self.topo.groups);
         let k = self.faults.rule_holds.remove(&key)?;
         let f = &self.faults.all[k as usize];
@@ -296,8 +297,8 @@ impl<T: Tracer> World<'_, T> {
 
     /// A card risk rule deployed by a fault flags this legitimate sale: its action and cause.
     /// A rule that holds for review is remembered for the payment, for its review time.
-    pub(in crate::model) fn card_rule(&mut self, pid: u32) -> Option<(RiskAction, u8)> {
-        let p = self.arena.pay[pid as usize];
+    pub(in crate::model) fn card_rule(&mut self, pid: PaymentId) -> Option<(RiskAction, u8)> {
+        let p = self.arena[pid];
         let now = self.q.now();
         let key = payment_key(p.group, p.gserial, self.topo.groups);
         let (k, action, cause) = self.faults.risk.iter().find_map(|&k| {
@@ -323,11 +324,11 @@ impl<T: Tracer> World<'_, T> {
 
     /// The review time of a sale held by a card rule with its own `review_time`, if that is
     /// why it is held (asked once, when the issuer's approval comes back).
-    pub(in crate::model) fn card_rule_review(&mut self, pid: u32) -> Option<Nanos> {
+    pub(in crate::model) fn card_rule_review(&mut self, pid: PaymentId) -> Option<Nanos> {
         if !self.faults_on || self.faults.risk.is_empty() {
             return None;
         }
-        let p = self.arena.pay[pid as usize];
+        let p = self.arena[pid];
         let key = payment_key(p.group, p.gserial, self.topo.groups);
         let k = self.faults.rule_holds.remove(&key)?;
         match &self.faults.all[k as usize].effect {

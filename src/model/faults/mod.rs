@@ -3,7 +3,14 @@
 //! little state some kinds keep (terminal repairs, account counts).
 //!
 //! The journey asks here only when the scenario has faults (`World::faults_on`), and each hook
-//! only looks at the faults registered for its station, link, group or issuer.
+//! only looks at the faults registered for its station, link, group or issuer. Where they
+//! strike: [`stations`] (outages, partial failures, slow stations, attacks), [`links`]
+//! (loss, delay, duplicates), and [`struck`] (a payment's terminal, account, merchant and
+//! card risk rules).
+
+pub(in crate::model) mod links;
+pub(in crate::model) mod stations;
+pub(in crate::model) mod struck;
 
 use super::topology::{Dir, LinkId, StationId, Topology};
 use crate::engine::rng::{chance, unit};

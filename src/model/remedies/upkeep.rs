@@ -6,6 +6,7 @@
 
 use crate::engine::Nanos;
 use crate::engine::rng::chance;
+use crate::model::PaymentId;
 use crate::model::World;
 use crate::model::event::Ev;
 use crate::model::payment::slot;
@@ -208,7 +209,7 @@ impl<T: Tracer> World<'_, T> {
     /// record, which blocks the queue for `unblock_after` once the records ahead of it have
     /// cleared (it is then moved aside, repaired, and sent like the others).
     #[inline(never)]
-    pub(in crate::model) fn saf_enqueued(&mut self, pid: u32) {
+    pub(in crate::model) fn saf_enqueued(&mut self, pid: PaymentId) {
         let Some(b) = self.s.upkeep.saf_blocking.as_ref() else {
             return;
         };

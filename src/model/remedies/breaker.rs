@@ -1,8 +1,8 @@
-//! The count-based circuit breaker, and how the world asks and tells it.
+//! The count-based circuit breaker, as a pure state machine: it is asked whether a call may
+//! go (`admit`, `refuses`) and told each call's result (`record`), and knows nothing of the
+//! world. The guards (`remedies::guard`) keep one per caller and callee, and count what it does.
 
 use crate::engine::Nanos;
-use crate::model::World;
-use crate::model::trace::Tracer;
 use crate::scenario::strategies::guard::BreakerSpec;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +51,7 @@ impl Breaker {
     }
 
     /// Whether a call now would be refused (without taking a permit).
-    fn refuses(&self, now: Nanos, spec: &BreakerSpec) -> bool {
+    pub(super) fn refuses(&self, now: Nanos, spec: &BreakerSpec) -> bool {
         match self.state {
             State::Closed => false,
             State::Open => now < self.opened_at.saturating_add(spec.open_for),
@@ -139,24 +139,5 @@ impl Breaker {
             }
             _ => (false, 0),
         }
-    }
-}
-
-impl<T: Tracer> World<'_, T> {
-    pub(super) fn breaker_refuses(&self, c: usize, now: Nanos) -> bool {
-        match (
-            &self.s.strategy.guard.breaker,
-            self.guard.acq_breakers.get(c),
-        ) {
-            (Some(spec), Some(b)) => b.refuses(now, spec),
-            _ => false,
-        }
-    }
-
-    pub(super) fn breaker_moved(&mut self, opened: bool, closed_after: Nanos) {
-        if opened {
-            self.out.breaker_opens += 1;
-        }
-        self.out.breaker_open_time += closed_after;
     }
 }
