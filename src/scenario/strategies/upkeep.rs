@@ -5,7 +5,7 @@
 //!
 //! Some are applied once, at validation (monitoring and fleet upkeep change the faults'
 //! timings and parameters; the risk threshold gives the risk engine's two rates); the others
-//! are read by the model each run ([`UpkeepSpec`], see `model::journey::upkeep`).
+//! are read by the model each run ([`UpkeepSpec`], see `model::remedies::upkeep`).
 
 use super::super::check::Ctx;
 use super::super::dist::DurationDist;
