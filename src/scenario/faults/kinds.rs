@@ -9,8 +9,8 @@
 //!    error of an unknown kind): documentation, variant, name, target family, parameters and
 //!    builder;
 //! 2. add its effect to [`FaultEffect`] (`effect.rs`) and make the model act on it
-//!    (`src/model/faults/` and the stages it strikes); a failure of a station or a link
-//!    that monitoring should notice is also listed in `monitored` (`strategies/upkeep.rs`);
+//!    (`src/model/faults/` and the stages it strikes); monitoring notices a kind whose target
+//!    family is a station or a link (`monitored` in `strategies/upkeep.rs` reads `strikes`);
 //! 3. only if it takes a parameter no kind takes yet: add the field to `RawFault`
 //!    (`raw/fault.rs`) and its name to `param_fields!` (`params.rs`); the compiler points at
 //!    the second if the first is done alone;
