@@ -133,14 +133,22 @@ fn slow_scenario(dir: &std::path::Path) -> std::path::PathBuf {
     file
 }
 
-/// Starts `payfault args`, sends SIGTERM `after` it started, and checks that it stopped with
-/// exit code 130, within seconds, and that `out` holds nothing (not even temporary files).
+/// Starts `payfault args --out out`, sends SIGTERM `after` it started, and checks that it
+/// stopped with exit code 130, within seconds, and that `out` holds nothing (not even
+/// temporary files).
 #[cfg(unix)]
 fn terminated_leaves_nothing(args: &[&std::ffi::OsStr], out: &std::path::Path, after: Duration) {
+    let mut with_out = args.to_vec();
+    with_out.extend(["--out".as_ref(), out.as_os_str()]);
+    terminated_leaves(&with_out, out, after);
+}
+
+/// Starts `payfault args`, sends SIGTERM `after` it started, and checks that it stopped with
+/// exit code 130, within seconds, and that the folder `left` holds nothing.
+#[cfg(unix)]
+fn terminated_leaves(args: &[&std::ffi::OsStr], left: &std::path::Path, after: Duration) {
     let child = Command::new(env!("CARGO_BIN_EXE_payfault"))
         .args(args)
-        .arg("--out")
-        .arg(out)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -160,10 +168,10 @@ fn terminated_leaves_nothing(args: &[&std::ffi::OsStr], out: &std::path::Path, a
         "{args:?} stopped {:?} after the signal",
         signalled.elapsed()
     );
-    let left: Vec<_> = std::fs::read_dir(out)
+    let files: Vec<_> = std::fs::read_dir(left)
         .map(|d| d.map(|e| e.unwrap().file_name()).collect())
         .unwrap_or_default();
-    assert!(left.is_empty(), "{args:?} left files behind: {left:?}");
+    assert!(files.is_empty(), "{args:?} left files behind: {files:?}");
 }
 
 /// SIGTERM in the middle of a compare and of a sweep (issue 23.3): nothing written.
@@ -243,30 +251,13 @@ fn trace_stops_cleanly_and_leaves_nothing() {
     let out = tmp.path().join("traced");
     std::fs::create_dir(&out).unwrap();
     let csv = out.join("payments.csv");
-    let child = Command::new(env!("CARGO_BIN_EXE_payfault"))
-        .args(["trace", "--runs", "1", "--csv"])
-        .arg(&csv)
-        .arg(&slow)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    let signalled = Instant::now();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let result = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    assert_eq!(result.status.code(), Some(130), "{stderr}");
-    assert!(signalled.elapsed() < Duration::from_secs(5));
-    let left: Vec<_> = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert!(left.is_empty(), "trace left files behind: {left:?}");
+    let args = [
+        "trace".as_ref(),
+        "--runs".as_ref(),
+        "1".as_ref(),
+        "--csv".as_ref(),
+        csv.as_os_str(),
+        slow.as_os_str(),
+    ];
+    terminated_leaves(&args, &out, Duration::from_millis(1500));
 }

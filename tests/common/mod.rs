@@ -187,3 +187,16 @@ pub fn fingerprint(
     assert!(out.by_cause[fixed..].iter().flatten().all(|&c| c == (0, 0)));
     (v, causes, out.events, out.postings)
 }
+
+/// Replays run `run` and tells the stories of `serials` (`runner::replay` records the steps,
+/// `report::story` tells them).
+pub fn tell(
+    s: &payfault::scenario::Scenario,
+    seed: u64,
+    run: u64,
+    serials: &[u64],
+    lang: payfault::i18n::Lang,
+) -> Result<Vec<payfault::report::story::Story>, payfault::model::RunError> {
+    let recorded = payfault::runner::replay::record(s, seed, run, serials)?;
+    Ok(payfault::report::story::tell(s, seed, &recorded, lang))
+}

@@ -13,20 +13,7 @@ use payfault::report::story::{self, Story};
 use payfault::runner::replay::{self, Filter};
 use payfault::scenario::{self, Limits, Scenario};
 
-use crate::common::load;
-
-/// Replays run `run` and tells the stories of `serials` (`runner::replay` records the steps,
-/// `report::story` tells them).
-fn tell(
-    s: &Scenario,
-    seed: u64,
-    run: u64,
-    serials: &[u64],
-    lang: Lang,
-) -> Result<Vec<Story>, payfault::model::RunError> {
-    let recorded = replay::record(s, seed, run, serials)?;
-    Ok(story::tell(s, seed, &recorded, lang))
-}
+use crate::common::{load, tell};
 
 /// A small scenario: 20 terminals paying 600 an hour for `window`, amounts up to 100.00, a
 /// gateway, one channel (`channel` is the rest of its table) and one issuer (`issuer` is the

@@ -9,21 +9,8 @@ use payfault::report::story::{self, Story};
 use payfault::runner::replay::{self, Filter};
 use payfault::scenario::Scenario;
 
-use crate::common::load;
 use crate::common::payfault;
-
-/// Replays run `run` and tells the stories of `serials` (`runner::replay` records the steps,
-/// `report::story` tells them).
-fn tell(
-    s: &Scenario,
-    seed: u64,
-    run: u64,
-    serials: &[u64],
-    lang: Lang,
-) -> Result<Vec<Story>, payfault::model::RunError> {
-    let recorded = replay::record(s, seed, run, serials)?;
-    Ok(story::tell(s, seed, &recorded, lang))
-}
+use crate::common::{load, tell};
 
 fn trace(args: &[&str]) -> (i32, String, String) {
     let out = payfault()

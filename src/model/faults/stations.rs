@@ -122,19 +122,7 @@ impl<T: Tracer> World<'_, T> {
         self.nodes.stations[st.index()].note_outage_hit();
         self.blame(pid, cause);
         if T::ON {
-            match h {
-                Hit::Reject(c) => self.trace(pid, |w| Step::Rejected {
-                    what: w.msg_name(pid, msg),
-                    kind: w.station_word(st),
-                    at: w.nodes.stations[st.index()].id.clone(),
-                    code: c,
-                }),
-                _ => self.trace(pid, |w| Step::Dropped {
-                    what: w.msg_name(pid, msg),
-                    at: w.nodes.stations[st.index()].id.clone(),
-                    reason: "outage",
-                }),
-            }
+            self.trace_outage_hit(pid, msg, st, h);
         }
         Some(h)
     }
@@ -279,21 +267,26 @@ impl<T: Tracer> World<'_, T> {
                 StationKind::Channel(_) => Msg::Channel(ToChannel::Request),
                 StationKind::Issuer(_) => Msg::Issuer(ToIssuer::Request),
             };
-            match h {
-                // A reject-mode outage refuses with its code: not a drop.
-                Hit::Reject(c) => self.trace(pid, |w| Step::Rejected {
-                    what: w.msg_name(pid, msg),
-                    kind: w.station_word(st),
-                    at: w.nodes.stations[st.index()].id.clone(),
-                    code: c,
-                }),
-                _ => self.trace(pid, |w| Step::Dropped {
-                    what: w.msg_name(pid, msg),
-                    at: w.nodes.stations[st.index()].id.clone(),
-                    reason: "outage",
-                }),
-            }
+            self.trace_outage_hit(pid, msg, st, h);
         }
         Some(h)
+    }
+
+    /// The trace of a message an outage stopped at a station: a reject-mode outage refuses
+    /// with its code (not a drop); the others drop it.
+    fn trace_outage_hit(&mut self, pid: PaymentId, msg: Msg, st: StationId, h: Hit) {
+        match h {
+            Hit::Reject(c) => self.trace(pid, |w| Step::Rejected {
+                what: w.msg_name(pid, msg),
+                kind: w.station_word(st),
+                at: w.nodes.stations[st.index()].id.clone(),
+                code: c,
+            }),
+            _ => self.trace(pid, |w| Step::Dropped {
+                what: w.msg_name(pid, msg),
+                at: w.nodes.stations[st.index()].id.clone(),
+                reason: "outage",
+            }),
+        }
     }
 }
