@@ -11,8 +11,8 @@
 //!
 //! [`Estimate::check`] compares the peak with the memory the process may use (the address-space
 //! limit, `ulimit -v`, found by reserving that much once; and on Linux the machine's memory and
-//! the control group's limit) and refuses up front, exit 2, with the table of stages, instead
-//! of an abort minutes later. The constants are measured (`tests/memory.rs` runs every shipped
+//! a container's limit, cgroup v2's `memory.max` at the root of the hierarchy it sees) and
+//! refuses up front, exit 2, with the table of stages, instead of an abort minutes later. The constants are measured (`tests/memory.rs` runs every shipped
 //! scenario and checks that the estimate bounds the measured peak; docs/RELIABILITY.md).
 
 use super::replay::{ROW_BYTES, STORY_SAMPLE, sample_rate};
@@ -89,8 +89,9 @@ pub fn run_bytes(s: &Scenario) -> u64 {
         .saturating_add(RUN_BYTES)
 }
 
-/// The census behind the report's example stories: about [`STORY_SAMPLE`]` / 1.5` rows at most.
-pub fn census_bytes(s: &Scenario) -> u64 {
+/// The census behind the report's example stories: about [`STORY_SAMPLE`]` / 1.5` rows at most
+/// (unlike `replay::census_bytes`, the full census `payfault trace` needs).
+pub fn sampled_census_bytes(s: &Scenario) -> u64 {
     let expected = s.mean_arrival_rate() * as_secs_f64(s.traffic_window);
     let rows = expected / sample_rate(s, STORY_SAMPLE) as f64;
     (rows * 1.05 * ROW_BYTES as f64).min(u64::MAX as f64 / 4.0) as u64
@@ -109,7 +110,7 @@ impl Estimate {
 
     /// With the report stage (its replays and census) after the batch.
     pub fn with_report(mut self, s: &Scenario) -> Self {
-        self.report = census_bytes(s);
+        self.report = sampled_census_bytes(s);
         self
     }
 
@@ -197,8 +198,9 @@ pub fn workers(threads: usize) -> usize {
     }
 }
 
-/// The memory of this machine, or of its control group if that is smaller (Linux); `None`
-/// where neither can be read.
+/// The memory of this machine, or of its container if that is smaller (Linux: cgroup v2's
+/// `memory.max` at the root of the hierarchy the process sees, as in a container; a nested
+/// group's limit outside a container is not looked for); `None` where neither can be read.
 fn limit() -> Option<u64> {
     let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
         m.lines()
@@ -241,11 +243,11 @@ mod tests {
     #[test]
     fn the_census_stays_under_its_sample_whatever_the_traffic() {
         let mut s = scenario::baseline();
-        let small = census_bytes(&s);
+        let small = sampled_census_bytes(&s);
         for g in &mut s.terminals {
             g.rate *= 1000.0;
         }
-        let huge = census_bytes(&s);
+        let huge = sampled_census_bytes(&s);
         let bound = (STORY_SAMPLE / 1.5 * 1.05 * ROW_BYTES as f64 * 1.01) as u64;
         assert!(huge <= bound, "{huge} > {bound}");
         assert!(small < huge);

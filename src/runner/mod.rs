@@ -44,6 +44,13 @@ pub enum BatchError {
     Interrupted { completed: u64, runs: u64 },
     #[error("{0}")]
     Sink(String),
+    /// The scenario still has a percentile timeout to measure: read it with
+    /// [`prepare`] (a programming error, not bad input).
+    #[error(
+        "the scenario's terminal timeout is a percentile not yet measured: read the scenario \
+         with runner::prepare (as every command does) before running it"
+    )]
+    Unprepared,
     /// The scenario's tables do not fit in memory (bad input).
     #[error("{0}")]
     Memory(String),
@@ -77,11 +84,7 @@ pub fn run_batch_range(
     mut progress: impl FnMut(u64),
 ) -> Result<BatchResult, BatchError> {
     if scenario.pending.timeout_percentile().is_some() {
-        return Err(BatchError::Sink(
-            "the scenario's terminal timeout is a percentile not yet measured: read the \
-             scenario with runner::prepare (as every command does) before running it"
-                .into(),
-        ));
+        return Err(BatchError::Unprepared);
     }
     if opts.threads > MAX_THREADS {
         return Err(BatchError::Threads(

@@ -69,3 +69,39 @@ pub fn parse_variants(
         src, file, limits,
     )?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::{BatchError, BatchOptions, run_batch};
+    use std::sync::atomic::AtomicBool;
+
+    #[test]
+    fn a_percentile_timeout_is_measured_by_prepare_and_refused_before_it() {
+        let text = std::fs::read_to_string("scenarios/pipeline.toml")
+            .unwrap()
+            .replace(
+                "[expect]",
+                "[strategy]\nterminal_timeout = { percentile = 99 }\n\n[expect]",
+            );
+        let s = crate::scenario::parse(&text, "p.toml", &Default::default()).unwrap();
+        assert_eq!(s.pending.timeout_percentile(), Some(99.0));
+        let opts = BatchOptions {
+            runs: 1,
+            seed: 1,
+            threads: 1,
+        };
+        let stop = AtomicBool::new(false);
+        let refused = run_batch(&s, &opts, &stop, |_, _| Ok(()), |_| {});
+        assert!(matches!(refused, Err(BatchError::Unprepared)));
+        let ready = prepare(s).unwrap();
+        assert!(ready.pending.is_settled() && ready.expect.is_some());
+        // The pilot's answer: well above the pipeline's minimum hops, far below a day.
+        let t = ready.strategy.terminal_timeout;
+        assert!(
+            t > crate::engine::SECOND / 10 && t < 60 * crate::engine::SECOND,
+            "{t}"
+        );
+        assert!(run_batch(&ready, &opts, &stop, |_, _| Ok(()), |_| {}).is_ok());
+    }
+}
