@@ -5,7 +5,7 @@
 //! scenario inside the default limits that would not fit is refused up front, with the table.
 #![cfg(target_os = "linux")]
 
-use payfault::runner::memory::Estimate;
+use payfault::runner::memory::{Estimate, PROCESS_BYTES};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -87,9 +87,11 @@ fn the_estimate_bounds_what_every_shipped_scenario_uses() {
             rss / 1_000_000,
             est / 1_000_000
         ));
-        // The estimate must bound the use, and not by so much that it refuses what would fit.
+        // The estimate must bound the use, and not by so much that it refuses what would fit:
+        // beyond the process's fixed share (a generous constant, which small scenarios like
+        // these cannot measure), at most 4× what was used.
         assert!(
-            rss <= est && est <= 4 * rss,
+            rss <= est && est <= 4 * rss + PROCESS_BYTES,
             "{}: used {rss} bytes, estimated {est}\n{}",
             s.name,
             report.join("\n")

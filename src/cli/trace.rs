@@ -270,14 +270,26 @@ fn find(
         None => (0..runs).collect(),
     };
     for run in span {
-        let rows = replay::census(scn, seed, run).map_err(run_error)?;
-        let found = replay::matching(&rows, f);
-        let want: Vec<u64> = found.into_iter().take(a.limit - stories.len()).collect();
+        // Without a spreadsheet, the search ends at the last payment it needs.
+        let (want, rows) = if csv && csv_rows.is_none() {
+            let rows = replay::census(scn, seed, run).map_err(run_error)?;
+            let found = replay::matching(&rows, f);
+            (
+                found.into_iter().take(a.limit - stories.len()).collect(),
+                Some(rows),
+            )
+        } else {
+            let n = a.limit - stories.len();
+            let want = replay::first_matching(scn, seed, run, f, n).map_err(run_error)?;
+            (want, None)
+        };
         if !want.is_empty() {
             let recorded = replay::record(scn, seed, run, &want).map_err(run_error)?;
             stories.extend(story::tell(scn, seed, &recorded, lang));
         }
-        if csv_rows.is_none() && (!stories.is_empty() || a.run.is_some()) {
+        if let Some(rows) = rows
+            && (!stories.is_empty() || a.run.is_some())
+        {
             csv_rows = Some((run, rows));
         }
         if stories.len() >= a.limit {

@@ -4,6 +4,7 @@
 use super::catalogue::Catalogue;
 use super::run::{latency_histogram, settle_histogram};
 use super::stats::{Accumulator, Summary};
+use crate::model::output::Exemplar;
 use hdrhistogram::Histogram;
 
 /// The merged result of a batch.
@@ -19,6 +20,8 @@ pub struct BatchResult {
     pub settle_delay_ms: Histogram<u64>,
     /// Authorisation latencies at the terminal of every run, microseconds.
     pub auth_latency_us: Histogram<u64>,
+    /// Run 0's candidate stories (`RunOutput::exemplars`), when run 0 is in the batch.
+    pub exemplars: Option<Vec<Exemplar>>,
 }
 
 impl BatchResult {
@@ -102,6 +105,7 @@ impl Folder {
             summaries,
             settle_delay_ms: self.settle_delay_ms,
             auth_latency_us: self.auth_latency_us,
+            exemplars: None,
         }
     }
 }

@@ -8,6 +8,7 @@
 
 use crate::engine::Nanos;
 use crate::model::PaymentId;
+use crate::model::output::EXEMPLARS_PER_CAUSE;
 use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
 
@@ -35,7 +36,24 @@ pub(super) struct Retired {
     /// Milliseconds from each sale to `reference` (allocated on first use).
     pub before_reference_ms: Option<Histogram<u64>>,
     /// Count and amount of the retired sales by the deadline of their promise (a few a day).
-    pub deadlines: BTreeMap<Nanos, (u64, i64)>,
+    pub deadlines: BTreeMap<Nanos, Due>,
+}
+
+/// The retired sales due by one deadline: how many, their amount, and the serials of the first
+/// few (candidate stories, should they end badly: `RunOutput::exemplars`).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Due {
+    pub n: u64,
+    pub amount: i64,
+    first: [u64; EXEMPLARS_PER_CAUSE as usize],
+}
+
+impl Due {
+    /// The serials of the first sales retired with this deadline (at most
+    /// [`EXEMPLARS_PER_CAUSE`]).
+    pub fn first(&self) -> &[u64] {
+        &self.first[..(self.n as usize).min(self.first.len())]
+    }
 }
 
 impl Batch {
@@ -60,12 +78,15 @@ impl Batch {
 
 impl Retired {
     /// Adds one payment, whose promise is kept by a credit at `deadline`.
-    pub fn add(&mut self, t_sale: Nanos, amount: i64, route: usize, deadline: Nanos) {
+    pub fn add(&mut self, serial: u64, t_sale: Nanos, amount: i64, route: usize, deadline: Nanos) {
         self.count += 1;
         self.amount += amount;
-        let d = self.deadlines.entry(deadline).or_insert((0, 0));
-        d.0 += 1;
-        d.1 += amount;
+        let d = self.deadlines.entry(deadline).or_default();
+        if let Some(slot) = d.first.get_mut(d.n as usize) {
+            *slot = serial;
+        }
+        d.n += 1;
+        d.amount += amount;
         self.routes[route] += amount;
         let h = self
             .before_reference_ms

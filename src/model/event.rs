@@ -345,6 +345,9 @@ impl<T: Tracer> World<'_, T> {
                 self.interrupted = true;
                 break;
             }
+            if T::ON && self.tracer.enough() {
+                break;
+            }
         }
         Ok(())
     }

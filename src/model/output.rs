@@ -131,6 +131,11 @@ pub struct RunOutput {
     pub by_cause: Vec<[(u64, i64); Outcome::COUNT]>,
     /// Per cause: payments it struck whose outcome is counted against another cause.
     pub cause_also: Vec<u64>,
+    /// Candidate example payments for the report's stories: the payments that did not settle
+    /// on time, in the order their outcomes were judged, at most [`EXEMPLARS_PER_CAUSE`] per
+    /// cause. Kept while the run runs (a push per bad outcome, until its cause has enough), so
+    /// the stories need no census of the run afterwards.
+    pub exemplars: Exemplars,
     /// Retries sent (new records of a sale), and retries the budget refused.
     pub retry_attempts: u64,
     pub retries_denied_by_budget: u64,
@@ -231,6 +236,7 @@ impl RunOutput {
             open_break_oldest: 0,
             by_cause: vec![],
             cause_also: vec![],
+            exemplars: Exemplars::default(),
             retry_attempts: 0,
             retries_denied_by_budget: 0,
             attempts_without_outcome: 0,
@@ -280,6 +286,58 @@ impl RunOutput {
     pub fn record_settlement(&mut self, delay: Nanos) {
         self.settle_delay_ms
             .saturating_record((delay / 1_000_000).max(1));
+    }
+}
+
+/// The most candidate example payments a run keeps per cause ([`RunOutput::exemplars`]):
+/// enough for the report's stories, which take at most this many.
+pub const EXEMPLARS_PER_CAUSE: u64 = 5;
+
+/// A payment that did not settle on time: its serial and the cause its outcome is counted
+/// against (indexed like `model::cause::names`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Exemplar {
+    pub serial: u64,
+    pub cause: u8,
+}
+
+/// A run's candidate example payments ([`RunOutput::exemplars`]).
+#[derive(Clone, Debug, Default)]
+pub struct Exemplars {
+    /// In the order the payments' outcomes were judged.
+    pub list: Vec<Exemplar>,
+    /// How many of the list each cause has.
+    per_cause: Vec<u8>,
+    /// Nothing is kept: in a scenario that retries, attempts share their sale's serial and the
+    /// story of a serial ends with its last attempt's outcome, which only a census of the run
+    /// knows.
+    pub off: bool,
+}
+
+impl Exemplars {
+    /// The candidates of a run of `s` (kept unless `s` retries: see [`Exemplars::off`]).
+    pub fn for_scenario(s: &crate::scenario::Scenario) -> Self {
+        Exemplars {
+            off: s.strategy.retry.on(),
+            ..Exemplars::default()
+        }
+    }
+
+    /// Keeps payment `serial`, which did not settle on time because of `cause`, while that
+    /// cause has fewer than [`EXEMPLARS_PER_CAUSE`].
+    #[inline]
+    pub fn offer(&mut self, serial: u64, cause: u8) {
+        if self.off {
+            return;
+        }
+        let c = cause as usize;
+        if c >= self.per_cause.len() {
+            self.per_cause.resize(c + 1, 0);
+        }
+        if u64::from(self.per_cause[c]) < EXEMPLARS_PER_CAUSE {
+            self.per_cause[c] += 1;
+            self.list.push(Exemplar { serial, cause });
+        }
     }
 }
 

@@ -10,7 +10,7 @@
 
 use super::invariants::Violation;
 use super::ledger::Account;
-use super::trace::{Step, Tracer};
+use super::trace::{NoTrace, Step, Tracer};
 use super::world::World;
 use super::{RunError, simulate};
 use crate::engine::{MINUTE, Nanos};
@@ -213,31 +213,43 @@ impl TimeSeries {
     }
 }
 
-/// A tracer that traces no payment, keeps a snapshot at `points` evenly spaced instants, and
-/// counts the sales and the till failures by minute.
-pub struct Sampler {
+/// A tracer that keeps a snapshot at `points` evenly spaced instants and counts the sales and
+/// the till failures by minute; the payments it traces are its `inner` tracer's (none by
+/// default), so one replay can both sample the run and record a few payments.
+pub struct Sampler<R: Tracer = NoTrace> {
     pub points: usize,
     pub snaps: Vec<Snapshot>,
     pub till: TillBuckets,
+    pub inner: R,
 }
 
 impl Sampler {
     pub fn new(points: usize) -> Self {
+        Sampler::with(points, NoTrace)
+    }
+}
+
+impl<R: Tracer> Sampler<R> {
+    /// A sampler whose traced payments are `inner`'s.
+    pub fn with(points: usize, inner: R) -> Self {
         Sampler {
             points,
             snaps: Vec::with_capacity(points),
             till: TillBuckets::default(),
+            inner,
         }
     }
 }
 
-impl Tracer for Sampler {
-    const ON: bool = false;
+impl<R: Tracer> Tracer for Sampler<R> {
+    const ON: bool = R::ON;
     const SAMPLES: bool = true;
-    fn wants(&self, _: u64) -> bool {
-        false
+    fn wants(&self, serial: u64) -> bool {
+        self.inner.wants(serial)
     }
-    fn record(&mut self, _: Nanos, _: u64, _: Step) {}
+    fn record(&mut self, t: Nanos, serial: u64, step: Step) {
+        self.inner.record(t, serial, step);
+    }
     fn sample(&mut self, snap: &Snapshot) {
         self.snaps.push(snap.clone());
     }
@@ -332,7 +344,18 @@ pub fn sample_run(
     run: u64,
     points: usize,
 ) -> Result<TimeSeries, RunError> {
-    let mut sampler = Sampler::new(points.max(2));
+    sample_run_with(s, seed, run, points, NoTrace).map(|(series, _)| series)
+}
+
+/// [`sample_run`] whose replay also traces the payments `inner` wants; gives `inner` back.
+pub fn sample_run_with<R: Tracer>(
+    s: &Scenario,
+    seed: u64,
+    run: u64,
+    points: usize,
+    inner: R,
+) -> Result<(TimeSeries, R), RunError> {
+    let mut sampler = Sampler::with(points.max(2), inner);
     let out = simulate(s, seed, run, &mut sampler)?;
     let horizon = out.horizon;
     let faults = {
@@ -347,7 +370,7 @@ pub fn sample_run(
             })
             .collect()
     };
-    Ok(TimeSeries {
+    let series = TimeSeries {
         run,
         horizon,
         traffic_window: s.traffic_window,
@@ -355,7 +378,8 @@ pub fn sample_run(
         points: sampler.snaps,
         faults,
         till: sampler.till,
-    })
+    };
+    Ok((series, sampler.inner))
 }
 
 #[cfg(test)]

@@ -182,6 +182,12 @@ pub trait Tracer {
     /// `true` makes the dispatch loop hand [`Tracer::sample`] a snapshot of the world at fixed
     /// instants (see `model::probe`); `false` compiles the sampling away.
     const SAMPLES: bool = false;
+    /// `true` once the tracer has everything it wants: the replay ends there, and its output
+    /// covers the run only up to that point, unchecked by the end-of-run invariants (asked
+    /// after each event, only when `ON`; a tracer that samples runs to the end).
+    fn enough(&self) -> bool {
+        false
+    }
     /// A snapshot of the world (only called when `SAMPLES`).
     fn sample(&mut self, _snap: &super::probe::Snapshot) {}
     /// How many evenly spaced instants over the horizon to sample (only read when `SAMPLES`).
@@ -215,7 +221,28 @@ pub struct Recorder {
     /// Trace every payment (for small scenarios and tests).
     pub all: bool,
     pub steps: Vec<(Nanos, u64, Step)>,
+    /// End the replay once every chosen payment has its outcome (nothing more is recorded for
+    /// a payment after it): a replay for stories, which needs nothing else of the run. Off, the
+    /// run goes to its end (a developer replaying up to a violation needs the violation).
+    pub stop_when_done: bool,
+    /// How many of the chosen payments have their outcome recorded (the recorder counts).
+    pub done: usize,
 }
+
+impl Recorder {
+    /// A recorder of `serials` that ends the replay when it has them all.
+    pub fn stopping(serials: Vec<u64>) -> Self {
+        Recorder {
+            serials,
+            stop_when_done: true,
+            ..Recorder::default()
+        }
+    }
+}
+
+/// The catalogue key of the note that ends a superseded attempt's steps (instead of an
+/// outcome).
+pub const SUPERSEDED: &str = "trace.note.outcome_this_attempt_was_superseded";
 
 impl Tracer for Recorder {
     const ON: bool = true;
@@ -224,7 +251,13 @@ impl Tracer for Recorder {
     }
     fn record(&mut self, t: Nanos, serial: u64, step: Step) {
         if self.wants(serial) {
+            if matches!(step, Step::Outcome { .. } | Step::Note(SUPERSEDED)) {
+                self.done += 1;
+            }
             self.steps.push((t, serial, step));
         }
+    }
+    fn enough(&self) -> bool {
+        self.stop_when_done && !self.all && self.done >= self.serials.len()
     }
 }

@@ -321,6 +321,7 @@ impl<'a, T: Tracer> World<'a, T> {
         out.horizon = horizon;
         out.by_cause = vec![Default::default(); super::cause::names(s).len()];
         out.cause_also = vec![0; out.by_cause.len()];
+        out.exemplars = super::output::Exemplars::for_scenario(s);
         Ok(World {
             s,
             tracer,
@@ -377,6 +378,9 @@ impl<'a, T: Tracer> World<'a, T> {
         self.dispatch_all()?;
         if self.interrupted {
             return Err(super::RunError::Interrupted);
+        }
+        if T::ON && self.tracer.enough() {
+            return Ok(self.out); // a replay that has what it wanted (`Tracer::enough`)
         }
         Ok(self.finish()?)
     }

@@ -195,16 +195,15 @@ pub fn write_batch(
 
 /// Stories in the report.
 const EXAMPLE_STORIES: usize = 3;
+const _: () = assert!(EXAMPLE_STORIES as u64 <= crate::model::output::EXEMPLARS_PER_CAUSE);
 
 /// The files for people: the charts (unless switched off) and `report.html`.
 ///
-/// The time series of the charts and the example stories come from replays of run 0 (the
-/// example stories: one replay to find them, one to tell them), the causes the scenario
-/// demonstrates first.
-/// (Run 0 is replayed, not recorded during the batch, so the batch's hot path stays as it is.)
-///
-/// The example stories come from run 0 (one replay to find them, one to tell them), the
-/// causes the scenario demonstrates first.
+/// The example stories are payments of run 0 that did not settle on time, the causes the
+/// scenario demonstrates first: the batch kept run 0's candidates (`RunOutput::exemplars`;
+/// a merged batch finds them with a sampled census of run 0), and one replay of run 0 records
+/// the chosen payments, ending as soon as they have their outcomes. With charts, that replay
+/// also samples run 0 over time for them.
 fn present(
     scenario: &Scenario,
     seed: u64,
@@ -212,14 +211,22 @@ fn present(
     view: View,
     out: &mut AtomicDir,
 ) -> Result<(), JobError> {
-    let charts = if view.charts {
-        let series = replay::series(scenario, seed).map_err(|e| JobError::Failed(e.to_string()))?;
+    let failed = |e: crate::model::RunError| JobError::Failed(e.to_string());
+    let exemplars = match &batch.exemplars {
+        Some(ex) => ex.clone(),
+        None => replay::census_exemplars(scenario, seed, replay::STORY_SAMPLE).map_err(failed)?,
+    };
+    let serials = replay::pick(scenario, &exemplars, EXAMPLE_STORIES);
+    let (charts, picked) = if view.charts {
+        let (series, picked) =
+            replay::series_and_record(scenario, seed, &serials).map_err(failed)?;
         let charts = report::charts::run_charts(batch, scenario, &series, view.lang)
             .map_err(JobError::Failed)?;
         report::charts::write(&charts, out).map_err(io)?;
-        charts
+        (charts, picked)
     } else {
-        vec![]
+        let picked = replay::record(scenario, seed, 0, &serials).map_err(failed)?;
+        (vec![], picked)
     };
     let figures: Vec<report::html::Figure> = charts
         .iter()
@@ -228,7 +235,6 @@ fn present(
             svg: &c.svg,
         })
         .collect();
-    let picked = replay::examples(scenario, seed, 1, EXAMPLE_STORIES).map_err(JobError::Failed)?;
     let stories: Vec<report::html::Example> =
         report::story::tell(scenario, seed, &picked, view.lang)
             .iter()

@@ -89,8 +89,13 @@ pub fn run_bytes(s: &Scenario) -> u64 {
         .saturating_add(RUN_BYTES)
 }
 
-/// The census behind the report's example stories: about [`STORY_SAMPLE`]` / 1.5` rows at most
-/// (unlike `replay::census_bytes`, the full census `payfault trace` needs).
+/// The report's stories (the steps of three payments) and the charts' series of run 0 (a few
+/// hundred snapshots): a generous bound.
+pub const STORIES_BYTES: u64 = 1 << 20;
+
+/// The census behind the report's example stories when the batch keeps no candidates: about
+/// [`STORY_SAMPLE`]` / 1.5` rows at most (unlike `replay::census_bytes`, the full census
+/// `payfault trace` needs).
 pub fn sampled_census_bytes(s: &Scenario) -> u64 {
     let expected = s.mean_arrival_rate() * as_secs_f64(s.traffic_window);
     let rows = expected / sample_rate(s, STORY_SAMPLE) as f64;
@@ -108,9 +113,15 @@ impl Estimate {
         }
     }
 
-    /// With the report stage (its replays and census) after the batch.
+    /// With the report stage after the batch: one replay of run 0 that records a few stories
+    /// and samples the charts' series, plus the stories' census when the batch keeps no
+    /// candidate stories (a scenario that retries: `model::output::Exemplars::off`).
     pub fn with_report(mut self, s: &Scenario) -> Self {
-        self.report = sampled_census_bytes(s);
+        self.report = if s.strategy.retry.on() {
+            sampled_census_bytes(s).max(STORIES_BYTES)
+        } else {
+            STORIES_BYTES
+        };
         self
     }
 
@@ -151,7 +162,8 @@ impl Estimate {
         }
         if self.report > 0 {
             t.push_str(&format!(
-                "  report stage: one replay ({}) and the stories' census ({})\n",
+                "  report stage: one replay ({}) and the stories (with their census when the \
+                 scenario retries: {})\n",
                 mb(self.per_worker),
                 mb(self.report)
             ));

@@ -108,9 +108,11 @@ pub fn run_batch_range(
     // for a live progress bar. Ctrl-C is noticed before each run starts.
     let chunk = (pool.current_num_threads() as u64 * 16).max(1);
     let mut done = range.start;
+    let mut exemplars = None;
     while done < range.end {
         let end = (done + chunk).min(range.end);
-        let rows: Vec<Option<Result<Vec<Option<f64>>, RunError>>> = pool.install(|| {
+        type Row = (Vec<Option<f64>>, Option<Vec<model::output::Exemplar>>);
+        let rows: Vec<Option<Result<Row, RunError>>> = pool.install(|| {
             (done..end)
                 .into_par_iter()
                 .map(|run| {
@@ -125,7 +127,10 @@ pub fn run_batch_range(
                                 .expect("histograms share bounds");
                             h.1.add(&out.auth_latency_us)
                                 .expect("histograms share bounds");
-                            vals
+                            (
+                                vals,
+                                (run == 0 && !out.exemplars.off).then_some(out.exemplars.list),
+                            )
                         }),
                     )
                 })
@@ -146,6 +151,8 @@ pub fn run_batch_range(
                 RunError::Invariant(v) => BatchError::Invariant(v),
                 e @ RunError::Memory { .. } => BatchError::Memory(e.to_string()),
             })?;
+            let (vals, ex) = vals;
+            exemplars = exemplars.or(ex);
             folder.push(&vals);
             on_run(run, &vals).map_err(BatchError::Sink)?;
         }
@@ -155,10 +162,12 @@ pub fn run_batch_range(
     let (settle, latency) = hists.into_inner().unwrap_or_else(|e| e.into_inner());
     folder.settle_delay_ms = settle;
     folder.auth_latency_us = latency;
-    Ok(folder.finish(
+    let mut batch = folder.finish(
         &scenario.name,
         opts.seed,
         range.end - range.start,
         as_secs_f64(crate::scenario::calendar::horizon(scenario)),
-    ))
+    );
+    batch.exemplars = exemplars;
+    Ok(batch)
 }

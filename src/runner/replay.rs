@@ -7,8 +7,9 @@
 
 use crate::engine::Nanos;
 use crate::engine::time::as_secs_f64;
+use crate::model::output::Exemplar;
 use crate::model::payment::code;
-use crate::model::probe::{DEFAULT_POINTS, TimeSeries, sample_run};
+use crate::model::probe::{DEFAULT_POINTS, TimeSeries, sample_run, sample_run_with};
 use crate::model::{self, NoTrace, Recorder, RunError, Step, Tracer};
 use crate::scenario::Scenario;
 use std::collections::HashMap;
@@ -49,6 +50,10 @@ pub struct Census {
     judged: u64,
     /// Keep payments whose serial is a multiple of it (0 or 1: every payment).
     pub one_in: u64,
+    /// End the replay once this many payments match this filter (a search for the first few),
+    /// and how many have so far.
+    pub until: Option<(Filter, usize)>,
+    found: usize,
 }
 
 /// The most payments the census behind the report's example stories follows in one run: a
@@ -129,9 +134,15 @@ impl Tracer for Census {
                 if r.cause.is_empty() {
                     r.cause = "none".into();
                 }
+                if self.until.as_ref().is_some_and(|(f, _)| f.matches(r)) {
+                    self.found += 1;
+                }
             }
             _ => {}
         }
+    }
+    fn enough(&self) -> bool {
+        self.until.as_ref().is_some_and(|(_, n)| self.found >= *n)
     }
 }
 
@@ -191,6 +202,27 @@ pub fn census_sampled(
     Ok(rows)
 }
 
+/// The first `n` payments of run `run` that match `f`, in the order their outcomes were
+/// judged: a census that ends as soon as it has found them (unless the scenario retries: a
+/// retried sale's later attempt may change its serial's outcome, so that census runs to the
+/// end).
+pub fn first_matching(
+    s: &Scenario,
+    seed: u64,
+    run: u64,
+    f: &Filter,
+    n: usize,
+) -> Result<Vec<u64>, RunError> {
+    let mut c = Census {
+        until: (!s.strategy.retry.on()).then(|| (f.clone(), n)),
+        ..Census::default()
+    };
+    model::simulate(s, seed, run, &mut c)?;
+    let mut found = matching(&c.rows, f);
+    found.truncate(n);
+    Ok(found)
+}
+
 /// The serials of a census's rows that match, in the order their outcomes were judged.
 pub fn matching(rows: &[Row], f: &Filter) -> Vec<u64> {
     let mut m: Vec<&Row> = rows.iter().filter(|r| f.matches(r)).collect();
@@ -208,16 +240,19 @@ pub struct Replayed {
 
 /// Replays run `run` and records the steps of `serials` (in that order); a serial the run does
 /// not have gives nothing.
+/// The replay ends as soon as every chosen payment has its outcome (`Recorder::stopping`),
+/// unless the scenario retries: a retried sale's attempts share its serial, so its first
+/// outcome need not be its last.
 pub fn record(
     s: &Scenario,
     seed: u64,
     run: u64,
     serials: &[u64],
 ) -> Result<Vec<Replayed>, RunError> {
-    match record_until_violation(s, seed, run, serials) {
-        (replayed, None) => Ok(replayed),
-        (_, Some(e)) => Err(e),
-    }
+    let mut rec = Recorder::stopping(serials.to_vec());
+    rec.stop_when_done = !s.strategy.retry.on();
+    model::simulate(s, seed, run, &mut rec)?;
+    Ok(replayed(run, serials, rec))
 }
 
 /// Like [`record`], but a run stopped by a violated invariant still gives the steps up to the
@@ -233,21 +268,26 @@ pub fn record_until_violation(
         ..Default::default()
     };
     let err = model::simulate(s, seed, run, &mut rec).err();
+    (replayed(run, serials, rec), err)
+}
+
+/// A recorder's steps by payment, in the order of `serials` (a serial with no steps gives
+/// nothing).
+fn replayed(run: u64, serials: &[u64], rec: Recorder) -> Vec<Replayed> {
     let mut by: HashMap<u64, Vec<(Nanos, Step)>> = HashMap::new();
     for (t, serial, step) in rec.steps {
         by.entry(serial).or_default().push((t, step));
     }
-    let replayed = serials
+    serials
         .iter()
         .filter_map(|n| {
-            by.get(n).map(|steps| Replayed {
+            by.remove(n).map(|steps| Replayed {
                 run,
                 serial: *n,
-                steps: steps.clone(),
+                steps,
             })
         })
-        .collect();
-    (replayed, err)
+        .collect()
 }
 
 /// The number of payments run `run` created (a plain replay, nothing traced).
@@ -261,11 +301,63 @@ pub fn series(s: &Scenario, seed: u64) -> Result<TimeSeries, RunError> {
     sample_run(s, seed, 0, DEFAULT_POINTS)
 }
 
-/// The recorded steps of up to `k` payments that did not settle on time, from runs 0.. up to
-/// `runs`, preferring different causes (for the report's "a few example stories"). A scenario
-/// of more than [`STORY_SAMPLE`] payments a run is sampled (see [`sample_rate`]).
-pub fn examples(s: &Scenario, seed: u64, runs: u64, k: usize) -> Result<Vec<Replayed>, String> {
-    examples_within(s, seed, runs, k, STORY_SAMPLE)
+/// [`series`] and [`record`] of `serials` of run 0 in one replay (the report's charts and
+/// stories).
+pub fn series_and_record(
+    s: &Scenario,
+    seed: u64,
+    serials: &[u64],
+) -> Result<(TimeSeries, Vec<Replayed>), RunError> {
+    let rec = Recorder {
+        serials: serials.to_vec(),
+        ..Recorder::default()
+    };
+    let (series, rec) = sample_run_with(s, seed, 0, DEFAULT_POINTS, rec)?;
+    Ok((series, replayed(0, serials, rec)))
+}
+
+/// Chooses up to `k` payments to tell from a run's candidates (`RunOutput::exemplars`: the
+/// payments that did not settle on time, in the order they were judged, a few per cause):
+/// the causes the scenario demonstrates first, one payment per cause while causes last, then
+/// the next candidates in that order.
+pub fn pick(s: &Scenario, exemplars: &[Exemplar], k: usize) -> Vec<u64> {
+    let names = model::cause::names(s);
+    let mut found: Vec<&Exemplar> = exemplars.iter().collect();
+    // The causes the scenario demonstrates first (stable: in judging order within each).
+    found.sort_by_key(|e| !s.demonstrates.contains(&names[e.cause as usize]));
+    let mut pick: Vec<u64> = vec![];
+    let mut seen: Vec<u8> = vec![];
+    for e in &found {
+        if !seen.contains(&e.cause) && pick.len() < k {
+            seen.push(e.cause);
+            pick.push(e.serial);
+        }
+    }
+    for e in &found {
+        if pick.len() >= k {
+            break;
+        }
+        if !pick.contains(&e.serial) {
+            pick.push(e.serial);
+        }
+    }
+    pick
+}
+
+/// The candidates for stories of a census's rows (see [`pick`]), for a run whose batch did not
+/// keep them (a merged batch): at most `EXEMPLARS_PER_CAUSE` per cause, as a run keeps.
+pub fn exemplars_of(s: &Scenario, rows: &[Row]) -> Vec<Exemplar> {
+    let names = model::cause::names(s);
+    let f = Filter::default();
+    let mut bad: Vec<&Row> = rows.iter().filter(|r| f.matches(r)).collect();
+    bad.sort_by_key(|r| r.rank);
+    let mut ex = model::output::Exemplars::default();
+    for r in bad {
+        if let Some(c) = names.iter().position(|c| *c == r.cause) {
+            ex.offer(r.serial, c as u8);
+        }
+    }
+    ex.list
 }
 
 /// One payment in how many the census of a run follows so as to keep about `budget` rows:
@@ -276,51 +368,11 @@ pub fn sample_rate(s: &Scenario, budget: f64) -> u64 {
     (expected / budget).ceil().max(1.0) as u64
 }
 
-/// [`examples`] with a census of about `budget` rows a run at most.
-pub fn examples_within(
-    s: &Scenario,
-    seed: u64,
-    runs: u64,
-    k: usize,
-    budget: f64,
-) -> Result<Vec<Replayed>, String> {
-    let one_in = sample_rate(s, budget);
-    let mut out = vec![];
-    let mut seen: Vec<String> = vec![];
-    let f = Filter::default();
-    for run in 0..runs {
-        if out.len() >= k {
-            break;
-        }
-        let rows = census_sampled(s, seed, run, one_in).map_err(|e| e.to_string())?;
-        let by_serial: HashMap<u64, &Row> = rows.iter().map(|r| (r.serial, r)).collect();
-        let mut found = matching(&rows, &f);
-        // The causes the scenario demonstrates first (stable: in time order within each).
-        found.sort_by_key(|n| !s.demonstrates.contains(&by_serial[n].cause));
-        // New causes first, then the rest if causes run out in the last run.
-        let mut pick: Vec<u64> = vec![];
-        for n in &found {
-            let c = &by_serial[n].cause;
-            if !seen.contains(c) && pick.len() + out.len() < k {
-                seen.push(c.clone());
-                pick.push(*n);
-            }
-        }
-        if run + 1 == runs {
-            for n in &found {
-                if pick.len() + out.len() >= k {
-                    break;
-                }
-                if !pick.contains(n) {
-                    pick.push(*n);
-                }
-            }
-        }
-        if !pick.is_empty() {
-            out.extend(record(s, seed, run, &pick).map_err(|e| e.to_string())?);
-        }
-    }
-    Ok(out)
+/// The candidate stories of run 0 found by a census of about `budget` rows at most (a run with
+/// more payments is sampled): for a batch that did not keep them (see [`exemplars_of`]).
+pub fn census_exemplars(s: &Scenario, seed: u64, budget: f64) -> Result<Vec<Exemplar>, RunError> {
+    let rows = census_sampled(s, seed, 0, sample_rate(s, budget))?;
+    Ok(exemplars_of(s, &rows))
 }
 
 #[cfg(test)]

@@ -172,7 +172,9 @@ fn examples_prefer_different_causes() {
     available.sort();
     available.dedup();
     let k = 3;
-    let picked = replay::examples(&s, s.seed, 1, k).unwrap();
+    let run0 = model::simulate(&s, s.seed, 0, &mut NoTrace).unwrap();
+    let serials = replay::pick(&s, &run0.exemplars.list, k);
+    let picked = replay::record(&s, s.seed, 0, &serials).unwrap();
     let ex = story::tell(&s, s.seed, &picked, Lang::En);
     assert_eq!(
         ex.len(),
@@ -187,6 +189,63 @@ fn examples_prefer_different_causes() {
         k.min(available.len()),
         "{causes:?} of {available:?}"
     );
+}
+
+/// The report's stories come from the candidates a run keeps as it runs (no census), told by a
+/// replay that ends when they have their outcomes: every candidate is a payment the full
+/// census finds did not settle on time, with the same cause; every cause of such payments has
+/// candidates; and the shortened replay tells exactly what a replay to the end tells.
+#[test]
+fn run_candidates_match_the_census_and_a_short_replay_tells_the_same() {
+    let names = |s: &Scenario| payfault::model::cause::names(s).to_vec();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let mut s = load(&path);
+        for g in &mut s.terminals {
+            g.rate /= 10.0;
+        }
+        let names = names(&s);
+        let run0 = model::simulate(&s, s.seed, 0, &mut NoTrace).unwrap();
+        let rows = replay::census(&s, s.seed, 0).unwrap();
+        // A scenario that retries keeps none (the report finds them with a census).
+        assert_eq!(run0.exemplars.off, s.strategy.retry.on(), "{}", s.name);
+        let kept = &match run0.exemplars.off {
+            true => replay::exemplars_of(&s, &rows),
+            false => run0.exemplars.list,
+        };
+        let bad: Vec<&replay::Row> = rows
+            .iter()
+            .filter(|r| Filter::default().matches(r))
+            .collect();
+        for e in kept {
+            let r = bad.iter().find(|r| r.serial == e.serial);
+            let r = r.unwrap_or_else(|| panic!("{}: #{} kept but not bad", s.name, e.serial));
+            assert_eq!(
+                r.cause, names[e.cause as usize],
+                "{}: #{}",
+                s.name, e.serial
+            );
+        }
+        let mut causes: Vec<&str> = bad.iter().map(|r| r.cause.as_str()).collect();
+        causes.sort();
+        causes.dedup();
+        let mut kept_causes: Vec<&str> = kept
+            .iter()
+            .map(|e| names[e.cause as usize].as_str())
+            .collect();
+        kept_causes.sort();
+        kept_causes.dedup();
+        assert_eq!(kept_causes, causes, "{}", s.name);
+        let serials = replay::pick(&s, kept, 3);
+        let short = replay::record(&s, s.seed, 0, &serials).unwrap();
+        let (whole, err) = replay::record_until_violation(&s, s.seed, 0, &serials);
+        assert!(err.is_none());
+        assert_eq!(short.len(), serials.len(), "{}", s.name);
+        assert_eq!(format!("{short:?}"), format!("{whole:?}"), "{}", s.name);
+    }
 }
 
 #[test]

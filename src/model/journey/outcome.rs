@@ -56,9 +56,7 @@ impl<T: Tracer> World<'_, T> {
             self.count_outcome(&p, outcome, cause, also);
         }
         if T::ON && !counted {
-            self.trace(pid, |_| {
-                Step::Note("trace.note.outcome_this_attempt_was_superseded")
-            });
+            self.trace(pid, |_| Step::Note(crate::model::trace::SUPERSEDED));
         } else if T::ON {
             self.trace_outcome(pid, &p, outcome, cause, also);
         }
@@ -230,6 +228,9 @@ impl<T: Tracer> World<'_, T> {
     #[inline(always)]
     fn count_outcome(&mut self, p: &Payment, outcome: Outcome, cause: u8, also: Option<u8>) {
         self.out.record_cause(cause, outcome, 1, p.amount);
+        if outcome != Outcome::SettledOnTime {
+            self.out.exemplars.offer(p.serial, cause);
+        }
         if let Some(a) = also {
             self.out.cause_also[a as usize] += 1;
         }
@@ -355,15 +356,20 @@ impl<T: Tracer> World<'_, T> {
         // deadline is ahead, not arrived after it.
         let books = &self.books;
         for b in books.batches.iter().chain(std::iter::once(&books.open)) {
-            for (&deadline, &(n, amount)) in &b.retired.deadlines {
+            for (&deadline, d) in &b.retired.deadlines {
                 let o = if self.horizon < deadline {
                     Outcome::Pending
                 } else {
                     Outcome::NotArrived
                 };
-                self.out.record_outcomes(o, n, amount, 0);
+                self.out.record_outcomes(o, d.n, d.amount, 0);
                 self.out
-                    .record_cause(cause::id::OBSERVATION_ENDED, o, n, amount);
+                    .record_cause(cause::id::OBSERVATION_ENDED, o, d.n, d.amount);
+                for &serial in d.first() {
+                    self.out
+                        .exemplars
+                        .offer(serial, cause::id::OBSERVATION_ENDED);
+                }
                 if o == Outcome::NotArrived {
                     let oldest_ms = b
                         .retired

@@ -82,7 +82,8 @@ impl<T: Tracer> World<'_, T> {
         let pos = p.batch_pos as usize;
         b.live.swap_remove(pos);
         let moved = b.live.get(pos).copied();
-        b.retired.add(p.t_sale, p.amount, route.index(), deadline);
+        b.retired
+            .add(p.serial, p.t_sale, p.amount, route.index(), deadline);
         if let Some(m) = moved {
             self.arena[m].batch_pos = pos as u32;
         }
@@ -339,19 +340,24 @@ impl<T: Tracer> World<'_, T> {
         }
         // Retired payments are legitimate sales the till approved with ordinary payouts.
         self.out.payouts += r.count;
-        for (&deadline, &(n, amount)) in &r.deadlines {
+        for (&deadline, d) in &r.deadlines {
             let o = if now <= deadline {
                 Outcome::SettledOnTime
             } else {
                 Outcome::SettledLate
             };
-            self.out.record_outcomes(o, n, amount, amount);
+            self.out.record_outcomes(o, d.n, d.amount, d.amount);
             let c = if shifted {
                 cause::id::SETTLEMENT_BANK_DOWN
             } else {
                 cause::id::MISSED_CUTOFF
             };
-            self.out.record_cause(c, o, n, amount);
+            self.out.record_cause(c, o, d.n, d.amount);
+            if o != Outcome::SettledOnTime {
+                for &serial in d.first() {
+                    self.out.exemplars.offer(serial, c);
+                }
+            }
         }
         if let Some(h) = &r.before_reference_ms {
             let shift_ms = now.saturating_sub(r.reference) / 1_000_000;

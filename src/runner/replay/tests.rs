@@ -71,6 +71,8 @@ fn a_sampled_census_keeps_one_payment_in_n_exactly_as_the_full_one() {
     let k = sample_rate(&s, expected_payments / 10.0);
     assert_eq!(k, 15);
     // Stories still come, from the sample.
-    let stories = examples_within(&s, 3, 1, 3, expected_payments / 10.0).unwrap();
+    let found = census_exemplars(&s, 3, expected_payments / 10.0).unwrap();
+    assert!(found.iter().all(|e| e.serial % 15 == 0));
+    let stories = record(&s, 3, 0, &pick(&s, &found, 3)).unwrap();
     assert!(!stories.is_empty());
 }
