@@ -5,6 +5,7 @@ use super::catalogue::Catalogue;
 use super::run::{latency_histogram, settle_histogram};
 use super::stats::{Accumulator, Summary};
 use crate::model::output::Exemplar;
+use crate::model::probe::TimeSeries;
 use hdrhistogram::Histogram;
 
 /// The merged result of a batch.
@@ -22,6 +23,9 @@ pub struct BatchResult {
     pub auth_latency_us: Histogram<u64>,
     /// Run 0's candidate stories (`RunOutput::exemplars`), when run 0 is in the batch.
     pub exemplars: Option<Vec<Exemplar>>,
+    /// Run 0 sampled over time for the charts, when the batch was asked to
+    /// (`runner::run_batch_with_series`).
+    pub series: Option<TimeSeries>,
 }
 
 impl BatchResult {
@@ -106,6 +110,7 @@ impl Folder {
             settle_delay_ms: self.settle_delay_ms,
             auth_latency_us: self.auth_latency_us,
             exemplars: None,
+            series: None,
         }
     }
 }

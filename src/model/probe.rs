@@ -355,6 +355,18 @@ pub fn sample_run_with<R: Tracer>(
     points: usize,
     inner: R,
 ) -> Result<(TimeSeries, R), RunError> {
+    simulate_sampled(s, seed, run, points, inner).map(|(_, series, inner)| (series, inner))
+}
+
+/// Runs run `run` of `s` under `seed` sampled as [`sample_run_with`] does: its output (the
+/// same as unsampled), its series, and `inner` back.
+pub fn simulate_sampled<R: Tracer>(
+    s: &Scenario,
+    seed: u64,
+    run: u64,
+    points: usize,
+    inner: R,
+) -> Result<(super::RunOutput, TimeSeries, R), RunError> {
     let mut sampler = Sampler::with(points.max(2), inner);
     let out = simulate(s, seed, run, &mut sampler)?;
     let horizon = out.horizon;
@@ -379,7 +391,7 @@ pub fn sample_run_with<R: Tracer>(
         faults,
         till: sampler.till,
     };
-    Ok((series, sampler.inner))
+    Ok((out, series, sampler.inner))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::atomic::{self, AtomicDir};
 use crate::metrics::BatchResult;
 use crate::report::{self, RunsCsv};
 use crate::runner::job::{JobError, cancel_flag, progress_bar};
-use crate::runner::{BatchOptions, memory, replay, run_batch};
+use crate::runner::{BatchOptions, memory, replay, run_batch, run_batch_with_series};
 use crate::scenario::Scenario;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -48,13 +48,24 @@ pub fn run_to_dir(
     let mut out = AtomicDir::create(dir).map_err(|e| JobError::Output(e.to_string()))?;
     let bar = progress_bar(opts.runs, &scenario.name, quiet);
     let mut rows = RunsWriter::new(scenario, opts.seed, &mut out).map_err(io)?;
-    let batch = run_batch(
-        scenario,
-        opts,
-        cancel,
-        |run, vals| rows.push(run, vals),
-        |done| bar.set_position(done),
-    );
+    // With charts, run 0 is sampled as it runs, so the report needs no second replay of it.
+    let batch = if view.charts {
+        run_batch_with_series(
+            scenario,
+            opts,
+            cancel,
+            |run, vals| rows.push(run, vals),
+            |done| bar.set_position(done),
+        )
+    } else {
+        run_batch(
+            scenario,
+            opts,
+            cancel,
+            |run, vals| rows.push(run, vals),
+            |done| bar.set_position(done),
+        )
+    };
     bar.finish_and_clear();
     write_batch(scenario, batch?, rows, view, out, None)
 }
@@ -218,8 +229,13 @@ fn present(
     };
     let serials = replay::pick(scenario, &exemplars, EXAMPLE_STORIES);
     let (charts, picked) = if view.charts {
-        let (series, picked) =
-            replay::series_and_record(scenario, seed, &serials).map_err(failed)?;
+        let (series, picked) = match &batch.series {
+            Some(series) => (
+                series.clone(),
+                replay::record(scenario, seed, 0, &serials).map_err(failed)?,
+            ),
+            None => replay::series_and_record(scenario, seed, &serials).map_err(failed)?,
+        };
         let charts = report::charts::run_charts(batch, scenario, &series, view.lang)
             .map_err(JobError::Failed)?;
         report::charts::write(&charts, out).map_err(io)?;

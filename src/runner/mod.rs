@@ -16,6 +16,7 @@ pub mod shard;
 
 use crate::engine::time::as_secs_f64;
 use crate::metrics::{self, BatchResult, Catalogue, Folder};
+use crate::model::probe::{DEFAULT_POINTS, TimeSeries};
 use crate::model::{self, NoTrace, RunError, Violation};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
@@ -80,8 +81,57 @@ pub fn run_batch_range(
     opts: &BatchOptions,
     range: std::ops::Range<u64>,
     cancel: &AtomicBool,
-    mut on_run: impl FnMut(u64, &[Option<f64>]) -> Result<(), String>,
-    mut progress: impl FnMut(u64),
+    on_run: impl FnMut(u64, &[Option<f64>]) -> Result<(), String>,
+    progress: impl FnMut(u64),
+) -> Result<BatchResult, BatchError> {
+    batch(scenario, opts, range, cancel, (on_run, progress), false)
+}
+
+/// [`run_batch`] whose run 0 is also sampled over time for the charts (`BatchResult::series`,
+/// the same as `replay::series`): the report then needs no replay to the end.
+pub fn run_batch_with_series(
+    scenario: &Scenario,
+    opts: &BatchOptions,
+    cancel: &AtomicBool,
+    on_run: impl FnMut(u64, &[Option<f64>]) -> Result<(), String>,
+    progress: impl FnMut(u64),
+) -> Result<BatchResult, BatchError> {
+    batch(
+        scenario,
+        opts,
+        0..opts.runs,
+        cancel,
+        (on_run, progress),
+        true,
+    )
+}
+
+/// Run 0 of a batch, sampled over time when `series`; the others as they are.
+fn simulate_one(
+    scenario: &Scenario,
+    seed: u64,
+    run: u64,
+    series: bool,
+) -> Result<(model::RunOutput, Option<TimeSeries>), RunError> {
+    if series && run == 0 {
+        let (out, ts, _) =
+            model::probe::simulate_sampled(scenario, seed, 0, DEFAULT_POINTS, NoTrace)?;
+        Ok((out, Some(ts)))
+    } else {
+        Ok((model::simulate(scenario, seed, run, &mut NoTrace)?, None))
+    }
+}
+
+fn batch(
+    scenario: &Scenario,
+    opts: &BatchOptions,
+    range: std::ops::Range<u64>,
+    cancel: &AtomicBool,
+    (mut on_run, mut progress): (
+        impl FnMut(u64, &[Option<f64>]) -> Result<(), String>,
+        impl FnMut(u64),
+    ),
+    series: bool,
 ) -> Result<BatchResult, BatchError> {
     if scenario.pending.timeout_percentile().is_some() {
         return Err(BatchError::Unprepared);
@@ -108,10 +158,14 @@ pub fn run_batch_range(
     // for a live progress bar. Ctrl-C is noticed before each run starts.
     let chunk = (pool.current_num_threads() as u64 * 16).max(1);
     let mut done = range.start;
-    let mut exemplars = None;
+    let (mut exemplars, mut run0_series) = (None, None);
     while done < range.end {
         let end = (done + chunk).min(range.end);
-        type Row = (Vec<Option<f64>>, Option<Vec<model::output::Exemplar>>);
+        type Row = (
+            Vec<Option<f64>>,
+            Option<Vec<model::output::Exemplar>>,
+            Option<TimeSeries>,
+        );
         let rows: Vec<Option<Result<Row, RunError>>> = pool.install(|| {
             (done..end)
                 .into_par_iter()
@@ -120,17 +174,15 @@ pub fn run_batch_range(
                         return None;
                     }
                     Some(
-                        model::simulate(scenario, opts.seed, run, &mut NoTrace).map(|out| {
+                        simulate_one(scenario, opts.seed, run, series).map(|(out, ts)| {
                             let vals = catalogue.values(&out);
                             let mut h = hists.lock().unwrap_or_else(|e| e.into_inner());
                             h.0.add(&out.settle_delay_ms)
                                 .expect("histograms share bounds");
                             h.1.add(&out.auth_latency_us)
                                 .expect("histograms share bounds");
-                            (
-                                vals,
-                                (run == 0 && !out.exemplars.off).then_some(out.exemplars.list),
-                            )
+                            let ex = (run == 0 && !out.exemplars.off).then_some(out.exemplars.list);
+                            (vals, ex, ts)
                         }),
                     )
                 })
@@ -151,8 +203,9 @@ pub fn run_batch_range(
                 RunError::Invariant(v) => BatchError::Invariant(v),
                 e @ RunError::Memory { .. } => BatchError::Memory(e.to_string()),
             })?;
-            let (vals, ex) = vals;
+            let (vals, ex, ts) = vals;
             exemplars = exemplars.or(ex);
+            run0_series = run0_series.or(ts);
             folder.push(&vals);
             on_run(run, &vals).map_err(BatchError::Sink)?;
         }
@@ -162,12 +215,13 @@ pub fn run_batch_range(
     let (settle, latency) = hists.into_inner().unwrap_or_else(|e| e.into_inner());
     folder.settle_delay_ms = settle;
     folder.auth_latency_us = latency;
-    let mut batch = folder.finish(
+    let mut result = folder.finish(
         &scenario.name,
         opts.seed,
         range.end - range.start,
         as_secs_f64(crate::scenario::calendar::horizon(scenario)),
     );
-    batch.exemplars = exemplars;
-    Ok(batch)
+    result.exemplars = exemplars;
+    result.series = run0_series;
+    Ok(result)
 }

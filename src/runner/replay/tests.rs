@@ -76,3 +76,41 @@ fn a_sampled_census_keeps_one_payment_in_n_exactly_as_the_full_one() {
     let stories = record(&s, 3, 0, &pick(&s, &found, 3)).unwrap();
     assert!(!stories.is_empty());
 }
+
+#[test]
+fn the_batch_samples_run_0_exactly_as_a_replay_does() {
+    // The report's charts take run 0's series from the batch (no replay to the end): it must
+    // be the replay's, point for point, and the batch's numbers those of an unsampled batch.
+    let mut s = crate::scenario::load(
+        std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/outage.toml"
+        )),
+        &Default::default(),
+    )
+    .unwrap();
+    for g in &mut s.terminals {
+        g.rate /= 20.0;
+    }
+    let opts = crate::runner::BatchOptions {
+        runs: 3,
+        seed: 5,
+        threads: 2,
+    };
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let sampled =
+        crate::runner::run_batch_with_series(&s, &opts, &stop, |_, _| Ok(()), |_| {}).unwrap();
+    let plain = crate::runner::run_batch(&s, &opts, &stop, |_, _| Ok(()), |_| {}).unwrap();
+    assert!(plain.series.is_none());
+    let replayed = series(&s, 5).unwrap();
+    assert_eq!(
+        format!("{:?}", sampled.series.as_ref().unwrap()),
+        format!("{replayed:?}")
+    );
+    assert_eq!(
+        format!("{:?}", sampled.summaries),
+        format!("{:?}", plain.summaries)
+    );
+    assert_eq!(sampled.exemplars, plain.exemplars);
+    assert!(!sampled.exemplars.unwrap().is_empty());
+}
