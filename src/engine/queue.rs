@@ -157,6 +157,25 @@ impl<E> EventQueue<E> {
         Some((t, e.event))
     }
 
+    /// Removes the next event if it is due at or before `limit`, and advances the clock to its
+    /// time; `None` when there is none or it is later (the queue is then unchanged). One look
+    /// at the heap and the lanes, where `peek_time` then `pop` take two.
+    #[inline]
+    pub fn pop_until(&mut self, limit: Nanos) -> Option<(Nanos, E)> {
+        let (key, src) = self.next_source()?;
+        let t = (key >> 64) as Nanos;
+        if t > limit {
+            return None;
+        }
+        let e = match src {
+            None => self.heap.pop()?,
+            Some(i) => self.lanes[i].pop_front()?,
+        };
+        self.now = t;
+        self.popped += 1;
+        Some((t, e.event))
+    }
+
     /// Events still scheduled.
     pub fn len(&self) -> usize {
         self.heap.len() + self.lanes.iter().map(VecDeque::len).sum::<usize>()
@@ -219,6 +238,21 @@ mod tests {
         let b: Vec<_> = std::iter::from_fn(|| laned.pop()).collect();
         assert_eq!(a, b);
         assert_eq!(a.iter().map(|x| x.1).collect::<String>(), "fbacedgh");
+    }
+
+    #[test]
+    fn pop_until_stops_at_the_limit_and_leaves_the_rest() {
+        let mut q = EventQueue::new();
+        let lane = q.add_lane();
+        q.schedule(10, 'a');
+        q.schedule_lane(lane, 5, 'b');
+        q.schedule(20, 'c');
+        assert_eq!(q.pop_until(10), Some((5, 'b')));
+        assert_eq!(q.pop_until(10), Some((10, 'a')));
+        assert_eq!(q.pop_until(10), None);
+        assert_eq!((q.len(), q.now()), (1, 10));
+        assert_eq!(q.pop_until(u64::MAX), Some((20, 'c')));
+        assert_eq!(q.pop_until(u64::MAX), None);
     }
 
     #[test]

@@ -335,11 +335,7 @@ impl<T: Tracer> World<'_, T> {
         if T::SAMPLES {
             return self.dispatch_sampled();
         }
-        while let Some(t) = self.q.peek_time() {
-            if t > self.horizon {
-                break;
-            }
-            let (_, ev) = self.q.pop().expect("peeked");
+        while let Some((_, ev)) = self.q.pop_until(self.horizon) {
             self.handle(ev)?;
             if self.q.popped() & (POLL_EVERY - 1) == 0 && interrupt::requested() {
                 self.interrupted = true;
