@@ -42,6 +42,10 @@ impl<E> Ord for Entry<E> {
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     lanes: Vec<VecDeque<Entry<E>>>,
+    /// The smallest key at the front of a lane, and its lane (`u128::MAX` when every lane is
+    /// empty): kept up to date as lanes change, so finding the next event looks at the heap's
+    /// top and this, not at every lane.
+    lane_min: (u128, usize),
     seq: u64,
     now: Nanos,
     popped: u64,
@@ -62,6 +66,7 @@ impl<E> EventQueue<E> {
         EventQueue {
             heap: BinaryHeap::with_capacity(cap),
             lanes: vec![],
+            lane_min: (u128::MAX, 0),
             seq: 0,
             now: 0,
             popped: 0,
@@ -114,6 +119,10 @@ impl<E> EventQueue<E> {
         let key = self.key(at);
         let l = &mut self.lanes[lane];
         if l.back().is_none_or(|b| b.key <= key) {
+            // Only a lane that was empty gets a new front.
+            if l.is_empty() && key < self.lane_min.0 {
+                self.lane_min = (key, lane);
+            }
             l.push_back(Entry { key, event });
         } else {
             self.heap.push(Entry { key, event });
@@ -123,13 +132,25 @@ impl<E> EventQueue<E> {
     /// The key of the next event and where it is: `None` = the heap, `Some(i)` = lane `i`.
     #[inline]
     fn next_source(&self) -> Option<(u128, Option<usize>)> {
-        let mut best = self.heap.peek().map(|e| (e.key, None));
-        for (i, l) in self.lanes.iter().enumerate() {
-            if let Some(f) = l.front().filter(|f| best.is_none_or(|(k, _)| f.key < k)) {
-                best = Some((f.key, Some(i)));
+        let (lane_key, lane) = self.lane_min;
+        match self.heap.peek() {
+            Some(e) if e.key < lane_key => Some((e.key, None)),
+            _ if lane_key != u128::MAX => Some((lane_key, Some(lane))),
+            _ => None,
+        }
+    }
+
+    /// Takes the front of lane `i` and finds the lanes' new smallest front.
+    #[inline]
+    fn pop_lane(&mut self, i: usize) -> Option<Entry<E>> {
+        let e = self.lanes[i].pop_front()?;
+        self.lane_min = (u128::MAX, 0);
+        for (j, l) in self.lanes.iter().enumerate() {
+            if let Some(f) = l.front().filter(|f| f.key < self.lane_min.0) {
+                self.lane_min = (f.key, j);
             }
         }
-        best
+        Some(e)
     }
 
     /// Time of the next event, if any.
@@ -149,7 +170,7 @@ impl<E> EventQueue<E> {
     pub fn pop(&mut self) -> Option<(Nanos, E)> {
         let e = match self.next_source()?.1 {
             None => self.heap.pop()?,
-            Some(i) => self.lanes[i].pop_front()?,
+            Some(i) => self.pop_lane(i)?,
         };
         let t = (e.key >> 64) as Nanos;
         self.now = t;
@@ -169,7 +190,7 @@ impl<E> EventQueue<E> {
         }
         let e = match src {
             None => self.heap.pop()?,
-            Some(i) => self.lanes[i].pop_front()?,
+            Some(i) => self.pop_lane(i)?,
         };
         self.now = t;
         self.popped += 1;
@@ -253,6 +274,45 @@ mod tests {
         assert_eq!((q.len(), q.now()), (1, 10));
         assert_eq!(q.pop_until(u64::MAX), Some((20, 'c')));
         assert_eq!(q.pop_until(u64::MAX), None);
+    }
+
+    #[test]
+    fn many_lanes_interleave_exactly_like_the_heap_alone() {
+        // Random schedules over three lanes (constant delays, as the model's timers) and the
+        // heap, with pops in between: the same events in the same order as the heap alone.
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for round in 0..100 {
+            let mut plain = EventQueue::new();
+            let mut laned = EventQueue::new();
+            let lanes: Vec<usize> = (0..3).map(|_| laned.add_lane()).collect();
+            let delays = [7u64, 30, 30 + round];
+            let (mut a, mut b) = (vec![], vec![]);
+            for step in 0..3_000u32 {
+                match rng.random_range(0..10) {
+                    0..=2 => {
+                        let at = plain.now() + rng.random_range(0..50);
+                        plain.schedule(at, step);
+                        laned.schedule(at, step);
+                    }
+                    3..=5 => {
+                        let l = rng.random_range(0..3);
+                        plain.schedule_in(delays[l], step);
+                        let at = laned.now() + delays[l];
+                        laned.schedule_lane(lanes[l], at, step);
+                    }
+                    _ => {
+                        let limit = plain.now() + rng.random_range(0..40);
+                        a.push(plain.pop_until(limit));
+                        b.push(laned.pop_until(limit));
+                    }
+                }
+                assert_eq!(plain.now(), laned.now());
+            }
+            a.extend(std::iter::from_fn(|| plain.pop()).map(Some));
+            b.extend(std::iter::from_fn(|| laned.pop()).map(Some));
+            assert_eq!(a, b, "round {round}");
+        }
     }
 
     #[test]
