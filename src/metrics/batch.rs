@@ -24,7 +24,7 @@ pub struct BatchResult {
     /// Run 0's candidate stories (`RunOutput::exemplars`), when run 0 is in the batch.
     pub exemplars: Option<Vec<Exemplar>>,
     /// Run 0 sampled over time for the charts, when the batch was asked to
-    /// (`runner::run_batch_with_series`).
+    /// (`runner::run_batch_for_report`).
     pub series: Option<TimeSeries>,
 }
 

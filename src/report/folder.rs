@@ -9,7 +9,7 @@ use crate::atomic::{self, AtomicDir};
 use crate::metrics::BatchResult;
 use crate::report::{self, RunsCsv};
 use crate::runner::job::{JobError, cancel_flag, progress_bar};
-use crate::runner::{BatchOptions, memory, replay, run_batch, run_batch_with_series};
+use crate::runner::{BatchOptions, memory, replay, run_batch_for_report};
 use crate::scenario::Scenario;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -49,23 +49,16 @@ pub fn run_to_dir(
     let bar = progress_bar(opts.runs, &scenario.name, quiet);
     let mut rows = RunsWriter::new(scenario, opts.seed, &mut out).map_err(io)?;
     // With charts, run 0 is sampled as it runs, so the report needs no second replay of it.
-    let batch = if view.charts {
-        run_batch_with_series(
-            scenario,
-            opts,
-            cancel,
+    let batch = run_batch_for_report(
+        scenario,
+        opts,
+        cancel,
+        (
             |run, vals| rows.push(run, vals),
             |done| bar.set_position(done),
-        )
-    } else {
-        run_batch(
-            scenario,
-            opts,
-            cancel,
-            |run, vals| rows.push(run, vals),
-            |done| bar.set_position(done),
-        )
-    };
+        ),
+        view.charts,
+    );
     bar.finish_and_clear();
     write_batch(scenario, batch?, rows, view, out, None)
 }

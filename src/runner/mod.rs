@@ -87,14 +87,17 @@ pub fn run_batch_range(
     batch(scenario, opts, range, cancel, (on_run, progress), false)
 }
 
-/// [`run_batch`] whose run 0 is also sampled over time for the charts (`BatchResult::series`,
-/// the same as `replay::series`): the report then needs no replay to the end.
-pub fn run_batch_with_series(
+/// [`run_batch`] for a report: with `charts`, run 0 is also sampled over time as it runs
+/// (`BatchResult::series`, the same as `replay::series`), so the charts need no replay of it.
+pub fn run_batch_for_report(
     scenario: &Scenario,
     opts: &BatchOptions,
     cancel: &AtomicBool,
-    on_run: impl FnMut(u64, &[Option<f64>]) -> Result<(), String>,
-    progress: impl FnMut(u64),
+    (on_run, progress): (
+        impl FnMut(u64, &[Option<f64>]) -> Result<(), String>,
+        impl FnMut(u64),
+    ),
+    charts: bool,
 ) -> Result<BatchResult, BatchError> {
     batch(
         scenario,
@@ -102,7 +105,7 @@ pub fn run_batch_with_series(
         0..opts.runs,
         cancel,
         (on_run, progress),
-        true,
+        charts,
     )
 }
 

@@ -99,7 +99,8 @@ fn the_batch_samples_run_0_exactly_as_a_replay_does() {
     };
     let stop = std::sync::atomic::AtomicBool::new(false);
     let sampled =
-        crate::runner::run_batch_with_series(&s, &opts, &stop, |_, _| Ok(()), |_| {}).unwrap();
+        crate::runner::run_batch_for_report(&s, &opts, &stop, (|_, _| Ok(()), |_| {}), true)
+            .unwrap();
     let plain = crate::runner::run_batch(&s, &opts, &stop, |_, _| Ok(()), |_| {}).unwrap();
     assert!(plain.series.is_none());
     let replayed = series(&s, 5).unwrap();
