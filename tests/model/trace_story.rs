@@ -248,6 +248,47 @@ fn run_candidates_match_the_census_and_a_short_replay_tells_the_same() {
     }
 }
 
+/// `trace`'s search ends at the last payment it needs: it finds exactly the first matches of a
+/// full census, in the same order, whatever the filter.
+#[test]
+fn a_search_that_stops_at_its_last_match_finds_what_the_census_finds() {
+    let filters = [
+        Filter::default(),
+        Filter {
+            code: Some(5),
+            ..Default::default()
+        },
+        Filter {
+            outcome: Some("false_decline".into()),
+            ..Default::default()
+        },
+        Filter {
+            outcome: Some("settled_on_time".into()),
+            ..Default::default()
+        },
+    ];
+    for name in [
+        "outage",
+        "issuer_reject",
+        "wrong_account",
+        "retry_idempotency",
+    ] {
+        let mut s = load(format!("scenarios/{name}.toml"));
+        for g in &mut s.terminals {
+            g.rate /= 10.0;
+        }
+        let rows = replay::census(&s, s.seed, 0).unwrap();
+        for f in &filters {
+            for n in [1, 3, 50] {
+                let mut all = replay::matching(&rows, f);
+                all.truncate(n);
+                let found = replay::first_matching(&s, s.seed, 0, f, n).unwrap();
+                assert_eq!(found, all, "{name}, {f:?}, {n}");
+            }
+        }
+    }
+}
+
 #[test]
 fn no_argument_trace_tells_a_story_or_says_none_was_found() {
     let (code, out, err) = trace(&[]);
