@@ -51,8 +51,11 @@ pub struct Estimate {
     pub per_worker: u64,
     /// Rows kept until the end of the batch.
     pub kept: u64,
-    /// The report stage beside its replay: the census behind the example stories (0: no report).
+    /// The report stage beside its replay: the example stories, with the census that finds
+    /// them when the batch keeps no candidates (0: no report).
     pub report: u64,
+    /// Whether the report stage takes a census (a scenario that retries).
+    pub report_census: bool,
 }
 
 /// Payments one run may hold at once: a few minutes of the busiest traffic, plus what piles up
@@ -110,6 +113,7 @@ impl Estimate {
             per_worker: run_bytes(s),
             kept: 0,
             report: 0,
+            report_census: false,
         }
     }
 
@@ -117,7 +121,8 @@ impl Estimate {
     /// and samples the charts' series, plus the stories' census when the batch keeps no
     /// candidate stories (a scenario that retries: `model::output::Exemplars::off`).
     pub fn with_report(mut self, s: &Scenario) -> Self {
-        self.report = if s.strategy.retry.on() {
+        self.report_census = s.strategy.retry.on();
+        self.report = if self.report_census {
             sampled_census_bytes(s).max(STORIES_BYTES)
         } else {
             STORIES_BYTES
@@ -162,9 +167,13 @@ impl Estimate {
         }
         if self.report > 0 {
             t.push_str(&format!(
-                "  report stage: one replay ({}) and the stories (with their census when the \
-                 scenario retries: {})\n",
+                "  report stage: one replay ({}) and {} ({})\n",
                 mb(self.per_worker),
+                if self.report_census {
+                    "the census that finds the stories"
+                } else {
+                    "the stories"
+                },
                 mb(self.report)
             ));
         }
@@ -280,6 +289,7 @@ mod tests {
             per_worker: u64::MAX / 8,
             kept: 0,
             report: 0,
+            report_census: false,
         };
         let msg = e.check().unwrap_err();
         for needle in ["simulation (", "worker thread", "peak: about", "--threads"] {
