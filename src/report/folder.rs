@@ -204,10 +204,10 @@ const _: () = assert!(EXAMPLE_STORIES as u64 <= crate::model::output::EXEMPLARS_
 /// The files for people: the charts (unless switched off) and `report.html`.
 ///
 /// The example stories are payments of run 0 that did not settle on time, the causes the
-/// scenario demonstrates first: the batch kept run 0's candidates (`RunOutput::exemplars`;
-/// a merged batch finds them with a sampled census of run 0), and one replay of run 0 records
-/// the chosen payments, ending as soon as they have their outcomes. With charts, that replay
-/// also samples run 0 over time for them.
+/// scenario demonstrates first: the batch kept run 0's candidates (`RunOutput::exemplars`) and,
+/// with charts, its series; one replay of run 0 records the chosen payments, ending as soon as
+/// they have their outcomes. A merged batch kept neither: one more replay of run 0 gives
+/// exactly what the whole batch would have kept, so a merge writes the whole run's report.
 fn present(
     scenario: &Scenario,
     seed: u64,
@@ -216,26 +216,26 @@ fn present(
     out: &mut AtomicDir,
 ) -> Result<(), JobError> {
     let failed = |e: crate::model::RunError| JobError::Failed(e.to_string());
-    let exemplars = match &batch.exemplars {
-        Some(ex) => ex.clone(),
-        None => replay::census_exemplars(scenario, seed, replay::STORY_SAMPLE).map_err(failed)?,
+    // What the batch kept of run 0; a merged batch kept nothing and replays run 0 once.
+    let (exemplars, series) = match (&batch.exemplars, &batch.series) {
+        (Some(ex), Some(ts)) => (ex.clone(), Some(ts.clone())),
+        (Some(ex), None) if !view.charts => (ex.clone(), None),
+        (None, Some(ts)) if scenario.strategy.retry.on() => {
+            let ex = replay::census_exemplars(scenario, seed, replay::STORY_SAMPLE);
+            (ex.map_err(failed)?, Some(ts.clone()))
+        }
+        _ => replay::run0_extras(scenario, seed, view.charts).map_err(failed)?,
     };
     let serials = replay::pick(scenario, &exemplars, EXAMPLE_STORIES);
-    let (charts, picked) = if view.charts {
-        let (series, picked) = match &batch.series {
-            Some(series) => (
-                series.clone(),
-                replay::record(scenario, seed, 0, &serials).map_err(failed)?,
-            ),
-            None => replay::series_and_record(scenario, seed, &serials).map_err(failed)?,
-        };
-        let charts = report::charts::run_charts(batch, scenario, &series, view.lang)
-            .map_err(JobError::Failed)?;
-        report::charts::write(&charts, out).map_err(io)?;
-        (charts, picked)
-    } else {
-        let picked = replay::record(scenario, seed, 0, &serials).map_err(failed)?;
-        (vec![], picked)
+    let picked = replay::record(scenario, seed, 0, &serials).map_err(failed)?;
+    let charts = match series {
+        Some(series) if view.charts => {
+            let charts = report::charts::run_charts(batch, scenario, &series, view.lang)
+                .map_err(JobError::Failed)?;
+            report::charts::write(&charts, out).map_err(io)?;
+            charts
+        }
+        _ => vec![],
     };
     let figures: Vec<report::html::Figure> = charts
         .iter()

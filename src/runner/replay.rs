@@ -9,7 +9,7 @@ use crate::engine::Nanos;
 use crate::engine::time::as_secs_f64;
 use crate::model::output::Exemplar;
 use crate::model::payment::code;
-use crate::model::probe::{DEFAULT_POINTS, TimeSeries, sample_run, sample_run_with};
+use crate::model::probe::{DEFAULT_POINTS, TimeSeries, sample_run};
 use crate::model::{self, NoTrace, Recorder, RunError, Step, Tracer};
 use crate::scenario::Scenario;
 use std::collections::HashMap;
@@ -301,19 +301,27 @@ pub fn series(s: &Scenario, seed: u64) -> Result<TimeSeries, RunError> {
     sample_run(s, seed, 0, DEFAULT_POINTS)
 }
 
-/// [`series`] and [`record`] of `serials` of run 0 in one replay (the report's charts and
-/// stories).
-pub fn series_and_record(
+/// Run 0's candidate stories and, when `charts`, its series, for a batch that did not keep
+/// them (a merged batch): one replay of run 0 (sampled when `charts`), which gives exactly
+/// the candidates the whole batch would have kept. A scenario that retries keeps none
+/// (`Exemplars::off`): its candidates come from a census of run 0 ([`census_exemplars`]).
+#[allow(clippy::type_complexity)]
+pub fn run0_extras(
     s: &Scenario,
     seed: u64,
-    serials: &[u64],
-) -> Result<(TimeSeries, Vec<Replayed>), RunError> {
-    let rec = Recorder {
-        serials: serials.to_vec(),
-        ..Recorder::default()
+    charts: bool,
+) -> Result<(Vec<Exemplar>, Option<TimeSeries>), RunError> {
+    let (out, series) = if charts {
+        let (out, series, _) = model::probe::simulate_sampled(s, seed, 0, DEFAULT_POINTS, NoTrace)?;
+        (out, Some(series))
+    } else {
+        (model::simulate(s, seed, 0, &mut NoTrace)?, None)
     };
-    let (series, rec) = sample_run_with(s, seed, 0, DEFAULT_POINTS, rec)?;
-    Ok((series, replayed(0, serials, rec)))
+    let exemplars = match out.exemplars.off {
+        false => out.exemplars.list,
+        true => census_exemplars(s, seed, STORY_SAMPLE)?,
+    };
+    Ok((exemplars, series))
 }
 
 /// Chooses up to `k` payments to tell from a run's candidates (`RunOutput::exemplars`: the
@@ -344,8 +352,8 @@ pub fn pick(s: &Scenario, exemplars: &[Exemplar], k: usize) -> Vec<u64> {
     pick
 }
 
-/// The candidates for stories of a census's rows (see [`pick`]), for a run whose batch did not
-/// keep them (a merged batch): at most `EXEMPLARS_PER_CAUSE` per cause, as a run keeps.
+/// The candidates for stories of a census's rows (see [`pick`]), for a scenario that retries
+/// (whose runs keep none): at most `EXEMPLARS_PER_CAUSE` per cause, as a run keeps.
 pub fn exemplars_of(s: &Scenario, rows: &[Row]) -> Vec<Exemplar> {
     let names = model::cause::names(s);
     let f = Filter::default();
@@ -369,7 +377,8 @@ pub fn sample_rate(s: &Scenario, budget: f64) -> u64 {
 }
 
 /// The candidate stories of run 0 found by a census of about `budget` rows at most (a run with
-/// more payments is sampled): for a batch that did not keep them (see [`exemplars_of`]).
+/// more payments is sampled): for a scenario that retries, whose runs keep none (see
+/// [`exemplars_of`]).
 pub fn census_exemplars(s: &Scenario, seed: u64, budget: f64) -> Result<Vec<Exemplar>, RunError> {
     let rows = census_sampled(s, seed, 0, sample_rate(s, budget))?;
     Ok(exemplars_of(s, &rows))

@@ -113,5 +113,9 @@ fn the_batch_samples_run_0_exactly_as_a_replay_does() {
         format!("{:?}", plain.summaries)
     );
     assert_eq!(sampled.exemplars, plain.exemplars);
+    // A merged batch keeps neither: one replay of run 0 gives exactly what the batch kept.
+    let (ex, ts) = run0_extras(&s, 5, true).unwrap();
+    assert_eq!(Some(ex), sampled.exemplars);
+    assert_eq!(ts, sampled.series);
     assert!(!sampled.exemplars.unwrap().is_empty());
 }
