@@ -5,7 +5,7 @@
 //! which would read as evidence that the design prevents it.
 //!
 //! The map is conservative: a metric is marked off only where the model cannot move it. The
-//! property test `tests/properties.rs` checks on random scenarios, which draw every mechanism
+//! property test `tests/properties/` checks on random scenarios, which draw every mechanism
 //! on and off, that a metric marked off is 0 or undefined in every run.
 
 use crate::scenario::strategies::guard::FailoverMode;

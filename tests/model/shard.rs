@@ -289,6 +289,41 @@ fn compare_and_sweep_shards_merge_into_the_whole_commands_files() {
     assert_eq!(sweep["verdict"]["ranking"].as_array().unwrap().len(), 4);
 }
 
+/// A merged batch's report tells the same stories as the whole run's: the baseline (more than
+/// 330,000 payments a run, where a census of run 0 would be sampled and could choose other
+/// payments than the ones the whole batch keeps as it runs).
+#[test]
+fn a_merged_report_tells_the_whole_runs_stories() {
+    let dir = tempfile::tempdir().unwrap();
+    let scn = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml");
+    let whole = dir.path().join("whole");
+    let w = whole.to_str().unwrap();
+    ok(&[
+        "run",
+        scn,
+        "-n",
+        "2",
+        "-t",
+        "2",
+        "--no-charts",
+        "-q",
+        "-o",
+        w,
+    ]);
+    let parts = shards(&["run", scn, "-n", "2", "--no-charts"], 2, dir.path());
+    let merged = dir.path().join("merged");
+    let out = merge(
+        &parts,
+        &["-q", "--no-charts", "-o", merged.to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_files(&whole, &merged, &["report.html", "summary.json"]);
+}
+
 #[test]
 fn shards_of_another_objective_do_not_merge() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,5 +1,5 @@
 //! What a partial result's numbers may be: every value in its unit's range, and the relations
-//! every run keeps between its counts (see `tests/properties.rs`,
+//! every run keeps between its counts (see `tests/properties/`,
 //! `random_scenarios_keep_every_invariant`). A row that breaks one was not written by a run.
 
 use crate::metrics::{Catalogue, Outcome, Unit};
