@@ -100,6 +100,17 @@ impl<T: Tracer> World<'_, T> {
         self.q.schedule(at, ev);
     }
 
+    /// Schedules terminal group `g`'s next arrival at `at`: in the group's lane, or in the heap
+    /// when the scenario has too many groups for lanes (`Lanes::arrivals`).
+    #[inline]
+    pub(super) fn schedule_arrival(&mut self, g: usize, at: Nanos) {
+        let ev = Ev::Arrival { group: g as u16 };
+        match self.lanes.arrivals.get(g) {
+            Some(&lane) => self.q.schedule_lane(lane, at, ev),
+            None => self.q.schedule(at, ev),
+        }
+    }
+
     /// Schedules the terminal's timeout, in its FIFO lane.
     #[inline]
     pub(super) fn schedule_timeout(&mut self, pid: PaymentId, at: Nanos) {

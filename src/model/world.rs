@@ -203,7 +203,14 @@ pub(super) struct Lanes {
     /// would still cost every pop a look).
     pub acquirer: Option<usize>,
     pub channels: Vec<Option<usize>>,
+    /// Each terminal group's next arrival (a group's arrivals come in time order), when the
+    /// scenario has at most [`ARRIVAL_LANES`] groups; otherwise they go to the heap.
+    pub arrivals: Vec<usize>,
 }
+
+/// The most terminal groups whose arrivals get a lane each: every lane costs a look when a
+/// lane's front is taken, so many groups are better served by the heap.
+pub(super) const ARRIVAL_LANES: usize = 4;
 
 pub(super) struct World<'a, T: Tracer> {
     // What runs the world.
@@ -287,6 +294,10 @@ impl<'a, T: Tracer> World<'a, T> {
                 .iter()
                 .map(|c| c.issuer_timeout.map(|_| q.add_lane()))
                 .collect(),
+            arrivals: match s.terminals.len() {
+                n if n <= ARRIVAL_LANES => (0..n).map(|_| q.add_lane()).collect(),
+                _ => vec![],
+            },
         };
         let merchant_days = if s
             .merchant_risk
@@ -364,7 +375,7 @@ impl<'a, T: Tracer> World<'a, T> {
     pub(super) fn run(mut self) -> Result<RunOutput, super::RunError> {
         for g in 0..self.nodes.groups.len() {
             if let Some(t) = self.nodes.groups[g].arrivals.next(0) {
-                self.schedule(t, Ev::Arrival { group: g as u16 });
+                self.schedule_arrival(g, t);
             }
         }
         self.schedule_first_cutoff();

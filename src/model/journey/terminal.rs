@@ -19,7 +19,7 @@ impl<T: Tracer> World<'_, T> {
     pub(in crate::model) fn arrival(&mut self, g: usize) -> Result<(), Violation> {
         let now = self.q.now();
         if let Some(t) = self.nodes.groups[g].arrivals.next(now) {
-            self.schedule(t, Ev::Arrival { group: g as u16 });
+            self.schedule_arrival(g, t);
         }
         // Everything random about the payment comes from its own words (see `engine::rng`).
         let grp = &mut self.nodes.groups[g];
