@@ -296,32 +296,13 @@ fn compare_and_sweep_shards_merge_into_the_whole_commands_files() {
 fn a_merged_report_tells_the_whole_runs_stories() {
     let dir = tempfile::tempdir().unwrap();
     let scn = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml");
-    let whole = dir.path().join("whole");
-    let w = whole.to_str().unwrap();
-    ok(&[
-        "run",
-        scn,
-        "-n",
-        "2",
-        "-t",
-        "2",
-        "--no-charts",
-        "-q",
-        "-o",
-        w,
-    ]);
-    let parts = shards(&["run", scn, "-n", "2", "--no-charts"], 2, dir.path());
-    let merged = dir.path().join("merged");
-    let out = merge(
-        &parts,
-        &["-q", "--no-charts", "-o", merged.to_str().unwrap()],
+    assert_shards_merge_into_the_whole(
+        &["run", scn, "-n", "2", "--no-charts"],
+        2,
+        dir.path(),
+        "baseline",
+        &["report.html", "summary.json"],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_same_files(&whole, &merged, &["report.html", "summary.json"]);
 }
 
 #[test]
