@@ -125,6 +125,9 @@ fn simulate_one(
     }
 }
 
+/// The batch loop behind [`run_batch_range`] and [`run_batch_for_report`]: the runs of `range`
+/// in chunks, folded in run order; run 0's candidate stories kept, and its series when
+/// `series`.
 fn batch(
     scenario: &Scenario,
     opts: &BatchOptions,
