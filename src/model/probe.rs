@@ -10,7 +10,7 @@
 
 use super::invariants::Violation;
 use super::ledger::Account;
-use super::trace::{NoTrace, Step, Tracer};
+use super::trace::{Step, Tracer};
 use super::world::World;
 use super::{RunError, simulate};
 use crate::engine::{MINUTE, Nanos};
@@ -214,42 +214,30 @@ impl TimeSeries {
 }
 
 /// A tracer that keeps a snapshot at `points` evenly spaced instants and counts the sales and
-/// the till failures by minute; the payments it traces are its `inner` tracer's (none by
-/// default), so one replay can both sample the run and record a few payments.
-pub struct Sampler<R: Tracer = NoTrace> {
+/// the till failures by minute; it traces no payment.
+pub struct Sampler {
     pub points: usize,
     pub snaps: Vec<Snapshot>,
     pub till: TillBuckets,
-    pub inner: R,
 }
 
 impl Sampler {
     pub fn new(points: usize) -> Self {
-        Sampler::with(points, NoTrace)
-    }
-}
-
-impl<R: Tracer> Sampler<R> {
-    /// A sampler whose traced payments are `inner`'s.
-    pub fn with(points: usize, inner: R) -> Self {
         Sampler {
             points,
             snaps: Vec::with_capacity(points),
             till: TillBuckets::default(),
-            inner,
         }
     }
 }
 
-impl<R: Tracer> Tracer for Sampler<R> {
-    const ON: bool = R::ON;
+impl Tracer for Sampler {
+    const ON: bool = false;
     const SAMPLES: bool = true;
-    fn wants(&self, serial: u64) -> bool {
-        self.inner.wants(serial)
+    fn wants(&self, _serial: u64) -> bool {
+        false
     }
-    fn record(&mut self, t: Nanos, serial: u64, step: Step) {
-        self.inner.record(t, serial, step);
-    }
+    fn record(&mut self, _t: Nanos, _serial: u64, _step: Step) {}
     fn sample(&mut self, snap: &Snapshot) {
         self.snaps.push(snap.clone());
     }
@@ -344,30 +332,18 @@ pub fn sample_run(
     run: u64,
     points: usize,
 ) -> Result<TimeSeries, RunError> {
-    sample_run_with(s, seed, run, points, NoTrace).map(|(series, _)| series)
+    simulate_sampled(s, seed, run, points).map(|(_, series)| series)
 }
 
-/// [`sample_run`] whose replay also traces the payments `inner` wants; gives `inner` back.
-pub fn sample_run_with<R: Tracer>(
+/// Runs run `run` of `s` under `seed` sampled as [`sample_run`] does: its output (the same as
+/// unsampled) and its series.
+pub fn simulate_sampled(
     s: &Scenario,
     seed: u64,
     run: u64,
     points: usize,
-    inner: R,
-) -> Result<(TimeSeries, R), RunError> {
-    simulate_sampled(s, seed, run, points, inner).map(|(_, series, inner)| (series, inner))
-}
-
-/// Runs run `run` of `s` under `seed` sampled as [`sample_run_with`] does: its output (the
-/// same as unsampled), its series, and `inner` back.
-pub fn simulate_sampled<R: Tracer>(
-    s: &Scenario,
-    seed: u64,
-    run: u64,
-    points: usize,
-    inner: R,
-) -> Result<(super::RunOutput, TimeSeries, R), RunError> {
-    let mut sampler = Sampler::with(points.max(2), inner);
+) -> Result<(super::RunOutput, TimeSeries), RunError> {
+    let mut sampler = Sampler::new(points.max(2));
     let out = simulate(s, seed, run, &mut sampler)?;
     let horizon = out.horizon;
     let faults = {
@@ -391,7 +367,7 @@ pub fn simulate_sampled<R: Tracer>(
         faults,
         till: sampler.till,
     };
-    Ok((out, series, sampler.inner))
+    Ok((out, series))
 }
 
 #[cfg(test)]

@@ -117,8 +117,7 @@ fn simulate_one(
     series: bool,
 ) -> Result<(model::RunOutput, Option<TimeSeries>), RunError> {
     if series && run == 0 {
-        let (out, ts, _) =
-            model::probe::simulate_sampled(scenario, seed, 0, DEFAULT_POINTS, NoTrace)?;
+        let (out, ts) = model::probe::simulate_sampled(scenario, seed, 0, DEFAULT_POINTS)?;
         Ok((out, Some(ts)))
     } else {
         Ok((model::simulate(scenario, seed, run, &mut NoTrace)?, None))

@@ -312,7 +312,7 @@ pub fn run0_extras(
     charts: bool,
 ) -> Result<(Vec<Exemplar>, Option<TimeSeries>), RunError> {
     let (out, series) = if charts {
-        let (out, series, _) = model::probe::simulate_sampled(s, seed, 0, DEFAULT_POINTS, NoTrace)?;
+        let (out, series) = model::probe::simulate_sampled(s, seed, 0, DEFAULT_POINTS)?;
         (out, Some(series))
     } else {
         (model::simulate(s, seed, 0, &mut NoTrace)?, None)
