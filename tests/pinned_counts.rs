@@ -28,11 +28,11 @@ mod common;
 
 use common::load;
 
-fn counts(path: &str, window_min: u64) -> (u64, u64, u64, [u64; 8]) {
+fn counts(path: &str, window_min: u64) -> (u64, u64, u64, [u64; Outcome::COUNT]) {
     let mut s = scenario::load(path.as_ref(), &Limits::default()).unwrap();
     s.traffic_window = window_min * MINUTE;
     let out = model::simulate(&s, 1, 0, &mut NoTrace).unwrap();
-    let mut o = [0; 8];
+    let mut o = [0; Outcome::COUNT];
     for (i, &k) in Outcome::ALL.iter().enumerate() {
         o[i] = out.count(k);
     }
@@ -76,9 +76,17 @@ fn outage_thirteen_hours() {
 /// end of day 2 instead of an hour after its 09:00 credit, so one more (empty) cut-off falls
 /// inside it, at 22:00 on day 2: events 41995 -> 41996 and 1655877 -> 1655878. Same postings
 /// and outcomes (every payout here is credited at 09:00 of its T+1 day, on time either way).
-const PIPELINE: (u64, u64, u64, [u64; 8]) = (41996, 6002, 5999, [5999, 0, 0, 0, 0, 0, 0, 0]);
-const OUTAGE: (u64, u64, u64, [u64; 8]) =
-    (1655878, 126900, 147311, [126777, 0, 20510, 0, 0, 0, 24, 0]);
+/// Issue 25 (fees): a ninth outcome, paid short (a merchant credited less than its agreement),
+/// appended to `Outcome::ALL`; these scenarios have no `[fees]`, so it is 0 and nothing else
+/// moved.
+const PIPELINE: (u64, u64, u64, [u64; Outcome::COUNT]) =
+    (41996, 6002, 5999, [5999, 0, 0, 0, 0, 0, 0, 0, 0]);
+const OUTAGE: (u64, u64, u64, [u64; Outcome::COUNT]) = (
+    1655878,
+    126900,
+    147311,
+    [126777, 0, 20510, 0, 0, 0, 24, 0, 0],
+);
 
 /// The first words of the named random streams, through the crate's API: ChaCha8 keyed by
 /// `(master seed, run, "payfault")` with the FNV-1a hash of the stream's name as its stream
@@ -166,6 +174,9 @@ const GOLDEN_SCENARIO: &str = "tests/golden/summary_small.toml";
 /// nothing here moved. The report's example stories of scenarios over about 330,000 payments
 /// a run changed on purpose (they came from a sampled census; now from the candidates the
 /// batch keeps: see `runner::replay::pick`); report.html is not pinned here.
+/// Issue 25 (fees): new metrics, all `off` here (no `[fees]`): the outcome `paid_short` with
+/// its amount, `merchant_fees_amount`, `net_paid_amount`, `acquirer_revenue_amount`,
+/// `interchange_amount`, `scheme_fees_amount`, `paid_short_shortfall_amount`. Nothing moved.
 const GOLDEN_SUMMARY: &str = "tests/golden/summary_small.json";
 
 const BLESS: &str = "PAYFAULT_BLESS=1 cargo test --release --test pinned_counts";

@@ -122,6 +122,26 @@ const MECHANISMS: &[(&[&str], On, &str)] = &[
         "no stand-in at any channel",
     ),
     (
+        &[
+            "merchant_fees_amount",
+            "net_paid_amount",
+            "acquirer_revenue_amount",
+            "interchange_amount",
+            "scheme_fees_amount",
+        ],
+        |s| s.fees.is_some(),
+        "no fees ([fees])",
+    ),
+    (
+        &[
+            "paid_short",
+            "paid_short_amount",
+            "paid_short_shortfall_amount",
+        ],
+        |s| s.fees.is_some() && fault(s, FaultKind::FeeMisconfigured),
+        "no mis-set fee rate (fee_misconfigured faults, with [fees])",
+    ),
+    (
         &["d0_payouts"],
         |s| s.payout.schedule == PayoutSchedule::D0,
         "payouts are not D+0",

@@ -9,6 +9,7 @@
 use crate::engine::Nanos;
 use crate::model::PaymentId;
 use crate::model::output::EXEMPLARS_PER_CAUSE;
+use crate::scenario::fees::Split;
 use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
 
@@ -37,6 +38,9 @@ pub(super) struct Retired {
     pub before_reference_ms: Option<Histogram<u64>>,
     /// Count and amount of the retired sales by the deadline of their promise (a few a day).
     pub deadlines: BTreeMap<Nanos, Due>,
+    /// The sum of their splits (`[fees]`; all zero without): what their merchants are paid
+    /// and the fees taken when the batch is credited.
+    pub fees: Split,
 }
 
 /// The retired sales due by one deadline: how many, their amount, and the serials of the first
@@ -45,6 +49,8 @@ pub(super) struct Retired {
 pub(super) struct Due {
     pub n: u64,
     pub amount: i64,
+    /// What their merchants are paid: the amount less the fees.
+    pub net: i64,
     first: [u64; EXEMPLARS_PER_CAUSE as usize],
 }
 
@@ -67,6 +73,7 @@ impl Batch {
                 routes: vec![0; routes],
                 before_reference_ms: None,
                 deadlines: BTreeMap::new(),
+                fees: Split::default(),
             },
         }
     }
@@ -77,8 +84,16 @@ impl Batch {
 }
 
 impl Retired {
-    /// Adds one payment, whose promise is kept by a credit at `deadline`.
-    pub fn add(&mut self, serial: u64, t_sale: Nanos, amount: i64, route: usize, deadline: Nanos) {
+    /// Adds one payment, whose promise is kept by a credit at `deadline`, and whose merchant
+    /// is paid `split.net` of its `amount`.
+    pub fn add(
+        &mut self,
+        serial: u64,
+        t_sale: Nanos,
+        (amount, split): (i64, &Split),
+        route: usize,
+        deadline: Nanos,
+    ) {
         self.count += 1;
         self.amount += amount;
         let d = self.deadlines.entry(deadline).or_default();
@@ -87,6 +102,14 @@ impl Retired {
         }
         d.n += 1;
         d.amount += amount;
+        d.net += split.net;
+        let f = &mut self.fees;
+        f.net += split.net;
+        f.fee += split.fee;
+        f.interchange += split.interchange;
+        f.scheme_acquirer += split.scheme_acquirer;
+        f.scheme_issuer += split.scheme_issuer;
+        f.revenue += split.revenue;
         self.routes[route] += amount;
         let h = self
             .before_reference_ms

@@ -157,6 +157,21 @@ pub(super) fn check_books(
             -out.chargeback_loss[2],
             "minus the chargebacks they bore",
         ),
+        (
+            Account::IssuerFees,
+            out.fees.interchange - out.fees.scheme_issuer,
+            "interchange less the issuers' scheme fee, of the sales paid out",
+        ),
+        (
+            Account::SchemeFees,
+            out.fees.scheme_acquirer + out.fees.scheme_issuer,
+            "the scheme's fees of the sales paid out",
+        ),
+        (
+            Account::AcquirerRevenue,
+            out.fees.revenue,
+            "the acquirer's share of the discounts of the sales paid out",
+        ),
     ];
     for (a, want, what) in expected {
         if ledger.balance(a) != want {

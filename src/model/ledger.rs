@@ -25,10 +25,16 @@ pub enum Account {
     AcquirerLoss,
     /// Chargebacks the issuers absorbed.
     IssuerLoss,
+    /// Fees (`[fees]`): interchange the issuers earned, net of their scheme fee; the scheme's
+    /// fees from both sides; the acquirer's revenue (the merchant's discount minus
+    /// interchange and the acquirer's scheme fee).
+    IssuerFees,
+    SchemeFees,
+    AcquirerRevenue,
 }
 
 /// Accounts before the per-issuer and per-channel ones.
-const FIXED: usize = 7;
+const FIXED: usize = 10;
 
 /// Balances of every account, in minor units.
 #[derive(Clone, Debug)]
@@ -59,6 +65,9 @@ impl Ledger {
             Account::RiskHold => 4,
             Account::AcquirerLoss => 5,
             Account::IssuerLoss => 6,
+            Account::IssuerFees => 7,
+            Account::SchemeFees => 8,
+            Account::AcquirerRevenue => 9,
             Account::IssuerHolds(i) => FIXED + i as usize,
             Account::Channel(c) => FIXED + self.issuers + c as usize,
         }

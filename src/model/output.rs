@@ -153,6 +153,11 @@ pub struct RunOutput {
     pub cardholder_repeats: u64,
     /// Sum of merchant credits over finished payments.
     pub merchant_credited: i64,
+    /// `[fees]`: the splits of the sales whose money left the acquirer towards their
+    /// merchants (paid out, held for review or returned), summed; and by how much the
+    /// merchants paid short fell below their agreements.
+    pub fees: crate::scenario::fees::Split,
+    pub shortfall: i64,
     /// Sale-to-credit delay of settled payments, milliseconds.
     pub settle_delay_ms: Histogram<u64>,
     /// Sale-to-answer time at the terminal, microseconds.
@@ -172,6 +177,8 @@ impl RunOutput {
             outcomes: [0; Outcome::COUNT],
             outcome_amounts: [0; Outcome::COUNT],
             false_declines: 0,
+            fees: Default::default(),
+            shortfall: 0,
             not_arrived_oldest: 0,
             held_at_end: 0,
             suspense_at_end: 0,
@@ -283,6 +290,17 @@ impl RunOutput {
         }
     }
 
+    /// Adds the fees of sales paid out.
+    pub fn add_fees(&mut self, s: &crate::scenario::fees::Split) {
+        let f = &mut self.fees;
+        f.net += s.net;
+        f.fee += s.fee;
+        f.interchange += s.interchange;
+        f.scheme_acquirer += s.scheme_acquirer;
+        f.scheme_issuer += s.scheme_issuer;
+        f.revenue += s.revenue;
+    }
+
     pub fn record_settlement(&mut self, delay: Nanos) {
         self.settle_delay_ms
             .saturating_record((delay / 1_000_000).max(1));
@@ -366,10 +384,13 @@ pub enum Outcome {
     /// Still in its normal settlement cycle when observation ends (the default observation
     /// period makes this zero).
     Pending,
+    /// The till approved and the merchant was credited, but less than its agreement says (a
+    /// mis-set fee rate): on time or late, the amount that arrived is wrong.
+    PaidShort,
 }
 
 impl Outcome {
-    pub const COUNT: usize = 8;
+    pub const COUNT: usize = 9;
     pub const ALL: [Outcome; Outcome::COUNT] = [
         Outcome::SettledOnTime,
         Outcome::SettledLate,
@@ -379,6 +400,7 @@ impl Outcome {
         Outcome::ChargedWithoutSale,
         Outcome::Chargeback,
         Outcome::Pending,
+        Outcome::PaidShort,
     ];
 
     pub fn name(self) -> &'static str {
@@ -391,6 +413,7 @@ impl Outcome {
             Outcome::ChargedWithoutSale => "charged_without_sale",
             Outcome::Chargeback => "chargeback",
             Outcome::Pending => "pending",
+            Outcome::PaidShort => "paid_short",
         }
     }
 

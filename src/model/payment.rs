@@ -145,6 +145,8 @@ pub mod slot {
     /// Whether the payment's stored reversal is a bad record that blocks the store-and-forward
     /// queue (upkeep strategies).
     pub const SAF_BAD_RECORD: usize = 49;
+    /// Whether the card is a credit card (`[fees]`: its interchange rate).
+    pub const CARD_KIND: usize = 50;
     /// Whether the cardholder pays again after the till showed a failure; and after how long.
     pub const PAY_AGAIN: usize = 25;
     pub const PAY_AGAIN_DELAY: usize = 26;

@@ -37,6 +37,8 @@ pub struct Money {
     pub merchants: i64,
     /// Chargebacks absorbed by the acquirer and the issuers.
     pub losses: i64,
+    /// Fees (`[fees]`): the issuers' interchange, the scheme's fees, the acquirer's revenue.
+    pub fees: i64,
 }
 
 impl Money {
@@ -56,6 +58,7 @@ impl Money {
             self.risk_hold,
             self.merchants,
             self.losses,
+            self.fees,
         ]
         .iter()
         .map(|&x| x as i128)
@@ -307,6 +310,9 @@ impl<T: Tracer> World<'_, T> {
             risk_hold: l.balance(Account::RiskHold),
             merchants: l.balance(Account::Merchants),
             losses: l.balance(Account::AcquirerLoss) + l.balance(Account::IssuerLoss),
+            fees: l.balance(Account::IssuerFees)
+                + l.balance(Account::SchemeFees)
+                + l.balance(Account::AcquirerRevenue),
         };
         let stations = self
             .nodes

@@ -164,6 +164,9 @@ fn account(s: &Scenario, lang: Lang, a: Account) -> String {
         Account::RiskHold => tr!(lang, "trace.account.risk_hold").into(),
         Account::AcquirerLoss => tr!(lang, "trace.account.acquirer_loss").into(),
         Account::IssuerLoss => tr!(lang, "trace.account.issuer_loss").into(),
+        Account::IssuerFees => tr!(lang, "trace.account.issuer_fees").into(),
+        Account::SchemeFees => tr!(lang, "trace.account.scheme_fees").into(),
+        Account::AcquirerRevenue => tr!(lang, "trace.account.acquirer_revenue").into(),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod dist;
 pub mod error;
 pub mod expect;
 pub mod faults;
+pub mod fees;
 pub mod library;
 pub mod limits;
 pub mod pending;
@@ -82,6 +83,9 @@ pub struct Scenario {
     pub faults: Vec<FaultSpec>,
     /// Prices of running the design (`[costs]`); `None`: no cost metrics.
     pub costs: Option<costs::CostSpec>,
+    /// `[fees]`: the merchant's discount, interchange and the scheme's fees; `None`: the
+    /// merchant is paid the gross amount.
+    pub fees: Option<fees::FeeSpec>,
     /// Upkeep strategies read during a run (autoscaling, support desk, Luhn check, review
     /// SLAs, store-and-forward tuning); all off by default.
     pub upkeep: strategies::upkeep::UpkeepSpec,

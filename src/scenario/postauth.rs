@@ -25,15 +25,7 @@ pub(super) fn time_of_day(t: Nanos) -> String {
     }
 }
 
-/// An amount in minor units as major units with two decimals, e.g. "-3.10".
-fn money(m: i64) -> String {
-    let sign = if m < 0 { "-" } else { "" };
-    format!(
-        "{sign}{}.{:02}",
-        m.unsigned_abs() / 100,
-        m.unsigned_abs() % 100
-    )
-}
+use super::units::format_money as money;
 
 /// An optional duration that must be above zero when given.
 fn positive_duration(

@@ -73,6 +73,8 @@ pub struct RawScenario {
     pub variant: Vec<toml::Table>,
     /// `[costs]`: prices of running the design.
     pub costs: Option<Spanned<super::costs::RawCosts>>,
+    /// `[fees]`: what the merchant, the acquirer, the issuer and the scheme each take.
+    pub fees: Option<Spanned<super::fees::RawFees>>,
     /// `[expect]`: the outcomes `payfault check` holds the scenario to.
     pub expect: Option<Spanned<super::expect::RawExpect>>,
 }
@@ -126,6 +128,8 @@ pub struct RawTerminals {
     pub peak: Option<RawPeak>,
     /// `"dual"` (0100/0110) or `"single"` (0200/0210) to the host; none: as the channels.
     pub messages: Option<MessageFlow>,
+    /// The merchants' category: its discount rate is `[fees.categories.<category>]`'s.
+    pub category: Option<Spanned<String>>,
 }
 
 impl Default for RawTerminals {
@@ -139,6 +143,7 @@ impl Default for RawTerminals {
             profile: None,
             peak: None,
             messages: None,
+            category: None,
         }
     }
 }

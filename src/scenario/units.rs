@@ -281,6 +281,16 @@ pub fn parse_money(input: &str) -> Result<Minor, String> {
     Ok(if neg { -v } else { v })
 }
 
+/// An amount in minor units as major units with two decimals, e.g. "-3.10".
+pub fn format_money(m: Minor) -> String {
+    let sign = if m < 0 { "-" } else { "" };
+    format!(
+        "{sign}{}.{:02}",
+        m.unsigned_abs() / 100,
+        m.unsigned_abs() % 100
+    )
+}
+
 /// Converts a float in major units to minor units (rounded), rejecting NaN, infinities and
 /// values beyond [`MAX_MONEY`].
 pub fn money_from_f64(v: f64) -> Result<Minor, String> {
@@ -429,6 +439,67 @@ impl<'de> Deserialize<'de> for Weekday {
     }
 }
 
+/// A fee rate, in millionths of the amount (parts per million): `"0.6%"` or a fraction such
+/// as `0.006`; from 0 up to (not including) 50%.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct FeeRate(pub u32);
+
+/// The largest fee rate a scenario may set, in millionths (exclusive): a fee of half the sale
+/// or more would leave the merchant nothing for a one-cent sale.
+pub const MAX_FEE_PPM: u32 = 500_000;
+
+pub fn parse_fee_rate(input: &str) -> Result<u32, String> {
+    let help = "expected a rate such as \"0.6%\" or a fraction such as 0.006, from 0 up to 50%";
+    let s = input.trim();
+    let (num, per) = match s.strip_suffix('%') {
+        Some(n) => (n.trim(), 100.0),
+        None => (s, 1.0),
+    };
+    let v: f64 = num
+        .parse()
+        .map_err(|_| format!("invalid fee rate \"{input}\": {help}"))?;
+    fee_ppm(v / per).map_err(|_| format!("invalid fee rate \"{input}\": {help}"))
+}
+
+fn fee_ppm(v: f64) -> Result<u32, String> {
+    let ppm = (v * 1e6).round();
+    if !v.is_finite() || v < 0.0 || ppm >= MAX_FEE_PPM as f64 {
+        return Err(format!(
+            "invalid fee rate {v}: expected a rate such as \"0.6%\" or a fraction such as \
+             0.006, from 0 up to 50%"
+        ));
+    }
+    Ok(ppm as u32)
+}
+
+impl<'de> Deserialize<'de> for FeeRate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = FeeRate;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a fee rate such as \"0.6%\" or 0.006")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<FeeRate, E> {
+                parse_fee_rate(v).map(FeeRate).map_err(E::custom)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<FeeRate, E> {
+                fee_ppm(v).map(FeeRate).map_err(E::custom)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<FeeRate, E> {
+                self.visit_f64(v as f64)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `amount × ppm / 10⁶`, rounded half up to the minor unit (integer arithmetic throughout).
+#[inline]
+pub fn apply_rate(amount: Minor, ppm: u32) -> Minor {
+    ((amount as i128 * ppm as i128 + 500_000).div_euclid(1_000_000)) as Minor
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -505,5 +576,22 @@ mod tests {
         assert!(check_probability(f64::NAN).is_err());
         assert!(check_probability(-0.1).is_err());
         assert_eq!(check_probability(0.25), Ok(0.25));
+    }
+
+    #[test]
+    fn fee_rates() {
+        assert_eq!(parse_fee_rate("0.6%"), Ok(6_000));
+        assert_eq!(parse_fee_rate(" 0.0325 % "), Ok(325));
+        assert_eq!(parse_fee_rate("0.0045"), Ok(4_500));
+        assert!(parse_fee_rate("50%").is_err());
+        assert!(parse_fee_rate("-1%").is_err());
+        assert!(parse_fee_rate("abc").is_err());
+        assert!(fee_ppm(f64::NAN).is_err());
+        // Rounded half up to the cent: 0.6% of 1.25 is 0.0075, one cent.
+        assert_eq!(apply_rate(125, 6_000), 1);
+        assert_eq!(apply_rate(124, 6_000), 1);
+        assert_eq!(apply_rate(83, 6_000), 0);
+        assert_eq!(apply_rate(10_000_000, 3_500), 35_000);
+        assert_eq!(apply_rate(0, 6_000), 0);
     }
 }

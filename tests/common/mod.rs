@@ -167,7 +167,12 @@ pub fn assert_in_ci(b: &Batch, name: &str, theory: f64) {
 /// Every metric value (but the per-cause breakdown, whose causes depend on the scenario's
 /// faults), the payments of each built-in cause, and the event and posting counts of one run:
 /// what must not move when a fault that never fires is added.
-pub type Fingerprint = (Vec<Option<f64>>, Vec<[(u64, i64); 8]>, u64, u64);
+pub type Fingerprint = (
+    Vec<Option<f64>>,
+    Vec<[(u64, i64); payfault::model::Outcome::COUNT]>,
+    u64,
+    u64,
+);
 
 pub fn fingerprint(
     s: &payfault::scenario::Scenario,

@@ -34,6 +34,7 @@ pub(super) const OUTCOMES: [(Outcome, &str); Outcome::COUNT] = [
     (Outcome::ChargedWithoutSale, "charged without a sale"),
     (Outcome::Chargeback, "chargebacks (fraud)"),
     (Outcome::Pending, "pending at end of observation"),
+    (Outcome::PaidShort, "paid short (less than the agreement)"),
 ];
 
 /// The run-level metrics besides the outcomes: (name, unit, table label, reader).
@@ -244,6 +245,36 @@ pub(super) const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
     ("risk_hold_amount", Unit::Money, None, |o| {
         Some(major(o.risk_hold_at_end))
     }),
+    (
+        "merchant_fees_amount",
+        Unit::Money,
+        Some("merchants' fees (discounts taken)"),
+        |o| Some(major(o.fees.fee)),
+    ),
+    (
+        "net_paid_amount",
+        Unit::Money,
+        Some("paid out to merchants, net of fees"),
+        |o| Some(major(o.fees.net)),
+    ),
+    (
+        "acquirer_revenue_amount",
+        Unit::Money,
+        Some("acquirer's fee revenue"),
+        |o| Some(major(o.fees.revenue)),
+    ),
+    ("interchange_amount", Unit::Money, None, |o| {
+        Some(major(o.fees.interchange))
+    }),
+    ("scheme_fees_amount", Unit::Money, None, |o| {
+        Some(major(o.fees.scheme_acquirer + o.fees.scheme_issuer))
+    }),
+    (
+        "paid_short_shortfall_amount",
+        Unit::Money,
+        Some("paid short: below the agreements by"),
+        |o| Some(major(o.shortfall)),
+    ),
     ("chargeback_loss_merchant", Unit::Money, None, |o| {
         Some(major(o.chargeback_loss[0]))
     }),

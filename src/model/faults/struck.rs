@@ -238,6 +238,26 @@ impl<T: Tracer> World<'_, T> {
         None
     }
 
+    /// A mis-set fee table for the payment's merchant when the acquirer booked the sale (its
+    /// sale time): the rate it applies instead of the agreed one, and the fault's cause.
+    pub(in crate::model) fn fee_fault(
+        &self,
+        p: &crate::model::payment::Payment,
+    ) -> Option<(u32, u8)> {
+        let mkey = terminal_key(p.group, p.terminal);
+        self.faults.group[p.group as usize].iter().find_map(|&k| {
+            let f = &self.faults.all[k as usize];
+            match f.effect {
+                FaultEffect::FeeMisconfigured { share, ppm }
+                    if f.active(p.t_sale) && keyed_chance(f, mkey, purpose::MERCHANT, share) =>
+                {
+                    Some((ppm, f.cause))
+                }
+                _ => None,
+            }
+        })
+    }
+
     /// A fault on the payment's merchant at payout time: wrong settlement details (the payout
     /// is returned). Returns the fault's cause.
     pub(in crate::model) fn merchant_wrong_details(&self, pid: PaymentId) -> Option<u8> {

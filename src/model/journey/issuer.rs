@@ -210,9 +210,13 @@ impl<T: Tracer> World<'_, T> {
     /// merchant if credited, else from suspense or the merchant-risk hold; a payout not yet
     /// made is cancelled.
     pub(in crate::model) fn recover_payout(&mut self, pid: PaymentId) {
+        let p = self.arena[pid];
+        if p.has(Flags::PAID_OUT) {
+            self.return_fees(pid);
+        }
+        let amt = self.net(&p);
         let l = &mut self.books.ledger;
         let q = &mut self.arena[pid];
-        let amt = q.amount;
         if q.credited > 0 {
             l.post(Account::Merchants, Account::Acquirer, amt);
             q.credited -= amt;
@@ -232,6 +236,7 @@ impl<T: Tracer> World<'_, T> {
     pub(in crate::model) fn refund_cardholder(&mut self, pid: PaymentId) {
         let p = self.arena[pid];
         let (i, c, amt) = (p.issuer, p.channel, p.amount);
+        let net = self.net(&p);
         self.recover_payout(pid);
         let l = &mut self.books.ledger;
         let q = &mut self.arena[pid];
@@ -262,7 +267,7 @@ impl<T: Tracer> World<'_, T> {
                 None
             };
             if let Some(from) = back {
-                self.trace_post(pid, from, Account::Acquirer, amt);
+                self.trace_post(pid, from, Account::Acquirer, net);
             }
             if p.has(Flags::PAID_ON) {
                 self.trace_post(pid, Account::Acquirer, Account::Channel(c), amt);

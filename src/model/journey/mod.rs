@@ -17,6 +17,7 @@
 //! on (guards, retries, upkeep) in `model::remedies`.
 
 mod channel;
+mod fees;
 mod gateway;
 mod issuer;
 mod network;

@@ -79,6 +79,8 @@ impl<T: Tracer> World<'_, T> {
             // does not back charged nobody: it counts as paid, and its break stays open.)
             if !till_ok && p.charged > 0 {
                 Outcome::ChargedWithoutSale
+            } else if self.paid_short(p) {
+                Outcome::PaidShort
             } else if p.has(Flags::ON_TIME) {
                 Outcome::SettledOnTime
             } else {
@@ -107,26 +109,29 @@ impl<T: Tracer> World<'_, T> {
     #[inline(always)]
     fn postings_fit(&self, p: &Payment, outcome: Outcome, advice_due: bool) -> bool {
         let a = p.amount;
+        // What the merchant is paid: the amount less the fees (`[fees]`; else the amount).
+        let net = self.net(p);
         match outcome {
             // (A stood-in sale paid D+0 whose advice has not reached the issuer yet is credited
             // before the cardholder is charged.)
             // (Nor is one paid D+0 that the issuer does not back: the acquirer advanced the
             // money, and the unmatched presentment or reversal mismatch is an open break.)
-            Outcome::SettledOnTime | Outcome::SettledLate => {
+            Outcome::SettledOnTime | Outcome::SettledLate | Outcome::PaidShort => {
                 let unbacked = advice_due
                     || p.has(Flags::ADVANCED)
                         && (p.has(Flags::EXCEPTION) || reconcile::unbacked_sale(p));
-                p.credited == a && (p.charged == a || unbacked && p.charged == 0)
+                p.credited == net && (p.charged == a || unbacked && p.charged == 0)
             }
             Outcome::Chargeback => {
+                // The merchant liable pays the whole sale back, its discount lost with it.
                 let kept = if self.s.liability == Liability::Merchant {
-                    0
+                    net - a
                 } else {
-                    a
+                    net
                 };
                 (p.charged, p.credited) == (0, kept)
             }
-            Outcome::ChargedWithoutSale => p.charged == a && (p.credited == 0 || p.credited == a),
+            Outcome::ChargedWithoutSale => p.charged == a && (p.credited == 0 || p.credited == net),
             Outcome::NotArrived | Outcome::Pending => {
                 p.credited == 0 && (p.charged == 0 || p.charged == a)
             }
@@ -152,12 +157,20 @@ impl<T: Tracer> World<'_, T> {
     #[inline(always)]
     fn book_at_end(&mut self, p: &Payment) -> Option<reconcile::Break> {
         let a = p.amount;
+        let net = if self.s.fees.is_some() && p.has(Flags::PAID_OUT) {
+            let split = self.split(p);
+            self.out.add_fees(&split);
+            self.out.shortfall += self.agreed_net(p) - split.net;
+            split.net
+        } else {
+            a
+        };
         let out = &mut self.out;
         if p.has(Flags::RETURNED) {
-            out.suspense_at_end += a;
+            out.suspense_at_end += net;
         }
         if p.has(Flags::IN_RISK_HOLD) {
-            out.risk_hold_at_end += a;
+            out.risk_hold_at_end += net;
         }
         if p.charged > 0 && !p.has(Flags::PAID_ON) {
             out.held_at_end += a;
@@ -206,7 +219,18 @@ impl<T: Tracer> World<'_, T> {
     /// The cause the outcome is counted against, and another cause that struck the payment.
     #[inline(always)]
     fn blamed(&self, p: &Payment, outcome: Outcome) -> (u8, Option<u8>) {
-        let (first, also) = if p.cause == cause::id::NONE && p.late == cause::id::NONE {
+        let (first, also) = if outcome == Outcome::PaidShort {
+            // The mis-set fee (a payment paid short has one), and what else struck it.
+            let fee = self.fee_fault(p).map_or(cause::id::NONE, |(_, c)| c);
+            (
+                fee,
+                if p.late != cause::id::NONE {
+                    p.late
+                } else {
+                    p.cause
+                },
+            )
+        } else if p.cause == cause::id::NONE && p.late == cause::id::NONE {
             (cause::id::NONE, cause::id::NONE)
         } else {
             self.outcome_cause(p, outcome)
@@ -274,7 +298,9 @@ impl<T: Tracer> World<'_, T> {
         let merchant = if p.has(Flags::CHARGED_BACK) && p.credited == 0 {
             "credited_charged_back"
         } else if p.credited > 0 {
-            if p.has(Flags::ON_TIME) {
+            if outcome == Outcome::PaidShort {
+                "credited_short"
+            } else if p.has(Flags::ON_TIME) {
                 "credited_on_time"
             } else {
                 "credited_late"

@@ -51,10 +51,11 @@ impl<T: Tracer> World<'_, T> {
         let p = self.arena[pid];
         if p.has(Flags::MERCHANT_HOLD) && !p.has(Flags::IN_RISK_HOLD) {
             self.blame(pid, cause::id::MERCHANT_RISK_HOLD);
+            let net = self.take_fees(pid);
             self.books
                 .ledger
-                .post(Account::Acquirer, Account::RiskHold, p.amount);
-            self.trace_post(pid, Account::Acquirer, Account::RiskHold, p.amount);
+                .post(Account::Acquirer, Account::RiskHold, net);
+            self.trace_post(pid, Account::Acquirer, Account::RiskHold, net);
             let q = &mut self.arena[pid];
             q.set(Flags::IN_RISK_HOLD | Flags::PAID_OUT);
             let review = match (self.merchant_rule_review(pid), &self.s.merchant_risk) {
@@ -122,7 +123,12 @@ impl<T: Tracer> World<'_, T> {
         };
         p.clear(Flags::IN_RISK_HOLD);
         p.set(Flags::PAID_OUT);
-        let amount = p.amount;
+        let amount = if from == Account::Acquirer {
+            self.take_fees(pid)
+        } else {
+            let p = self.arena[pid];
+            self.net(&p)
+        };
         self.out.payouts += 1;
         let wrong = if self.wrong_account(pid) {
             Some(cause::id::WRONG_ACCOUNT)
@@ -174,11 +180,12 @@ impl<T: Tracer> World<'_, T> {
     fn credit_merchant(&mut self, pid: PaymentId, from: Account) {
         let now = self.q.now();
         let p = self.arena[pid];
-        self.books.ledger.post(from, Account::Merchants, p.amount);
-        self.trace_post(pid, from, Account::Merchants, p.amount);
+        let net = self.net(&p);
+        self.books.ledger.post(from, Account::Merchants, net);
+        self.trace_post(pid, from, Account::Merchants, net);
         let on_time = now <= self.promised_by(&p);
         let q = &mut self.arena[pid];
-        q.credited += q.amount;
+        q.credited += net;
         q.set(Flags::SETTLED);
         if on_time {
             q.set(Flags::ON_TIME);
@@ -298,7 +305,7 @@ impl<T: Tracer> World<'_, T> {
         self.recover_payout(pid);
         if T::ON && p.credited > 0 {
             self.trace(pid, |_| Step::Note("trace.note.payout_advance_taken_back"));
-            self.trace_post(pid, Account::Merchants, Account::Acquirer, p.amount);
+            self.trace_post(pid, Account::Merchants, Account::Acquirer, p.credited);
         }
     }
 

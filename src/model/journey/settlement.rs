@@ -61,6 +61,8 @@ impl<T: Tracer> World<'_, T> {
             || self.wrong_account(pid)
             // A payment with a cause on its path keeps it (the batch aggregate has none).
             || p.cause != crate::model::cause::id::NONE
+            // So does one whose merchant is paid short: its outcome is its own.
+            || self.paid_short(&p)
         {
             return Ok(());
         }
@@ -78,12 +80,18 @@ impl<T: Tracer> World<'_, T> {
         }
         let route = self.topo.route(p.issuer, p.channel);
         let deadline = self.calendar.promised_by(p.t_sale);
+        let split = self.split(&p);
         let b = self.batch_mut(p.batch);
         let pos = p.batch_pos as usize;
         b.live.swap_remove(pos);
         let moved = b.live.get(pos).copied();
-        b.retired
-            .add(p.serial, p.t_sale, p.amount, route.index(), deadline);
+        b.retired.add(
+            p.serial,
+            p.t_sale,
+            (p.amount, &split),
+            route.index(),
+            deadline,
+        );
         if let Some(m) = moved {
             self.arena[m].batch_pos = pos as u32;
         }
@@ -333,10 +341,19 @@ impl<T: Tracer> World<'_, T> {
             if amount != 0 {
                 let (i, c) = topo.route_parts(route);
                 self.post_interbank(i, c, amount);
-                self.books
-                    .ledger
-                    .post(Account::Acquirer, Account::Merchants, amount);
+                if self.s.fees.is_none() {
+                    self.books
+                        .ledger
+                        .post(Account::Acquirer, Account::Merchants, amount);
+                }
             }
+        }
+        if self.s.fees.is_some() {
+            self.post_fees(&r.fees, false);
+            self.books
+                .ledger
+                .post(Account::Acquirer, Account::Merchants, r.fees.net);
+            self.out.add_fees(&r.fees);
         }
         // Retired payments are legitimate sales the till approved with ordinary payouts.
         self.out.payouts += r.count;
@@ -346,7 +363,7 @@ impl<T: Tracer> World<'_, T> {
             } else {
                 Outcome::SettledLate
             };
-            self.out.record_outcomes(o, d.n, d.amount, d.amount);
+            self.out.record_outcomes(o, d.n, d.amount, d.net);
             let c = if shifted {
                 cause::id::SETTLEMENT_BANK_DOWN
             } else {

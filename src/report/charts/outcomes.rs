@@ -29,6 +29,8 @@ fn outcome_colour(o: Outcome) -> RGBColor {
         Outcome::NotArrived => colour(3),
         Outcome::ChargedWithoutSale => colour(4),
         Outcome::Chargeback => colour(7),
+        // Off the palette: a dark red, apart from every other outcome.
+        Outcome::PaidShort => RGBColor(0x99, 0x22, 0x22),
         Outcome::Pending | Outcome::SettledOnTime => colour(6),
     }
 }

@@ -513,7 +513,10 @@ fn why(s: &Scenario, lang: Lang, tl: &Teller) -> String {
     if tl.outcome == "settled_on_time" {
         return tr!(lang, "trace.why.settled_on_time").into();
     }
-    let paid = matches!(tl.merchant, "credited_on_time" | "credited_late");
+    let paid = matches!(
+        tl.merchant,
+        "credited_on_time" | "credited_late" | "credited_short"
+    );
     let key = match tl.outcome {
         "declined" if tl.false_decline => "trace.why.false_decline".to_string(),
         "charged_without_sale" if paid => "trace.why.charged_without_sale_paid".to_string(),

@@ -53,6 +53,7 @@ fn run_time_key_families_exist_in_both_languages() {
         "credited_charged_back",
         "credited_on_time",
         "credited_late",
+        "credited_short",
         "returned",
         "risk_hold",
         "awaiting",

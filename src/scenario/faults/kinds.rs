@@ -247,6 +247,14 @@ fault_kinds! {
     WrongAccount = "wrong_account", strikes Groups, params ["share"],
     build |a| Ok(FaultEffect::WrongAccount { share: a.prob(&a.fl.share, "share")? });
 
+    /// The acquirer's fee table mis-set for a share of the target groups' merchants: their
+    /// sales in the window are charged discount rate `mdr` instead of the agreed one.
+    FeeMisconfigured = "fee_misconfigured", strikes Groups, params ["share", "mdr"],
+    build |a| Ok(FaultEffect::FeeMisconfigured {
+        share: a.fl.share.as_ref().map_or(1.0, |p| p.get_ref().0),
+        ppm: a.fl.mdr.as_ref().ok_or_else(|| a.req("mdr"))?.get_ref().0,
+    });
+
     /// A share of an issuer's accounts frozen (62) or not permitted (57).
     FrozenAccounts = "frozen_accounts", strikes Issuer, params ["share", "code"],
     build |a| Ok(FaultEffect::FrozenAccounts {

@@ -241,6 +241,7 @@ param_fields!(
     terminal_mttr,
     crash_share,
     review_time,
+    mdr,
 );
 
 /// Refuses a parameter the kind does not take, naming those it does.

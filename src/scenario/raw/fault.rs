@@ -2,7 +2,7 @@
 
 use super::RiskAction;
 use crate::scenario::dist::{DurationDist, MoneyDist};
-use crate::scenario::units::{Duration, Money, Probability, Rate};
+use crate::scenario::units::{Duration, FeeRate, Money, Probability, Rate};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -93,6 +93,8 @@ pub struct RawFault {
     pub terminal_mttr: Option<Spanned<DurationDist>>,
     pub crash_share: Option<Spanned<Probability>>,
     pub review_time: Option<Spanned<DurationDist>>,
+    /// The discount rate a mis-set fee configuration applies.
+    pub mdr: Option<Spanned<FeeRate>>,
     /// An outage of a channel announced in advance (see `[strategy.failover] announced`).
     pub announced: Option<Spanned<bool>>,
 }

@@ -98,6 +98,28 @@ pub(super) fn validate(
     )?;
     let channel_ids: Vec<&str> = channels.iter().map(|c| c.station.id.as_str()).collect();
     let costs = super::costs::costs(&cx, raw.costs.as_ref(), &channel_ids)?;
+    let categories: Vec<_> = terms_raw
+        .get_ref()
+        .iter()
+        .map(|t| (t.id.get_ref().clone(), t.category.clone()))
+        .collect();
+    let fees = super::fees::fees(&cx, raw.fees.as_ref(), &categories)?;
+    if fees.is_none()
+        && let Some((i, fl)) = raw.faults.iter().enumerate().find(|(_, f)| {
+            f.kind
+                .as_ref()
+                .is_some_and(|k| *k.get_ref() == crate::scenario::FaultKind::FeeMisconfigured)
+        })
+    {
+        let at = fl.kind.as_ref().map_or(fl.target.span(), |k| k.span());
+        return Err(cx.err(
+            at,
+            &format!("faults[{i}].kind"),
+            "a fee_misconfigured fault needs the scenario's [fees] (the agreed rates it \
+             departs from); add a [fees] table"
+                .to_owned(),
+        ));
+    }
     let guard = strategy::guard(
         &cx,
         st,
@@ -143,6 +165,7 @@ pub(super) fn validate(
         },
         faults,
         costs,
+        fees,
         upkeep,
         expect: None,
         pending: Default::default(),
