@@ -25,6 +25,7 @@ pub struct RawFees {
     pub interchange_debit_cap: Option<Spanned<Money>>,
     pub interchange_credit: Option<Spanned<FeeRate>>,
     pub scheme: Option<Spanned<FeeRate>>,
+    pub scheme_cap: Option<Spanned<Money>>,
     pub credit_share: Option<Spanned<Probability>>,
     /// `[fees.categories.<name>]`: a merchant category's own rate and cap.
     pub categories: BTreeMap<String, Spanned<RawCategory>>,
@@ -54,20 +55,23 @@ pub struct FeeSpec {
     pub interchange_debit_ppm: u32,
     pub interchange_debit_cap: Option<Minor>,
     pub interchange_credit_ppm: u32,
-    /// The scheme's fee, charged to the acquirer and to the issuer alike.
+    /// The scheme's fee, charged to the acquirer and to the issuer alike, and its cap per sale
+    /// and side.
     pub scheme_ppm: u32,
+    pub scheme_cap: Option<Minor>,
     /// The share of cards that are credit cards (the rest are debit).
     pub credit_share: f64,
 }
 
 /// Defaults: China's caps since the 2016 reform (issuer 0.35% for debit with a 13-yuan cap
-/// per sale, 0.45% for credit; the network 0.0325% from each side) and a 0.6% all-in
-/// discount with no D+0 surcharge.
+/// per sale, 0.45% for credit; the network 0.0325% from each side, at most 3.25 yuan a sale)
+/// and a 0.6% all-in discount with no D+0 surcharge.
 const DEFAULT_MDR: u32 = 6_000;
 const DEFAULT_IC_DEBIT: u32 = 3_500;
 const DEFAULT_IC_DEBIT_CAP: Minor = 1_300;
 const DEFAULT_IC_CREDIT: u32 = 4_500;
 const DEFAULT_SCHEME: u32 = 325;
+const DEFAULT_SCHEME_CAP: Minor = 325;
 const DEFAULT_CREDIT_SHARE: f64 = 0.4;
 
 /// One sale's money split by who gets it (minor units). `fee = interchange + scheme_acquirer
@@ -107,6 +111,7 @@ impl FeeSpec {
             self.interchange_debit_cap.map_or(i, |c| i.min(c))
         };
         let scheme = apply_rate(gross, self.scheme_ppm);
+        let scheme = self.scheme_cap.map_or(scheme, |c| scheme.min(c));
         Split {
             net: gross - fee,
             fee,
@@ -193,6 +198,10 @@ pub(super) fn fees(
         None => Some(DEFAULT_IC_DEBIT_CAP),
         Some(m) => Some(positive(cx, m, "fees.interchange_debit_cap")?),
     };
+    let scheme_cap = match &r.scheme_cap {
+        None => Some(DEFAULT_SCHEME_CAP),
+        Some(m) => Some(positive(cx, m, "fees.scheme_cap")?),
+    };
     Ok(Some(FeeSpec {
         discount,
         d0_extra_ppm: rate(&r.d0_extra, 0),
@@ -200,6 +209,7 @@ pub(super) fn fees(
         interchange_debit_cap,
         interchange_credit_ppm: rate(&r.interchange_credit, DEFAULT_IC_CREDIT),
         scheme_ppm: rate(&r.scheme, DEFAULT_SCHEME),
+        scheme_cap,
         credit_share: r
             .credit_share
             .as_ref()
@@ -239,6 +249,7 @@ mod tests {
             interchange_debit_cap: Some(1_300),
             interchange_credit_ppm: 4_500,
             scheme_ppm: 325,
+            scheme_cap: Some(325),
             credit_share: 0.4,
         }
     }
@@ -270,6 +281,8 @@ mod tests {
         // 10,000.00 on a debit card: interchange capped at 13.00; on a credit card, 45.00.
         assert_eq!(f.split(1_000_000, d, false, false).interchange, 1_300);
         assert_eq!(f.split(1_000_000, d, true, false).interchange, 4_500);
+        // The scheme's fee is capped at 3.25 a side: 0.0325% of 20,000.00 would be 6.50.
+        assert_eq!(f.split(2_000_000, d, true, false).scheme_acquirer, 325);
         // D+0 adds 0.1%.
         assert_eq!(f.split(10_000, d, false, true).fee, 70);
         // A category cap on the discount (not on the D+0 extra).

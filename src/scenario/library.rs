@@ -32,6 +32,7 @@ pub const LIBRARY: &[Builtin] = &[
     builtin!("dbs_2023"),
     builtin!("duplicates"),
     builtin!("failover"),
+    builtin!("fees"),
     builtin!("fraud_wave"),
     builtin!("frozen_accounts"),
     builtin!("hang"),

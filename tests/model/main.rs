@@ -11,6 +11,7 @@ mod causes;
 mod common_random_numbers;
 mod conservation;
 mod determinism;
+mod fees;
 mod holidays;
 mod interval_coverage;
 mod outage_stuck;

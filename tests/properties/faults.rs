@@ -180,6 +180,14 @@ pub(super) fn population_fault(kind: usize, p: &Pick, d: Dist) -> Built {
             groups,
             E::FraudWave { share: share / 5.0 },
         ),
+        18 => (
+            FaultKind::FeeMisconfigured,
+            groups,
+            E::FeeMisconfigured {
+                share: x,
+                ppm: (k as u32) * 2_500,
+            },
+        ),
         17 => (
             FaultKind::TerminalUpgrade,
             groups,

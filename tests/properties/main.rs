@@ -73,7 +73,7 @@ fn timing() -> impl Strategy<Value = Timing> {
 /// A fault of any kind on any target it can strike.
 fn fault(channels: usize, issuers: usize) -> impl Strategy<Value = FaultSpec> {
     (
-        0..19usize,
+        0..20usize,
         0..8usize,
         0.0..1.0f64,
         0..3usize,
@@ -381,6 +381,7 @@ prop_compose! {
         guard in guard(channels, issuers),
         retry in proptest::option::of((any::<bool>(), 2u32..5, any::<bool>(), 0..3usize, proptest::option::of(0.0..0.5f64), prop_oneof![Just(0.0), 0.0..0.6f64])),
         post in postauth(channels),
+        fees in proptest::option::of((0u32..20_000, 0u32..5_000, 0.0..1.0f64, proptest::option::of(1i64..5_000), any::<bool>())),
     ) -> Scenario {
         let mut s = scenario::baseline();
         s.traffic_window = window_min * MINUTE;
@@ -458,9 +459,36 @@ prop_compose! {
             s.strategy.cardholder.pay_again_share = again;
         }
         apply_postauth(&mut s, post);
+        apply_fees(&mut s, fees);
         assert!(payfault::scenario::calendar::horizon(&s) < 40 * DAY);
         s
     }
+}
+
+/// `[fees]` at random: a discount rate, a D+0 surcharge, a credit-card share, a cap per sale;
+/// the other rates China's defaults or, half the time, an interchange above the discount (the
+/// acquirer's revenue negative). A scenario with a mis-set fee fault always has fees.
+fn apply_fees(s: &mut Scenario, fees: Option<(u32, u32, f64, Option<i64>, bool)>) {
+    use payfault::scenario::fees::{Discount, FeeSpec};
+    let fee_fault = s
+        .faults
+        .iter()
+        .any(|f| f.kind == FaultKind::FeeMisconfigured);
+    let (mdr, d0, credit, cap, dear) = match fees {
+        Some(f) => f,
+        None if fee_fault => (6_000, 0, 0.4, None, false),
+        None => return,
+    };
+    s.fees = Some(FeeSpec {
+        discount: vec![Discount { ppm: mdr, cap }; s.terminals.len()],
+        d0_extra_ppm: d0,
+        interchange_debit_ppm: if dear { 30_000 } else { 3_500 },
+        interchange_debit_cap: Some(1_300),
+        interchange_credit_ppm: 4_500,
+        scheme_ppm: 325,
+        scheme_cap: Some(325),
+        credit_share: credit,
+    });
 }
 
 /// A violation's message with the story of the payment it names, up to the violation.

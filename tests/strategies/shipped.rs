@@ -35,6 +35,7 @@ fn run(file: &str, runs: u64) -> Comparison {
 /// Each shipped comparison and the headline metric of its story.
 const SHIPPED: &[(&str, &str)] = &[
     ("scenarios/failover.toml", "declined"),
+    ("scenarios/fees.toml", "merchant_fees_amount"),
     ("scenarios/breaker.toml", "timeouts"),
     ("scenarios/retry_idempotency.toml", "settled_on_time"),
     ("scenarios/timeouts.toml", "settled_on_time"),
