@@ -142,6 +142,15 @@ const MECHANISMS: &[(&[&str], On, &str)] = &[
         "no mis-set fee rate (fee_misconfigured faults, with [fees])",
     ),
     (
+        &["merchant_limit_declines"],
+        |s| {
+            s.terminals
+                .iter()
+                .any(|g| g.sale_limit.is_some() || g.daily_limit.is_some())
+        },
+        "no merchant limits (terminals' sale_limit, daily_limit)",
+    ),
+    (
         &["d0_payouts"],
         |s| s.payout.schedule == PayoutSchedule::D0,
         "payouts are not D+0",

@@ -98,6 +98,8 @@ mod tests {
             amount: Dist::Constant(100.0),
             miskey_share: 0.0,
             messages: None,
+            sale_limit: None,
+            daily_limit: None,
         }
     }
 

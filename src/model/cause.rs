@@ -34,11 +34,12 @@ pub enum Cause {
     BankMaintenance,
     MissedCutoff,
     ObservationEnded,
+    MerchantLimit,
 }
 
 impl Cause {
     /// How many fixed causes there are: the first fault's number.
-    pub const COUNT: usize = 19;
+    pub const COUNT: usize = 20;
     /// Every fixed cause, in the order of its number.
     pub const ALL: [Cause; Cause::COUNT] = [
         Cause::None,
@@ -60,6 +61,7 @@ impl Cause {
         Cause::BankMaintenance,
         Cause::MissedCutoff,
         Cause::ObservationEnded,
+        Cause::MerchantLimit,
     ];
 
     /// The number a payment records.
@@ -109,6 +111,7 @@ pub mod id {
     pub const BANK_MAINTENANCE: u8 = Cause::BankMaintenance.id();
     pub const MISSED_CUTOFF: u8 = Cause::MissedCutoff.id();
     pub const OBSERVATION_ENDED: u8 = Cause::ObservationEnded.id();
+    pub const MERCHANT_LIMIT: u8 = Cause::MerchantLimit.id();
     /// The first fault's cause; fault `k` of the scenario is `FIRST_FAULT + k`.
     pub const FIRST_FAULT: u8 = Cause::COUNT as u8;
 }

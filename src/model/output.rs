@@ -58,6 +58,8 @@ pub struct RunOutput {
     /// Sales carrying bad input from a fault (14, 30, 54, 55).
     pub bad_input: u64,
     pub risk_declines: u64,
+    /// Sales the acquirer declined over a merchant's limit (per sale or per day).
+    pub merchant_limit_declines: u64,
     pub risk_reviews: u64,
     /// Upkeep strategies: servers ordered by autoscaling (scale-ups), mis-keyed numbers caught
     /// by the terminal's Luhn check, reviews escalated at their SLA, merchant support cases,
@@ -197,6 +199,7 @@ impl RunOutput {
             terminal_crashes: 0,
             bad_input: 0,
             risk_declines: 0,
+            merchant_limit_declines: 0,
             risk_reviews: 0,
             scale_ups: 0,
             luhn_catches: 0,

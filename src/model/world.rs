@@ -177,6 +177,8 @@ pub(super) struct MerchantDay {
     pub day: u64,
     pub sales: u32,
     pub advanced: i64,
+    /// Sales the acquirer approved (its daily merchant limit).
+    pub approved: i64,
 }
 
 /// The books: the double-entry ledger and the clearing batches.
@@ -304,6 +306,7 @@ impl<'a, T: Tracer> World<'a, T> {
             .as_ref()
             .is_some_and(|m| m.daily_count.is_some())
             || s.payout.d0_daily_cap.is_some()
+            || s.terminals.iter().any(|g| g.daily_limit.is_some())
         {
             s.terminals
                 .iter()

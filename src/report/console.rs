@@ -65,8 +65,10 @@ pub fn metric_label(lang: Lang, name: &str, fallback: &'static str) -> &'static 
 /// metrics with their intervals.
 pub fn console_table(b: &BatchResult, lang: Lang) -> String {
     let mean = |name: &str| b.summary(name).and_then(|s| s.mean).unwrap_or(0.0);
+    // An outcome the scenario cannot produce (paid short without a mis-set fee) has no row.
     let counts: Vec<(Outcome, f64, f64)> = Outcome::ALL
         .iter()
+        .filter(|o| b.summary(o.metric()).is_none_or(|s| s.off.is_none()))
         .map(|&o| (o, mean(o.metric()), mean(&format!("{}_amount", o.metric()))))
         .collect();
     let total: f64 = counts.iter().map(|c| c.1).sum();

@@ -5,7 +5,7 @@
 use super::Scenario;
 
 /// The names of the fixed causes, in the order of `model::cause::id`.
-pub const FIXED_NAMES: [&str; 19] = [
+pub const FIXED_NAMES: [&str; 20] = [
     "none",
     "insufficient_funds",
     "invalid_card",
@@ -25,6 +25,7 @@ pub const FIXED_NAMES: [&str; 19] = [
     "bank_maintenance",
     "missed_cutoff",
     "observation_ended",
+    "merchant_limit",
 ];
 
 /// What each fixed cause means, for documentation and the trace.
@@ -51,6 +52,7 @@ pub fn describe(name: &str) -> &'static str {
              promised day ended)"
         }
         "observation_ended" => "still in its normal cycle when observation ended",
+        "merchant_limit" => "over the acquirer's limit for the merchant, per sale or per day (61)",
         _ => "a fault injected by the scenario (its `[[faults]]` entry with this id)",
     }
 }

@@ -42,6 +42,7 @@ pub const LIBRARY: &[Builtin] = &[
     builtin!("limits"),
     builtin!("maintenance"),
     builtin!("merchant_hold"),
+    builtin!("merchant_limits"),
     builtin!("merchant_rule"),
     builtin!("outage"),
     builtin!("partial_failure"),

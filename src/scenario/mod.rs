@@ -123,6 +123,10 @@ pub struct TerminalGroup {
     /// The terminals' messages to the acquirer host (`messages`); `None`: as the channels',
     /// see [`Scenario::terminal_messages`].
     pub messages: Option<MessageFlow>,
+    /// The acquirer's limits on each of the group's merchants (minor units): per sale, and
+    /// approved per calendar day. Over either, the acquirer declines the sale with 61.
+    pub sale_limit: Option<i64>,
+    pub daily_limit: Option<i64>,
 }
 
 #[derive(Clone, Debug)]

@@ -130,6 +130,10 @@ pub struct RawTerminals {
     pub messages: Option<MessageFlow>,
     /// The merchants' category: its discount rate is `[fees.categories.<category>]`'s.
     pub category: Option<Spanned<String>>,
+    /// The acquirer's limits on each merchant of the group: per sale, and approved per
+    /// calendar day.
+    pub sale_limit: Option<Spanned<Money>>,
+    pub daily_limit: Option<Spanned<Money>>,
 }
 
 impl Default for RawTerminals {
@@ -144,6 +148,8 @@ impl Default for RawTerminals {
             peak: None,
             messages: None,
             category: None,
+            sale_limit: None,
+            daily_limit: None,
         }
     }
 }

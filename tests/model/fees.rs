@@ -14,7 +14,7 @@ use crate::common;
 /// 40 terminals making 120 sales an hour each, flat over six hours on a Monday, amounts
 /// uniform in (0, 200] (never near a cap); ample servers, accounts that always pay, no fraud;
 /// T+1 payouts. `fees` is the `[fees]` table, `extra` more tables.
-fn scen(fees: &str, extra: &str) -> Scenario {
+pub(crate) fn scen(fees: &str, extra: &str) -> Scenario {
     let src = format!(
         r#"name = "fees-test"
 [simulation]
@@ -62,7 +62,7 @@ frozen_share = 0.0
     common::parse(&src, "fees-test")
 }
 
-fn run(s: &Scenario, run: u64) -> RunOutput {
+pub(crate) fn run(s: &Scenario, run: u64) -> RunOutput {
     model::simulate(s, 9, run, &mut NoTrace).unwrap_or_else(|v| panic!("{v}"))
 }
 

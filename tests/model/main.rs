@@ -14,6 +14,7 @@ mod determinism;
 mod fees;
 mod holidays;
 mod interval_coverage;
+mod merchant_limits;
 mod outage_stuck;
 mod payout;
 mod postauth;

@@ -382,6 +382,7 @@ prop_compose! {
         retry in proptest::option::of((any::<bool>(), 2u32..5, any::<bool>(), 0..3usize, proptest::option::of(0.0..0.5f64), prop_oneof![Just(0.0), 0.0..0.6f64])),
         post in postauth(channels),
         fees in proptest::option::of((0u32..20_000, 0u32..5_000, 0.0..1.0f64, proptest::option::of(1i64..5_000), any::<bool>())),
+        limits in (proptest::option::of(1i64..50_000), proptest::option::of(1i64..500_000)),
     ) -> Scenario {
         let mut s = scenario::baseline();
         s.traffic_window = window_min * MINUTE;
@@ -460,6 +461,7 @@ prop_compose! {
         }
         apply_postauth(&mut s, post);
         apply_fees(&mut s, fees);
+        (s.terminals[0].sale_limit, s.terminals[0].daily_limit) = limits;
         assert!(payfault::scenario::calendar::horizon(&s) < 40 * DAY);
         s
     }

@@ -109,6 +109,12 @@ pub(super) const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
         Some(o.terminal_crashes as f64)
     }),
     ("bad_input", Unit::Count, None, |o| Some(o.bad_input as f64)),
+    (
+        "merchant_limit_declines",
+        Unit::Count,
+        Some("declined over a merchant's limit"),
+        |o| Some(o.merchant_limit_declines as f64),
+    ),
     ("risk_declines", Unit::Count, None, |o| {
         Some(o.risk_declines as f64)
     }),

@@ -104,6 +104,13 @@ impl<T: Tracer> World<'_, T> {
             return;
         }
         use crate::model::cause::id;
+        let g = &self.s.terminals[p.group as usize];
+        if (g.sale_limit.is_some() || g.daily_limit.is_some()) && self.over_merchant_limit(pid) {
+            self.blame(pid, id::MERCHANT_LIMIT);
+            self.out.merchant_limit_declines += 1;
+            self.gateway_refuses(pid, code::OVER_LIMIT, "merchant_limit");
+            return;
+        }
         let fraud = p.has(Flags::FRAUD);
         // The scenario's risk engine, then any rule a fault deployed.
         let mut flagged = self.s.risk.as_ref().and_then(|r| {
@@ -371,6 +378,12 @@ impl<T: Tracer> World<'_, T> {
     /// An approval the acquirer will clear: merchant risk screens it, it joins the open batch,
     /// and a D+0 payout is planned.
     fn approved_for_clearing(&mut self, pid: PaymentId) {
+        if self.s.terminals[self.arena[pid].group as usize]
+            .daily_limit
+            .is_some()
+        {
+            self.count_against_daily_limit(pid);
+        }
         self.merchant_screen(pid);
         self.join_open_batch(pid);
         self.plan_advance(pid);

@@ -8,6 +8,7 @@
 //! - [`issuer`]: the issuing bank's decision and reversals;
 //! - [`settlement`]: clearing batches and files at each cut-off, presentments, and the T+N
 //!   interbank settlement;
+//! - [`fees`]: the split of a payout into the merchant's net and the fees (`[fees]`);
 //! - [`payout`]: the payout to the merchant (T+N or D+0), merchant risk holds, maintenance
 //!   windows, returned payouts and chargebacks;
 //! - [`reconcile`]: reconciliation runs that find and repair breaks;

@@ -327,6 +327,27 @@ impl<T: Tracer> World<'_, T> {
         md
     }
 
+    /// Whether a sale is over its merchant's limits at the acquirer: above the limit per sale,
+    /// or beyond the day's limit with the sales approved so far that calendar day.
+    pub(in crate::model) fn over_merchant_limit(&mut self, pid: PaymentId) -> bool {
+        let p = self.arena[pid];
+        let g = &self.s.terminals[p.group as usize];
+        let (per_sale, per_day) = (g.sale_limit, g.daily_limit);
+        if per_sale.is_some_and(|l| p.amount > l) {
+            return true;
+        }
+        let Some(l) = per_day else { return false };
+        let now = self.q.now();
+        self.merchant_day(p.group, p.terminal, now).approved + p.amount > l
+    }
+
+    /// An approval counts against its merchant's daily limit.
+    pub(in crate::model) fn count_against_daily_limit(&mut self, pid: PaymentId) {
+        let p = self.arena[pid];
+        let now = self.q.now();
+        self.merchant_day(p.group, p.terminal, now).approved += p.amount;
+    }
+
     /// Merchant risk control screens an approval: a rule may hold its payout for review.
     pub(in crate::model) fn merchant_screen(&mut self, pid: PaymentId) {
         if self.faults_on

@@ -36,7 +36,14 @@ fn run_time_key_families_exist_in_both_languages() {
     for k in crate::scenario::cause::FIXED_NAMES.iter().skip(1) {
         keys.push(format!("cause.{k}"));
     }
-    for by in ["issuer", "gateway", "risk", "breaker", "bulkhead"] {
+    for by in [
+        "issuer",
+        "gateway",
+        "risk",
+        "merchant_limit",
+        "breaker",
+        "bulkhead",
+    ] {
         keys.push(format!("trace.decided.{by}"));
     }
     for v in [

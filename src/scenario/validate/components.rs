@@ -98,6 +98,8 @@ pub(super) fn terminals(
             amount: t.amount.get_ref().dist.clone(),
             miskey_share: t.miskey_share.0,
             messages: t.messages,
+            sale_limit: merchant_limit(cx, t.sale_limit.as_ref(), &format!("{f}.sale_limit"))?,
+            daily_limit: merchant_limit(cx, t.daily_limit.as_ref(), &format!("{f}.daily_limit"))?,
         });
     }
     if expected_payments > limits.max_payments_per_run {
@@ -339,4 +341,25 @@ fn normalise(w: &[f64; 24]) -> [f64; 24] {
         *o = x / mean;
     }
     out
+}
+
+/// A merchant limit: an amount above zero, or none.
+fn merchant_limit(
+    cx: &Ctx,
+    m: Option<&toml::Spanned<crate::scenario::units::Money>>,
+    field: &str,
+) -> Result<Option<i64>, ScenarioError> {
+    match m {
+        None => Ok(None),
+        Some(m) if m.get_ref().0 > 0 => Ok(Some(m.get_ref().0)),
+        Some(m) => Err(cx.err(
+            m.span(),
+            field,
+            format!(
+                "{} is not a limit; a merchant limit must be above zero (e.g. \"5000.00\"), or \
+                 left out for none",
+                crate::scenario::units::format_money(m.get_ref().0)
+            ),
+        )),
+    }
 }
