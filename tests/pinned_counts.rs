@@ -177,6 +177,8 @@ const GOLDEN_SCENARIO: &str = "tests/golden/summary_small.toml";
 /// Issue 25 (fees): new metrics, all `off` here (no `[fees]`): the outcome `paid_short` with
 /// its amount, `merchant_fees_amount`, `net_paid_amount`, `acquirer_revenue_amount`,
 /// `interchange_amount`, `scheme_fees_amount`, `paid_short_shortfall_amount`. Nothing moved.
+/// Issue 25 (merchant limits): a new metric `merchant_limit_declines`, `off` here; a new fixed
+/// cause `merchant_limit` (after `observation_ended`), which never struck here. Nothing moved.
 const GOLDEN_SUMMARY: &str = "tests/golden/summary_small.json";
 
 const BLESS: &str = "PAYFAULT_BLESS=1 cargo test --release --test pinned_counts";

@@ -257,18 +257,12 @@ pub(super) const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
         Some("merchants' fees (discounts taken)"),
         |o| Some(major(o.fees.fee)),
     ),
-    (
-        "net_paid_amount",
-        Unit::Money,
-        Some("paid out to merchants, net of fees"),
-        |o| Some(major(o.fees.net)),
-    ),
-    (
-        "acquirer_revenue_amount",
-        Unit::Money,
-        Some("acquirer's fee revenue"),
-        |o| Some(major(o.fees.revenue)),
-    ),
+    ("net_paid_amount", Unit::Money, None, |o| {
+        Some(major(o.fees.net))
+    }),
+    ("acquirer_revenue_amount", Unit::Money, None, |o| {
+        Some(major(o.fees.revenue))
+    }),
     ("interchange_amount", Unit::Money, None, |o| {
         Some(major(o.fees.interchange))
     }),
