@@ -49,7 +49,7 @@ pub(super) struct Retired {
 pub(super) struct Due {
     pub n: u64,
     pub amount: i64,
-    /// What their merchants are paid: the amount less the fees.
+    /// What their merchants are paid: the amount less the fees (`[fees]`; 0 without).
     pub net: i64,
     first: [u64; EXEMPLARS_PER_CAUSE as usize],
 }
@@ -84,16 +84,9 @@ impl Batch {
 }
 
 impl Retired {
-    /// Adds one payment, whose promise is kept by a credit at `deadline`, and whose merchant
-    /// is paid `split.net` of its `amount`.
-    pub fn add(
-        &mut self,
-        serial: u64,
-        t_sale: Nanos,
-        (amount, split): (i64, &Split),
-        route: usize,
-        deadline: Nanos,
-    ) {
+    /// Adds one payment, whose promise is kept by a credit at `deadline` (with `[fees]`, its
+    /// split follows: [`Retired::add_split`]).
+    pub fn add(&mut self, serial: u64, t_sale: Nanos, amount: i64, route: usize, deadline: Nanos) {
         self.count += 1;
         self.amount += amount;
         let d = self.deadlines.entry(deadline).or_default();
@@ -102,7 +95,19 @@ impl Retired {
         }
         d.n += 1;
         d.amount += amount;
-        d.net += split.net;
+        self.routes[route] += amount;
+        let h = self
+            .before_reference_ms
+            .get_or_insert_with(crate::model::output::settle_histogram);
+        h.saturating_record(self.reference.saturating_sub(t_sale) / 1_000_000);
+    }
+
+    /// Adds the split of the payment just added with `deadline` (`[fees]`): its merchant is
+    /// paid `split.net`.
+    pub fn add_split(&mut self, deadline: Nanos, split: &Split) {
+        if let Some(d) = self.deadlines.get_mut(&deadline) {
+            d.net += split.net;
+        }
         let f = &mut self.fees;
         f.net += split.net;
         f.fee += split.fee;
@@ -110,10 +115,5 @@ impl Retired {
         f.scheme_acquirer += split.scheme_acquirer;
         f.scheme_issuer += split.scheme_issuer;
         f.revenue += split.revenue;
-        self.routes[route] += amount;
-        let h = self
-            .before_reference_ms
-            .get_or_insert_with(crate::model::output::settle_histogram);
-        h.saturating_record(self.reference.saturating_sub(t_sale) / 1_000_000);
     }
 }

@@ -234,6 +234,12 @@ pub(super) struct World<'a, T: Tracer> {
     pub faults: Faults,
     /// Whether any upkeep strategy acts in this run (see `remedies::upkeep`).
     pub upkeep_on: bool,
+    /// `[fees]` is set: payouts are split into the merchant's net and fees; and with a mis-set
+    /// fee fault among the faults (a merchant may be paid short).
+    pub fees_on: bool,
+    pub fee_faults: bool,
+    /// Some terminal group has a merchant limit (per sale or per day).
+    pub limits_on: bool,
     pub upkeep: super::remedies::upkeep::Upkeep,
     /// A stop was asked for during the run (`engine::interrupt`): it ends without a result.
     pub interrupted: bool,
@@ -349,6 +355,15 @@ impl<'a, T: Tracer> World<'a, T> {
             faults_on: !s.faults.is_empty(),
             faults,
             upkeep_on: s.upkeep.any(),
+            fees_on: s.fees.is_some(),
+            fee_faults: s.fees.is_some()
+                && s.faults
+                    .iter()
+                    .any(|f| f.kind == crate::scenario::FaultKind::FeeMisconfigured),
+            limits_on: s
+                .terminals
+                .iter()
+                .any(|g| g.sale_limit.is_some() || g.daily_limit.is_some()),
             upkeep: super::remedies::upkeep::Upkeep::new(s),
             interrupted: false,
             guard,

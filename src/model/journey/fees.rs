@@ -18,19 +18,24 @@ impl<T: Tracer> World<'_, T> {
     /// rate, a mis-set one included); the gross alone without `[fees]`.
     #[inline]
     pub(in crate::model) fn split(&self, p: &Payment) -> Split {
-        match &self.s.fees {
-            None => Split {
+        if self.fees_on {
+            self.fee_split(p, true)
+        } else {
+            Split {
                 net: p.amount,
                 ..Split::default()
-            },
-            Some(_) => self.fee_split(p, true),
+            }
         }
     }
 
     /// What the merchant is paid for `p`: the gross less its discount.
     #[inline]
     pub(in crate::model) fn net(&self, p: &Payment) -> i64 {
-        self.split(p).net
+        if self.fees_on {
+            self.fee_split(p, true).net
+        } else {
+            p.amount
+        }
     }
 
     /// What the merchant's agreement says it is paid for `p` (at the agreed rate).
@@ -63,14 +68,14 @@ impl<T: Tracer> World<'_, T> {
     /// Whether the payment's merchant is paid less than its agreement says (a mis-set fee).
     #[inline]
     pub(in crate::model) fn paid_short(&self, p: &Payment) -> bool {
-        self.s.fees.is_some() && self.faults_on && self.net(p) < self.agreed_net(p)
+        self.fee_faults && self.net(p) < self.agreed_net(p)
     }
 
     /// The money leaves the acquirer towards the merchant: the fees are taken (posted) and
     /// the merchant's net is returned, to be moved on by the caller.
     pub(in crate::model) fn take_fees(&mut self, pid: PaymentId) -> i64 {
         let p = self.arena[pid];
-        if self.s.fees.is_none() {
+        if !self.fees_on {
             return p.amount;
         }
         let s = self.split(&p);
@@ -97,7 +102,7 @@ impl<T: Tracer> World<'_, T> {
 
     /// A payout taken back: its fees go back to the acquirer.
     pub(in crate::model) fn return_fees(&mut self, pid: PaymentId) {
-        if self.s.fees.is_none() {
+        if !self.fees_on {
             return;
         }
         let p = self.arena[pid];

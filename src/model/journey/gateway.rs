@@ -104,8 +104,7 @@ impl<T: Tracer> World<'_, T> {
             return;
         }
         use crate::model::cause::id;
-        let g = &self.s.terminals[p.group as usize];
-        if (g.sale_limit.is_some() || g.daily_limit.is_some()) && self.over_merchant_limit(pid) {
+        if self.limits_on && self.over_merchant_limit(pid) {
             self.blame(pid, id::MERCHANT_LIMIT);
             self.out.merchant_limit_declines += 1;
             self.gateway_refuses(pid, code::OVER_LIMIT, "merchant_limit");
@@ -378,10 +377,7 @@ impl<T: Tracer> World<'_, T> {
     /// An approval the acquirer will clear: merchant risk screens it, it joins the open batch,
     /// and a D+0 payout is planned.
     fn approved_for_clearing(&mut self, pid: PaymentId) {
-        if self.s.terminals[self.arena[pid].group as usize]
-            .daily_limit
-            .is_some()
-        {
+        if self.limits_on {
             self.count_against_daily_limit(pid);
         }
         self.merchant_screen(pid);

@@ -157,7 +157,7 @@ impl<T: Tracer> World<'_, T> {
     #[inline(always)]
     fn book_at_end(&mut self, p: &Payment) -> Option<reconcile::Break> {
         let a = p.amount;
-        let net = if self.s.fees.is_some() && p.has(Flags::PAID_OUT) {
+        let net = if self.fees_on && p.has(Flags::PAID_OUT) {
             let split = self.split(p);
             self.out.add_fees(&split);
             self.out.shortfall += self.agreed_net(p) - split.net;

@@ -344,6 +344,9 @@ impl<T: Tracer> World<'_, T> {
     /// An approval counts against its merchant's daily limit.
     pub(in crate::model) fn count_against_daily_limit(&mut self, pid: PaymentId) {
         let p = self.arena[pid];
+        if self.s.terminals[p.group as usize].daily_limit.is_none() {
+            return;
+        }
         let now = self.q.now();
         self.merchant_day(p.group, p.terminal, now).approved += p.amount;
     }

@@ -62,7 +62,7 @@ impl<T: Tracer> World<'_, T> {
             // A payment with a cause on its path keeps it (the batch aggregate has none).
             || p.cause != crate::model::cause::id::NONE
             // So does one whose merchant is paid short: its outcome is its own.
-            || self.paid_short(&p)
+            || self.fee_faults && self.paid_short(&p)
         {
             return Ok(());
         }
@@ -80,23 +80,28 @@ impl<T: Tracer> World<'_, T> {
         }
         let route = self.topo.route(p.issuer, p.channel);
         let deadline = self.calendar.promised_by(p.t_sale);
-        let split = self.split(&p);
         let b = self.batch_mut(p.batch);
         let pos = p.batch_pos as usize;
         b.live.swap_remove(pos);
         let moved = b.live.get(pos).copied();
-        b.retired.add(
-            p.serial,
-            p.t_sale,
-            (p.amount, &split),
-            route.index(),
-            deadline,
-        );
+        b.retired
+            .add(p.serial, p.t_sale, p.amount, route.index(), deadline);
+        if self.fees_on {
+            self.retire_fees(&p, deadline);
+        }
         if let Some(m) = moved {
             self.arena[m].batch_pos = pos as u32;
         }
         self.arena.remove(pid);
         Ok(())
+    }
+
+    /// Adds a retired payment's split to its batch's (`[fees]`).
+    #[cold]
+    #[inline(never)]
+    fn retire_fees(&mut self, p: &crate::model::payment::Payment, deadline: Nanos) {
+        let split = self.split(p);
+        self.batch_mut(p.batch).retired.add_split(deadline, &split);
     }
 
     /// Schedules the first cut-off of the run.
@@ -341,14 +346,14 @@ impl<T: Tracer> World<'_, T> {
             if amount != 0 {
                 let (i, c) = topo.route_parts(route);
                 self.post_interbank(i, c, amount);
-                if self.s.fees.is_none() {
+                if !self.fees_on {
                     self.books
                         .ledger
                         .post(Account::Acquirer, Account::Merchants, amount);
                 }
             }
         }
-        if self.s.fees.is_some() {
+        if self.fees_on {
             self.post_fees(&r.fees, false);
             self.books
                 .ledger
@@ -363,7 +368,8 @@ impl<T: Tracer> World<'_, T> {
             } else {
                 Outcome::SettledLate
             };
-            self.out.record_outcomes(o, d.n, d.amount, d.net);
+            let credited = if self.fees_on { d.net } else { d.amount };
+            self.out.record_outcomes(o, d.n, d.amount, credited);
             let c = if shifted {
                 cause::id::SETTLEMENT_BANK_DOWN
             } else {
