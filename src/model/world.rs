@@ -265,6 +265,8 @@ pub(super) struct World<'a, T: Tracer> {
 pub(super) mod merchant_slot {
     pub const WRONG_ACCOUNT: usize = 0;
     pub const RISK_MISFIRE: usize = 1;
+    /// Whether account verification at onboarding catches the merchant's wrong details.
+    pub const VERIFIED: usize = 2;
 }
 
 /// Whether payments can be folded into their clearing batch: no file can be rejected or late
@@ -489,11 +491,10 @@ impl<'a, T: Tracer> World<'a, T> {
     /// returned).
     #[inline]
     pub(super) fn wrong_account(&self, pid: PaymentId) -> bool {
-        self.merchant_chance(
-            pid,
-            merchant_slot::WRONG_ACCOUNT,
-            self.s.payout.wrong_account_share,
-        )
+        let p = &self.s.payout;
+        self.merchant_chance(pid, merchant_slot::WRONG_ACCOUNT, p.wrong_account_share)
+            // Verification at onboarding caught them: corrected before any payout.
+            && !self.merchant_chance(pid, merchant_slot::VERIFIED, p.account_verification)
     }
 
     /// A per-merchant draw: the same merchants are affected in every design.

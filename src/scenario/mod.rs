@@ -296,6 +296,9 @@ pub struct PayoutSpec {
     /// Share of merchants whose settlement account details are wrong (a wrong or closed card):
     /// their payouts are returned and wait in suspense until they correct them.
     pub wrong_account_share: f64,
+    /// The share of those wrong details that account verification at onboarding catches
+    /// (the merchant corrects them before any payout); 0: no verification.
+    pub account_verification: f64,
     /// How long a merchant takes to notice and correct wrong details; the returned payout is
     /// then paid again.
     pub correction_delay: Nanos,

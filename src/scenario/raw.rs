@@ -409,6 +409,9 @@ pub struct RawSettlement {
 #[serde(default, deny_unknown_fields)]
 pub struct RawPayout {
     pub wrong_account_share: Probability,
+    /// The share of wrong settlement details the acquirer's account verification at
+    /// onboarding catches (a remedy); 0: no verification.
+    pub account_verification: Probability,
     pub correction_delay: Duration,
     pub schedule: PayoutSchedule,
     /// D+0 only: the most paid instantly to one merchant per day; no cap when absent.
@@ -425,6 +428,7 @@ impl Default for RawPayout {
     fn default() -> Self {
         RawPayout {
             wrong_account_share: Probability(0.0),
+            account_verification: Probability(0.0),
             correction_delay: Duration(3 * DAY),
             schedule: PayoutSchedule::T1,
             d0_daily_cap: None,

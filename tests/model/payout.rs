@@ -57,6 +57,27 @@ fn a_share_of_wrong_accounts_returns_that_share_of_payouts_and_they_arrive_late(
 }
 
 #[test]
+fn account_verification_catches_its_share_of_wrong_details() {
+    // The same payments with and without verification: the same merchants have wrong details
+    // (keyed draws), and verification catches each with probability v, so the returned payouts
+    // fall to a subset, about (1 - v) of them; over runs, the share of returned payouts is
+    // p × (1 - v).
+    let mut s = load("wrong_account");
+    s.payout.wrong_account_share = 0.1;
+    let mut v = s.clone();
+    v.payout.account_verification = 0.6;
+    for run in 0..3 {
+        let (a, b) = (
+            model::simulate(&s, 9, run, &mut NoTrace).unwrap(),
+            model::simulate(&v, 9, run, &mut NoTrace).unwrap(),
+        );
+        assert!(b.payouts_returned < a.payouts_returned, "run {run}");
+        assert_eq!(a.payments, b.payments);
+    }
+    assert_in_ci(&batch(&v, 12), "payout_return_share", 0.1 * 0.4);
+}
+
+#[test]
 fn a_correction_after_the_end_of_observation_leaves_the_money_in_suspense() {
     let mut s = load("wrong_account");
     s.payout.correction_delay = 30 * DAY;

@@ -39,6 +39,7 @@ const SHIPPED: &[(&str, &str)] = &[
     ("scenarios/breaker.toml", "timeouts"),
     ("scenarios/retry_idempotency.toml", "settled_on_time"),
     ("scenarios/timeouts.toml", "settled_on_time"),
+    ("scenarios/wrong_account.toml", "payouts_returned"),
     ("scenarios/recon_schedule.toml", "breaks_open"),
     ("scenarios/outage.toml", "settled_on_time"),
     ("scenarios/terminal_upgrade.toml", "settled_on_time"),
