@@ -47,6 +47,7 @@ impl<T: Tracer> World<'_, T> {
     }
 
     #[cold]
+    #[inline(never)]
     fn fee_split(&self, p: &Payment, actual: bool) -> Split {
         let Some(fees) = &self.s.fees else {
             return Split::default();
@@ -66,7 +67,7 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// Whether the payment's merchant is paid less than its agreement says (a mis-set fee).
-    #[inline]
+    #[inline(never)]
     pub(in crate::model) fn paid_short(&self, p: &Payment) -> bool {
         self.fee_faults && self.net(p) < self.agreed_net(p)
     }

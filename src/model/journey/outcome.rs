@@ -79,7 +79,7 @@ impl<T: Tracer> World<'_, T> {
             // does not back charged nobody: it counts as paid, and its break stays open.)
             if !till_ok && p.charged > 0 {
                 Outcome::ChargedWithoutSale
-            } else if self.paid_short(p) {
+            } else if self.fee_faults && self.paid_short(p) {
                 Outcome::PaidShort
             } else if p.has(Flags::ON_TIME) {
                 Outcome::SettledOnTime

@@ -329,6 +329,8 @@ impl<T: Tracer> World<'_, T> {
 
     /// Whether a sale is over its merchant's limits at the acquirer: above the limit per sale,
     /// or beyond the day's limit with the sales approved so far that calendar day.
+    #[cold]
+    #[inline(never)]
     pub(in crate::model) fn over_merchant_limit(&mut self, pid: PaymentId) -> bool {
         let p = self.arena[pid];
         let g = &self.s.terminals[p.group as usize];
@@ -342,6 +344,8 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// An approval counts against its merchant's daily limit.
+    #[cold]
+    #[inline(never)]
     pub(in crate::model) fn count_against_daily_limit(&mut self, pid: PaymentId) {
         let p = self.arena[pid];
         if self.s.terminals[p.group as usize].daily_limit.is_none() {
