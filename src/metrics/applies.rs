@@ -10,7 +10,7 @@
 
 use crate::scenario::strategies::guard::FailoverMode;
 use crate::scenario::strategies::retry::RetryLayer;
-use crate::scenario::{FaultKind, PayoutSchedule, Scenario};
+use crate::scenario::{FaultKind, Scenario};
 
 type On = fn(&Scenario) -> bool;
 
@@ -152,12 +152,12 @@ const MECHANISMS: &[(&[&str], On, &str)] = &[
     ),
     (
         &["d0_payouts"],
-        |s| s.payout.schedule == PayoutSchedule::D0,
-        "payouts are not D+0",
+        |s| s.payout.schedule.advances(),
+        "payouts are not advanced (D+0, D+1)",
     ),
     (
         &["d0_over_cap"],
-        |s| s.payout.schedule == PayoutSchedule::D0 && s.payout.d0_daily_cap.is_some(),
+        |s| s.payout.schedule.advances() && s.payout.d0_daily_cap.is_some(),
         "no D+0 daily cap",
     ),
     (

@@ -272,7 +272,7 @@ pub fn horizon(s: &Scenario) -> Nanos {
     // later, so the last sale's is the latest).
     let t = s.traffic_window.saturating_sub(1);
     end = end.max(cal.promised_by(t));
-    if s.payout.schedule == crate::scenario::PayoutSchedule::D0 {
+    if s.payout.schedule.advances() {
         end = end.max(cal.d0_promised_by(t));
     }
     end.saturating_add(HOUR)

@@ -317,7 +317,7 @@ pub struct PayoutSpec {
     pub d0_promise: promise::Promise,
 }
 
-/// When the acquirer pays a merchant. `[payout] schedule`: `"t1"` or `"d0"`.
+/// When the acquirer pays a merchant. `[payout] schedule`: `"t1"`, `"d0"` or `"d1"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PayoutSchedule {
@@ -327,6 +327,16 @@ pub enum PayoutSchedule {
     /// D+0 instant payout: the acquirer advances the money as soon as it sees the approval
     /// (up to the daily cap), and recovers it at settlement.
     D0,
+    /// D+1: the acquirer advances the money at the credit time of the next natural day,
+    /// weekends and holidays included (up to the daily cap), and recovers it at settlement.
+    D1,
+}
+
+impl PayoutSchedule {
+    /// Whether the acquirer advances payouts from its own funds (D+0, D+1).
+    pub fn advances(self) -> bool {
+        matches!(self, PayoutSchedule::D0 | PayoutSchedule::D1)
+    }
 }
 
 /// The acquirer's merchant risk control: rules that hold a merchant's payout for review.

@@ -308,7 +308,11 @@ fn promises(
         Some(text) => promise(cx, text, "payout.promise")?,
     };
     let d0 = match &p.d0_promise {
-        None => Promise::Natural { days: 0, by: DAY },
+        // D+0 by the end of the day of the sale; D+1 by the end of the next.
+        None => Promise::Natural {
+            days: u32::from(p.schedule == PayoutSchedule::D1),
+            by: DAY,
+        },
         Some(text) if p.schedule == PayoutSchedule::T1 => {
             return Err(cx.err(
                 text.span(),

@@ -197,3 +197,51 @@ fn d0_advances_and_sales_beyond_the_cap_keep_their_own_promises() {
         );
     }
 }
+
+#[test]
+fn d1_pays_every_sale_the_next_calendar_day_holidays_included() {
+    // payout_products.toml: sales on the eve of a seven-day holiday. D+1 pays each at 09:00
+    // the next calendar day (the holiday's first), so every settlement delay lies between
+    // 9 h (a sale just before midnight) and 33 h (a sale just after the start of the day),
+    // within the histogram's 0.1% precision; T+1 pays the same sales after the holiday, a
+    // week later.
+    let mut d1 = scenario::load(
+        "scenarios/payout_products.toml".as_ref(),
+        &Limits::default(),
+    )
+    .unwrap();
+    d1.payout.schedule = scenario::PayoutSchedule::D1;
+    d1.payout.d0_promise = scenario::promise::Promise::Natural { days: 1, by: DAY };
+    let t1 = scenario::load(
+        "scenarios/payout_products.toml".as_ref(),
+        &Limits::default(),
+    )
+    .unwrap();
+    for run in 0..2 {
+        let a = model::simulate(&d1, 9, run, &mut NoTrace).unwrap();
+        let b = model::simulate(&t1, 9, run, &mut NoTrace).unwrap();
+        let settled = a.count(Outcome::SettledOnTime) + a.count(Outcome::SettledLate);
+        // (A fraud among them is paid too, then charged back.)
+        let paid = settled + a.count(Outcome::Chargeback);
+        assert_eq!(a.advances, paid, "run {run}: every sale paid was advanced");
+        assert_eq!(
+            a.count(Outcome::SettledLate),
+            0,
+            "run {run}: D+1 keeps its promise"
+        );
+        let (lo, hi) = (a.settle_delay_ms.min(), a.settle_delay_ms.max());
+        assert!(
+            lo as f64 >= 0.998 * (9 * HOUR / 1_000_000) as f64,
+            "run {run}: {lo} ms"
+        );
+        assert!(
+            hi as f64 <= 1.002 * (33 * HOUR / 1_000_000) as f64,
+            "run {run}: {hi} ms"
+        );
+        assert_eq!(b.advances, 0);
+        assert!(
+            b.settle_delay_ms.min() > 7 * DAY / 1_000_000,
+            "T+1 waits out the week"
+        );
+    }
+}

@@ -322,11 +322,18 @@ fn apply_postauth(s: &mut Scenario, p: Postauth) {
     let (wrong, correction, d0, cap, maintenance) = payout;
     s.payout.wrong_account_share = wrong;
     s.payout.correction_delay = correction * HOUR;
-    s.payout.schedule = if d0 {
-        PayoutSchedule::D0
-    } else {
-        PayoutSchedule::T1
+    // Half the advancing scenarios pay D+1 instead of D+0 (by the correction delay's parity,
+    // which keeps the strategy's shape); account verification off, half or whole by its
+    // remainder by 3.
+    s.payout.schedule = match (d0, correction % 2) {
+        (false, _) => PayoutSchedule::T1,
+        (true, 0) => PayoutSchedule::D0,
+        (true, _) => PayoutSchedule::D1,
     };
+    if s.payout.schedule == PayoutSchedule::D1 {
+        s.payout.d0_promise = payfault::scenario::promise::Promise::Natural { days: 1, by: DAY };
+    }
+    s.payout.account_verification = (correction % 3) as f64 / 2.0;
     s.payout.d0_daily_cap = cap.filter(|_| d0);
     s.payout.bank_maintenance = maintenance
         .map(|(h, m)| (h * HOUR, (h * HOUR + m * MINUTE) % DAY))

@@ -257,12 +257,17 @@ impl<T: Tracer> World<'_, T> {
     /// Plans the D+0 payout of an approval, once the terminal can no longer reverse the sale
     /// (its timeout plus a minute for the reversal to arrive).
     pub(in crate::model) fn plan_advance(&mut self, pid: PaymentId) {
-        if self.s.payout.schedule != PayoutSchedule::D0 || self.arena[pid].has(Flags::MERCHANT_HOLD)
-        {
+        let schedule = self.s.payout.schedule;
+        if !schedule.advances() || self.arena[pid].has(Flags::MERCHANT_HOLD) {
             return;
         }
+        let now = self.q.now();
         let delay = self.s.strategy.terminal_timeout + 60 * crate::engine::SECOND;
-        let at = self.q.now().saturating_add(delay);
+        let mut at = now.saturating_add(delay);
+        if schedule == PayoutSchedule::D1 {
+            // The next natural day's credit time, weekends and holidays included.
+            at = at.max((now / DAY + 1) * DAY + self.s.settlement.credit_time);
+        }
         if at <= self.horizon {
             self.schedule(at, Ev::Advance { pid });
         }
@@ -281,7 +286,14 @@ impl<T: Tracer> World<'_, T> {
             if md.advanced + p.amount > cap {
                 self.out.d0_over_cap += 1;
                 if T::ON {
-                    self.trace(pid, |_| Step::Note("trace.note.payout_merchant_s_d_0"));
+                    let d1 = self.s.payout.schedule == PayoutSchedule::D1;
+                    self.trace(pid, |_| {
+                        Step::Note(if d1 {
+                            "trace.note.payout_d_1_cap"
+                        } else {
+                            "trace.note.payout_merchant_s_d_0"
+                        })
+                    });
                 }
                 return;
             }
@@ -290,7 +302,14 @@ impl<T: Tracer> World<'_, T> {
         self.arena[pid].set(Flags::ADVANCED);
         self.out.advances += 1;
         if T::ON {
-            self.trace(pid, |_| Step::Note("trace.note.payout_d_0_acquirer_pays"));
+            let d1 = self.s.payout.schedule == PayoutSchedule::D1;
+            self.trace(pid, |_| {
+                Step::Note(if d1 {
+                    "trace.note.payout_d_1_acquirer_pays"
+                } else {
+                    "trace.note.payout_d_0_acquirer_pays"
+                })
+            });
         }
         self.payout_due(pid);
     }

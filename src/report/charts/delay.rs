@@ -8,9 +8,9 @@ use crate::i18n::Lang;
 use crate::metrics::BatchResult;
 use crate::metrics::comparison::Comparison;
 use crate::report::format::duration;
+use crate::scenario::Scenario;
 use crate::scenario::calendar::Calendar;
 use crate::scenario::promise::Promise;
-use crate::scenario::{PayoutSchedule, Scenario};
 use crate::tr;
 use hdrhistogram::Histogram;
 use plotters::coord::Shift;
@@ -112,7 +112,7 @@ fn promise_band(s: &Scenario, by: impl Fn(Nanos) -> Nanos) -> (f64, f64) {
 /// payout with the settlement's.
 fn promise_bands(s: &Scenario, cal: &Calendar) -> Vec<(Promise, (f64, f64))> {
     let mut v = vec![];
-    if s.payout.schedule == PayoutSchedule::D0 {
+    if s.payout.schedule.advances() {
         v.push((
             s.payout.d0_promise,
             promise_band(s, |t| cal.d0_promised_by(t)),
