@@ -179,6 +179,8 @@ const GOLDEN_SCENARIO: &str = "tests/golden/summary_small.toml";
 /// `interchange_amount`, `scheme_fees_amount`, `paid_short_shortfall_amount`. Nothing moved.
 /// Issue 25 (merchant limits): a new metric `merchant_limit_declines`, `off` here; a new fixed
 /// cause `merchant_limit` (after `observation_ended`), which never struck here. Nothing moved.
+/// Issue 25 (D+1 payouts): `d0_payouts` counts D+1 advances too; its `off` reason reads
+/// "payouts are not advanced (D+0, D+1)". Nothing else moved.
 const GOLDEN_SUMMARY: &str = "tests/golden/summary_small.json";
 
 const BLESS: &str = "PAYFAULT_BLESS=1 cargo test --release --test pinned_counts";

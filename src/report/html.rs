@@ -161,7 +161,9 @@ pub fn report_html(
     ));
     let mean = |name: &str| b.summary(name).and_then(|s| s.mean).unwrap_or(0.0);
     let total: f64 = Outcome::ALL.iter().map(|o| mean(o.metric())).sum();
-    for o in Outcome::ALL {
+    // An outcome the scenario cannot produce (paid short without a mis-set fee) has no row.
+    let possible = |o: &Outcome| b.summary(o.metric()).is_none_or(|s| s.off.is_none());
+    for o in Outcome::ALL.into_iter().filter(possible) {
         let n = mean(o.metric());
         let share = if total > 0.0 { n / total } else { 0.0 };
         h.push_str(&format!(

@@ -50,7 +50,7 @@ pub struct Discount {
 pub struct FeeSpec {
     /// The agreed discount of each terminal group's merchants (by group index).
     pub discount: Vec<Discount>,
-    /// Added to the discount rate of a sale paid D+0 (uncapped).
+    /// Added to the discount rate of a sale the acquirer advances, D+0 or D+1 (uncapped).
     pub d0_extra_ppm: u32,
     pub interchange_debit_ppm: u32,
     pub interchange_debit_cap: Option<Minor>,

@@ -42,7 +42,7 @@ const SHIPPED: &[(&str, &str)] = &[
     ("scenarios/wrong_account.toml", "payouts_returned"),
     ("scenarios/recon_schedule.toml", "breaks_open"),
     ("scenarios/outage.toml", "settled_on_time"),
-    ("scenarios/payout_products.toml", "d0_payouts"),
+    ("scenarios/payout_products.toml", "settled_on_time"),
     ("scenarios/terminal_upgrade.toml", "settled_on_time"),
     ("scenarios/terminal_hardware.toml", "settled_on_time"),
 ];
