@@ -237,6 +237,10 @@ pub(super) enum Ev {
     Payout {
         pid: PaymentId,
     },
+    /// A payout to a wrong account comes back after its return delay.
+    PayoutBounced {
+        pid: PaymentId,
+    },
     /// The merchant risk review of a held payout ends.
     MerchantReviewDone {
         pid: PaymentId,
@@ -310,6 +314,7 @@ impl Ev {
             | Ev::AdviceSend { pid }
             | Ev::Advance { pid }
             | Ev::Payout { pid }
+            | Ev::PayoutBounced { pid }
             | Ev::MerchantReviewDone { pid }
             | Ev::BreakFound { pid }
             | Ev::BreakRepair { pid }
@@ -366,6 +371,7 @@ impl<T: Tracer> World<'_, T> {
             Ev::AdviceSend { pid } => self.advice_send(pid),
             Ev::Advance { pid } => self.advance(pid),
             Ev::Payout { pid } => self.payout_now(pid),
+            Ev::PayoutBounced { pid } => self.payout_bounced(pid),
             Ev::MerchantReviewDone { pid } => self.merchant_review_done(pid),
             Ev::BreakFound { pid } => self.break_found(pid),
             Ev::BreakRepair { pid } => self.break_repair(pid),

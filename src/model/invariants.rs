@@ -143,6 +143,11 @@ pub(super) fn check_books(
             "payouts held by merchant risk",
         ),
         (
+            Account::PayoutRail,
+            out.rail_at_end,
+            "payouts to wrong accounts not yet come back",
+        ),
+        (
             Account::Acquirer,
             out.acquirer_at_end,
             "settled, minus paid out",

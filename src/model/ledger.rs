@@ -31,10 +31,13 @@ pub enum Account {
     IssuerFees,
     SchemeFees,
     AcquirerRevenue,
+    /// Payouts on their way to a merchant's wrong account, before they come back
+    /// (`[payout] return_delay`).
+    PayoutRail,
 }
 
 /// Accounts before the per-issuer and per-channel ones.
-const FIXED: usize = 10;
+const FIXED: usize = 11;
 
 /// Balances of every account, in minor units.
 #[derive(Clone, Debug)]
@@ -68,6 +71,7 @@ impl Ledger {
             Account::IssuerFees => 7,
             Account::SchemeFees => 8,
             Account::AcquirerRevenue => 9,
+            Account::PayoutRail => 10,
             Account::IssuerHolds(i) => FIXED + i as usize,
             Account::Channel(c) => FIXED + self.issuers + c as usize,
         }

@@ -117,6 +117,8 @@ pub struct RunOutput {
     pub chargeback_loss: [i64; 3],
     /// Money in the merchant-risk hold account at the end, and the acquirer's own balance.
     pub risk_hold_at_end: i64,
+    /// Payouts to wrong accounts still on the payout rail at the end (`return_delay`).
+    pub rail_at_end: i64,
     pub acquirer_at_end: i64,
     /// Breaks found by reconciliation, by kind (phantom charge, reversal mismatch, unmatched
     /// presentment, returned payout); breaks repaired; breaks still open at the end, by kind.
@@ -236,6 +238,7 @@ impl RunOutput {
             merchant_holds: 0,
             merchant_fraud_refunds: 0,
             chargeback_loss: [0; 3],
+            rail_at_end: 0,
             risk_hold_at_end: 0,
             acquirer_at_end: 0,
             breaks_found: [0; 4],

@@ -147,6 +147,8 @@ pub mod slot {
     pub const SAF_BAD_RECORD: usize = 49;
     /// Whether the card is a credit card (`[fees]`: its interchange rate).
     pub const CARD_KIND: usize = 50;
+    /// How long the payout to a wrong account takes to come back (`[payout] return_delay`).
+    pub const RETURN_DELAY: usize = 51;
     /// Whether the cardholder pays again after the till showed a failure; and after how long.
     pub const PAY_AGAIN: usize = 25;
     pub const PAY_AGAIN_DELAY: usize = 26;
@@ -231,6 +233,8 @@ impl Flags {
     /// The money left the acquirer towards the merchant side (merchant, suspense or risk
     /// hold) and has not come back.
     pub const PAID_OUT: Flags = Flags(1 << 30);
+    /// The payout is on the payout rail to a wrong account, not yet come back.
+    pub const ON_RAIL: Flags = Flags(1 << 31);
 
     /// Whether any of `f` is set.
     #[inline(always)]

@@ -29,7 +29,8 @@ pub struct Money {
     pub issuer_holds: i64,
     /// In settlement: the channels' positions and the acquirer's settlement account.
     pub in_settlement: i64,
-    /// In the acquirer's suspense account (returned payouts).
+    /// In the acquirer's suspense account (returned payouts), or on the payout rail on the
+    /// way back.
     pub suspense: i64,
     /// Payouts held by the acquirer's merchant risk control.
     pub risk_hold: i64,
@@ -306,7 +307,7 @@ impl<T: Tracer> World<'_, T> {
             cardholders: l.balance(Account::Cardholders),
             issuer_holds: l.held(),
             in_settlement,
-            suspense: l.balance(Account::Suspense),
+            suspense: l.balance(Account::Suspense) + l.balance(Account::PayoutRail),
             risk_hold: l.balance(Account::RiskHold),
             merchants: l.balance(Account::Merchants),
             losses: l.balance(Account::AcquirerLoss) + l.balance(Account::IssuerLoss),

@@ -167,6 +167,7 @@ fn account(s: &Scenario, lang: Lang, a: Account) -> String {
         Account::IssuerFees => tr!(lang, "trace.account.issuer_fees").into(),
         Account::SchemeFees => tr!(lang, "trace.account.scheme_fees").into(),
         Account::AcquirerRevenue => tr!(lang, "trace.account.acquirer_revenue").into(),
+        Account::PayoutRail => tr!(lang, "trace.account.payout_rail").into(),
     }
 }
 

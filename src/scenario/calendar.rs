@@ -206,7 +206,7 @@ impl Calendar {
 ///   `file_late_share` above 0, or any `file_rejected` date), from the next business day's
 ///   cut-off, and on again while that day's file is one of the `file_rejected`. Then, in turn:
 ///   plus `correction_delay` when account details can be wrong (`wrong_account_share` > 0),
-///   plus the longest `bank_maintenance` window, plus the merchant-risk review (the 99.9th
+///   and the 99.9th percentile of `return_delay` if set, plus the longest `bank_maintenance` window, plus the merchant-risk review (the 99.9th
 ///   percentile of `review_time`) when enabled, plus one reconciliation cycle after the last
 ///   settlement (`interval + detection_delay + repair_time`) when enabled;
 /// - the expiry of the host's stored reversals of the last sales (`saf.expiry`);
@@ -244,8 +244,12 @@ pub fn horizon(s: &Scenario) -> Nanos {
     }
     let mut end = cal.settlement_at(last, s.settlement.lag_days);
     if s.payout.wrong_account_share > 0.0 {
-        // A returned payout is paid again once the merchant has corrected the details.
+        // A returned payout is paid again once the merchant has corrected the details, after
+        // it came back (its 99.9th percentile return delay).
         end = end.saturating_add(s.payout.correction_delay);
+        if let Some(d) = &s.payout.return_delay {
+            end = end.saturating_add(d.quantile_ns(0.999));
+        }
     }
     // A payout due inside a maintenance window waits for its end.
     let window_len = |&(a, b): &(Nanos, Nanos)| if b > a { b - a } else { b + DAY - a };

@@ -299,6 +299,9 @@ pub struct PayoutSpec {
     /// The share of those wrong details that account verification at onboarding catches
     /// (the merchant corrects them before any payout); 0: no verification.
     pub account_verification: f64,
+    /// How long a payout to a wrong account takes to come back (on the payout rail
+    /// meanwhile); `None`: returned at once.
+    pub return_delay: Option<Dist>,
     /// How long a merchant takes to notice and correct wrong details; the returned payout is
     /// then paid again.
     pub correction_delay: Nanos,

@@ -364,6 +364,7 @@ pub(super) fn payout(
     Ok(PayoutSpec {
         wrong_account_share: p.wrong_account_share.0,
         account_verification: p.account_verification.0,
+        return_delay: p.return_delay.as_ref().map(|d| d.dist.clone()),
         correction_delay: p.correction_delay.0,
         schedule: p.schedule,
         d0_daily_cap: cap,

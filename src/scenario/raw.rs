@@ -412,6 +412,8 @@ pub struct RawPayout {
     /// The share of wrong settlement details the acquirer's account verification at
     /// onboarding catches (a remedy); 0: no verification.
     pub account_verification: Probability,
+    /// How long a payout to a wrong account takes to come back; none: at once.
+    pub return_delay: Option<DurationDist>,
     pub correction_delay: Duration,
     pub schedule: PayoutSchedule,
     /// D+0 only: the most paid instantly to one merchant per day; no cap when absent.
@@ -429,6 +431,7 @@ impl Default for RawPayout {
         RawPayout {
             wrong_account_share: Probability(0.0),
             account_verification: Probability(0.0),
+            return_delay: None,
             correction_delay: Duration(3 * DAY),
             schedule: PayoutSchedule::T1,
             d0_daily_cap: None,

@@ -245,3 +245,42 @@ fn d1_pays_every_sale_the_next_calendar_day_holidays_included() {
         );
     }
 }
+
+#[test]
+fn a_return_delay_keeps_the_payout_on_the_rail_that_long() {
+    // The same payments with the return at once and after a constant 6 hours: as many
+    // payouts come back and are corrected (3 days later) and paid late, each 6 hours later,
+    // so the sum of settlement delays grows by 6 h a returned payout (histogram precision).
+    let mut s = load("wrong_account");
+    s.payout.return_delay = None;
+    let mut d = s.clone();
+    d.payout.return_delay = Some(scenario::Dist::Constant((6 * HOUR) as f64));
+    for run in 0..2 {
+        let (a, b) = (
+            model::simulate(&s, 9, run, &mut NoTrace).unwrap(),
+            model::simulate(&d, 9, run, &mut NoTrace).unwrap(),
+        );
+        assert_eq!(a.payouts_returned, b.payouts_returned, "run {run}");
+        assert_eq!(a.count(Outcome::SettledLate), b.count(Outcome::SettledLate));
+        let sum = |o: &payfault::metrics::RunOutput| {
+            o.settle_delay_ms.mean() * o.settle_delay_ms.len() as f64
+        };
+        let grew = (sum(&b) - sum(&a)) / 3_600_000.0;
+        let expected = 6.0 * a.payouts_returned as f64;
+        assert!(
+            (grew - expected).abs() <= 0.002 * sum(&b) / 3_600_000.0,
+            "run {run}: settlement delays grew by {grew:.0} h, 6 h × {} returned is {expected}",
+            a.payouts_returned
+        );
+        assert_eq!(b.rail_at_end, 0, "every return came back before the end");
+    }
+    // A return delay past the end of observation leaves the money on the rail: not arrived.
+    // (The automatic horizon would wait for it: observe as long as without the delay.)
+    let mut long = s.clone();
+    long.payout.return_delay = Some(scenario::Dist::Constant((30 * DAY) as f64));
+    long.observation = Some(payfault::scenario::calendar::horizon(&s));
+    let o = model::simulate(&long, 9, 0, &mut NoTrace).unwrap();
+    assert!(o.rail_at_end > 0);
+    assert_eq!(o.payouts_returned, 0, "none came back");
+    assert!(o.count(Outcome::NotArrived) > 0);
+}

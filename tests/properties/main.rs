@@ -334,6 +334,10 @@ fn apply_postauth(s: &mut Scenario, p: Postauth) {
         s.payout.d0_promise = payfault::scenario::promise::Promise::Natural { days: 1, by: DAY };
     }
     s.payout.account_verification = (correction % 3) as f64 / 2.0;
+    // A return delay in some: hours, so that some returns outlast observation.
+    s.payout.return_delay = (correction % 4 == 0).then_some(Dist::Exponential {
+        mean: (6 * HOUR) as f64,
+    });
     s.payout.d0_daily_cap = cap.filter(|_| d0);
     s.payout.bank_maintenance = maintenance
         .map(|(h, m)| (h * HOUR, (h * HOUR + m * MINUTE) % DAY))

@@ -223,10 +223,18 @@ impl<T: Tracer> World<'_, T> {
             self.out.merchant_debits += 1;
         } else if q.has(Flags::RETURNED) {
             l.post(Account::Suspense, Account::Acquirer, amt);
+        } else if q.has(Flags::ON_RAIL) {
+            l.post(Account::PayoutRail, Account::Acquirer, amt);
         } else if q.has(Flags::IN_RISK_HOLD) {
             l.post(Account::RiskHold, Account::Acquirer, amt);
         }
-        q.clear(Flags::RETURNED | Flags::IN_RISK_HOLD | Flags::PAYOUT_DUE | Flags::PAID_OUT);
+        q.clear(
+            Flags::RETURNED
+                | Flags::ON_RAIL
+                | Flags::IN_RISK_HOLD
+                | Flags::PAYOUT_DUE
+                | Flags::PAID_OUT,
+        );
     }
 
     /// Gives the cardholder the money back: a hold is released, a posted debit refunded. Money
@@ -261,6 +269,8 @@ impl<T: Tracer> World<'_, T> {
                 Some(Account::Merchants)
             } else if p.has(Flags::RETURNED) {
                 Some(Account::Suspense)
+            } else if p.has(Flags::ON_RAIL) {
+                Some(Account::PayoutRail)
             } else if p.has(Flags::IN_RISK_HOLD) {
                 Some(Account::RiskHold)
             } else {

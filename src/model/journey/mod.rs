@@ -25,5 +25,6 @@ mod network;
 mod outcome;
 mod payout;
 pub(super) mod reconcile;
+mod returns;
 mod settlement;
 mod terminal;

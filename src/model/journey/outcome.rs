@@ -172,6 +172,9 @@ impl<T: Tracer> World<'_, T> {
         if p.has(Flags::IN_RISK_HOLD) {
             out.risk_hold_at_end += net;
         }
+        if p.has(Flags::ON_RAIL) {
+            out.rail_at_end += net;
+        }
         if p.charged > 0 && !p.has(Flags::PAID_ON) {
             out.held_at_end += a;
         }

@@ -141,28 +141,9 @@ impl<T: Tracer> World<'_, T> {
             self.credit_merchant(pid, from);
             return;
         };
-        // The payout bounces off the merchant's wrong account into suspense.
+        // The payout bounces off the merchant's wrong account (see `returns`).
         self.blame(pid, why);
-        self.books.ledger.post(from, Account::Suspense, amount);
-        self.trace_post(pid, from, Account::Suspense, amount);
-        let now = self.q.now();
-        let q = &mut self.arena[pid];
-        q.set(Flags::RETURNED);
-        q.t_break = now;
-        self.out.payouts_returned += 1;
-        if T::ON {
-            self.trace(pid, |_| Step::PayoutReturned);
-        }
-        let delay = if self.upkeep_on {
-            self.support_case(self.s.payout.correction_delay)
-        } else {
-            self.s.payout.correction_delay
-        };
-        let at = now.saturating_add(delay);
-        if at <= self.horizon {
-            self.schedule(at, Ev::PayoutCorrected { pid });
-        }
-        self.schedule_break(pid);
+        self.payout_bounces(pid, from, amount);
     }
 
     /// The merchant corrected its account details: the payout leaves suspense for the merchant.
