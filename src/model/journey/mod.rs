@@ -11,6 +11,7 @@
 //! - [`fees`]: the split of a payout into the merchant's net and the fees (`[fees]`);
 //! - [`payout`]: the payout to the merchant (T+N or D+0), merchant risk holds, maintenance
 //!   windows, returned payouts and chargebacks;
+//! - [`returns`]: a payout to a wrong account coming back, at once or after its delay;
 //! - [`reconcile`]: reconciliation runs that find and repair breaks;
 //! - [`outcome`]: the outcome of each payment and the end of the run.
 //!
