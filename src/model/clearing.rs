@@ -108,12 +108,6 @@ impl Retired {
         if let Some(d) = self.deadlines.get_mut(&deadline) {
             d.net += split.net;
         }
-        let f = &mut self.fees;
-        f.net += split.net;
-        f.fee += split.fee;
-        f.interchange += split.interchange;
-        f.scheme_acquirer += split.scheme_acquirer;
-        f.scheme_issuer += split.scheme_issuer;
-        f.revenue += split.revenue;
+        self.fees += split;
     }
 }

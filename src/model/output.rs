@@ -298,13 +298,7 @@ impl RunOutput {
 
     /// Adds the fees of sales paid out.
     pub fn add_fees(&mut self, s: &crate::scenario::fees::Split) {
-        let f = &mut self.fees;
-        f.net += s.net;
-        f.fee += s.fee;
-        f.interchange += s.interchange;
-        f.scheme_acquirer += s.scheme_acquirer;
-        f.scheme_issuer += s.scheme_issuer;
-        f.revenue += s.revenue;
+        self.fees += s;
     }
 
     pub fn record_settlement(&mut self, delay: Nanos) {

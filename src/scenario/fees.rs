@@ -92,6 +92,18 @@ pub struct Split {
     pub revenue: Minor,
 }
 
+impl std::ops::AddAssign<&Split> for Split {
+    /// Sums splits part by part (a batch's, a run's).
+    fn add_assign(&mut self, s: &Split) {
+        self.net += s.net;
+        self.fee += s.fee;
+        self.interchange += s.interchange;
+        self.scheme_acquirer += s.scheme_acquirer;
+        self.scheme_issuer += s.scheme_issuer;
+        self.revenue += s.revenue;
+    }
+}
+
 impl FeeSpec {
     /// The split of a sale of `gross` by a merchant of `group`, for a card that is credit or
     /// debit, paid D+0 or not, at the discount rate `ppm` (the agreed one, or a mis-set one)
