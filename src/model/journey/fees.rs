@@ -40,9 +40,10 @@ impl<T: Tracer> World<'_, T> {
 
     /// What the merchant's agreement says it is paid for `p` (at the agreed rate).
     pub(in crate::model) fn agreed_net(&self, p: &Payment) -> i64 {
-        match &self.s.fees {
-            None => p.amount,
-            Some(_) => self.fee_split(p, false).net,
+        if self.fees_on {
+            self.fee_split(p, false).net
+        } else {
+            p.amount
         }
     }
 
