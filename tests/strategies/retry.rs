@@ -418,3 +418,70 @@ fn shipped_scenario_runs() {
         "retries without keys charge twice"
     );
 }
+
+/// Acquirer retries with keys, a breaker that sends the retry to a backup channel, and
+/// requests lost on the way to the issuer: the primary channel's timeout reversal of the first
+/// attempt can reach the issuer before the backup's stand-in advice for the second attempt
+/// (the same key). The issuer, having reversed the key first, charges nothing; the acquirer
+/// holds a sale nobody backs. It is a reversal mismatch while observation ends before the
+/// presentment, an unmatched presentment after it: an open break either way, never an
+/// unrecorded disagreement (found by the thread-count property, seed 40529).
+#[test]
+fn a_timeout_reversal_overtaking_a_stand_in_advice_is_a_break() {
+    let text = format!(
+        "name = \"crossing\"\n\
+         [simulation]\nruns = 4\nseed = 5\ntraffic_window = \"10m\"\nstart_weekday = \"monday\"\n\
+         [[terminals]]\nid = \"shops\"\ncount = 100\nrate = \"60/h\"\n\
+         amount = {{ kind = \"uniform\", min = \"1.00\", max = \"100.00\" }}\n\
+         miskey_share = 0.0\nprofile = {FLAT}\n\
+         [gateway]\nservers = 64\nservice = \"1ms\"\n[network]\nlatency = \"10ms\"\n\
+         [risk]\nenabled = false\nfraud_share = 0.0\n\
+         [[channels]]\nid = \"ch0\"\nservers = 64\nservice = \"1ms\"\nissuer_timeout = \"9s\"\n\
+         [[channels]]\nid = \"ch1\"\nservers = 64\nservice = \"1ms\"\nweight = 0.0\n\
+         issuer_timeout = \"1s\"\nstand_in = {{ enabled = true, limit = \"1000.00\" }}\n\
+         [[issuers]]\nid = \"bank\"\nservers = 1000\nservice = \"5ms\"\ndo_not_honour_share = 0.0\n\
+         [issuers.accounts]\ncount = 1000\nbalance = \"100000000.00\"\nfrozen_share = 0.0\n\
+         [[routing]]\nissuer = \"bank\"\nchannel = \"ch0\"\nbackup = \"ch1\"\n\
+         [[faults]]\nid = \"lossy0\"\nkind = \"loss\"\ntarget = \"ch0-bank\"\ndirection = \"up\"\n\
+         start = \"0h\"\nduration = \"30d\"\nprobability = 0.5\n\
+         [[faults]]\nid = \"lossy1\"\nkind = \"loss\"\ntarget = \"ch1-bank\"\ndirection = \"up\"\n\
+         start = \"0h\"\nduration = \"30d\"\nprobability = 0.5\n\
+         [strategy]\nacquirer_timeout = \"3s\"\n{NO_REVERSALS}\
+         [strategy.breaker]\nenabled = true\nat = \"acquirer\"\nfailure_rate = 0.5\nwindow = 4\n\
+         min_calls = 1\nopen_for = \"20s\"\nhalf_open_calls = 1\n\
+         {}{IDEMPOTENT}",
+        retry("acquirer", 2)
+    );
+    let long = common::parse(&text, "crossing");
+    let mut short = long.clone();
+    short.observation = Some(2 * 3600 * SECOND); // ends long before the 22:00 cut-off
+    let mut crossed = 0;
+    for r in 0..4 {
+        for (s, open_kind) in [(&short, 1), (&long, 2)] {
+            let mut rec = Recorder {
+                all: true,
+                ..Recorder::default()
+            };
+            let out =
+                model::simulate(s, 17, r, &mut rec).unwrap_or_else(|v| panic!("run {r}: {v}"));
+            let here = rec
+                .steps
+                .iter()
+                .filter(|(_, _, st)| {
+                    matches!(
+                        st,
+                        Step::Note("trace.note.issuer_advice_finds_sale_reversed")
+                    )
+                })
+                .count() as u64;
+            // Each crossing leaves its sale unbacked (reconciliation is off: it stays open).
+            assert!(
+                out.breaks_open[open_kind] >= here,
+                "run {r}: {here} crossings, {:?}",
+                out.breaks_open
+            );
+            crossed += here;
+        }
+    }
+    assert!(crossed > 0, "the scenario produces the crossing");
+}

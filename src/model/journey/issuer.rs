@@ -155,8 +155,20 @@ impl<T: Tracer> World<'_, T> {
         let approved_state = self.approved_state(p.channel);
         let q = &mut self.arena[pid];
         q.set(Flags::ADVICE_APPLIED);
-        if !matches!(q.issuer_state, Iss::Unseen | Iss::Declined) {
-            return; // it approved the original itself, or the payment was reversed
+        match q.issuer_state {
+            Iss::Unseen | Iss::Declined => {}
+            Iss::Held | Iss::Posted => return, // it approved the original itself
+            _ => {
+                // The sale was reversed first (with idempotency, a channel's timeout reversal
+                // of another attempt under the same key can overtake the advice): nothing to
+                // post, and the acquirer's sale will find no hold at presentment.
+                if T::ON {
+                    self.trace(pid, |_| {
+                        Step::Note("trace.note.issuer_advice_finds_sale_reversed")
+                    });
+                }
+                return;
+            }
         }
         q.issuer_state = approved_state;
         q.t_held = self.q.now();

@@ -56,12 +56,17 @@ pub(in crate::model) fn break_of(p: &Payment) -> Option<Break> {
 
 /// The acquirer holds a sale whose authorisation the issuer has reversed: it will surface at
 /// presentment as an unmatched presentment (an exception), which reconciliation repairs; until
-/// then it is an open reversal mismatch.
+/// then it is an open reversal mismatch. The reversal may have come before the sale's approval
+/// reached the issuer (`ReversedFirst`): a channel's timeout reversal of one attempt of an
+/// idempotent sale overtaking the stand-in advice of another attempt under the same key.
 pub(in crate::model) fn unbacked_sale(p: &Payment) -> bool {
     matches!(p.acquirer, Acq::Approved | Acq::Cleared)
         && !p.has(Flags::EXCEPTION)
         && p.charged == 0
-        && matches!(p.issuer_state, Iss::Released | Iss::Refunded)
+        && matches!(
+            p.issuer_state,
+            Iss::Released | Iss::Refunded | Iss::ReversedFirst
+        )
         && !p.has(Flags::CHARGED_BACK | Flags::REPAIRED)
 }
 
