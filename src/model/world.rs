@@ -556,7 +556,13 @@ impl<'a, T: Tracer> World<'a, T> {
             let serial = self.arena[pid].serial;
             if self.tracer.wants(serial) {
                 let s = step(self);
-                self.tracer.record(self.q.now(), serial, s);
+                // What is judged at the end is judged at the horizon, not at the last event.
+                let t = if self.finishing {
+                    self.horizon
+                } else {
+                    self.q.now()
+                };
+                self.tracer.record(t, serial, s);
             }
         }
     }
