@@ -41,6 +41,20 @@ const MECHANISMS: &[(&[&str], On, &str)] = &[
         "no wrong settlement accounts (payout.wrong_account_share, wrong_account faults)",
     ),
     (
+        &[
+            "payout_orders",
+            "payout_status_unknown",
+            "payout_inquiries",
+            "payout_resends",
+            "duplicate_payouts",
+            "duplicate_payout_amount",
+            "duplicate_payout_open_amount",
+            "duplicates_recovered",
+        ],
+        |s| s.payout.channel.is_some(),
+        "no payout channel ([payout.channel])",
+    ),
+    (
         &["scale_ups"],
         |s| s.upkeep.autoscale.iter().any(Option::is_some),
         "no autoscaling",

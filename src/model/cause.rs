@@ -35,11 +35,12 @@ pub enum Cause {
     MissedCutoff,
     ObservationEnded,
     MerchantLimit,
+    PayoutUnknown,
 }
 
 impl Cause {
     /// How many fixed causes there are: the first fault's number.
-    pub const COUNT: usize = 20;
+    pub const COUNT: usize = 21;
     /// Every fixed cause, in the order of its number.
     pub const ALL: [Cause; Cause::COUNT] = [
         Cause::None,
@@ -62,6 +63,7 @@ impl Cause {
         Cause::MissedCutoff,
         Cause::ObservationEnded,
         Cause::MerchantLimit,
+        Cause::PayoutUnknown,
     ];
 
     /// The number a payment records.
@@ -112,6 +114,7 @@ pub mod id {
     pub const MISSED_CUTOFF: u8 = Cause::MissedCutoff.id();
     pub const OBSERVATION_ENDED: u8 = Cause::ObservationEnded.id();
     pub const MERCHANT_LIMIT: u8 = Cause::MerchantLimit.id();
+    pub const PAYOUT_UNKNOWN: u8 = Cause::PayoutUnknown.id();
     /// The first fault's cause; fault `k` of the scenario is `FIRST_FAULT + k`.
     pub const FIRST_FAULT: u8 = Cause::COUNT as u8;
 }

@@ -241,6 +241,11 @@ pub(super) enum Ev {
     PayoutBounced {
         pid: PaymentId,
     },
+    /// A step of a payout order through the payout channel (see `journey::rail`).
+    Rail {
+        pid: PaymentId,
+        step: super::journey::rail::RailStep,
+    },
     /// The merchant risk review of a held payout ends.
     MerchantReviewDone {
         pid: PaymentId,
@@ -315,6 +320,7 @@ impl Ev {
             | Ev::Advance { pid }
             | Ev::Payout { pid }
             | Ev::PayoutBounced { pid }
+            | Ev::Rail { pid, .. }
             | Ev::MerchantReviewDone { pid }
             | Ev::BreakFound { pid }
             | Ev::BreakRepair { pid }
@@ -372,6 +378,7 @@ impl<T: Tracer> World<'_, T> {
             Ev::Advance { pid } => self.advance(pid),
             Ev::Payout { pid } => self.payout_now(pid),
             Ev::PayoutBounced { pid } => self.payout_bounced(pid),
+            Ev::Rail { pid, step } => self.rail_step(pid, step),
             Ev::MerchantReviewDone { pid } => self.merchant_review_done(pid),
             Ev::BreakFound { pid } => self.break_found(pid),
             Ev::BreakRepair { pid } => self.break_repair(pid),

@@ -104,13 +104,15 @@ pub(super) fn check_books(
             ),
         ));
     }
-    if ledger.balance(Account::Merchants) != out.merchant_credited {
+    if ledger.balance(Account::Merchants) != out.merchant_credited + out.duplicate_open {
         return Err((
             Invariant::AccountsMatchLedger,
             format!(
-                "merchants hold {} but settled payments credited {}",
+                "merchants hold {} but settled payments credited {} and duplicate payouts not \
+                 taken back amount to {}",
                 ledger.balance(Account::Merchants),
-                out.merchant_credited
+                out.merchant_credited,
+                out.duplicate_open
             ),
         ));
     }
@@ -145,7 +147,7 @@ pub(super) fn check_books(
         (
             Account::PayoutRail,
             out.rail_at_end,
-            "payouts to wrong accounts not yet come back",
+            "payouts to wrong accounts not yet come back, and payout orders on their way",
         ),
         (
             Account::Acquirer,

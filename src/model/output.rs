@@ -40,6 +40,20 @@ pub struct RunOutput {
     /// Payouts to merchants made after settlement, and those returned (wrong accounts).
     pub payouts: u64,
     pub payouts_returned: u64,
+    /// The payout channel (`[payout.channel]`): orders sent (re-sends included), answered
+    /// "status unknown", status inquiries, orders sent again, duplicate payouts (count and
+    /// amount) and those reconciliation took back.
+    pub payout_orders: u64,
+    pub payout_status_unknown: u64,
+    pub payout_inquiries: u64,
+    pub payout_resends: u64,
+    pub duplicate_payouts: u64,
+    pub duplicate_payout_amount: i64,
+    pub duplicates_recovered: u64,
+    /// Books of the payout channel: duplicates still with the merchants, and money that left
+    /// the acquirer for extra orders and has not come back.
+    pub duplicate_open: i64,
+    pub rail_extra_out: i64,
     /// Reversals sent from the acquirer host's store-and-forward queue, and those given up.
     pub saf_sent: u64,
     pub saf_expired: u64,
@@ -188,6 +202,15 @@ impl RunOutput {
             suspense_at_end: 0,
             payouts: 0,
             payouts_returned: 0,
+            payout_orders: 0,
+            payout_status_unknown: 0,
+            payout_inquiries: 0,
+            payout_resends: 0,
+            duplicate_payouts: 0,
+            duplicate_payout_amount: 0,
+            duplicates_recovered: 0,
+            duplicate_open: 0,
+            rail_extra_out: 0,
             saf_sent: 0,
             saf_expired: 0,
             holds_expired: 0,

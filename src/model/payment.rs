@@ -149,6 +149,11 @@ pub mod slot {
     pub const CARD_KIND: usize = 50;
     /// How long the payout to a wrong account takes to come back (`[payout] return_delay`).
     pub const RETURN_DELAY: usize = 51;
+    /// The payout channel's draws of each order: "status unknown", executed all the same,
+    /// latency (keyed by the order's number too: see `journey::rail`).
+    pub const RAIL_UNKNOWN: usize = 52;
+    pub const RAIL_EXECUTED: usize = 53;
+    pub const RAIL_LATENCY: usize = 54;
     /// Whether the cardholder pays again after the till showed a failure; and after how long.
     pub const PAY_AGAIN: usize = 25;
     pub const PAY_AGAIN_DELAY: usize = 26;
@@ -334,6 +339,8 @@ pub struct Payment {
     pub used: u16,
     /// Reversals the host has sent from its store-and-forward queue.
     pub saf_sent: u32,
+    /// The payout channel's orders for this payment (`journey::rail::bits`); 0 without one.
+    pub rail: u8,
     pub terminal_state: TerminalState,
     pub acquirer: AcquirerState,
     pub issuer_state: IssuerState,

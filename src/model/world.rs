@@ -240,6 +240,8 @@ pub(super) struct World<'a, T: Tracer> {
     pub fee_faults: bool,
     /// Some terminal group has a merchant limit (per sale or per day).
     pub limits_on: bool,
+    /// Payouts go through a payout channel (`[payout.channel]`).
+    pub rail_on: bool,
     pub upkeep: super::remedies::upkeep::Upkeep,
     /// A stop was asked for during the run (`engine::interrupt`): it ends without a result.
     pub interrupted: bool,
@@ -270,7 +272,8 @@ pub(super) mod merchant_slot {
 }
 
 /// Whether payments can be folded into their clearing batch: no file can be rejected or late
-/// (a waiting batch can find lapsed holds), no payout waits for a maintenance window, and the
+/// (a waiting batch can find lapsed holds), no payout waits for a maintenance window or goes
+/// through a payout channel, and the
 /// promise's deadline depends on the day of the sale only (folded sales are counted by
 /// deadline). (A wrong-details fault that can strike in the run also keeps them whole: see
 /// `World::new`.)
@@ -280,6 +283,7 @@ fn retire_ok(s: &Scenario) -> bool {
         && st.file_late_share <= 0.0
         && st.file_rejected.is_empty()
         && s.payout.bank_maintenance.is_empty()
+        && s.payout.channel.is_none()
         && s.payout.promise.is_daily()
 }
 
@@ -366,6 +370,7 @@ impl<'a, T: Tracer> World<'a, T> {
                 .terminals
                 .iter()
                 .any(|g| g.sale_limit.is_some() || g.daily_limit.is_some()),
+            rail_on: s.payout.channel.is_some(),
             upkeep: super::remedies::upkeep::Upkeep::new(s),
             interrupted: false,
             guard,

@@ -206,7 +206,10 @@ impl Calendar {
 ///   `file_late_share` above 0, or any `file_rejected` date), from the next business day's
 ///   cut-off, and on again while that day's file is one of the `file_rejected`. Then, in turn:
 ///   plus `correction_delay` when account details can be wrong (`wrong_account_share` > 0),
-///   and the 99.9th percentile of `return_delay` if set, plus the longest `bank_maintenance` window, plus the merchant-risk review (the 99.9th
+///   and the 99.9th percentile of `return_delay` if set, plus the longest `bank_maintenance` window,
+///   plus `payout.channel`'s longest payout (`max_orders` times the latency's 99.9th
+///   percentile and the inquiry interval or resend delay) when set, plus the merchant-risk
+///   review (the 99.9th
 ///   percentile of `review_time`) when enabled, plus one reconciliation cycle after the last
 ///   settlement (`interval + detection_delay + repair_time`) when enabled;
 /// - the expiry of the host's stored reversals of the last sales (`saf.expiry`);
@@ -255,6 +258,11 @@ pub fn horizon(s: &Scenario) -> Nanos {
     let window_len = |&(a, b): &(Nanos, Nanos)| if b > a { b - a } else { b + DAY - a };
     let maintenance = s.payout.bank_maintenance.iter().map(window_len).max();
     end = end.saturating_add(maintenance.unwrap_or(0));
+    if let Some(c) = &s.payout.channel {
+        // Every order of a payout waits for its final status and then for the acquirer to
+        // learn it (an inquiry, or the resend delay).
+        end = end.saturating_add(c.longest());
+    }
     if let Some(m) = &s.merchant_risk {
         end = end.saturating_add(m.review_time.quantile_ns(0.999));
     }

@@ -5,7 +5,7 @@
 use super::Scenario;
 
 /// The names of the fixed causes, in the order of `model::cause::id`.
-pub const FIXED_NAMES: [&str; 20] = [
+pub const FIXED_NAMES: [&str; 21] = [
     "none",
     "insufficient_funds",
     "invalid_card",
@@ -26,6 +26,7 @@ pub const FIXED_NAMES: [&str; 20] = [
     "missed_cutoff",
     "observation_ended",
     "merchant_limit",
+    "payout_unknown",
 ];
 
 /// What each fixed cause means, for documentation and the trace.
@@ -53,6 +54,10 @@ pub fn describe(name: &str) -> &'static str {
         }
         "observation_ended" => "still in its normal cycle when observation ended",
         "merchant_limit" => "over the acquirer's limit for the merchant, per sale or per day (61)",
+        "payout_unknown" => {
+            "the payout channel answered \"status unknown\": the payout waited for its status, \
+             was sent again, or was paid twice"
+        }
         _ => "a fault injected by the scenario (its `[[faults]]` entry with this id)",
     }
 }

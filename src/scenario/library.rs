@@ -47,6 +47,7 @@ pub const LIBRARY: &[Builtin] = &[
     builtin!("outage"),
     builtin!("partial_failure"),
     builtin!("partition"),
+    builtin!("payout_channel"),
     builtin!("payout_products"),
     builtin!("pipeline"),
     builtin!("recon_schedule"),

@@ -16,6 +16,7 @@ pub mod faults;
 pub mod fees;
 pub mod library;
 pub mod limits;
+pub mod payout_channel;
 pub mod pending;
 mod postauth;
 pub mod promise;
@@ -318,6 +319,8 @@ pub struct PayoutSpec {
     pub promise: promise::Promise,
     /// By when a D+0 advance keeps its promise (D+0 by the end of the day by default).
     pub d0_promise: promise::Promise,
+    /// The payout channel (代付) the payouts go through; `None`: they reach the bank at once.
+    pub channel: Option<payout_channel::PayoutChannelSpec>,
 }
 
 /// When the acquirer pays a merchant. `[payout] schedule`: `"t1"`, `"d0"` or `"d1"`.

@@ -371,6 +371,10 @@ pub(super) fn payout(
         bank_maintenance,
         promise,
         d0_promise,
+        channel: match &p.channel {
+            None => None,
+            Some(c) => Some(super::payout_channel::payout_channel(cx, c)?),
+        },
     })
 }
 

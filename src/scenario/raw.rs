@@ -424,6 +424,8 @@ pub struct RawPayout {
     /// and of the D+0 advance; parsed by `promise::parse_promise`.
     pub promise: Option<Spanned<String>>,
     pub d0_promise: Option<Spanned<String>>,
+    /// `[payout.channel]`: the payout channel (代付); none: payouts reach the bank at once.
+    pub channel: Option<super::payout_channel::RawPayoutChannel>,
 }
 
 impl Default for RawPayout {
@@ -438,6 +440,7 @@ impl Default for RawPayout {
             bank_maintenance: vec![],
             promise: None,
             d0_promise: None,
+            channel: None,
         }
     }
 }

@@ -17,6 +17,7 @@ mod interval_coverage;
 mod merchant_limits;
 mod outage_stuck;
 mod payout;
+mod payout_channel;
 mod postauth;
 mod queueing_theory;
 mod shard;

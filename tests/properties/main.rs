@@ -338,6 +338,19 @@ fn apply_postauth(s: &mut Scenario, p: Postauth) {
     s.payout.return_delay = (correction % 4 == 0).then_some(Dist::Exponential {
         mean: (6 * HOUR) as f64,
     });
+    // A payout channel in a fifth: a slow one, with many unknowns, inquiring or re-sending.
+    s.payout.channel =
+        (correction % 5 == 1).then_some(payfault::scenario::payout_channel::PayoutChannelSpec {
+            latency: Dist::Exponential {
+                mean: (20 * MINUTE) as f64,
+            },
+            unknown_share: 0.3,
+            unknown_executed: 0.5,
+            inquiry: correction % 2 == 0,
+            inquiry_interval: 10 * MINUTE,
+            resend_after: 15 * MINUTE,
+            max_orders: 3,
+        });
     s.payout.d0_daily_cap = cap.filter(|_| d0);
     s.payout.bank_maintenance = maintenance
         .map(|(h, m)| (h * HOUR, (h * HOUR + m * MINUTE) % DAY))

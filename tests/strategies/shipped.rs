@@ -43,6 +43,7 @@ const SHIPPED: &[(&str, &str)] = &[
     ("scenarios/recon_schedule.toml", "breaks_open"),
     ("scenarios/outage.toml", "settled_on_time"),
     ("scenarios/payout_products.toml", "settled_on_time"),
+    ("scenarios/payout_channel.toml", "duplicate_payouts"),
     ("scenarios/terminal_upgrade.toml", "settled_on_time"),
     ("scenarios/terminal_hardware.toml", "settled_on_time"),
 ];

@@ -80,6 +80,48 @@ pub(super) const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
         Some("payouts returned (share)"),
         |o| (o.payouts > 0).then(|| o.payouts_returned as f64 / o.payouts as f64),
     ),
+    ("payout_orders", Unit::Count, None, |o| {
+        Some(o.payout_orders as f64)
+    }),
+    (
+        "payout_status_unknown",
+        Unit::Count,
+        Some("payout orders answered \"status unknown\""),
+        |o| Some(o.payout_status_unknown as f64),
+    ),
+    (
+        "payout_inquiries",
+        Unit::Count,
+        Some("payout status inquiries"),
+        |o| Some(o.payout_inquiries as f64),
+    ),
+    (
+        "payout_resends",
+        Unit::Count,
+        Some("payout orders sent again"),
+        |o| Some(o.payout_resends as f64),
+    ),
+    (
+        "duplicate_payouts",
+        Unit::Count,
+        Some("duplicate payouts (merchants paid twice)"),
+        |o| Some(o.duplicate_payouts as f64),
+    ),
+    (
+        "duplicate_payout_amount",
+        Unit::Money,
+        Some("paid twice to merchants"),
+        |o| Some(major(o.duplicate_payout_amount)),
+    ),
+    (
+        "duplicate_payout_open_amount",
+        Unit::Money,
+        Some("paid twice and not taken back at the end"),
+        |o| Some(major(o.duplicate_open)),
+    ),
+    ("duplicates_recovered", Unit::Count, None, |o| {
+        Some(o.duplicates_recovered as f64)
+    }),
     (
         "suspense_amount",
         Unit::Money,

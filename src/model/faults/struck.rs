@@ -258,6 +258,16 @@ impl<T: Tracer> World<'_, T> {
         })
     }
 
+    /// A `payout_channel_down` fault active now for the payment's merchant: its cause.
+    pub(in crate::model) fn payout_channel_down(&self, pid: PaymentId) -> Option<u8> {
+        let p = &self.arena[pid];
+        let now = self.q.now();
+        self.faults.group[p.group as usize].iter().find_map(|&k| {
+            let f = &self.faults.all[k as usize];
+            (matches!(f.effect, FaultEffect::PayoutChannelDown) && f.active(now)).then_some(f.cause)
+        })
+    }
+
     /// A fault on the payment's merchant at payout time: wrong settlement details (the payout
     /// is returned). Returns the fault's cause.
     pub(in crate::model) fn merchant_wrong_details(&self, pid: PaymentId) -> Option<u8> {

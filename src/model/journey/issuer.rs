@@ -229,6 +229,8 @@ impl<T: Tracer> World<'_, T> {
         let amt = self.net(&p);
         let l = &mut self.books.ledger;
         let q = &mut self.arena[pid];
+        let first_back =
+            q.credited > 0 || q.has(Flags::RETURNED | Flags::ON_RAIL | Flags::IN_RISK_HOLD);
         if q.credited > 0 {
             l.post(Account::Merchants, Account::Acquirer, amt);
             q.credited -= amt;
@@ -247,6 +249,9 @@ impl<T: Tracer> World<'_, T> {
                 | Flags::PAYOUT_DUE
                 | Flags::PAID_OUT,
         );
+        if p.rail != 0 {
+            self.rail_void(pid, first_back);
+        }
     }
 
     /// Gives the cardholder the money back: a hold is released, a posted debit refunded. Money

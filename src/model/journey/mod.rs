@@ -11,6 +11,8 @@
 //! - [`fees`]: the split of a payout into the merchant's net and the fees (`[fees]`);
 //! - [`payout`]: the payout to the merchant (T+N or D+0), merchant risk holds, maintenance
 //!   windows, returned payouts and chargebacks;
+//! - [`rail`]: the payout channel's orders (代付): status unknown, inquiries, re-sends and
+//!   duplicate payouts;
 //! - [`returns`]: a payout to a wrong account coming back, at once or after its delay;
 //! - [`reconcile`]: reconciliation runs that find and repair breaks;
 //! - [`outcome`]: the outcome of each payment and the end of the run.
@@ -25,6 +27,7 @@ mod issuer;
 mod network;
 mod outcome;
 mod payout;
+pub(super) mod rail;
 pub(super) mod reconcile;
 mod returns;
 mod settlement;

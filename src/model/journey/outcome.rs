@@ -175,6 +175,8 @@ impl<T: Tracer> World<'_, T> {
         if p.has(Flags::ON_RAIL) {
             out.rail_at_end += net;
         }
+        // Payout orders on their way (`[payout.channel]`).
+        out.rail_at_end += (p.rail & super::rail::bits::ON_RAIL) as i64 * net;
         if p.charged > 0 && !p.has(Flags::PAID_ON) {
             out.held_at_end += a;
         }
@@ -323,7 +325,9 @@ impl<T: Tracer> World<'_, T> {
             cardholder,
             merchant,
         });
-        if outcome != Outcome::SettledOnTime {
+        // A payment settled on time tells a cause too if one struck it on the way (an unknown
+        // payout order resolved in time): a trainer can look for it by that cause.
+        if outcome != Outcome::SettledOnTime || cause != cause::id::NONE {
             let name = cause::names(self.s)[cause as usize].clone();
             let meaning = crate::scenario::cause::meaning(self.s, cause as usize);
             self.trace(pid, |_| Step::Cause { name, meaning });
@@ -381,6 +385,8 @@ impl<T: Tracer> World<'_, T> {
                 self.finalize(pid)?;
             }
         }
+        // Money that left for extra payout orders (`[payout.channel]`) and is not back.
+        self.out.acquirer_at_end -= self.out.rail_extra_out;
         // Retired payments of batches not yet credited: pending while their promise's
         // deadline is ahead, not arrived after it.
         let books = &self.books;

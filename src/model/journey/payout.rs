@@ -130,6 +130,10 @@ impl<T: Tracer> World<'_, T> {
             self.net(&p)
         };
         self.out.payouts += 1;
+        if self.rail_on {
+            self.rail_submit(pid, from, amount);
+            return;
+        }
         let wrong = if self.wrong_account(pid) {
             Some(cause::id::WRONG_ACCOUNT)
         } else if self.faults_on {
@@ -158,7 +162,7 @@ impl<T: Tracer> World<'_, T> {
 
     /// The payout reaches the merchant's account: the payment is settled, on time or late
     /// against the promise. A fraudulent sale paid on by its issuer is then charged back.
-    fn credit_merchant(&mut self, pid: PaymentId, from: Account) {
+    pub(in crate::model) fn credit_merchant(&mut self, pid: PaymentId, from: Account) {
         let now = self.q.now();
         let p = self.arena[pid];
         let net = self.net(&p);

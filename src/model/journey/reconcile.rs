@@ -71,7 +71,7 @@ pub(in crate::model) fn unbacked_sale(p: &Payment) -> bool {
 }
 
 /// The first reconciliation run at or after `t`.
-fn run_at_or_after(r: &ReconSpec, t: Nanos) -> Nanos {
+pub(in crate::model) fn run_at_or_after(r: &ReconSpec, t: Nanos) -> Nanos {
     if t <= r.at {
         return r.at;
     }

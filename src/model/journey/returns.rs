@@ -21,8 +21,11 @@ impl<T: Tracer> World<'_, T> {
             return;
         };
         let delay = d.quantile_ns(unit(self.word(pid, slot::RETURN_DELAY)));
-        self.books.ledger.post(from, Account::PayoutRail, amount);
-        self.trace_post(pid, from, Account::PayoutRail, amount);
+        if from != Account::PayoutRail {
+            // (An order of the payout channel is on the rail already.)
+            self.books.ledger.post(from, Account::PayoutRail, amount);
+            self.trace_post(pid, from, Account::PayoutRail, amount);
+        }
         self.arena[pid].set(Flags::ON_RAIL);
         if T::ON {
             self.trace(pid, |_| Step::Note("trace.note.payout_on_the_rail"));

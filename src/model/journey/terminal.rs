@@ -78,6 +78,7 @@ impl<T: Tracer> World<'_, T> {
             issuer_state: Iss::Unseen,
             used: 0,
             saf_sent: 0,
+            rail: 0,
             t_break: 0,
             advice_sent: 0,
             cause: 0,

@@ -511,7 +511,14 @@ impl Teller<'_> {
 /// the merchant lost the money.
 fn why(s: &Scenario, lang: Lang, tl: &Teller) -> String {
     if tl.outcome == "settled_on_time" {
-        return tr!(lang, "trace.why.settled_on_time").into();
+        if tl.cause.is_empty() || tl.cause == "none" {
+            return tr!(lang, "trace.why.settled_on_time").into();
+        }
+        let c = cause_phrase(s, lang, &tl.cause);
+        return fill(
+            lang.get("trace.why.settled_on_time_despite"),
+            &[("cause", &c)],
+        );
     }
     let paid = matches!(
         tl.merchant,

@@ -42,6 +42,8 @@ pub enum FaultEffect {
     WrongAccount { share: f64 },
     /// A share of merchants charged discount rate `ppm` (millionths) instead of the agreed.
     FeeMisconfigured { share: f64, ppm: u32 },
+    /// The payout channel does not answer the merchants' payout orders, nor executes them.
+    PayoutChannelDown,
     /// A share of accounts refused with `code` (62 or 57).
     FrozenAccounts { share: f64, code: u8 },
     /// An amount limit (61) and/or a count per account per day (65).

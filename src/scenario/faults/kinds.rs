@@ -255,6 +255,12 @@ fault_kinds! {
         ppm: a.fl.mdr.as_ref().ok_or_else(|| a.req("mdr"))?.get_ref().0,
     });
 
+    /// The payout channel (`[payout.channel]`) down for the target groups' merchants: every
+    /// payout order sent while it is active goes unanswered ("status unknown") and is not
+    /// executed, and status inquiries go unanswered.
+    PayoutChannelDown = "payout_channel_down", strikes Groups, params [],
+    build |_| Ok(FaultEffect::PayoutChannelDown);
+
     /// A share of an issuer's accounts frozen (62) or not permitted (57).
     FrozenAccounts = "frozen_accounts", strikes Issuer, params ["share", "code"],
     build |a| Ok(FaultEffect::FrozenAccounts {

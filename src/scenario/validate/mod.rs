@@ -120,6 +120,22 @@ pub(super) fn validate(
                 .to_owned(),
         ));
     }
+    if raw.payout.channel.is_none()
+        && let Some((i, fl)) = raw.faults.iter().enumerate().find(|(_, f)| {
+            f.kind
+                .as_ref()
+                .is_some_and(|k| *k.get_ref() == crate::scenario::FaultKind::PayoutChannelDown)
+        })
+    {
+        let at = fl.kind.as_ref().map_or(fl.target.span(), |k| k.span());
+        return Err(cx.err(
+            at,
+            &format!("faults[{i}].kind"),
+            "a payout_channel_down fault needs the scenario's payout channel (the orders it \
+             leaves unanswered); add a [payout.channel] table"
+                .to_owned(),
+        ));
+    }
     let guard = strategy::guard(
         &cx,
         st,
