@@ -41,6 +41,11 @@ const MECHANISMS: &[(&[&str], On, &str)] = &[
         "no wrong settlement accounts (payout.wrong_account_share, wrong_account faults)",
     ),
     (
+        &["payouts_over_account_cap"],
+        |s| s.payout.personal_account_share > 0.0,
+        "no personal settlement accounts (payout.personal_account_share)",
+    ),
+    (
         &[
             "payout_orders",
             "payout_status_unknown",

@@ -36,11 +36,12 @@ pub enum Cause {
     ObservationEnded,
     MerchantLimit,
     PayoutUnknown,
+    AccountCap,
 }
 
 impl Cause {
     /// How many fixed causes there are: the first fault's number.
-    pub const COUNT: usize = 21;
+    pub const COUNT: usize = 22;
     /// Every fixed cause, in the order of its number.
     pub const ALL: [Cause; Cause::COUNT] = [
         Cause::None,
@@ -64,6 +65,7 @@ impl Cause {
         Cause::ObservationEnded,
         Cause::MerchantLimit,
         Cause::PayoutUnknown,
+        Cause::AccountCap,
     ];
 
     /// The number a payment records.
@@ -115,6 +117,7 @@ pub mod id {
     pub const OBSERVATION_ENDED: u8 = Cause::ObservationEnded.id();
     pub const MERCHANT_LIMIT: u8 = Cause::MerchantLimit.id();
     pub const PAYOUT_UNKNOWN: u8 = Cause::PayoutUnknown.id();
+    pub const ACCOUNT_CAP: u8 = Cause::AccountCap.id();
     /// The first fault's cause; fault `k` of the scenario is `FIRST_FAULT + k`.
     pub const FIRST_FAULT: u8 = Cause::COUNT as u8;
 }

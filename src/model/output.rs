@@ -44,6 +44,8 @@ pub struct RunOutput {
     /// "status unknown", status inquiries, orders sent again, duplicate payouts (count and
     /// amount) and those reconciliation took back.
     pub payout_orders: u64,
+    /// Payouts a personal Class II account returned over its daily inflow cap.
+    pub payouts_over_account_cap: u64,
     pub payout_status_unknown: u64,
     pub payout_inquiries: u64,
     pub payout_resends: u64,
@@ -203,6 +205,7 @@ impl RunOutput {
             payouts: 0,
             payouts_returned: 0,
             payout_orders: 0,
+            payouts_over_account_cap: 0,
             payout_status_unknown: 0,
             payout_inquiries: 0,
             payout_resends: 0,

@@ -179,6 +179,8 @@ pub(super) struct MerchantDay {
     pub advanced: i64,
     /// Sales the acquirer approved (its daily merchant limit).
     pub approved: i64,
+    /// Paid into the merchant's account (a personal account's daily inflow cap).
+    pub received: i64,
 }
 
 /// The books: the double-entry ledger and the clearing batches.
@@ -242,6 +244,8 @@ pub(super) struct World<'a, T: Tracer> {
     pub limits_on: bool,
     /// Payouts go through a payout channel (`[payout.channel]`).
     pub rail_on: bool,
+    /// Some merchants are paid into personal accounts with a daily inflow cap.
+    pub caps_on: bool,
     pub upkeep: super::remedies::upkeep::Upkeep,
     /// A stop was asked for during the run (`engine::interrupt`): it ends without a result.
     pub interrupted: bool,
@@ -269,6 +273,8 @@ pub(super) mod merchant_slot {
     pub const RISK_MISFIRE: usize = 1;
     /// Whether account verification at onboarding catches the merchant's wrong details.
     pub const VERIFIED: usize = 2;
+    /// Whether the merchant is paid into a personal Class II account (its daily inflow cap).
+    pub const PERSONAL: usize = 3;
 }
 
 /// Whether payments can be folded into their clearing batch: no file can be rejected or late
@@ -284,6 +290,7 @@ fn retire_ok(s: &Scenario) -> bool {
         && st.file_rejected.is_empty()
         && s.payout.bank_maintenance.is_empty()
         && s.payout.channel.is_none()
+        && s.payout.personal_account_share <= 0.0
         && s.payout.promise.is_daily()
 }
 
@@ -319,6 +326,7 @@ impl<'a, T: Tracer> World<'a, T> {
             .is_some_and(|m| m.daily_count.is_some())
             || s.payout.d0_daily_cap.is_some()
             || s.terminals.iter().any(|g| g.daily_limit.is_some())
+            || s.payout.personal_account_share > 0.0
         {
             s.terminals
                 .iter()
@@ -371,6 +379,7 @@ impl<'a, T: Tracer> World<'a, T> {
                 .iter()
                 .any(|g| g.sale_limit.is_some() || g.daily_limit.is_some()),
             rail_on: s.payout.channel.is_some(),
+            caps_on: s.payout.personal_account_share > 0.0,
             upkeep: super::remedies::upkeep::Upkeep::new(s),
             interrupted: false,
             guard,

@@ -5,7 +5,7 @@
 use super::Scenario;
 
 /// The names of the fixed causes, in the order of `model::cause::id`.
-pub const FIXED_NAMES: [&str; 21] = [
+pub const FIXED_NAMES: [&str; 22] = [
     "none",
     "insufficient_funds",
     "invalid_card",
@@ -27,6 +27,7 @@ pub const FIXED_NAMES: [&str; 21] = [
     "observation_ended",
     "merchant_limit",
     "payout_unknown",
+    "account_cap",
 ];
 
 /// What each fixed cause means, for documentation and the trace.
@@ -54,6 +55,10 @@ pub fn describe(name: &str) -> &'static str {
         }
         "observation_ended" => "still in its normal cycle when observation ended",
         "merchant_limit" => "over the acquirer's limit for the merchant, per sale or per day (61)",
+        "account_cap" => {
+            "the merchant's personal account (Class II) had reached its daily inflow cap: its \
+             bank returned the payout, paid again the next day"
+        }
         "payout_unknown" => {
             "the payout channel answered \"status unknown\": the payout waited for its status, \
              was sent again, or was paid twice"

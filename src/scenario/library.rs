@@ -49,6 +49,7 @@ pub const LIBRARY: &[Builtin] = &[
     builtin!("partition"),
     builtin!("payout_channel"),
     builtin!("payout_products"),
+    builtin!("personal_accounts"),
     builtin!("pipeline"),
     builtin!("recon_schedule"),
     builtin!("reconciliation"),

@@ -321,6 +321,10 @@ pub struct PayoutSpec {
     pub d0_promise: promise::Promise,
     /// The payout channel (代付) the payouts go through; `None`: they reach the bank at once.
     pub channel: Option<payout_channel::PayoutChannelSpec>,
+    /// The share of merchants paid into a personal Class II account, whose bank returns the
+    /// inflows of a calendar day beyond `personal_daily_cap` (minor units).
+    pub personal_account_share: f64,
+    pub personal_daily_cap: i64,
 }
 
 /// When the acquirer pays a merchant. `[payout] schedule`: `"t1"`, `"d0"` or `"d1"`.

@@ -330,6 +330,10 @@ fn promises(
     Ok((main, d0))
 }
 
+/// A personal Class II account's cap on inflows from unbound accounts per day: 10,000.00
+/// (docs/background.md, the payout rail).
+pub const PERSONAL_DAILY_CAP: i64 = 1_000_000;
+
 /// `[payout]`, and `settlement.promise_days`, the default of its promise.
 pub(super) fn payout(
     cx: &Ctx,
@@ -371,6 +375,16 @@ pub(super) fn payout(
         bank_maintenance,
         promise,
         d0_promise,
+        personal_account_share: p.personal_account_share.0,
+        personal_daily_cap: match &p.personal_daily_cap {
+            None => PERSONAL_DAILY_CAP,
+            Some(c) => positive_money(
+                cx,
+                c,
+                "payout.personal_daily_cap",
+                "a personal Class II account's cap on inflows per day, e.g. \"10000.00\"",
+            )?,
+        },
         channel: match &p.channel {
             None => None,
             Some(c) => Some(super::payout_channel::payout_channel(cx, c)?),

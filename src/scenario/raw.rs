@@ -426,6 +426,10 @@ pub struct RawPayout {
     pub d0_promise: Option<Spanned<String>>,
     /// `[payout.channel]`: the payout channel (代付); none: payouts reach the bank at once.
     pub channel: Option<super::payout_channel::RawPayoutChannel>,
+    /// The share of merchants paid into a personal Class II account, and that account's cap
+    /// on inflows per day.
+    pub personal_account_share: Probability,
+    pub personal_daily_cap: Option<Spanned<Money>>,
 }
 
 impl Default for RawPayout {
@@ -441,6 +445,8 @@ impl Default for RawPayout {
             promise: None,
             d0_promise: None,
             channel: None,
+            personal_account_share: Probability(0.0),
+            personal_daily_cap: None,
         }
     }
 }

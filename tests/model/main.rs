@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod account_caps;
 mod causes;
 mod common_random_numbers;
 mod conservation;

@@ -351,6 +351,9 @@ fn apply_postauth(s: &mut Scenario, p: Postauth) {
             resend_after: 15 * MINUTE,
             max_orders: 3,
         });
+    // Personal accounts with a small daily cap in a seventh.
+    s.payout.personal_account_share = if correction % 7 == 3 { 0.5 } else { 0.0 };
+    s.payout.personal_daily_cap = 20_000;
     s.payout.d0_daily_cap = cap.filter(|_| d0);
     s.payout.bank_maintenance = maintenance
         .map(|(h, m)| (h * HOUR, (h * HOUR + m * MINUTE) % DAY))

@@ -80,6 +80,12 @@ pub(super) const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
         Some("payouts returned (share)"),
         |o| (o.payouts > 0).then(|| o.payouts_returned as f64 / o.payouts as f64),
     ),
+    (
+        "payouts_over_account_cap",
+        Unit::Count,
+        Some("payouts returned over a personal account's daily cap"),
+        |o| Some(o.payouts_over_account_cap as f64),
+    ),
     ("payout_orders", Unit::Count, None, |o| {
         Some(o.payout_orders as f64)
     }),

@@ -163,6 +163,9 @@ impl<T: Tracer> World<'_, T> {
     /// The payout reaches the merchant's account: the payment is settled, on time or late
     /// against the promise. A fraudulent sale paid on by its issuer is then charged back.
     pub(in crate::model) fn credit_merchant(&mut self, pid: PaymentId, from: Account) {
+        if self.caps_on && self.over_account_cap(pid, from) {
+            return;
+        }
         let now = self.q.now();
         let p = self.arena[pid];
         let net = self.net(&p);
@@ -311,6 +314,47 @@ impl<T: Tracer> World<'_, T> {
             self.trace(pid, |_| Step::Note("trace.note.payout_advance_taken_back"));
             self.trace_post(pid, Account::Merchants, Account::Acquirer, p.credited);
         }
+    }
+
+    /// A payout into a personal Class II account beyond the day's inflow cap: the merchant's
+    /// bank returns it into suspense, and the acquirer pays it again at the next day's credit
+    /// time (when it may meet the cap again). Returns whether it was returned; else the payout
+    /// counts against the day's cap.
+    #[cold]
+    #[inline(never)]
+    fn over_account_cap(&mut self, pid: PaymentId, from: Account) -> bool {
+        let share = self.s.payout.personal_account_share;
+        if !self.merchant_chance(pid, merchant_slot::PERSONAL, share) {
+            return false;
+        }
+        let (now, cap) = (self.q.now(), self.s.payout.personal_daily_cap);
+        let p = self.arena[pid];
+        let net = self.net(&p);
+        let md = self.merchant_day(p.group, p.terminal, now);
+        if md.received + net <= cap {
+            md.received += net;
+            return false;
+        }
+        if from != Account::Suspense {
+            self.books.ledger.post(from, Account::Suspense, net);
+            self.trace_post(pid, from, Account::Suspense, net);
+        }
+        let q = &mut self.arena[pid];
+        if !q.has(Flags::RETURNED) {
+            q.t_break = now;
+        }
+        q.set(Flags::RETURNED);
+        self.out.payouts_over_account_cap += 1;
+        self.blame(pid, cause::id::ACCOUNT_CAP);
+        if T::ON {
+            self.trace(pid, |_| Step::Note("trace.note.payout_over_account_cap"));
+        }
+        let next = (now / DAY + 1) * DAY + self.s.settlement.credit_time;
+        if next <= self.horizon {
+            self.schedule(next, Ev::PayoutCorrected { pid });
+        }
+        self.schedule_break(pid);
+        true
     }
 
     /// The merchant's running figures for the calendar day of `now`.

@@ -104,38 +104,7 @@ pub(super) fn validate(
         .map(|t| (t.id.get_ref().clone(), t.category.clone()))
         .collect();
     let fees = super::fees::fees(&cx, raw.fees.as_ref(), &categories)?;
-    if fees.is_none()
-        && let Some((i, fl)) = raw.faults.iter().enumerate().find(|(_, f)| {
-            f.kind
-                .as_ref()
-                .is_some_and(|k| *k.get_ref() == crate::scenario::FaultKind::FeeMisconfigured)
-        })
-    {
-        let at = fl.kind.as_ref().map_or(fl.target.span(), |k| k.span());
-        return Err(cx.err(
-            at,
-            &format!("faults[{i}].kind"),
-            "a fee_misconfigured fault needs the scenario's [fees] (the agreed rates it \
-             departs from); add a [fees] table"
-                .to_owned(),
-        ));
-    }
-    if raw.payout.channel.is_none()
-        && let Some((i, fl)) = raw.faults.iter().enumerate().find(|(_, f)| {
-            f.kind
-                .as_ref()
-                .is_some_and(|k| *k.get_ref() == crate::scenario::FaultKind::PayoutChannelDown)
-        })
-    {
-        let at = fl.kind.as_ref().map_or(fl.target.span(), |k| k.span());
-        return Err(cx.err(
-            at,
-            &format!("faults[{i}].kind"),
-            "a payout_channel_down fault needs the scenario's payout channel (the orders it \
-             leaves unanswered); add a [payout.channel] table"
-                .to_owned(),
-        ));
-    }
+    faults_need_their_tables(&cx, &raw, fees.is_some())?;
     let guard = strategy::guard(
         &cx,
         st,
@@ -219,4 +188,39 @@ fn finish(
         timeout,
     );
     Ok(scenario)
+}
+
+/// A fault kind that departs from a table needs that table: `fee_misconfigured` the agreed
+/// rates of `[fees]`, `payout_channel_down` the `[payout.channel]` it strikes.
+fn faults_need_their_tables(cx: &Ctx, raw: &RawScenario, fees: bool) -> Result<(), ScenarioError> {
+    use crate::scenario::FaultKind;
+    let needs = [
+        (
+            FaultKind::FeeMisconfigured,
+            fees,
+            "a fee_misconfigured fault needs the scenario's [fees] (the agreed rates it departs \
+             from); add a [fees] table",
+        ),
+        (
+            FaultKind::PayoutChannelDown,
+            raw.payout.channel.is_some(),
+            "a payout_channel_down fault needs the scenario's payout channel (the orders it \
+             leaves unanswered); add a [payout.channel] table",
+        ),
+    ];
+    for (kind, present, msg) in needs {
+        if present {
+            continue;
+        }
+        let found = raw
+            .faults
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.kind.as_ref().is_some_and(|k| *k.get_ref() == kind));
+        if let Some((i, fl)) = found {
+            let at = fl.kind.as_ref().map_or(fl.target.span(), |k| k.span());
+            return Err(cx.err(at, &format!("faults[{i}].kind"), msg.to_owned()));
+        }
+    }
+    Ok(())
 }
