@@ -181,6 +181,11 @@ const GOLDEN_SCENARIO: &str = "tests/golden/summary_small.toml";
 /// cause `merchant_limit` (after `observation_ended`), which never struck here. Nothing moved.
 /// Issue 25 (D+1 payouts): `d0_payouts` counts D+1 advances too; its `off` reason reads
 /// "payouts are not advanced (D+0, D+1)". Nothing else moved.
+/// Issue 25 (the payout channel, personal accounts): new metrics `payout_orders`,
+/// `payout_status_unknown`, `payout_inquiries`, `payout_resends`, `duplicate_payouts`,
+/// `duplicate_payout_amount`, `duplicate_payout_open_amount`, `duplicates_recovered`,
+/// `payouts_over_account_cap`, all `off` here; new fixed causes `payout_unknown` and
+/// `account_cap`, which never struck here. Nothing moved.
 const GOLDEN_SUMMARY: &str = "tests/golden/summary_small.json";
 
 const BLESS: &str = "PAYFAULT_BLESS=1 cargo test --release --test pinned_counts";

@@ -31,14 +31,22 @@ const MECHANISMS: &[(&[&str], On, &str)] = &[
         "no store-and-forward blocking (saf_blocking)",
     ),
     (
+        &["payouts_returned", "payout_return_share"],
+        |s| s.payout.wrong_account_share > 0.0 || fault(s, FaultKind::WrongAccount),
+        "no wrong settlement accounts (payout.wrong_account_share, wrong_account faults)",
+    ),
+    (
         &[
-            "payouts_returned",
-            "payout_return_share",
             "breaks_found_returned_payout",
             "breaks_open_returned_payout",
         ],
-        |s| s.payout.wrong_account_share > 0.0 || fault(s, FaultKind::WrongAccount),
-        "no wrong settlement accounts (payout.wrong_account_share, wrong_account faults)",
+        |s| {
+            s.payout.wrong_account_share > 0.0
+                || fault(s, FaultKind::WrongAccount)
+                || s.payout.personal_account_share > 0.0
+        },
+        "no returned payouts (payout.wrong_account_share, wrong_account faults, \
+         payout.personal_account_share)",
     ),
     (
         &["payouts_over_account_cap"],

@@ -64,6 +64,17 @@ pub enum RunError {
     Interrupted,
 }
 
+/// Whether approved sales can be folded into their clearing batch's totals (the memory of a
+/// run then stays flat in its traffic); otherwise each stays a whole payment until it is
+/// paid out. A scenario whose wrong-account faults may strike keeps them whole too (as the
+/// run does when a fault's window is drawn: see `World::new`).
+pub fn folds_sales(s: &Scenario) -> bool {
+    let wrong_details = s.faults.iter().any(
+        |f| matches!(f.effect, crate::scenario::FaultEffect::WrongAccount { share } if share > 0.0),
+    );
+    world::retire_ok(s) && !wrong_details && !remedies::retry::Retries::new(s).on
+}
+
 /// Simulates run `run` of `scenario` under `master` seed, tracing with `tracer`.
 ///
 /// Deterministic: the result depends only on `(scenario, master, run)`.

@@ -283,7 +283,7 @@ pub(super) mod merchant_slot {
 /// promise's deadline depends on the day of the sale only (folded sales are counted by
 /// deadline). (A wrong-details fault that can strike in the run also keeps them whole: see
 /// `World::new`.)
-fn retire_ok(s: &Scenario) -> bool {
+pub(super) fn retire_ok(s: &Scenario) -> bool {
     let st = &s.settlement;
     st.file_reject_share <= 0.0
         && st.file_late_share <= 0.0

@@ -61,7 +61,9 @@ pub struct Estimate {
 /// Payments one run may hold at once: a few minutes of the busiest traffic, plus what piles up
 /// while a station is overloaded (its excess rate over the whole traffic window) and every
 /// extra payment of a surge, never more than the run's payments. (Approved payments are retired into their clearing batch as compact
-/// totals, so a day's sales do not stay in flight until the cut-off.)
+/// totals, so a day's sales do not stay in flight until the cut-off; when they cannot be
+/// (`model::folds_sales`: a payout channel, personal account caps, retries ...), every sale
+/// stays whole until its payout, and the bound is the run's payments.)
 pub fn in_flight(s: &Scenario) -> f64 {
     let peak = capacity::peak_rate(s);
     let window = as_secs_f64(s.traffic_window);
@@ -81,6 +83,10 @@ pub fn in_flight(s: &Scenario) -> f64 {
         .map(|f| crate::scenario::faults::extra_requests(s, f, horizon))
         .sum();
     let expected = 1.5 * s.mean_arrival_rate() * window + extra;
+    if !crate::model::folds_sales(s) {
+        // Every approved sale stays whole until its payout, a day or more later.
+        return expected.max(1.0);
+    }
     (peak * IN_FLIGHT_S + overload + extra).min(expected.max(1.0))
 }
 
