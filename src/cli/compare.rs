@@ -37,7 +37,8 @@ pub(super) struct Common {
     shard: Option<crate::runner::shard::Shard>,
     /// What the verdict ranks the designs by: a metric of summary.json, lower is better, or
     /// with `:max` higher is better (`:min` to say lower). Default: loss_total (money not
-    /// arrived, charged without a sale and charged twice, plus cost_total with [costs]).
+    /// arrived, charged without a sale and charged twice, paid twice to merchants and not
+    /// taken back, plus cost_total with [costs]).
     /// The settled_on_time metrics default to `:max`.
     #[arg(long, value_name = "METRIC[:min|:max]")]
     objective: Option<String>,

@@ -301,12 +301,14 @@ impl Catalogue {
 }
 
 impl Catalogue {
-    /// [`LOSS`] of one run: money not arrived, charged without a sale and charged twice, plus
-    /// the design's total cost when the scenario prices it.
+    /// [`LOSS`] of one run: money not arrived, charged without a sale and charged twice, paid
+    /// twice to merchants and not taken back, plus the design's total cost when the scenario
+    /// prices it.
     pub fn loss(&self, out: &RunOutput) -> f64 {
         let money = out.amount(Outcome::NotArrived)
             + out.amount(Outcome::ChargedWithoutSale)
-            + out.duplicate_charge_amount;
+            + out.duplicate_charge_amount
+            + out.duplicate_open;
         let cost = self
             .costs
             .as_ref()
