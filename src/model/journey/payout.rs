@@ -134,20 +134,26 @@ impl<T: Tracer> World<'_, T> {
             self.rail_submit(pid, from, amount);
             return;
         }
-        let wrong = if self.wrong_account(pid) {
-            Some(cause::id::WRONG_ACCOUNT)
-        } else if self.faults_on {
-            self.merchant_wrong_details(pid)
-        } else {
-            None
-        };
-        let Some(why) = wrong else {
+        let Some(why) = self.wrong_details_now(pid) else {
             self.credit_merchant(pid, from);
             return;
         };
         // The payout bounces off the merchant's wrong account (see `returns`).
         self.blame(pid, why);
         self.payout_bounces(pid, from, amount);
+    }
+
+    /// Whether a payout made now would bounce off the merchant's account details: wrong from
+    /// onboarding, or made wrong by a fault. The cause, if so.
+    #[inline]
+    pub(in crate::model) fn wrong_details_now(&self, pid: PaymentId) -> Option<u8> {
+        if self.wrong_account(pid) {
+            Some(cause::id::WRONG_ACCOUNT)
+        } else if self.faults_on {
+            self.merchant_wrong_details(pid)
+        } else {
+            None
+        }
     }
 
     /// The merchant corrected its account details: the payout leaves suspense for the merchant.

@@ -234,17 +234,10 @@ impl<T: Tracer> World<'_, T> {
     fn rail_executed(&mut self, pid: PaymentId) {
         let p = self.arena[pid];
         let net = self.net(&p);
-        let wrong = if self.wrong_account(pid) {
-            Some(cause::id::WRONG_ACCOUNT)
-        } else if self.faults_on {
-            self.merchant_wrong_details(pid)
-        } else {
-            None
-        };
         if T::ON {
             self.trace(pid, |_| Step::Note("trace.note.rail_order_executed"));
         }
-        match wrong {
+        match self.wrong_details_now(pid) {
             None => self.credit_merchant(pid, Account::PayoutRail),
             Some(why) => {
                 self.blame(pid, why);
