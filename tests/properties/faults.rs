@@ -110,7 +110,7 @@ pub(super) fn network_fault(kind: usize, p: &Pick, d: Dist) -> Built {
     }
 }
 
-/// Faults of the terminals' populations, accounts and rules (kinds 9 to 18).
+/// Faults of the terminals' populations, accounts and rules (kinds 9 to 20).
 pub(super) fn population_fault(kind: usize, p: &Pick, d: Dist) -> Built {
     let (k, x, m) = (p.k, p.x, p.m);
     let groups = FaultTarget::Groups(vec![0]);
@@ -201,6 +201,8 @@ pub(super) fn population_fault(kind: usize, p: &Pick, d: Dist) -> Built {
                 rollout: (k % 2 == 0).then_some(Dist::Exponential { mean: HOUR as f64 }),
             },
         ),
+        // (Inert without a payout channel; D+0 advances in the window meet it.)
+        19 => (FaultKind::PayoutChannelDown, groups, E::PayoutChannelDown),
         _ => (
             FaultKind::TerminalHardware,
             groups,

@@ -73,7 +73,7 @@ fn timing() -> impl Strategy<Value = Timing> {
 /// A fault of any kind on any target it can strike.
 fn fault(channels: usize, issuers: usize) -> impl Strategy<Value = FaultSpec> {
     (
-        0..20usize,
+        0..21usize,
         0..8usize,
         0.0..1.0f64,
         0..3usize,
