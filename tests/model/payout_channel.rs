@@ -124,3 +124,42 @@ fn an_outage_of_the_channel_leaves_orders_unanswered_until_it_ends() {
     let settled = o.outcomes[payfault::model::Outcome::SettledOnTime as usize];
     assert_eq!(settled, o.payouts);
 }
+
+/// D+0 advances through a slow channel, re-sent without asking, and reversals that arrive
+/// after the advance (the terminal's first reversal lost, repeated a minute later): the
+/// advance is taken back while its orders are still on their way. They are void, their money
+/// comes back, and the books balance (checked inside every run).
+#[test]
+fn an_advance_taken_back_voids_its_orders_on_their_way() {
+    let s = scen(
+        "latency = \"10m\"\nunknown_share = 0.5\nunknown_executed = 0.5\ninquiry = false\n\
+         resend_after = \"1m\"\nmax_orders = 3",
+        "[payout]\nschedule = \"d0\"\n\
+         [strategy.reversal]\nenabled = true\ninterval = \"60s\"\n\
+         [[faults]]\nid = \"lossy\"\nkind = \"loss\"\ntarget = \"shops-gateway\"\n\
+         direction = \"both\"\nstart = \"0h\"\nduration = \"30d\"\nprobability = 0.3\n",
+    );
+    let mut voided = 0;
+    for r in 0..2 {
+        let mut rec = payfault::model::Recorder {
+            all: true,
+            ..Default::default()
+        };
+        let o = model::simulate(&s, 23, r, &mut rec).unwrap_or_else(|v| panic!("run {r}: {v}"));
+        assert!(o.advances > 0 && o.payout_resends > 0);
+        voided += rec
+            .steps
+            .iter()
+            .filter(|(_, _, st)| {
+                matches!(
+                    st,
+                    payfault::model::Step::Note("trace.note.rail_orders_void")
+                )
+            })
+            .count();
+    }
+    assert!(
+        voided > 0,
+        "some advance is taken back with orders on their way"
+    );
+}

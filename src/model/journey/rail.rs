@@ -365,5 +365,8 @@ impl<T: Tracer> World<'_, T> {
         let own = if first_back { 0 } else { on.min(1) };
         self.out.rail_extra_out -= (on - own) * net;
         self.arena[pid].rail = (p.rail & !bits::ON_RAIL) | bits::VOID;
+        if T::ON && on > 0 {
+            self.trace(pid, |_| Step::Note("trace.note.rail_orders_void"));
+        }
     }
 }
