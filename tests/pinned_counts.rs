@@ -185,7 +185,8 @@ const GOLDEN_SCENARIO: &str = "tests/golden/summary_small.toml";
 /// `payout_status_unknown`, `payout_inquiries`, `payout_resends`, `duplicate_payouts`,
 /// `duplicate_payout_amount`, `duplicate_payout_open_amount`, `duplicates_recovered`,
 /// `payouts_over_account_cap`, all `off` here; new fixed causes `payout_unknown` and
-/// `account_cap`, which never struck here. Nothing moved.
+/// `account_cap`, which never struck here. Nothing moved. Then `pos_batch_mismatches` and
+/// `pos_batch_mismatch_amount` (terminal batch settlement), `off` here. Nothing moved.
 const GOLDEN_SUMMARY: &str = "tests/golden/summary_small.json";
 
 const BLESS: &str = "PAYFAULT_BLESS=1 cargo test --release --test pinned_counts";

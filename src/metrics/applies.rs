@@ -49,6 +49,11 @@ const MECHANISMS: &[(&[&str], On, &str)] = &[
          payout.personal_account_share)",
     ),
     (
+        &["pos_batch_mismatches", "pos_batch_mismatch_amount"],
+        |s| s.settlement.pos_batch,
+        "no terminal batch settlement (settlement.pos_batch)",
+    ),
+    (
         &["payouts_over_account_cap"],
         |s| s.payout.personal_account_share > 0.0,
         "no personal settlement accounts (payout.personal_account_share)",

@@ -44,6 +44,10 @@ pub struct RunOutput {
     /// "status unknown", status inquiries, orders sent again, duplicate payouts (count and
     /// amount) and those reconciliation took back.
     pub payout_orders: u64,
+    /// Terminal batch settlements at the cut-off that did not balance with the host, and the
+    /// amounts they differed by (`settlement.pos_batch`).
+    pub pos_batch_mismatches: u64,
+    pub pos_batch_mismatch_amount: i64,
     /// Payouts a personal Class II account returned over its daily inflow cap.
     pub payouts_over_account_cap: u64,
     pub payout_status_unknown: u64,
@@ -205,6 +209,8 @@ impl RunOutput {
             payouts: 0,
             payouts_returned: 0,
             payout_orders: 0,
+            pos_batch_mismatches: 0,
+            pos_batch_mismatch_amount: 0,
             payouts_over_account_cap: 0,
             payout_status_unknown: 0,
             payout_inquiries: 0,

@@ -196,6 +196,9 @@ pub(super) struct Books {
     pub files: Stream,
     /// Per group and terminal (one merchant per terminal), allocated only when a rule needs it.
     pub merchant_days: Vec<Vec<MerchantDay>>,
+    /// Per group and terminal, the sales the till showed approved since the last cut-off and
+    /// their amount (`settlement.pos_batch`; empty otherwise).
+    pub pos_totals: Vec<Vec<(u32, i64)>>,
 }
 
 /// The event queue's FIFO lanes for timeouts: events of one constant delay, so already in
@@ -400,6 +403,14 @@ impl<'a, T: Tracer> World<'a, T> {
                 waiting: vec![],
                 files: st("clearing/files"),
                 merchant_days,
+                pos_totals: if s.settlement.pos_batch {
+                    s.terminals
+                        .iter()
+                        .map(|g| vec![(0, 0); g.count as usize])
+                        .collect()
+                } else {
+                    vec![]
+                },
             },
             out,
         })

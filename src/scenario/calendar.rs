@@ -384,6 +384,7 @@ mod tests {
             file_reject_share: 0.0,
             file_late_share: 0.0,
             file_rejected: vec![],
+            pos_batch: false,
         }
     }
 

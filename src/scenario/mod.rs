@@ -289,6 +289,9 @@ pub struct SettlementSpec {
     /// Days (counted from day 0) whose clearing file is rejected whatever the chance. Sorted,
     /// without duplicates.
     pub file_rejected: Vec<u64>,
+    /// Each terminal's day-end batch settlement (批结算) against the host's records, at every
+    /// cut-off.
+    pub pos_batch: bool,
 }
 
 /// The payout to the merchant's settlement account: the last mile.

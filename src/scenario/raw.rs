@@ -402,6 +402,8 @@ pub struct RawSettlement {
     pub file_late_share: Spanned<Probability>,
     /// Dates whose clearing file is rejected.
     pub file_rejected: Spanned<Vec<Spanned<Date>>>,
+    /// Each terminal settles its batch against the host at the cut-off (批结算).
+    pub pos_batch: bool,
 }
 
 /// `[payout]`: the payout to the merchant's settlement account.
@@ -516,6 +518,7 @@ impl Default for RawSettlement {
             file_reject_share: Spanned::new(0..0, Probability(0.0)),
             file_late_share: Spanned::new(0..0, Probability(0.0)),
             file_rejected: Spanned::new(0..0, vec![]),
+            pos_batch: false,
         }
     }
 }

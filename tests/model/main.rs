@@ -19,6 +19,7 @@ mod merchant_limits;
 mod outage_stuck;
 mod payout;
 mod payout_channel;
+mod pos_batch;
 mod postauth;
 mod queueing_theory;
 mod shard;

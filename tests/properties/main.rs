@@ -351,6 +351,8 @@ fn apply_postauth(s: &mut Scenario, p: Postauth) {
             resend_after: 15 * MINUTE,
             max_orders: 3,
         });
+    // The terminals' batch settlement in a third.
+    s.settlement.pos_batch = correction % 3 == 2;
     // Personal accounts with a small daily cap in a seventh.
     s.payout.personal_account_share = if correction % 7 == 3 { 0.5 } else { 0.0 };
     s.payout.personal_daily_cap = 20_000;

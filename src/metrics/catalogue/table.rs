@@ -81,6 +81,18 @@ pub(super) const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
         |o| (o.payouts > 0).then(|| o.payouts_returned as f64 / o.payouts as f64),
     ),
     (
+        "pos_batch_mismatches",
+        Unit::Count,
+        Some("terminal batch settlements that did not balance"),
+        |o| Some(o.pos_batch_mismatches as f64),
+    ),
+    (
+        "pos_batch_mismatch_amount",
+        Unit::Money,
+        Some("terminal batches out of balance by"),
+        |o| Some(major(o.pos_batch_mismatch_amount)),
+    ),
+    (
         "payouts_over_account_cap",
         Unit::Count,
         Some("payouts returned over a personal account's daily cap"),

@@ -78,6 +78,10 @@ impl<T: Tracer> World<'_, T> {
                 ),
             ));
         }
+        if p.batch == OPEN_BATCH && !self.books.pos_totals.is_empty() {
+            // Folded: it balances on both sides of the day's batch settlement.
+            self.pos_count(pid, -1);
+        }
         let route = self.topo.route(p.issuer, p.channel);
         let deadline = self.calendar.promised_by(p.t_sale);
         let b = self.batch_mut(p.batch);
@@ -104,6 +108,53 @@ impl<T: Tracer> World<'_, T> {
         self.batch_mut(p.batch).retired.add_split(deadline, &split);
     }
 
+    /// A sale the till showed approved counts in its terminal's batch (`n` = 1), or leaves it
+    /// folded into the clearing batch's totals (`n` = -1: it is on both sides).
+    #[cold]
+    #[inline(never)]
+    pub(in crate::model) fn pos_count(&mut self, pid: PaymentId, n: i32) {
+        let p = self.arena[pid];
+        let t = &mut self.books.pos_totals[p.group as usize][p.terminal as usize];
+        t.0 = t.0.wrapping_add_signed(n);
+        t.1 += n as i64 * p.amount;
+    }
+
+    /// The terminals' day-end batch settlement (批结算) at the cut-off: each terminal's totals
+    /// (the sales its till showed approved since the last cut-off) against the host's (the
+    /// sales the acquirer holds approved in the open batch). A terminal whose count or amount
+    /// differs did not balance: a break for the acquirer's operations to reconcile.
+    #[cold]
+    #[inline(never)]
+    fn pos_batch_settlement(&mut self) {
+        let mut host: std::collections::HashMap<(u16, u32), (u32, i64)> = Default::default();
+        let live = std::mem::take(&mut self.books.open.live);
+        for &pid in &live {
+            let p = self.arena[pid];
+            if p.acquirer != Acq::Approved {
+                continue;
+            }
+            let h = host.entry((p.group, p.terminal)).or_default();
+            h.0 += 1;
+            h.1 += p.amount;
+            if T::ON && !p.till_approved() {
+                self.trace(pid, |_| {
+                    Step::Note("trace.note.settlement_pos_batch_unbalanced")
+                });
+            }
+        }
+        self.books.open.live = live;
+        for (g, terms) in self.books.pos_totals.iter_mut().enumerate() {
+            for (t, total) in terms.iter_mut().enumerate() {
+                let (hn, ha) = host.get(&(g as u16, t as u32)).copied().unwrap_or((0, 0));
+                if (hn, ha) != *total {
+                    self.out.pos_batch_mismatches += 1;
+                    self.out.pos_batch_mismatch_amount += (ha - total.1).abs();
+                }
+                *total = (0, 0); // the next day's batch starts empty
+            }
+        }
+    }
+
     /// Schedules the first cut-off of the run.
     pub(in crate::model) fn schedule_first_cutoff(&mut self) {
         let first = self.calendar.cutoff_day(0);
@@ -118,6 +169,9 @@ impl<T: Tracer> World<'_, T> {
     /// the acquirer sends its clearing file. A rejected or late file leaves its batches
     /// waiting: they go with the next cut-off's file.
     pub(in crate::model) fn cutoff(&mut self, day: u64) -> Result<(), Violation> {
+        if !self.books.pos_totals.is_empty() {
+            self.pos_batch_settlement();
+        }
         let next = self.calendar.cutoff_day(self.calendar.cutoff_at(day));
         let mut batch = std::mem::replace(
             &mut self.books.open,

@@ -18,6 +18,7 @@ fn spec() -> SettlementSpec {
         file_reject_share: 0.0,
         file_late_share: 0.0,
         file_rejected: vec![],
+        pos_batch: false,
     }
 }
 

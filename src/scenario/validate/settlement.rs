@@ -40,5 +40,6 @@ pub(super) fn settlement(
         file_reject_share,
         file_late_share,
         file_rejected,
+        pos_batch: s.pos_batch,
     })
 }
