@@ -14,6 +14,15 @@ use std::time::Duration;
 /// Flat hourly profile: a homogeneous Poisson process.
 pub const FLAT: &str = "[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]";
 
+/// A path that never fails by itself: a fast gateway and channel `scheme`, 10 ms links, no
+/// risk engine, an issuer `bank` whose 1,000 accounts always pay (the tables after
+/// `[[terminals]]` of the small scenarios of the model tests).
+pub const QUIET_PATH: &str = "[gateway]\nservers = 64\nservice = \"1ms\"\n[network]\nlatency = \"10ms\"\n\
+     [risk]\nenabled = false\nfraud_share = 0.0\n\
+     [[channels]]\nid = \"scheme\"\nservers = 64\nservice = \"1ms\"\n\
+     [[issuers]]\nid = \"bank\"\nservers = 1000\nservice = \"5ms\"\ndo_not_honour_share = 0.0\n\
+     [issuers.accounts]\ncount = 1000\nbalance = \"100000000.00\"\nfrozen_share = 0.0\n";
+
 /// The crate root; commands run there so that file names in messages are predictable.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

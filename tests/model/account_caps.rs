@@ -6,7 +6,7 @@
 use payfault::model::{self, NoTrace, Outcome, RunOutput};
 use payfault::scenario::Scenario;
 
-use crate::common::{self, FLAT};
+use crate::common::{self, FLAT, QUIET_PATH};
 
 /// 100 merchants, 60 sales of 10.00 an hour each for 4 hours on Monday (240 each), paid T+1
 /// at Tuesday 09:00; observation ends Friday 04:00 (credits on Tuesday, Wednesday and
@@ -18,11 +18,7 @@ fn scen(payout: &str) -> Scenario {
          start_weekday = \"monday\"\n\
          [[terminals]]\nid = \"shops\"\ncount = 100\nrate = \"60/h\"\namount = \"10.00\"\n\
          miskey_share = 0.0\nprofile = {FLAT}\n\
-         [gateway]\nservers = 64\nservice = \"1ms\"\n[network]\nlatency = \"10ms\"\n\
-         [risk]\nenabled = false\nfraud_share = 0.0\n\
-         [[channels]]\nid = \"scheme\"\nservers = 64\nservice = \"1ms\"\n\
-         [[issuers]]\nid = \"bank\"\nservers = 1000\nservice = \"5ms\"\ndo_not_honour_share = 0.0\n\
-         [issuers.accounts]\ncount = 1000\nbalance = \"100000000.00\"\nfrozen_share = 0.0\n\
+         {QUIET_PATH}\
          [payout]\n{payout}\n"
     );
     common::parse(&text, "account_caps")

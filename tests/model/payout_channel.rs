@@ -6,7 +6,7 @@
 use payfault::model::{self, NoTrace, RunOutput};
 use payfault::scenario::Scenario;
 
-use crate::common::{self, FLAT, assert_binomial};
+use crate::common::{self, FLAT, QUIET_PATH, assert_binomial};
 
 /// 100 terminals at 60 sales an hour each for 4 hours (about 24,000 sales), flat, no declines,
 /// paid T+1 through a payout channel; `channel` gives its fields, `extra`
@@ -18,11 +18,7 @@ fn scen(channel: &str, extra: &str) -> Scenario {
          [[terminals]]\nid = \"shops\"\ncount = 100\nrate = \"60/h\"\n\
          amount = {{ kind = \"uniform\", min = \"1.00\", max = \"100.00\" }}\n\
          miskey_share = 0.0\nprofile = {FLAT}\n\
-         [gateway]\nservers = 64\nservice = \"1ms\"\n[network]\nlatency = \"10ms\"\n\
-         [risk]\nenabled = false\nfraud_share = 0.0\n\
-         [[channels]]\nid = \"scheme\"\nservers = 64\nservice = \"1ms\"\n\
-         [[issuers]]\nid = \"bank\"\nservers = 1000\nservice = \"5ms\"\ndo_not_honour_share = 0.0\n\
-         [issuers.accounts]\ncount = 1000\nbalance = \"100000000.00\"\nfrozen_share = 0.0\n\
+         {QUIET_PATH}\
          [payout.channel]\n{channel}\n{extra}"
     );
     common::parse(&text, "payout_channel")

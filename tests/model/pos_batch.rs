@@ -6,7 +6,7 @@
 use payfault::model::{self, NoTrace, Outcome, RunOutput};
 use payfault::scenario::Scenario;
 
-use crate::common::{self, FLAT};
+use crate::common::{self, FLAT, QUIET_PATH};
 
 /// 100 terminals, 60 sales an hour each for 4 hours on Monday, batch settlement at the 22:00
 /// cut-off, no reversals; `loss` of the host's answers on the terminal link.
@@ -17,11 +17,7 @@ fn scen(loss: f64) -> Scenario {
          [[terminals]]\nid = \"shops\"\ncount = 100\nrate = \"60/h\"\n\
          amount = {{ kind = \"uniform\", min = \"1.00\", max = \"100.00\" }}\n\
          miskey_share = 0.0\nprofile = {FLAT}\n\
-         [gateway]\nservers = 64\nservice = \"1ms\"\n[network]\nlatency = \"10ms\"\n\
-         [risk]\nenabled = false\nfraud_share = 0.0\n\
-         [[channels]]\nid = \"scheme\"\nservers = 64\nservice = \"1ms\"\n\
-         [[issuers]]\nid = \"bank\"\nservers = 1000\nservice = \"5ms\"\ndo_not_honour_share = 0.0\n\
-         [issuers.accounts]\ncount = 1000\nbalance = \"100000000.00\"\nfrozen_share = 0.0\n\
+         {QUIET_PATH}\
          [settlement]\npos_batch = true\n\
          [strategy.reversal]\nenabled = false\n\
          [[faults]]\nid = \"lossy\"\nkind = \"loss\"\ntarget = \"shops-gateway\"\n\
