@@ -249,6 +249,8 @@ pub(super) struct World<'a, T: Tracer> {
     pub rail_on: bool,
     /// Some merchants are paid into personal accounts with a daily inflow cap.
     pub caps_on: bool,
+    /// The terminals settle their batches at the cut-off (`settlement.pos_batch`).
+    pub pos_on: bool,
     pub upkeep: super::remedies::upkeep::Upkeep,
     /// A stop was asked for during the run (`engine::interrupt`): it ends without a result.
     pub interrupted: bool,
@@ -383,6 +385,7 @@ impl<'a, T: Tracer> World<'a, T> {
                 .any(|g| g.sale_limit.is_some() || g.daily_limit.is_some()),
             rail_on: s.payout.channel.is_some(),
             caps_on: s.payout.personal_account_share > 0.0,
+            pos_on: s.settlement.pos_batch,
             upkeep: super::remedies::upkeep::Upkeep::new(s),
             interrupted: false,
             guard,

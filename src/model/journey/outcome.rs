@@ -176,7 +176,9 @@ impl<T: Tracer> World<'_, T> {
             out.rail_at_end += net;
         }
         // Payout orders on their way (`[payout.channel]`).
-        out.rail_at_end += (p.rail & super::rail::bits::ON_RAIL) as i64 * net;
+        if p.rail != 0 {
+            out.rail_at_end += (p.rail & super::rail::bits::ON_RAIL) as i64 * net;
+        }
         if p.charged > 0 && !p.has(Flags::PAID_ON) {
             out.held_at_end += a;
         }

@@ -78,7 +78,7 @@ impl<T: Tracer> World<'_, T> {
                 ),
             ));
         }
-        if p.batch == OPEN_BATCH && !self.books.pos_totals.is_empty() {
+        if self.pos_on && p.batch == OPEN_BATCH {
             // Folded: it balances on both sides of the day's batch settlement.
             self.pos_count(pid, -1);
         }
@@ -169,7 +169,7 @@ impl<T: Tracer> World<'_, T> {
     /// the acquirer sends its clearing file. A rejected or late file leaves its batches
     /// waiting: they go with the next cut-off's file.
     pub(in crate::model) fn cutoff(&mut self, day: u64) -> Result<(), Violation> {
-        if !self.books.pos_totals.is_empty() {
+        if self.pos_on {
             self.pos_batch_settlement();
         }
         let next = self.calendar.cutoff_day(self.calendar.cutoff_at(day));

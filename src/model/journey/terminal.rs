@@ -180,7 +180,7 @@ impl<T: Tracer> World<'_, T> {
                 self.trace(pid, |_| Step::Answered { code: rcode });
             }
             self.till_shown(pid, rcode);
-            if rcode == code::APPROVED && !self.books.pos_totals.is_empty() {
+            if self.pos_on && rcode == code::APPROVED {
                 self.pos_count(pid, 1);
             }
             if self.retry.on && rcode != code::APPROVED {
