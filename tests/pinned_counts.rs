@@ -78,14 +78,15 @@ fn outage_thirteen_hours() {
 /// and outcomes (every payout here is credited at 09:00 of its T+1 day, on time either way).
 /// Issue 25 (fees): a ninth outcome, paid short (a merchant credited less than its agreement),
 /// appended to `Outcome::ALL`; these scenarios have no `[fees]`, so it is 0 and nothing else
-/// moved.
+/// moved. Issue 25 (transaction types): a tenth and an eleventh outcome, voided and refunded
+/// (`[transactions]`), appended; 0 here, nothing else moved.
 const PIPELINE: (u64, u64, u64, [u64; Outcome::COUNT]) =
-    (41996, 6002, 5999, [5999, 0, 0, 0, 0, 0, 0, 0, 0]);
+    (41996, 6002, 5999, [5999, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 const OUTAGE: (u64, u64, u64, [u64; Outcome::COUNT]) = (
     1655878,
     126900,
     147311,
-    [126777, 0, 20510, 0, 0, 0, 24, 0, 0],
+    [126777, 0, 20510, 0, 0, 0, 24, 0, 0, 0, 0],
 );
 
 /// The first words of the named random streams, through the crate's API: ChaCha8 keyed by
@@ -187,6 +188,10 @@ const GOLDEN_SCENARIO: &str = "tests/golden/summary_small.toml";
 /// `payouts_over_account_cap`, all `off` here; new fixed causes `payout_unknown` and
 /// `account_cap`, which never struck here. Nothing moved. Then `pos_batch_mismatches` and
 /// `pos_batch_mismatch_amount` (terminal batch settlement), `off` here. Nothing moved.
+/// Issue 25 (voids and refunds, `[transactions]`): the outcomes `voided` and `refunded` with
+/// their amounts, and `voids`, `voids_refused`, `voids_unanswered`, `merchant_refunds`,
+/// `merchant_refund_amount`, `refunds_refused`, `refunds_unanswered`, `refunds_netted`,
+/// `refunds_credited`, all `off` here. Nothing moved.
 const GOLDEN_SUMMARY: &str = "tests/golden/summary_small.json";
 
 const BLESS: &str = "PAYFAULT_BLESS=1 cargo test --release --test pinned_counts";

@@ -31,8 +31,8 @@ pub struct TraceArgs {
     #[arg(long, short = 'p', conflicts_with_all = ["outcome", "cause", "code"])]
     payment: Option<u64>,
     /// Only payments that ended with this outcome: settled_on_time, settled_late, declined,
-    /// reversed, not_arrived, charged_without_sale, chargeback, pending, paid_short, or
-    /// false_decline
+    /// reversed, not_arrived, charged_without_sale, chargeback, pending, paid_short, voided,
+    /// refunded, or false_decline
     /// (declined although payable). Without any filter: payments not settled on time.
     #[arg(long)]
     outcome: Option<String>,

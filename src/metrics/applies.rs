@@ -54,6 +54,35 @@ const MECHANISMS: &[(&[&str], On, &str)] = &[
         "no terminal batch settlement (settlement.pos_batch)",
     ),
     (
+        &[
+            "voids",
+            "voids_refused",
+            "voids_unanswered",
+            "voided",
+            "voided_amount",
+        ],
+        |s| s.transactions.as_ref().is_some_and(|t| t.void_share > 0.0),
+        "no voids ([transactions] void_share)",
+    ),
+    (
+        &[
+            "merchant_refunds",
+            "merchant_refund_amount",
+            "refunds_refused",
+            "refunds_unanswered",
+            "refunds_netted",
+            "refunds_credited",
+            "refunded",
+            "refunded_amount",
+        ],
+        |s| {
+            s.transactions
+                .as_ref()
+                .is_some_and(|t| t.refund_share > 0.0)
+        },
+        "no refunds ([transactions] refund_share)",
+    ),
+    (
         &["payouts_over_account_cap"],
         |s| s.payout.personal_account_share > 0.0,
         "no personal settlement accounts (payout.personal_account_share)",
@@ -251,11 +280,15 @@ const MECHANISMS: &[(&[&str], On, &str)] = &[
 ];
 
 /// Why metric `name` cannot be non-zero in scenario `s`; `None` when it can (or the map does
-/// not know it).
+/// not know it). A cause's outcome (`causes.<cause>.<outcome>`) is off when its outcome is.
 pub fn off(s: &Scenario, name: &str) -> Option<&'static str> {
+    let own = name
+        .strip_prefix(super::CAUSES)
+        .and_then(|rest| rest.rsplit_once('.'))
+        .map_or(name, |(_, outcome)| outcome);
     MECHANISMS
         .iter()
-        .find(|(names, _, _)| names.contains(&name))
+        .find(|(names, _, _)| names.contains(&own))
         .and_then(|&(_, on, why)| (!on(s)).then_some(why))
 }
 
@@ -264,4 +297,32 @@ pub fn known() -> impl Iterator<Item = &'static str> {
     MECHANISMS
         .iter()
         .flat_map(|(names, _, _)| names.iter().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cause's share of an outcome that cannot happen cannot happen either; one that can,
+    /// can.
+    #[test]
+    fn a_cause_outcome_is_off_when_its_outcome_is() {
+        let s = crate::scenario::baseline();
+        assert!(s.transactions.is_none() && s.fees.is_none());
+        for name in [
+            "voided",
+            "causes.timeout.voided",
+            "causes.a.b.refunded_amount",
+        ] {
+            assert!(off(&s, name).is_some(), "{name}");
+        }
+        assert_eq!(off(&s, "causes.timeout.paid_short"), off(&s, "paid_short"));
+        for name in [
+            "causes.timeout.declined",
+            "causes.fraud.chargebacks",
+            "declined",
+        ] {
+            assert_eq!(off(&s, name), None, "{name}");
+        }
+    }
 }

@@ -48,6 +48,9 @@ pub(super) enum ToTerminal {
     Response(u8),
     /// The acknowledgement of the terminal's own reversal (0410).
     ReversalAck,
+    /// The host's answer to the merchant's void (0210) and refund (0230).
+    VoidAnswer(u8),
+    RefundAnswer(u8),
 }
 
 /// A message arriving at the acquirer's gateway.
@@ -58,6 +61,9 @@ pub(super) enum ToGateway {
     /// The terminal's reversal.
     Reversal(Rev),
     ReversalAck(Rev),
+    /// The merchant's void (0200, processing code 20) and refund (0220) of a sale.
+    Void,
+    Refund,
 }
 
 /// A message arriving at a channel.
@@ -142,6 +148,10 @@ impl Msg {
                 exchange(channel, true)
             }
             Msg::Terminal(ToTerminal::ReversalAck) => ack(Rev::Terminal),
+            Msg::Gateway(ToGateway::Void) => "0200 void",
+            Msg::Terminal(ToTerminal::VoidAnswer(_)) => "0210 void response",
+            Msg::Gateway(ToGateway::Refund) => "0220 refund",
+            Msg::Terminal(ToTerminal::RefundAnswer(_)) => "0230 refund response",
             Msg::Gateway(ToGateway::ReversalAck(r)) | Msg::Channel(ToChannel::ReversalAck(r)) => {
                 ack(r)
             }
@@ -246,6 +256,11 @@ pub(super) enum Ev {
         pid: PaymentId,
         step: super::journey::rail::RailStep,
     },
+    /// A step of the merchant's void or refund (see `journey::txn`).
+    Txn {
+        pid: PaymentId,
+        step: super::journey::txn::TxnStep,
+    },
     /// The merchant risk review of a held payout ends.
     MerchantReviewDone {
         pid: PaymentId,
@@ -321,6 +336,7 @@ impl Ev {
             | Ev::Payout { pid }
             | Ev::PayoutBounced { pid }
             | Ev::Rail { pid, .. }
+            | Ev::Txn { pid, .. }
             | Ev::MerchantReviewDone { pid }
             | Ev::BreakFound { pid }
             | Ev::BreakRepair { pid }
@@ -379,6 +395,7 @@ impl<T: Tracer> World<'_, T> {
             Ev::Payout { pid } => self.payout_now(pid),
             Ev::PayoutBounced { pid } => self.payout_bounced(pid),
             Ev::Rail { pid, step } => self.rail_step(pid, step),
+            Ev::Txn { pid, step } => self.txn_step(pid, step),
             Ev::MerchantReviewDone { pid } => self.merchant_review_done(pid),
             Ev::BreakFound { pid } => self.break_found(pid),
             Ev::BreakRepair { pid } => self.break_repair(pid),
@@ -430,6 +447,10 @@ mod tests {
         let mut msgs = vec![
             Msg::Terminal(ToTerminal::Response(0)),
             Msg::Terminal(ToTerminal::ReversalAck),
+            Msg::Terminal(ToTerminal::VoidAnswer(0)),
+            Msg::Terminal(ToTerminal::RefundAnswer(0)),
+            Msg::Gateway(ToGateway::Void),
+            Msg::Gateway(ToGateway::Refund),
             Msg::Gateway(ToGateway::Request),
             Msg::Gateway(ToGateway::Response(0)),
             Msg::Channel(ToChannel::Request),

@@ -48,6 +48,20 @@ pub struct RunOutput {
     /// amounts they differed by (`settlement.pos_batch`).
     pub pos_batch_mismatches: u64,
     pub pos_batch_mismatch_amount: i64,
+    /// The merchants' voids (`[transactions]`): accepted, refused by the host (already
+    /// cleared, or no such approval), and sent without an answer reaching the till.
+    pub voids: u64,
+    pub voids_refused: u64,
+    pub voids_unanswered: u64,
+    /// The merchants' refunds: accepted (and their gross), refused (not settled, or no such
+    /// sale), sent without an answer, taken from a merchant already paid (netted from its
+    /// later payouts), and credited to the cardholder within observation.
+    pub merchant_refunds: u64,
+    pub merchant_refund_amount: i64,
+    pub refunds_refused: u64,
+    pub refunds_unanswered: u64,
+    pub refunds_netted: u64,
+    pub refunds_credited: u64,
     /// Payouts a personal Class II account returned over its daily inflow cap.
     pub payouts_over_account_cap: u64,
     pub payout_status_unknown: u64,
@@ -211,6 +225,15 @@ impl RunOutput {
             payout_orders: 0,
             pos_batch_mismatches: 0,
             pos_batch_mismatch_amount: 0,
+            voids: 0,
+            voids_refused: 0,
+            voids_unanswered: 0,
+            merchant_refunds: 0,
+            merchant_refund_amount: 0,
+            refunds_refused: 0,
+            refunds_unanswered: 0,
+            refunds_netted: 0,
+            refunds_credited: 0,
             payouts_over_account_cap: 0,
             payout_status_unknown: 0,
             payout_inquiries: 0,
@@ -419,10 +442,16 @@ pub enum Outcome {
     /// The till approved and the merchant was credited, but less than its agreement says (a
     /// mis-set fee rate): on time or late, the amount that arrived is wrong.
     PaidShort,
+    /// The till approved, then the merchant voided the sale the same day: the cardholder's
+    /// money went back and the merchant was not paid (`[transactions]`).
+    Voided,
+    /// The till approved and the sale settled, then the merchant refunded it: the merchant's
+    /// money was taken back, and goes (or went) to the cardholder (`[transactions]`).
+    Refunded,
 }
 
 impl Outcome {
-    pub const COUNT: usize = 9;
+    pub const COUNT: usize = 11;
     pub const ALL: [Outcome; Outcome::COUNT] = [
         Outcome::SettledOnTime,
         Outcome::SettledLate,
@@ -433,6 +462,8 @@ impl Outcome {
         Outcome::Chargeback,
         Outcome::Pending,
         Outcome::PaidShort,
+        Outcome::Voided,
+        Outcome::Refunded,
     ];
 
     pub fn name(self) -> &'static str {
@@ -446,6 +477,8 @@ impl Outcome {
             Outcome::Chargeback => "chargeback",
             Outcome::Pending => "pending",
             Outcome::PaidShort => "paid_short",
+            Outcome::Voided => "voided",
+            Outcome::Refunded => "refunded",
         }
     }
 

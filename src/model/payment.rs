@@ -8,7 +8,11 @@ pub use crate::model::output::Outcome;
 pub mod code {
     pub const APPROVED: u8 = 0;
     pub const DO_NOT_HONOUR: u8 = 5;
+    /// The transaction is not valid (here: a void of a sale already cleared).
+    pub const INVALID_TRANSACTION: u8 = 12;
     pub const INVALID_CARD: u8 = 14;
+    /// The original of a void or refund is not in the host's records (or not settled).
+    pub const ORIGINAL_NOT_FOUND: u8 = 25;
     pub const FORMAT_ERROR: u8 = 30;
     pub const INSUFFICIENT_FUNDS: u8 = 51;
     pub const EXPIRED_CARD: u8 = 54;
@@ -34,6 +38,8 @@ pub mod code {
             APPROVED => "approved",
             DO_NOT_HONOUR => "do not honour",
             INVALID_CARD => "invalid card number",
+            INVALID_TRANSACTION => "invalid transaction",
+            ORIGINAL_NOT_FOUND => "unable to locate original transaction",
             FORMAT_ERROR => "format error (malformed message)",
             EXPIRED_CARD => "expired card",
             WRONG_PIN => "incorrect PIN",
@@ -154,6 +160,9 @@ pub mod slot {
     pub const RAIL_UNKNOWN: usize = 52;
     pub const RAIL_EXECUTED: usize = 53;
     pub const RAIL_LATENCY: usize = 54;
+    /// Whether the merchant voids or refunds the sale (`[transactions]`); and after how long.
+    pub const TXN: usize = 55;
+    pub const TXN_DELAY: usize = 56;
     /// Whether the cardholder pays again after the till showed a failure; and after how long.
     pub const PAY_AGAIN: usize = 25;
     pub const PAY_AGAIN_DELAY: usize = 26;
@@ -337,8 +346,10 @@ pub struct Payment {
     pub reversal_attempts: u8,
     /// First-use draws consumed (see [`used`]).
     pub used: u16,
-    /// Reversals the host has sent from its store-and-forward queue.
-    pub saf_sent: u32,
+    /// Reversals the host has sent from its store-and-forward queue (saturating).
+    pub saf_sent: u16,
+    /// The merchant's void or refund of the sale (`journey::txn::bits`); 0 without one.
+    pub txn: u8,
     /// The payout channel's orders for this payment (`journey::rail::bits`); 0 without one.
     pub rail: u8,
     pub terminal_state: TerminalState,

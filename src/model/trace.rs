@@ -8,7 +8,7 @@ use crate::model::ledger::Account;
 
 /// Every name a message of the trace can have: its ISO 8583 message type and what it is. The
 /// story reads each as the catalogue key `trace.what.<name, spaces as _>`.
-pub const MESSAGE_NAMES: [&str; 17] = [
+pub const MESSAGE_NAMES: [&str; 21] = [
     "0100 request",
     "0110 response",
     "0200 request",
@@ -26,6 +26,10 @@ pub const MESSAGE_NAMES: [&str; 17] = [
     "0220 stand-in advice",
     "0221 repeat stand-in advice",
     "0230 advice ack",
+    "0200 void",
+    "0210 void response",
+    "0220 refund",
+    "0230 refund response",
 ];
 
 /// One step of a payment's journey.

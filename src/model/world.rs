@@ -251,6 +251,10 @@ pub(super) struct World<'a, T: Tracer> {
     pub caps_on: bool,
     /// The terminals settle their batches at the cut-off (`settlement.pos_batch`).
     pub pos_on: bool,
+    /// The merchants void and refund sales (`[transactions]`).
+    pub txn_on: bool,
+    /// Either of the two: an approval at the till has more to do.
+    pub approval_hooks: bool,
     pub upkeep: super::remedies::upkeep::Upkeep,
     /// A stop was asked for during the run (`engine::interrupt`): it ends without a result.
     pub interrupted: bool,
@@ -386,6 +390,8 @@ impl<'a, T: Tracer> World<'a, T> {
             rail_on: s.payout.channel.is_some(),
             caps_on: s.payout.personal_account_share > 0.0,
             pos_on: s.settlement.pos_batch,
+            txn_on: s.transactions.is_some(),
+            approval_hooks: s.settlement.pos_batch || s.transactions.is_some(),
             upkeep: super::remedies::upkeep::Upkeep::new(s),
             interrupted: false,
             guard,

@@ -53,6 +53,7 @@ pub const LIBRARY: &[Builtin] = &[
     builtin!("pipeline"),
     builtin!("recon_schedule"),
     builtin!("reconciliation"),
+    builtin!("refunds"),
     builtin!("response_loss"),
     builtin!("retry_idempotency"),
     builtin!("risk_review"),

@@ -22,6 +22,7 @@ mod postauth;
 pub mod promise;
 pub mod raw;
 pub mod strategies;
+pub mod transactions;
 pub mod units;
 mod validate;
 pub mod variants;
@@ -87,6 +88,8 @@ pub struct Scenario {
     /// `[fees]`: the merchant's discount, interchange and the scheme's fees; `None`: the
     /// merchant is paid the gross amount.
     pub fees: Option<fees::FeeSpec>,
+    /// `[transactions]`: voids and refunds besides sales; `None`: only sales.
+    pub transactions: Option<transactions::TransactionsSpec>,
     /// Upkeep strategies read during a run (autoscaling, support desk, Luhn check, review
     /// SLAs, store-and-forward tuning); all off by default.
     pub upkeep: strategies::upkeep::UpkeepSpec,

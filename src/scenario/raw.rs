@@ -75,6 +75,8 @@ pub struct RawScenario {
     pub costs: Option<Spanned<super::costs::RawCosts>>,
     /// `[fees]`: what the merchant, the acquirer, the issuer and the scheme each take.
     pub fees: Option<Spanned<super::fees::RawFees>>,
+    /// `[transactions]`: voids and refunds (see `scenario::transactions`).
+    pub transactions: Option<super::transactions::RawTransactions>,
     /// `[expect]`: the outcomes `payfault check` holds the scenario to.
     pub expect: Option<Spanned<super::expect::RawExpect>>,
 }

@@ -404,3 +404,25 @@ fn pay_again_share_above_one() {
         ],
     );
 }
+
+#[test]
+fn transactions_whose_shares_exceed_one() {
+    let f = "transactions_shares_above_one.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "refund_share = |0.7"),
+            field("transactions.refund_share"),
+            "void_share + refund_share must be at most 1, got 0.4 + 0.7",
+        ],
+    );
+}
+
+#[test]
+fn transactions_with_an_unknown_field() {
+    let f = "transactions_unknown_field.toml";
+    expect_bad(
+        f,
+        needles![loc(f, "|refund_days"), "refund_days", "void_share",],
+    );
+}

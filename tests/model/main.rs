@@ -26,3 +26,4 @@ mod shard;
 mod shard_tamper;
 mod trace_language;
 mod trace_story;
+mod transactions;

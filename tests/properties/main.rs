@@ -353,6 +353,18 @@ fn apply_postauth(s: &mut Scenario, p: Postauth) {
         });
     // The terminals' batch settlement in a third.
     s.settlement.pos_batch = correction % 3 == 2;
+    // Voids and refunds in a quarter: many, some after the cut-off, some before settlement.
+    s.transactions =
+        (correction % 4 == 2).then_some(payfault::scenario::transactions::TransactionsSpec {
+            void_share: 0.1,
+            void_after: Dist::Exponential {
+                mean: (2 * HOUR) as f64,
+            },
+            refund_share: 0.2,
+            refund_after: Dist::Exponential {
+                mean: (36 * HOUR) as f64,
+            },
+        });
     // Personal accounts with a small daily cap in a seventh.
     s.payout.personal_account_share = if correction % 7 == 3 { 0.5 } else { 0.0 };
     s.payout.personal_daily_cap = 20_000;

@@ -35,6 +35,8 @@ pub(super) const OUTCOMES: [(Outcome, &str); Outcome::COUNT] = [
     (Outcome::Chargeback, "chargebacks (fraud)"),
     (Outcome::Pending, "pending at end of observation"),
     (Outcome::PaidShort, "paid short (less than the agreement)"),
+    (Outcome::Voided, "voided by the merchant"),
+    (Outcome::Refunded, "refunded by the merchant"),
 ];
 
 /// The run-level metrics besides the outcomes: (name, unit, table label, reader).
@@ -91,6 +93,57 @@ pub(super) const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
         Unit::Money,
         Some("terminal batches out of balance by"),
         |o| Some(major(o.pos_batch_mismatch_amount)),
+    ),
+    ("voids", Unit::Count, Some("voids the host accepted"), |o| {
+        Some(o.voids as f64)
+    }),
+    (
+        "voids_refused",
+        Unit::Count,
+        Some("voids refused (already cleared, or no such sale)"),
+        |o| Some(o.voids_refused as f64),
+    ),
+    (
+        "voids_unanswered",
+        Unit::Count,
+        Some("voids whose answer never reached the till"),
+        |o| Some(o.voids_unanswered as f64),
+    ),
+    (
+        "merchant_refunds",
+        Unit::Count,
+        Some("refunds the host accepted"),
+        |o| Some(o.merchant_refunds as f64),
+    ),
+    (
+        "merchant_refund_amount",
+        Unit::Money,
+        Some("refunded by merchants"),
+        |o| Some(major(o.merchant_refund_amount)),
+    ),
+    (
+        "refunds_refused",
+        Unit::Count,
+        Some("refunds refused (sale not settled, or no such sale)"),
+        |o| Some(o.refunds_refused as f64),
+    ),
+    (
+        "refunds_unanswered",
+        Unit::Count,
+        Some("refunds whose answer never reached the till"),
+        |o| Some(o.refunds_unanswered as f64),
+    ),
+    (
+        "refunds_netted",
+        Unit::Count,
+        Some("refunds taken from merchants already paid"),
+        |o| Some(o.refunds_netted as f64),
+    ),
+    (
+        "refunds_credited",
+        Unit::Count,
+        Some("refunds credited to the cardholder"),
+        |o| Some(o.refunds_credited as f64),
     ),
     (
         "payouts_over_account_cap",

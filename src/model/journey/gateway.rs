@@ -51,6 +51,16 @@ impl<T: Tracer> World<'_, T> {
                     }
                 }
             }
+            ToGateway::Void => {
+                if self.reachable(pid, st, Msg::Gateway(m)) {
+                    self.void_at_gateway(pid);
+                }
+            }
+            ToGateway::Refund => {
+                if self.reachable(pid, st, Msg::Gateway(m)) {
+                    self.refund_at_gateway(pid);
+                }
+            }
             // The terminal's reversal's acknowledgement goes back to it; the acquirer keeps
             // those of its own.
             ToGateway::ReversalAck(r) => {
@@ -413,8 +423,10 @@ impl<T: Tracer> World<'_, T> {
             return;
         }
         let sent = p.saf_sent;
+        // (A count that reached its 16-bit ceiling has expired too: 65,535 repeats.)
         if p.saf_sent as u64 * interval >= expiry
-            || (self.upkeep_on && self.saf_out_of_attempts(sent))
+            || p.saf_sent == u16::MAX
+            || (self.upkeep_on && self.saf_out_of_attempts(sent as u32))
         {
             self.out.saf_expired += 1;
             if T::ON {

@@ -258,14 +258,38 @@ impl<T: Tracer> World<'_, T> {
     /// already paid out towards the merchant (a D+0 advance, a settled payout) is first taken
     /// back: from the merchant if credited, else from suspense or the merchant-risk hold; and
     /// money the issuer had paid on goes back acquirer → channel → issuer.
+    #[inline(never)]
     pub(in crate::model) fn refund_cardholder(&mut self, pid: PaymentId) {
         let p = self.arena[pid];
-        let (i, c, amt) = (p.issuer, p.channel, p.amount);
         let net = self.net(&p);
         self.recover_payout(pid);
+        if T::ON {
+            let back = if p.credited > 0 {
+                Some(Account::Merchants)
+            } else if p.has(Flags::RETURNED) {
+                Some(Account::Suspense)
+            } else if p.has(Flags::ON_RAIL) {
+                Some(Account::PayoutRail)
+            } else if p.has(Flags::IN_RISK_HOLD) {
+                Some(Account::RiskHold)
+            } else {
+                None
+            };
+            if let Some(from) = back {
+                self.trace_post(pid, from, Account::Acquirer, net);
+            }
+        }
+        self.money_back_to_cardholder(pid);
+    }
+
+    /// The cardholder's money goes back: acquirer → channel → issuer if the issuer had paid
+    /// on, then the hold is released or the posted debit refunded.
+    #[inline(never)]
+    pub(in crate::model) fn money_back_to_cardholder(&mut self, pid: PaymentId) {
+        let p = self.arena[pid];
+        let (i, c, amt) = (p.issuer, p.channel, p.amount);
         let l = &mut self.books.ledger;
         let q = &mut self.arena[pid];
-        // Back along the chain to the issuer, if it had paid on.
         if q.has(Flags::PAID_ON) {
             q.clear(Flags::PAID_ON);
             l.post(Account::Acquirer, Account::Channel(c), amt);
@@ -282,20 +306,6 @@ impl<T: Tracer> World<'_, T> {
             .ledger
             .post(Account::IssuerHolds(i), Account::Cardholders, amt);
         if T::ON {
-            let back = if p.credited > 0 {
-                Some(Account::Merchants)
-            } else if p.has(Flags::RETURNED) {
-                Some(Account::Suspense)
-            } else if p.has(Flags::ON_RAIL) {
-                Some(Account::PayoutRail)
-            } else if p.has(Flags::IN_RISK_HOLD) {
-                Some(Account::RiskHold)
-            } else {
-                None
-            };
-            if let Some(from) = back {
-                self.trace_post(pid, from, Account::Acquirer, net);
-            }
             if p.has(Flags::PAID_ON) {
                 self.trace_post(pid, Account::Acquirer, Account::Channel(c), amt);
                 self.trace_post(pid, Account::Channel(c), Account::IssuerHolds(i), amt);

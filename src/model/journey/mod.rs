@@ -15,6 +15,7 @@
 //!   duplicate payouts;
 //! - [`returns`]: a payout to a wrong account coming back, at once or after its delay;
 //! - [`reconcile`]: reconciliation runs that find and repair breaks;
+//! - [`txn`]: the merchant's voids and refunds (`[transactions]`);
 //! - [`outcome`]: the outcome of each payment and the end of the run.
 //!
 //! The faults that strike on the way live in `model::faults`, the remedies a design switches
@@ -32,3 +33,4 @@ pub(super) mod reconcile;
 mod returns;
 mod settlement;
 mod terminal;
+pub(super) mod txn;

@@ -49,6 +49,9 @@ impl<T: Tracer> World<'_, T> {
         if !self.beliefs_agree(&p, open_break, advice_due) {
             return Err(self.beliefs_violation(&p));
         }
+        if p.txn != 0 {
+            self.txn_at_end(&p);
+        }
         let (cause, also) = self.blamed(&p, outcome);
         // A superseded attempt of a retried sale in which nobody's money moved is no sale.
         let counted = !self.retry.on || p.retry == 0 || self.retry_record_ends(&p);
@@ -74,6 +77,10 @@ impl<T: Tracer> World<'_, T> {
         let till_ok = p.till_approved();
         if p.has(Flags::CHARGED_BACK) {
             Outcome::Chargeback
+        } else if p.txn != 0
+            && let Some(o) = super::txn::txn_outcome(p)
+        {
+            o
         } else if p.credited > 0 {
             // (A merchant paid D+0 for a sale that failed at the till and that the issuer
             // does not back charged nobody: it counts as paid, and its break stays open.)
@@ -135,7 +142,11 @@ impl<T: Tracer> World<'_, T> {
             Outcome::NotArrived | Outcome::Pending => {
                 p.credited == 0 && (p.charged == 0 || p.charged == a)
             }
-            Outcome::Declined | Outcome::Reversed => (p.charged, p.credited) == (0, 0),
+            Outcome::Declined | Outcome::Reversed | Outcome::Voided => {
+                (p.charged, p.credited) == (0, 0)
+            }
+            // The merchant's money taken back; the cardholder's on its way back, or back.
+            Outcome::Refunded => p.credited == 0 && (p.charged == a || p.charged == 0),
         }
     }
 
@@ -312,6 +323,10 @@ impl<T: Tracer> World<'_, T> {
             } else {
                 "credited_late"
             }
+        } else if outcome == Outcome::Voided {
+            "voided"
+        } else if outcome == Outcome::Refunded {
+            "refunded"
         } else if p.has(Flags::RETURNED) {
             "returned"
         } else if p.has(Flags::IN_RISK_HOLD) {
@@ -329,7 +344,11 @@ impl<T: Tracer> World<'_, T> {
         });
         // A payment settled on time tells a cause too if one struck it on the way (an unknown
         // payout order resolved in time): a trainer can look for it by that cause.
-        if outcome != Outcome::SettledOnTime || cause != cause::id::NONE {
+        let merchant_did = matches!(
+            outcome,
+            Outcome::SettledOnTime | Outcome::Voided | Outcome::Refunded
+        );
+        if !merchant_did || cause != cause::id::NONE {
             let name = cause::names(self.s)[cause as usize].clone();
             let meaning = crate::scenario::cause::meaning(self.s, cause as usize);
             self.trace(pid, |_| Step::Cause { name, meaning });

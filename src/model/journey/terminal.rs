@@ -78,6 +78,7 @@ impl<T: Tracer> World<'_, T> {
             issuer_state: Iss::Unseen,
             used: 0,
             saf_sent: 0,
+            txn: 0,
             rail: 0,
             t_break: 0,
             advice_sent: 0,
@@ -135,6 +136,8 @@ impl<T: Tracer> World<'_, T> {
         match m {
             ToTerminal::Response(c) => self.terminal_answer(pid, c),
             ToTerminal::ReversalAck => self.arena[pid].set(Flags::REVERSAL_ACKED),
+            ToTerminal::VoidAnswer(c) => self.txn_answer(pid, true, c),
+            ToTerminal::RefundAnswer(c) => self.txn_answer(pid, false, c),
         }
     }
 
@@ -180,8 +183,8 @@ impl<T: Tracer> World<'_, T> {
                 self.trace(pid, |_| Step::Answered { code: rcode });
             }
             self.till_shown(pid, rcode);
-            if self.pos_on && rcode == code::APPROVED {
-                self.pos_count(pid, 1);
+            if self.approval_hooks && rcode == code::APPROVED {
+                self.after_till_approval(pid);
             }
             if self.retry.on && rcode != code::APPROVED {
                 self.till_failed(pid, rcode);
@@ -191,6 +194,20 @@ impl<T: Tracer> World<'_, T> {
             if T::ON {
                 self.trace(pid, |_| Step::LateAnswer { code: rcode });
             }
+        }
+    }
+
+    /// What follows an approval at the till when switched on: the sale counts in the
+    /// terminal's batch totals (`settlement.pos_batch`); its merchant may void or refund it
+    /// (`[transactions]`).
+    #[cold]
+    #[inline(never)]
+    fn after_till_approval(&mut self, pid: PaymentId) {
+        if self.pos_on {
+            self.pos_count(pid, 1);
+        }
+        if self.txn_on {
+            self.plan_txn(pid);
         }
     }
 

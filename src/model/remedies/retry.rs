@@ -353,6 +353,7 @@ fn fresh_record(p: &Payment) -> Payment {
         reversal_attempts: 0,
         used: 0,
         saf_sent: 0,
+        txn: 0,
         rail: 0,
         terminal_state: Term::Waiting,
         acquirer: Acq::Unknown,

@@ -31,6 +31,9 @@ fn outcome_colour(o: Outcome) -> RGBColor {
         Outcome::Chargeback => colour(7),
         // Off the palette: a dark red, apart from every other outcome.
         Outcome::PaidShort => RGBColor(0x99, 0x22, 0x22),
+        Outcome::Voided => colour(2),
+        // The merchant's own decision, not a failure: a quiet grey.
+        Outcome::Refunded => RGBColor(0xAA, 0xAA, 0xAA),
         Outcome::Pending | Outcome::SettledOnTime => colour(6),
     }
 }

@@ -527,6 +527,7 @@ fn why(s: &Scenario, lang: Lang, tl: &Teller) -> String {
     let key = match tl.outcome {
         "declined" if tl.false_decline => "trace.why.false_decline".to_string(),
         "charged_without_sale" if paid => "trace.why.charged_without_sale_paid".to_string(),
+        "charged_without_sale" if tl.till_ok => "trace.why.charged_without_sale_voided".to_string(),
         "reversed" if tl.till_ok => "trace.why.reversed_after_approval".to_string(),
         "chargeback" if paid && s.liability != Liability::Merchant => {
             "trace.why.chargeback_kept".to_string()

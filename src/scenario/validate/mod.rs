@@ -151,6 +151,10 @@ pub(super) fn validate(
         faults,
         costs,
         fees,
+        transactions: match &raw.transactions {
+            Some(t) => Some(super::transactions::transactions(&cx, t)?),
+            None => None,
+        },
         upkeep,
         expect: None,
         pending: Default::default(),
