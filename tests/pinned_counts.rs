@@ -192,6 +192,9 @@ const GOLDEN_SCENARIO: &str = "tests/golden/summary_small.toml";
 /// their amounts, and `voids`, `voids_refused`, `voids_unanswered`, `merchant_refunds`,
 /// `merchant_refund_amount`, `refunds_refused`, `refunds_unanswered`, `refunds_netted`,
 /// `refunds_credited`, all `off` here. Nothing moved.
+/// Then `pos_batch_reversals` (the batch upload, `settlement.pos_batch_upload`), `off` here;
+/// a cause's outcome metric (`causes.<cause>.<outcome>`) is `off` when its outcome is (here
+/// `paid_short`, `voided`, `refunded`). Nothing moved.
 const GOLDEN_SUMMARY: &str = "tests/golden/summary_small.json";
 
 const BLESS: &str = "PAYFAULT_BLESS=1 cargo test --release --test pinned_counts";

@@ -205,17 +205,6 @@ fn validate(files: &[PathBuf], limits: Limits, memory: Option<usize>) -> Result<
     }
 }
 
-fn load(path: Option<&Path>, limits: &Limits) -> Result<Scenario, Failure> {
-    match path {
-        Some(p) => Ok(runner::prepare::load(p, limits)?),
-        None => Ok(runner::prepare::parse(
-            scenario::BASELINE,
-            "<built-in baseline>",
-            limits,
-        )?),
-    }
-}
-
 /// The text a run reads: the file's, or the built-in baseline's.
 fn read_input(path: Option<&Path>) -> Result<runner::shard::Input, Failure> {
     Ok(match path {

@@ -25,6 +25,10 @@ pub struct TraceArgs {
     /// runs 0, 1, ... up to the batch's runs.
     #[arg(long, short = 'r')]
     run: Option<u64>,
+    /// Tell the payments of one of the scenario's [[variant]] designs instead of the scenario
+    /// itself (the same payments, met by that design).
+    #[arg(long)]
+    variant: Option<String>,
     #[command(flatten)]
     batch: Batch,
     /// The payment's number within the run (from 0; the run is --run, or 0).
@@ -164,7 +168,8 @@ fn prepare_csv(lang: Lang, path: &Path) -> Result<CsvOut, Failure> {
 
 pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
     let lang = a.print.lang;
-    let scn = super::load(a.scenario.as_deref(), &a.sizes.limits())?;
+    let input = super::read_input(a.scenario.as_deref())?;
+    let (scn, _) = super::design_from(&input, a.variant.as_deref(), &a.sizes.limits())?;
     let (seed, runs) = check_args(&a, &scn)?;
     let f = filter(
         &scn,

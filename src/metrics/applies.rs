@@ -54,6 +54,11 @@ const MECHANISMS: &[(&[&str], On, &str)] = &[
         "no terminal batch settlement (settlement.pos_batch)",
     ),
     (
+        &["pos_batch_reversals"],
+        |s| s.settlement.pos_batch_upload,
+        "no batch upload (settlement.pos_batch_upload)",
+    ),
+    (
         &[
             "voids",
             "voids_refused",

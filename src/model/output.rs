@@ -48,6 +48,8 @@ pub struct RunOutput {
     /// amounts they differed by (`settlement.pos_batch`).
     pub pos_batch_mismatches: u64,
     pub pos_batch_mismatch_amount: i64,
+    /// Sales the host reversed after a terminal's batch upload (`settlement.pos_batch_upload`).
+    pub pos_batch_reversals: u64,
     /// The merchants' voids (`[transactions]`): accepted, refused by the host (already
     /// cleared, or no such approval), and sent without an answer reaching the till.
     pub voids: u64,
@@ -225,6 +227,7 @@ impl RunOutput {
             payout_orders: 0,
             pos_batch_mismatches: 0,
             pos_batch_mismatch_amount: 0,
+            pos_batch_reversals: 0,
             voids: 0,
             voids_refused: 0,
             voids_unanswered: 0,

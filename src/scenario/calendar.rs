@@ -385,6 +385,7 @@ mod tests {
             file_late_share: 0.0,
             file_rejected: vec![],
             pos_batch: false,
+            pos_batch_upload: false,
         }
     }
 

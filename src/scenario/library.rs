@@ -51,6 +51,7 @@ pub const LIBRARY: &[Builtin] = &[
     builtin!("payout_products"),
     builtin!("personal_accounts"),
     builtin!("pipeline"),
+    builtin!("pos_batch"),
     builtin!("recon_schedule"),
     builtin!("reconciliation"),
     builtin!("refunds"),

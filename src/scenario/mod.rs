@@ -295,6 +295,9 @@ pub struct SettlementSpec {
     /// Each terminal's day-end batch settlement (批结算) against the host's records, at every
     /// cut-off.
     pub pos_batch: bool,
+    /// After a batch that did not balance, the terminal uploads its sales (批上送) and the host
+    /// reverses the approvals the till never showed, before clearing.
+    pub pos_batch_upload: bool,
 }
 
 /// The payout to the merchant's settlement account: the last mile.

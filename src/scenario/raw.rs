@@ -406,6 +406,9 @@ pub struct RawSettlement {
     pub file_rejected: Spanned<Vec<Spanned<Date>>>,
     /// Each terminal settles its batch against the host at the cut-off (批结算).
     pub pos_batch: bool,
+    /// A terminal whose batch did not balance uploads its sales (批上送), and the host reverses
+    /// the approvals the till never showed.
+    pub pos_batch_upload: Spanned<bool>,
 }
 
 /// `[payout]`: the payout to the merchant's settlement account.
@@ -521,6 +524,7 @@ impl Default for RawSettlement {
             file_late_share: Spanned::new(0..0, Probability(0.0)),
             file_rejected: Spanned::new(0..0, vec![]),
             pos_batch: false,
+            pos_batch_upload: Spanned::new(0..0, false),
         }
     }
 }

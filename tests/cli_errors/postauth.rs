@@ -426,3 +426,16 @@ fn transactions_with_an_unknown_field() {
         needles![loc(f, "|refund_days"), "refund_days", "void_share",],
     );
 }
+
+#[test]
+fn pos_batch_upload_needs_the_batch_settlement() {
+    let f = "pos_batch_upload_without_batch.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "pos_batch_upload = |true"),
+            field("settlement.pos_batch_upload"),
+            "needs settlement.pos_batch = true",
+        ],
+    );
+}

@@ -84,3 +84,29 @@ fn trace_unknown_filters_list_the_accepted_values() {
     let msg = assert_bad_input("trace --payment", &out, &stdout, &stderr);
     assert_contains_all("trace --payment", &msg, &["has only".into()]);
 }
+
+#[test]
+fn trace_tells_a_variant_and_refuses_an_unknown_one() {
+    // The `upload` design of pos_batch.toml reverses the sales its tills never showed: a story
+    // the base scenario (`count`) cannot tell.
+    let (out, stdout, _) = exec(payfault_quick().args([
+        "trace",
+        "scenarios/pos_batch.toml",
+        "--variant",
+        "upload",
+        "--outcome",
+        "reversed",
+        "--runs",
+        "1",
+    ]));
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("批上送"), "{stdout}");
+    let (out, stdout, stderr) =
+        exec(payfault_quick().args(["trace", "scenarios/pos_batch.toml", "--variant", "uplod"]));
+    let msg = assert_bad_input("trace --variant uplod", &out, &stdout, &stderr);
+    assert_contains_all(
+        "trace --variant uplod",
+        &msg,
+        &["did you mean \"upload\"".into(), "count, upload".into()],
+    );
+}

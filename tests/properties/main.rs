@@ -353,6 +353,8 @@ fn apply_postauth(s: &mut Scenario, p: Postauth) {
         });
     // The terminals' batch settlement in a third.
     s.settlement.pos_batch = correction % 3 == 2;
+    // Half of those with the batch upload that reverses what the till never showed.
+    s.settlement.pos_batch_upload = s.settlement.pos_batch && correction % 2 == 0;
     // Voids and refunds in a quarter: many, some after the cut-off, some before settlement.
     s.transactions =
         (correction % 4 == 2).then_some(payfault::scenario::transactions::TransactionsSpec {

@@ -94,6 +94,12 @@ pub(super) const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
         Some("terminal batches out of balance by"),
         |o| Some(major(o.pos_batch_mismatch_amount)),
     ),
+    (
+        "pos_batch_reversals",
+        Unit::Count,
+        Some("sales reversed after a terminal's batch upload"),
+        |o| Some(o.pos_batch_reversals as f64),
+    ),
     ("voids", Unit::Count, Some("voids the host accepted"), |o| {
         Some(o.voids as f64)
     }),

@@ -142,17 +142,54 @@ impl<T: Tracer> World<'_, T> {
                 });
             }
         }
-        self.books.open.live = live;
+        let mut unbalanced = std::collections::HashSet::new();
         for (g, terms) in self.books.pos_totals.iter_mut().enumerate() {
             for (t, total) in terms.iter_mut().enumerate() {
                 let (hn, ha) = host.get(&(g as u16, t as u32)).copied().unwrap_or((0, 0));
                 if (hn, ha) != *total {
                     self.out.pos_batch_mismatches += 1;
                     self.out.pos_batch_mismatch_amount += (ha - total.1).abs();
+                    unbalanced.insert((g as u16, t as u32));
                 }
                 *total = (0, 0); // the next day's batch starts empty
             }
         }
+        if self.s.settlement.pos_batch_upload {
+            for &pid in &live {
+                let p = self.arena[pid];
+                if unbalanced.contains(&(p.group, p.terminal)) {
+                    self.pos_upload_check(pid);
+                }
+            }
+        }
+        self.books.open.live = live;
+    }
+
+    /// A terminal whose batch did not balance has uploaded its sales (批上送): the host reverses
+    /// a sale it holds approved that the till showed failed (its answer lost, the terminal's
+    /// reversal lost or never sent), before it goes for clearing. A sale whose answer is still
+    /// on its way to the till is left alone.
+    #[cold]
+    #[inline(never)]
+    fn pos_upload_check(&mut self, pid: PaymentId) {
+        let p = self.arena[pid];
+        if p.acquirer != Acq::Approved
+            || p.till_approved()
+            || p.terminal_state == crate::model::payment::TerminalState::Waiting
+        {
+            return;
+        }
+        self.arena[pid].acquirer = Acq::Reversed;
+        self.out.pos_batch_reversals += 1;
+        if p.has(Flags::ADVANCED) && !p.has(Flags::PAID_ON) {
+            self.take_back_advance(pid);
+        }
+        if T::ON {
+            self.trace(pid, |_| {
+                Step::Note("trace.note.settlement_pos_batch_upload_reverses")
+            });
+        }
+        self.host_reversal(pid);
     }
 
     /// Schedules the first cut-off of the run.

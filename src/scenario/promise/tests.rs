@@ -19,6 +19,7 @@ fn spec() -> SettlementSpec {
         file_late_share: 0.0,
         file_rejected: vec![],
         pos_batch: false,
+        pos_batch_upload: false,
     }
 }
 

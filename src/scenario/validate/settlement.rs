@@ -29,6 +29,14 @@ pub(super) fn settlement(
     let (holidays, extra_business_days, bank_down) = calendar::settlement_dates(cx, s, start_date)?;
     let (file_reject_share, file_late_share, file_rejected) =
         postauth::file_faults(cx, s, start_date)?;
+    if *s.pos_batch_upload.get_ref() && !s.pos_batch {
+        return Err(cx.err(
+            s.pos_batch_upload.span(),
+            "settlement.pos_batch_upload",
+            "needs settlement.pos_batch = true: a terminal uploads its sales after a batch \
+             settlement that did not balance",
+        ));
+    }
     Ok(SettlementSpec {
         cutoff: s.cutoff.0,
         lag_days: lag,
@@ -41,5 +49,6 @@ pub(super) fn settlement(
         file_late_share,
         file_rejected,
         pos_batch: s.pos_batch,
+        pos_batch_upload: *s.pos_batch_upload.get_ref(),
     })
 }
