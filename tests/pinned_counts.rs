@@ -194,7 +194,9 @@ const GOLDEN_SCENARIO: &str = "tests/golden/summary_small.toml";
 /// `refunds_credited`, all `off` here. Nothing moved.
 /// Then `pos_batch_reversals` (the batch upload, `settlement.pos_batch_upload`), `off` here;
 /// a cause's outcome metric (`causes.<cause>.<outcome>`) is `off` when its outcome is (here
-/// `paid_short`, `voided`, `refunded`). Nothing moved.
+/// `paid_short`, `voided`, `refunded`). Nothing moved. Then pre-authorisations: `preauths`,
+/// `preauth_completions`, `preauth_expired`, `completions_unanswered`, all `off` here, and a
+/// new fixed cause `preauth_expired` (after `account_cap`), which never struck. Nothing moved.
 const GOLDEN_SUMMARY: &str = "tests/golden/summary_small.json";
 
 const BLESS: &str = "PAYFAULT_BLESS=1 cargo test --release --test pinned_counts";

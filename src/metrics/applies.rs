@@ -88,6 +88,20 @@ const MECHANISMS: &[(&[&str], On, &str)] = &[
         "no refunds ([transactions] refund_share)",
     ),
     (
+        &[
+            "preauths",
+            "preauth_completions",
+            "preauth_expired",
+            "completions_unanswered",
+        ],
+        |s| {
+            s.transactions
+                .as_ref()
+                .is_some_and(|t| t.preauth_share > 0.0)
+        },
+        "no pre-authorisations ([transactions] preauth_share)",
+    ),
+    (
         &["payouts_over_account_cap"],
         |s| s.payout.personal_account_share > 0.0,
         "no personal settlement accounts (payout.personal_account_share)",

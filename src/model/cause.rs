@@ -37,11 +37,12 @@ pub enum Cause {
     MerchantLimit,
     PayoutUnknown,
     AccountCap,
+    PreauthExpired,
 }
 
 impl Cause {
     /// How many fixed causes there are: the first fault's number.
-    pub const COUNT: usize = 22;
+    pub const COUNT: usize = 23;
     /// Every fixed cause, in the order of its number.
     pub const ALL: [Cause; Cause::COUNT] = [
         Cause::None,
@@ -66,6 +67,7 @@ impl Cause {
         Cause::MerchantLimit,
         Cause::PayoutUnknown,
         Cause::AccountCap,
+        Cause::PreauthExpired,
     ];
 
     /// The number a payment records.
@@ -118,6 +120,7 @@ pub mod id {
     pub const MERCHANT_LIMIT: u8 = Cause::MerchantLimit.id();
     pub const PAYOUT_UNKNOWN: u8 = Cause::PayoutUnknown.id();
     pub const ACCOUNT_CAP: u8 = Cause::AccountCap.id();
+    pub const PREAUTH_EXPIRED: u8 = Cause::PreauthExpired.id();
     /// The first fault's cause; fault `k` of the scenario is `FIRST_FAULT + k`.
     pub const FIRST_FAULT: u8 = Cause::COUNT as u8;
 }

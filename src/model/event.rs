@@ -51,6 +51,8 @@ pub(super) enum ToTerminal {
     /// The host's answer to the merchant's void (0210) and refund (0230).
     VoidAnswer(u8),
     RefundAnswer(u8),
+    /// The host's answer to the completion of a pre-authorisation (0210).
+    CompletionAnswer(u8),
 }
 
 /// A message arriving at the acquirer's gateway.
@@ -64,6 +66,8 @@ pub(super) enum ToGateway {
     /// The merchant's void (0200, processing code 20) and refund (0220) of a sale.
     Void,
     Refund,
+    /// The merchant's completion of a pre-authorisation (0200, 预授权完成).
+    Completion,
 }
 
 /// A message arriving at a channel.
@@ -152,6 +156,8 @@ impl Msg {
             Msg::Terminal(ToTerminal::VoidAnswer(_)) => "0210 void response",
             Msg::Gateway(ToGateway::Refund) => "0220 refund",
             Msg::Terminal(ToTerminal::RefundAnswer(_)) => "0230 refund response",
+            Msg::Gateway(ToGateway::Completion) => "0200 completion",
+            Msg::Terminal(ToTerminal::CompletionAnswer(_)) => "0210 completion response",
             Msg::Gateway(ToGateway::ReversalAck(r)) | Msg::Channel(ToChannel::ReversalAck(r)) => {
                 ack(r)
             }
@@ -449,6 +455,8 @@ mod tests {
             Msg::Terminal(ToTerminal::ReversalAck),
             Msg::Terminal(ToTerminal::VoidAnswer(0)),
             Msg::Terminal(ToTerminal::RefundAnswer(0)),
+            Msg::Terminal(ToTerminal::CompletionAnswer(0)),
+            Msg::Gateway(ToGateway::Completion),
             Msg::Gateway(ToGateway::Void),
             Msg::Gateway(ToGateway::Refund),
             Msg::Gateway(ToGateway::Request),

@@ -64,6 +64,12 @@ pub struct RunOutput {
     pub refunds_unanswered: u64,
     pub refunds_netted: u64,
     pub refunds_credited: u64,
+    /// Pre-authorisations the till approved (`preauth_share`), those completed in time, those
+    /// that expired first, and completions whose answer never reached the till.
+    pub preauths: u64,
+    pub preauth_completions: u64,
+    pub preauth_expired: u64,
+    pub completions_unanswered: u64,
     /// Payouts a personal Class II account returned over its daily inflow cap.
     pub payouts_over_account_cap: u64,
     pub payout_status_unknown: u64,
@@ -237,6 +243,10 @@ impl RunOutput {
             refunds_unanswered: 0,
             refunds_netted: 0,
             refunds_credited: 0,
+            preauths: 0,
+            preauth_completions: 0,
+            preauth_expired: 0,
+            completions_unanswered: 0,
             payouts_over_account_cap: 0,
             payout_status_unknown: 0,
             payout_inquiries: 0,

@@ -163,6 +163,8 @@ pub mod slot {
     /// Whether the merchant voids or refunds the sale (`[transactions]`); and after how long.
     pub const TXN: usize = 55;
     pub const TXN_DELAY: usize = 56;
+    /// Whether the payment is a pre-authorisation (`[transactions] preauth_share`).
+    pub const PREAUTH: usize = 57;
     /// Whether the cardholder pays again after the till showed a failure; and after how long.
     pub const PAY_AGAIN: usize = 25;
     pub const PAY_AGAIN_DELAY: usize = 26;

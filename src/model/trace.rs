@@ -8,7 +8,7 @@ use crate::model::ledger::Account;
 
 /// Every name a message of the trace can have: its ISO 8583 message type and what it is. The
 /// story reads each as the catalogue key `trace.what.<name, spaces as _>`.
-pub const MESSAGE_NAMES: [&str; 21] = [
+pub const MESSAGE_NAMES: [&str; 23] = [
     "0100 request",
     "0110 response",
     "0200 request",
@@ -30,6 +30,8 @@ pub const MESSAGE_NAMES: [&str; 21] = [
     "0210 void response",
     "0220 refund",
     "0230 refund response",
+    "0200 completion",
+    "0210 completion response",
 ];
 
 /// One step of a payment's journey.

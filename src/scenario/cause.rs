@@ -5,7 +5,7 @@
 use super::Scenario;
 
 /// The names of the fixed causes, in the order of `model::cause::id`.
-pub const FIXED_NAMES: [&str; 22] = [
+pub const FIXED_NAMES: [&str; 23] = [
     "none",
     "insufficient_funds",
     "invalid_card",
@@ -28,6 +28,7 @@ pub const FIXED_NAMES: [&str; 22] = [
     "merchant_limit",
     "payout_unknown",
     "account_cap",
+    "preauth_expired",
 ];
 
 /// What each fixed cause means, for documentation and the trace.
@@ -58,6 +59,10 @@ pub fn describe(name: &str) -> &'static str {
         "account_cap" => {
             "the merchant's personal account (Class II) had reached its daily inflow cap: its \
              bank returned the payout, paid again the next day"
+        }
+        "preauth_expired" => {
+            "the merchant completed a pre-authorisation after its hold had expired, or never: the \
+             money was never taken"
         }
         "payout_unknown" => {
             "the payout channel answered \"status unknown\": the payout waited for its status, \

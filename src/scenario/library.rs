@@ -52,6 +52,7 @@ pub const LIBRARY: &[Builtin] = &[
     builtin!("personal_accounts"),
     builtin!("pipeline"),
     builtin!("pos_batch"),
+    builtin!("preauth"),
     builtin!("recon_schedule"),
     builtin!("reconciliation"),
     builtin!("refunds"),

@@ -2,7 +2,9 @@
 //! cancels a sale the same day, before its batch is cleared; a refund (退货) gives the money
 //! back later, against a sale that has settled. Each is a message from the terminal to the
 //! acquirer's host, which looks for the original: a void of a sale already cleared, or a
-//! refund of one that has not settled (or that the host never recorded), is refused.
+//! refund of one that has not settled (or that the host never recorded), is refused. A
+//! pre-authorisation (预授权) holds the cardholder's money without a sale; the merchant's
+//! completion (预授权完成) makes it one, if it comes before the hold expires.
 //!
 //! Absent, only sales exist, as before the section was modelled.
 
@@ -26,6 +28,11 @@ pub struct RawTransactions {
     pub refund_share: Spanned<Probability>,
     /// How long after the sale the merchant refunds it.
     pub refund_after: Option<DurationDist>,
+    /// The share of the payments that are pre-authorisations (hotels, car hire) rather than
+    /// sales.
+    pub preauth_share: Probability,
+    /// How long after the pre-authorisation the merchant completes it.
+    pub complete_after: Option<DurationDist>,
 }
 
 impl Default for RawTransactions {
@@ -35,6 +42,8 @@ impl Default for RawTransactions {
             void_after: None,
             refund_share: Spanned::new(0..0, Probability(0.0)),
             refund_after: None,
+            preauth_share: Probability(0.0),
+            complete_after: None,
         }
     }
 }
@@ -48,6 +57,9 @@ pub struct TransactionsSpec {
     pub refund_share: f64,
     /// From the sale to its refund, nanoseconds.
     pub refund_after: Dist,
+    pub preauth_share: f64,
+    /// From the pre-authorisation to its completion, nanoseconds.
+    pub complete_after: Dist,
 }
 
 /// A lognormal with the given median and 99th percentile.
@@ -70,6 +82,12 @@ impl TransactionsSpec {
     /// returned).
     pub fn default_refund_after() -> Dist {
         lognormal((3 * DAY) as f64, (30 * DAY) as f64)
+    }
+
+    /// Default delay of a completion: a median of 2 days, 1 in 100 later than 10 days (a
+    /// hotel stay, a car hire).
+    pub fn default_complete_after() -> Dist {
+        lognormal((2 * DAY) as f64, (10 * DAY) as f64)
     }
 }
 
@@ -100,5 +118,10 @@ pub(super) fn transactions(
             .refund_after
             .as_ref()
             .map_or_else(TransactionsSpec::default_refund_after, |d| d.dist.clone()),
+        preauth_share: r.preauth_share.0,
+        complete_after: r
+            .complete_after
+            .as_ref()
+            .map_or_else(TransactionsSpec::default_complete_after, |d| d.dist.clone()),
     })
 }

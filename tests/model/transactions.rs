@@ -164,3 +164,53 @@ fn a_void_whose_reversal_is_lost_leaves_the_cardholder_charged_until_reconciliat
     assert_eq!(count(&o, Outcome::Voided), o.voids);
     assert!(o.breaks_repaired >= stuck.saturating_sub(stuck / 5));
 }
+
+/// Pre-authorisations in half the payments, completed `after` the pre-authorisation; the
+/// issuer's holds last 7 days (the default); observed `observation`; batch settlement on.
+fn preauths(after: &str, observation: &str) -> Scenario {
+    scen_for(
+        &format!(
+            "[settlement]\npos_batch = true\n\
+             [transactions]\npreauth_share = 0.5\n\
+             complete_after = {{ kind = \"constant\", value = \"{after}\" }}\n"
+        ),
+        observation,
+    )
+}
+
+#[test]
+fn a_pre_authorisation_completed_in_time_is_a_sale_paid_from_its_completion() {
+    let o = run(&preauths("2d", "8d"), 0);
+    assert!(binomial_ok(o.preauths, o.payments, 0.5), "{}", o.preauths);
+    assert_eq!(o.preauth_completions, o.preauths);
+    assert_eq!((o.preauth_expired, o.completions_unanswered), (0, 0));
+    // Completed on Wednesday, paid T+1 from then: on time against the completion's promise.
+    assert_eq!(count(&o, Outcome::SettledOnTime), o.payments);
+    // The completion joins the terminal's totals and the host's batch alike.
+    assert_eq!(o.pos_batch_mismatches, 0);
+}
+
+#[test]
+fn a_completion_after_the_hold_expired_is_refused_and_the_merchant_never_paid() {
+    let o = run(&preauths("8d", "10d"), 0);
+    assert!(binomial_ok(o.preauths, o.payments, 0.5));
+    assert_eq!(o.preauth_expired, o.preauths);
+    assert_eq!(o.preauth_completions, 0);
+    // Approved at the till, the hold released, the merchant never credited.
+    assert_eq!(count(&o, Outcome::NotArrived), o.preauths);
+    let expired = payfault::model::cause::id::PREAUTH_EXPIRED as usize;
+    assert_eq!(
+        o.by_cause[expired][Outcome::NotArrived as usize].0,
+        o.preauths
+    );
+    assert_eq!(count(&o, Outcome::SettledOnTime) + o.preauths, o.payments);
+}
+
+#[test]
+fn a_pre_authorisation_still_held_at_the_end_is_pending() {
+    // Completions on day 5, observation ends on day 3, inside the holds' 7 days.
+    let o = run(&preauths("5d", "3d"), 0);
+    assert_eq!(count(&o, Outcome::Pending), o.preauths);
+    assert_eq!(o.preauth_expired + o.preauth_completions, 0);
+    assert_eq!(count(&o, Outcome::NotArrived), 0);
+}

@@ -366,6 +366,10 @@ fn apply_postauth(s: &mut Scenario, p: Postauth) {
             refund_after: Dist::Exponential {
                 mean: (36 * HOUR) as f64,
             },
+            preauth_share: 0.2,
+            complete_after: Dist::Exponential {
+                mean: (60 * HOUR) as f64,
+            },
         });
     // Personal accounts with a small daily cap in a seventh.
     s.payout.personal_account_share = if correction % 7 == 3 { 0.5 } else { 0.0 };

@@ -152,6 +152,30 @@ pub(super) const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
         |o| Some(o.refunds_credited as f64),
     ),
     (
+        "preauths",
+        Unit::Count,
+        Some("pre-authorisations the till approved"),
+        |o| Some(o.preauths as f64),
+    ),
+    (
+        "preauth_completions",
+        Unit::Count,
+        Some("pre-authorisations completed in time"),
+        |o| Some(o.preauth_completions as f64),
+    ),
+    (
+        "preauth_expired",
+        Unit::Count,
+        Some("pre-authorisations expired before their completion"),
+        |o| Some(o.preauth_expired as f64),
+    ),
+    (
+        "completions_unanswered",
+        Unit::Count,
+        Some("completions whose answer never reached the till"),
+        |o| Some(o.completions_unanswered as f64),
+    ),
+    (
         "payouts_over_account_cap",
         Unit::Count,
         Some("payouts returned over a personal account's daily cap"),

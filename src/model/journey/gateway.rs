@@ -61,6 +61,11 @@ impl<T: Tracer> World<'_, T> {
                     self.refund_at_gateway(pid);
                 }
             }
+            ToGateway::Completion => {
+                if self.reachable(pid, st, Msg::Gateway(m)) {
+                    self.completion_at_gateway(pid);
+                }
+            }
             // The terminal's reversal's acknowledgement goes back to it; the acquirer keeps
             // those of its own.
             ToGateway::ReversalAck(r) => {
@@ -386,7 +391,14 @@ impl<T: Tracer> World<'_, T> {
 
     /// An approval the acquirer will clear: merchant risk screens it, it joins the open batch,
     /// and a D+0 payout is planned.
-    fn approved_for_clearing(&mut self, pid: PaymentId) {
+    pub(in crate::model) fn approved_for_clearing(&mut self, pid: PaymentId) {
+        if self.txn_on && super::txn::awaiting_completion(&self.arena[pid]) {
+            // A pre-authorisation: the host keeps it until the merchant completes it.
+            if T::ON {
+                self.trace(pid, |_| Step::Note("trace.note.gateway_preauth_held"));
+            }
+            return;
+        }
         if self.limits_on {
             self.count_against_daily_limit(pid);
         }
@@ -470,8 +482,13 @@ impl<T: Tracer> World<'_, T> {
         }
         if p.has(Flags::FRAUD) {
             p.acquirer = Acq::Reversed;
+            if p.has(Flags::ADVANCED) && !p.has(Flags::PAID_ON) {
+                // (A pre-authorisation completed during its review may have been paid D+0.)
+                self.take_back_advance(pid);
+            }
             self.host_reversal(pid);
-        } else {
+        } else if !(self.txn_on && super::txn::completed_preauth(p)) {
+            // (A pre-authorisation completed during its review went for clearing then.)
             self.approved_for_clearing(pid);
         }
     }

@@ -46,9 +46,11 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// What the issuer's approval does to the cardholder's money on this payment's channel.
-    fn approved_state(&self, channel: u16) -> Iss {
-        match self.s.channels[channel as usize].flow {
+    /// (A pre-authorisation only holds the money, whatever the flow: its completion posts it.)
+    fn approved_state(&self, p: &crate::model::payment::Payment) -> Iss {
+        match self.s.channels[p.channel as usize].flow {
             MessageFlow::Dual => Iss::Held,
+            _ if p.txn & super::txn::bits::PREAUTH != 0 => Iss::Held,
             MessageFlow::Single => Iss::Posted,
         }
     }
@@ -90,7 +92,7 @@ impl<T: Tracer> World<'_, T> {
                 dnh,
             )
         };
-        let approved_state = self.approved_state(p.channel);
+        let approved_state = self.approved_state(&p);
         let q = &mut self.arena[pid];
         if rcode == code::APPROVED {
             q.issuer_state = approved_state;
@@ -152,7 +154,7 @@ impl<T: Tracer> World<'_, T> {
         if p.has(Flags::ADVICE_APPLIED) {
             return;
         }
-        let approved_state = self.approved_state(p.channel);
+        let approved_state = self.approved_state(&p);
         let q = &mut self.arena[pid];
         q.set(Flags::ADVICE_APPLIED);
         match q.issuer_state {

@@ -32,12 +32,22 @@ impl<T: Tracer> World<'_, T> {
         // falls inside observation: the funds go back to the cardholder. (A payment still in a
         // batch, or waiting for its risk review, is in its normal cycle: its presentment, not
         // the horizon, decides.)
+        // A pre-authorisation the host still holds, never completed, expires with its
+        // validity (the issuer's hold expiry from the pre-authorisation).
+        let preauth =
+            p.txn != 0 && super::txn::awaiting_completion(&p) && p.acquirer == Acq::Approved;
         let in_review = p.has(Flags::REVIEW) && p.acquirer == Acq::Approved;
-        if p.issuer_state == Iss::Held && p.batch == NO_BATCH && !in_review {
-            let expiry = self.s.issuers[p.issuer as usize].hold_expiry;
-            if p.t_held.saturating_add(expiry) <= self.horizon {
-                self.lapse_hold(pid);
+        let expiry = self.s.issuers[p.issuer as usize].hold_expiry;
+        if preauth {
+            if p.t_sale.saturating_add(expiry) <= self.horizon {
+                self.preauth_expires(pid);
             }
+        } else if p.issuer_state == Iss::Held
+            && p.batch == NO_BATCH
+            && !in_review
+            && p.t_held.saturating_add(expiry) <= self.horizon
+        {
+            self.lapse_hold(pid);
         }
         let p = self.arena[pid];
         let advice_due = p.has(Flags::STAND_IN) && !p.has(Flags::ADVICE_APPLIED);

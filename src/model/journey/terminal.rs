@@ -78,7 +78,11 @@ impl<T: Tracer> World<'_, T> {
             issuer_state: Iss::Unseen,
             used: 0,
             saf_sent: 0,
-            txn: 0,
+            txn: if self.txn_on {
+                self.preauth_bit(g, gserial)
+            } else {
+                0
+            },
             rail: 0,
             t_break: 0,
             advice_sent: 0,
@@ -136,8 +140,9 @@ impl<T: Tracer> World<'_, T> {
         match m {
             ToTerminal::Response(c) => self.terminal_answer(pid, c),
             ToTerminal::ReversalAck => self.arena[pid].set(Flags::REVERSAL_ACKED),
-            ToTerminal::VoidAnswer(c) => self.txn_answer(pid, true, c),
-            ToTerminal::RefundAnswer(c) => self.txn_answer(pid, false, c),
+            ToTerminal::VoidAnswer(c)
+            | ToTerminal::RefundAnswer(c)
+            | ToTerminal::CompletionAnswer(c) => self.txn_answer(pid, c),
         }
     }
 
@@ -203,7 +208,8 @@ impl<T: Tracer> World<'_, T> {
     #[cold]
     #[inline(never)]
     fn after_till_approval(&mut self, pid: PaymentId) {
-        if self.pos_on {
+        // (A pre-authorisation joins the terminal's totals when it is completed.)
+        if self.pos_on && self.arena[pid].txn & super::txn::bits::PREAUTH == 0 {
             self.pos_count(pid, 1);
         }
         if self.txn_on {

@@ -38,6 +38,10 @@ pub(in crate::model) mod bits {
     pub const ACCEPTED: u8 = 16;
     /// The refund's money went back towards the cardholder.
     pub const SETTLED: u8 = 32;
+    /// The payment is a pre-authorisation; it expired before its completion (or the
+    /// completion came too late). A completed one is `ACCEPTED`.
+    pub const PREAUTH: u8 = 64;
+    pub const EXPIRED: u8 = 128;
 }
 
 /// What an `Ev::Txn` event does.
@@ -49,11 +53,27 @@ pub(in crate::model) enum TxnStep {
     RefundSettle,
 }
 
+/// Whether the payment is a pre-authorisation its merchant has completed.
+pub(in crate::model) fn completed_preauth(p: &Payment) -> bool {
+    p.txn & (bits::PREAUTH | bits::ACCEPTED) == bits::PREAUTH | bits::ACCEPTED
+}
+
+/// Whether the payment is a pre-authorisation awaiting its completion: held at the issuer,
+/// approved at the host and at the till, not yet completed or expired.
+pub(in crate::model) fn awaiting_completion(p: &Payment) -> bool {
+    p.txn & (bits::PREAUTH | bits::ACCEPTED | bits::EXPIRED) == bits::PREAUTH
+}
+
 /// The outcome of a sale whose void or refund the host accepted: a void whose reversal has
 /// not given the cardholder's money back is a charge without a sale.
 pub(in crate::model) fn txn_outcome(p: &Payment) -> Option<crate::model::payment::Outcome> {
     use crate::model::payment::Outcome;
-    if p.txn & bits::ACCEPTED == 0 {
+    if p.txn & bits::PREAUTH != 0 {
+        // Completed, it is a sale like any other; expired, a sale whose money never came. One
+        // still held, the till having approved it, waits for its completion.
+        (awaiting_completion(p) && p.till_approved() && p.acquirer == Acq::Approved)
+            .then_some(Outcome::Pending)
+    } else if p.txn & bits::ACCEPTED == 0 {
         None
     } else if p.txn & bits::VOID != 0 {
         Some(if p.charged > 0 {
@@ -72,6 +92,27 @@ impl<T: Tracer> World<'_, T> {
         let Some(t) = &self.s.transactions else {
             return;
         };
+        if self.arena[pid].txn & bits::PREAUTH != 0 {
+            // The merchant will complete the pre-authorisation.
+            self.out.preauths += 1;
+            let delay = t
+                .complete_after
+                .quantile_ns(unit(self.word(pid, slot::TXN_DELAY)));
+            let at = self.arena[pid]
+                .t_sale
+                .saturating_add(delay)
+                .max(self.q.now());
+            if at <= self.horizon {
+                self.schedule(
+                    at,
+                    Ev::Txn {
+                        pid,
+                        step: TxnStep::Send,
+                    },
+                );
+            }
+            return;
+        }
         let u = unit(self.word(pid, slot::TXN));
         let (kind, after) = if u < t.void_share {
             (bits::VOID, &t.void_after)
@@ -107,20 +148,20 @@ impl<T: Tracer> World<'_, T> {
     fn txn_send(&mut self, pid: PaymentId) {
         let p = &mut self.arena[pid];
         p.txn |= bits::SENT;
-        let (g, void) = (p.group, p.txn & bits::VOID != 0);
+        let (g, txn) = (p.group, p.txn);
+        let (key, m) = if txn & bits::VOID != 0 {
+            ("trace.note.terminal_merchant_voids", ToGateway::Void)
+        } else if txn & bits::REFUND != 0 {
+            ("trace.note.terminal_merchant_refunds", ToGateway::Refund)
+        } else {
+            (
+                "trace.note.terminal_merchant_completes",
+                ToGateway::Completion,
+            )
+        };
         if T::ON {
-            let key = if void {
-                "trace.note.terminal_merchant_voids"
-            } else {
-                "trace.note.terminal_merchant_refunds"
-            };
             self.trace(pid, |_| Step::Note(key));
         }
-        let m = if void {
-            ToGateway::Void
-        } else {
-            ToGateway::Refund
-        };
         self.send(pid, LinkId::Terminal(g), Dir::Up, Msg::Gateway(m));
     }
 
@@ -215,20 +256,101 @@ impl<T: Tracer> World<'_, T> {
         );
     }
 
+    /// Whether a new payment of group `g` is a pre-authorisation (its keyed draw).
+    pub(in crate::model) fn preauth_bit(&self, g: usize, gserial: u64) -> u8 {
+        let share = self
+            .s
+            .transactions
+            .as_ref()
+            .map_or(0.0, |t| t.preauth_share);
+        let w = self.nodes.groups[g].words.word(gserial, slot::PREAUTH);
+        if share > 0.0 && crate::engine::rng::chance(w, share) {
+            bits::PREAUTH
+        } else {
+            0
+        }
+    }
+
+    /// The host receives the merchant's completion of a pre-authorisation (预授权完成): while
+    /// the hold lasts it becomes a sale, cleared with the day's batch and paid like any other
+    /// (its sale time is the completion's); after the hold's expiry it is refused (25) and the
+    /// merchant is never paid.
+    pub(in crate::model) fn completion_at_gateway(&mut self, pid: PaymentId) {
+        let p = self.arena[pid];
+        let now = self.q.now();
+        let expiry = self.s.issuers[p.issuer as usize].hold_expiry;
+        let held = p.acquirer == Acq::Approved && awaiting_completion(&p);
+        let c = if held && now < p.t_sale.saturating_add(expiry) {
+            let q = &mut self.arena[pid];
+            q.txn |= bits::ACCEPTED;
+            q.t_sale = now;
+            self.out.preauth_completions += 1;
+            if T::ON {
+                self.trace(pid, |_| {
+                    Step::Note("trace.note.gateway_completion_accepted")
+                });
+            }
+            self.approved_for_clearing(pid);
+            code::APPROVED
+        } else {
+            if held {
+                // The host's pre-authorisation has expired, as the issuer's hold has.
+                self.preauth_expires(pid);
+            }
+            if T::ON {
+                self.trace(pid, |_| {
+                    Step::Coded(
+                        "trace.note.gateway_completion_refused",
+                        code::ORIGINAL_NOT_FOUND,
+                    )
+                });
+            }
+            code::ORIGINAL_NOT_FOUND
+        };
+        self.send(
+            pid,
+            LinkId::Terminal(p.group),
+            Dir::Down,
+            Msg::Terminal(ToTerminal::CompletionAnswer(c)),
+        );
+    }
+
+    /// A pre-authorisation expires uncompleted: the host drops it, the issuer's hold is
+    /// released (if it still held it), and the merchant will never be paid for it.
+    #[cold]
+    #[inline(never)]
+    pub(in crate::model) fn preauth_expires(&mut self, pid: PaymentId) {
+        let q = &mut self.arena[pid];
+        q.txn |= bits::EXPIRED;
+        let held = q.issuer_state == Iss::Held;
+        if q.acquirer == Acq::Approved {
+            q.acquirer = Acq::Reversed;
+        }
+        self.out.preauth_expired += 1;
+        self.blame(pid, crate::model::cause::id::PREAUTH_EXPIRED);
+        if held {
+            self.lapse_hold(pid);
+        }
+    }
+
     /// The answer to a void or refund reaches the till. A void answered 00 leaves the
     /// terminal's batch totals.
-    pub(in crate::model) fn txn_answer(&mut self, pid: PaymentId, void: bool, c: u8) {
+    pub(in crate::model) fn txn_answer(&mut self, pid: PaymentId, c: u8) {
         let p = &mut self.arena[pid];
         p.txn |= bits::ANSWERED;
-        if void && c == code::APPROVED && self.pos_on {
-            self.pos_count(pid, -1);
+        let (void, preauth) = (p.txn & bits::VOID != 0, p.txn & bits::PREAUTH != 0);
+        if self.pos_on && c == code::APPROVED && (void || preauth) {
+            // A void leaves the terminal's batch totals; a completion joins them.
+            self.pos_count(pid, if void { -1 } else { 1 });
         }
         if T::ON {
-            let key = match (void, c == code::APPROVED) {
-                (true, true) => "trace.note.terminal_void_shown",
-                (true, false) => "trace.note.terminal_void_refused_shown",
-                (false, true) => "trace.note.terminal_refund_shown",
-                (false, false) => "trace.note.terminal_refund_refused_shown",
+            let key = match (void, preauth, c == code::APPROVED) {
+                (true, _, true) => "trace.note.terminal_void_shown",
+                (true, _, false) => "trace.note.terminal_void_refused_shown",
+                (_, true, true) => "trace.note.terminal_completion_shown",
+                (_, true, false) => "trace.note.terminal_completion_refused_shown",
+                (_, _, true) => "trace.note.terminal_refund_shown",
+                (_, _, false) => "trace.note.terminal_refund_refused_shown",
             };
             self.trace(pid, |_| Step::Coded(key, c));
         }
@@ -262,8 +384,10 @@ impl<T: Tracer> World<'_, T> {
         if p.txn & bits::SENT != 0 && p.txn & bits::ANSWERED == 0 {
             if p.txn & bits::VOID != 0 {
                 self.out.voids_unanswered += 1;
-            } else {
+            } else if p.txn & bits::REFUND != 0 {
                 self.out.refunds_unanswered += 1;
+            } else {
+                self.out.completions_unanswered += 1;
             }
         }
     }
