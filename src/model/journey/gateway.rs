@@ -384,6 +384,23 @@ impl<T: Tracer> World<'_, T> {
                 delay
             };
             self.schedule(self.q.now().saturating_add(delay), Ev::ReviewDone { pid });
+        } else if p.txn == 0 {
+            self.approved_for_clearing(pid);
+        } else {
+            self.approved_txn(pid);
+        }
+    }
+
+    /// An approval of a payment with a void, refund or pre-authorisation of its own
+    /// (`[transactions]`): a pre-authorisation awaiting its completion is kept out of
+    /// clearing.
+    #[cold]
+    #[inline(never)]
+    fn approved_txn(&mut self, pid: PaymentId) {
+        if super::txn::awaiting_completion(&self.arena[pid]) {
+            if T::ON {
+                self.trace(pid, |_| Step::Note("trace.note.gateway_preauth_held"));
+            }
         } else {
             self.approved_for_clearing(pid);
         }
@@ -392,13 +409,6 @@ impl<T: Tracer> World<'_, T> {
     /// An approval the acquirer will clear: merchant risk screens it, it joins the open batch,
     /// and a D+0 payout is planned.
     pub(in crate::model) fn approved_for_clearing(&mut self, pid: PaymentId) {
-        if self.txn_on && super::txn::awaiting_completion(&self.arena[pid]) {
-            // A pre-authorisation: the host keeps it until the merchant completes it.
-            if T::ON {
-                self.trace(pid, |_| Step::Note("trace.note.gateway_preauth_held"));
-            }
-            return;
-        }
         if self.limits_on {
             self.count_against_daily_limit(pid);
         }
@@ -487,9 +497,12 @@ impl<T: Tracer> World<'_, T> {
                 self.take_back_advance(pid);
             }
             self.host_reversal(pid);
-        } else if !(self.txn_on && super::txn::completed_preauth(p)) {
-            // (A pre-authorisation completed during its review went for clearing then.)
+        } else if p.txn == 0 {
             self.approved_for_clearing(pid);
+        } else if !super::txn::completed_preauth(p) {
+            // (A pre-authorisation completed during its review went for clearing then; one
+            // awaiting its completion stays out of clearing.)
+            self.approved_txn(pid);
         }
     }
 }
