@@ -135,6 +135,16 @@ pub enum Dist {
 }
 
 impl Dist {
+    /// The lognormal with this median and 99th percentile (both above zero, `p99 > median`).
+    pub fn lognormal_p99(median: f64, p99: f64) -> Dist {
+        /// z of the standard normal's 99th percentile.
+        const Z99: f64 = 2.326_347_874_040_841;
+        Dist::LogNormal {
+            mu: median.ln(),
+            sigma: (p99.ln() - median.ln()) / Z99,
+        }
+    }
+
     /// The value at quantile `u` in (0, 1), in base units, never negative. Every draw is made
     /// by inversion, so one uniform gives one value: draws stay synchronised across designs
     /// (see `rng`), and no rejection step consumes a varying number of words.

@@ -22,7 +22,9 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::fmt;
 use std::marker::PhantomData;
 
-/// z such that P(N(0,1) <= z) = 0.99 (Abramowitz & Stegun table 26.1).
+/// z such that P(N(0,1) <= z) = 0.99 (Abramowitz & Stegun table 26.1), for the tests of the
+/// median-and-p99 form (`Dist::lognormal_p99`).
+#[cfg(test)]
 const Z99: f64 = 2.326_347_874_040_841;
 
 /// The unit a distribution's parameters are written in.
@@ -300,10 +302,7 @@ impl RawDist {
                             "`p99` ({p99_raw}) must be greater than `median` ({med_raw})"
                         ));
                     }
-                    Dist::LogNormal {
-                        mu: med.ln(),
-                        sigma: (p99.ln() - med.ln()) / Z99,
-                    }
+                    Dist::lognormal_p99(med, p99)
                 }
                 (None, None, Some(mu), Some(sigma)) => {
                     let mu = mu.plain("mu")?;

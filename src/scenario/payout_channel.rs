@@ -67,12 +67,7 @@ pub struct PayoutChannelSpec {
 impl PayoutChannelSpec {
     /// Default latency: a median of 5 s, 1 order in 100 slower than 2 min.
     pub fn default_latency() -> Dist {
-        const Z99: f64 = 2.326_347_874_040_841;
-        let (median, p99) = ((5 * SECOND) as f64, (2 * MINUTE) as f64);
-        Dist::LogNormal {
-            mu: median.ln(),
-            sigma: (p99.ln() - median.ln()) / Z99,
-        }
+        Dist::lognormal_p99((5 * SECOND) as f64, (2 * MINUTE) as f64)
     }
 
     /// The longest the acquirer can take to settle one payout through the channel: every

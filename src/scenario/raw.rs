@@ -15,12 +15,9 @@ use toml::Spanned;
 mod fault;
 pub use fault::{FaultKind, LinkDirection, OutageMode, RawFault, UpgradeFailure};
 
-/// Z for the 99th percentile, to write lognormal defaults by median and p99.
+/// A lognormal default written by its median and p99.
 fn lognormal(median: f64, p99: f64) -> Dist {
-    Dist::LogNormal {
-        mu: median.ln(),
-        sigma: (p99.ln() - median.ln()) / 2.326_347_874_040_841,
-    }
+    Dist::lognormal_p99(median, p99)
 }
 
 fn ms_lognormal(median_ms: f64, p99_ms: f64) -> DurationDist {

@@ -62,32 +62,23 @@ pub struct TransactionsSpec {
     pub complete_after: Dist,
 }
 
-/// A lognormal with the given median and 99th percentile.
-fn lognormal(median: f64, p99: f64) -> Dist {
-    const Z99: f64 = 2.326_347_874_040_841;
-    Dist::LogNormal {
-        mu: median.ln(),
-        sigma: (p99.ln() - median.ln()) / Z99,
-    }
-}
-
 impl TransactionsSpec {
     /// Default delay of a void: a median of 10 minutes, 1 in 100 later than 3 hours (a
     /// cashier who keyed the wrong amount, a customer who changed their mind at the till).
     pub fn default_void_after() -> Dist {
-        lognormal((10 * MINUTE) as f64, (180 * MINUTE) as f64)
+        Dist::lognormal_p99((10 * MINUTE) as f64, (180 * MINUTE) as f64)
     }
 
     /// Default delay of a refund: a median of 3 days, 1 in 100 later than 30 days (goods
     /// returned).
     pub fn default_refund_after() -> Dist {
-        lognormal((3 * DAY) as f64, (30 * DAY) as f64)
+        Dist::lognormal_p99((3 * DAY) as f64, (30 * DAY) as f64)
     }
 
     /// Default delay of a completion: a median of 2 days, 1 in 100 later than 10 days (a
     /// hotel stay, a car hire).
     pub fn default_complete_after() -> Dist {
-        lognormal((2 * DAY) as f64, (10 * DAY) as f64)
+        Dist::lognormal_p99((2 * DAY) as f64, (10 * DAY) as f64)
     }
 }
 
