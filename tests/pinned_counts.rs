@@ -178,6 +178,12 @@ const GOLDEN_SCENARIO: &str = "tests/golden/summary_small.toml";
 /// Issue 25 (fees): new metrics, all `off` here (no `[fees]`): the outcome `paid_short` with
 /// its amount, `merchant_fees_amount`, `net_paid_amount`, `acquirer_revenue_amount`,
 /// `interchange_amount`, `scheme_fees_amount`, `paid_short_shortfall_amount`. Nothing moved.
+/// 2026-12-07, issue 25 (disputes): new metrics, all `off` here (no `[disputes]`):
+/// `disputes`, `disputes_time_barred`, `retrieval_requests`, `retrievals_unanswered`,
+/// `retrievals_resolved`, `chargebacks_fraud`, `_processing`, `_late_presentment`, `_goods`,
+/// `representments`, `representments_won`, `disputes_open`; five new fixed causes (`wrong_pin`,
+/// `expired_card`, `processing_error`, `late_presentment`, `goods_dispute`) with their zero
+/// counts. Nothing moved (the issuers' new 54/55 shares default to 0).
 /// Issue 25 (merchant limits): a new metric `merchant_limit_declines`, `off` here; a new fixed
 /// cause `merchant_limit` (after `observation_ended`), which never struck here. Nothing moved.
 /// Issue 25 (D+1 payouts): `d0_payouts` counts D+1 advances too; its `off` reason reads

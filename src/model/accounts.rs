@@ -3,7 +3,7 @@
 use super::RunError;
 use super::payment::code;
 use crate::engine::Stream;
-use crate::engine::rng::{below, chance};
+use crate::engine::rng::{below, unit};
 use crate::scenario::IssuerSpec;
 
 /// One cardholder account. Balance and status side by side: a payment touches one cache line.
@@ -20,6 +20,9 @@ pub struct Accounts {
     pub opening_total: i128,
     amount_limit: Option<i64>,
     do_not_honour: f64,
+    /// The shares of expired cards (54), and of expired cards and wrong PINs (55) together.
+    expired: f64,
+    card_refusals: f64,
 }
 
 impl Accounts {
@@ -58,6 +61,8 @@ impl Accounts {
             opening_total,
             amount_limit: spec.accounts.amount_limit,
             do_not_honour: spec.do_not_honour_share,
+            expired: spec.expired_card_share,
+            card_refusals: spec.expired_card_share + spec.wrong_pin_share,
         })
     }
 
@@ -66,6 +71,30 @@ impl Accounts {
     #[inline]
     pub fn pick(&self, w: u64) -> u32 {
         below(w, self.accounts.len() as u64) as u32
+    }
+
+    /// What the issuer answers about the card itself before it looks at the account, from
+    /// the payment's word of the issuer's own declines: 54 (expired card) below
+    /// `expired_card_share`, 55 (wrong PIN) in the next `wrong_pin_share`; the interval of
+    /// "do not honour" follows them, so the three never overlap.
+    #[inline(always)]
+    pub fn card_checks(&self) -> bool {
+        self.card_refusals > 0.0
+    }
+
+    #[inline]
+    pub fn card_check(&self, dnh: u64) -> Option<u8> {
+        if self.card_refusals <= 0.0 {
+            return None;
+        }
+        let u = unit(dnh);
+        if u < self.expired {
+            Some(code::EXPIRED_CARD)
+        } else if u < self.card_refusals {
+            Some(code::WRONG_PIN)
+        } else {
+            None
+        }
     }
 
     /// Whether the issuer would approve, ignoring its own random "do not honour" declines.
@@ -86,11 +115,13 @@ impl Accounts {
         let a = account as usize;
         if miskeyed {
             code::INVALID_CARD
+        } else if let Some(c) = self.card_check(dnh) {
+            c
         } else if self.accounts[a].frozen {
             code::RESTRICTED_CARD
         } else if self.amount_limit.is_some_and(|l| amount > l) {
             code::OVER_LIMIT
-        } else if chance(dnh, self.do_not_honour) {
+        } else if unit(dnh) - self.card_refusals < self.do_not_honour {
             code::DO_NOT_HONOUR
         } else if self.accounts[a].balance < amount {
             code::INSUFFICIENT_FUNDS

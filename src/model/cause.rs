@@ -38,11 +38,16 @@ pub enum Cause {
     PayoutUnknown,
     AccountCap,
     PreauthExpired,
+    WrongPin,
+    ExpiredCard,
+    ProcessingError,
+    LatePresentment,
+    GoodsDispute,
 }
 
 impl Cause {
     /// How many fixed causes there are: the first fault's number.
-    pub const COUNT: usize = 23;
+    pub const COUNT: usize = 28;
     /// Every fixed cause, in the order of its number.
     pub const ALL: [Cause; Cause::COUNT] = [
         Cause::None,
@@ -68,6 +73,11 @@ impl Cause {
         Cause::PayoutUnknown,
         Cause::AccountCap,
         Cause::PreauthExpired,
+        Cause::WrongPin,
+        Cause::ExpiredCard,
+        Cause::ProcessingError,
+        Cause::LatePresentment,
+        Cause::GoodsDispute,
     ];
 
     /// The number a payment records.
@@ -121,6 +131,11 @@ pub mod id {
     pub const PAYOUT_UNKNOWN: u8 = Cause::PayoutUnknown.id();
     pub const ACCOUNT_CAP: u8 = Cause::AccountCap.id();
     pub const PREAUTH_EXPIRED: u8 = Cause::PreauthExpired.id();
+    pub const WRONG_PIN: u8 = Cause::WrongPin.id();
+    pub const EXPIRED_CARD: u8 = Cause::ExpiredCard.id();
+    pub const PROCESSING_ERROR: u8 = Cause::ProcessingError.id();
+    pub const LATE_PRESENTMENT: u8 = Cause::LatePresentment.id();
+    pub const GOODS_DISPUTE: u8 = Cause::GoodsDispute.id();
     /// The first fault's cause; fault `k` of the scenario is `FIRST_FAULT + k`.
     pub const FIRST_FAULT: u8 = Cause::COUNT as u8;
 }
@@ -134,6 +149,8 @@ pub fn of_code(code: u8) -> u8 {
         c::RESTRICTED_CARD => id::RESTRICTED_CARD,
         c::OVER_LIMIT => id::OVER_LIMIT,
         c::DO_NOT_HONOUR => id::DO_NOT_HONOUR,
+        c::WRONG_PIN => id::WRONG_PIN,
+        c::EXPIRED_CARD => id::EXPIRED_CARD,
         _ => id::NONE,
     }
 }

@@ -267,6 +267,11 @@ pub(super) enum Ev {
         pid: PaymentId,
         step: super::journey::txn::TxnStep,
     },
+    /// A step of a sale's dispute (see `journey::disputes`).
+    Dispute {
+        pid: PaymentId,
+        step: super::journey::disputes::DisputeStep,
+    },
     /// The merchant risk review of a held payout ends.
     MerchantReviewDone {
         pid: PaymentId,
@@ -343,6 +348,7 @@ impl Ev {
             | Ev::PayoutBounced { pid }
             | Ev::Rail { pid, .. }
             | Ev::Txn { pid, .. }
+            | Ev::Dispute { pid, .. }
             | Ev::MerchantReviewDone { pid }
             | Ev::BreakFound { pid }
             | Ev::BreakRepair { pid }
@@ -402,6 +408,7 @@ impl<T: Tracer> World<'_, T> {
             Ev::PayoutBounced { pid } => self.payout_bounced(pid),
             Ev::Rail { pid, step } => self.rail_step(pid, step),
             Ev::Txn { pid, step } => self.txn_step(pid, step),
+            Ev::Dispute { pid, step } => self.dispute_step(pid, step),
             Ev::MerchantReviewDone { pid } => self.merchant_review_done(pid),
             Ev::BreakFound { pid } => self.break_found(pid),
             Ev::BreakRepair { pid } => self.break_repair(pid),

@@ -165,6 +165,15 @@ pub mod slot {
     pub const TXN_DELAY: usize = 56;
     /// Whether the payment is a pre-authorisation (`[transactions] preauth_share`).
     pub const PREAUTH: usize = 57;
+    /// Whether the sale is disputed (`[disputes]`), and for which reason; after how long;
+    /// whether with a retrieval request first (and whether the slip settles it); whether the
+    /// merchant answers it; whether the acquirer represents the chargeback; whether it wins.
+    pub const DISPUTE: usize = 58;
+    pub const DISPUTE_DELAY: usize = 59;
+    pub const RETRIEVAL: usize = 60;
+    pub const RETRIEVAL_ANSWER: usize = 61;
+    pub const REPRESENT: usize = 62;
+    pub const REPRESENT_WIN: usize = 63;
     /// Whether the cardholder pays again after the till showed a failure; and after how long.
     pub const PAY_AGAIN: usize = 25;
     pub const PAY_AGAIN_DELAY: usize = 26;
@@ -354,6 +363,8 @@ pub struct Payment {
     pub txn: u8,
     /// The payout channel's orders for this payment (`journey::rail::bits`); 0 without one.
     pub rail: u8,
+    /// The dispute of the sale (`journey::disputes::bits`); 0 without one.
+    pub dispute: u8,
     pub terminal_state: TerminalState,
     pub acquirer: AcquirerState,
     pub issuer_state: IssuerState,

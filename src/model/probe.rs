@@ -277,8 +277,8 @@ impl<T: Tracer> World<'_, T> {
             if t > self.horizon {
                 break;
             }
-            while k < n && instant(self.horizon, k, n) < t {
-                self.take_sample(instant(self.horizon, k, n));
+            while k < n && instant(self.cycle_end, k, n) < t {
+                self.take_sample(instant(self.cycle_end, k, n));
                 k += 1;
             }
             let (_, ev) = self.q.pop().expect("peeked");
@@ -291,7 +291,7 @@ impl<T: Tracer> World<'_, T> {
             }
         }
         while k < n {
-            self.take_sample(instant(self.horizon, k, n));
+            self.take_sample(instant(self.cycle_end, k, n));
             k += 1;
         }
         Ok(())
@@ -367,7 +367,8 @@ pub fn simulate_sampled(
     };
     let series = TimeSeries {
         run,
-        horizon,
+        // The charts span the normal cycle: the disputes' months-long tail is not drawn.
+        horizon: crate::scenario::calendar::cycle_end(s).min(horizon),
         traffic_window: s.traffic_window,
         stations: s.stations().iter().map(|st| st.id.clone()).collect(),
         points: sampler.snaps,

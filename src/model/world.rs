@@ -232,6 +232,8 @@ pub(super) struct World<'a, T: Tracer> {
     /// can give a payment an individual fate that the batch aggregate cannot tell.
     pub retire_ok: bool,
     pub horizon: Nanos,
+    /// The end of the normal cycle (`calendar::cycle_end`): the span the charts sample.
+    pub cycle_end: Nanos,
     /// Observation has ended: outcomes judged now are judged at the horizon (for the trace).
     pub finishing: bool,
     /// Whether the scenario has any fault (checked before any per-station lookup).
@@ -253,6 +255,8 @@ pub(super) struct World<'a, T: Tracer> {
     pub pos_on: bool,
     /// The merchants void and refund sales (`[transactions]`).
     pub txn_on: bool,
+    /// Settled sales may be disputed (`[disputes]`).
+    pub disputes_on: bool,
     /// Either of the two: an approval at the till has more to do.
     pub approval_hooks: bool,
     pub upkeep: super::remedies::upkeep::Upkeep,
@@ -374,6 +378,7 @@ impl<'a, T: Tracer> World<'a, T> {
             lanes,
             retire_ok,
             horizon,
+            cycle_end: calendar::cycle_end(s).min(horizon),
             finishing: false,
             faults_on: !s.faults.is_empty(),
             faults,
@@ -391,6 +396,7 @@ impl<'a, T: Tracer> World<'a, T> {
             caps_on: s.payout.personal_account_share > 0.0,
             pos_on: s.settlement.pos_batch,
             txn_on: s.transactions.is_some(),
+            disputes_on: s.disputes.is_some(),
             approval_hooks: s.settlement.pos_batch || s.transactions.is_some(),
             upkeep: super::remedies::upkeep::Upkeep::new(s),
             interrupted: false,

@@ -221,7 +221,21 @@ impl Calendar {
 ///
 /// With pre-authorisations (`[transactions] preauth_share`), the last sale is taken to be a
 /// completion the longest issuer `hold_expiry` after the end of the traffic window.
+///
+/// With `[disputes]`, observation goes on after that for the disputes of the last credits: the
+/// time limit, the retrieval request's deadline and the representment's decision
+/// (`DisputesSpec::longest`); [`cycle_end`] is the end without them (the charts' span).
 pub fn horizon(s: &Scenario) -> Nanos {
+    let end = cycle_end(s);
+    match &s.disputes {
+        Some(d) if s.observation.is_none() => end.saturating_add(d.longest()),
+        _ => end,
+    }
+}
+
+/// The end of the normal cycle of payments: the scenario's observation, or the automatic
+/// horizon without the disputes' tail (see [`horizon`]).
+pub fn cycle_end(s: &Scenario) -> Nanos {
     if let Some(o) = s.observation {
         return o;
     }

@@ -5,7 +5,7 @@
 use super::Scenario;
 
 /// The names of the fixed causes, in the order of `model::cause::id`.
-pub const FIXED_NAMES: [&str; 23] = [
+pub const FIXED_NAMES: [&str; 28] = [
     "none",
     "insufficient_funds",
     "invalid_card",
@@ -29,6 +29,11 @@ pub const FIXED_NAMES: [&str; 23] = [
     "payout_unknown",
     "account_cap",
     "preauth_expired",
+    "wrong_pin",
+    "expired_card",
+    "processing_error",
+    "late_presentment",
+    "goods_dispute",
 ];
 
 /// What each fixed cause means, for documentation and the trace.
@@ -63,6 +68,20 @@ pub fn describe(name: &str) -> &'static str {
         "preauth_expired" => {
             "the merchant completed a pre-authorisation after its hold had expired, or never: the \
              money was never taken"
+        }
+        "wrong_pin" => "the cardholder entered a wrong PIN (55)",
+        "expired_card" => "the card had expired (54)",
+        "processing_error" => {
+            "the cardholder disputed a processing error (a wrong amount, paid twice, paid by \
+             other means): charged back"
+        }
+        "late_presentment" => {
+            "the sale was presented to the issuer too late (`disputes.late_presentment`): \
+             charged back, the acquirer bears it"
+        }
+        "goods_dispute" => {
+            "the cardholder disputed the goods or services (not received, not as described): \
+             charged back"
         }
         "payout_unknown" => {
             "the payout channel answered \"status unknown\": the payout waited for its status, \

@@ -30,6 +30,7 @@ pub const LIBRARY: &[Builtin] = &[
     builtin!("clearing_reject"),
     builtin!("d0_payout"),
     builtin!("dbs_2023"),
+    builtin!("disputes"),
     builtin!("duplicates"),
     builtin!("failover"),
     builtin!("fees"),

@@ -9,6 +9,7 @@ pub mod cause;
 mod check;
 pub mod costs;
 pub mod date;
+pub mod disputes;
 pub mod dist;
 pub mod error;
 pub mod expect;
@@ -90,6 +91,9 @@ pub struct Scenario {
     pub fees: Option<fees::FeeSpec>,
     /// `[transactions]`: voids and refunds besides sales; `None`: only sales.
     pub transactions: Option<transactions::TransactionsSpec>,
+    /// `[disputes]`: retrieval requests, chargebacks by reason, representment; `None`: a
+    /// settled fraud is charged back when the merchant is credited, nothing else disputed.
+    pub disputes: Option<disputes::DisputesSpec>,
     /// Upkeep strategies read during a run (autoscaling, support desk, Luhn check, review
     /// SLAs, store-and-forward tuning); all off by default.
     pub upkeep: strategies::upkeep::UpkeepSpec,
@@ -242,6 +246,10 @@ pub struct IssuerSpec {
     pub station: StationSpec,
     pub share: f64,
     pub do_not_honour_share: f64,
+    /// Of the payments this issuer sees, the shares declined 55 (wrong PIN) and 54 (expired
+    /// card): the cardholder's own errors, before the account is looked at.
+    pub wrong_pin_share: f64,
+    pub expired_card_share: f64,
     pub hold_expiry: Nanos,
     pub accounts: AccountsSpec,
 }

@@ -74,6 +74,8 @@ pub struct RawScenario {
     pub fees: Option<Spanned<super::fees::RawFees>>,
     /// `[transactions]`: voids and refunds (see `scenario::transactions`).
     pub transactions: Option<super::transactions::RawTransactions>,
+    /// `[disputes]`: the dispute cycle (see `scenario::disputes`).
+    pub disputes: Option<super::disputes::RawDisputes>,
     /// `[expect]`: the outcomes `payfault check` holds the scenario to.
     pub expect: Option<Spanned<super::expect::RawExpect>>,
 }
@@ -328,6 +330,10 @@ pub struct RawIssuer {
     /// Share of cards issued by this issuer (relative weight).
     pub share: Spanned<f64>,
     pub do_not_honour_share: Probability,
+    /// Share of the payments declined 55: the cardholder entered a wrong PIN.
+    pub wrong_pin_share: Probability,
+    /// Share of the payments declined 54: the card had expired.
+    pub expired_card_share: Spanned<Probability>,
     /// How long an authorisation hold lasts if it is neither cleared nor reversed.
     pub hold_expiry: Duration,
     pub accounts: RawAccounts,
@@ -344,6 +350,8 @@ impl Default for RawIssuer {
             service: ms_lognormal(40.0, 400.0),
             share: Spanned::new(0..0, 1.0),
             do_not_honour_share: Probability(0.005),
+            wrong_pin_share: Probability(0.0),
+            expired_card_share: Spanned::new(0..0, Probability(0.0)),
             hold_expiry: Duration(7 * DAY),
             accounts: RawAccounts::default(),
             autoscale: None,

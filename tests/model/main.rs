@@ -12,6 +12,7 @@ mod causes;
 mod common_random_numbers;
 mod conservation;
 mod determinism;
+mod disputes;
 mod fees;
 mod holidays;
 mod interval_coverage;

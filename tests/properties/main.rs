@@ -371,6 +371,26 @@ fn apply_postauth(s: &mut Scenario, p: Postauth) {
                 mean: (60 * HOUR) as f64,
             },
         });
+    // The dispute cycle in a fifth, short enough to run its course: every reason, retrieval
+    // requests, representments; late presentment in half of those.
+    s.disputes = (correction % 5 == 3).then(|| payfault::scenario::disputes::DisputesSpec {
+        goods_share: 0.05,
+        processing_share: 0.03,
+        late_presentment: (correction % 2 == 0).then_some(30 * HOUR),
+        late_presentment_share: 0.5,
+        fraud_after: Dist::Exponential {
+            mean: (2 * DAY) as f64,
+        },
+        dispute_after: Dist::Exponential { mean: DAY as f64 },
+        time_limit: 5 * DAY,
+        retrieval_share: 0.5,
+        retrieval_deadline: 12 * HOUR,
+        merchant_answers: 0.5,
+        answer_resolves: 0.5,
+        represent_share: 0.5,
+        representment_time: DAY,
+        represent_wins: 0.5,
+    });
     // Personal accounts with a small daily cap in a seventh.
     s.payout.personal_account_share = if correction % 7 == 3 { 0.5 } else { 0.0 };
     s.payout.personal_daily_cap = 20_000;

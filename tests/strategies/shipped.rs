@@ -45,6 +45,7 @@ const SHIPPED: &[(&str, &str)] = &[
     ("scenarios/payout_products.toml", "settled_on_time"),
     ("scenarios/payout_channel.toml", "duplicate_payouts"),
     ("scenarios/pos_batch.toml", "reversed"),
+    ("scenarios/disputes.toml", "chargeback_loss_merchant"),
     ("scenarios/terminal_upgrade.toml", "settled_on_time"),
     ("scenarios/terminal_hardware.toml", "settled_on_time"),
 ];

@@ -16,12 +16,14 @@
 //! - [`returns`]: a payout to a wrong account coming back, at once or after its delay;
 //! - [`reconcile`]: reconciliation runs that find and repair breaks;
 //! - [`txn`]: the merchant's voids and refunds (`[transactions]`);
+//! - [`disputes`]: retrieval requests, chargebacks by reason and representment (`[disputes]`);
 //! - [`outcome`]: the outcome of each payment and the end of the run.
 //!
 //! The faults that strike on the way live in `model::faults`, the remedies a design switches
 //! on (guards, retries, upkeep) in `model::remedies`.
 
 mod channel;
+pub(super) mod disputes;
 mod fees;
 mod gateway;
 mod issuer;

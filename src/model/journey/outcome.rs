@@ -6,7 +6,7 @@ use crate::model::World;
 use crate::model::cause;
 use crate::model::clearing::NO_BATCH;
 use crate::model::invariants::{self, Invariant, Violation};
-use crate::model::journey::reconcile;
+use crate::model::journey::{disputes, reconcile};
 use crate::model::output::RunOutput;
 use crate::model::payment::{
     AcquirerState as Acq, Flags, IssuerState as Iss, Outcome, Payment, TerminalState as Term, code,
@@ -61,6 +61,9 @@ impl<T: Tracer> World<'_, T> {
         }
         if p.txn != 0 {
             self.txn_at_end(&p);
+        }
+        if p.dispute != 0 && disputes::open(&p) {
+            self.out.disputes_open += 1;
         }
         let (cause, also) = self.blamed(&p, outcome);
         // A superseded attempt of a retried sale in which nobody's money moved is no sale.
@@ -141,7 +144,7 @@ impl<T: Tracer> World<'_, T> {
             }
             Outcome::Chargeback => {
                 // The merchant liable pays the whole sale back, its discount lost with it.
-                let kept = if self.s.liability == Liability::Merchant {
+                let kept = if self.liability_of(p) == Liability::Merchant {
                     net - a
                 } else {
                     net
@@ -258,7 +261,10 @@ impl<T: Tracer> World<'_, T> {
                     p.cause
                 },
             )
-        } else if p.cause == cause::id::NONE && p.late == cause::id::NONE {
+        } else if p.cause == cause::id::NONE
+            && p.late == cause::id::NONE
+            && outcome != Outcome::Chargeback
+        {
             (cause::id::NONE, cause::id::NONE)
         } else {
             self.outcome_cause(p, outcome)
@@ -388,6 +394,14 @@ impl<T: Tracer> World<'_, T> {
     #[inline(never)]
     fn outcome_cause(&self, p: &Payment, outcome: Outcome) -> (u8, u8) {
         match outcome {
+            Outcome::Chargeback if p.dispute & disputes::bits::REASON > disputes::bits::FRAUD => {
+                let reason = match p.dispute & disputes::bits::REASON {
+                    disputes::bits::PROCESSING => cause::id::PROCESSING_ERROR,
+                    disputes::bits::LATE => cause::id::LATE_PRESENTMENT,
+                    _ => cause::id::GOODS_DISPUTE,
+                };
+                (reason, if p.late != 0 { p.late } else { p.cause })
+            }
             Outcome::Chargeback => {
                 let wave = p.cause >= cause::id::FIRST_FAULT
                     && self

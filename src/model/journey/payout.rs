@@ -204,36 +204,40 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// A fraudulent sale, once the issuer has paid it on and the merchant has been credited,
-    /// is disputed by the real cardholder and charged back.
+    /// is disputed by the real cardholder and charged back at once; under `[disputes]` any
+    /// sale may be disputed, later (`journey::disputes`).
+    #[inline]
     pub(in crate::model) fn maybe_chargeback(&mut self, pid: PaymentId) {
+        if self.disputes_on {
+            return self.plan_dispute(pid);
+        }
         let p = &self.arena[pid];
         if p.has(Flags::FRAUD)
             && p.has(Flags::PAID_ON)
             && p.credited > 0
             && !p.has(Flags::CHARGED_BACK)
         {
-            self.chargeback(pid);
+            if T::ON {
+                self.trace(pid, |_| {
+                    Step::Note("trace.note.payout_real_cardholder_disputes_sale")
+                });
+            }
+            self.chargeback(pid, self.s.liability);
         }
     }
 
-    /// The real cardholder disputes a fraudulent sale: the refund comes from whoever the
-    /// liability rule names (the dispute's own timing, up to 120 days, is not modelled: the
-    /// postings are made when the merchant is credited).
-    fn chargeback(&mut self, pid: PaymentId) {
-        let liability = self.s.liability;
+    /// A chargeback: the sale's amount goes back to the cardholder from whoever `liability`
+    /// names (without `[disputes]` a fraud's, posted when the merchant is credited).
+    pub(in crate::model) fn chargeback(&mut self, pid: PaymentId, liability: Liability) {
         let p = &mut self.arena[pid];
         let (i, a, amt) = (p.issuer, p.account, p.amount);
-        let from = match liability {
-            Liability::Merchant => {
-                p.credited -= amt;
-                Account::Merchants
-            }
-            Liability::Acquirer => Account::AcquirerLoss,
-            Liability::Issuer => Account::IssuerLoss,
-        };
+        let from = super::disputes::loss_account(liability);
+        if liability == Liability::Merchant {
+            p.credited -= amt;
+        }
         p.charged -= amt;
         p.set(Flags::CHARGED_BACK);
-        if p.cause == cause::id::NONE {
+        if p.cause == cause::id::NONE && p.has(Flags::FRAUD) {
             p.cause = cause::id::FRAUD;
         }
         p.issuer_state = crate::model::payment::IssuerState::Refunded;
@@ -241,11 +245,6 @@ impl<T: Tracer> World<'_, T> {
         self.books.ledger.post(from, Account::Cardholders, amt);
         self.trace_post(pid, from, Account::Cardholders, amt);
         self.out.chargeback_loss[liability as usize] += amt;
-        if T::ON {
-            self.trace(pid, |_| {
-                Step::Note("trace.note.payout_real_cardholder_disputes_sale")
-            });
-        }
     }
 
     /// Plans the D+0 payout of an approval, once the terminal can no longer reverse the sale

@@ -173,6 +173,9 @@ impl<T: Tracer> World<'_, T> {
                     q.charged += q.amount;
                     q.set(Flags::PAID_ON);
                     self.nodes.accounts[p.issuer as usize].force_debit(p.account, p.amount);
+                    if self.disputes_on {
+                        self.check_presentment(pid);
+                    }
                     self.books.ledger.post(
                         Account::Cardholders,
                         Account::IssuerHolds(p.issuer),

@@ -63,6 +63,8 @@ impl<T: Tracer> World<'_, T> {
             || p.cause != crate::model::cause::id::NONE
             // So does one whose merchant is paid short: its outcome is its own.
             || self.fee_faults && self.paid_short(&p)
+            // So does one that will be disputed (`[disputes]`).
+            || self.disputes_on && self.disputable(pid)
         {
             return Ok(());
         }
@@ -404,6 +406,9 @@ impl<T: Tracer> World<'_, T> {
                     self.trace_post(pid, Account::Channel(c), Account::Acquirer, a);
                 }
                 self.arena[pid].set(Flags::PAID_ON);
+                if self.disputes_on {
+                    self.check_presentment(pid);
+                }
                 if p.has(Flags::ADVANCED) {
                     self.maybe_chargeback(pid); // an advanced payout (D+0) is recovered
                 } else {

@@ -37,12 +37,16 @@ impl<T: Tracer> World<'_, T> {
             Some(t) => t[issuer as usize].channel as u16,
             None => by_weight,
         };
-        let account = self.nodes.accounts[issuer as usize].pick(w(slot::ACCOUNT));
+        let acc = &self.nodes.accounts[issuer as usize];
+        let account = acc.pick(w(slot::ACCOUNT));
+        // An expired card or a wrong PIN (the issuer's word of its own declines) is the
+        // cardholder's error: not payable as presented.
+        let card_ok = !acc.card_checks() || acc.card_check(w(slot::DO_NOT_HONOUR)).is_none();
         if miskeyed && self.upkeep_on && self.s.upkeep.luhn_catch.is_some() {
             miskeyed = !self.luhn_caught(g, gserial);
         }
         let acc = &self.nodes.accounts[issuer as usize];
-        let payable = !fraud && acc.payable(account, amount, miskeyed);
+        let payable = !fraud && acc.payable(account, amount, miskeyed) && card_ok;
         let mut flags = Flags::NONE;
         if fraud {
             flags |= Flags::FRAUD;
@@ -84,6 +88,7 @@ impl<T: Tracer> World<'_, T> {
                 0
             },
             rail: 0,
+            dispute: 0,
             t_break: 0,
             advice_sent: 0,
             cause: 0,

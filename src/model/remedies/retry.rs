@@ -355,6 +355,7 @@ fn fresh_record(p: &Payment) -> Payment {
         saf_sent: 0,
         txn: 0,
         rail: 0,
+        dispute: 0,
         terminal_state: Term::Waiting,
         acquirer: Acq::Unknown,
         issuer_state: Iss::Unseen,

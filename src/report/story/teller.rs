@@ -66,6 +66,9 @@ struct Teller<'a> {
     false_decline_at_end: bool,
     /// The moment the outcome became final: the last step of the payment's own life.
     last_t: Nanos,
+    /// Who bore its chargeback, if not `risk.liability` (`[disputes]`: the acquirer for a
+    /// late presentment, the issuer for a fraud whose representment it accepted).
+    liable: Option<Liability>,
 }
 
 /// Builds the story of payment `serial` from its recorded steps (in order).
@@ -89,6 +92,7 @@ pub fn build(
         also: vec![],
         outcome: "pending",
         false_decline: false,
+        liable: None,
         false_decline_at_end: steps.iter().any(|(_, x)| {
             matches!(
                 x,
@@ -195,6 +199,13 @@ impl Teller<'_> {
             | Step::SafExpired
             | Step::ReversalAcked { .. } => self.reversal(t, step),
             Step::Note(key) => {
+                match *key {
+                    "trace.note.issuer_chargeback_late" => self.liable = Some(Liability::Acquirer),
+                    "trace.note.issuer_representment_accepted" => {
+                        self.liable = Some(Liability::Issuer)
+                    }
+                    _ => {}
+                }
                 let (comp, kind) = note_component(key, &self.st, lang);
                 self.line(t, comp, kind, None, lang.get(key).to_string())
             }
@@ -524,17 +535,18 @@ fn why(s: &Scenario, lang: Lang, tl: &Teller) -> String {
         tl.merchant,
         "credited_on_time" | "credited_late" | "credited_short"
     );
+    let liability = tl.liable.unwrap_or(s.liability);
     let key = match tl.outcome {
         "declined" if tl.false_decline => "trace.why.false_decline".to_string(),
         "charged_without_sale" if paid => "trace.why.charged_without_sale_paid".to_string(),
         "charged_without_sale" if tl.till_ok => "trace.why.charged_without_sale_voided".to_string(),
         "reversed" if tl.till_ok => "trace.why.reversed_after_approval".to_string(),
-        "chargeback" if paid && s.liability != Liability::Merchant => {
+        "chargeback" if paid && liability != Liability::Merchant => {
             "trace.why.chargeback_kept".to_string()
         }
         o => format!("trace.why.{o}"),
     };
-    let liable = lang.get(&format!("trace.why.liable.{}", s.liability.name()));
+    let liable = lang.get(&format!("trace.why.liable.{}", liability.name()));
     let c = cause_phrase(s, lang, &tl.cause);
     fill(lang.get(&key), &[("cause", &c), ("liable", &liable)])
 }

@@ -310,10 +310,27 @@ pub(super) fn issuers(
                 "must be greater than zero",
             ));
         }
+        let (dnh, pin, exp) = (
+            r.do_not_honour_share.0,
+            r.wrong_pin_share.0,
+            r.expired_card_share.get_ref().0,
+        );
+        if dnh + pin + exp > 1.0 {
+            return Err(cx.err(
+                r.expired_card_share.span(),
+                &format!("{f}.expired_card_share"),
+                format!(
+                    "do_not_honour_share + wrong_pin_share + expired_card_share must be at most \
+                     1, got {dnh} + {pin} + {exp}; a payment is declined for one of them at most"
+                ),
+            ));
+        }
         issuers.push(IssuerSpec {
             station,
             share: cx.weight(&r.share, &format!("{f}.share"))?,
-            do_not_honour_share: r.do_not_honour_share.0,
+            do_not_honour_share: dnh,
+            wrong_pin_share: pin,
+            expired_card_share: exp,
             hold_expiry: r.hold_expiry.0,
             accounts: AccountsSpec {
                 count: count as u32,

@@ -155,6 +155,10 @@ pub(super) fn validate(
             Some(t) => Some(super::transactions::transactions(&cx, t)?),
             None => None,
         },
+        disputes: match &raw.disputes {
+            Some(d) => Some(super::disputes::disputes(&cx, d)?),
+            None => None,
+        },
         upkeep,
         expect: None,
         pending: Default::default(),
