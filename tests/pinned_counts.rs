@@ -184,6 +184,9 @@ const GOLDEN_SCENARIO: &str = "tests/golden/summary_small.toml";
 /// `representments`, `representments_won`, `disputes_open`; five new fixed causes (`wrong_pin`,
 /// `expired_card`, `processing_error`, `late_presentment`, `goods_dispute`) with their zero
 /// counts. Nothing moved (the issuers' new 54/55 shares default to 0).
+/// Issue 25 (QR aggregators): new metrics `qr_payments`, `qr_notifications_lost`, `qr_queries`,
+/// `qr_resolved_by_query`, `qr_paid_not_shown`, all `off` here (no `[channels.qr]`). Nothing
+/// moved.
 /// Issue 25 (merchant limits): a new metric `merchant_limit_declines`, `off` here; a new fixed
 /// cause `merchant_limit` (after `observation_ended`), which never struck here. Nothing moved.
 /// Issue 25 (D+1 payouts): `d0_payouts` counts D+1 advances too; its `off` reason reads

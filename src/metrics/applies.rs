@@ -120,6 +120,17 @@ const MECHANISMS: &[(&[&str], On, &str)] = &[
         "no dispute cycle ([disputes])",
     ),
     (
+        &[
+            "qr_payments",
+            "qr_notifications_lost",
+            "qr_queries",
+            "qr_resolved_by_query",
+            "qr_paid_not_shown",
+        ],
+        |s| s.channels.iter().any(|c| c.qr.is_some()),
+        "no QR aggregator ([channels.qr])",
+    ),
+    (
         &["payouts_over_account_cap"],
         |s| s.payout.personal_account_share > 0.0,
         "no personal settlement accounts (payout.personal_account_share)",

@@ -267,6 +267,11 @@ pub(super) enum Ev {
         pid: PaymentId,
         step: super::journey::txn::TxnStep,
     },
+    /// A status query of a QR order whose notification was lost (see `journey::qr`).
+    Qr {
+        pid: PaymentId,
+        step: super::journey::qr::QrQuery,
+    },
     /// A step of a sale's dispute (see `journey::disputes`).
     Dispute {
         pid: PaymentId,
@@ -349,6 +354,7 @@ impl Ev {
             | Ev::Rail { pid, .. }
             | Ev::Txn { pid, .. }
             | Ev::Dispute { pid, .. }
+            | Ev::Qr { pid, .. }
             | Ev::MerchantReviewDone { pid }
             | Ev::BreakFound { pid }
             | Ev::BreakRepair { pid }
@@ -409,6 +415,7 @@ impl<T: Tracer> World<'_, T> {
             Ev::Rail { pid, step } => self.rail_step(pid, step),
             Ev::Txn { pid, step } => self.txn_step(pid, step),
             Ev::Dispute { pid, step } => self.dispute_step(pid, step),
+            Ev::Qr { pid, step } => self.qr_query(pid, step),
             Ev::MerchantReviewDone { pid } => self.merchant_review_done(pid),
             Ev::BreakFound { pid } => self.break_found(pid),
             Ev::BreakRepair { pid } => self.break_repair(pid),

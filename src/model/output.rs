@@ -83,6 +83,14 @@ pub struct RunOutput {
     pub representments: u64,
     pub representments_won: u64,
     pub disputes_open: u64,
+    /// QR payments through an aggregator (`[channels.qr]`): payments, notifications lost,
+    /// status queries sent and those that found the answer, and payments the wallet paid that
+    /// the merchant's till never showed approved.
+    pub qr_payments: u64,
+    pub qr_notifications_lost: u64,
+    pub qr_queries: u64,
+    pub qr_resolved_by_query: u64,
+    pub qr_paid_not_shown: u64,
     /// Payouts a personal Class II account returned over its daily inflow cap.
     pub payouts_over_account_cap: u64,
     pub payout_status_unknown: u64,
@@ -269,6 +277,11 @@ impl RunOutput {
             representments: 0,
             representments_won: 0,
             disputes_open: 0,
+            qr_payments: 0,
+            qr_notifications_lost: 0,
+            qr_queries: 0,
+            qr_resolved_by_query: 0,
+            qr_paid_not_shown: 0,
             payouts_over_account_cap: 0,
             payout_status_unknown: 0,
             payout_inquiries: 0,

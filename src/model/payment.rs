@@ -174,6 +174,9 @@ pub mod slot {
     pub const RETRIEVAL_ANSWER: usize = 61;
     pub const REPRESENT: usize = 62;
     pub const REPRESENT_WIN: usize = 63;
+    /// Whether the aggregator's payment notification of a QR payment is lost (a path word:
+    /// each attempt has its own).
+    pub const QR_NOTIFY: usize = 28;
     /// Whether the cardholder pays again after the till showed a failure; and after how long.
     pub const PAY_AGAIN: usize = 25;
     pub const PAY_AGAIN_DELAY: usize = 26;

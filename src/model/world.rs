@@ -257,6 +257,8 @@ pub(super) struct World<'a, T: Tracer> {
     pub txn_on: bool,
     /// Settled sales may be disputed (`[disputes]`).
     pub disputes_on: bool,
+    /// A channel is a QR aggregator (`[channels.qr]`).
+    pub qr_on: bool,
     /// Either of the two: an approval at the till has more to do.
     pub approval_hooks: bool,
     pub upkeep: super::remedies::upkeep::Upkeep,
@@ -397,6 +399,7 @@ impl<'a, T: Tracer> World<'a, T> {
             pos_on: s.settlement.pos_batch,
             txn_on: s.transactions.is_some(),
             disputes_on: s.disputes.is_some(),
+            qr_on: s.channels.iter().any(|c| c.qr.is_some()),
             approval_hooks: s.settlement.pos_batch || s.transactions.is_some(),
             upkeep: super::remedies::upkeep::Upkeep::new(s),
             interrupted: false,

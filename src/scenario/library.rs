@@ -54,6 +54,7 @@ pub const LIBRARY: &[Builtin] = &[
     builtin!("pipeline"),
     builtin!("pos_batch"),
     builtin!("preauth"),
+    builtin!("qr_aggregator"),
     builtin!("recon_schedule"),
     builtin!("reconciliation"),
     builtin!("refunds"),

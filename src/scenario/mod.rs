@@ -21,6 +21,7 @@ pub mod payout_channel;
 pub mod pending;
 mod postauth;
 pub mod promise;
+pub mod qr;
 pub mod raw;
 pub mod strategies;
 pub mod transactions;
@@ -220,6 +221,9 @@ pub struct ChannelSpec {
     /// the channel waits for the issuer however long it takes.
     pub issuer_timeout: Option<Nanos>,
     pub stand_in: Option<StandInSpec>,
+    /// `[channels.qr]`: the channel is a QR-code aggregator (payment notifications, status
+    /// queries); `None`: a card channel.
+    pub qr: Option<qr::QrSpec>,
 }
 
 /// The route of one issuer's cards (its BIN range) through the routing table.

@@ -141,6 +141,18 @@ pub(super) fn channel(
     } else {
         None
     };
+    let qr = match &c.qr {
+        Some(q) if c.flow != MessageFlow::Single => {
+            return Err(cx.err(
+                q.span(),
+                &format!("{f}.qr"),
+                "a QR aggregator debits the wallet at once: it needs flow = \"single\" on the \
+                 channel",
+            ));
+        }
+        Some(q) => Some(super::qr::qr(cx, f, q.get_ref())?),
+        None => None,
+    };
     Ok(ChannelSpec {
         station,
         weight,
@@ -148,6 +160,7 @@ pub(super) fn channel(
         codes: c.codes,
         issuer_timeout,
         stand_in,
+        qr,
     })
 }
 

@@ -243,6 +243,8 @@ pub struct RawChannel {
     pub autoscale: Option<RawAutoscale>,
     /// Most requests in flight from the acquirer to this channel; none when absent.
     pub bulkhead: Option<Spanned<u64>>,
+    /// `[channels.qr]`: a QR-code aggregator (see `scenario::qr`).
+    pub qr: Option<Spanned<super::qr::RawQr>>,
 }
 
 impl Default for RawChannel {
@@ -258,6 +260,7 @@ impl Default for RawChannel {
             stand_in: RawStandIn::default(),
             autoscale: None,
             bulkhead: None,
+            qr: None,
         }
     }
 }

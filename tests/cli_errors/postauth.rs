@@ -439,3 +439,42 @@ fn pos_batch_upload_needs_the_batch_settlement() {
         ],
     );
 }
+
+#[test]
+fn disputes_whose_shares_exceed_one() {
+    let f = "disputes_shares_above_one.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "processing_share = |0.5"),
+            field("disputes.processing_share"),
+            "goods_share + processing_share must be at most 1, got 0.6 + 0.5",
+        ],
+    );
+}
+
+#[test]
+fn issuer_card_shares_that_exceed_one() {
+    let f = "issuer_card_shares_above_one.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "expired_card_share = |0.2"),
+            field("issuers[0].expired_card_share"),
+            "do_not_honour_share + wrong_pin_share + expired_card_share must be at most 1",
+        ],
+    );
+}
+
+#[test]
+fn qr_needs_a_single_message_channel() {
+    let f = "qr_on_a_dual_message_channel.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "|[channels.qr]"),
+            field("channels[0].qr"),
+            "needs flow = \"single\"",
+        ],
+    );
+}

@@ -22,6 +22,7 @@ mod payout;
 mod payout_channel;
 mod pos_batch;
 mod postauth;
+mod qr;
 mod queueing_theory;
 mod shard;
 mod shard_tamper;

@@ -46,6 +46,7 @@ const SHIPPED: &[(&str, &str)] = &[
     ("scenarios/payout_channel.toml", "duplicate_payouts"),
     ("scenarios/pos_batch.toml", "reversed"),
     ("scenarios/disputes.toml", "chargeback_loss_merchant"),
+    ("scenarios/qr_aggregator.toml", "qr_paid_not_shown"),
     ("scenarios/terminal_upgrade.toml", "settled_on_time"),
     ("scenarios/terminal_hardware.toml", "settled_on_time"),
 ];

@@ -248,6 +248,36 @@ pub(super) const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
         |o| Some(o.disputes_open as f64),
     ),
     (
+        "qr_payments",
+        Unit::Count,
+        Some("QR payments through an aggregator"),
+        |o| Some(o.qr_payments as f64),
+    ),
+    (
+        "qr_notifications_lost",
+        Unit::Count,
+        Some("QR payment notifications lost"),
+        |o| Some(o.qr_notifications_lost as f64),
+    ),
+    (
+        "qr_queries",
+        Unit::Count,
+        Some("status queries of QR orders"),
+        |o| Some(o.qr_queries as f64),
+    ),
+    (
+        "qr_resolved_by_query",
+        Unit::Count,
+        Some("QR payments whose result a status query found"),
+        |o| Some(o.qr_resolved_by_query as f64),
+    ),
+    (
+        "qr_paid_not_shown",
+        Unit::Count,
+        Some("QR payments the wallet paid that the till never showed"),
+        |o| Some(o.qr_paid_not_shown as f64),
+    ),
+    (
         "payouts_over_account_cap",
         Unit::Count,
         Some("payouts returned over a personal account's daily cap"),

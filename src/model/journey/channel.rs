@@ -89,12 +89,7 @@ impl<T: Tracer> World<'_, T> {
         if self.lanes.channels[p.channel as usize].is_none() {
             // No timer at this channel: every answer is in time.
             let ch = p.channel;
-            self.send(
-                pid,
-                LinkId::GatewayChannel(ch),
-                Dir::Down,
-                Msg::Gateway(ToGateway::Response(c)),
-            );
+            self.answer_gateway(pid, ch, c);
             return;
         }
         let late = p.has(Flags::CHAN_TIMED_OUT);
@@ -104,12 +99,7 @@ impl<T: Tracer> World<'_, T> {
         p.set(Flags::ISSUER_ANSWERED);
         let p = *p;
         if !late {
-            self.send(
-                pid,
-                LinkId::GatewayChannel(p.channel),
-                Dir::Down,
-                Msg::Gateway(ToGateway::Response(c)),
-            );
+            self.answer_gateway(pid, p.channel, c);
             return;
         }
         self.out.late_refused += 1;

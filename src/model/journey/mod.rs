@@ -15,6 +15,7 @@
 //!   duplicate payouts;
 //! - [`returns`]: a payout to a wrong account coming back, at once or after its delay;
 //! - [`reconcile`]: reconciliation runs that find and repair breaks;
+//! - [`qr`]: QR payments through an aggregator: lost notifications, status queries;
 //! - [`txn`]: the merchant's voids and refunds (`[transactions]`);
 //! - [`disputes`]: retrieval requests, chargebacks by reason and representment (`[disputes]`);
 //! - [`outcome`]: the outcome of each payment and the end of the run.
@@ -30,6 +31,7 @@ mod issuer;
 mod network;
 mod outcome;
 mod payout;
+pub(super) mod qr;
 pub(super) mod rail;
 pub(super) mod reconcile;
 mod returns;

@@ -65,9 +65,13 @@ impl<T: Tracer> World<'_, T> {
         if p.dispute != 0 && disputes::open(&p) {
             self.out.disputes_open += 1;
         }
+
         let (cause, also) = self.blamed(&p, outcome);
         // A superseded attempt of a retried sale in which nobody's money moved is no sale.
         let counted = !self.retry.on || p.retry == 0 || self.retry_record_ends(&p);
+        if self.qr_on && counted {
+            self.qr_at_end(&p);
+        }
         if counted {
             self.count_outcome(&p, outcome, cause, also);
         }

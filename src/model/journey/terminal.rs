@@ -100,6 +100,9 @@ impl<T: Tracer> World<'_, T> {
             retry: 0,
         });
         self.out.payments += 1;
+        if self.qr_on && self.s.channels[channel as usize].qr.is_some() {
+            self.out.qr_payments += 1;
+        }
         if T::SAMPLES {
             self.tracer.sale(now, false);
         }
