@@ -82,7 +82,7 @@ impl Accounts {
         self.card_refusals > 0.0
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn card_check(&self, dnh: u64) -> Option<u8> {
         if self.card_refusals <= 0.0 {
             return None;
@@ -108,20 +108,19 @@ impl Accounts {
     }
 
     /// The issuer's decision (`dnh`: the payment's word for the issuer's own "do not honour"
-    /// declines); on approval the funds leave the cardholder's balance (the ledger posting is
+    /// declines, above the interval of 54 and 55, which the sale already drew: see
+    /// [`Self::card_check`]); on approval the funds leave the cardholder's balance (the ledger posting is
     /// the caller's).
     #[inline]
     pub fn authorise(&mut self, account: u32, amount: i64, miskeyed: bool, dnh: u64) -> u8 {
         let a = account as usize;
         if miskeyed {
             code::INVALID_CARD
-        } else if let Some(c) = self.card_check(dnh) {
-            c
         } else if self.accounts[a].frozen {
             code::RESTRICTED_CARD
         } else if self.amount_limit.is_some_and(|l| amount > l) {
             code::OVER_LIMIT
-        } else if unit(dnh) - self.card_refusals < self.do_not_honour {
+        } else if self.do_not_honour > 0.0 && unit(dnh) - self.card_refusals < self.do_not_honour {
             code::DO_NOT_HONOUR
         } else if self.accounts[a].balance < amount {
             code::INSUFFICIENT_FUNDS

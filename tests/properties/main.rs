@@ -293,13 +293,21 @@ fn apply_postauth(s: &mut Scenario, p: Postauth) {
         StandInSpec,
     };
     let (chans, acquirer, saf, (reject, late, down), payout, mrisk, recon, (liab, peak)) = p;
-    for (c, (single, timeout)) in s.channels.iter_mut().zip(chans) {
+    let (wrong, correction, ..) = payout;
+    for (k, (c, (single, timeout))) in s.channels.iter_mut().zip(chans).enumerate() {
         // A single-message channel answers in UnionPay's codes (98 on its issuer timeout).
         (c.flow, c.codes) = if single {
             (MessageFlow::Single, CodeSet::UnionPay)
         } else {
             (MessageFlow::Dual, CodeSet::Iso)
         };
+        // The first single-message channel is a QR aggregator in a third of the scenarios:
+        // many notifications lost, queried or not, on a grid that may outlast the till.
+        c.qr = (single && k == 0 && correction % 3 == 1).then(|| payfault::scenario::qr::QrSpec {
+            notify_loss: 0.2 + wrong,
+            query_interval: (1 + correction % 40) * SECOND,
+            query_attempts: (correction % 4) as u8,
+        });
         c.issuer_timeout = timeout.map(|(t, _)| t * SECOND);
         c.stand_in = timeout
             .and_then(|(_, si)| si)

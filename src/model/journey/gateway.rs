@@ -213,6 +213,7 @@ impl<T: Tracer> World<'_, T> {
     /// A response reaches the acquirer: refused if it comes too late, re-routed to the backup
     /// channel if the primary channel itself refused, otherwise recorded and passed to the
     /// terminal.
+    #[inline(always)]
     pub(in crate::model) fn gateway_response(&mut self, pid: PaymentId, c: u8) {
         if self.guard.is_some() {
             self.guard_acq_answer(pid, c);

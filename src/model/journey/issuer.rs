@@ -81,6 +81,10 @@ impl<T: Tracer> World<'_, T> {
         } else if p.has(Flags::ADVICE_APPLIED) || p.issuer_has_funds() {
             // The stand-in advice got here first: the original is a duplicate.
             code::DUPLICATE
+        } else if p.input != 0 && matches!(p.input, code::EXPIRED_CARD | code::WRONG_PIN) {
+            // The cardholder's own error, drawn at the sale (`wrong_pin_share`,
+            // `expired_card_share`) or a fault's bad input: refused before the account.
+            p.input
         } else if let Some(c) = self.faults_on.then(|| self.issuer_faults(pid)).flatten() {
             c
         } else {
@@ -132,14 +136,11 @@ impl<T: Tracer> World<'_, T> {
         rcode
     }
 
-    /// What the scenario's faults make the issuer answer, if anything: bad input it checks
-    /// (54, 55: the fault was blamed at the sale), or an account fault (blamed here).
+    /// What the scenario's faults make the issuer answer, if anything: an account fault
+    /// (blamed here). (Bad input it checks, 54 and 55, is answered before: the fault was
+    /// blamed at the sale.)
     #[inline(never)]
     fn issuer_faults(&mut self, pid: PaymentId) -> Option<u8> {
-        let input = self.arena[pid].input;
-        if matches!(input, code::EXPIRED_CARD | code::WRONG_PIN) {
-            return Some(input);
-        }
         let (c, cause) = self.account_faults(pid)?;
         self.blame(pid, cause);
         Some(c)

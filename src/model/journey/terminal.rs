@@ -37,16 +37,22 @@ impl<T: Tracer> World<'_, T> {
             Some(t) => t[issuer as usize].channel as u16,
             None => by_weight,
         };
-        let acc = &self.nodes.accounts[issuer as usize];
-        let account = acc.pick(w(slot::ACCOUNT));
-        // An expired card or a wrong PIN (the issuer's word of its own declines) is the
-        // cardholder's error: not payable as presented.
-        let card_ok = !acc.card_checks() || acc.card_check(w(slot::DO_NOT_HONOUR)).is_none();
+        let account = self.nodes.accounts[issuer as usize].pick(w(slot::ACCOUNT));
         if miskeyed && self.upkeep_on && self.s.upkeep.luhn_catch.is_some() {
             miskeyed = !self.luhn_caught(g, gserial);
         }
         let acc = &self.nodes.accounts[issuer as usize];
-        let payable = !fraud && acc.payable(account, amount, miskeyed) && card_ok;
+        // An expired card or a wrong PIN (the issuer's word of its own declines) is bad input
+        // the issuer will refuse: the cardholder's error, not payable as presented.
+        let card_input = if acc.card_checks() {
+            let w = self.nodes.groups[g]
+                .words
+                .word(gserial, slot::DO_NOT_HONOUR);
+            acc.card_check(w).unwrap_or(0)
+        } else {
+            0
+        };
+        let payable = !fraud && acc.payable(account, amount, miskeyed) && card_input == 0;
         let mut flags = Flags::NONE;
         if fraud {
             flags |= Flags::FRAUD;
@@ -94,7 +100,7 @@ impl<T: Tracer> World<'_, T> {
             cause: 0,
             late: 0,
             struck: 0,
-            input: 0,
+            input: card_input,
             crash: 0,
             attempt: 0,
             retry: 0,
