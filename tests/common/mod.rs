@@ -113,6 +113,17 @@ pub fn assert_poisson(what: &str, k: impl Count, mean: f64) {
     );
 }
 
+/// `k` is within 4.5 standard deviations of a binomial(`n`, `p`) count (at least 1).
+pub fn binomial_ok(k: u64, n: u64, p: f64) -> bool {
+    let (mean, sd) = (n as f64 * p, (n as f64 * p * (1.0 - p)).sqrt());
+    (k as f64 - mean).abs() <= 4.5 * sd.max(1.0)
+}
+
+/// The count of outcome `x` in run output `o`.
+pub fn count(o: &payfault::model::RunOutput, x: payfault::model::Outcome) -> u64 {
+    o.outcomes[x as usize]
+}
+
 /// Asserts a binomial count: `k` successes out of `n` within five standard deviations (plus 2)
 /// of `n × p`.
 pub fn assert_binomial(what: &str, k: u64, n: u64, p: f64) {

@@ -7,7 +7,7 @@
 use payfault::model::{self, NoTrace, Outcome, RunOutput};
 use payfault::scenario::Scenario;
 
-use crate::common::{self, FLAT, QUIET_PATH};
+use crate::common::{self, FLAT, QUIET_PATH, binomial_ok, count};
 
 /// 100 terminals, 60 sales an hour each for 4 hours on Monday 12 October 2026 on a path that never fails;
 /// cut-off 22:00, T+1 (Tuesday 09:00), so every merchant is credited on Tuesday morning;
@@ -27,16 +27,6 @@ fn scen(extra: &str, observation: &str) -> Scenario {
 
 fn run(s: &Scenario, r: u64) -> RunOutput {
     model::simulate(s, 17, r, &mut NoTrace).unwrap_or_else(|v| panic!("run {r}: {v}"))
-}
-
-/// `k` is within 4.5 standard deviations of a binomial(`n`, `p`) count.
-fn binomial_ok(k: u64, n: u64, p: f64) -> bool {
-    let (mean, sd) = (n as f64 * p, (n as f64 * p * (1.0 - p)).sqrt());
-    (k as f64 - mean).abs() <= 4.5 * sd.max(1.0)
-}
-
-fn count(o: &RunOutput, x: Outcome) -> u64 {
-    o.outcomes[x as usize]
 }
 
 /// The chargebacks counted against the cause `name` of `s`.

@@ -6,7 +6,7 @@
 use payfault::model::{self, NoTrace, Outcome, RunOutput};
 use payfault::scenario::Scenario;
 
-use crate::common::{self, FLAT};
+use crate::common::{self, FLAT, binomial_ok, count};
 
 /// 100 merchants, 60 QR payments an hour each for 4 hours on Monday, every wallet pays; the
 /// merchant's device waits `timeout` and never closes an order it has no result for (no
@@ -36,16 +36,6 @@ fn scen(loss: f64, attempts: u32, interval: &str, timeout: &str) -> Scenario {
 
 fn run(s: &Scenario) -> RunOutput {
     model::simulate(s, 17, 0, &mut NoTrace).unwrap_or_else(|v| panic!("{v}"))
-}
-
-/// `k` is within 4.5 standard deviations of a binomial(`n`, `p`) count.
-fn binomial_ok(k: u64, n: u64, p: f64) -> bool {
-    let (mean, sd) = (n as f64 * p, (n as f64 * p * (1.0 - p)).sqrt());
-    (k as f64 - mean).abs() <= 4.5 * sd.max(1.0)
-}
-
-fn count(o: &RunOutput, x: Outcome) -> u64 {
-    o.outcomes[x as usize]
 }
 
 #[test]
