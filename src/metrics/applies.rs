@@ -43,7 +43,7 @@ const MECHANISMS: &[(&[&str], On, &str)] = &[
         |s| {
             s.payout.wrong_account_share > 0.0
                 || fault(s, FaultKind::WrongAccount)
-                || s.payout.personal_account_share > 0.0
+                || s.payout.personal_accounts()
         },
         "no returned payouts (payout.wrong_account_share, wrong_account faults, \
          payout.personal_account_share)",
@@ -132,7 +132,7 @@ const MECHANISMS: &[(&[&str], On, &str)] = &[
     ),
     (
         &["payouts_over_account_cap"],
-        |s| s.payout.personal_account_share > 0.0,
+        |s| s.payout.personal_accounts(),
         "no personal settlement accounts (payout.personal_account_share)",
     ),
     (

@@ -305,7 +305,7 @@ pub(super) fn retire_ok(s: &Scenario) -> bool {
         && st.file_rejected.is_empty()
         && s.payout.bank_maintenance.is_empty()
         && s.payout.channel.is_none()
-        && s.payout.personal_account_share <= 0.0
+        && !s.payout.personal_accounts()
         && s.payout.promise.is_daily()
 }
 
@@ -341,7 +341,7 @@ impl<'a, T: Tracer> World<'a, T> {
             .is_some_and(|m| m.daily_count.is_some())
             || s.payout.d0_daily_cap.is_some()
             || s.terminals.iter().any(|g| g.daily_limit.is_some())
-            || s.payout.personal_account_share > 0.0
+            || s.payout.personal_accounts()
         {
             s.terminals
                 .iter()
@@ -395,7 +395,7 @@ impl<'a, T: Tracer> World<'a, T> {
                 .iter()
                 .any(|g| g.sale_limit.is_some() || g.daily_limit.is_some()),
             rail_on: s.payout.channel.is_some(),
-            caps_on: s.payout.personal_account_share > 0.0,
+            caps_on: s.payout.personal_accounts(),
             pos_on: s.settlement.pos_batch,
             txn_on: s.transactions.is_some(),
             disputes_on: s.disputes.is_some(),
@@ -542,6 +542,15 @@ impl<'a, T: Tracer> World<'a, T> {
 
     /// A per-merchant draw: the same merchants are affected in every design.
     #[inline]
+    /// The merchant's own uniform draw for `slot` (see [`Self::merchant_chance`]).
+    pub(super) fn merchant_unit(&self, pid: PaymentId, slot: usize) -> f64 {
+        let p = &self.arena[pid];
+        let w = self.nodes.groups[p.group as usize]
+            .merchant_words
+            .word(p.terminal as u64, slot);
+        crate::engine::rng::unit(w)
+    }
+
     pub(super) fn merchant_chance(&self, pid: PaymentId, slot: usize, share: f64) -> bool {
         if share <= 0.0 {
             return false;

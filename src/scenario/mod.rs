@@ -346,6 +346,17 @@ pub struct PayoutSpec {
     /// inflows of a calendar day beyond `personal_daily_cap` (minor units).
     pub personal_account_share: f64,
     pub personal_daily_cap: i64,
+    /// The share of merchants paid into a personal Class III account (after the Class II
+    /// share, from the same draw), and that account's daily inflow cap (minor units).
+    pub class3_account_share: f64,
+    pub class3_daily_cap: i64,
+}
+
+impl PayoutSpec {
+    /// Whether some merchants are paid into capped personal accounts (Class II or III).
+    pub fn personal_accounts(&self) -> bool {
+        self.personal_account_share > 0.0 || self.class3_account_share > 0.0
+    }
 }
 
 /// When the acquirer pays a merchant. `[payout] schedule`: `"t1"`, `"d0"` or `"d1"`.

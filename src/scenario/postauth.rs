@@ -347,6 +347,10 @@ fn promises(
 /// (docs/background.md, the payout rail).
 pub const PERSONAL_DAILY_CAP: i64 = 1_000_000;
 
+/// The default daily inflow cap of a personal Class III account: 5,000.00 (the People's Bank
+/// of China's limit on a Class III account's inflows from unbound accounts; docs/background.md).
+pub const CLASS3_DAILY_CAP: i64 = 500_000;
+
 /// `[payout]`, and `settlement.promise_days`, the default of its promise.
 pub(super) fn payout(
     cx: &Ctx,
@@ -378,6 +382,20 @@ pub(super) fn payout(
     for (i, w) in p.bank_maintenance.iter().enumerate() {
         bank_maintenance.push(window(cx, w, &format!("payout.bank_maintenance[{i}]"))?);
     }
+    let (class2, class3) = (
+        p.personal_account_share.0,
+        p.class3_account_share.get_ref().0,
+    );
+    if class2 + class3 > 1.0 {
+        return Err(cx.err(
+            p.class3_account_share.span(),
+            "payout.class3_account_share",
+            format!(
+                "personal_account_share + class3_account_share must be at most 1, got {class2} \
+                 + {class3}; a merchant settles to one account"
+            ),
+        ));
+    }
     Ok(PayoutSpec {
         wrong_account_share: p.wrong_account_share.0,
         account_verification: p.account_verification.0,
@@ -396,6 +414,16 @@ pub(super) fn payout(
                 c,
                 "payout.personal_daily_cap",
                 "a personal Class II account's cap on inflows per day, e.g. \"10000.00\"",
+            )?,
+        },
+        class3_account_share: class3,
+        class3_daily_cap: match &p.class3_daily_cap {
+            None => CLASS3_DAILY_CAP,
+            Some(c) => positive_money(
+                cx,
+                c,
+                "payout.class3_daily_cap",
+                "a personal Class III account's cap on inflows per day, e.g. \"5000.00\"",
             )?,
         },
         channel: match &p.channel {

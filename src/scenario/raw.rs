@@ -445,6 +445,9 @@ pub struct RawPayout {
     /// on inflows per day.
     pub personal_account_share: Probability,
     pub personal_daily_cap: Option<Spanned<Money>>,
+    /// The share of merchants paid into a personal Class III account, and its daily cap.
+    pub class3_account_share: Spanned<Probability>,
+    pub class3_daily_cap: Option<Spanned<Money>>,
 }
 
 impl Default for RawPayout {
@@ -462,6 +465,8 @@ impl Default for RawPayout {
             channel: None,
             personal_account_share: Probability(0.0),
             personal_daily_cap: None,
+            class3_account_share: Spanned::new(0..0, Probability(0.0)),
+            class3_daily_cap: None,
         }
     }
 }

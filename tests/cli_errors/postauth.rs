@@ -478,3 +478,16 @@ fn qr_needs_a_single_message_channel() {
         ],
     );
 }
+
+#[test]
+fn personal_account_shares_that_exceed_one() {
+    let f = "personal_account_shares_above_one.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "class3_account_share = |0.5"),
+            field("payout.class3_account_share"),
+            "personal_account_share + class3_account_share must be at most 1, got 0.7 + 0.5",
+        ],
+    );
+}

@@ -82,3 +82,27 @@ fn a_share_of_personal_accounts_strikes_that_share_of_merchants() {
     assert!((share - 0.3).abs() < 5.0 * 0.046, "share {share}");
     assert_eq!(count(&o, Outcome::SettledOnTime) + stuck, o.payments);
 }
+
+/// Class III accounts take their own, smaller cap; a mix of Class II and III takes each
+/// merchant's cap by its class, drawn once per merchant from one word.
+#[test]
+fn a_class_iii_account_takes_its_own_cap() {
+    let o = run(&scen(
+        "class3_account_share = 1.0\nclass3_daily_cap = \"50.00\"",
+    ));
+    assert_eq!(count(&o, Outcome::SettledOnTime), 100 * 5);
+    // Half and half: Tuesday's on-time payouts are 10 per Class II merchant and 5 per Class
+    // III merchant, so they give the number of Class II merchants.
+    let o = run(&scen(
+        "personal_account_share = 0.5\npersonal_daily_cap = \"100.00\"\n\
+         class3_account_share = 0.5\nclass3_daily_cap = \"50.00\"",
+    ));
+    let on_time = count(&o, Outcome::SettledOnTime);
+    assert_eq!(on_time % 5, 0, "{on_time}");
+    let class2 = on_time / 5 - 100;
+    assert!(
+        common::binomial_ok(class2, 100, 0.5),
+        "{class2} Class II merchants"
+    );
+    assert!(class2 > 0 && class2 < 100);
+}

@@ -402,6 +402,13 @@ fn apply_postauth(s: &mut Scenario, p: Postauth) {
     // Personal accounts with a small daily cap in a seventh.
     s.payout.personal_account_share = if correction % 7 == 3 { 0.5 } else { 0.0 };
     s.payout.personal_daily_cap = 20_000;
+    // Class III accounts beside them in a third of those, and alone in another seventh.
+    s.payout.class3_account_share = match correction % 7 {
+        3 if correction % 3 == 0 => 0.3,
+        5 => 0.4,
+        _ => 0.0,
+    };
+    s.payout.class3_daily_cap = 8_000;
     s.payout.d0_daily_cap = cap.filter(|_| d0);
     s.payout.bank_maintenance = maintenance
         .map(|(h, m)| (h * HOUR, (h * HOUR + m * MINUTE) % DAY))

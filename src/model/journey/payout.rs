@@ -328,11 +328,17 @@ impl<T: Tracer> World<'_, T> {
     #[cold]
     #[inline(never)]
     fn over_account_cap(&mut self, pid: PaymentId, from: Account) -> bool {
-        let share = self.s.payout.personal_account_share;
-        if !self.merchant_chance(pid, merchant_slot::PERSONAL, share) {
+        // One draw of the merchant's: Class II below its share, Class III in the next.
+        let po = &self.s.payout;
+        let u = self.merchant_unit(pid, merchant_slot::PERSONAL);
+        let cap = if u < po.personal_account_share {
+            po.personal_daily_cap
+        } else if u < po.personal_account_share + po.class3_account_share {
+            po.class3_daily_cap
+        } else {
             return false;
-        }
-        let (now, cap) = (self.q.now(), self.s.payout.personal_daily_cap);
+        };
+        let now = self.q.now();
         let p = self.arena[pid];
         let net = self.net(&p);
         let md = self.merchant_day(p.group, p.terminal, now);
