@@ -171,6 +171,20 @@ impl Liability {
     }
 }
 
+/// What reconciliation compares. `source` of `[reconciliation]`: `"records"` or
+/// `"scheme_file"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReconSource {
+    /// Every party's records: the terminals', the acquirer's, the channels' and the issuers'.
+    #[default]
+    Records,
+    /// The acquirer's records against the scheme's (channel's) daily file: what the network
+    /// cleared or posted. A hold on a dual-message network that nobody presented is not in
+    /// the file: such a break is not found (the hold lapses at the issuer's expiry).
+    SchemeFile,
+}
+
 /// How a channel carries a payment. `flow` of a `[[channels]]` entry: `"dual"` or `"single"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -411,6 +425,8 @@ pub struct ReconSpec {
     pub detection_delay: Nanos,
     /// From finding a break to its repair (credit the merchant, or refund the cardholder).
     pub repair_time: Nanos,
+    /// What the runs compare.
+    pub source: ReconSource,
 }
 
 #[derive(Clone, Debug)]

@@ -504,6 +504,7 @@ pub(super) fn reconciliation(cx: &Ctx, r: &RawRecon) -> Result<Option<ReconSpec>
         interval,
         detection_delay: r.detection_delay.0,
         repair_time: r.repair_time.0,
+        source: r.source,
     }))
 }
 

@@ -508,6 +508,8 @@ pub struct RawRecon {
     pub interval: Spanned<Duration>,
     pub detection_delay: Duration,
     pub repair_time: Duration,
+    /// What the runs compare: every party's records, or the scheme's file.
+    pub source: super::ReconSource,
 }
 
 impl Default for RawRecon {
@@ -518,6 +520,7 @@ impl Default for RawRecon {
             interval: Spanned::new(0..0, Duration(DAY)),
             detection_delay: Duration(12 * HOUR),
             repair_time: Duration(DAY),
+            source: super::ReconSource::Records,
         }
     }
 }

@@ -491,3 +491,18 @@ fn personal_account_shares_that_exceed_one() {
         ],
     );
 }
+
+#[test]
+fn unknown_reconciliation_source_suggests_scheme_file() {
+    let f = "recon_source_unknown.toml";
+    expect_bad(
+        f,
+        needles![
+            loc(f, "\"scheme_fil\""),
+            field("reconciliation.source"),
+            "unknown variant `scheme_fil`",
+            "(did you mean \"scheme_file\"?)",
+            "expected `records` or `scheme_file`",
+        ],
+    );
+}

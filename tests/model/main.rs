@@ -24,6 +24,7 @@ mod pos_batch;
 mod postauth;
 mod qr;
 mod queueing_theory;
+mod recon_source;
 mod shard;
 mod shard_tamper;
 mod trace_language;

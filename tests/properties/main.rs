@@ -430,6 +430,12 @@ fn apply_postauth(s: &mut Scenario, p: Postauth) {
         interval: every * HOUR,
         detection_delay: detect * HOUR,
         repair_time: repair * HOUR,
+        // Against the scheme's file only in half (the dual-message holds it cannot see).
+        source: if at % 2 == 0 {
+            payfault::scenario::ReconSource::Records
+        } else {
+            payfault::scenario::ReconSource::SchemeFile
+        },
     });
     s.liability = [Liability::Merchant, Liability::Acquirer, Liability::Issuer][liab];
     s.terminals[0].peak = peak.map(|(h, len, x)| (h * HOUR, ((h + len) * HOUR).min(DAY), x));

@@ -3,6 +3,8 @@
 //! the detection delay after it arose, and repaired a repair time later: the cardholder is
 //! refunded, or the merchant credited. Without reconciliation the breaks stay until something
 //! else ends them (a hold's expiry, a merchant's correction) or the end of observation.
+//! Against the scheme's file only (`source = "scheme_file"`), a hold on a dual-message network
+//! that nobody presented is not in the file: that break is never found.
 
 use crate::engine::Nanos;
 use crate::model::PaymentId;
@@ -11,7 +13,7 @@ use crate::model::event::Ev;
 use crate::model::ledger::Account;
 use crate::model::payment::{AcquirerState as Acq, Flags, IssuerState as Iss, Payment};
 use crate::model::trace::{Step, Tracer};
-use crate::scenario::ReconSpec;
+use crate::scenario::{ReconSource, ReconSpec};
 
 /// What kind of mismatch a payment is (indexed like `RunOutput::breaks_found`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,6 +105,12 @@ impl<T: Tracer> World<'_, T> {
             let expiry = self.s.issuers[p.issuer as usize].hold_expiry;
             if p.issuer_state == Iss::Held && p.t_held.saturating_add(expiry) <= found {
                 return false; // the hold lapses before any run can see it
+            }
+            let presented = matches!(p.acquirer, Acq::Approved | Acq::Cleared);
+            if p.issuer_state == Iss::Held && !presented && r.source == ReconSource::SchemeFile {
+                // Nobody will present the hold: the scheme's file, all the run compares the
+                // acquirer's records with, does not show it.
+                return false;
             }
         }
         if found > self.horizon {
