@@ -540,9 +540,8 @@ impl<'a, T: Tracer> World<'a, T> {
             && !self.merchant_chance(pid, merchant_slot::VERIFIED, p.account_verification)
     }
 
-    /// A per-merchant draw: the same merchants are affected in every design.
-    #[inline]
     /// The merchant's own uniform draw for `slot` (see [`Self::merchant_chance`]).
+    #[inline]
     pub(super) fn merchant_unit(&self, pid: PaymentId, slot: usize) -> f64 {
         let p = &self.arena[pid];
         let w = self.nodes.groups[p.group as usize]
@@ -551,15 +550,10 @@ impl<'a, T: Tracer> World<'a, T> {
         crate::engine::rng::unit(w)
     }
 
+    /// A per-merchant draw: the same merchants are affected in every design.
+    #[inline]
     pub(super) fn merchant_chance(&self, pid: PaymentId, slot: usize, share: f64) -> bool {
-        if share <= 0.0 {
-            return false;
-        }
-        let p = &self.arena[pid];
-        let w = self.nodes.groups[p.group as usize]
-            .merchant_words
-            .word(p.terminal as u64, slot);
-        crate::engine::rng::chance(w, share)
+        share > 0.0 && (share >= 1.0 || self.merchant_unit(pid, slot) < share)
     }
 
     /// Records the first cause on a payment's path (later ones do not replace it), and the
