@@ -532,7 +532,7 @@ impl<'a, T: Tracer> World<'a, T> {
 
     /// Whether the merchant of a payment has wrong settlement account details (its payouts are
     /// returned).
-    #[inline]
+    #[inline(always)]
     pub(super) fn wrong_account(&self, pid: PaymentId) -> bool {
         let p = &self.s.payout;
         self.merchant_chance(pid, merchant_slot::WRONG_ACCOUNT, p.wrong_account_share)
@@ -551,7 +551,7 @@ impl<'a, T: Tracer> World<'a, T> {
     }
 
     /// A per-merchant draw: the same merchants are affected in every design.
-    #[inline]
+    #[inline(always)]
     pub(super) fn merchant_chance(&self, pid: PaymentId, slot: usize, share: f64) -> bool {
         share > 0.0 && (share >= 1.0 || self.merchant_unit(pid, slot) < share)
     }
