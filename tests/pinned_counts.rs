@@ -206,6 +206,8 @@ const GOLDEN_SCENARIO: &str = "tests/golden/summary_small.toml";
 /// `paid_short`, `voided`, `refunded`). Nothing moved. Then pre-authorisations: `preauths`,
 /// `preauth_completions`, `preauth_expired`, `completions_unanswered`, all `off` here, and a
 /// new fixed cause `preauth_expired` (after `account_cap`), which never struck. Nothing moved.
+/// 2026-12-07, issue 25 (duplicates disputed): a new metric `chargebacks_duplicate`, `off` here
+/// (no `[disputes]`). Nothing moved.
 const GOLDEN_SUMMARY: &str = "tests/golden/summary_small.json";
 
 const BLESS: &str = "PAYFAULT_BLESS=1 cargo test --release --test pinned_counts";

@@ -112,6 +112,7 @@ const MECHANISMS: &[(&[&str], On, &str)] = &[
             "chargebacks_processing",
             "chargebacks_late_presentment",
             "chargebacks_goods",
+            "chargebacks_duplicate",
             "representments",
             "representments_won",
             "disputes_open",

@@ -177,6 +177,9 @@ pub mod slot {
     /// Whether the aggregator's payment notification of a QR payment is lost (a path word:
     /// each attempt has its own).
     pub const QR_NOTIFY: usize = 28;
+    /// Whether the cardholder disputes a duplicate charge (`[disputes] duplicate_share`; a
+    /// path word: each attempt has its own).
+    pub const DUPLICATE_DISPUTE: usize = 29;
     /// Whether the cardholder pays again after the till showed a failure; and after how long.
     pub const PAY_AGAIN: usize = 25;
     pub const PAY_AGAIN_DELAY: usize = 26;

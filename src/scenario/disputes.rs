@@ -28,6 +28,10 @@ pub struct RawDisputes {
     /// Of the legitimate sales that settled, the share disputed as a processing error (a
     /// wrong amount, paid twice, paid by other means).
     pub processing_share: Spanned<Probability>,
+    /// Of the purchases charged twice (a retry or a second payment the model itself made:
+    /// `duplicate_charges`), the share whose cardholder disputes the second charge as a
+    /// duplicate (a processing error the merchant bears, never represented).
+    pub duplicate_share: Probability,
     /// A sale the issuer paid on later than this after the sale is charged back as late
     /// presentment (a processing error the acquirer bears). Absent: never.
     pub late_presentment: Option<Duration>,
@@ -62,6 +66,7 @@ impl Default for RawDisputes {
         RawDisputes {
             goods_share: Probability(0.0),
             processing_share: Spanned::new(0..0, Probability(0.0)),
+            duplicate_share: Probability(0.5),
             late_presentment: None,
             late_presentment_share: Probability(1.0),
             fraud_after: None,
@@ -83,6 +88,7 @@ impl Default for RawDisputes {
 pub struct DisputesSpec {
     pub goods_share: f64,
     pub processing_share: f64,
+    pub duplicate_share: f64,
     pub late_presentment: Option<Nanos>,
     pub late_presentment_share: f64,
     /// From the merchant's credit to a fraud's dispute, nanoseconds.
@@ -149,6 +155,7 @@ pub(super) fn disputes(cx: &Ctx, r: &RawDisputes) -> Result<DisputesSpec, Scenar
     Ok(DisputesSpec {
         goods_share: g,
         processing_share: p,
+        duplicate_share: r.duplicate_share.0,
         late_presentment: r.late_presentment.map(|d| d.0),
         late_presentment_share: r.late_presentment_share.0,
         fraud_after: dist(&r.fraud_after, DisputesSpec::default_fraud_after),

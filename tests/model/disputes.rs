@@ -45,10 +45,10 @@ fn each_reason_follows_its_share_and_the_merchant_bears_it() {
     let o = run(&scen(DIRECT, "20d"), 0);
     let sales = o.payments;
     assert!(sales > 20_000, "{sales}");
-    let [fraud, processing, late, goods] = o.chargebacks_by;
+    let [fraud, processing, late, goods, duplicate] = o.chargebacks_by;
     assert!(binomial_ok(goods, sales, 0.02), "{goods} of {sales}");
     assert!(binomial_ok(processing, sales, 0.01), "{processing}");
-    assert_eq!((fraud, late), (0, 0));
+    assert_eq!((fraud, late, duplicate), (0, 0, 0));
     // Every dispute is raised (10 days < 120) and charged back at once; none is open.
     assert_eq!(o.disputes, goods + processing);
     assert_eq!((o.disputes_time_barred, o.disputes_open), (0, 0));
@@ -172,7 +172,7 @@ fn a_fraud_is_disputed_after_its_delay_and_a_won_representment_moves_it_to_the_i
     assert!(binomial_ok(frauds, simple.payments, 0.01), "{frauds}");
     let text = "[disputes]\nfraud_after = { kind = \"constant\", value = \"30d\" }\n";
     let o = run(&fraud(text, "merchant"), 0);
-    assert_eq!(o.chargebacks_by, [frauds, 0, 0, 0]);
+    assert_eq!(o.chargebacks_by, [frauds, 0, 0, 0, 0]);
     assert_eq!(o.chargeback_loss, simple.chargeback_loss);
     // The acquirer bears it, represents every one, and wins: the issuer bears it in the end
     // and the outcome stays a chargeback (the real cardholder keeps the refund).
@@ -200,9 +200,9 @@ fn a_late_presentment_is_charged_back_to_the_acquirer() {
     };
     let late = |rejected: &str| late_share(rejected, 1.0);
     let (o, _) = late("");
-    assert_eq!(o.chargebacks_by, [0, 0, 0, 0]);
+    assert_eq!(o.chargebacks_by, [0, 0, 0, 0, 0]);
     let (o, s) = late("\"2026-10-12\"");
-    assert_eq!(o.chargebacks_by, [0, 0, o.payments, 0]);
+    assert_eq!(o.chargebacks_by, [0, 0, o.payments, 0, 0]);
     let amount = o.outcome_amounts[Outcome::Chargeback as usize];
     assert_eq!(o.chargeback_loss, [0, amount, 0]);
     // The acquirer bore it: the merchant keeps its money; the cause is the late presentment.
@@ -257,4 +257,70 @@ fn the_trace_tells_the_dispute_cycle_step_by_step() {
         );
         at += found.unwrap();
     }
+}
+
+/// The sales of `scen` on a single-message channel whose responses are lost with p = 0.2,
+/// reversals off, two attempts a sale without idempotency keys: a sale whose first answer was
+/// lost is charged twice (the first charge stays, a phantom; the retry is credited). `extra`
+/// adds a `[disputes]`.
+fn twice(extra: &str) -> Scenario {
+    let path = QUIET_PATH.replace(
+        "service = \"1ms\"\n[[issuers]]",
+        "service = \"1ms\"\nflow = \"single\"\n[[issuers]]",
+    );
+    assert_ne!(path, QUIET_PATH);
+    let text = format!(
+        "name = \"twice\"\n\
+         [simulation]\nruns = 1\nseed = 5\ntraffic_window = \"1h\"\nstart_date = \"2026-10-12\"\n\
+         observation = \"20d\"\n\
+         [[terminals]]\nid = \"shops\"\ncount = 100\nrate = \"60/h\"\n\
+         amount = {{ kind = \"uniform\", min = \"1.00\", max = \"100.00\" }}\n\
+         miskey_share = 0.0\nprofile = {FLAT}\n{path}\
+         [[faults]]\nid = \"lossy\"\nkind = \"loss\"\ntarget = \"scheme-bank\"\n\
+         direction = \"down\"\nstart = \"0h\"\nduration = \"30d\"\nprobability = 0.2\n\
+         [strategy.reversal]\nenabled = false\n\
+         [strategy.retry]\nlayer = \"terminal\"\nattempts = 2\nbackoff = \"constant\"\n\
+         base = \"1s\"\njitter = \"none\"\n{extra}"
+    );
+    common::parse(&text, "twice")
+}
+
+/// A purchase the model charged twice (a retry without a key) is disputed as a duplicate by
+/// `duplicate_share` of the cardholders, always the later charge, once the merchant has been
+/// credited for it (the retry's own answer is lost too with p = 0.2: two phantom charges, the
+/// reconciliation's business, not a dispute's): charged back from the merchant, never
+/// represented, and the purchase no longer counts as charged twice.
+#[test]
+fn a_purchase_charged_twice_is_disputed_as_a_duplicate() {
+    let plain = run(&twice(""), 0);
+    let dups = plain.duplicate_charges;
+    assert!(dups > 500, "{dups}");
+    assert_eq!(plain.retry_attempts, dups, "two charges at most a purchase");
+    let all = "[disputes]\nduplicate_share = 1.0\nrepresent_share = 1.0\n\
+         dispute_after = { kind = \"constant\", value = \"10d\" }\n";
+    let o = run(&twice(all), 0);
+    assert_eq!(o.payments, plain.payments, "the same sales");
+    let disputed = o.chargebacks_by[4];
+    assert!(binomial_ok(disputed, dups, 0.8), "{disputed} of {dups}");
+    assert_eq!(o.chargebacks_by, [0, 0, 0, 0, disputed]);
+    assert_eq!((o.disputes, o.representments), (disputed, 0));
+    // The merchant gives back exactly the disputed second charges, which leave the count.
+    let [merchant, acquirer, issuer] = o.chargeback_loss;
+    assert_eq!((acquirer, issuer), (0, 0));
+    assert!(merchant > 0);
+    assert_eq!(o.duplicate_charges, dups - disputed);
+    assert_eq!(
+        o.duplicate_charge_amount,
+        plain.duplicate_charge_amount - merchant
+    );
+    let s = twice(all);
+    assert_eq!(cause_count(&s, &o, "processing_error"), disputed);
+    // Half the cardholders dispute: a binomial half of the same duplicates.
+    let half = run(&twice(&all.replace("= 1.0\nrep", "= 0.5\nrep")), 0);
+    let some = half.chargebacks_by[4];
+    assert!(binomial_ok(some, disputed, 0.5), "{some} of {disputed}");
+    assert_eq!(half.duplicate_charges, dups - some);
+    // Without retries nobody is charged twice: `duplicate_share` changes nothing.
+    let once = run(&scen(all, "20d"), 0);
+    assert_eq!(once.disputes, 0);
 }

@@ -384,6 +384,7 @@ fn apply_postauth(s: &mut Scenario, p: Postauth) {
     s.disputes = (correction % 5 == 3).then(|| payfault::scenario::disputes::DisputesSpec {
         goods_share: 0.05,
         processing_share: 0.03,
+        duplicate_share: 0.7,
         late_presentment: (correction % 2 == 0).then_some(30 * HOUR),
         late_presentment_share: 0.5,
         fraud_after: Dist::Exponential {

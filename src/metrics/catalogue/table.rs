@@ -230,6 +230,12 @@ pub(super) const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
         |o| Some(o.chargebacks_by[3] as f64),
     ),
     (
+        "chargebacks_duplicate",
+        Unit::Count,
+        Some("chargebacks of a purchase charged twice"),
+        |o| Some(o.chargebacks_by[4] as f64),
+    ),
+    (
         "representments",
         Unit::Count,
         Some("chargebacks the acquirer represented (再请款)"),

@@ -36,6 +36,8 @@ pub(in crate::model) mod bits {
     pub const PROCESSING: u8 = 2;
     pub const LATE: u8 = 3;
     pub const GOODS: u8 = 4;
+    /// A second charge of one purchase (a processing error).
+    pub const DUPLICATE: u8 = 5;
     /// The dispute was decided at the merchant's credit (whether one comes, and when).
     pub const PLANNED: u8 = 8;
     /// The issuer sent a retrieval request first.
@@ -66,7 +68,7 @@ pub(in crate::model) fn open(p: &Payment) -> bool {
 }
 
 /// The index of a reason family in `chargebacks_by` (fraud, processing, late presentment,
-/// goods or services).
+/// goods or services, duplicate).
 fn family(reason: u8) -> usize {
     (reason - 1) as usize
 }
@@ -76,7 +78,7 @@ impl<T: Tracer> World<'_, T> {
     /// representment the issuer accepted is the issuer's), else `risk.liability`.
     pub(in crate::model) fn liability_of(&self, p: &Payment) -> Liability {
         match p.dispute & bits::REASON {
-            bits::PROCESSING | bits::GOODS => Liability::Merchant,
+            bits::PROCESSING | bits::GOODS | bits::DUPLICATE => Liability::Merchant,
             bits::LATE => Liability::Acquirer,
             bits::FRAUD if p.dispute & bits::WON != 0 => Liability::Issuer,
             _ => self.s.liability,
@@ -139,6 +141,12 @@ impl<T: Tracer> World<'_, T> {
             bits::FRAUD
         } else if p.dispute & bits::REASON == bits::LATE {
             bits::LATE
+        } else if self.retry.on
+            && self.retry_charged_before(pid)
+            && unit(self.path_word(pid, slot::DUPLICATE_DISPUTE)) < d.duplicate_share
+        {
+            // The cardholder's statement shows the purchase twice.
+            bits::DUPLICATE
         } else {
             let u = unit(self.word(pid, slot::DISPUTE));
             if u < d.goods_share {
@@ -269,13 +277,16 @@ impl<T: Tracer> World<'_, T> {
                     bits::FRAUD => "trace.note.payout_real_cardholder_disputes_sale",
                     bits::PROCESSING => "trace.note.issuer_chargeback_processing",
                     bits::LATE => "trace.note.issuer_chargeback_late",
+                    bits::DUPLICATE => "trace.note.issuer_chargeback_duplicate",
                     _ => "trace.note.issuer_chargeback_goods",
                 })
             });
         }
         let liability = self.liability_of(&self.arena[pid]);
         self.chargeback(pid, liability);
+        // (A duplicate is not represented: the acquirer's own records show the second charge.)
         let represent = liability != Liability::Issuer
+            && reason != bits::DUPLICATE
             && unit(self.word(pid, slot::REPRESENT)) < represent_share;
         if represent {
             self.arena[pid].dispute |= bits::REPRESENTED;

@@ -400,7 +400,9 @@ impl<T: Tracer> World<'_, T> {
         match outcome {
             Outcome::Chargeback if p.dispute & disputes::bits::REASON > disputes::bits::FRAUD => {
                 let reason = match p.dispute & disputes::bits::REASON {
-                    disputes::bits::PROCESSING => cause::id::PROCESSING_ERROR,
+                    disputes::bits::PROCESSING | disputes::bits::DUPLICATE => {
+                        cause::id::PROCESSING_ERROR
+                    }
                     disputes::bits::LATE => cause::id::LATE_PRESENTMENT,
                     _ => cause::id::GOODS_DISPUTE,
                 };

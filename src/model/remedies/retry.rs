@@ -89,6 +89,10 @@ struct Tally {
     repeat: Option<u64>,
 }
 
+/// A record of a purchase: its slot, and the serial and attempt that tell whether the slot
+/// still holds it.
+type RecordKey = (PaymentId, u64, u8);
+
 /// A token bucket of retries.
 #[derive(Clone, Copy, Debug)]
 struct Bucket {
@@ -106,6 +110,9 @@ pub(in crate::model) struct Retries {
     layer: RetryLayer,
     sales: HashMap<u64, Sale>,
     purchases: HashMap<u64, Tally>,
+    /// The records of each purchase, as (slot, serial, attempt), kept only under `[disputes]`
+    /// (a duplicate charge is disputed: see `retry_charged_before`).
+    records: Option<HashMap<u64, Vec<RecordKey>>>,
     /// One per terminal group (terminal layer), or one (acquirer layer).
     buckets: Vec<Bucket>,
 }
@@ -141,6 +148,7 @@ impl Retries {
             },
             sales: HashMap::new(),
             purchases: HashMap::new(),
+            records: (on && s.disputes.is_some()).then(HashMap::new),
             buckets,
         }
     }
@@ -179,6 +187,7 @@ impl<T: Tracer> World<'_, T> {
                     ..Default::default()
                 },
             );
+            self.note_record(p.serial, pid);
             return sale;
         }
         self.retry.sales[&p.serial]
@@ -289,7 +298,18 @@ impl<T: Tracer> World<'_, T> {
         if let Some(t) = self.retry.purchases.get_mut(&purchase) {
             t.live += 1;
         }
+        self.note_record(purchase, rid);
         rid
+    }
+
+    /// Under `[disputes]`, `rid` is entered among the records of `purchase`.
+    pub(super) fn note_record(&mut self, purchase: u64, rid: PaymentId) {
+        if let Some(r) = self.retry.records.as_mut() {
+            let p = &self.arena[rid];
+            r.entry(purchase)
+                .or_default()
+                .push((rid, p.serial, p.attempt));
+        }
     }
 
     /// The retry's time has come: a new attempt of the sale is sent (the terminal's request

@@ -32,6 +32,9 @@ impl<T: Tracer> World<'_, T> {
                     self.out.duplicate_charge_amount += t.amount * (t.charged as i64 - 1);
                 }
                 self.retry.purchases.remove(&sale.purchase);
+                if let Some(r) = self.retry.records.as_mut() {
+                    r.remove(&sale.purchase);
+                }
                 self.retry.sales.remove(&sale.purchase);
                 if let Some(r) = t.repeat {
                     self.retry.sales.remove(&r);
@@ -39,6 +42,45 @@ impl<T: Tracer> World<'_, T> {
             }
         }
         !empty
+    }
+
+    /// Under `[disputes]`: whether the cardholder was charged for the purchase of `pid` by
+    /// another record before `pid` (a charge still standing, or a record that ended with its
+    /// money taken). If so, `pid` is the duplicate on the cardholder's statement.
+    #[cold]
+    #[inline(never)]
+    pub(in crate::model) fn retry_charged_before(&self, pid: crate::model::PaymentId) -> bool {
+        let p = &self.arena[pid];
+        if p.retry & bit::IN_SALE == 0 {
+            return false;
+        }
+        let Some(sale) = self.retry.sales.get(&p.serial) else {
+            return false;
+        };
+        if self
+            .retry
+            .purchases
+            .get(&sale.purchase)
+            .is_some_and(|t| t.charged > 0)
+        {
+            return true;
+        }
+        let records = self
+            .retry
+            .records
+            .as_ref()
+            .and_then(|r| r.get(&sale.purchase));
+        records.is_some_and(|rs| {
+            rs.iter().any(|&(r, serial, attempt)| {
+                let q = &self.arena[r];
+                // (A freed slot keeps its last state until reused: the serial and attempt
+                // tell whether it is still this record.)
+                r != pid
+                    && (q.serial, q.attempt) == (serial, attempt)
+                    && q.charged > 0
+                    && q.t_held < p.t_held
+            })
+        })
     }
 
     /// After a carrier's slot is freed: its hold on the owner ends.

@@ -214,6 +214,7 @@ impl<T: Tracer> World<'_, T> {
             t.live += 1;
             t.repeat = Some(serial);
         }
+        self.note_record(sale.purchase, rid);
         if T::ON {
             self.trace(pid, |_| {
                 Step::Says(
