@@ -119,6 +119,26 @@ impl Msg {
         )
     }
 
+    /// The message's name beyond the acquirer when the channel is a QR aggregator, whose
+    /// API is not ISO 8583 (`[channels.qr]`): the order, the wallet's debit and result, the
+    /// aggregator's payment notification, the order's cancellation. `None` for a message on
+    /// the terminal's link (the terminal speaks to its acquirer as for a card). Trace only.
+    pub(super) fn qr_name(self) -> Option<&'static str> {
+        Some(match self {
+            Msg::Channel(ToChannel::Request) => "QR order",
+            Msg::Issuer(ToIssuer::Request) => "QR wallet debit",
+            Msg::Channel(ToChannel::Response(_)) => "QR wallet result",
+            Msg::Gateway(ToGateway::Response(_)) => "QR payment notification",
+            Msg::Channel(ToChannel::Reversal(_)) | Msg::Issuer(ToIssuer::Reversal(_)) => {
+                "QR cancel order"
+            }
+            Msg::Gateway(ToGateway::ReversalAck(_)) | Msg::Channel(ToChannel::ReversalAck(_)) => {
+                "QR cancel result"
+            }
+            _ => return None,
+        })
+    }
+
     /// The message's type and name (one of [`super::trace::MESSAGE_NAMES`]). A request and its response speak
     /// the terminal's messages on the terminal's link (`terminal`) and the channel's beyond
     /// (`channel`); a reversal is named by who sent it; an advice by the channel's flow. Only
@@ -490,6 +510,12 @@ mod tests {
             msgs.push(Msg::Issuer(ToIssuer::Reversal(r)));
         }
         let mut seen = vec![];
+        for &m in &msgs {
+            if let Some(n) = m.qr_name() {
+                assert!(MESSAGE_NAMES.contains(&n), "{m:?}: {n}");
+                seen.push(n);
+            }
+        }
         for m in msgs {
             for t in [MessageFlow::Dual, MessageFlow::Single] {
                 for c in [MessageFlow::Dual, MessageFlow::Single] {

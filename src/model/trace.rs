@@ -6,9 +6,10 @@
 use crate::engine::Nanos;
 use crate::model::ledger::Account;
 
-/// Every name a message of the trace can have: its ISO 8583 message type and what it is. The
+/// Every name a message of the trace can have: its ISO 8583 message type and what it is (a QR
+/// aggregator's API calls beyond the acquirer: `Msg::qr_name`). The
 /// story reads each as the catalogue key `trace.what.<name, spaces as _>`.
-pub const MESSAGE_NAMES: [&str; 23] = [
+pub const MESSAGE_NAMES: [&str; 29] = [
     "0100 request",
     "0110 response",
     "0200 request",
@@ -32,6 +33,12 @@ pub const MESSAGE_NAMES: [&str; 23] = [
     "0230 refund response",
     "0200 completion",
     "0210 completion response",
+    "QR order",
+    "QR wallet debit",
+    "QR wallet result",
+    "QR payment notification",
+    "QR cancel order",
+    "QR cancel result",
 ];
 
 /// One step of a payment's journey.

@@ -90,3 +90,39 @@ fn a_card_channel_counts_no_qr_payments() {
     let o = run(&s);
     assert_eq!(o.qr_payments + o.qr_notifications_lost + o.qr_queries, 0);
 }
+
+/// The trace names the aggregator's own API calls beyond the acquirer (the order, the wallet's
+/// debit and result, the payment notification), not ISO 8583 types; the terminal's link keeps
+/// its financial message.
+#[test]
+fn the_trace_names_the_aggregators_messages() {
+    use payfault::model::{Recorder, Step};
+    let mut s = scen(0.0, 0, "5s", "60s");
+    s.traffic_window = 60 * payfault::engine::SECOND;
+    let mut rec = Recorder {
+        all: true,
+        ..Recorder::default()
+    };
+    model::simulate(&s, 17, 0, &mut rec).unwrap_or_else(|v| panic!("{v}"));
+    let serial = rec.steps.first().map(|s| s.1).expect("a payment");
+    let sent: Vec<&str> = rec
+        .steps
+        .iter()
+        .filter(|(_, k, _)| *k == serial)
+        .filter_map(|(_, _, st)| match st {
+            Step::Sent { what, .. } => Some(*what),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            "0200 request",
+            "QR order",
+            "QR wallet debit",
+            "QR wallet result",
+            "QR payment notification",
+            "0210 response"
+        ]
+    );
+}

@@ -97,10 +97,15 @@ impl<T: Tracer> World<'_, T> {
     }
 
     /// A message's name in the network's language (its ISO 8583 type: the terminal group's
-    /// messages on its link, the payment's channel's beyond), for the trace only.
+    /// messages on its link, the payment's channel's beyond; a QR aggregator's API calls beyond
+    /// the acquirer), for the trace only.
     pub(in crate::model) fn msg_name(&self, pid: PaymentId, msg: Msg) -> &'static str {
         let p = &self.arena[pid];
-        let channel = self.s.channels.get(p.channel as usize).map(|c| c.flow);
+        let spec = self.s.channels.get(p.channel as usize);
+        if let Some(n) = spec.filter(|c| c.qr.is_some()).and_then(|_| msg.qr_name()) {
+            return n;
+        }
+        let channel = spec.map(|c| c.flow);
         msg.name(
             self.s.terminal_messages(p.group as usize),
             channel.unwrap_or_default(),
