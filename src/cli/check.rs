@@ -116,7 +116,10 @@ fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
 }
 
 /// Reads every scenario first, so that a bad file stops the check before anything runs.
-fn targets(a: &CheckArgs, limits: &Limits) -> Result<Vec<Target>, Failure> {
+/// The scenarios to check, and the files that failed to load (file, message).
+type Loaded = (Vec<Target>, Vec<(String, String)>);
+
+fn targets(a: &CheckArgs, limits: &Limits) -> Result<Loaded, Failure> {
     let mut files = vec![];
     if a.paths.is_empty() {
         let dir = Path::new("scenarios");
@@ -138,13 +141,31 @@ fn targets(a: &CheckArgs, limits: &Limits) -> Result<Vec<Target>, Failure> {
             .and_then(|src| crate::runner::prepare::parse(&src, &file, limits))
         {
             Ok(scenario) => targets.push(Target { file, scenario }),
-            Err(e) => errors.push(e.to_string()),
+            Err(e) => errors.push((file, e.to_string())),
         }
     }
-    if !errors.is_empty() {
-        return Err(Failure::BadInput(errors.join("\n\nerror: ")));
+    Ok((targets, errors))
+}
+
+/// Some scenarios failed to load: the check stops with their messages (exit 2), after
+/// writing `--junit` with an `<error>` testcase per file, so that a CI panel shows why.
+fn load_failed(a: &CheckArgs, errors: &[(String, String)]) -> Failure {
+    let lang = a.print.lang;
+    let messages: Vec<&str> = errors.iter().map(|(_, m)| m.as_str()).collect();
+    let failure = Failure::BadInput(messages.join("\n\nerror: "));
+    let junit = match prepare(lang, &a.junit) {
+        Ok(Some(j)) => j,
+        Ok(None) => return failure,
+        Err(e) => return e,
+    };
+    let (f, path) = junit;
+    if let Err(e) = f.write(out::junit_load_errors(errors).as_bytes()) {
+        return Failure::Write(write_message(lang, path, e));
     }
-    Ok(targets)
+    if !a.quiet.quiet {
+        eprintln!("{}", tr!(lang, "check.wrote", file = path.display()));
+    }
+    failure
 }
 
 /// `--min-change`: a default and per-metric values, each metric a metric of some scenario.
@@ -203,7 +224,10 @@ fn write_message(lang: Lang, path: &Path, e: impl std::fmt::Display) -> String {
 pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
     let lang = a.print.lang;
     let limits = a.sizes.limits();
-    let all = targets(&a, &limits)?;
+    let (all, errors) = targets(&a, &limits)?;
+    if !errors.is_empty() {
+        return Err(load_failed(&a, &errors));
+    }
     let total = all.len();
     let baselines = a.save_baseline.is_some() || a.against_baseline.is_some();
     let targets: Vec<Target> = all
@@ -268,7 +292,7 @@ pub(super) fn check_cmd(a: CheckArgs) -> Result<(), Failure> {
             .clamp(runs, limits.max_runs.max(runs));
         let started = std::time::Instant::now();
         let mut looks = 0;
-        let mut growing = Growing::new(&t.scenario, seed, a.workers.threads, a.quiet.quiet);
+        let mut growing = Growing::new(&t.scenario, seed, a.workers.threads, a.quiet.quiet, lang);
         let (judgements, result) = loop {
             looks += 1;
             let batch = growing.grow_to(runs)?;
@@ -504,15 +528,17 @@ struct Growing<'a> {
     seed: u64,
     threads: usize,
     quiet: bool,
+    lang: Lang,
     rows: Vec<Vec<Option<f64>>>,
     hists: Option<(hdrhistogram::Histogram<u64>, hdrhistogram::Histogram<u64>)>,
 }
 
 impl<'a> Growing<'a> {
-    fn new(scenario: &'a Scenario, seed: u64, threads: usize, quiet: bool) -> Self {
+    fn new(scenario: &'a Scenario, seed: u64, threads: usize, quiet: bool, lang: Lang) -> Self {
         Growing {
             scenario,
             seed,
+            lang,
             threads,
             quiet,
             rows: vec![],
@@ -523,7 +549,7 @@ impl<'a> Growing<'a> {
     /// Runs the runs up to `runs` not made yet; the batch of runs `0..runs`.
     fn grow_to(&mut self, runs: u64) -> Result<crate::metrics::BatchResult, Failure> {
         let done = self.rows.len() as u64;
-        let bar = progress_bar(runs - done, &self.scenario.name, self.quiet);
+        let bar = progress_bar(runs - done, &self.scenario.name, self.quiet, self.lang);
         let opts = BatchOptions {
             runs,
             seed: self.seed,

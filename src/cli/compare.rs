@@ -485,7 +485,12 @@ fn run(
     let first = &designs[0].scenario;
     let runs = opts.runs;
     let total = runs.saturating_mul(designs.len() as u64);
-    let bar = progress_bar(total, &first.name, a.quiet.quiet || a.print.json);
+    let bar = progress_bar(
+        total,
+        &first.name,
+        a.quiet.quiet || a.print.json,
+        a.print.lang,
+    );
     let c = compare_on(designs, &opts, objective, cancel_flag(), |done| {
         bar.set_position(done)
     });

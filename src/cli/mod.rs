@@ -410,6 +410,7 @@ fn write_shard(
         len * designs.len() as u64,
         &designs[0].1.name,
         quiet || json,
+        lang,
     );
     let mut rows = vec![];
     for (k, (name, scn)) in designs.iter().enumerate() {

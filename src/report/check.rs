@@ -133,24 +133,63 @@ pub fn totals(checks: &[ScenarioCheck]) -> (usize, usize, usize) {
     })
 }
 
-/// The terminal table: a row per bound (result, scenario, expectation, observed value, the
-/// mean's interval, and why an undecided one is undecided), then the totals.
+/// The widest line of the terminal table, in display columns.
+const TABLE_WIDTH: usize = 100;
+
+/// Lines of at most `width` display columns (at least 20): at spaces, else within a word
+/// after a `.` or anywhere.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let opts = textwrap::Options::new(width.max(20)).word_separator(
+        textwrap::WordSeparator::Custom(|line| {
+            // Words end after a space, or after a `.` that a letter follows (a metric's path,
+            // never a number's decimal point).
+            let b = line.as_bytes();
+            let mut cuts = vec![];
+            for (i, &c) in b.iter().enumerate() {
+                let next = b.get(i + 1).copied().unwrap_or(b' ');
+                if (c == b' ' && next != b' ') || (c == b'.' && next.is_ascii_alphabetic()) {
+                    cuts.push(i + 1);
+                }
+            }
+            cuts.push(line.len());
+            let mut start = 0;
+            let words: Vec<textwrap::core::Word> = cuts
+                .into_iter()
+                .filter_map(|end| {
+                    let w = &line[start..end];
+                    start = end;
+                    // (A trailing space is the word's whitespace.)
+                    (!w.is_empty()).then(|| textwrap::core::Word::from(w))
+                })
+                .collect();
+            Box::new(words.into_iter())
+        }),
+    );
+    textwrap::wrap(text, opts)
+        .into_iter()
+        .map(|l| l.into_owned())
+        .collect()
+}
+
+/// The terminal table, at most 100 columns wide: a heading per scenario, then a row per bound
+/// (result, expectation, observed value, the mean's interval) with why an undecided one is
+/// undecided on the lines below; a long expectation wraps in its column. Then the totals.
 pub fn table(checks: &[ScenarioCheck], lang: Lang) -> String {
     let conf = confidence(checks);
     let head = [
         tr!(lang, "check.col.result").to_owned(),
-        tr!(lang, "check.col.scenario").to_owned(),
         tr!(lang, "check.col.bound").to_owned(),
         tr!(lang, "check.col.observed").to_owned(),
         tr!(lang, "check.col.interval", conf = percent(conf)),
     ];
-    let rows: Vec<[String; 6]> = checks
+    // Per scenario: its rows, each [result, expectation, observed, interval, note]; a
+    // baseline row has no interval, and its observed figures go below it with its note.
+    let groups: Vec<(&ScenarioCheck, Vec<[String; 5]>)> = checks
         .iter()
-        .flat_map(|c| {
+        .map(|c| {
             let bounds = c.judgements.iter().map(|j| {
                 [
                     verdict_word(lang, j.verdict).to_owned(),
-                    c.name.clone(),
                     j.bound.text.clone(),
                     observed(j),
                     interval(j),
@@ -161,45 +200,71 @@ pub fn table(checks: &[ScenarioCheck], lang: Lang) -> String {
                 let (name, observed, note) = baseline_cells(lang, b);
                 [
                     verdict_word(lang, b.verdict()).to_owned(),
-                    c.name.clone(),
                     name,
-                    observed,
                     String::new(),
-                    note,
+                    String::new(),
+                    format!("{observed}; {note}"),
                 ]
             });
-            bounds.chain(base)
+            (c, bounds.chain(base).collect())
         })
         .collect();
     let width = |k: usize| {
-        rows.iter()
-            .map(|r| display_width(&r[k]))
+        groups
+            .iter()
+            .flat_map(|(_, rows)| rows.iter().map(move |r| display_width(&r[k])))
             .chain([display_width(&head[k])])
             .max()
             .unwrap_or(0)
     };
-    let w: Vec<usize> = (0..5).map(width).collect();
+    let mut w: Vec<usize> = (0..4).map(width).collect();
+    // The expectation takes what the other columns leave.
+    let others = w[0] + w[2] + w[3] + 6;
+    w[1] = w[1].min(TABLE_WIDTH.saturating_sub(others)).max(20);
+    let indent = w[0] + 2;
     let mut out = String::new();
-    let line = |cells: [&str; 6]| {
-        let mut l = format!(
-            "{}  {}  {}  {}  {}",
+    let line = |out: &mut String, cells: [&str; 4]| {
+        let l = format!(
+            "{}  {}  {}  {}",
             pad(cells[0], w[0]),
             pad(cells[1], w[1]),
-            pad(cells[2], w[2]),
-            pad_left(cells[3], w[3]),
-            pad(cells[4], w[4]),
+            pad_left(cells[2], w[2]),
+            cells[3],
         );
-        if !cells[5].is_empty() {
-            l.push_str("  ");
-            l.push_str(cells[5]);
-        }
-        l.trim_end().to_owned() + "\n"
+        out.push_str(l.trim_end());
+        out.push('\n');
     };
-    out.push_str(&line([
-        &head[0], &head[1], &head[2], &head[3], &head[4], "",
-    ]));
-    for r in &rows {
-        out.push_str(&line([&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]]));
+    line(&mut out, [&head[0], &head[1], &head[2], &head[3]]);
+    for (c, rows) in &groups {
+        out.push_str(&tr!(
+            lang,
+            "check.scenario_heading",
+            name = c.name,
+            file = c.file,
+            runs = c.runs,
+            seed = c.seed
+        ));
+        out.push('\n');
+        for r in rows {
+            let parts = wrap(&r[1], w[1]);
+            for (i, part) in parts.iter().enumerate() {
+                if i == 0 {
+                    line(&mut out, [&r[0], part, &r[2], &r[3]]);
+                } else {
+                    line(&mut out, ["", part, "", ""]);
+                }
+            }
+            let note = if r[4].is_empty() {
+                vec![]
+            } else {
+                wrap(&r[4], TABLE_WIDTH - indent)
+            };
+            for part in note {
+                out.push_str(&" ".repeat(indent));
+                out.push_str(&part);
+                out.push('\n');
+            }
+        }
     }
     let (p, f, u) = totals(checks);
     out.push('\n');
@@ -231,6 +296,28 @@ fn xml(s: &str) -> String {
 }
 
 /// JUnit XML: a `testsuite` per scenario, a `testcase` per bound.
+/// JUnit XML for scenario files that failed to load: a testsuite per file with one testcase
+/// whose `<error>` carries the loader's message (file, line:column, field, value).
+pub fn junit_load_errors(errors: &[(String, String)]) -> String {
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    x.push_str(&format!(
+        "<testsuites name=\"payfault check\" tests=\"{n}\" failures=\"0\" errors=\"{n}\" \
+         skipped=\"0\" time=\"0\">\n",
+        n = errors.len()
+    ));
+    for (file, message) in errors {
+        x.push_str(&format!(
+            "  <testsuite name=\"{f}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" \
+             time=\"0\">\n    <testcase name=\"load\" classname=\"{f}\" file=\"{f}\" time=\"0\">\n      \
+             <error message=\"{m}\" type=\"load\">{m}</error>\n    </testcase>\n  </testsuite>\n",
+            f = xml(file),
+            m = xml(message)
+        ));
+    }
+    x.push_str("</testsuites>\n");
+    x
+}
+
 pub fn junit(checks: &[ScenarioCheck], lang: Lang) -> String {
     let (p, f, u) = totals(checks);
     let total_time: f64 = checks.iter().map(|c| c.seconds).sum();

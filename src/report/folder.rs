@@ -46,7 +46,7 @@ pub fn run_to_dir(
     // The handler first: a SIGINT or SIGTERM from here on removes the temporaries.
     let cancel = cancel_flag();
     let mut out = AtomicDir::create(dir).map_err(|e| JobError::Output(e.to_string()))?;
-    let bar = progress_bar(opts.runs, &scenario.name, quiet);
+    let bar = progress_bar(opts.runs, &scenario.name, quiet, view.lang);
     let mut rows = RunsWriter::new(scenario, opts.seed, &mut out).map_err(io)?;
     // With charts, run 0 is sampled as it runs, so the report needs no second replay of it.
     let batch = run_batch_for_report(

@@ -11,6 +11,7 @@ mod common;
 mod browser;
 mod check_cli;
 mod check_cli_baseline;
+mod progress;
 
 use payfault::runner::{BatchOptions, run_batch};
 use payfault::scenario::{self, Limits};

@@ -1,4 +1,4 @@
-//! The baseline comparison in the check's outputs: its row (what changed, abbreviated), the
+//! The baseline comparison in the check's outputs: its row (every change), the
 //! headline metrics' table with their effect sizes and minimum detectable changes, and the
 //! Markdown list of every change.
 
@@ -8,9 +8,6 @@ use crate::check::baseline::{Family, Method, Shift};
 use crate::check::{BaselineOutcome, ScenarioCheck};
 use crate::i18n::Lang;
 use crate::tr;
-
-/// How many changed metrics the row names before "and N more".
-const NAMED: usize = 5;
 
 /// The headline table's columns (keys `check.power.col.<name>`).
 pub const COLUMNS: [&str; 10] = [
@@ -88,8 +85,8 @@ fn family_word(lang: Lang, f: Family) -> &'static str {
     }
 }
 
-/// The baseline comparison as a row: its name, what was observed, and what changed (the
-/// first few changes; `--json` lists them all).
+/// The baseline comparison as a row: its name, what was observed, and every change (the
+/// terminal table wraps the list; `--json` has each change's figures).
 pub fn baseline_cells(lang: Lang, b: &BaselineOutcome) -> (String, String, String) {
     let name = tr!(lang, "check.baseline.name").to_owned();
     let Some((seed, runs, version)) = &b.found else {
@@ -126,16 +123,9 @@ pub fn baseline_cells(lang: Lang, b: &BaselineOutcome) -> (String, String, Strin
             .partial_cmp(&(y.family, y.adjusted_p.unwrap_or(0.0)))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
-    for s in changed.iter().take(NAMED) {
+    for s in &changed {
         note.push_str("; ");
         note.push_str(&shift_text(lang, s));
-    }
-    if changed.len() > NAMED {
-        note.push_str(&tr!(
-            lang,
-            "check.power.more",
-            count = changed.len() - NAMED
-        ));
     }
     if !b.strict && b.changed(Family::Exploratory).next().is_some() {
         note.push_str("; ");
@@ -194,15 +184,25 @@ pub fn headline_table(checks: &[ScenarioCheck], lang: Lang) -> String {
             out.push_str(line.trim_end());
             out.push('\n');
         }
-        let same = b
+        let same: Vec<&str> = b
             .constant
             .iter()
             .filter(|(_, f)| *f == Family::Headline)
-            .count();
-        if same > 0 {
-            out.push_str("  ");
-            out.push_str(&tr!(lang, "check.power.same", count = same));
-            out.push('\n');
+            .map(|(m, _)| m.as_str())
+            .collect();
+        if !same.is_empty() {
+            // Named, wrapped within 100 columns: no list is cut short.
+            let text = tr!(
+                lang,
+                "check.power.same",
+                count = same.len(),
+                metrics = same.join(", ")
+            );
+            for part in textwrap::wrap(&text, textwrap::Options::new(96).subsequent_indent("  ")) {
+                out.push_str("  ");
+                out.push_str(&part);
+                out.push('\n');
+            }
         }
     }
     if !out.is_empty() {
