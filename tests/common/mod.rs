@@ -225,3 +225,20 @@ pub fn tell(
     let recorded = payfault::runner::replay::record(s, seed, run, serials)?;
     Ok(payfault::report::story::tell(s, seed, &recorded, lang))
 }
+
+/// The table's row that mentions `needle` with its continuation lines (the wrapped
+/// expectation, the note), joined by spaces: rows start at the first column, continuations
+/// are indented.
+pub fn table_block(stdout: &str, needle: &str) -> Option<String> {
+    let mut blocks: Vec<String> = vec![];
+    for l in stdout.lines() {
+        match blocks.last_mut() {
+            Some(b) if l.starts_with(' ') => {
+                b.push(' ');
+                b.push_str(l.trim());
+            }
+            _ => blocks.push(l.to_owned()),
+        }
+    }
+    blocks.into_iter().find(|b| b.contains(needle))
+}

@@ -1,6 +1,7 @@
-//! Progress of a long job when standard error is not a terminal (CI, `nohup`, a redirect):
-//! plain lines with the runs done, the rate and the time left, then the time taken; none when
-//! quiet. `PAYFAULT_PROGRESS_SECS=0` asks for a line at every step (the default is every 5 s).
+//! What a CI job sees: progress when standard error is not a terminal (CI, `nohup`, a
+//! redirect): plain lines with the runs done, the rate and the time left, then the time taken;
+//! none when quiet (`PAYFAULT_PROGRESS_SECS=0` asks for a line at every step; the default is
+//! every 5 s). And a JUnit file even when a scenario fails to load.
 
 use crate::common::payfault;
 
@@ -45,4 +46,37 @@ fn progress_lines_appear_when_stderr_is_not_a_terminal() {
     // Quiet: no progress at all.
     let stderr = stderr_of(&["check", FIXTURE, "-n", "4", "-q"], None);
     assert!(!stderr.contains("runs/s"), "{stderr}");
+}
+
+#[test]
+fn junit_names_a_file_that_fails_to_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "name = \"bad\"\n[simulation]\nruns = \"many\"\n").unwrap();
+    let junit = dir.path().join("junit.xml");
+    let out = payfault()
+        .args(["check", FIXTURE])
+        .arg(&bad)
+        .arg("--junit")
+        .arg(&junit)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("bad.toml:3:"), "{stderr}");
+    // The CI panel shows why: an error testcase naming the file, with the loader's message.
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    assert_eq!(doc.root_element().attribute("errors"), Some("1"), "{xml}");
+    let error = doc.descendants().find(|n| n.has_tag_name("error")).unwrap();
+    let case = error.parent().unwrap();
+    assert!(
+        case.attribute("classname").unwrap().ends_with("bad.toml"),
+        "{xml}"
+    );
+    let message = error.attribute("message").unwrap();
+    assert!(
+        message.contains("bad.toml:3:") && message.contains("runs"),
+        "{xml}"
+    );
 }
