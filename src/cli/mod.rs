@@ -319,6 +319,8 @@ fn run(a: RunArgs) -> Result<(), Failure> {
         lang: a.print.lang,
         charts: !a.files.no_charts,
     };
+    // A folder with an earlier result is replaced whole: said so below, not silently.
+    let replaced = dir.join("summary.json").is_file();
     let done = folder::run_to_dir(&scn, &opts, &dir, a.quiet.quiet || a.print.json, view)?;
     if a.print.json {
         print!("{}", report::summary_json(&done.batch));
@@ -343,6 +345,9 @@ fn run(a: RunArgs) -> Result<(), Failure> {
             .collect::<Vec<_>>()
             .join(", ");
         println!("\n{}", tr!(lang, "summary.wrote", files = files));
+        if replaced {
+            println!("{}", tr!(lang, "summary.replaced", dir = dir.display()));
+        }
     }
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! What a CI job sees: progress when standard error is not a terminal (CI, `nohup`, a
 //! redirect): plain lines with the runs done, the rate and the time left, then the time taken;
 //! none when quiet (`PAYFAULT_PROGRESS_SECS=0` asks for a line at every step; the default is
-//! every 5 s). And a JUnit file even when a scenario fails to load.
+//! every 5 s). A JUnit file even when a scenario fails to load; a run that replaces earlier
+//! results says so.
 
 use crate::common::payfault;
 
@@ -78,5 +79,30 @@ fn junit_names_a_file_that_fails_to_load() {
     assert!(
         message.contains("bad.toml:3:") && message.contains("runs"),
         "{xml}"
+    );
+}
+
+/// A second run into the same folder replaces the first's results, and says so.
+#[test]
+fn a_run_says_when_it_replaced_earlier_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let run = || {
+        let out = payfault()
+            .args(["run", FIXTURE, "-n", "2", "--no-charts", "--out"])
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(!run().contains("were replaced"));
+    let second = run();
+    assert!(
+        second.contains(&format!(
+            "the earlier results in {} were replaced",
+            out_dir.display()
+        )),
+        "{second}"
     );
 }
