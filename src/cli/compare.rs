@@ -12,6 +12,7 @@ use crate::runner::job::{JobError, cancel_flag, progress_bar};
 use crate::runner::shard::{Input, Kind};
 use crate::scenario::variants::{self, Design, MAX_DESIGNS, Override};
 use crate::scenario::{self, Limits};
+use crate::tr;
 use clap::Args;
 use std::path::{Path, PathBuf};
 
@@ -64,7 +65,8 @@ impl Common {
 #[derive(Args, Debug)]
 pub(super) struct CompareArgs {
     /// One scenario file with [[variant]] blocks, or two or more scenario files to compare
-    /// with each other. The first design is the reference of every difference.
+    /// with each other; each may be a built-in scenario's name (`payfault list` shows them all: baseline, outage, disputes, failover ...). The first design is the reference of every
+    /// difference.
     #[arg(required = true)]
     scenarios: Vec<PathBuf>,
     #[command(flatten)]
@@ -73,7 +75,7 @@ pub(super) struct CompareArgs {
 
 #[derive(Args, Debug)]
 pub(super) struct SweepArgs {
-    /// Scenario file (its [[variant]] blocks are ignored).
+    /// Scenario file (its [[variant]] blocks are ignored), or a built-in scenario's name (`payfault list` shows them all: baseline, outage, disputes, failover ...).
     scenario: PathBuf,
     /// A setting and the values to try: `path=v1,v2,...`, e.g.
     /// `--set strategy.terminal_timeout=10s,30s,60s` or `--set channels.scheme.servers=4,8`.
@@ -429,15 +431,19 @@ pub(super) fn finish(
     } else if !quiet {
         let b = &c.batches[0];
         println!(
-            "{}: {} designs × {} runs, seed {} (common random numbers)\n",
-            b.scenario,
-            c.names.len(),
-            b.runs,
-            b.seed
+            "{}\n",
+            tr!(
+                lang,
+                "compare.header",
+                scenario = b.scenario,
+                designs = c.names.len(),
+                runs = b.runs,
+                seed = b.seed
+            )
         );
         print!("{}", out::verdict_text(c, lang));
-        print!("{}", out::compare_table(c));
-        println!("\nwrote {written}");
+        print!("{}", out::compare_table(c, lang));
+        println!("\n{}", tr!(lang, "summary.wrote", files = written));
     }
     Ok(())
 }

@@ -76,7 +76,7 @@ enum Command {
 
 #[derive(Args, Debug)]
 struct ValidateArgs {
-    /// Scenario files (TOML).
+    /// Scenario files (TOML), or a built-in scenario's name (`payfault list` shows them all: baseline, outage, disputes, failover ...).
     #[arg(required = true)]
     files: Vec<PathBuf>,
     #[command(flatten)]
@@ -89,7 +89,7 @@ struct ValidateArgs {
 
 #[derive(Args, Debug)]
 struct RunArgs {
-    /// Scenario file (TOML). Without it, the built-in baseline scenario runs.
+    /// Scenario file (TOML), or a built-in scenario's name (`payfault list` shows them all: baseline, outage, disputes, failover ...). Without it, the built-in baseline scenario runs.
     scenario: Option<PathBuf>,
     #[command(flatten)]
     batch: args::Batch,

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
 pub struct TraceArgs {
-    /// Scenario file (TOML). Without it, the built-in baseline scenario.
+    /// Scenario file (TOML), or a built-in scenario's name (`payfault list` shows them all: baseline, outage, disputes, failover ...). Without it, the built-in baseline scenario.
     scenario: Option<PathBuf>,
     /// Only this run of the batch (runs are numbered from 0). Without it, the search spans
     /// runs 0, 1, ... up to the batch's runs.

@@ -179,12 +179,42 @@ pub fn compare_csv(c: &Comparison) -> String {
     String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8")
 }
 
-/// The terminal table: the labelled metrics (and every strategy metric that moved), each
-/// design's mean, and each design's paired difference against the first with its interval;
-/// `*` marks a difference whose interval excludes zero.
-pub fn compare_table(c: &Comparison) -> String {
+/// A metric's label in `lang`: the catalogue's `metric.<name>`; an outcome's label; an
+/// outcome's amount as "<outcome> (amount)"; else `fallback`.
+fn row_label(lang: crate::i18n::Lang, name: &str, fallback: &str) -> String {
+    let has = |k: &str| lang.has(k).then(|| lang.get(k));
+    if let Some(l) = has(&format!("metric.{name}")) {
+        return l.to_owned();
+    }
+    let outcome = |metric: &str| {
+        crate::metrics::Outcome::ALL
+            .iter()
+            .find(|o| o.metric() == metric)
+            .and_then(|o| has(&format!("outcome_label.{}", o.name())))
+    };
+    if let Some(l) = outcome(name) {
+        return l.to_owned();
+    }
+    if let Some(l) = name.strip_suffix("_amount").and_then(outcome) {
+        return crate::tr!(lang, "compare.amount_of", label = l);
+    }
+    // A station's figure: `utilization.gateway` is "utilisation of gateway".
+    if let Some((kind, station)) = name.split_once('.')
+        && let Some(l) = has(&format!("compare.station.{kind}"))
+    {
+        return l.replace("{station}", station);
+    }
+    fallback.trim().to_owned()
+}
+
+/// The terminal table in `lang`: the labelled metrics (and every strategy metric that moved),
+/// each by its label in the language (never its raw key), each design's mean, and each design's
+/// paired difference against the first with its interval; `*` marks a difference whose
+/// interval excludes zero.
+pub fn compare_table(c: &Comparison, lang: crate::i18n::Lang) -> String {
+    use crate::tr;
     let rows = rows(c);
-    let mut out = format!("reference design: {}\n", c.names[0]);
+    let mut out = tr!(lang, "compare.reference", name = c.names[0]) + "\n";
     let width = c.names.iter().map(|n| n.len()).max().unwrap_or(8).max(8);
     for r in &rows {
         let moved = r
@@ -195,9 +225,15 @@ pub fn compare_table(c: &Comparison) -> String {
         let Some(label) = r.label.or(moved.then_some(r.name)) else {
             continue;
         };
-        if r.name.starts_with(CAUSES) {
+        // Causes have their own table (report.html); a metric off in every design is noise.
+        let off = r
+            .per_design
+            .iter()
+            .all(|s| s.is_none_or(|s| s.mean.is_none()));
+        if r.name.starts_with(CAUSES) || off {
             continue;
         }
+        let label = row_label(lang, r.name, label);
         out.push_str(&format!("\n{label}\n"));
         for (k, name) in c.names.iter().enumerate() {
             let f = |v: Option<f64>| v.map_or("-".to_string(), |x| format::value(r.unit, x));
@@ -224,15 +260,14 @@ pub fn compare_table(c: &Comparison) -> String {
                     }
                     _ => String::new(),
                 },
-                (_, None) => "(not in the reference)".into(),
+                (_, None) => tr!(lang, "compare.not_in_reference").to_owned(),
             };
             out.push_str(&format!("  {name:<width$} {mean:>16}  {diff}\n"));
         }
     }
-    out.push_str(
-        "\nDifferences are paired run by run against the reference (common random numbers), \
-         with 95% confidence intervals; * marks an interval that excludes zero.\n",
-    );
+    out.push('\n');
+    out.push_str(tr!(lang, "compare.footer"));
+    out.push('\n');
     out
 }
 

@@ -106,3 +106,37 @@ fn a_run_says_when_it_replaced_earlier_results() {
         "{second}"
     );
 }
+
+/// compare's terminal table speaks the language: `--lang zh` gives every row a Chinese label
+/// (never a raw metric key), and its header, reference and footer lines are in Chinese too.
+#[test]
+fn compare_labels_every_row_in_the_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = payfault()
+        .args([
+            "compare",
+            "retry_idempotency",
+            "-n",
+            "2",
+            "--lang",
+            "zh",
+            "--out",
+        ])
+        .arg(dir.path().join("cmp"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("参照方案：no-retry"), "{stdout}");
+    assert!(stdout.contains("表示区间不含零"), "{stdout}");
+    let table = stdout.split("参照方案").nth(1).unwrap();
+    let raw: Vec<&str> = table
+        .lines()
+        .filter(|l| !l.starts_with(' ') && !l.is_empty())
+        .filter(|l| {
+            l.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        })
+        .collect();
+    assert!(raw.is_empty(), "rows without a label: {raw:?}");
+}
