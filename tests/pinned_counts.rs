@@ -208,6 +208,9 @@ const GOLDEN_SCENARIO: &str = "tests/golden/summary_small.toml";
 /// new fixed cause `preauth_expired` (after `account_cap`), which never struck. Nothing moved.
 /// 2026-12-07, issue 25 (duplicates disputed): a new metric `chargebacks_duplicate`, `off` here
 /// (no `[disputes]`). Nothing moved.
+/// Issue 26 (costs over the traffic day): `server_hours` and `server_hours.<station>` count the
+/// servers over the traffic window (2 minutes here), not the whole observation: 1484 -> 0.467
+/// in all, e.g. 212 -> 0.067 for a station of 2 servers. Nothing else moved.
 const GOLDEN_SUMMARY: &str = "tests/golden/summary_small.json";
 
 const BLESS: &str = "PAYFAULT_BLESS=1 cargo test --release --test pinned_counts";

@@ -7,7 +7,7 @@ use crate::scenario::Scenario;
 use crate::scenario::costs::CostSpec;
 
 /// The cost metrics: name and terminal label. `cost_total` is their sum.
-pub const ITEMS: [(&str, Option<&str>); 8] = [
+pub const ITEMS: [(&str, Option<&str>); 9] = [
     ("cost_servers", None),
     ("cost_messages", None),
     ("cost_backup_routes", None),
@@ -15,6 +15,7 @@ pub const ITEMS: [(&str, Option<&str>); 8] = [
     ("cost_support", None),
     ("cost_chargebacks", None),
     ("cost_lost_sales", None),
+    ("cost_till_wait", None),
     ("cost_total", Some("cost of the design (all items)")),
 ];
 
@@ -26,6 +27,8 @@ pub struct CostModel {
     channel_station: Vec<usize>,
     /// Reconciliation's first run and interval, if it runs.
     recon: Option<(Nanos, Nanos)>,
+    /// How long a till waits before it gives up.
+    terminal_timeout: Nanos,
 }
 
 impl CostModel {
@@ -35,6 +38,7 @@ impl CostModel {
             spec,
             channel_station: (0..s.channels.len()).map(|c| 1 + c).collect(),
             recon: s.reconciliation.as_ref().map(|r| (r.at, r.interval)),
+            terminal_timeout: s.strategy.terminal_timeout,
         })
     }
 
@@ -46,6 +50,15 @@ impl CostModel {
             }
             _ => 0,
         }
+    }
+
+    /// Hours the tills waited for an answer: every answer's wait (from the authorisation
+    /// latency's histogram) and the full timeout of every attempt that got none.
+    fn till_wait_hours(&self, o: &RunOutput) -> f64 {
+        let h = &o.auth_latency_us;
+        let answered_us = h.mean() * h.len() as f64;
+        let timed_out_ns = o.timeouts as f64 * self.terminal_timeout as f64;
+        (answered_us * 1e3 + timed_out_ns) / crate::engine::HOUR as f64
     }
 
     /// The cost items of one run, aligned with [`ITEMS`], in major units.
@@ -68,6 +81,7 @@ impl CostModel {
             o.support_cases as f64 * p.support_case,
             o.count(Outcome::Chargeback) as f64 * p.chargeback,
             o.false_declines as f64 * p.lost_sale,
+            self.till_wait_hours(o) * p.till_wait_hour,
             0.0,
         ];
         v[ITEMS.len() - 1] = v[..ITEMS.len() - 1].iter().sum();

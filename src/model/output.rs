@@ -553,7 +553,8 @@ pub struct StationStats {
     pub utilization: f64,
     /// Messages this station dropped or refused during an outage.
     pub outage_hits: u64,
-    /// Servers provisioned (base plus those added by autoscaling) times hours, over the run.
+    /// Servers provisioned (base plus those added by autoscaling) times hours, over the
+    /// traffic window.
     pub server_hours: f64,
 }
 

@@ -17,12 +17,11 @@ pub struct Station {
     servers: u32,
     /// Servers working now (fewer while a partial failure or a hang lasts; see `recount`).
     working: u32,
-    /// Servers added by autoscaling, and their integral over time (server-nanoseconds) up to
-    /// `extra_since`.
+    /// Servers added by autoscaling, since `extra_since`.
     extra: u32,
-    extra_area: u128,
     extra_since: Nanos,
-    /// The same integral clipped to the statistics window (for the utilisation).
+    /// Their integral (server-nanoseconds) over the statistics window (the traffic window) up
+    /// to `extra_since`: for the utilisation and the server-hours.
     extra_area_window: u128,
     busy: u32,
     queue: VecDeque<(PaymentId, Nanos, Nanos)>,
@@ -54,7 +53,6 @@ impl Station {
             servers: spec.servers,
             working: spec.servers,
             extra: 0,
-            extra_area: 0,
             extra_since: 0,
             extra_area_window: 0,
             busy: 0,
@@ -116,7 +114,6 @@ impl Station {
     /// Autoscaling sets the added servers; `recount` (a kick) then puts them to work, and a
     /// server removed while busy finishes its request first.
     pub fn set_extra(&mut self, now: Nanos, extra: u32) {
-        self.extra_area += now.saturating_sub(self.extra_since) as u128 * self.extra as u128;
         let (a, b) = (
             self.extra_since.min(self.stats_end),
             now.min(self.stats_end),
@@ -230,7 +227,10 @@ impl Station {
         // Busy servers over provisioned servers (the base, plus any added by autoscaling).
         self.stats.utilization =
             self.busy_area as f64 / (w * self.servers as f64 + self.extra_area_window as f64);
-        let area = self.servers as u128 * now as u128 + self.extra_area;
+        // Provisioned while the traffic flows (the traffic window), not over the days of
+        // observation after it, when a real platform would have scaled down.
+        let end = now.min(self.stats_end);
+        let area = self.servers as u128 * end as u128 + self.extra_area_window;
         self.stats.server_hours = area as f64 / crate::engine::HOUR as f64;
     }
 }

@@ -21,6 +21,7 @@ pub struct RawCosts {
     pub support_case: Option<Spanned<f64>>,
     pub chargeback: Option<Spanned<f64>>,
     pub lost_sale: Option<Spanned<f64>>,
+    pub till_wait_hour: Option<Spanned<f64>>,
 }
 
 /// Validated prices, major units.
@@ -40,6 +41,8 @@ pub struct CostSpec {
     pub chargeback: f64,
     /// Value of a lost sale: a legitimate, payable sale refused or failed at the till.
     pub lost_sale: f64,
+    /// Per hour the tills wait for an answer (the cashier's and the customer's time).
+    pub till_wait_hour: f64,
 }
 
 pub(super) fn costs(
@@ -79,6 +82,7 @@ pub(super) fn costs(
         support_case: price(&r.support_case, "support_case")?,
         chargeback: price(&r.chargeback, "chargeback")?,
         lost_sale: price(&r.lost_sale, "lost_sale")?,
+        till_wait_hour: price(&r.till_wait_hour, "till_wait_hour")?,
     }))
 }
 

@@ -32,6 +32,7 @@ channel_fees = { cup = 0.005 }
 reconciliation_run = 40
 lost_sale = 1.5
 chargeback = 20
+till_wait_hour = 36
 "#;
 
 #[test]
@@ -42,9 +43,10 @@ fn each_cost_is_its_count_priced() {
     let v = c.values(&out);
     let get = |k: &str| v[c.position(k).unwrap_or_else(|| panic!("{k}"))].unwrap();
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(1.0);
-    // No autoscaling: every station keeps its servers for the whole run.
+    // No autoscaling: every station keeps its servers; they are charged for the traffic
+    // window only.
     let servers = (16 + 6 + 4 + 8) as f64;
-    let hours = out.horizon as f64 / HOUR as f64;
+    let hours = s.traffic_window as f64 / HOUR as f64;
     assert!(
         close(get("cost_servers"), servers * hours * 0.75),
         "{} vs {}",
@@ -67,6 +69,17 @@ fn each_cost_is_its_count_priced() {
     assert!(close(get("cost_lost_sales"), get("false_declines") * 1.5));
     assert!(close(get("cost_chargebacks"), get("chargebacks") * 20.0));
     assert_eq!(get("cost_backup_routes"), 0.0);
+    // The tills' wait: every answer's latency as the till recorded it, and the whole timeout
+    // (the default 60 s) of every attempt that got no answer; 36 an hour.
+    let h = &out.auth_latency_us;
+    let waited = h.mean() * h.len() as f64 / 3.6e9 + get("timeouts") * 60.0 / 3600.0;
+    assert!(waited > 0.0);
+    assert!(
+        close(get("cost_till_wait"), waited * 36.0),
+        "{} vs {}",
+        get("cost_till_wait"),
+        waited * 36.0
+    );
     assert_eq!(get("cost_support"), 0.0);
     let items = [
         "cost_servers",
@@ -76,6 +89,7 @@ fn each_cost_is_its_count_priced() {
         "cost_support",
         "cost_chargebacks",
         "cost_lost_sales",
+        "cost_till_wait",
     ];
     let sum: f64 = items.iter().map(|k| get(k)).sum();
     assert!(close(get("cost_total"), sum));

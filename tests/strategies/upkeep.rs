@@ -90,8 +90,8 @@ fn autoscaling_lowers_waits_under_overload_and_never_exceeds_max() {
         a.timeouts
     );
     assert!(b.scale_ups >= 1);
-    // Server-hours: between the base and the maximum over the whole run.
-    let h = b.horizon as f64 / HOUR as f64;
+    // Server-hours: between the base and the maximum over the traffic window.
+    let h = scaled.traffic_window as f64 / HOUR as f64;
     let sh = station(&b, "gateway").server_hours;
     assert!(
         sh > 1.0 * h && sh <= 3.0 * h + 1e-9,
@@ -111,7 +111,7 @@ fn autoscaling_without_overload_stays_at_the_base() {
     );
     let out = run(&s, 1);
     assert_eq!(out.scale_ups, 0);
-    let h = out.horizon as f64 / HOUR as f64;
+    let h = s.traffic_window as f64 / HOUR as f64;
     assert_eq!(station(&out, "gateway").server_hours, 8.0 * h);
 }
 
