@@ -37,7 +37,8 @@ pub struct TraceArgs {
     /// Only payments that ended with this outcome: settled_on_time, settled_late, declined,
     /// reversed, not_arrived, charged_without_sale, chargeback, pending, paid_short, voided,
     /// refunded, or false_decline
-    /// (declined although payable). Without any filter: payments not settled on time.
+    /// (declined although payable). Without any filter: payments struck by a cause the
+    /// scenario demonstrates (in its first 10 runs), else payments not settled on time.
     #[arg(long)]
     outcome: Option<String>,
     /// Only payments counted against this cause (a name as in summary.json, or a fault id).
@@ -182,12 +183,51 @@ pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
         Some(p) => Some(prepare_csv(lang, p)?),
         None => None,
     };
-    let (stories, csv_rows) = find(&a, &scn, (seed, runs), &f, csv.is_some())?;
+    // Without any filter, the stories show the point: a payment struck by a cause the
+    // scenario demonstrates, if its first runs have one.
+    let unfiltered = f.outcome.is_none() && f.cause.is_none() && f.code.is_none();
+    let shown = match unfiltered && a.payment.is_none() && csv.is_none() {
+        true => demonstrated(&a, &scn, (seed, runs))?,
+        false => None,
+    };
+    let (stories, csv_rows) = match shown {
+        Some(stories) => (stories, None),
+        None => find(&a, &scn, (seed, runs), &f, csv.is_some())?,
+    };
     print_stories(&a, &stories, seed, runs);
     if let (Some(out), Some((run, rows))) = (csv, csv_rows) {
         write_csv(lang, out, &scn, run, &rows)?;
     }
     Ok(())
+}
+
+/// The runs searched for a demonstrated cause's payments when no filter is given (each run a
+/// replay: the search stays bounded on a large batch).
+const DEMONSTRATED_RUNS: u64 = 10;
+
+/// The stories of the first cause the scenario demonstrates that struck a payment in its first
+/// runs (said on stderr), or `None`.
+fn demonstrated(
+    a: &TraceArgs,
+    scn: &Scenario,
+    (seed, runs): (u64, u64),
+) -> Result<Option<Vec<Story>>, Failure> {
+    let names = crate::model::cause::names(scn);
+    for c in scn.demonstrates.iter().filter(|c| names.contains(c)) {
+        let f = Filter {
+            cause: Some(c.clone()),
+            ..Filter::default()
+        };
+        let span = (seed, runs.min(DEMONSTRATED_RUNS));
+        let (stories, _) = find(a, scn, span, &f, false)?;
+        if !stories.is_empty() {
+            if !a.print.json {
+                eprintln!("{}", tr!(a.print.lang, "trace.demonstrated", cause = c));
+            }
+            return Ok(Some(stories));
+        }
+    }
+    Ok(None)
 }
 
 /// The batch's seed and runs, once the options are checked against the scenario; refuses up

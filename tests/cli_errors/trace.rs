@@ -110,3 +110,20 @@ fn trace_tells_a_variant_and_refuses_an_unknown_one() {
         &["did you mean \"upload\"".into(), "count, upload".into()],
     );
 }
+
+/// Without a filter, `trace` tells a payment struck by a cause the scenario demonstrates (not
+/// the first ordinary decline), and says so on stderr.
+#[test]
+fn without_a_filter_trace_tells_a_demonstrated_cause() {
+    let out = payfault_quick()
+        .args(["trace", "wrong_account"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("struck by `wrong_account`"), "{stderr}");
+    assert!(stdout.contains("because of `wrong_account`"), "{stdout}");
+}
