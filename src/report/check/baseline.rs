@@ -198,9 +198,10 @@ pub fn headline_table(checks: &[ScenarioCheck], lang: Lang) -> String {
                 count = same.len(),
                 metrics = same.join(", ")
             );
-            for part in textwrap::wrap(&text, textwrap::Options::new(96).subsequent_indent("  ")) {
-                out.push_str("  ");
-                out.push_str(&part);
+            // (The table's own wrapping: a metric's name breaks only after a dot.)
+            for (i, part) in super::wrap(&text, 94).iter().enumerate() {
+                out.push_str(if i == 0 { "  " } else { "    " });
+                out.push_str(part);
                 out.push('\n');
             }
         }
