@@ -32,7 +32,7 @@ impl Lang {
     }
 
     /// The catalogue's files: one per part of the program, so that each part keeps its own.
-    fn sources(self) -> [(&'static str, &'static str); 5] {
+    fn sources(self) -> [(&'static str, &'static str); 6] {
         match self {
             Lang::En => [
                 ("en/common.toml", include_str!("en/common.toml")),
@@ -40,6 +40,7 @@ impl Lang {
                 ("en/chart.toml", include_str!("en/chart.toml")),
                 ("en/report.toml", include_str!("en/report.toml")),
                 ("en/check.toml", include_str!("en/check.toml")),
+                ("en/teach.toml", include_str!("en/teach.toml")),
             ],
             Lang::Zh => [
                 ("zh/common.toml", include_str!("zh/common.toml")),
@@ -47,6 +48,7 @@ impl Lang {
                 ("zh/chart.toml", include_str!("zh/chart.toml")),
                 ("zh/report.toml", include_str!("zh/report.toml")),
                 ("zh/check.toml", include_str!("zh/check.toml")),
+                ("zh/teach.toml", include_str!("zh/teach.toml")),
             ],
         }
     }
