@@ -211,6 +211,8 @@ const GOLDEN_SCENARIO: &str = "tests/golden/summary_small.toml";
 /// Issue 26 (costs over the traffic day): `server_hours` and `server_hours.<station>` count the
 /// servers over the traffic window (2 minutes here), not the whole observation: 1484 -> 0.467
 /// in all, e.g. 212 -> 0.067 for a station of 2 servers. Nothing else moved.
+/// 2026-12-08, issue 26 (one denominator in the report): a new metric `settled_on_time_share`
+/// (settled on time over every payment's outcome), 0.804 here. Nothing moved.
 const GOLDEN_SUMMARY: &str = "tests/golden/summary_small.json";
 
 const BLESS: &str = "PAYFAULT_BLESS=1 cargo test --release --test pinned_counts";

@@ -21,8 +21,10 @@ pub struct BatchResult {
     pub settle_delay_ms: Histogram<u64>,
     /// Authorisation latencies at the terminal of every run, microseconds.
     pub auth_latency_us: Histogram<u64>,
-    /// Run 0's candidate stories (`RunOutput::exemplars`), when run 0 is in the batch.
-    pub exemplars: Option<Vec<Exemplar>>,
+    /// The candidate stories (`RunOutput::exemplars`) of the batch's first runs, run 0 first
+    /// (`runner::stories::STORY_RUNS` at most), when the batch starts at run 0 and its runs
+    /// keep them.
+    pub exemplars: Option<Vec<Vec<Exemplar>>>,
     /// Run 0 sampled over time for the charts, when the batch was asked to
     /// (`runner::run_batch_for_report`).
     pub series: Option<TimeSeries>,

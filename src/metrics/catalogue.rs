@@ -83,6 +83,7 @@ pub struct Metric {
 }
 
 mod table;
+pub use table::ALL_OUTCOMES;
 use table::{DENOMINATORS, OUTCOMES, RUN, STATION, major};
 
 /// The metrics of one scenario, in report order.

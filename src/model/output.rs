@@ -200,7 +200,7 @@ pub struct RunOutput {
     pub cause_also: Vec<u64>,
     /// Candidate example payments for the report's stories: the payments that did not settle
     /// on time, in the order their outcomes were judged, at most [`EXEMPLARS_PER_CAUSE`] per
-    /// cause. Kept while the run runs (a push per bad outcome, until its cause has enough), so
+    /// cause and outcome. Kept while the run runs (a push per bad outcome, until its pair has enough), so
     /// the stories need no census of the run afterwards.
     pub exemplars: Exemplars,
     /// Retries sent (new records of a sale), and retries the budget refused.
@@ -410,16 +410,18 @@ impl RunOutput {
     }
 }
 
-/// The most candidate example payments a run keeps per cause ([`RunOutput::exemplars`]):
-/// enough for the report's stories, which take at most this many.
+/// The most candidate example payments a run keeps per cause and outcome
+/// ([`RunOutput::exemplars`]): enough for the report's stories.
 pub const EXEMPLARS_PER_CAUSE: u64 = 5;
 
-/// A payment that did not settle on time: its serial and the cause its outcome is counted
-/// against (indexed like `model::cause::names`).
+/// A payment that did not settle on time: its serial, the cause its outcome is counted
+/// against (indexed like `model::cause::names`) and the outcome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Exemplar {
     pub serial: u64,
     pub cause: u8,
+    /// The payment's outcome, its index in [`Outcome::ALL`].
+    pub outcome: u8,
 }
 
 /// A run's candidate example payments ([`RunOutput::exemplars`]).
@@ -427,8 +429,8 @@ pub struct Exemplar {
 pub struct Exemplars {
     /// In the order the payments' outcomes were judged.
     pub list: Vec<Exemplar>,
-    /// How many of the list each cause has.
-    per_cause: Vec<u8>,
+    /// How many of the list each cause has of each outcome (`cause * Outcome::COUNT + outcome`).
+    per_pair: Vec<u8>,
     /// Nothing is kept: in a scenario that retries, attempts share their sale's serial and the
     /// story of a serial ends with its last attempt's outcome, which only a census of the run
     /// knows.
@@ -444,20 +446,26 @@ impl Exemplars {
         }
     }
 
-    /// Keeps payment `serial`, which did not settle on time because of `cause`, while that
-    /// cause has fewer than [`EXEMPLARS_PER_CAUSE`].
+    /// Keeps payment `serial`, which did not settle on time because of `cause` and ended
+    /// `outcome`, while that cause has fewer than [`EXEMPLARS_PER_CAUSE`] of that outcome (so a
+    /// rare bad outcome of a common cause still has its candidates).
     #[inline]
-    pub fn offer(&mut self, serial: u64, cause: u8) {
+    pub fn offer(&mut self, serial: u64, cause: u8, outcome: Outcome) {
         if self.off {
             return;
         }
-        let c = cause as usize;
-        if c >= self.per_cause.len() {
-            self.per_cause.resize(c + 1, 0);
+        let o = outcome as usize;
+        let at = cause as usize * Outcome::COUNT + o;
+        if at >= self.per_pair.len() {
+            self.per_pair.resize(at + 1, 0);
         }
-        if u64::from(self.per_cause[c]) < EXEMPLARS_PER_CAUSE {
-            self.per_cause[c] += 1;
-            self.list.push(Exemplar { serial, cause });
+        if u64::from(self.per_pair[at]) < EXEMPLARS_PER_CAUSE {
+            self.per_pair[at] += 1;
+            self.list.push(Exemplar {
+                serial,
+                cause,
+                outcome: o as u8,
+            });
         }
     }
 }

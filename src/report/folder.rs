@@ -9,8 +9,9 @@ use crate::atomic::{self, AtomicDir};
 use crate::metrics::BatchResult;
 use crate::report::{self, RunsCsv};
 use crate::runner::job::{JobError, cancel_flag, progress_bar};
-use crate::runner::{BatchOptions, memory, replay, run_batch_for_report};
+use crate::runner::{BatchOptions, memory, replay, run_batch_for_report, stories};
 use crate::scenario::Scenario;
+use crate::tr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
@@ -197,17 +198,14 @@ pub fn write_batch(
     Ok(JobOutput { batch, written })
 }
 
-/// Stories in the report.
-const EXAMPLE_STORIES: usize = 3;
-const _: () = assert!(EXAMPLE_STORIES as u64 <= crate::model::output::EXEMPLARS_PER_CAUSE);
-
 /// The files for people: the charts (unless switched off) and `report.html`.
 ///
-/// The example stories are payments of run 0 that did not settle on time, the causes the
-/// scenario demonstrates first: the batch kept run 0's candidates (`RunOutput::exemplars`) and,
-/// with charts, its series; one replay of run 0 records the chosen payments, ending as soon as
-/// they have their outcomes. A merged batch kept neither: one more replay of run 0 gives
-/// exactly what the whole batch would have kept, so a merge writes the whole run's report.
+/// The example stories show the point of the scenario: its demonstrated causes and the bad
+/// outcomes of the batch, searched for in its first runs (`runner::stories`). The batch kept
+/// its first runs' candidates (`RunOutput::exemplars`) and, with charts, run 0's series; a
+/// merged batch kept neither, and a scenario that retries keeps no candidates: replays of the
+/// first runs give exactly what the whole batch would have kept, so a merge writes the whole
+/// run's report. One replay per chosen run records the chosen payments.
 fn present(
     scenario: &Scenario,
     seed: u64,
@@ -216,18 +214,20 @@ fn present(
     out: &mut AtomicDir,
 ) -> Result<(), JobError> {
     let failed = |e: crate::model::RunError| JobError::Failed(e.to_string());
-    // What the batch kept of run 0; a merged batch kept nothing and replays run 0 once.
-    let (exemplars, series) = match (&batch.exemplars, &batch.series) {
+    // What the batch kept of its first runs; a merged batch kept nothing and replays run 0.
+    let (first, series) = match (&batch.exemplars, &batch.series) {
         (Some(ex), Some(ts)) => (ex.clone(), Some(ts.clone())),
         (Some(ex), None) if !view.charts => (ex.clone(), None),
         (None, Some(ts)) if scenario.strategy.retry.on() => {
-            let ex = replay::census_exemplars(scenario, seed, replay::STORY_SAMPLE);
-            (ex.map_err(failed)?, Some(ts.clone()))
+            let ex = replay::census_exemplars(scenario, seed, 0, replay::STORY_SAMPLE);
+            (vec![ex.map_err(failed)?], Some(ts.clone()))
         }
-        _ => replay::run0_extras(scenario, seed, view.charts).map_err(failed)?,
+        _ => {
+            let (ex, ts) = replay::run0_extras(scenario, seed, view.charts).map_err(failed)?;
+            (vec![ex], ts)
+        }
     };
-    let serials = replay::pick(scenario, &exemplars, EXAMPLE_STORIES);
-    let picked = replay::record(scenario, seed, 0, &serials).map_err(failed)?;
+    let picked = stories::for_report(scenario, seed, batch, first).map_err(failed)?;
     let charts = match series {
         Some(series) if view.charts => {
             let charts = report::charts::run_charts(batch, scenario, &series, view.lang)
@@ -244,6 +244,7 @@ fn present(
             svg: &c.svg,
         })
         .collect();
+    let names = crate::model::cause::names(scenario);
     let stories: Vec<report::html::Example> =
         report::story::tell(scenario, seed, &picked, view.lang)
             .iter()
@@ -251,11 +252,14 @@ fn present(
                 let text = report::story::text(st, view.lang);
                 let (title, body) = text.split_once('\n').unwrap_or((&text, ""));
                 report::html::Example {
-                    title: format!(
-                        "{}: {} · {}",
-                        title.trim_end_matches([':', '：']),
-                        view.lang.get(&format!("outcome.{}", st.outcome)),
-                        st.cause
+                    title: tr!(
+                        view.lang,
+                        "report.story_title",
+                        title = title.trim_end_matches([':', '：']),
+                        outcome = view.lang.get(&format!("outcome.{}", st.outcome)),
+                        cause = (names.iter().position(|n| *n == st.cause))
+                            .map(|i| report::html::cause_meaning(view.lang, scenario, i))
+                            .unwrap_or_else(|| st.cause.clone())
                     ),
                     text: body.to_owned(),
                 }

@@ -32,14 +32,19 @@ pub fn grouped(x: f64, decimals: usize) -> String {
 /// `93.0` → `1.6 min`, `100800` → `1 d 4 h`.
 pub fn duration(secs: f64) -> String {
     let s = secs.max(0.0);
+    // One decimal, none when it is 0 (`12 h`, not `12.0 h`).
+    let one = |x: f64| {
+        let t = format!("{x:.1}");
+        t.strip_suffix(".0").map(str::to_owned).unwrap_or(t)
+    };
     if s < 1.0 {
         format!("{:.0} ms", s * 1e3)
     } else if s < 60.0 {
-        format!("{s:.1} s")
+        format!("{} s", one(s))
     } else if s < 3600.0 {
-        format!("{:.1} min", s / 60.0)
+        format!("{} min", one(s / 60.0))
     } else if s < 86_400.0 {
-        format!("{:.1} h", s / 3600.0)
+        format!("{} h", one(s / 3600.0))
     } else {
         let total_h = (s / 3600.0).round() as u64;
         let (d, h) = (total_h / 24, total_h % 24);
@@ -82,7 +87,8 @@ mod tests {
         assert_eq!(duration(0.25), "250 ms");
         assert_eq!(duration(12.34), "12.3 s");
         assert_eq!(duration(93.0), "1.6 min");
-        assert_eq!(duration(7200.0), "2.0 h");
+        assert_eq!(duration(7200.0), "2 h");
+        assert_eq!(duration(5400.0), "1.5 h");
         assert_eq!(duration(100_800.0), "1 d 4 h");
         assert_eq!(duration(172_800.0), "2 d");
     }

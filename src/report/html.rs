@@ -141,11 +141,19 @@ pub fn report_html(
         ))
     ));
 
+    let mean = |name: &str| b.summary(name).and_then(|s| s.mean).unwrap_or(0.0);
+    // The one denominator of the shares on this page: every payment's outcome, per run.
+    let total: f64 = Outcome::ALL.iter().map(|o| mean(o.metric())).sum();
+
     // Key figures.
     h.push_str(&format!(
         "<h2>{}</h2>\n<p class=\"meta\">{}</p>\n<div class=\"cards\">\n",
         tr!(lang, "report.key_figures"),
-        tr!(lang, "report.key_note")
+        tr!(
+            lang,
+            "report.key_note",
+            payments = format::grouped(total, 1)
+        )
     ));
     h.push_str(&key_cards(b, lang));
     h.push_str("</div>\n");
@@ -156,11 +164,9 @@ pub fn report_html(
          <th>{}</th><th></th></tr>\n",
         tr!(lang, "report.outcomes"),
         tr!(lang, "summary.count"),
-        tr!(lang, "summary.share"),
+        tr!(lang, "report.share_of_all"),
         tr!(lang, "summary.amount")
     ));
-    let mean = |name: &str| b.summary(name).and_then(|s| s.mean).unwrap_or(0.0);
-    let total: f64 = Outcome::ALL.iter().map(|o| mean(o.metric())).sum();
     // An outcome the scenario cannot produce (paid short without a mis-set fee) has no row.
     let possible = |o: &Outcome| b.summary(o.metric()).is_none_or(|s| s.off.is_none());
     for o in Outcome::ALL.into_iter().filter(possible) {
@@ -200,7 +206,11 @@ pub fn report_html(
     h.push_str(&format!(
         "<h2>{}</h2>\n<p class=\"meta\">{}</p>\n",
         tr!(lang, "report.stories"),
-        tr!(lang, "report.stories_note")
+        tr!(
+            lang,
+            "report.stories_note",
+            runs = crate::runner::stories::STORY_RUNS
+        )
     ));
     if stories.is_empty() {
         h.push_str(&format!("<p>{}</p>\n", tr!(lang, "report.no_stories")));
@@ -228,7 +238,7 @@ pub fn report_html(
 fn key_cards(b: &BatchResult, lang: Lang) -> String {
     let mut h = String::new();
     let key: [(&str, &str); 8] = [
-        ("settled_on_time_ratio", tr!(lang, "report.on_time_share")),
+        ("settled_on_time_share", tr!(lang, "report.on_time_share")),
         ("not_arrived_amount", tr!(lang, "report.not_arrived")),
         ("charged_without_sale", tr!(lang, "report.charged")),
         (

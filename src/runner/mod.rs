@@ -13,6 +13,7 @@ pub mod memory;
 pub mod prepare;
 pub mod replay;
 pub mod shard;
+pub mod stories;
 
 use crate::engine::time::as_secs_f64;
 use crate::metrics::{self, BatchResult, Catalogue, Folder};
@@ -163,7 +164,10 @@ fn batch(
     // for a live progress bar. Ctrl-C is noticed before each run starts.
     let chunk = (pool.current_num_threads() as u64 * 16).max(1);
     let mut done = range.start;
-    let (mut exemplars, mut run0_series) = (None, None);
+    // The candidate stories of the first runs (`stories::STORY_RUNS`), when the batch starts at
+    // run 0 and its runs keep them.
+    let keep = range.start == 0 && !scenario.strategy.retry.on();
+    let (mut exemplars, mut run0_series) = (keep.then(Vec::new), None);
     while done < range.end {
         let end = (done + chunk).min(range.end);
         type Row = (
@@ -186,7 +190,8 @@ fn batch(
                                 .expect("histograms share bounds");
                             h.1.add(&out.auth_latency_us)
                                 .expect("histograms share bounds");
-                            let ex = (run == 0 && !out.exemplars.off).then_some(out.exemplars.list);
+                            let ex = (run < stories::STORY_RUNS && !out.exemplars.off)
+                                .then_some(out.exemplars.list);
                             (vals, ex, ts)
                         }),
                     )
@@ -209,7 +214,9 @@ fn batch(
                 e @ RunError::Memory { .. } => BatchError::Memory(e.to_string()),
             })?;
             let (vals, ex, ts) = vals;
-            exemplars = exemplars.or(ex);
+            if let (Some(kept), Some(ex)) = (exemplars.as_mut(), ex) {
+                kept.push(ex);
+            }
             run0_series = run0_series.or(ts);
             folder.push(&vals);
             on_run(run, &vals).map_err(BatchError::Sink)?;

@@ -7,7 +7,7 @@
 
 use crate::engine::Nanos;
 use crate::engine::time::as_secs_f64;
-use crate::model::output::Exemplar;
+use crate::model::output::{Exemplar, Outcome};
 use crate::model::payment::code;
 use crate::model::probe::{DEFAULT_POINTS, TimeSeries, sample_run};
 use crate::model::{self, NoTrace, Recorder, RunError, Step, Tracer};
@@ -319,40 +319,12 @@ pub fn run0_extras(
     };
     let exemplars = match out.exemplars.off {
         false => out.exemplars.list,
-        true => census_exemplars(s, seed, STORY_SAMPLE)?,
+        true => census_exemplars(s, seed, 0, STORY_SAMPLE)?,
     };
     Ok((exemplars, series))
 }
 
-/// Chooses up to `k` payments to tell from a run's candidates (`RunOutput::exemplars`: the
-/// payments that did not settle on time, in the order they were judged, a few per cause):
-/// the causes the scenario demonstrates first, one payment per cause while causes last, then
-/// the next candidates in that order.
-pub fn pick(s: &Scenario, exemplars: &[Exemplar], k: usize) -> Vec<u64> {
-    let names = model::cause::names(s);
-    let mut found: Vec<&Exemplar> = exemplars.iter().collect();
-    // The causes the scenario demonstrates first (stable: in judging order within each).
-    found.sort_by_key(|e| !s.demonstrates.contains(&names[e.cause as usize]));
-    let mut pick: Vec<u64> = vec![];
-    let mut seen: Vec<u8> = vec![];
-    for e in &found {
-        if !seen.contains(&e.cause) && pick.len() < k {
-            seen.push(e.cause);
-            pick.push(e.serial);
-        }
-    }
-    for e in &found {
-        if pick.len() >= k {
-            break;
-        }
-        if !pick.contains(&e.serial) {
-            pick.push(e.serial);
-        }
-    }
-    pick
-}
-
-/// The candidates for stories of a census's rows (see [`pick`]), for a scenario that retries
+/// The candidates for stories of a census's rows (see `runner::stories`), for a scenario that retries
 /// (whose runs keep none): at most `EXEMPLARS_PER_CAUSE` per cause, as a run keeps.
 pub fn exemplars_of(s: &Scenario, rows: &[Row]) -> Vec<Exemplar> {
     let names = model::cause::names(s);
@@ -361,8 +333,11 @@ pub fn exemplars_of(s: &Scenario, rows: &[Row]) -> Vec<Exemplar> {
     bad.sort_by_key(|r| r.rank);
     let mut ex = model::output::Exemplars::default();
     for r in bad {
-        if let Some(c) = names.iter().position(|c| *c == r.cause) {
-            ex.offer(r.serial, c as u8);
+        let outcome = Outcome::ALL
+            .into_iter()
+            .find(|o| Some(o.name()) == r.outcome);
+        if let (Some(c), Some(o)) = (names.iter().position(|c| *c == r.cause), outcome) {
+            ex.offer(r.serial, c as u8, o);
         }
     }
     ex.list
@@ -376,11 +351,16 @@ pub fn sample_rate(s: &Scenario, budget: f64) -> u64 {
     (expected / budget).ceil().max(1.0) as u64
 }
 
-/// The candidate stories of run 0 found by a census of about `budget` rows at most (a run with
-/// more payments is sampled): for a scenario that retries, whose runs keep none (see
+/// The candidate stories of run `run` found by a census of about `budget` rows at most (a run
+/// with more payments is sampled): for a scenario that retries, whose runs keep none (see
 /// [`exemplars_of`]).
-pub fn census_exemplars(s: &Scenario, seed: u64, budget: f64) -> Result<Vec<Exemplar>, RunError> {
-    let rows = census_sampled(s, seed, 0, sample_rate(s, budget))?;
+pub fn census_exemplars(
+    s: &Scenario,
+    seed: u64,
+    run: u64,
+    budget: f64,
+) -> Result<Vec<Exemplar>, RunError> {
+    let rows = census_sampled(s, seed, run, sample_rate(s, budget))?;
     Ok(exemplars_of(s, &rows))
 }
 

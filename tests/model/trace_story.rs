@@ -7,6 +7,7 @@ use payfault::i18n::Lang;
 use payfault::model::{self, NoTrace};
 use payfault::report::story::{self, Story};
 use payfault::runner::replay::{self, Filter};
+use payfault::runner::stories;
 use payfault::scenario::Scenario;
 
 use crate::common::payfault;
@@ -173,7 +174,8 @@ fn examples_prefer_different_causes() {
     available.dedup();
     let k = 3;
     let run0 = model::simulate(&s, s.seed, 0, &mut NoTrace).unwrap();
-    let serials = replay::pick(&s, &run0.exemplars.list, k);
+    let picks = stories::pick(&s, &stories::Wanted::default(), &[run0.exemplars.list]);
+    let serials: Vec<u64> = picks.iter().map(|p| p.1).collect();
     let picked = replay::record(&s, s.seed, 0, &serials).unwrap();
     let ex = story::tell(&s, s.seed, &picked, Lang::En);
     assert_eq!(
@@ -239,7 +241,8 @@ fn run_candidates_match_the_census_and_a_short_replay_tells_the_same() {
         kept_causes.sort();
         kept_causes.dedup();
         assert_eq!(kept_causes, causes, "{}", s.name);
-        let serials = replay::pick(&s, kept, 3);
+        let picks = stories::pick(&s, &stories::Wanted::default(), std::slice::from_ref(kept));
+        let serials: Vec<u64> = picks.iter().map(|p| p.1).collect();
         let short = replay::record(&s, s.seed, 0, &serials).unwrap();
         let (whole, err) = replay::record_until_violation(&s, s.seed, 0, &serials);
         assert!(err.is_none());
@@ -388,4 +391,74 @@ fn a_payment_by_number_tells_the_same_story_as_the_search() {
         .unwrap();
     let (_, again, _) = trace(&["scenarios/outage.toml", "--run", "2", "--payment", serial]);
     assert_eq!(found, again);
+}
+
+/// The report's stories show each shipped scenario's point: every cause it demonstrates that
+/// struck in the batch's first runs is told, and every bad outcome those runs produced (within
+/// the report's most stories), whichever run it came from.
+#[test]
+fn each_shipped_scenarios_stories_tell_its_demonstrated_causes() {
+    use payfault::runner::{BatchOptions, run_batch};
+    use std::sync::atomic::AtomicBool;
+    let (mut told_causes, mut from_later_runs) = (0, 0);
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let mut s = load(&path);
+        if s.demonstrates.is_empty() {
+            continue;
+        }
+        for g in &mut s.terminals {
+            g.rate /= 4.0;
+        }
+        let opts = BatchOptions {
+            runs: 3,
+            seed: s.seed,
+            threads: 2,
+        };
+        let batch = run_batch(&s, &opts, &AtomicBool::new(false), |_, _| Ok(()), |_| {}).unwrap();
+        let first = match batch.exemplars.clone() {
+            Some(kept) => kept,
+            None => vec![replay::census_exemplars(&s, s.seed, 0, replay::STORY_SAMPLE).unwrap()],
+        };
+        let wanted = stories::Wanted::of(&s, &batch);
+        let picked = stories::for_report(&s, s.seed, &batch, first).unwrap();
+        let told = story::tell(&s, s.seed, &picked, Lang::En);
+        let names = model::cause::names(&s);
+        // Every demonstrated cause that struck, or as many as the stories hold.
+        let shown = (wanted.causes.iter())
+            .filter(|&&c| told.iter().any(|t| t.cause == names[c as usize]))
+            .count();
+        assert_eq!(
+            shown,
+            wanted.causes.len().min(stories::MAX_STORIES),
+            "{}: demonstrated causes that struck: {:?}; told: {:?}",
+            s.name,
+            (wanted.causes.iter().map(|&c| &names[c as usize])).collect::<Vec<_>>(),
+            told.iter()
+                .map(|t| (&t.cause, &t.outcome))
+                .collect::<Vec<_>>()
+        );
+        told_causes += shown;
+        if told.len() < stories::MAX_STORIES {
+            for &o in &wanted.outcomes {
+                let o = payfault::metrics::Outcome::ALL[o as usize].name();
+                assert!(
+                    told.iter().any(|t| t.outcome == o),
+                    "{}: the outcome {o} happened but no story tells it",
+                    s.name
+                );
+            }
+        }
+        from_later_runs += picked.iter().filter(|r| r.run > 0).count();
+    }
+    // Not vacuous: most shipped scenarios demonstrate a cause that strikes in three runs, and
+    // some stories come from runs after run 0.
+    assert!(
+        told_causes >= 30,
+        "only {told_causes} demonstrated causes told"
+    );
+    assert!(from_later_runs > 0);
 }

@@ -13,6 +13,23 @@ pub(super) const DENOMINATORS: &[(&str, &[&str])] = &[
         &["settled_on_time", "settled_late"],
     ),
     ("payout_return_share", &["payouts"]),
+    ("settled_on_time_share", &ALL_OUTCOMES),
+];
+
+/// Every outcome's count metric: together, every payment's one outcome (the denominator of
+/// `settled_on_time_share` and of the report's outcome table).
+pub const ALL_OUTCOMES: [&str; Outcome::COUNT] = [
+    "settled_on_time",
+    "settled_late",
+    "declined",
+    "reversed",
+    "not_arrived",
+    "charged_without_sale",
+    "chargebacks",
+    "pending",
+    "paid_short",
+    "voided",
+    "refunded",
 ];
 
 pub(super) fn major(minor: i64) -> f64 {
@@ -52,6 +69,15 @@ pub(super) const RUN: &[(&str, Unit, Option<&str>, RunRead)] = &[
             let on_time = o.count(Outcome::SettledOnTime);
             let n = on_time + o.count(Outcome::SettledLate);
             (n > 0).then(|| on_time as f64 / n as f64)
+        },
+    ),
+    (
+        "settled_on_time_share",
+        Unit::Ratio,
+        Some("settled on time (share of all payments)"),
+        |o| {
+            let n: u64 = Outcome::ALL.iter().map(|&x| o.count(x)).sum();
+            (n > 0).then(|| o.count(Outcome::SettledOnTime) as f64 / n as f64)
         },
     ),
     (

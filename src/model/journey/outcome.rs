@@ -291,7 +291,7 @@ impl<T: Tracer> World<'_, T> {
     fn count_outcome(&mut self, p: &Payment, outcome: Outcome, cause: u8, also: Option<u8>) {
         self.out.record_cause(cause, outcome, 1, p.amount);
         if outcome != Outcome::SettledOnTime {
-            self.out.exemplars.offer(p.serial, cause);
+            self.out.exemplars.offer(p.serial, cause, outcome);
         }
         if let Some(a) = also {
             self.out.cause_also[a as usize] += 1;
@@ -454,7 +454,7 @@ impl<T: Tracer> World<'_, T> {
                 for &serial in d.first() {
                     self.out
                         .exemplars
-                        .offer(serial, cause::id::OBSERVATION_ENDED);
+                        .offer(serial, cause::id::OBSERVATION_ENDED, o);
                 }
                 if o == Outcome::NotArrived {
                     let oldest_ms = b

@@ -474,7 +474,7 @@ impl<T: Tracer> World<'_, T> {
             self.out.record_cause(c, o, d.n, d.amount);
             if o != Outcome::SettledOnTime {
                 for &serial in d.first() {
-                    self.out.exemplars.offer(serial, c);
+                    self.out.exemplars.offer(serial, c, o);
                 }
             }
         }

@@ -3,8 +3,8 @@
 //! whiskers at its 95% interval, zero marked.
 
 use super::{
-    GREY, LABEL_PX, TICK_PX, axis_value, colour, err, metric_label, note, render, text, tick,
-    titled, unit_label,
+    Axis, GREY, LABEL_PX, TICK_PX, axis_value, colour, err, metric_label, note, render, text,
+    titled,
 };
 use crate::i18n::Lang;
 use crate::metrics::Unit;
@@ -17,32 +17,51 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 /// At most this many panels (3 × 3).
 const MAX_PANELS: usize = 9;
 
-/// The metrics shown: money not arrived first, then the metrics with a table label; those
-/// whose difference excludes zero for some design before the others; only metrics that some
-/// design moves at all.
+/// The metrics shown: those that separate the designs. The verdict's objective first (the
+/// money lost plus the design's cost by default), then the design's cost and money not
+/// arrived when a design moves them, then the metrics with a table label that some design
+/// moves, those whose difference excludes zero before the others, the clearest difference
+/// (largest mean over its interval's half-width) first. A metric no design moves is left out.
 pub(super) fn headline(c: &Comparison) -> Vec<(usize, String, Unit)> {
     let b0 = &c.batches[0];
-    let mut out: Vec<(usize, String, Unit, bool)> = vec![];
+    let objective = c.verdict.objective.metric.as_str();
+    let first = [objective, "cost_total", "not_arrived_amount"];
+    // (metric, name, unit, rank among `first`, excludes zero, clarity)
+    let mut out: Vec<(usize, String, Unit, usize, bool, f64)> = vec![];
     for (j, m) in b0.catalogue.metrics.iter().enumerate() {
-        if m.label.is_none() && m.name != "not_arrived_amount" {
+        let rank = first
+            .iter()
+            .position(|f| *f == m.name)
+            .unwrap_or(first.len());
+        if m.label.is_none() && rank == first.len() {
             continue;
         }
-        let diffs: Vec<&Difference> = c
-            .differences
-            .iter()
-            .skip(1)
+        let diffs: Vec<&Difference> = (c.differences.iter().skip(1))
             .filter_map(|d| d[j].as_ref())
             .collect();
-        let moved = diffs.iter().any(|d| d.mean.is_some_and(|x| x != 0.0));
-        if !moved && m.name != "not_arrived_amount" {
+        if !diffs.iter().any(|d| d.mean.is_some_and(|x| x != 0.0)) {
             continue;
         }
         let sure = diffs.iter().any(|d| d.excludes_zero);
-        out.push((j, m.name.clone(), m.unit, sure));
+        let clarity = (diffs.iter())
+            .filter_map(|d| {
+                let (m, l, h) = (d.mean?, d.ci95_low?, d.ci95_high?);
+                Some(match (h - l) / 2.0 {
+                    w if w > 0.0 => m.abs() / w,
+                    _ => f64::INFINITY,
+                })
+            })
+            .fold(0.0, f64::max);
+        out.push((j, m.name.clone(), m.unit, rank, sure, clarity));
     }
-    out.sort_by_key(|(_, name, _, sure)| (name != "not_arrived_amount", !sure));
+    out.sort_by(|a, b| {
+        (a.3, !a.4)
+            .cmp(&(b.3, !b.4))
+            .then(b.5.total_cmp(&a.5))
+            .then(a.0.cmp(&b.0))
+    });
     out.truncate(MAX_PANELS);
-    out.into_iter().map(|(j, n, u, _)| (j, n, u)).collect()
+    out.into_iter().map(|(j, n, u, ..)| (j, n, u)).collect()
 }
 
 fn panel<DB: DrawingBackend>(
@@ -84,10 +103,14 @@ fn panel<DB: DrawingBackend>(
     } else {
         1.0
     };
-    let (lo, hi) = (lo - pad, hi + pad);
+    // One unit for the whole axis, chosen by its span; values plotted in it.
+    let ax = Axis::new(*unit, lo - pad, hi + pad, 4);
+    let (lo, hi) = (ax.at(lo - pad), ax.at(hi + pad));
+    let rows: Vec<(usize, Whisker)> = (rows.into_iter())
+        .map(|(k, v)| (k, v.map(|(m, l, h)| (ax.at(m), ax.at(l), ax.at(h)))))
+        .collect();
     let n = rows.len();
     let caption = metric_label(name, lang);
-    let u = *unit;
     let mut ch = ChartBuilder::on(area)
         .margin(14)
         .margin_right(30)
@@ -100,10 +123,10 @@ fn panel<DB: DrawingBackend>(
         .disable_y_mesh()
         .y_labels(0)
         .x_labels(4)
-        .x_label_formatter(&|x| tick(u, *x))
+        .x_label_formatter(&|x| ax.tick(*x))
         .label_style(text(lang, TICK_PX - 4))
         .axis_desc_style(text(lang, TICK_PX - 6).color(&GREY))
-        .x_desc(unit_label(*unit, lang))
+        .x_desc(ax.desc(lang))
         .axis_style(BLACK.stroke_width(2))
         .light_line_style(WHITE.mix(0.0))
         .bold_line_style(BLACK.mix(0.10))

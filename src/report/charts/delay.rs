@@ -7,7 +7,7 @@ use crate::engine::{DAY, MINUTE, Nanos, SECOND};
 use crate::i18n::Lang;
 use crate::metrics::BatchResult;
 use crate::metrics::comparison::Comparison;
-use crate::report::format::duration;
+use crate::report::console::duration;
 use crate::scenario::Scenario;
 use crate::scenario::calendar::Calendar;
 use crate::scenario::promise::Promise;
@@ -166,7 +166,7 @@ fn chart<'a, DB: DrawingBackend>(
         let (px, py) = c.backend_coord(&(lx, 0.0));
         let style = text(lang, TICK_PX).pos(Pos::new(HPos::Center, VPos::Top));
         area.draw(&Text::new(
-            duration(*x),
+            duration(lang, *x),
             (px - area_base(area).0, py - area_base(area).1 + 10),
             style,
         ))
@@ -242,8 +242,8 @@ pub(super) fn delay_cdf(b: &BatchResult, s: &Scenario, lang: Lang) -> Result<sup
                     lang,
                     "chart.delay.promise",
                     promise = promise.to_string(),
-                    from = duration(p_lo),
-                    to = duration(p_hi)
+                    from = duration(lang, p_lo),
+                    to = duration(lang, p_hi)
                 );
                 let fill = colour(2 + k);
                 let (a, z) = (p_lo.log10(), p_hi.max(p_lo * 1.01).log10());
@@ -269,7 +269,7 @@ pub(super) fn delay_cdf(b: &BatchResult, s: &Scenario, lang: Lang) -> Result<sup
                     .map(|j| format!("T+{j}"))
                     .collect::<Vec<_>>()
                     .join(" = ");
-                let label = format!("{label}: {}", duration(x));
+                let label = format!("{label}: {}", duration(lang, x));
                 mark(&mut c, x, (lo, hi), &label, GREY.stroke_width(3), row, lang)?;
                 row += 1;
             }

@@ -351,16 +351,91 @@ pub(crate) fn axis_value(unit: crate::metrics::Unit, x: f64) -> f64 {
     }
 }
 
-/// A tick label of a value in the axis's unit.
-pub(crate) fn tick(unit: crate::metrics::Unit, x: f64) -> String {
-    use crate::metrics::Unit;
-    match unit {
-        Unit::Ratio => format!("{}%", significant(x * 100.0, 2)),
-        Unit::Seconds | Unit::Millis => {
-            let v = crate::report::format::duration(x.abs());
-            if x < 0.0 { format!("-{v}") } else { v }
+/// How a value axis of one metric shows its values: durations in one unit chosen by the
+/// axis's span (ms, s, min, h or d, named in the axis title, never per tick), shares in per
+/// cent, and every tick with as many decimals as the span needs (so neither `0 ms, 0 ms,
+/// 1 ms` nor `8.3 min`). Values are plotted divided by `div`, so the ticks fall on round
+/// numbers of the shown unit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Axis {
+    unit: crate::metrics::Unit,
+    /// Axis values (seconds for durations, see [`axis_value`]) per plotted unit.
+    pub div: f64,
+    /// The catalogue key of the shown duration unit, if a duration.
+    time_key: Option<&'static str>,
+    decimals: usize,
+}
+
+impl Axis {
+    /// The axis of `unit` over `[lo, hi]` (axis values) with about `ticks` ticks.
+    pub fn new(unit: crate::metrics::Unit, lo: f64, hi: f64, ticks: usize) -> Axis {
+        use crate::metrics::Unit;
+        let top = lo.abs().max(hi.abs());
+        let (div, time_key) = match unit {
+            Unit::Ratio => (0.01, None),
+            Unit::Seconds | Unit::Millis => match top {
+                t if t < 1.0 => (1e-3, Some("unit.millisecond")),
+                t if t < 120.0 => (1.0, Some("unit.second")),
+                t if t < 7200.0 => (60.0, Some("unit.minute")),
+                t if t < 2.0 * 86_400.0 => (3600.0, Some("unit.hour")),
+                _ => (86_400.0, Some("unit.day")),
+            },
+            _ => (1.0, None),
+        };
+        let step = ((hi - lo) / div / ticks.max(1) as f64).abs();
+        let decimals = if step > 0.0 && step.is_finite() {
+            (1.0 - step.log10().floor()).clamp(0.0, 8.0) as usize
+        } else {
+            0
+        };
+        Axis {
+            unit,
+            div,
+            time_key,
+            decimals,
         }
-        _ => short(x),
+    }
+
+    /// An axis value in plotted units.
+    pub fn at(&self, x: f64) -> f64 {
+        x / self.div
+    }
+
+    /// The label of a tick at `v` (plotted units).
+    pub fn tick(&self, v: f64) -> String {
+        let d = self.decimals;
+        let mut s = if v.abs() >= 1000.0 {
+            short(v)
+        } else {
+            let s = format!("{v:.d$}");
+            match s.contains('.') {
+                true => s.trim_end_matches('0').trim_end_matches('.').to_owned(),
+                false => s,
+            }
+        };
+        if s.trim_start_matches('-')
+            .chars()
+            .all(|c| c == '0' || c == '.')
+        {
+            s = "0".to_owned();
+        }
+        match self.unit {
+            crate::metrics::Unit::Ratio => format!("{s}%"),
+            _ => s,
+        }
+    }
+
+    /// The axis title's unit: the metric's ([`unit_label`]), with the shown duration unit.
+    pub fn desc(&self, lang: Lang) -> String {
+        match self.time_key {
+            Some(k) => tr!(
+                lang,
+                "chart.in_unit",
+                what = unit_label(self.unit, lang),
+                unit = lang.get(k)
+            ),
+            None => unit_label(self.unit, lang).to_owned(),
+        }
     }
 }
 
@@ -420,5 +495,33 @@ mod short_tests {
         assert_eq!(super::significant(0.0123, 2), "0.012");
         assert_eq!(super::significant(-0.5, 2), "-0.5");
         assert_eq!(super::significant(2.0, 2), "2");
+    }
+
+    #[test]
+    fn axis_ticks_show_the_spans_digits_in_one_unit() {
+        use super::Axis;
+        use crate::i18n::Lang;
+        use crate::metrics::Unit;
+        // A sub-millisecond span: milliseconds with their decimals, not `0 ms, 0 ms, 1 ms`.
+        let a = Axis::new(Unit::Seconds, 0.0, 0.0012, 4);
+        let t: Vec<String> = [0.0, 0.0004, 0.0008, 0.0012]
+            .iter()
+            .map(|x| a.tick(a.at(*x)))
+            .collect();
+        assert_eq!(t, ["0", "0.4", "0.8", "1.2"]);
+        assert_eq!(a.desc(Lang::En), "time (ms)");
+        assert_eq!(a.desc(Lang::Zh), "时间（毫秒）");
+        // Minutes on round minutes: 500 s is 8.33 min, but the plotted axis is in minutes, so
+        // its ticks are round numbers of minutes.
+        let m = Axis::new(Unit::Millis, -600.0, 600.0, 4);
+        assert_eq!(m.div, 60.0);
+        assert_eq!(m.tick(-10.0), "-10");
+        assert_eq!(m.tick(5.0), "5");
+        // Shares in per cent with the digits their span needs.
+        let r = Axis::new(Unit::Ratio, -0.001, 0.002, 4);
+        assert_eq!(r.tick(r.at(0.0005)), "0.05%");
+        assert_eq!(r.tick(r.at(0.0)), "0%");
+        let c = Axis::new(Unit::Count, 0.0, 3_000_000.0, 4);
+        assert_eq!(c.tick(2_500_000.0), "2.5M");
     }
 }

@@ -4,8 +4,8 @@
 //! heatmap for the few values a sweep has, and show the intervals.
 
 use super::{
-    LABEL_PX, LINE_PX, TICK_PX, axis_value, colour, err, metric_label, note, render, text, tick,
-    titled, unit_label,
+    Axis, LABEL_PX, LINE_PX, TICK_PX, axis_value, colour, err, metric_label, note, render, text,
+    titled,
 };
 use crate::i18n::Lang;
 use crate::metrics::Unit;
@@ -89,6 +89,16 @@ pub(super) fn sweep(
         let title = tr!(lang, "chart.sweep.title", metric = label, setting = axes[0]);
         let pts = points(c, &name, unit, (&xs, &lines), values);
         let (lo, hi) = y_range(&pts);
+        // One unit for the whole axis, chosen by its span; values plotted in it.
+        let ax = Axis::new(unit, lo, hi, 8);
+        let (lo, hi) = (ax.at(lo), ax.at(hi));
+        let pts: Vec<Vec<(usize, f64, f64, f64)>> = (pts.into_iter())
+            .map(|p| {
+                (p.into_iter())
+                    .map(|(x, m, l, h)| (x, ax.at(m), ax.at(l), ax.at(h)))
+                    .collect()
+            })
+            .collect();
         let n = xs.len();
         let legend_names: Vec<String> = lines
             .iter()
@@ -128,11 +138,16 @@ pub(super) fn sweep(
                         .x_labels(n + 1)
                         .x_label_formatter(&xlabel)
                         .y_labels(8)
-                        .y_label_formatter(&|y| tick(unit, *y))
+                        .y_label_formatter(&|y| ax.tick(*y))
                         .label_style(text(lang, TICK_PX))
                         .axis_desc_style(text(lang, LABEL_PX))
                         .x_desc(axes[0].clone())
-                        .y_desc(format!("{label} ({})", unit_label(unit, lang)))
+                        .y_desc(tr!(
+                            lang,
+                            "chart.in_unit",
+                            what = label.as_str(),
+                            unit = ax.desc(lang)
+                        ))
                         .axis_style(BLACK.stroke_width(2))
                         .light_line_style(WHITE.mix(0.0))
                         .bold_line_style(BLACK.mix(0.12))

@@ -262,7 +262,7 @@ fn chart_key_families_exist_in_both_languages() {
                 "{lang:?}: {o:?}"
             );
         }
-        for k in ["chart.time.days", "chart.time.hours"] {
+        for k in ["chart.time.clock", "chart.time.day", "chart.time.day_clock"] {
             assert!(lang.has(k));
         }
         for k in [
@@ -346,14 +346,22 @@ fn compare_charts_name_every_design_and_mark_the_intervals() {
         for name in &c.names[1..] {
             has(&t, name, "compare_differences");
         }
-        has(
-            &t,
-            &metric_label("not_arrived_amount", lang),
-            "compare_differences",
-        );
+        has(&t, &metric_label("loss_total", lang), "compare_differences");
     }
-    // Headline metrics: money not arrived first.
-    assert_eq!(compare::headline(&c)[0].1, "not_arrived_amount");
+    // The metrics that separate the designs: the verdict's objective first, the design's cost
+    // ([costs] in failover.toml) among them, and none that no design moves.
+    let h = compare::headline(&c);
+    assert_eq!(h[0].1, c.verdict.objective.metric);
+    assert!(h.iter().any(|m| m.1 == "cost_total"), "{h:?}");
+    for (j, name, _) in &h {
+        let moved = (c.differences.iter().skip(1)).any(|d| {
+            d[*j]
+                .as_ref()
+                .and_then(|d| d.mean)
+                .is_some_and(|x| x != 0.0)
+        });
+        assert!(moved, "{name} is shown but no design moves it");
+    }
 }
 
 #[test]

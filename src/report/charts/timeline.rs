@@ -17,12 +17,60 @@ const MAX_STATIONS: usize = 4;
 /// Fault windows labelled (a recurring fault has many; the first few are enough).
 const MAX_LABELS: usize = 6;
 
-/// The time axis: days when the span is longer than two days, else hours.
-fn time_unit(span: Nanos) -> (f64, &'static str) {
-    if span > 2 * DAY {
-        (DAY as f64, "chart.time.days")
-    } else {
-        (HOUR as f64, "chart.time.hours")
+/// The time axis, in clock time: simulated time 0 is midnight starting day 0. Up to two
+/// days, ticks every 1, 3 or 6 hours labelled `12:00` (later days `day 1 06:00`); longer,
+/// ticks on whole days labelled `day 3`. Values are plotted in units of the tick step, so the
+/// ticks fall on it.
+#[derive(Clone, Copy, Debug)]
+struct Clock {
+    /// Nanoseconds per plotted unit.
+    unit: f64,
+    days: bool,
+}
+
+impl Clock {
+    fn of(span: Nanos) -> Clock {
+        let step = match span {
+            s if s > 2 * DAY => {
+                return Clock {
+                    unit: DAY as f64,
+                    days: true,
+                };
+            }
+            s if s <= 12 * HOUR => HOUR,
+            s if s <= 30 * HOUR => 3 * HOUR,
+            _ => 6 * HOUR,
+        };
+        Clock {
+            unit: step as f64,
+            days: false,
+        }
+    }
+
+    /// Most ticks on the axis (one per plotted unit up to two days).
+    fn ticks(&self) -> usize {
+        if self.days { 10 } else { 14 }
+    }
+
+    /// The label of the tick at `x` (plotted units); none between whole units.
+    fn label(&self, x: f64, lang: Lang) -> String {
+        if (x - x.round()).abs() > 1e-6 || x < -1e-6 {
+            return String::new();
+        }
+        let minutes = (x.round() * self.unit / 60e9).round() as u64;
+        let (day, hh, mm) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+        if self.days {
+            return tr!(lang, "chart.time.day", day = day);
+        }
+        let time = format!("{hh:02}:{mm:02}");
+        match day {
+            0 => time,
+            d => tr!(lang, "chart.time.day_clock", day = d, time = time),
+        }
+    }
+
+    fn desc(&self, lang: Lang) -> &'static str {
+        tr!(lang, "chart.time.clock")
     }
 }
 
@@ -103,7 +151,8 @@ const PARTS: [Part; 5] = [
 /// `money_over_time`.
 pub(super) fn money_over_time(ts: &TimeSeries, lang: Lang) -> Result<super::Chart, String> {
     let title = tr!(lang, "chart.money.title", run = ts.run);
-    let (unit, unit_key) = time_unit(ts.horizon);
+    let clock = Clock::of(ts.horizon);
+    let unit = clock.unit;
     let x1 = (ts.horizon as f64 / unit).max(1e-3);
     // Parts that are never non-zero are left out (a scenario without merchant risk, say).
     let parts: Vec<&Part> = PARTS
@@ -134,13 +183,13 @@ pub(super) fn money_over_time(ts: &TimeSeries, lang: Lang) -> Result<super::Char
                 .build_cartesian_2d(0.0..x1, y0..y1)
                 .map_err(err)?;
             c.configure_mesh()
-                .x_labels(10)
+                .x_labels(clock.ticks())
                 .y_labels(8)
-                .x_label_formatter(&|x| short(*x))
+                .x_label_formatter(&|x| clock.label(*x, lang))
                 .y_label_formatter(&|y| short(*y))
                 .label_style(text(lang, TICK_PX))
                 .axis_desc_style(text(lang, LABEL_PX))
-                .x_desc(lang.get(unit_key))
+                .x_desc(clock.desc(lang))
                 .y_desc(tr!(lang, "chart.money.y"))
                 .axis_style(BLACK.stroke_width(2))
                 .light_line_style(WHITE.mix(0.0))
@@ -173,7 +222,8 @@ pub(super) fn money_over_time(ts: &TimeSeries, lang: Lang) -> Result<super::Char
 pub(super) fn station_utilisation(ts: &TimeSeries, lang: Lang) -> Result<super::Chart, String> {
     let title = tr!(lang, "chart.util.title", run = ts.run);
     let end = ts.traffic_window.min(ts.horizon).max(1);
-    let (unit, unit_key) = time_unit(end);
+    let clock = Clock::of(end);
+    let unit = clock.unit;
     let x1 = end as f64 / unit;
     // (station, utilisation over time, mean)
     type Line = (String, Vec<(Nanos, f64)>, f64);
@@ -215,9 +265,9 @@ pub(super) fn station_utilisation(ts: &TimeSeries, lang: Lang) -> Result<super::
                 .build_cartesian_2d(0.0..x1, 0.0..top)
                 .map_err(err)?;
             c.configure_mesh()
-                .x_labels(12)
+                .x_labels(clock.ticks())
                 .y_labels(7)
-                .x_label_formatter(&|x| short(*x))
+                .x_label_formatter(&|x| clock.label(*x, lang))
                 .y_label_formatter(&|y| {
                     if *y > 1.0 + 1e-9 {
                         String::new()
@@ -229,7 +279,7 @@ pub(super) fn station_utilisation(ts: &TimeSeries, lang: Lang) -> Result<super::
                 })
                 .label_style(text(lang, TICK_PX))
                 .axis_desc_style(text(lang, LABEL_PX))
-                .x_desc(lang.get(unit_key))
+                .x_desc(clock.desc(lang))
                 .y_desc(tr!(lang, "chart.util.y"))
                 .axis_style(BLACK.stroke_width(2))
                 .light_line_style(WHITE.mix(0.0))
@@ -280,7 +330,8 @@ pub(super) fn failure_share(
 ) -> Result<super::Chart, String> {
     let title = tr!(lang, "chart.failures.title", which = which);
     let end = window.max(1);
-    let (unit, unit_key) = time_unit(end);
+    let clock = Clock::of(end);
+    let unit = clock.unit;
     let x1 = end as f64 / unit;
     let q = till.coarse(QUARTER);
     let width = (QUARTER as u64 * crate::model::probe::BUCKET) as f64 / unit;
@@ -309,13 +360,13 @@ pub(super) fn failure_share(
                 .build_cartesian_2d(0.0..x1, 0.0..top)
                 .map_err(err)?;
             c.configure_mesh()
-                .x_labels(12)
+                .x_labels(clock.ticks())
                 .y_labels(7)
-                .x_label_formatter(&|x| short(*x))
+                .x_label_formatter(&|x| clock.label(*x, lang))
                 .y_label_formatter(&|y| format!("{}%", super::significant(y * 100.0, 2)))
                 .label_style(text(lang, TICK_PX))
                 .axis_desc_style(text(lang, LABEL_PX))
-                .x_desc(lang.get(unit_key))
+                .x_desc(clock.desc(lang))
                 .y_desc(tr!(lang, "chart.failures.y"))
                 .axis_style(BLACK.stroke_width(2))
                 .light_line_style(WHITE.mix(0.0))
@@ -396,4 +447,26 @@ fn during_faults(
         failed += k;
     }
     (sales > 0).then(|| (spans, failed as f64 / sales as f64))
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::*;
+
+    #[test]
+    fn the_time_axis_reads_as_a_clock() {
+        let c = Clock::of(24 * HOUR);
+        assert_eq!(c.unit, (3 * HOUR) as f64);
+        let labels: Vec<String> = (0..=8).map(|x| c.label(x as f64, Lang::En)).collect();
+        assert_eq!(labels[0], "00:00");
+        assert_eq!(labels[4], "12:00");
+        assert_eq!(labels[8], "day 1 00:00");
+        assert_eq!(c.label(0.5, Lang::En), "", "no label between ticks");
+        assert_eq!(Clock::of(48 * HOUR).label(3.0, Lang::Zh), "18:00");
+        assert_eq!(Clock::of(48 * HOUR).label(5.0, Lang::Zh), "第 1 天 06:00");
+        let d = Clock::of(9 * DAY);
+        assert!(d.days);
+        assert_eq!(d.label(3.0, Lang::En), "day 3");
+        assert_eq!(d.label(3.0, Lang::Zh), "第 3 天");
+    }
 }

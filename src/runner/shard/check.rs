@@ -57,6 +57,11 @@ impl RowCheck {
                     &["settled_on_time", "settled_late"],
                 ),
                 share("payout_return_share", "payouts_returned", &["payouts"]),
+                share(
+                    "settled_on_time_share",
+                    "settled_on_time",
+                    &crate::metrics::catalogue::ALL_OUTCOMES,
+                ),
             ]
             .into_iter()
             .flatten()
