@@ -98,12 +98,47 @@ stop() {
             echo "stopped ${NAMES[i]} (pid $p)"
         fi
     done
+    # What the cluster started and may outlive it (a job step's slurmstepd, a job's payfault)
+    # carries this cluster's SLURM_CONF in its environment: wait for it, then end it by PID.
+    local left quiet=0
+    for _ in $(seq 1 40); do
+        left=$(leftovers)
+        if [ -z "$left" ]; then
+            quiet=$((quiet + 1))
+            [ "$quiet" -ge 2 ] && break # twice in a row: nothing was about to start either
+        else
+            quiet=0
+        fi
+        sleep 0.25
+    done
+    for p in $left; do
+        kill -KILL "$p" 2>/dev/null && echo "ended a leftover process of the cluster (pid $p)"
+    done
     if [ "${KEEP:-0}" = 1 ]; then
         echo "kept $WORK"
     else
         rm -rf "$WORK"
     fi
     exit "$rc"
+}
+# The processes outside this script's session (so not the daemons it started, stopped by PID
+# before, nor its own commands) whose environment has this cluster's SLURM_CONF: a job step's
+# slurmstepd and what it runs, which Slurm starts in sessions of their own.
+leftovers() {
+    local e p stat rest sid mine
+    read -r _ _ _ _ mine _ <<<"$(sed 's/.*) //' /proc/$$/stat)"
+    for e in /proc/[0-9]*/environ; do
+        p=${e#/proc/}
+        p=${p%/environ}
+        stat=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+        rest=${stat##*) }
+        read -r _ _ _ sid _ <<<"$rest"
+        [ "$sid" = "$mine" ] && continue
+        if tr '\0' '\n' 2>/dev/null <"$e" | grep -xF "SLURM_CONF=$SLURM_CONF" >/dev/null; then
+            echo "$p"
+        fi
+    done
+    return 0
 }
 trap stop EXIT
 trap 'exit 130' INT TERM HUP
