@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 VERSION=${KUBERNETES_VALIDATE:-1.37.0}
 # The validator's virtual environment is kept between runs (a minute to install on a busy
 # machine, none after): in ~/.cache/payfault/, one per version.
-VENV=${XDG_CACHE_HOME:-$HOME/.cache}/payfault/kubernetes-validate-$VERSION
+VENV=${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/payfault/kubernetes-validate-$VERSION
 TMP=$(mktemp -d /tmp/payfault-k8s.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 if ! "$VENV/bin/kubernetes-validate" --version >/dev/null 2>&1; then

@@ -52,6 +52,8 @@ if [ ! -x /usr/sbin/sshd ] || ! command -v ssh >/dev/null || ! command -v parall
 fi
 say "$(ssh -V 2>&1), $(parallel --version | head -1), $(rsync --version | head -1 | cut -c1-30)"
 
+LOGIN_HOME=$(getent passwd "$(id -un)" | cut -d: -f6) # where ssh logs in (whatever HOME says)
+[ -d "$LOGIN_HOME" ] || fail "no home folder for $(id -un)"
 WORK=$(mktemp -d /tmp/payfault-ssh.XXXXXX)
 REMOTE_DIR=$(basename "$WORK") # under the login home on the "remote" side
 SSHD_PID=
@@ -73,7 +75,7 @@ stop() {
         echo "stopped sshd (pid $SSHD_PID)"
     fi
     # The "remote" copies: the same machine, so removed here.
-    [ -n "$REMOTE_DIR" ] && rm -rf "${HOME:?}/$REMOTE_DIR"
+    [ -n "$REMOTE_DIR" ] && rm -rf "${LOGIN_HOME:?}/$REMOTE_DIR"
     if [ "${KEEP:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
     exit "$rc"
 }
@@ -155,9 +157,9 @@ sed 's/^/  parallel.sh: /' "$WORK/parallel.log"
 MERGED=$WORK/here/$REMOTE_DIR/results/merged
 [ -d "$MERGED" ] || fail "no merged folder $MERGED"
 for k in $(seq 1 "$M"); do
-    [ -f "$HOME/$REMOTE_DIR/results/shard-$k-of-$M/partial.json" ] ||
-        fail "shard $k did not run on the ssh side ($HOME/$REMOTE_DIR)"
-    cmp -s "$HOME/$REMOTE_DIR/results/shard-$k-of-$M/partial.json" \
+    [ -f "$LOGIN_HOME/$REMOTE_DIR/results/shard-$k-of-$M/partial.json" ] ||
+        fail "shard $k did not run on the ssh side ($LOGIN_HOME/$REMOTE_DIR)"
+    cmp -s "$LOGIN_HOME/$REMOTE_DIR/results/shard-$k-of-$M/partial.json" \
         "$WORK/here/$REMOTE_DIR/results/shard-$k-of-$M/partial.json" ||
         fail "shard $k was not brought back"
 done
