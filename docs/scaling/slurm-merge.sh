@@ -7,10 +7,11 @@
 #SBATCH --cpus-per-task=1
 #SBATCH --mem=4G
 #SBATCH --time=01:00:00
-#SBATCH --output=payfault-merge.log
+#SBATCH --output=payfault-merge-%j.log
 set -euo pipefail
 
 PAYFAULT=${PAYFAULT:-payfault}
 OUT=${OUT:-results/baseline}
 
+# shellcheck disable=SC2086 # MERGE_ARGS holds several options
 "$PAYFAULT" merge "$OUT"/shard-*-of-* --out "$OUT/merged" --quiet ${MERGE_ARGS:-}

@@ -28,6 +28,13 @@ pub(super) struct MergeArgs {
     /// are (summary.json or compare.json / sweep.json list the missing ones in runs_missing).
     #[arg(long)]
     partial: bool,
+    /// Only say which shards are missing and write nothing: their numbers K on standard
+    /// output in Slurm's `--array` syntax (`2,5-7`; an empty line when none is), for a script
+    /// to run just those again (`sbatch --array=$(payfault merge --missing ...)`); with --json,
+    /// the runs and shards missing as JSON. The partial results must be of one split
+    /// (`--shard K/M` with one M).
+    #[arg(long, conflicts_with = "partial")]
+    missing: bool,
     #[command(flatten)]
     quiet: Quiet,
     #[command(flatten)]
@@ -43,8 +50,11 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
         .map(|f| shard::read_header(f).map(|h| (f.clone(), h)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(bad)?;
-    let plan = shard::plan(&heads, a.partial).map_err(bad)?;
+    let plan = shard::plan(&heads, a.partial || a.missing).map_err(bad)?;
     let h0 = &heads[0].1;
+    if a.missing {
+        return print_missing(&plan, h0.runs, a.print.json, lang);
+    }
     if !plan.missing.is_empty() {
         eprintln!(
             "{}",
@@ -56,6 +66,9 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
                 missing = shard::show_ranges(&plan.missing)
             )
         );
+        if let Some(s) = &plan.shards {
+            eprintln!("{}", s.message(lang));
+        }
     }
     let limits = Sizes {
         allow_large: heads.iter().any(|(_, h)| h.allow_large),
@@ -179,6 +192,36 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
         ),
     };
     super::compare::finish(&dir, files, &c, (a.print.json, a.quiet.quiet, lang), json)
+}
+
+/// `merge --missing`: the shards to run again, on standard output.
+fn print_missing(plan: &shard::Plan, runs: u64, json: bool, lang: Lang) -> Result<(), Failure> {
+    // Nothing missing is fine whatever the splits; missing runs need one split to be named.
+    let (m, ks, array) = match &plan.shards {
+        Some(s) => (Some(s.m), s.ks.clone(), s.array()),
+        None if plan.missing.is_empty() => (None, vec![], String::new()),
+        None => {
+            return Err(Failure::BadInput(tr!(
+                lang,
+                "merge.mixed",
+                missing = shard::show_ranges(&plan.missing)
+            )));
+        }
+    };
+    if json {
+        let v = serde_json::json!({
+            "runs": runs,
+            "runs_held": plan.have,
+            "runs_missing": plan.missing,
+            "shards": m,
+            "shards_missing": ks,
+            "array": array,
+        });
+        println!("{}", serde_json::to_string_pretty(&v).expect("JSON"));
+    } else {
+        println!("{array}");
+    }
+    Ok(())
 }
 
 /// compare and sweep: every design folded in run order, and each paired with the first run by

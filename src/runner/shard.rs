@@ -24,7 +24,7 @@ mod write;
 pub use check::{MAX_COUNT, MAX_HISTOGRAM_TOTAL, RowCheck, check_buckets};
 pub use codec::{add_histogram, decode_row, encode_histogram, encode_row};
 pub use error::{Damage, FIELDS, MergeError, show_range, show_ranges};
-pub use merge::{DesignFold, Plan, plan};
+pub use merge::{DesignFold, MissingShards, Plan, plan};
 pub use read::{MAX_BYTES, partial_file, read_header, read_partial, row_of};
 pub use write::shard_design;
 

@@ -404,6 +404,19 @@ fn merge_refuses_what_is_not_one_complete_batch() {
         &["missing", &missing, "--partial"],
     );
     assert!(!p("m").exists(), "nothing written");
+    // It names the shard to run again, and --missing prints just it (Slurm's --array syntax).
+    let got = m(&[s1.clone(), s3.clone()], &[]);
+    assert!(String::from_utf8_lossy(&got.stderr).contains("--array=2 --export=ALL,M=3"));
+    let got = merge(&[s3.clone(), s1.clone()], &["--missing"]);
+    assert!(got.status.success());
+    assert_eq!(String::from_utf8_lossy(&got.stdout), "2\n");
+    let got = merge(&[s3.clone(), s1.clone()], &["--missing", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&got.stdout).unwrap();
+    assert_eq!(v["shards_missing"], serde_json::json!([2]));
+    assert_eq!(v["runs_missing"], serde_json::json!([[r[1].0, r[1].1]]));
+    let got = merge(&[s1.clone(), s2.clone(), s3.clone()], &["--missing"]);
+    assert_eq!(String::from_utf8_lossy(&got.stdout), "\n", "none missing");
+    assert!(!p("m").exists(), "--missing writes nothing");
     // --partial merges what there is, says what is missing, and summary.json lists it.
     let got = m(&[s3.clone(), s1.clone()], &["--partial"]);
     assert!(
@@ -618,6 +631,29 @@ fn the_scaling_scripts_shard_and_merge_into_the_whole_run() {
     for mut t in tasks {
         assert!(t.wait().unwrap().success());
     }
+    // A re-submission of some tasks (sbatch --array=2: an array of one) must say M.
+    let again = |m: Option<&str>| {
+        let mut c = Command::new("bash");
+        c.arg(script("slurm.sh"))
+            .env("SLURM_ARRAY_TASK_ID", "2")
+            .env("SLURM_ARRAY_TASK_COUNT", "1")
+            .env("SLURM_ARRAY_TASK_MIN", "2")
+            .env("SLURM_ARRAY_TASK_MAX", "2")
+            .env("OUT", "again");
+        env(&mut c);
+        if let Some(m) = m {
+            c.env("M", m);
+        }
+        c.output().unwrap()
+    };
+    let out = again(None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("M="));
+    assert!(again(Some("3")).status.success());
+    assert_eq!(
+        std::fs::read(dir.path().join("again/shard-2-of-3/partial.json")).unwrap(),
+        std::fs::read(dir.path().join("slurm/shard-2-of-3/partial.json")).unwrap()
+    );
     let mut c = Command::new("bash");
     c.arg(script("slurm-merge.sh")).env("OUT", "slurm");
     env(&mut c);

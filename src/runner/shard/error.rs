@@ -34,6 +34,8 @@ pub enum MergeError {
         have: u64,
         runs: u64,
         missing: Vec<(u64, u64)>,
+        /// The shards holding them, when the partial results are of one split.
+        shards: Option<super::MissingShards>,
     },
 }
 
@@ -167,6 +169,13 @@ pub fn show_ranges(r: &[(u64, u64)]) -> String {
         .join(", ")
 }
 
+impl super::MissingShards {
+    /// Which shards to run again, and how (`--shard K/M`, or a Slurm array of just those).
+    pub fn message(&self, lang: Lang) -> String {
+        tr!(lang, "merge.shards", m = self.m, list = self.array())
+    }
+}
+
 impl MergeError {
     /// The message, in `lang`.
     pub fn message(&self, lang: Lang) -> String {
@@ -212,13 +221,21 @@ impl MergeError {
                 have,
                 runs,
                 missing,
-            } => tr!(
-                lang,
-                "merge.incomplete",
-                have = have,
-                runs = runs,
-                missing = show_ranges(missing)
-            ),
+                shards,
+            } => {
+                let mut m = tr!(
+                    lang,
+                    "merge.incomplete",
+                    have = have,
+                    runs = runs,
+                    missing = show_ranges(missing)
+                );
+                if let Some(s) = shards {
+                    m.push('\n');
+                    m.push_str(&s.message(lang));
+                }
+                m
+            }
         }
     }
 }

@@ -17,6 +17,50 @@ pub struct Plan {
     pub missing: Vec<(u64, u64)>,
     /// The runs held.
     pub have: u64,
+    /// The shards to run again when every partial result is of one split (`--shard K/M`
+    /// with the same M): M and the missing K, counted from 1. `None` when the partial
+    /// results are of different splits (then only the missing runs can be named).
+    pub shards: Option<MissingShards>,
+}
+
+/// The shards of one split `--shard K/M` that hold the missing runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissingShards {
+    pub m: u64,
+    /// The missing K, increasing.
+    pub ks: Vec<u64>,
+}
+
+impl MissingShards {
+    /// The shards of `m` (of `runs` runs) whose runs are in the `missing` ranges.
+    pub fn of(m: u64, runs: u64, missing: &[(u64, u64)]) -> Self {
+        let ks = (1..=m)
+            .filter(|&k| {
+                let r = super::Shard { k, m }.range(runs);
+                missing.iter().any(|&(s, e)| r.start < e && s < r.end)
+            })
+            .collect();
+        MissingShards { m, ks }
+    }
+
+    /// The missing K in Slurm's `--array` syntax: `2,5-7` (also read by people).
+    pub fn array(&self) -> String {
+        let mut parts = vec![];
+        let mut i = 0;
+        while i < self.ks.len() {
+            let mut j = i;
+            while j + 1 < self.ks.len() && self.ks[j + 1] == self.ks[j] + 1 {
+                j += 1;
+            }
+            parts.push(if j == i {
+                self.ks[i].to_string()
+            } else {
+                format!("{}-{}", self.ks[i], self.ks[j])
+            });
+            i = j + 1;
+        }
+        parts.join(",")
+    }
 }
 
 /// Checks that the partial results `heads` (file, header) are shards of one batch that do not
@@ -78,17 +122,21 @@ pub fn plan(heads: &[(PathBuf, Header)], incomplete_ok: bool) -> Result<Plan, Me
         missing.push((at, h0.runs));
     }
     let have = h0.runs - missing.iter().map(|(s, e)| e - s).sum::<u64>();
+    let one_split = heads.iter().all(|(_, h)| h.shard.m == h0.shard.m);
+    let shards = one_split.then(|| MissingShards::of(h0.shard.m, h0.runs, &missing));
     if !missing.is_empty() && !incomplete_ok {
         return Err(MergeError::Incomplete {
             have,
             runs: h0.runs,
             missing,
+            shards,
         });
     }
     Ok(Plan {
         order,
         missing,
         have,
+        shards,
     })
 }
 

@@ -134,9 +134,15 @@ fn plans_refuse_mixed_overlapping_or_incomplete_sets() {
         MergeError::Incomplete {
             have: 6,
             runs: 9,
-            missing: vec![(3, 6)]
+            missing: vec![(3, 6)],
+            shards: Some(MissingShards { m: 3, ks: vec![2] }),
         }
     );
+    // The message names the shard to run again, and the Slurm array of just it.
+    for lang in Lang::ALL {
+        let m = e.message(lang);
+        assert!(m.contains("--array=2 ") && m.contains("M=3"), "{m}");
+    }
     assert!(
         e.message(Lang::En).contains("3–5"),
         "{}",
@@ -144,6 +150,10 @@ fn plans_refuse_mixed_overlapping_or_incomplete_sets() {
     );
     let p = plan(&gap, true).unwrap();
     assert_eq!((p.missing, p.have), (vec![(3, 6)], 6));
+    // Of different splits: the missing runs cannot be named as shards.
+    let mixed = vec![all[1].clone(), (f("h"), header(5, 9, 2, 2))];
+    let p = plan(&mixed, true).unwrap();
+    assert_eq!((p.missing, p.shards), (vec![(3, 5)], None));
     // Overlap: shard 1 of 2 (runs 0–3) with shard 1 of 3.
     let over = vec![all[1].clone(), (f("d"), header(0, 4, 1, 2))];
     assert!(matches!(
@@ -158,6 +168,20 @@ fn plans_refuse_mixed_overlapping_or_incomplete_sets() {
     for lang in Lang::ALL {
         assert!(e.message(lang).contains('e'));
     }
+}
+
+#[test]
+fn missing_shards_are_named_in_slurm_array_syntax() {
+    // 10 runs in 7 shards: 0, 1, 2–3, 4, 5, 6–7, 8–9.
+    let s = MissingShards::of(7, 10, &[(1, 2), (4, 8), (9, 10)]);
+    assert_eq!(s.ks, vec![2, 4, 5, 6, 7]);
+    assert_eq!(s.array(), "2,4-7");
+    assert_eq!(MissingShards::of(3, 9, &[]).array(), "");
+    assert_eq!(MissingShards::of(3, 9, &[(0, 9)]).array(), "1-3");
+    assert_eq!(
+        MissingShards::of(100, 1000, &[(360, 370), (990, 1000)]).array(),
+        "37,100"
+    );
 }
 
 #[test]
