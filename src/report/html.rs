@@ -1,7 +1,8 @@
 //! `report.html`: one self-contained page for a trainer to project: the scenario's
 //! description, the key figures with confidence intervals, the outcomes, the charts (inline
 //! SVG), the table of causes and a few example stories. Nothing is fetched from the network:
-//! no script, no external style sheet, font or image.
+//! no script, no external style sheet, font or image; the Chinese page carries its font
+//! (`report::webfont`).
 
 use super::console::value;
 use super::format;
@@ -71,6 +72,9 @@ pre{font-size:16px;background:#f6f6f6;padding:12px;overflow-x:auto;white-space:p
 footer{margin-top:40px;color:#666;font-size:16px}
 ";
 
+/// Where the page's own font goes in its style sheet (`report::webfont`).
+const FONT_FACE: &str = "/*font-face*/";
+
 /// Makes a chart's SVG scale to the page: keeps (or adds) its viewBox and drops the fixed
 /// width and height of the root element.
 fn responsive_svg(svg: &str) -> String {
@@ -114,7 +118,7 @@ pub fn report_html(
     h.push_str(&format!(
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+         <title>{}</title>\n<style>{STYLE}{FONT_FACE}</style>\n</head>\n<body>\n",
         lang.code(),
         esc(&title)
     ));
@@ -230,7 +234,9 @@ pub fn report_html(
             version = env!("CARGO_PKG_VERSION")
         ))
     ));
-    h
+    // The Chinese page's own font, cut to the characters of the page now written.
+    let css = super::webfont::font_face_css(lang, &h);
+    h.replacen(FONT_FACE, &css, 1)
 }
 
 /// The key figures as cards: each metric's mean, its interval (or why it has none) and its

@@ -12,6 +12,7 @@ pub mod format;
 pub mod html;
 pub mod story;
 pub mod verdict;
+pub mod webfont;
 
 pub use console::console_table;
 

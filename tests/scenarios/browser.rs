@@ -1,6 +1,7 @@
 //! report.html in a real browser: headless Chromium loads the page of a shipped scenario's
 //! run, and it must render (a screenshot of the window's size, not blank) with the key figures
-//! in the page's text, fetching nothing from the network. `.ci/run` installs Debian's
+//! in the page's text, fetching nothing from the network; the Chinese page draws its Chinese
+//! with the font it carries ([`chinese_report_is_drawn_with_its_own_font`]). `.ci/run` installs Debian's
 //! Chromium (`scripts/install-browser.sh`). Without one on `PATH`, outside CI, the build script
 //! compiles the test as ignored, so `cargo test` names it as ignored with the way to install
 //! one; under CI (`CI` set) it runs, and a missing Chromium fails it.
@@ -22,23 +23,34 @@ fn chromium() -> Option<PathBuf> {
 
 /// Runs headless Chromium on `page` with the flags this machine's closed network needs.
 fn headless(browser: &Path, profile: &Path, extra: &[&str], page: &Path) -> std::process::Output {
-    std::process::Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(extra)
-        .arg(format!("file://{}", page.display()))
+    chromium_command(browser, profile, extra, page)
         .output()
         .expect("chromium starts")
+}
+
+/// The command line of [`headless`], to run as it is or with more settings.
+fn chromium_command(
+    browser: &Path,
+    profile: &Path,
+    extra: &[&str],
+    page: &Path,
+) -> std::process::Command {
+    let mut c = std::process::Command::new(browser);
+    c.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()))
+    .args(extra)
+    .arg(format!("file://{}", page.display()));
+    c
 }
 
 /// Width and height from a PNG's IHDR chunk.
@@ -132,4 +144,145 @@ fn report_renders_in_a_real_browser_with_its_key_figures() {
     // The first example story is one of the cause the scenario demonstrates.
     let first = dom.split("<h3>").nth(1).expect("an example story");
     assert!(first.contains("· scheme-outage</h3>"), "{first:.300}");
+}
+
+/// Writes the report of a short run of `outage` in `lang` under `dir` and returns its path.
+fn outage_report(dir: &Path, lang: &str) -> PathBuf {
+    let out = dir.join(format!("out-{lang}"));
+    payfault()
+        .args(["run", "outage", "-n", "2", "-q", "--lang", lang, "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    out.join("report.html")
+}
+
+/// A screenshot of `page`, 1200×800, by Chromium with `fontconfig` as its font configuration
+/// (`None`: the machine's fonts), decoded: one RGB(A) row after another, and bytes per pixel.
+fn screenshot(
+    browser: &Path,
+    dir: &Path,
+    page: &Path,
+    name: &str,
+    fontconfig: Option<&Path>,
+) -> (Vec<u8>, usize) {
+    let shot = dir.join(format!("{name}.png"));
+    let mut c = chromium_command(
+        browser,
+        &dir.join(format!("profile-{name}")),
+        &[
+            "--window-size=1200,800",
+            &format!("--screenshot={}", shot.display()),
+        ],
+        page,
+    );
+    if let Some(f) = fontconfig {
+        c.env("FONTCONFIG_FILE", f);
+    }
+    let o = c.output().expect("chromium starts");
+    let png = std::fs::read(&shot).unwrap_or_else(|e| {
+        panic!(
+            "no screenshot of {name} ({e}); chromium said: {}",
+            String::from_utf8_lossy(&o.stderr)
+        )
+    });
+    assert_eq!(png_size(&png), (1200, 800), "{name}");
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(png));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    pixels.truncate(info.buffer_size());
+    (pixels, info.color_type.samples())
+}
+
+/// Dark grey pixels (text; not the page's blue rules nor its pale borders) in rows `rows` of a
+/// screenshot.
+fn ink((pixels, bpp): &(Vec<u8>, usize), rows: std::ops::Range<usize>) -> usize {
+    let row = 1200 * bpp;
+    pixels[rows.start * row..rows.end * row]
+        .chunks(*bpp)
+        .filter(|p| p[..3].iter().all(|&v| v < 110))
+        .count()
+}
+
+#[test]
+#[cfg_attr(
+    no_chromium,
+    ignore = "no Chromium on PATH: `bash scripts/install-browser.sh` installs Debian's (CI does)"
+)]
+fn chinese_report_is_drawn_with_its_own_font() {
+    let Some(browser) = chromium() else {
+        panic!("no Chromium on PATH: run `bash scripts/install-browser.sh` (.ci/run does)");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (en, zh) = (
+        outage_report(dir.path(), "en"),
+        outage_report(dir.path(), "zh"),
+    );
+    // Both pages, with the machine's fonts: not blank at the top (the title and the lead).
+    for (page, name) in [(&en, "en"), (&zh, "zh")] {
+        let shot = screenshot(&browser, dir.path(), page, name, None);
+        assert!(
+            ink(&shot, 0..160) > 2_000,
+            "the top of the {name} page is blank"
+        );
+    }
+
+    // The machine's fonts less every font for Chinese (or Japanese, Korean): a machine
+    // without a CJK font, as CI is, whichever fonts this one has.
+    let conf = dir.path().join("fonts.conf");
+    let reject: String = ["zh-cn", "zh-tw", "ja", "ko"]
+        .iter()
+        .map(|l| format!("<rejectfont><pattern><patelt name=\"lang\"><string>{l}</string></patelt></pattern></rejectfont>"))
+        .collect();
+    std::fs::write(
+        &conf,
+        format!(
+            "<?xml version=\"1.0\"?>\n<fontconfig><include ignore_missing=\"yes\">\
+             /etc/fonts/fonts.conf</include><selectfont>{reject}</selectfont></fontconfig>\n"
+        ),
+    )
+    .unwrap();
+    // The same page without its @font-face.
+    let html = std::fs::read_to_string(&zh).unwrap();
+    let start = html
+        .find("\n@font-face{")
+        .expect("the Chinese page carries a font");
+    let end = start + html[start..].find('}').unwrap() + 1;
+    let without = |html: &str| format!("{}{}", &html[..start], &html[end..]);
+    let bare = dir.path().join("out-zh").join("bare.html");
+    std::fs::write(&bare, without(&html)).unwrap();
+    let own = screenshot(&browser, dir.path(), &zh, "zh-own", Some(&conf));
+    let none = screenshot(&browser, dir.path(), &bare, "zh-bare", Some(&conf));
+    let top = |(p, bpp): &(Vec<u8>, usize)| p[..160 * 1200 * bpp].to_vec();
+    assert_ne!(top(&own), top(&none), "the page's font changes nothing");
+
+    // Chinese alone (a heading of the page, with the page's style sheet): without the page's
+    // font it can only be boxes here, so a difference is the embedded font's Chinese glyphs.
+    let heading = html
+        .split("<h2>")
+        .nth(1)
+        .and_then(|h| h.split_once('<'))
+        .unwrap()
+        .0;
+    assert!(heading.chars().all(|c| !c.is_ascii()), "{heading}");
+    let (head, _) = html.split_once("<body>").unwrap();
+    let chinese = format!("{head}<body>\n<h1>{heading}</h1>\n</body>\n</html>\n");
+    let (own_page, bare_page) = (dir.path().join("own.html"), dir.path().join("bare.html"));
+    std::fs::write(&own_page, &chinese).unwrap();
+    std::fs::write(&bare_page, without(&chinese)).unwrap();
+    let own = screenshot(&browser, dir.path(), &own_page, "heading-own", Some(&conf));
+    let none = screenshot(
+        &browser,
+        dir.path(),
+        &bare_page,
+        "heading-bare",
+        Some(&conf),
+    );
+    assert!(
+        ink(&own, 0..160) > 500,
+        "no Chinese drawn with the page's font"
+    );
+    assert_ne!(top(&own), top(&none), "the page's font draws no Chinese");
 }

@@ -3,7 +3,7 @@
 //! (approval rate, decline mix), and each scenario of the path after authorisation shows the
 //! effect its header promises. [`browser`]: a run's report.html in a real browser;
 //! [`check_cli`]: `payfault check` (expectations, JUnit, Markdown); [`check_cli_baseline`]:
-//! missing, empty, null and tampered baselines.
+//! missing, empty, null and tampered baselines; [`webfont`]: the Chinese report's own font.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -12,6 +12,7 @@ mod browser;
 mod check_cli;
 mod check_cli_baseline;
 mod progress;
+mod webfont;
 
 use payfault::runner::{BatchOptions, run_batch};
 use payfault::scenario::{self, Limits};

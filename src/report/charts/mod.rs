@@ -143,13 +143,15 @@ fn family(lang: Lang) -> &'static str {
     }
 }
 
-/// What an SVG viewer falls back to when it does not have the embedded family.
+/// The families an SVG names: in Chinese first the face report.html embeds
+/// (`report::webfont::FAMILY`, unknown elsewhere), then what a viewer of the standalone file
+/// falls back to.
 fn svg_family(lang: Lang) -> &'static str {
     match lang {
         Lang::En => "DejaVu Sans, Verdana, Arial, Helvetica, sans-serif",
         Lang::Zh => {
-            "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, \
-             SimHei, sans-serif"
+            "payfault-cjk, Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, \
+             Microsoft YaHei, SimHei, sans-serif"
         }
     }
 }
