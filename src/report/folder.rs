@@ -29,7 +29,7 @@ pub struct View {
 }
 
 /// Runs a batch of `scenario` and writes `summary.json`, `runs.csv`, `histograms.json`,
-/// `scenario.toml` (the text that ran), `report.html` and (unless switched off) the charts to
+/// `scenario.toml` (the text that ran), `topology.svg`, `report.html` and (unless switched off) the charts to
 /// `dir`.
 pub fn run_to_dir(
     scenario: &Scenario,
@@ -201,7 +201,8 @@ pub fn write_batch(
 const EXAMPLE_STORIES: usize = 3;
 const _: () = assert!(EXAMPLE_STORIES as u64 <= crate::model::output::EXEMPLARS_PER_CAUSE);
 
-/// The files for people: the charts (unless switched off) and `report.html`.
+/// The files for people: the charts (unless switched off), `topology.svg` (the network
+/// diagram) and `report.html` (with each example story's swimlane and the glossary).
 ///
 /// The example stories are payments of run 0 that did not settle on time, the causes the
 /// scenario demonstrates first: the batch kept run 0's candidates (`RunOutput::exemplars`) and,
@@ -258,9 +259,20 @@ fn present(
                         st.cause
                     ),
                     text: body.to_owned(),
+                    swimlane: String::new(),
                 }
             })
             .collect();
+    // Each story's swimlane, from the same recorded steps.
+    let mut stories = stories;
+    for (st, r) in stories.iter_mut().zip(&picked) {
+        st.swimlane = report::swimlane::swimlane_svg(scenario, r.serial, &r.steps, view.lang);
+    }
+    out.write(
+        "topology.svg",
+        report::topology::topology_svg(scenario, view.lang).as_bytes(),
+    )
+    .map_err(io)?;
     let html = report::html::report_html(scenario, batch, &figures, &stories, view.lang);
     out.write("report.html", html.as_bytes()).map_err(io)
 }
