@@ -153,42 +153,10 @@ fn rows(s: &Scenario, steps: &[(Nanos, Step)], lang: Lang) -> (Vec<(Nanos, Mark)
                     tr!(lang, "teach.swim.sale", amount = amount),
                 )
             }
-            Step::Sent { what, to } => {
-                let to = match to.as_str() {
-                    "terminal" => TERMINAL,
-                    "gateway" => ACQUIRER,
-                    "channel" => CHANNEL,
-                    _ => ISSUER,
-                };
-                let from = match (to, backwards(what)) {
-                    (TERMINAL, _) => ACQUIRER,
-                    (ISSUER, _) => CHANNEL,
-                    (_, true) => to + 1,
-                    (_, false) => to - 1,
-                };
-                Mark::Msg {
-                    from,
-                    to,
-                    what,
-                    lost: false,
-                }
-            }
-            Step::Lost { what, link } => {
-                let hop = if *link == format!("{group}-gateway") {
-                    (TERMINAL, ACQUIRER)
-                } else if link.starts_with("gateway-") {
-                    (ACQUIRER, CHANNEL)
-                } else {
-                    (CHANNEL, ISSUER)
-                };
-                let (from, to) = if backwards(what) { (hop.1, hop.0) } else { hop };
-                Mark::Msg {
-                    from,
-                    to,
-                    what,
-                    lost: true,
-                }
-            }
+            Step::Sent { .. } | Step::Lost { .. } => match message(step, &group) {
+                Some(m) => m,
+                None => continue,
+            },
             Step::Dropped { what, at, .. } => {
                 let lane = if *at == issuer {
                     ISSUER
@@ -291,6 +259,49 @@ fn rows(s: &Scenario, steps: &[(Nanos, Step)], lang: Lang) -> (Vec<(Nanos, Mark)
     (out, names)
 }
 
+/// A message sent (to its lane, from the neighbouring lane it comes from) or lost on a link.
+fn message(step: &Step, group: &str) -> Option<Mark> {
+    match step {
+        Step::Sent { what, to } => {
+            let to = match to.as_str() {
+                "terminal" => TERMINAL,
+                "gateway" => ACQUIRER,
+                "channel" => CHANNEL,
+                _ => ISSUER,
+            };
+            let from = match (to, backwards(what)) {
+                (TERMINAL, _) => ACQUIRER,
+                (ISSUER, _) => CHANNEL,
+                (_, true) => to + 1,
+                (_, false) => to - 1,
+            };
+            Some(Mark::Msg {
+                from,
+                to,
+                what,
+                lost: false,
+            })
+        }
+        Step::Lost { what, link } => {
+            let hop = if *link == format!("{group}-gateway") {
+                (TERMINAL, ACQUIRER)
+            } else if link.starts_with("gateway-") {
+                (ACQUIRER, CHANNEL)
+            } else {
+                (CHANNEL, ISSUER)
+            };
+            let (from, to) = if backwards(what) { (hop.1, hop.0) } else { hop };
+            Some(Mark::Msg {
+                from,
+                to,
+                what,
+                lost: true,
+            })
+        }
+        _ => None,
+    }
+}
+
 /// A note's sentence, as the story tells it (with its values).
 fn sentence(lang: Lang, step: &Step) -> String {
     match step {
@@ -367,10 +378,10 @@ pub fn swimlane_svg(s: &Scenario, serial: u64, steps: &[(Nanos, Step)], lang: La
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" \
          viewBox=\"0 0 {width:.0} {height:.0}\" font-family=\"{}\" role=\"img\">\n\
          <title>{}</title>\n<defs>\
-         <marker id=\"sl-arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" \
+         <marker id=\"sl-arrow-{serial}\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" \
          markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" \
          fill=\"#222\"/></marker>\
-         <marker id=\"sl-money\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" \
+         <marker id=\"sl-money-{serial}\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" \
          markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" \
          fill=\"#009E73\"/></marker></defs>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n\
          <text x=\"20\" y=\"32\" font-size=\"22\" font-weight=\"bold\">{}</text>\n\
@@ -382,7 +393,7 @@ pub fn swimlane_svg(s: &Scenario, serial: u64, steps: &[(Nanos, Step)], lang: La
     );
     lanes_svg(&mut o, &names, lang, height);
     for (j, (t, mark)) in rows.iter().enumerate() {
-        row_svg(&mut o, j, *t, mark, lang);
+        row_svg(&mut o, j, (*t, serial), mark, lang);
     }
     if more > 0 {
         let _ = writeln!(
@@ -420,7 +431,7 @@ fn lanes_svg(o: &mut String, names: &[String; 4], lang: Lang, height: f64) {
 }
 
 /// One row: its clock, then the arrow or the mark, and its sentence.
-fn row_svg(o: &mut String, j: usize, t: Nanos, mark: &Mark, lang: Lang) {
+fn row_svg(o: &mut String, j: usize, (t, serial): (Nanos, u64), mark: &Mark, lang: Lang) {
     let y = HEAD + ROW * j as f64 + ROW / 2.0;
     let text_x = CLOCK_W + LANE_W * LANES.len() as f64 + 10.0;
     if !matches!(mark, Mark::Gap(_)) {
@@ -457,9 +468,9 @@ fn row_svg(o: &mut String, j: usize, t: Nanos, mark: &Mark, lang: Lang) {
                 u8::from(*lost),
                 if *lost { "#D55E00" } else { "#222" },
                 if *lost {
-                    ""
+                    String::new()
                 } else {
-                    " marker-end=\"url(#sl-arrow)\""
+                    format!(" marker-end=\"url(#sl-arrow-{serial})\"")
                 }
             );
             if *lost {
@@ -494,7 +505,7 @@ fn row_svg(o: &mut String, j: usize, t: Nanos, mark: &Mark, lang: Lang) {
                 format!(
                     "<line x1=\"{x1:.1}\" y1=\"{y:.1}\" x2=\"{x2:.1}\" y2=\"{y:.1}\" \
                      stroke=\"#009E73\" stroke-width=\"2.5\" stroke-dasharray=\"7 4\" \
-                     marker-end=\"url(#sl-money)\"/>"
+                     marker-end=\"url(#sl-money-{serial})\"/>"
                 )
             };
             let _ = writeln!(
