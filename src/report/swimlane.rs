@@ -209,7 +209,7 @@ fn rows(s: &Scenario, steps: &[(Nanos, Step)], lang: Lang) -> (Vec<(Nanos, Mark)
             }
             Step::TimedOut => ev(
                 TERMINAL,
-                "⏱",
+                "⊘",
                 "#D55E00",
                 tr!(lang, "teach.swim.timeout").into(),
             ),
@@ -417,12 +417,13 @@ fn lanes_svg(o: &mut String, names: &[String; 4], lang: Lang, height: f64) {
             o,
             "<g class=\"lane\" data-lane=\"{id}\"><rect x=\"{:.1}\" y=\"72\" width=\"{:.1}\" \
              height=\"46\" rx=\"6\" fill=\"#E8F1FA\" stroke=\"#333\"/>\
-             <text x=\"{x:.1}\" y=\"91\" font-size=\"14\" font-weight=\"bold\" \
+             <text x=\"{x:.1}\" y=\"91\" font-size=\"{}\" font-weight=\"bold\" \
              text-anchor=\"middle\">{}</text><text x=\"{x:.1}\" y=\"110\" font-size=\"12\" \
              text-anchor=\"middle\">{}</text><line x1=\"{x:.1}\" y1=\"118\" x2=\"{x:.1}\" \
              y2=\"{:.1}\" stroke=\"#bbb\" stroke-dasharray=\"4 4\"/></g>",
             x - LANE_W / 2.0 + 5.0,
             LANE_W - 10.0,
+            if role.chars().count() > 15 { 11 } else { 14 },
             esc(role),
             esc(&name.map(|n| cut(n, 22)).unwrap_or_default()),
             height - 10.0
