@@ -13,12 +13,13 @@ mod common;
 use common::root;
 
 /// The files `run --no-charts` writes.
-const RUN_FILES: [&str; 5] = [
+const RUN_FILES: [&str; 6] = [
     "summary.json",
     "runs.csv",
     "histograms.json",
     "scenario.toml",
     "report.html",
+    "topology.svg",
 ];
 
 /// Runs payfault with `args` under a process id known in advance (a shell that waits for a

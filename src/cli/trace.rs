@@ -54,6 +54,10 @@ pub struct TraceArgs {
     /// Write one row per payment of the traced run to this CSV file.
     #[arg(long)]
     csv: Option<PathBuf>,
+    /// Write the swimlane of the first told payment (one lane per party, the messages as
+    /// arrows in time order, the money's postings) to this SVG file.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
     #[command(flatten)]
     print: Print,
     #[command(flatten)]
@@ -145,7 +149,7 @@ pub fn filter(
     Ok(f)
 }
 
-/// A CSV output prepared before any simulation, so that an unwritable place fails at once and
+/// A CSV (or SVG) output prepared before any simulation, so that an unwritable place fails at once and
 /// nothing partial is left on error.
 struct CsvOut {
     file: AtomicFile,
@@ -183,6 +187,15 @@ pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
         Some(p) => Some(prepare_csv(lang, p)?),
         None => None,
     };
+    let svg = match &a.svg {
+        Some(p) => Some(CsvOut {
+            file: AtomicFile::prepare(p).map_err(|e| {
+                Failure::BadInput(tr!(lang, "teach.error_svg", file = p.display(), error = e))
+            })?,
+            path: p.clone(),
+        }),
+        None => None,
+    };
     // Without any filter, the stories show the point: a payment struck by a cause the
     // scenario demonstrates, if its first runs have one.
     let unfiltered = f.outcome.is_none() && f.cause.is_none() && f.code.is_none();
@@ -198,6 +211,45 @@ pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
     if let (Some(out), Some((run, rows))) = (csv, csv_rows) {
         write_csv(lang, out, &scn, run, &rows)?;
     }
+    if let (Some(out), Some(first)) = (svg, stories.first()) {
+        write_svg(lang, out, &scn, seed, first)?;
+    }
+    Ok(())
+}
+
+/// Writes the swimlane of the story `st` (its steps recorded again: runs are deterministic)
+/// to the SVG file prepared before the simulation.
+fn write_svg(
+    lang: Lang,
+    out: CsvOut,
+    scn: &Scenario,
+    seed: u64,
+    st: &Story,
+) -> Result<(), Failure> {
+    let CsvOut { file, path } = out;
+    let recorded = replay::record(scn, seed, st.run, &[st.serial]).map_err(run_error)?;
+    let Some(r) = recorded.first() else {
+        return Ok(());
+    };
+    let svg = crate::report::swimlane::swimlane_svg(scn, r.serial, &r.steps, lang);
+    file.write(svg.as_bytes()).map_err(|e| {
+        Failure::Runtime(tr!(
+            lang,
+            "teach.error_svg",
+            file = path.display(),
+            error = e
+        ))
+    })?;
+    eprintln!(
+        "{}",
+        tr!(
+            lang,
+            "teach.wrote_svg",
+            file = path.display(),
+            serial = st.serial,
+            run = st.run
+        )
+    );
     Ok(())
 }
 

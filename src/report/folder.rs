@@ -30,7 +30,7 @@ pub struct View {
 }
 
 /// Runs a batch of `scenario` and writes `summary.json`, `runs.csv`, `histograms.json`,
-/// `scenario.toml` (the text that ran), `report.html` and (unless switched off) the charts to
+/// `scenario.toml` (the text that ran), `topology.svg`, `report.html` and (unless switched off) the charts to
 /// `dir`.
 pub fn run_to_dir(
     scenario: &Scenario,
@@ -198,7 +198,8 @@ pub fn write_batch(
     Ok(JobOutput { batch, written })
 }
 
-/// The files for people: the charts (unless switched off) and `report.html`.
+/// The files for people: the charts (unless switched off), `topology.svg` (the network
+/// diagram) and `report.html` (with each example story's swimlane and the glossary).
 ///
 /// The example stories show the point of the scenario: its demonstrated causes and the bad
 /// outcomes of the batch, searched for in its first runs (`runner::stories`). The batch kept
@@ -262,9 +263,20 @@ fn present(
                             .unwrap_or_else(|| st.cause.clone())
                     ),
                     text: body.to_owned(),
+                    swimlane: String::new(),
                 }
             })
             .collect();
+    // Each story's swimlane, from the same recorded steps.
+    let mut stories = stories;
+    for (st, r) in stories.iter_mut().zip(&picked) {
+        st.swimlane = report::swimlane::swimlane_svg(scenario, r.serial, &r.steps, view.lang);
+    }
+    out.write(
+        "topology.svg",
+        report::topology::topology_svg(scenario, view.lang).as_bytes(),
+    )
+    .map_err(io)?;
     let html = report::html::report_html(scenario, batch, &figures, &stories, view.lang);
     out.write("report.html", html.as_bytes()).map_err(io)
 }

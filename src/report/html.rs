@@ -1,6 +1,7 @@
 //! `report.html`: one self-contained page for a trainer to project: the scenario's
 //! description, the key figures with confidence intervals, the outcomes, the charts (inline
-//! SVG), the table of causes and a few example stories. Nothing is fetched from the network:
+//! SVG), the network diagram (`topology`), the table of causes, a few example stories each with
+//! its swimlane (`swimlane`), and the glossary (`glossary`). Nothing is fetched from the network:
 //! no script, no external style sheet, font or image; the Chinese page carries its font
 //! (`report::webfont`).
 
@@ -22,6 +23,8 @@ pub struct Figure<'a> {
 pub struct Example {
     pub title: String,
     pub text: String,
+    /// Its swimlane (`report::swimlane`, SVG), shown under it; empty: none.
+    pub swimlane: String,
 }
 
 /// Escapes text for HTML.
@@ -70,6 +73,8 @@ figure{margin:20px 0}figure svg{width:100%;height:auto;border:1px solid #eee}
 figcaption{font-weight:bold;font-size:22px}
 pre{font-size:16px;background:#f6f6f6;padding:12px;overflow-x:auto;white-space:pre-wrap}
 footer{margin-top:40px;color:#666;font-size:16px}
+nav.toc{margin:8px 0;font-size:18px}dl.glossary dt{font-weight:bold;margin-top:10px}
+dl.glossary dd{margin:2px 0 0 24px}a{color:#0060A0}
 ";
 
 /// Where the page's own font goes in its style sheet (`report::webfont`).
@@ -149,6 +154,8 @@ pub fn report_html(
     // The one denominator of the shares on this page: every payment's outcome, per run.
     let total: f64 = Outcome::ALL.iter().map(|o| mean(o.metric())).sum();
 
+    h.push_str(&teach_nav(lang));
+
     // Key figures.
     h.push_str(&format!(
         "<h2>{}</h2>\n<p class=\"meta\">{}</p>\n<div class=\"cards\">\n",
@@ -180,7 +187,10 @@ pub fn report_html(
             "<tr><td>{}</td><td>{}</td><td>{:.1}%</td><td>{}</td>\
              <td style=\"text-align:left\"><span class=\"bar\" style=\"width:{:.0}px\"></span>\
              </td></tr>\n",
-            esc(lang.get(&format!("outcome_label.{}", o.name()))),
+            glossary_link(
+                o.name(),
+                &esc(lang.get(&format!("outcome_label.{}", o.name())))
+            ),
             format::grouped(n, 1),
             share * 100.0,
             format::grouped(mean(&format!("{}_amount", o.metric())), 2),
@@ -201,6 +211,9 @@ pub fn report_html(
             ));
         }
     }
+
+    // The network, with the scenario's faults where they strike.
+    h.push_str(&topology_section(s, lang));
 
     // Causes.
     h.push_str(&format!("<h2>{}</h2>\n", tr!(lang, "report.causes")));
@@ -225,7 +238,9 @@ pub fn report_html(
             esc(&st.title),
             esc(&st.text)
         ));
+        h.push_str(&swimlane_figure(st));
     }
+    h.push_str(&super::glossary::html_section(lang));
     h.push_str(&format!(
         "<footer>{}</footer>\n</body>\n</html>\n",
         esc(&tr!(
@@ -237,6 +252,46 @@ pub fn report_html(
     // The Chinese page's own font, cut to the characters of the page now written.
     let css = super::webfont::font_face_css(lang, &h);
     h.replacen(FONT_FACE, &css, 1)
+}
+
+/// The links of the teaching aids under the page's header: the network diagram and the
+/// glossary.
+fn teach_nav(lang: Lang) -> String {
+    format!(
+        "<nav class=\"toc\"><a href=\"#topology\">{}</a> · <a href=\"#glossary\">{}</a></nav>\n",
+        esc(tr!(lang, "teach.gloss.nav_network")),
+        esc(tr!(lang, "teach.gloss.nav"))
+    )
+}
+
+/// An outcome's name (escaped) linked to the glossary entry that explains it, if any.
+fn glossary_link(outcome: &str, html: &str) -> String {
+    match super::glossary::for_outcome(outcome) {
+        Some(slug) => super::glossary::link(slug, html),
+        None => html.to_owned(),
+    }
+}
+
+/// The network diagram (`report::topology`), with its heading.
+fn topology_section(s: &Scenario, lang: Lang) -> String {
+    let title = tr!(lang, "teach.topo.title", scenario = s.name);
+    format!(
+        "<h2 id=\"topology\">{}</h2>\n<figure role=\"img\" aria-label=\"{}\">\n{}\n</figure>\n",
+        esc(tr!(lang, "teach.gloss.nav_network")),
+        esc(&title),
+        responsive_svg(&super::topology::topology_svg(s, lang))
+    )
+}
+
+/// A story's swimlane as a figure, if it has one.
+fn swimlane_figure(st: &Example) -> String {
+    if st.swimlane.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<figure class=\"swimlane\">\n{}\n</figure>\n",
+        responsive_svg(&st.swimlane)
+    )
 }
 
 /// The key figures as cards: each metric's mean, its interval (or why it has none) and its
@@ -334,7 +389,7 @@ fn cause_table(s: &Scenario, b: &BatchResult, lang: Lang) -> String {
     for o in &cols {
         h.push_str(&format!(
             "<th>{}</th>",
-            esc(lang.get(&format!("outcome.{}", o.name())))
+            glossary_link(o.name(), &esc(lang.get(&format!("outcome.{}", o.name()))))
         ));
     }
     h.push_str("</tr>\n");

@@ -9,8 +9,11 @@ pub mod compare;
 pub mod console;
 pub mod folder;
 pub mod format;
+pub mod glossary;
 pub mod html;
 pub mod story;
+pub mod swimlane;
+pub mod topology;
 pub mod verdict;
 pub mod webfont;
 

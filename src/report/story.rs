@@ -145,7 +145,7 @@ fn station(lang: Lang, kind: &str, id: &str) -> String {
     }
 }
 
-fn account(s: &Scenario, lang: Lang, a: Account) -> String {
+pub(crate) fn account(s: &Scenario, lang: Lang, a: Account) -> String {
     match a {
         Account::Cardholders => tr!(lang, "trace.account.cardholder").into(),
         Account::IssuerHolds(i) => tr!(
@@ -173,7 +173,7 @@ fn account(s: &Scenario, lang: Lang, a: Account) -> String {
 
 /// The message's name ("0100 request": one of `model::trace::MESSAGE_NAMES`) in the
 /// language.
-fn what(lang: Lang, w: &str) -> String {
+pub(crate) fn what(lang: Lang, w: &str) -> String {
     let key = format!("trace.what.{}", w.replace([' ', '-'], "_"));
     if lang.has(&key) {
         lang.get(&key).to_string()

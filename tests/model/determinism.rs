@@ -71,7 +71,8 @@ fn output_is_byte_identical_across_thread_counts_and_repeats() {
             "settlement_delay_cdf.svg",
             "station_utilisation.png",
             "station_utilisation.svg",
-            "summary.json"
+            "summary.json",
+            "topology.svg"
         ],
         "exactly the promised files (charts and report included), no temporaries"
     );

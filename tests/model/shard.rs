@@ -163,6 +163,7 @@ fn run_shards_merge_into_the_whole_runs_files_with_charts_and_report() {
             "histograms.json",
             "scenario.toml",
             "report.html",
+            "topology.svg",
             "outcomes_by_cause.svg",
             "outcomes_by_cause.png",
         ],

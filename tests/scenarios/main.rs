@@ -617,7 +617,8 @@ fn run_in_chinese_and_without_charts() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<html lang=\"zh-Hans\">"));
     assert!(html.contains("关键数字") && html.contains("未到账"));
-    // --no-charts: neither charts nor their replay.
+    // --no-charts: neither charts nor their replay; the teaching aids stay (the network
+    // diagram, the stories' swimlanes, the glossary), which need no replay of their own.
     let files: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -625,8 +626,22 @@ fn run_in_chinese_and_without_charts() {
     assert!(
         !files
             .iter()
-            .any(|f| f.ends_with(".png") || f.ends_with(".svg")),
+            .any(|f| f.ends_with(".png") || f.ends_with(".svg") && f != "topology.svg"),
         "{files:?}"
     );
-    assert!(!html.contains("<svg"));
+    assert!(files.iter().any(|f| f == "topology.svg"), "{files:?}");
+    let swimlanes = html.matches("<figure class=\"swimlane\">").count();
+    assert_eq!(
+        html.matches("<svg").count(),
+        1 + swimlanes,
+        "only the teaching aids"
+    );
+    // The glossary, in Chinese, linked from the page's header.
+    assert!(html.contains("<h2 id=\"glossary\">术语表</h2>"));
+    assert!(html.contains("href=\"#glossary\"") && html.contains("id=\"g-reversal\""));
+    assert!(
+        html.contains("href=\"#g-charged-without-sale\""),
+        "outcomes link the glossary"
+    );
+    assert!(html.contains("id=\"topology\""));
 }
