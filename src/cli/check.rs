@@ -76,6 +76,13 @@ pub(super) struct CheckArgs {
     print: Print,
 }
 
+impl CheckArgs {
+    /// The language of what the command prints (`--lang`).
+    pub(super) fn lang(&self) -> crate::i18n::Lang {
+        self.print.lang
+    }
+}
+
 /// The family-wise false-alarm rate of a baseline comparison.
 const ALPHA: f64 = 0.05;
 

@@ -10,8 +10,8 @@ use crate::runner::BatchOptions;
 use crate::runner::compare::compare_on;
 use crate::runner::job::{JobError, cancel_flag, progress_bar};
 use crate::runner::shard::{Input, Kind};
+use crate::scenario::Limits;
 use crate::scenario::variants::{self, Design, MAX_DESIGNS, Override};
-use crate::scenario::{self, Limits};
 use crate::tr;
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -73,6 +73,13 @@ pub(super) struct CompareArgs {
     common: Common,
 }
 
+impl CompareArgs {
+    /// The language of what the command prints (`--lang`).
+    pub(super) fn lang(&self) -> crate::i18n::Lang {
+        self.common.print.lang
+    }
+}
+
 #[derive(Args, Debug)]
 pub(super) struct SweepArgs {
     /// Scenario file (its [[variant]] blocks are ignored), or a built-in scenario's name (`payfault list` shows them all: baseline, outage, disputes, failover ...).
@@ -87,13 +94,20 @@ pub(super) struct SweepArgs {
     common: Common,
 }
 
+impl SweepArgs {
+    /// The language of what the command prints (`--lang`).
+    pub(super) fn lang(&self) -> crate::i18n::Lang {
+        self.common.print.lang
+    }
+}
+
 /// The texts of the files a command reads.
-fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Failure> {
+fn read_inputs(paths: &[PathBuf], lang: crate::i18n::Lang) -> Result<Vec<Input>, Failure> {
     paths
         .iter()
         .map(|p| {
             Ok(Input {
-                text: scenario::read_source(p)?,
+                text: super::read_scenario(p, lang)?,
                 file: p.display().to_string(),
             })
         })
@@ -131,6 +145,7 @@ pub(super) fn designs(inputs: &[Input], limits: &Limits) -> Result<Vec<Design>, 
         out.push(Design {
             name,
             description: s.description.clone(),
+            description_zh: s.description_zh.clone(),
             scenario: s,
         });
     }
@@ -139,7 +154,7 @@ pub(super) fn designs(inputs: &[Input], limits: &Limits) -> Result<Vec<Design>, 
 
 pub(super) fn compare_cmd(a: CompareArgs) -> Result<(), Failure> {
     let limits = a.common.sizes.limits();
-    let inputs = read_inputs(&a.scenarios)?;
+    let inputs = read_inputs(&a.scenarios, a.lang())?;
     let designs = designs(&inputs, &limits)?;
     let objective = a.common.objective(&designs)?;
     let dir = a.common.files.out.clone().unwrap_or_else(|| {
@@ -275,6 +290,7 @@ pub(super) fn grid(input: &Input, sets: &[String], limits: &Limits) -> Result<Gr
         designs.push(Design {
             name,
             description: String::new(),
+            description_zh: None,
             scenario,
         });
         labels.push(label);
@@ -289,7 +305,7 @@ pub(super) fn grid(input: &Input, sets: &[String], limits: &Limits) -> Result<Gr
 
 pub(super) fn sweep_cmd(a: SweepArgs) -> Result<(), Failure> {
     let limits = a.common.sizes.limits();
-    let input = read_inputs(std::slice::from_ref(&a.scenario))?.remove(0);
+    let input = read_inputs(std::slice::from_ref(&a.scenario), a.lang())?.remove(0);
     let g = grid(&input, &a.sets, &limits)?;
     let objective = a.common.objective(&g.designs)?;
     let dir = a.common.files.out.clone().unwrap_or_else(|| {

@@ -13,6 +13,13 @@ pub(super) struct ListArgs {
     print: super::args::Print,
 }
 
+impl ListArgs {
+    /// The language of what the command prints (`--lang`).
+    pub(super) fn lang(&self) -> crate::i18n::Lang {
+        self.print.lang
+    }
+}
+
 pub(super) fn list_cmd(a: ListArgs) -> Result<(), Failure> {
     let entries = library::entries();
     if a.print.json {
@@ -33,11 +40,8 @@ pub fn text(entries: &[library::Entry], lang: Lang) -> String {
         let what = if e.demonstrates.is_empty() {
             tr!(lang, "list.calendar").to_owned()
         } else {
-            format!(
-                "{}: {}",
-                tr!(lang, "list.demonstrates"),
-                e.demonstrates.join(", ")
-            )
+            let causes: Vec<String> = e.demonstrates.iter().map(|c| cause(lang, c)).collect();
+            format!("{}: {}", tr!(lang, "list.demonstrates"), causes.join(", "))
         };
         out.push_str(&format!("{:<20} {what}\n", e.name));
         if !e.designs.is_empty() {
@@ -48,25 +52,58 @@ pub fn text(entries: &[library::Entry], lang: Lang) -> String {
                 e.designs.join(", ")
             ));
         }
-        for line in wrap(&e.description, 70) {
+        for line in wrap(e.description_in(lang), 70) {
             out.push_str(&format!("{:<20} {line}\n", ""));
         }
     }
     out
 }
 
-/// Splits `text` into lines of at most `width` characters at spaces.
+/// A demonstrated cause: its id, in Chinese after a fixed cause's short name (a fault's id
+/// is the scenario's own name for it).
+fn cause(lang: Lang, id: &str) -> String {
+    let key = format!("chart.cause.{id}");
+    if lang == Lang::En || !lang.has(&key) {
+        return id.to_owned();
+    }
+    format!("{}（{id}）", lang.get(&key))
+}
+
+/// Splits `text` into lines of at most `width` display columns: at spaces, and between two
+/// Chinese characters (a closing punctuation mark stays with the character before it).
 fn wrap(text: &str, width: usize) -> Vec<String> {
+    use crate::report::console::display_width;
+    // Units to place: (a space before it, its text).
+    let mut units: Vec<(bool, String)> = vec![];
+    let mut space = false;
+    for c in text.chars() {
+        let wide = display_width(c.encode_utf8(&mut [0; 4])) == 2;
+        let last_wide = units.last().is_some_and(|(_, u)| {
+            u.chars()
+                .last()
+                .is_some_and(|l| display_width(&l.to_string()) == 2)
+        });
+        match units.last_mut() {
+            _ if c.is_whitespace() => {
+                space = true;
+                continue;
+            }
+            Some((_, u)) if !space && "，。；：、）”！？".contains(c) => u.push(c),
+            Some((_, u)) if !space && !wide && !last_wide => u.push(c),
+            _ => units.push((space, c.to_string())),
+        }
+        space = false;
+    }
     let mut lines = vec![];
     let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+    for (space, u) in units {
+        let sep = usize::from(space && !line.is_empty());
+        if !line.is_empty() && display_width(&line) + sep + display_width(&u) > width {
             lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
+        } else if sep == 1 {
             line.push(' ');
         }
-        line.push_str(word);
+        line.push_str(&u);
     }
     if !line.is_empty() {
         lines.push(line);
@@ -97,5 +134,11 @@ mod tests {
     fn wrapping_keeps_words_whole() {
         assert_eq!(wrap("aa bb cc", 5), vec!["aa bb", "cc"]);
         assert_eq!(wrap("", 5), Vec::<String>::new());
+        // Chinese breaks between characters, by display width, punctuation kept with its
+        // character; a number stays whole.
+        assert_eq!(
+            wrap("商户每 200 笔撤销，退货", 10),
+            vec!["商户每 200", "笔撤销，退", "货"]
+        );
     }
 }

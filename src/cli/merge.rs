@@ -41,6 +41,13 @@ pub(super) struct MergeArgs {
     print: Print,
 }
 
+impl MergeArgs {
+    /// The language of what the command prints (`--lang`).
+    pub(super) fn lang(&self) -> crate::i18n::Lang {
+        self.print.lang
+    }
+}
+
 pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
     let lang = a.print.lang;
     let bad = |e: MergeError| Failure::BadInput(e.message(lang));
@@ -78,12 +85,13 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
     let (designs, grid) = match h0.kind {
         Kind::Run => {
             let (scenario, variant) =
-                super::design_from(&h0.inputs[0], h0.variant.as_deref(), &limits)?;
+                super::design_from(&h0.inputs[0], h0.variant.as_deref(), &limits, lang)?;
             let name = variant.unwrap_or_else(|| scenario.name.clone());
             (
                 vec![Design {
                     name,
                     description: String::new(),
+                    description_zh: None,
                     scenario,
                 }],
                 None,
@@ -291,6 +299,7 @@ fn fold_comparison(
         verdict: verdict(&objective, &names, &objective_runs, h0.seed),
         names,
         descriptions: designs.iter().map(|d| d.description.clone()).collect(),
+        descriptions_zh: designs.iter().map(|d| d.description_zh.clone()).collect(),
         batches,
         differences,
         runs_missing: missing,

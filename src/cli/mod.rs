@@ -142,9 +142,26 @@ impl From<ScenarioError> for Failure {
     }
 }
 
+impl Command {
+    /// The language the command speaks (`--lang`; `validate` has none: English).
+    fn lang(&self) -> Lang {
+        match self {
+            Command::Run(a) => a.print.lang,
+            Command::Compare(a) => a.lang(),
+            Command::Sweep(a) => a.lang(),
+            Command::Trace(a) => a.lang(),
+            Command::List(a) => a.lang(),
+            Command::Check(a) => a.lang(),
+            Command::Merge(a) => a.lang(),
+            Command::Validate(_) => Lang::En,
+        }
+    }
+}
+
 /// Parses the command line, runs it, prints any error once, and returns the exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let lang = cli.command.lang();
     let result = match cli.command {
         Command::Run(a) => run(a),
         Command::Compare(a) => compare::compare_cmd(a),
@@ -155,14 +172,15 @@ pub fn main() -> ExitCode {
         Command::Merge(a) => merge::merge_cmd(a),
         Command::Validate(a) => validate(&a.files, a.sizes.limits(), a.memory),
     };
+    let error = tr!(lang, "cli.error");
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::BadInput(m)) => {
-            eprintln!("error: {m}");
+            eprintln!("{error}: {m}");
             ExitCode::from(2)
         }
         Err(Failure::Runtime(m)) => {
-            eprintln!("error: {m}");
+            eprintln!("{error}: {m}");
             ExitCode::from(1)
         }
         Err(Failure::Checked(m)) => {
@@ -170,11 +188,11 @@ pub fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(Failure::Write(m)) => {
-            eprintln!("error: {m}");
+            eprintln!("{error}: {m}");
             ExitCode::from(3)
         }
         Err(Failure::Interrupted(m)) => {
-            eprintln!("interrupted: {m}");
+            eprintln!("{}: {m}", tr!(lang, "cli.interrupted"));
             ExitCode::from(130)
         }
     }
@@ -205,11 +223,30 @@ fn validate(files: &[PathBuf], limits: Limits, memory: Option<usize>) -> Result<
     }
 }
 
+/// A scenario file's text (or a built-in's, by name); in Chinese, a name that is neither is
+/// refused in Chinese, with the built-in it may mean (in English, the scenario layer's own
+/// message, which also says the system's reason).
+fn read_scenario(p: &Path, lang: Lang) -> Result<String, Failure> {
+    let file = p.display().to_string();
+    if lang != Lang::En && !p.exists() && scenario::library::find(&file).is_none() {
+        let stem = file.strip_suffix(".toml").unwrap_or(&file);
+        let names = scenario::library::names();
+        let hint = scenario::error::did_you_mean_in(lang, stem, &names);
+        return Err(Failure::BadInput(tr!(
+            lang,
+            "cli.not_found",
+            file = file,
+            hint = hint
+        )));
+    }
+    Ok(scenario::read_source(p)?)
+}
+
 /// The text a run reads: the file's, or the built-in baseline's.
-fn read_input(path: Option<&Path>) -> Result<runner::shard::Input, Failure> {
+fn read_input(path: Option<&Path>, lang: Lang) -> Result<runner::shard::Input, Failure> {
     Ok(match path {
         Some(p) => runner::shard::Input {
-            text: scenario::read_source(p)?,
+            text: read_scenario(p, lang)?,
             file: p.display().to_string(),
         },
         None => runner::shard::Input {
@@ -225,6 +262,7 @@ fn design_from(
     input: &runner::shard::Input,
     variant: Option<&str>,
     limits: &Limits,
+    lang: Lang,
 ) -> Result<(Scenario, Option<String>), Failure> {
     let (src, file) = (&input.text, &input.file);
     let Some(name) = variant else {
@@ -233,11 +271,14 @@ fn design_from(
     let v = runner::prepare::parse_variants(src, file, limits)?;
     let names: Vec<&str> = v.designs.iter().map(|d| d.name.as_str()).collect();
     let Some(k) = names.iter().position(|n| *n == name) else {
-        return Err(Failure::BadInput(format!(
-            "--variant {name}: {file} declares no such variant{}; its variants: {}",
-            scenario::error::did_you_mean(name, &names),
-            if names.is_empty() {
-                "none".to_owned()
+        return Err(Failure::BadInput(tr!(
+            lang,
+            "cli.no_such_variant",
+            name = name,
+            file = file,
+            hint = scenario::error::did_you_mean_in(lang, name, &names),
+            variants = if names.is_empty() {
+                tr!(lang, "cli.none").to_owned()
             } else {
                 names.join(", ")
             }
@@ -249,16 +290,15 @@ fn design_from(
 
 fn run(a: RunArgs) -> Result<(), Failure> {
     let limits = a.sizes.limits();
-    let input = read_input(a.scenario.as_deref())?;
-    let (scn, variant) = design_from(&input, a.variant.as_deref(), &limits)?;
+    let lang = a.print.lang;
+    let input = read_input(a.scenario.as_deref(), lang)?;
+    let (scn, variant) = design_from(&input, a.variant.as_deref(), &limits, lang)?;
     for w in crate::scenario::capacity::warnings(&scn) {
-        eprintln!("warning: {w}");
+        eprintln!("{}: {w}", tr!(lang, "cli.warning"));
     }
     let runs = a.batch.runs.unwrap_or(scn.runs);
     if runs == 0 {
-        return Err(Failure::BadInput(format!(
-            "--runs {runs}: must be at least 1"
-        )));
+        return Err(Failure::BadInput(tr!(lang, "cli.runs_zero", runs = runs)));
     }
     // A shard runs only its slice: the limit is on the runs one machine does.
     let here = a
@@ -326,7 +366,6 @@ fn run(a: RunArgs) -> Result<(), Failure> {
         print!("{}", report::summary_json(&done.batch));
     } else if !a.quiet.quiet {
         let batch = &done.batch;
-        let lang = a.print.lang;
         println!(
             "{}\n",
             tr!(

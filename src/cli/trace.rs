@@ -64,6 +64,13 @@ pub struct TraceArgs {
     sizes: Sizes,
 }
 
+impl TraceArgs {
+    /// The language of what the command prints (`--lang`).
+    pub(super) fn lang(&self) -> crate::i18n::Lang {
+        self.print.lang
+    }
+}
+
 /// The response codes a `--code` may name.
 const CODES: [u8; 17] = [
     0, 5, 14, 30, 51, 54, 55, 57, 59, 61, 62, 65, 68, 91, 94, 96, 98,
@@ -96,7 +103,7 @@ fn pick_name(
         flag = flag,
         value = value,
         what = what,
-        hint = crate::scenario::error::did_you_mean(&lower, names),
+        hint = crate::scenario::error::did_you_mean_in(lang, &lower, names),
         accepted = names.join(", ")
     )))
 }
@@ -173,8 +180,8 @@ fn prepare_csv(lang: Lang, path: &Path) -> Result<CsvOut, Failure> {
 
 pub fn trace_cmd(a: TraceArgs) -> Result<(), Failure> {
     let lang = a.print.lang;
-    let input = super::read_input(a.scenario.as_deref())?;
-    let (scn, _) = super::design_from(&input, a.variant.as_deref(), &a.sizes.limits())?;
+    let input = super::read_input(a.scenario.as_deref(), lang)?;
+    let (scn, _) = super::design_from(&input, a.variant.as_deref(), &a.sizes.limits(), lang)?;
     let (seed, runs) = check_args(&a, &scn)?;
     let f = filter(
         &scn,

@@ -341,6 +341,14 @@ pub fn off(s: &Scenario, name: &str) -> Option<&'static str> {
         .and_then(|&(_, on, why)| (!on(s)).then_some(why))
 }
 
+/// The catalogue key that translates an `off` reason: `off.<its mechanism's first metric>`.
+pub fn off_key(why: &str) -> Option<String> {
+    MECHANISMS
+        .iter()
+        .find(|(_, _, w)| *w == why)
+        .map(|(names, _, _)| format!("off.{}", names[0]))
+}
+
 /// Every metric name the map knows (for the test that each is a metric of the catalogue).
 pub fn known() -> impl Iterator<Item = &'static str> {
     MECHANISMS
@@ -351,6 +359,16 @@ pub fn known() -> impl Iterator<Item = &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each reason is in the catalogue, the English word for word.
+    #[test]
+    fn every_reason_is_in_the_catalogue() {
+        for (_, _, why) in MECHANISMS {
+            let key = off_key(why).unwrap();
+            assert_eq!(crate::i18n::Lang::En.get(&key), *why, "{key}");
+            assert!(crate::i18n::Lang::Zh.has(&key), "{key}");
+        }
+    }
 
     /// A cause's share of an outcome that cannot happen cannot happen either; one that can,
     /// can.

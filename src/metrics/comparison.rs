@@ -28,6 +28,8 @@ pub struct Difference {
 pub struct Comparison {
     pub names: Vec<String>,
     pub descriptions: Vec<String>,
+    /// Each design's description in Simplified Chinese, where the file gives one.
+    pub descriptions_zh: Vec<Option<String>>,
     pub batches: Vec<BatchResult>,
     /// Per design (the first: against itself, all zero), per metric of the first design's
     /// catalogue: `None` where the design does not have the metric.

@@ -216,6 +216,14 @@ pub fn compare_table(c: &Comparison, lang: crate::i18n::Lang) -> String {
     let rows = rows(c);
     let mut out = tr!(lang, "compare.reference", name = c.names[0]) + "\n";
     let width = c.names.iter().map(|n| n.len()).max().unwrap_or(8).max(8);
+    // What each design is, in the language, when the file says.
+    for (k, name) in c.names.iter().enumerate() {
+        let zh = c.descriptions_zh.get(k).and_then(|d| d.as_deref());
+        let d = crate::scenario::described(&c.descriptions[k], zh, lang);
+        if !d.is_empty() {
+            out.push_str(&format!("  {name:<width$}  {d}\n"));
+        }
+    }
     for r in &rows {
         let moved = r
             .diffs
@@ -236,7 +244,17 @@ pub fn compare_table(c: &Comparison, lang: crate::i18n::Lang) -> String {
         let label = row_label(lang, r.name, label);
         out.push_str(&format!("\n{label}\n"));
         for (k, name) in c.names.iter().enumerate() {
-            let f = |v: Option<f64>| v.map_or("-".to_string(), |x| format::value(r.unit, x));
+            // Durations in the language's unit words.
+            let timed = matches!(r.unit, Unit::Seconds | Unit::Millis);
+            let words = |v: &str| {
+                if timed {
+                    super::console::units_in(lang, v)
+                } else {
+                    v.to_owned()
+                }
+            };
+            let f =
+                |v: Option<f64>| v.map_or("-".to_string(), |x| words(&format::value(r.unit, x)));
             let mean = f(r.per_design[k].and_then(|s| s.mean));
             let diff = match (k, r.diffs[k]) {
                 (0, _) => String::new(),
@@ -244,25 +262,27 @@ pub fn compare_table(c: &Comparison, lang: crate::i18n::Lang) -> String {
                     (Some(m), Some(l), Some(h)) => {
                         // A significant difference shows the digits that make it non-zero.
                         let s = super::verdict::shown(r.unit, &[m, l, h], true, d.excludes_zero);
+                        let s: Vec<String> = s.iter().map(|v| words(v)).collect();
                         format!(
-                            "{:>14} [{}, {}]{}",
-                            s[0],
+                            "{} [{}, {}]{}",
+                            super::console::pad_left(&s[0], 14),
                             s[1],
                             s[2],
                             if d.excludes_zero { " *" } else { "" }
                         )
                     }
                     (Some(m), ..) => {
-                        format!(
-                            "{:>14}",
-                            super::verdict::shown(r.unit, &[m], true, false)[0]
-                        )
+                        let m = words(&super::verdict::shown(r.unit, &[m], true, false)[0]);
+                        super::console::pad_left(&m, 14)
                     }
                     _ => String::new(),
                 },
                 (_, None) => tr!(lang, "compare.not_in_reference").to_owned(),
             };
-            out.push_str(&format!("  {name:<width$} {mean:>16}  {diff}\n"));
+            out.push_str(&format!(
+                "  {name:<width$} {}  {diff}\n",
+                super::console::pad_left(&mean, 16)
+            ));
         }
     }
     out.push('\n');

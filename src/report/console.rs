@@ -120,7 +120,7 @@ pub fn console_table(b: &BatchResult, lang: Lang) -> String {
         let f = |v: Option<f64>| v.map_or("-".to_string(), |x| value(lang, m.unit, x));
         let ci = interval(s, |x| value(lang, m.unit, x));
         let note = match s.off {
-            Some(why) => tr!(lang, "summary.off", why = why),
+            Some(why) => tr!(lang, "summary.off", why = off_reason(lang, why)),
             None => s
                 .warnings
                 .iter()
@@ -161,6 +161,15 @@ pub fn interval(s: &crate::metrics::Summary, f: impl Fn(f64) -> String) -> Strin
     }
 }
 
+/// Why a metric is off, in `lang`: the catalogue's `off.*`, else the reason as the metrics
+/// layer gives it.
+pub fn off_reason(lang: Lang, why: &str) -> String {
+    match crate::metrics::applies::off_key(why) {
+        Some(k) if lang.has(&k) => lang.get(&k).to_owned(),
+        _ => why.to_owned(),
+    }
+}
+
 /// A value of `unit` for people, durations in the language's units.
 pub fn value(lang: Lang, unit: Unit, x: f64) -> String {
     match unit {
@@ -172,9 +181,13 @@ pub fn value(lang: Lang, unit: Unit, x: f64) -> String {
 
 /// [`format::duration`] in `lang`'s unit words ("1 d 4 h", "1 天 4 小时").
 pub fn duration(lang: Lang, secs: f64) -> String {
-    let en = format::duration(secs);
+    units_in(lang, &format::duration(secs))
+}
+
+/// A duration written with English unit words ("-7 d 19 h", "1.5 min") in `lang`'s.
+pub fn units_in(lang: Lang, en: &str) -> String {
     if lang == Lang::En {
-        return en;
+        return en.to_owned();
     }
     en.split(' ')
         .map(|w| match w {

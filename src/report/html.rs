@@ -55,6 +55,32 @@ pub fn cause_meaning(lang: Lang, s: &Scenario, i: usize) -> String {
     }
 }
 
+/// The cause column's cell: in English the cause's id; in Chinese a fixed cause's short name
+/// (`chart.cause.*`, the id in its tooltip) or a fault's kind followed by the fault's id (a
+/// name the scenario gives it).
+fn cause_cell(lang: Lang, s: &Scenario, cause: &str, i: Option<usize>) -> String {
+    let code = format!("<code>{}</code>", esc(cause));
+    if lang == Lang::En {
+        return code;
+    }
+    let fixed = crate::scenario::cause::FIXED_NAMES.len();
+    match i.map(|i| i.checked_sub(fixed).and_then(|k| s.faults.get(k))) {
+        Some(Some(f)) => format!(
+            "{}<br><small>{code}</small>",
+            esc(lang.get(&format!(
+                "trace.fault_kind.{}",
+                crate::scenario::faults::kind_name(f.kind)
+            )))
+        ),
+        _ if lang.has(&format!("chart.cause.{cause}")) => format!(
+            "<span title=\"{}\">{}</span>",
+            esc(cause),
+            esc(lang.get(&format!("chart.cause.{cause}")))
+        ),
+        _ => code,
+    }
+}
+
 const STYLE: &str = "
 body{font-family:'Noto Sans','DejaVu Sans','Noto Sans CJK SC','Source Han Sans SC',
  'Microsoft YaHei',sans-serif;font-size:20px;line-height:1.45;color:#1a1a1a;background:#fff;
@@ -128,14 +154,27 @@ pub fn report_html(
         esc(&title)
     ));
     h.push_str(&format!("<h1>{}</h1>\n", esc(&title)));
-    h.push_str(&format!("<p class=\"lead\">{}</p>\n", esc(&s.description)));
+    h.push_str(&format!(
+        "<p class=\"lead\">{}</p>\n",
+        esc(s.description_in(lang))
+    ));
     if !s.demonstrates.is_empty() {
         h.push_str(&format!(
             "<p>{}</p>\n",
             esc(&tr!(
                 lang,
                 "report.demonstrates",
-                causes = s.demonstrates.join(", ")
+                causes = s
+                    .demonstrates
+                    .iter()
+                    .map(|c| match lang.has(&format!("chart.cause.{c}")) {
+                        true if lang == Lang::Zh => {
+                            format!("{}（{c}）", lang.get(&format!("chart.cause.{c}")))
+                        }
+                        _ => c.clone(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         ));
     }
@@ -323,7 +362,11 @@ fn key_cards(b: &BatchResult, lang: Lang) -> String {
             })
         };
         let mut ci = match sm.off {
-            Some(why) => tr!(lang, "summary.off", why = why),
+            Some(why) => tr!(
+                lang,
+                "summary.off",
+                why = super::console::off_reason(lang, why)
+            ),
             None => match super::console::interval(sm, |x| f(Some(x))) {
                 none if none == "-" => String::new(),
                 ci => ci,
@@ -400,14 +443,11 @@ fn cause_table(s: &Scenario, b: &BatchResult, lang: Lang) -> String {
         n(b.1).total_cmp(&n(a.1)).then(a.0.cmp(b.0))
     });
     for (cause, m) in rows {
-        let meaning = names
-            .iter()
-            .position(|n| n == cause)
-            .map(|i| cause_meaning(lang, s, i))
-            .unwrap_or_default();
+        let i = names.iter().position(|n| n == cause);
+        let meaning = i.map(|i| cause_meaning(lang, s, i)).unwrap_or_default();
         h.push_str(&format!(
-            "<tr><td><code>{}</code></td><td style=\"text-align:left\">{}</td>",
-            esc(cause),
+            "<tr><td>{}</td><td style=\"text-align:left\">{}</td>",
+            cause_cell(lang, s, cause, i),
             esc(&meaning)
         ));
         for o in &cols {

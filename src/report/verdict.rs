@@ -148,6 +148,18 @@ fn cols(s: &str) -> usize {
     s.chars().map(|c| if c >= '\u{1100}' { 2 } else { 1 }).sum()
 }
 
+/// [`shown`] with durations in `lang`'s unit words.
+fn shown_in(lang: Lang, unit: Unit, xs: &[f64], sign: bool, exact: bool) -> Vec<String> {
+    let s = shown(unit, xs, sign, exact);
+    if matches!(unit, Unit::Seconds | Unit::Millis) {
+        s.iter()
+            .map(|v| super::console::units_in(lang, v))
+            .collect()
+    } else {
+        s
+    }
+}
+
 /// `s` padded with spaces to `w` columns, on the left (`right`) or on the right.
 fn pad(s: &str, w: usize, right: bool) -> String {
     let fill = " ".repeat(w.saturating_sub(cols(s)));
@@ -165,7 +177,7 @@ fn ranking(v: &Verdict, unit: Unit, lang: Lang) -> String {
     let means = if v.runs == 0 {
         vec!["-".to_owned(); means.len()]
     } else {
-        shown(unit, &means, false, true)
+        shown_in(lang, unit, &means, false, true)
     };
     let rows: Vec<[String; 6]> = v
         .ranking
@@ -174,7 +186,7 @@ fn ranking(v: &Verdict, unit: Unit, lang: Lang) -> String {
         .map(|(r, mean)| {
             let diff = r.vs_best.as_ref().map_or(String::new(), |d| {
                 let exact = d.low > 0.0 || d.high < 0.0;
-                let s = shown(unit, &[d.mean, d.low, d.high], true, exact);
+                let s = shown_in(lang, unit, &[d.mean, d.low, d.high], true, exact);
                 format!("{} [{}, {}]", s[0], s[1], s[2])
             });
             [
@@ -246,7 +258,7 @@ fn conclusion(v: &Verdict, unit: Unit, lang: Lang) -> String {
     if let Some(l) = &v.leaders
         && let (Some(lo), Some(hi)) = (l.low, l.high)
     {
-        let s = shown(unit, &[l.mean, lo, hi], true, lo > 0.0 || hi < 0.0);
+        let s = shown_in(lang, unit, &[l.mean, lo, hi], true, lo > 0.0 || hi < 0.0);
         out.push_str(&tr!(
             lang,
             "verdict.leaders",

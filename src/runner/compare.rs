@@ -85,6 +85,7 @@ pub fn compare_on(
         verdict: verdict(objective, &names, &objective_runs, opts.seed),
         names,
         descriptions: designs.iter().map(|d| d.description.clone()).collect(),
+        descriptions_zh: designs.iter().map(|d| d.description_zh.clone()).collect(),
         batches,
         differences,
         runs_missing: None,

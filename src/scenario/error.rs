@@ -219,12 +219,17 @@ fn window(line: &str, col: usize, width: usize) -> (String, usize, usize) {
 
 /// ` (did you mean "x"?)` when `word` is close to one of `candidates`, else empty.
 pub fn did_you_mean(word: &str, candidates: &[&str]) -> String {
+    did_you_mean_in(crate::i18n::Lang::En, word, candidates)
+}
+
+/// [`did_you_mean`] in `lang`, for the messages of the layers that know the language.
+pub fn did_you_mean_in(lang: crate::i18n::Lang, word: &str, candidates: &[&str]) -> String {
     candidates
         .iter()
         .map(|c| (strsim::jaro_winkler(word, c), *c))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| format!(" (did you mean \"{c}\"?)"))
+        .map(|(_, c)| crate::tr!(lang, "cli.did_you_mean", word = c))
         .unwrap_or_default()
 }
 

@@ -95,10 +95,20 @@ pub struct Entry {
     /// The name to give `payfault run`.
     pub name: &'static str,
     pub description: String,
+    /// The description in Simplified Chinese (`description_zh` in the file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description_zh: Option<String>,
     /// The causes it demonstrates (`demonstrates` in the file).
     pub demonstrates: Vec<String>,
     /// Its `[[variant]]` designs, if it compares designs.
     pub designs: Vec<String>,
+}
+
+impl Entry {
+    /// The description in `lang` (`description_zh` in Chinese, falling back to `description`).
+    pub fn description_in(&self, lang: crate::i18n::Lang) -> &str {
+        super::described(&self.description, self.description_zh.as_deref(), lang)
+    }
 }
 
 /// The library's entries, in name order.
@@ -125,6 +135,7 @@ pub fn entries() -> Vec<Entry> {
             Entry {
                 name: b.name,
                 description: t.get("description").and_then(text).unwrap_or_default(),
+                description_zh: t.get("description_zh").and_then(text),
                 demonstrates,
                 designs,
             }

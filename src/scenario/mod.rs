@@ -48,6 +48,8 @@ pub const BASELINE: &str = include_str!("../../scenarios/baseline.toml");
 pub struct Scenario {
     pub name: String,
     pub description: String,
+    /// `description_zh`: the description in Simplified Chinese, if the file gives one.
+    pub description_zh: Option<String>,
     /// The causes the scenario demonstrates (`demonstrates`; names of its causes).
     pub demonstrates: Vec<String>,
     /// Default number of Monte Carlo runs (the CLI may override).
@@ -487,7 +489,21 @@ pub enum Component {
     Issuer(usize),
 }
 
+/// A description in `lang`: the Chinese text when `lang` is Chinese and there is one (not
+/// blank), else the English.
+pub fn described<'a>(en: &'a str, zh: Option<&'a str>, lang: crate::i18n::Lang) -> &'a str {
+    match zh {
+        Some(zh) if lang == crate::i18n::Lang::Zh && !zh.trim().is_empty() => zh,
+        _ => en,
+    }
+}
+
 impl Scenario {
+    /// The description in `lang` (`description_zh` in Chinese, falling back to `description`).
+    pub fn description_in(&self, lang: crate::i18n::Lang) -> &str {
+        described(&self.description, self.description_zh.as_deref(), lang)
+    }
+
     /// Mean payments per second over the traffic window, all groups together.
     pub fn mean_arrival_rate(&self) -> f64 {
         self.terminals.iter().map(|g| g.rate).sum()

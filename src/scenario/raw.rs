@@ -34,6 +34,8 @@ pub struct RawScenario {
     pub name: Spanned<String>,
     #[serde(default)]
     pub description: String,
+    /// The description in Simplified Chinese (`payfault list --lang zh`, report.html).
+    pub description_zh: Option<String>,
     /// The causes the scenario demonstrates: a cause name or a list of them.
     pub demonstrates: Option<Spanned<toml::Value>>,
     #[serde(default)]

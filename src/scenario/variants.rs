@@ -28,7 +28,16 @@ use toml::de::{DeTable, DeValue};
 pub struct Design {
     pub name: String,
     pub description: String,
+    /// `description_zh`: the description in Simplified Chinese, if the file gives one.
+    pub description_zh: Option<String>,
     pub scenario: Scenario,
+}
+
+impl Design {
+    /// The description in `lang` (`description_zh` in Chinese, falling back to `description`).
+    pub fn description_in(&self, lang: crate::i18n::Lang) -> &str {
+        super::described(&self.description, self.description_zh.as_deref(), lang)
+    }
 }
 
 /// One override: the path as the user wrote it, the value, and where it was written.
@@ -103,6 +112,7 @@ pub fn parse_variants(src: &str, file: &str, limits: &Limits) -> Result<Variants
         };
         let mut name = None;
         let mut description = String::new();
+        let mut description_zh = None;
         let mut overrides = vec![];
         for (k, v) in t.iter() {
             match k.get_ref().as_ref() {
@@ -116,13 +126,14 @@ pub fn parse_variants(src: &str, file: &str, limits: &Limits) -> Result<Variants
                         ));
                     }
                 },
-                "description" => match v.get_ref() {
-                    DeValue::String(s) => description = s.to_string(),
+                key @ ("description" | "description_zh") => match v.get_ref() {
+                    DeValue::String(s) if key == "description" => description = s.to_string(),
+                    DeValue::String(s) => description_zh = Some(s.to_string()),
                     _ => {
                         return Err(err(
                             Some(v.span()),
-                            &format!("{field}.description"),
-                            "a variant's description is a string".into(),
+                            &format!("{field}.{key}"),
+                            format!("a variant's {key} is a string"),
                         ));
                     }
                 },
@@ -156,6 +167,7 @@ pub fn parse_variants(src: &str, file: &str, limits: &Limits) -> Result<Variants
         designs.push(Design {
             name,
             description,
+            description_zh,
             scenario,
         });
     }

@@ -14,6 +14,7 @@
 //!
 //! Every label comes from the message catalogue (`chart.*` keys).
 
+pub(crate) mod bitmap;
 mod compare;
 mod delay;
 mod outcomes;
@@ -266,8 +267,10 @@ macro_rules! render {
         }
         let mut rgb = vec![255u8; (w * h * 3) as usize];
         {
-            let $root =
-                plotters::prelude::BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+            let $root = $crate::report::charts::bitmap::Bitmap(
+                plotters::prelude::BitMapBackend::with_buffer(&mut rgb, (w, h)),
+            )
+            .into_drawing_area();
             $draw?;
             $root.present().map_err($crate::report::charts::err)?;
         }

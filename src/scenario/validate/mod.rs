@@ -118,6 +118,7 @@ pub(super) fn validate(
     let scenario = Scenario {
         name,
         description: std::mem::take(&mut raw.description),
+        description_zh: raw.description_zh.take(),
         demonstrates: vec![],
         runs: sim.runs,
         seed: raw.simulation.seed,
