@@ -19,15 +19,6 @@ pub fn percent_change(x: Option<f64>) -> String {
     x.map_or_else(|| "-".into(), |r| format!("{:+.2}%", r * 100.0))
 }
 
-/// A signed number (`+0.003`, `-12`).
-fn signed(x: f64) -> String {
-    if x > 0.0 {
-        format!("+{}", number(x))
-    } else {
-        number(x)
-    }
-}
-
 /// A p-value, `-` for a deterministic change.
 fn p(x: Option<f64>) -> String {
     x.map_or_else(
@@ -145,15 +136,19 @@ pub fn headline_table(checks: &[ScenarioCheck], lang: Lang) -> String {
             continue;
         }
         out.push('\n');
-        out.push_str(&tr!(
+        let title = tr!(
             lang,
             "check.power.table_title",
             scenario = c.name,
             test = test_name(lang, b),
             family = b.family(Family::Headline),
             alpha = number(b.alpha)
-        ));
-        out.push('\n');
+        );
+        for (i, part) in super::wrap(&title, WIDTH).iter().enumerate() {
+            out.push_str(if i == 0 { "" } else { "  " });
+            out.push_str(part);
+            out.push('\n');
+        }
         let head: Vec<String> = COLUMNS
             .iter()
             .map(|k| lang.get(&format!("check.power.col.{k}")).to_owned())
@@ -173,14 +168,26 @@ pub fn headline_table(checks: &[ScenarioCheck], lang: Lang) -> String {
                     .unwrap_or(0)
             })
             .collect();
-        for r in std::iter::once(&head).chain(&rows) {
-            let mut line = format!("  {}", pad(&r[0], w[0]));
+        // The figures of a row, right-aligned in their columns, the result last.
+        let figures = |r: &[String]| {
+            let mut line = String::new();
             for k in 1..r.len() - 1 {
                 line.push_str("  ");
                 line.push_str(&pad_left(&r[k], w[k]));
             }
             line.push_str("  ");
             line.push_str(&r[r.len() - 1]);
+            line
+        };
+        // A metric's name beside its figures when that fits in WIDTH columns, else on a line
+        // of its own above them.
+        let beside = (std::iter::once(&head).chain(&rows))
+            .all(|r| 2 + w[0] + display_width(&figures(r)) <= WIDTH);
+        for r in std::iter::once(&head).chain(&rows) {
+            let line = match beside {
+                true => format!("  {}{}", pad(&r[0], w[0]), figures(r)),
+                false => format!("  {}\n  {}", r[0], figures(r)),
+            };
             out.push_str(line.trim_end());
             out.push('\n');
         }
@@ -199,7 +206,7 @@ pub fn headline_table(checks: &[ScenarioCheck], lang: Lang) -> String {
                 metrics = same.join(", ")
             );
             // (The table's own wrapping: a metric's name breaks only after a dot.)
-            for (i, part) in super::wrap(&text, 94).iter().enumerate() {
+            for (i, part) in super::wrap(&text, WIDTH - 6).iter().enumerate() {
                 out.push_str(if i == 0 { "  " } else { "    " });
                 out.push_str(part);
                 out.push('\n');
@@ -213,9 +220,32 @@ pub fn headline_table(checks: &[ScenarioCheck], lang: Lang) -> String {
     out
 }
 
+/// The columns the headline table fits in.
+const WIDTH: usize = 100;
+
+/// A change or a detectable change: four significant digits (the JSON has every digit),
+/// in scientific notation when small.
+fn brief(x: f64) -> String {
+    let a = x.abs();
+    if a == 0.0 || a >= 1e-3 {
+        let digits = if a >= 1000.0 {
+            1
+        } else {
+            (3 - a.log10().floor() as i32).clamp(0, 6) as usize
+        };
+        number(format!("{x:.digits$}").parse().unwrap_or(x))
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
 /// A headline metric's row.
 fn row(lang: Lang, s: &Shift) -> Vec<String> {
     let exact = s.method == Method::Exact;
+    let signed = |x: f64| match x > 0.0 {
+        true => format!("+{}", brief(x)),
+        false => brief(x),
+    };
     vec![
         s.metric.clone(),
         s.before.mean.map_or("-".into(), number),
@@ -229,7 +259,7 @@ fn row(lang: Lang, s: &Shift) -> Vec<String> {
             p(s.adjusted_p)
         },
         number(s.delta),
-        s.mdc.map_or("-".into(), number),
+        s.mdc.map_or("-".into(), brief),
         if s.changed {
             tr!(lang, "check.power.changed_word").to_owned()
         } else {
