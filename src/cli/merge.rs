@@ -62,21 +62,7 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
     if a.missing {
         return print_missing(&plan, h0.runs, a.print.json, lang);
     }
-    if !plan.missing.is_empty() {
-        eprintln!(
-            "{}",
-            tr!(
-                lang,
-                "merge.missing",
-                have = plan.have,
-                runs = h0.runs,
-                missing = shard::show_ranges(&plan.missing)
-            )
-        );
-        if let Some(s) = &plan.shards {
-            eprintln!("{}", s.message(lang));
-        }
-    }
+    say_missing(&plan, h0.runs, lang);
     let limits = Sizes {
         allow_large: heads.iter().any(|(_, h)| h.allow_large),
     }
@@ -200,6 +186,26 @@ pub(super) fn merge_cmd(a: MergeArgs) -> Result<(), Failure> {
         ),
     };
     super::compare::finish(&dir, files, &c, (a.print.json, a.quiet.quiet, lang), json)
+}
+
+/// Says on stderr which runs a partial merge lacks, and which shards to run again.
+fn say_missing(plan: &shard::Plan, runs: u64, lang: Lang) {
+    if plan.missing.is_empty() {
+        return;
+    }
+    eprintln!(
+        "{}",
+        tr!(
+            lang,
+            "merge.missing",
+            have = plan.have,
+            runs = runs,
+            missing = shard::show_ranges(&plan.missing)
+        )
+    );
+    if let Some(s) = &plan.shards {
+        eprintln!("{}", s.message(lang));
+    }
 }
 
 /// `merge --missing`: the shards to run again, on standard output.

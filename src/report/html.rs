@@ -209,34 +209,7 @@ pub fn report_html(
     h.push_str("</div>\n");
 
     // Outcomes.
-    h.push_str(&format!(
-        "<h2>{}</h2>\n<table class=\"outcomes\">\n<tr><th></th><th>{}</th><th>{}</th>\
-         <th>{}</th><th></th></tr>\n",
-        tr!(lang, "report.outcomes"),
-        tr!(lang, "summary.count"),
-        tr!(lang, "report.share_of_all"),
-        tr!(lang, "summary.amount")
-    ));
-    // An outcome the scenario cannot produce (paid short without a mis-set fee) has no row.
-    let possible = |o: &Outcome| b.summary(o.metric()).is_none_or(|s| s.off.is_none());
-    for o in Outcome::ALL.into_iter().filter(possible) {
-        let n = mean(o.metric());
-        let share = if total > 0.0 { n / total } else { 0.0 };
-        h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{:.1}%</td><td>{}</td>\
-             <td style=\"text-align:left\"><span class=\"bar\" style=\"width:{:.0}px\"></span>\
-             </td></tr>\n",
-            glossary_link(
-                o.name(),
-                &esc(lang.get(&format!("outcome_label.{}", o.name())))
-            ),
-            format::grouped(n, 1),
-            share * 100.0,
-            format::grouped(mean(&format!("{}_amount", o.metric())), 2),
-            (share * 300.0).max(if n > 0.0 { 1.0 } else { 0.0 })
-        ));
-    }
-    h.push_str("</table>\n");
+    h.push_str(&outcome_table(b, lang, total));
 
     // Charts.
     if !figures.is_empty() {
@@ -291,6 +264,42 @@ pub fn report_html(
     // The Chinese page's own font, cut to the characters of the page now written.
     let css = super::webfont::font_face_css(lang, &h);
     h.replacen(FONT_FACE, &css, 1)
+}
+
+/// The outcomes: each outcome's mean count per run, its share of all payments (`total` per
+/// run, the page's one denominator) and amount, with a bar.
+fn outcome_table(b: &BatchResult, lang: Lang, total: f64) -> String {
+    let mut h = String::new();
+    let mean = |name: &str| b.summary(name).and_then(|s| s.mean).unwrap_or(0.0);
+    h.push_str(&format!(
+        "<h2>{}</h2>\n<table class=\"outcomes\">\n<tr><th></th><th>{}</th><th>{}</th>\
+         <th>{}</th><th></th></tr>\n",
+        tr!(lang, "report.outcomes"),
+        tr!(lang, "summary.count"),
+        tr!(lang, "report.share_of_all"),
+        tr!(lang, "summary.amount")
+    ));
+    // An outcome the scenario cannot produce (paid short without a mis-set fee) has no row.
+    let possible = |o: &Outcome| b.summary(o.metric()).is_none_or(|s| s.off.is_none());
+    for o in Outcome::ALL.into_iter().filter(possible) {
+        let n = mean(o.metric());
+        let share = if total > 0.0 { n / total } else { 0.0 };
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{:.1}%</td><td>{}</td>\
+             <td style=\"text-align:left\"><span class=\"bar\" style=\"width:{:.0}px\"></span>\
+             </td></tr>\n",
+            glossary_link(
+                o.name(),
+                &esc(lang.get(&format!("outcome_label.{}", o.name())))
+            ),
+            format::grouped(n, 1),
+            share * 100.0,
+            format::grouped(mean(&format!("{}_amount", o.metric())), 2),
+            (share * 300.0).max(if n > 0.0 { 1.0 } else { 0.0 })
+        ));
+    }
+    h.push_str("</table>\n");
+    h
 }
 
 /// The links of the teaching aids under the page's header: the network diagram and the

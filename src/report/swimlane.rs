@@ -168,7 +168,7 @@ fn rows(s: &Scenario, steps: &[(Nanos, Step)], lang: Lang) -> (Vec<(Nanos, Mark)
                 let what = super::story::what(lang, what);
                 ev(
                     lane,
-                    "✕",
+                    "×",
                     "#D55E00",
                     tr!(lang, "teach.swim.dropped", what = what),
                 )
@@ -181,7 +181,7 @@ fn rows(s: &Scenario, steps: &[(Nanos, Step)], lang: Lang) -> (Vec<(Nanos, Mark)
             } => {
                 let what = super::story::what(lang, what);
                 let text = tr!(lang, "teach.swim.refused", what = what, code = code(*c));
-                ev(kind_lane(kind), "✕", "#D55E00", text)
+                ev(kind_lane(kind), "×", "#D55E00", text)
             }
             Step::Hangs { kind, .. } => ev(
                 kind_lane(kind),
@@ -197,11 +197,11 @@ fn rows(s: &Scenario, steps: &[(Nanos, Step)], lang: Lang) -> (Vec<(Nanos, Mark)
             }
             Step::Answered { code: c } => {
                 let text = tr!(lang, "teach.swim.till", code = code(*c));
-                ev(TERMINAL, "▣", "#333333", text)
+                ev(TERMINAL, "■", "#333333", text)
             }
             Step::LateAnswer { code: c } => {
                 let text = tr!(lang, "teach.swim.late_answer", code = code(*c));
-                ev(TERMINAL, "▣", "#E69F00", text)
+                ev(TERMINAL, "■", "#E69F00", text)
             }
             Step::LateResponse { by, code: c, .. } => {
                 let text = tr!(lang, "teach.swim.late_response", code = code(*c));
@@ -325,19 +325,19 @@ fn state_step(step: &Step, lang: Lang) -> Option<Mark> {
         Step::Held => (ISSUER, "■", "#0072B2", "trace.held"),
         Step::Released => (ISSUER, "□", "#0072B2", "trace.released"),
         Step::HoldExpired => (ISSUER, "□", "#E69F00", "trace.hold_expired"),
-        Step::Cleared => (SETTLEMENT, "▤", "#0072B2", "trace.cleared"),
-        Step::Presented => (SETTLEMENT, "▤", "#0072B2", "trace.presented"),
-        Step::Settled { on_time: true } => (SETTLEMENT, "✓", "#009E73", "trace.settled_on_time"),
-        Step::Settled { on_time: false } => (SETTLEMENT, "✓", "#E69F00", "trace.settled_late"),
+        Step::Cleared => (SETTLEMENT, "□", "#0072B2", "trace.cleared"),
+        Step::Presented => (SETTLEMENT, "□", "#0072B2", "trace.presented"),
+        Step::Settled { on_time: true } => (SETTLEMENT, "√", "#009E73", "trace.settled_on_time"),
+        Step::Settled { on_time: false } => (SETTLEMENT, "√", "#E69F00", "trace.settled_late"),
         Step::PayoutReturned => (MERCHANT, "↩", "#D55E00", "trace.payout_returned"),
         Step::SafQueued => (ACQUIRER, "↻", "#555555", "trace.saf_queued"),
         Step::SafRepeat => (ACQUIRER, "↻", "#555555", "trace.saf_repeat"),
-        Step::SafAcked => (ACQUIRER, "✓", "#555555", "trace.saf_acked"),
-        Step::SafExpired => (ACQUIRER, "✕", "#D55E00", "trace.saf_expired"),
+        Step::SafAcked => (ACQUIRER, "√", "#555555", "trace.saf_acked"),
+        Step::SafExpired => (ACQUIRER, "×", "#D55E00", "trace.saf_expired"),
         Step::ReversalAcked { by: "channel" } => {
-            (CHANNEL, "✓", "#555555", "trace.reversal_acked.channel")
+            (CHANNEL, "√", "#555555", "trace.reversal_acked.channel")
         }
-        Step::ReversalAcked { .. } => (ACQUIRER, "✓", "#555555", "trace.reversal_acked.acquirer"),
+        Step::ReversalAcked { .. } => (ACQUIRER, "√", "#555555", "trace.reversal_acked.acquirer"),
         _ => return None,
     };
     Some(Mark::Event {
@@ -478,7 +478,7 @@ fn row_svg(o: &mut String, j: usize, (t, serial): (Nanos, u64), mark: &Mark, lan
                 let _ = write!(
                     o,
                     "<text x=\"{end:.1}\" y=\"{:.1}\" font-size=\"16\" fill=\"#D55E00\" \
-                     text-anchor=\"middle\">✕</text>",
+                     text-anchor=\"middle\">×</text>",
                     y + 6.0
                 );
             }

@@ -158,7 +158,7 @@ fn fault_labels(s: &Scenario, lang: Lang) -> BTreeMap<String, Vec<(usize, [Strin
     for (k, f) in s.faults.iter().enumerate() {
         let kind = lang.get(&format!("teach.kind.{}", kind_name(f.kind)));
         let label = [
-            format!("⚡ {}", f.id),
+            format!("▲ {}", f.id),
             kind.to_owned(),
             window(lang, &f.timing),
         ];
