@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Writes the screenshots of the docs (docs/figures/*.png) with headless Chromium
 # (`bash scripts/install-browser.sh` installs Debian's): the top of the Chinese report.html of
-# scenarios/outage.toml (docs/figures/report-zh.png). PNGs are squeezed with oxipng or
+# scenarios/outage.toml (docs/figures/report-zh.png) and the network diagram of
+# scenarios/third_party.toml (docs/figures/topology-zh.png). Needs python3. PNGs are squeezed with oxipng or
 # pngquant when one is installed (both optional: `apt-get install pngquant`, `cargo install
 # oxipng`).
 #
@@ -49,9 +50,15 @@ shoot() {
 payfault run scenarios/outage.toml --lang zh -n 20 -q --out "$tmp/outage-zh"
 shoot "$tmp/outage-zh/report.html" "$out/report-zh.png" 1200 900
 
-# ---- topology.svg: TO DO when docs/figures/topology.svg lands (another change adds it) ----
-# A PNG of the network diagram for pages that do not show SVG; set its size to the diagram's.
-if [ -f "$out/topology.svg" ]; then
-    shoot "$out/topology.svg" "$out/topology.png" 1200 800
-fi
-# ---- end of topology.svg ----
+# The network diagram of a scenario with three faults, as the Chinese report shows it: the
+# report's own head (its style and embedded font) and its network section, on a page alone.
+payfault run scenarios/third_party.toml --lang zh -n 2 -q --out "$tmp/third-zh"
+python3 - "$tmp/third-zh/report.html" "$tmp/topology.html" <<'PY'
+import re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+head = page[: page.index("</head>")]
+start = page.index('<h2 id="topology">')
+end = page.index("</figure>", start) + len("</figure>")
+open(sys.argv[2], "w", encoding="utf-8").write(head + "</head>\n<body>\n" + page[start:end] + "\n</body></html>\n")
+PY
+shoot "$tmp/topology.html" "$out/topology-zh.png" 1200 620

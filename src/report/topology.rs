@@ -24,15 +24,10 @@ use crate::tr;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// The font families of the diagrams (as the charts' SVGs name them).
+/// The font families of the diagrams: the charts' SVGs' (in Chinese, the face report.html
+/// embeds first).
 pub(crate) fn font(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "DejaVu Sans, Verdana, Arial, Helvetica, sans-serif",
-        Lang::Zh => {
-            "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, \
-             SimHei, sans-serif"
-        }
-    }
+    super::charts::svg_family(lang)
 }
 
 /// "day 0 10:00" (seconds shown only when not whole minutes): an instant of the run.

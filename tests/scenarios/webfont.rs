@@ -63,11 +63,15 @@ fn a_chinese_report_embeds_a_font_with_every_character_it_shows() {
         "no glyph in the embedded font: {missing}"
     );
     // Some of them from the charts alone: the y axis title of the delay chart.
-    let svg = &zh[zh.find("<svg").unwrap()..zh.rfind("</svg>").unwrap()];
-    assert!(
-        svg.contains("font-family=\"payfault-cjk, "),
-        "charts name it first"
-    );
+    // Every inline SVG (charts, the network diagram, the swimlanes) names it first.
+    let families: Vec<&str> = zh.split("font-family=\"").skip(1).collect();
+    assert!(families.len() >= 7, "{} SVG font families", families.len());
+    for f in families {
+        assert!(
+            f.starts_with("payfault-cjk, "),
+            "an SVG without it: {f:.80}"
+        );
+    }
     assert!(
         zh.contains("body{font-family:'payfault-cjk',"),
         "the page names it first"

@@ -147,7 +147,7 @@ fn family(lang: Lang) -> &'static str {
 /// The families an SVG names: in Chinese first the face report.html embeds
 /// (`report::webfont::FAMILY`, unknown elsewhere), then what a viewer of the standalone file
 /// falls back to.
-fn svg_family(lang: Lang) -> &'static str {
+pub(crate) fn svg_family(lang: Lang) -> &'static str {
     match lang {
         Lang::En => "DejaVu Sans, Verdana, Arial, Helvetica, sans-serif",
         Lang::Zh => {
