@@ -27,21 +27,9 @@ SEED=${SEED:-3}
 M=${M:-3}
 WAIT=${WAIT:-240}
 NODE=pfnode
-T0=$(date +%s%N)
-LAST=$T0
-
-# "[  12.3 s, step 1.2 s] what": the time since the start and since the previous line.
-say() {
-    local now
-    now=$(date +%s%N)
-    printf '[%6.1f s, step %5.1f s] %s\n' "$(((now - T0) / 1000000))e-3" \
-        "$(((now - LAST) / 1000000))e-3" "$*"
-    LAST=$now
-}
-fail() {
-    echo "test-slurm: FAILED: $*" >&2
-    exit 1
-}
+NAME=test-slurm
+# shellcheck source=scripts/lib-steps.sh
+source scripts/lib-steps.sh
 
 [ -x "$PAYFAULT" ] || fail "no payfault binary at $PAYFAULT (cargo build --profile ci, or set PAYFAULT)"
 [ "$(id -u)" = 0 ] || fail "run as root (it installs packages and starts the Slurm daemons)"

@@ -23,20 +23,9 @@ RUNS=${RUNS:-6}
 SEED=${SEED:-3}
 M=${M:-3}
 JOBS=${JOBS:-2}
-T0=$(date +%s%N)
-LAST=$T0
-
-say() {
-    local now
-    now=$(date +%s%N)
-    printf '[%6.1f s, step %5.1f s] %s\n' "$(((now - T0) / 1000000))e-3" \
-        "$(((now - LAST) / 1000000))e-3" "$*"
-    LAST=$now
-}
-fail() {
-    echo "test-ssh-parallel: FAILED: $*" >&2
-    exit 1
-}
+NAME=test-ssh-parallel
+# shellcheck source=scripts/lib-steps.sh
+source scripts/lib-steps.sh
 
 [ -x "$PAYFAULT" ] || fail "no payfault binary at $PAYFAULT (cargo build --profile ci, or set PAYFAULT)"
 [ "$(id -u)" = 0 ] || fail "run as root (it installs packages and starts sshd)"
