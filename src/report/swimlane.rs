@@ -539,36 +539,39 @@ fn row_svg(o: &mut String, j: usize, (t, serial): (Nanos, u64), mark: &Mark, lan
                 esc(&cut(text, 75))
             );
         }
-        Mark::Gap(text) => {
-            let _ = writeln!(
-                o,
-                "<g class=\"gap\"><rect x=\"{CLOCK_W:.1}\" y=\"{:.1}\" width=\"{:.1}\" \
-                 height=\"{:.1}\" fill=\"#f3f3f3\"/><text x=\"{:.1}\" y=\"{:.1}\" \
-                 font-size=\"12\" fill=\"#666\" text-anchor=\"middle\">⋯ {} ⋯</text></g>",
-                y - ROW / 2.0 + 3.0,
-                LANE_W * LANES.len() as f64,
-                ROW - 6.0,
-                CLOCK_W + LANE_W * LANES.len() as f64 / 2.0,
-                y + 4.0,
-                esc(text)
-            );
-        }
-        Mark::Outcome(text) => {
-            let _ = writeln!(
-                o,
-                "<g class=\"outcome\" data-t=\"{t}\"><rect x=\"{CLOCK_W:.1}\" y=\"{:.1}\" \
-                 width=\"{:.1}\" height=\"{:.1}\" rx=\"4\" fill=\"#FFF4DC\" stroke=\"#E69F00\"/>\
-                 <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" font-weight=\"bold\" \
-                 text-anchor=\"middle\">{}</text></g>",
-                y - ROW / 2.0 + 3.0,
-                LANE_W * LANES.len() as f64,
-                ROW - 6.0,
-                CLOCK_W + LANE_W * LANES.len() as f64 / 2.0,
-                y + 4.0,
-                esc(text)
-            );
-        }
+        Mark::Gap(text) => band(
+            o,
+            (r#"class="gap""#, r##"fill="#f3f3f3""##),
+            r##"font-size="12" fill="#666""##,
+            &format!("⋯ {} ⋯", esc(text)),
+            y,
+        ),
+        Mark::Outcome(text) => band(
+            o,
+            (
+                &format!(r#"class="outcome" data-t="{t}""#),
+                r##"rx="4" fill="#FFF4DC" stroke="#E69F00""##,
+            ),
+            r#"font-size="13" font-weight="bold""#,
+            &esc(text),
+            y,
+        ),
     }
+}
+
+/// A row across every lane at `y`: a rectangle (`group`'s attributes, the rectangle's) with
+/// `text` (already escaped) centred in it.
+fn band(o: &mut String, (group, rect): (&str, &str), style: &str, text: &str, y: f64) {
+    let _ = writeln!(
+        o,
+        "<g {group}><rect x=\"{CLOCK_W:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" \
+         {rect}/><text x=\"{:.1}\" y=\"{:.1}\" {style} text-anchor=\"middle\">{text}</text></g>",
+        y - ROW / 2.0 + 3.0,
+        LANE_W * LANES.len() as f64,
+        ROW - 6.0,
+        CLOCK_W + LANE_W * LANES.len() as f64 / 2.0,
+        y + 4.0,
+    );
 }
 
 /// "day 0 10:00:03.120": the clock of a row, to the millisecond.
